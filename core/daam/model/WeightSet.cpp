@@ -1,0 +1,160 @@
+#include "daam/model/WeightSet.h"
+
+#include "daam/io/Safetensors.h"
+#include "daam/util/Error.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace daam {
+
+namespace {
+
+std::string listNames(const std::vector<std::string>& names, size_t limit = 12) {
+    std::ostringstream s;
+    for (size_t i = 0; i < names.size() && i < limit; ++i) s << (i ? ", " : "") << names[i];
+    if (names.size() > limit) s << " and " << (names.size() - limit) << " more";
+    return s.str();
+}
+
+nlohmann::json readJsonFile(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw FileError(path, "cannot open");
+    try {
+        return nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+        throw FileError(path, std::string("malformed JSON: ") + e.what());
+    }
+}
+
+} // namespace
+
+WeightSet WeightSet::openFile(const std::string& path) {
+    WeightSet set;
+    set.source_ = path;
+    auto file = SafetensorsFile::open(path);
+    for (const auto& e : file->entries()) set.tensors_[e.name] = {file, &e};
+    return set;
+}
+
+WeightSet WeightSet::open(const std::string& componentDir, const std::string& baseName, const std::string& variant) {
+    const std::string stem = variant.empty() ? baseName : baseName + "." + variant;
+    const fs::path single = fs::path(componentDir) / (stem + ".safetensors");
+    const fs::path index = fs::path(componentDir) / (stem + ".safetensors.index.json");
+    std::error_code ec;
+    if (fs::is_regular_file(single, ec)) return openFile(single.string());
+    if (!fs::is_regular_file(index, ec)) {
+        throw FileError(componentDir, "no weights: expected " + single.filename().string() + " or " +
+                                          index.filename().string() +
+                                          (fs::exists(fs::path(componentDir) / (stem + ".bin"))
+                                               ? " (PyTorch .bin weights are not supported; convert them to safetensors)"
+                                               : ""));
+    }
+    // Sharded: {"weight_map": {"tensor name": "shard file", ...}}
+    const auto json = readJsonFile(index.string());
+    if (!json.is_object() || !json.contains("weight_map") || !json["weight_map"].is_object())
+        throw FileError(index.string(), "missing object \"weight_map\"");
+    WeightSet set;
+    set.source_ = index.string();
+    std::map<std::string, std::shared_ptr<const SafetensorsFile>> shards;
+    for (auto it = json["weight_map"].begin(); it != json["weight_map"].end(); ++it) {
+        if (!it.value().is_string()) throw FileError(index.string(), "weight_map entry '" + it.key() + "' is not a file name");
+        const std::string shardName = it.value().get<std::string>();
+        if (shardName.find('/') != std::string::npos || shardName.find("..") != std::string::npos)
+            throw FileError(index.string(), "weight_map entry '" + it.key() + "' names a file outside the folder: " + shardName);
+        auto& shard = shards[shardName];
+        if (!shard) shard = SafetensorsFile::open((fs::path(componentDir) / shardName).string());
+        const TensorEntry* e = shard->find(it.key());
+        if (!e) throw FileError(shard->path(), "tensor '" + it.key() + "' listed in " + index.filename().string() + " is not in this shard");
+        set.tensors_[it.key()] = {shard, e};
+    }
+    // Tensors in shards but not in the map would be silently ignored otherwise.
+    for (const auto& [name, shard] : shards)
+        for (const auto& e : shard->entries())
+            if (!set.tensors_.count(e.name))
+                throw FileError(shard->path(), "tensor '" + e.name + "' is not listed in " + index.filename().string());
+    return set;
+}
+
+std::vector<std::string> WeightSet::names() const {
+    std::vector<std::string> out;
+    out.reserve(tensors_.size());
+    for (const auto& [name, _] : tensors_) out.push_back(name);
+    return out;
+}
+
+bool WeightSet::contains(const std::string& name) const { return tensors_.count(name) != 0; }
+
+const TensorEntry& WeightSet::entry(const std::string& name) const {
+    auto it = tensors_.find(name);
+    if (it == tensors_.end()) throw FileError(source_, "no tensor '" + name + "'");
+    return *it->second.entry;
+}
+
+torch::Tensor WeightSet::tensor(const std::string& name) const {
+    auto it = tensors_.find(name);
+    if (it == tensors_.end()) throw FileError(source_, "no tensor '" + name + "'");
+    return tensorView(it->second.file, *it->second.entry);
+}
+
+const std::string& WeightSet::fileOf(const std::string& name) const {
+    auto it = tensors_.find(name);
+    if (it == tensors_.end()) throw FileError(source_, "no tensor '" + name + "'");
+    return it->second.file->path();
+}
+
+void loadStateDict(torch::nn::Module& module, const WeightSet& weights, const LoadOptions& options) {
+    std::map<std::string, torch::Tensor> targets;
+    for (const auto& p : module.named_parameters(/*recurse=*/true)) targets[p.key()] = p.value();
+    for (const auto& b : module.named_buffers(/*recurse=*/true)) targets[b.key()] = b.value();
+
+    const std::set<std::string> optionalInFile(options.optionalInFile.begin(), options.optionalInFile.end());
+    const std::set<std::string> optionalInModule(options.optionalInModule.begin(), options.optionalInModule.end());
+    std::vector<std::string> missing, unexpected, wrongShape;
+    for (const auto& [name, target] : targets) {
+        if (!weights.contains(name)) {
+            if (!optionalInModule.count(name)) missing.push_back(name);
+            continue;
+        }
+        const auto& e = weights.entry(name);
+        if (c10::IntArrayRef(e.shape) != target.sizes()) {
+            std::ostringstream s;
+            s << name << " (file " << c10::IntArrayRef(e.shape) << ", model " << target.sizes() << ")";
+            wrongShape.push_back(s.str());
+        }
+    }
+    for (const auto& name : weights.names())
+        if (!targets.count(name) && !optionalInFile.count(name)) unexpected.push_back(name);
+
+    if (!missing.empty() || !unexpected.empty() || !wrongShape.empty()) {
+        std::ostringstream s;
+        s << "weights do not match the model's configuration:";
+        if (!missing.empty()) s << " missing " << missing.size() << " [" << listNames(missing) << "];";
+        if (!unexpected.empty()) s << " unexpected " << unexpected.size() << " [" << listNames(unexpected) << "];";
+        if (!wrongShape.empty()) s << " wrong shape " << wrongShape.size() << " [" << listNames(wrongShape, 6) << "];";
+        throw FileError(weights.source(), s.str());
+    }
+
+    torch::NoGradGuard noGrad;
+    for (auto& [name, target] : targets) {
+        if (!weights.contains(name)) continue;
+        torch::Tensor source = weights.tensor(name);
+        const bool floating = torch::isFloatingType(source.scalar_type());
+        const auto dtype = floating ? options.dtype : target.scalar_type();
+        if (source.scalar_type() == dtype && options.device.is_cpu()) {
+            target.set_data(source); // zero-copy: the parameter aliases the mapped file
+        } else {
+            target.set_data(source.to(options.device, dtype));
+        }
+    }
+}
+
+} // namespace daam

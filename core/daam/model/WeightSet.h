@@ -1,0 +1,62 @@
+// The weights of one diffusers component folder (unet/, vae/, text_encoder/...): a single
+// `<base>.safetensors`, a variant such as `<base>.fp16.safetensors`, or shards listed in
+// `<base>.safetensors.index.json`. Tensors are zero-copy views of the mapped files.
+#pragma once
+
+#include "daam/io/SafetensorsFile.h"
+
+#include <torch/types.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace torch::nn {
+class Module;
+}
+
+namespace daam {
+
+class WeightSet {
+public:
+    // `baseName` is "diffusion_pytorch_model" for diffusers models, "model" for transformers ones.
+    // `variant` selects `<base>.<variant>.safetensors` (e.g. "fp16"); empty for the plain file.
+    // Throws FileError when no weights file exists or a file or index is damaged.
+    static WeightSet open(const std::string& componentDir, const std::string& baseName,
+                          const std::string& variant = {});
+    // The tensors of one .safetensors file.
+    static WeightSet openFile(const std::string& path);
+
+    std::vector<std::string> names() const;
+    bool contains(const std::string& name) const;
+    const TensorEntry& entry(const std::string& name) const;
+    torch::Tensor tensor(const std::string& name) const;  // zero-copy CPU view
+    const std::string& fileOf(const std::string& name) const;
+    // What this set was opened from, for messages.
+    const std::string& source() const { return source_; }
+
+private:
+    struct Located {
+        std::shared_ptr<const SafetensorsFile> file;
+        const TensorEntry* entry = nullptr;
+    };
+    std::string source_;
+    std::map<std::string, Located> tensors_;
+};
+
+struct LoadOptions {
+    torch::Device device = torch::kCPU;
+    torch::ScalarType dtype = torch::kFloat32;   // floating-point weights are converted to this
+    // Tensors that may be present in the file without a matching parameter (e.g. position_ids buffers
+    // some transformers versions save), and parameters that may be absent from the file.
+    std::vector<std::string> optionalInFile;
+    std::vector<std::string> optionalInModule;
+};
+
+// Copies (or, when dtype and device already match, aliases) every parameter and buffer of `module` from
+// `weights`, matched by their dotted names. Every missing, unexpected and wrongly shaped tensor is listed
+// by name in one FileError; nothing is half-loaded silently.
+void loadStateDict(torch::nn::Module& module, const WeightSet& weights, const LoadOptions& options = {});
+
+} // namespace daam

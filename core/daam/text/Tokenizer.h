@@ -1,0 +1,56 @@
+// The tokenizer interface shared by the CLIP BPE and SentencePiece implementations. Besides the ids the
+// text encoder needs, a tokenizer reports what each token covers in the prompt and groups tokens into
+// the prompt's words: DAAM's heat maps are per word, and the UI shows one chip per word.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace daam {
+
+// Character offsets count Unicode code points of the prompt as given (Python's str indexing), so
+// prompt[begin:end] in Python is the covered text.
+struct Token {
+    int64_t id = 0;
+    std::string text;   // the vocabulary entry (e.g. "dog</w>", "▁dog")
+    int64_t begin = 0;  // character span in the prompt; empty (begin == end) for special tokens
+    int64_t end = 0;
+};
+
+struct Word {
+    std::string text;               // the prompt's text over [begin, end)
+    int64_t begin = 0;
+    int64_t end = 0;
+    std::vector<int> tokens;        // positions in TokenizedPrompt::ids (position 0 is the start token)
+    bool punctuation = false;       // made only of punctuation/symbols
+};
+
+struct TokenizedPrompt {
+    std::vector<int64_t> ids;       // start token, tokens, end token, padding: exactly maxLength ids
+    std::vector<Token> tokens;      // one per id that is not padding: start, prompt tokens, end
+    std::vector<Word> words;        // words whose tokens survived truncation, in prompt order
+    int promptTokens = 0;           // tokens of the prompt before truncation (without start/end)
+    bool truncated = false;         // tokens were dropped to fit maxLength
+};
+
+class Tokenizer {
+public:
+    virtual ~Tokenizer() = default;
+
+    virtual TokenizedPrompt encode(const std::string& prompt) const = 0;
+    virtual int maxLength() const = 0;
+    virtual int64_t vocabSize() const = 0;
+    virtual int64_t startId() const = 0;
+    virtual int64_t endId() const = 0;
+    virtual int64_t padId() const = 0;
+    // The vocabulary entry of an id ("" when out of range).
+    virtual std::string tokenText(int64_t id) const = 0;
+};
+
+// Opens the tokenizer of a diffusers component folder (e.g. "<model>/tokenizer"): CLIP BPE when it holds
+// vocab.json + merges.txt, SentencePiece when it holds spiece.model or tokenizer.model. Throws FileError.
+std::unique_ptr<Tokenizer> loadTokenizer(const std::string& folder);
+
+} // namespace daam

@@ -1,0 +1,17 @@
+// Process-wide set-up that every front end calls once at start-up, before any model work.
+#pragma once
+
+namespace daam {
+
+struct RuntimeReport {
+    int threads = 0;              // LibTorch intra-op threads set
+    bool mallocTuned = false;     // mallopt thresholds raised
+};
+
+// Sets LibTorch's intra-op thread count to the number of cores this process may run on (Debian's
+// LibTorch defaults to 1 here), and keeps glibc from handing freed activation buffers back to the OS
+// between UNet calls (page faults are expensive; see README "Performance").
+// DAAM_THREADS overrides the thread count. Safe to call more than once.
+RuntimeReport initRuntime();
+
+} // namespace daam

@@ -1,0 +1,86 @@
+#include "TestSupport.h"
+
+#include <torch/torch.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <sstream>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace daam::test {
+
+std::string referenceDir() {
+    std::string dir;
+    if (const char* env = std::getenv("DAAM_REFERENCE_DIR")) dir = env;
+    else dir = DAAM_REFERENCE_DEFAULT;
+    std::error_code ec;
+    if (dir.empty() || !fs::is_directory(dir, ec)) return {};
+    return fs::weakly_canonical(dir).string();
+}
+
+std::string referencePath(const std::string& relative) {
+    const auto dir = referenceDir();
+    return dir.empty() ? std::string() : (fs::path(dir) / relative).string();
+}
+
+std::string testDataDir() { return DAAM_TEST_DATA_DIR; }
+
+namespace {
+std::vector<std::string>& tempDirs() {
+    static std::vector<std::string> dirs;
+    return dirs;
+}
+void removeTempDirs() {
+    for (const auto& d : tempDirs()) {
+        std::error_code ec;
+        fs::remove_all(d, ec);
+    }
+}
+} // namespace
+
+std::string makeTempDir(const std::string& tag) {
+    static std::once_flag once;
+    std::call_once(once, [] { std::atexit(removeTempDirs); });
+    std::string tmpl = (fs::temp_directory_path() / ("daam-" + tag + "-XXXXXX")).string();
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    if (!::mkdtemp(buf.data())) throw std::runtime_error("mkdtemp failed for " + tmpl);
+    tempDirs().emplace_back(buf.data());
+    return tempDirs().back();
+}
+
+double relativeError(const torch::Tensor& out, const torch::Tensor& ref) {
+    if (!out.defined() || !ref.defined() || out.sizes() != ref.sizes()) return std::numeric_limits<double>::infinity();
+    auto o = out.detach().to(torch::kCPU, torch::kFloat64);
+    auto r = ref.detach().to(torch::kCPU, torch::kFloat64);
+    const double denom = r.norm().item<double>();
+    const double num = (o - r).norm().item<double>();
+    if (denom == 0.0) return num == 0.0 ? 0.0 : std::numeric_limits<double>::infinity();
+    return num / denom;
+}
+
+QString describeDifference(const std::string& what, const torch::Tensor& out, const torch::Tensor& ref) {
+    std::ostringstream s;
+    s << what << ": ";
+    if (!out.defined() || !ref.defined()) {
+        s << "undefined tensor";
+        return QString::fromStdString(s.str());
+    }
+    s << "shape " << out.sizes() << " vs reference " << ref.sizes();
+    if (out.sizes() == ref.sizes()) {
+        auto o = out.detach().to(torch::kCPU, torch::kFloat64).flatten();
+        auto r = ref.detach().to(torch::kCPU, torch::kFloat64).flatten();
+        s << ", relative error " << relativeError(out, ref) << ", max |diff| " << (o - r).abs().max().item<double>();
+        const int64_t n = std::min<int64_t>(5, o.numel());
+        s << "\n  out: ";
+        for (int64_t i = 0; i < n; ++i) s << o[i].item<double>() << ' ';
+        s << "\n  ref: ";
+        for (int64_t i = 0; i < n; ++i) s << r[i].item<double>() << ' ';
+    }
+    return QString::fromStdString(s.str());
+}
+
+} // namespace daam::test
