@@ -29,9 +29,10 @@ std::string referencePath(const std::string& relative) {
 std::string testDataDir() { return DAAM_TEST_DATA_DIR; }
 
 namespace {
+// Never destroyed: the atexit handler below must still find it after static destructors have run.
 std::vector<std::string>& tempDirs() {
-    static std::vector<std::string> dirs;
-    return dirs;
+    static auto* dirs = new std::vector<std::string>();
+    return *dirs;
 }
 void removeTempDirs() {
     for (const auto& d : tempDirs()) {
