@@ -73,12 +73,16 @@ int main(int argc, char** argv) {
     const int64_t perTensor = 16 * 1024 * 1024; // floats
     const int count = static_cast<int>((mib * 1024 * 1024) / (perTensor * 4));
     std::vector<torch::Tensor> buffers;
-    for (int i = 0; i < 4; ++i) buffers.push_back(torch::rand({perTensor}));
+    for (int i = 0; i < 4; ++i)
+        buffers.push_back(torch::rand({perTensor}));
     std::vector<daam::RawTensor> raw;
     for (int i = 0; i < count; ++i) {
         const auto& b = buffers[i % 4];
-        raw.push_back({"layer." + std::to_string(i) + ".weight", daam::DType::F32, {4096, perTensor / 4096},
-                       b.data_ptr(), static_cast<size_t>(perTensor * 4)});
+        raw.push_back({"layer." + std::to_string(i) + ".weight",
+                       daam::DType::F32,
+                       {4096, perTensor / 4096},
+                       b.data_ptr(),
+                       static_cast<size_t>(perTensor * 4)});
     }
     daam::writeSafetensors(path, raw);
     raw.clear();
@@ -100,7 +104,8 @@ int main(int argc, char** argv) {
     double checksum = 0;
     {
         auto tensors = daam::loadSafetensors(path);
-        for (auto& [name, t] : tensors) checksum += t.sum().item<double>();
+        for (auto& [name, t] : tensors)
+            checksum += t.sum().item<double>();
     }
     const double loadTime = seconds() - t0;
     const long long peak = procStatus("VmHWM");

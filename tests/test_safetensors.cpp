@@ -18,12 +18,15 @@ namespace {
 
 std::string le64(uint64_t v) {
     std::string s(8, '\0');
-    for (int i = 0; i < 8; ++i) s[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+    for (int i = 0; i < 8; ++i)
+        s[i] = static_cast<char>((v >> (8 * i)) & 0xff);
     return s;
 }
 
 // A file image: length prefix, the given header text, then `data`.
-std::string image(const std::string& header, const std::string& data) { return le64(header.size()) + header + data; }
+std::string image(const std::string& header, const std::string& data) {
+    return le64(header.size()) + header + data;
+}
 
 void writeBytes(const std::string& path, const std::string& bytes) {
     std::ofstream out(path, std::ios::binary);
@@ -95,7 +98,8 @@ private Q_SLOTS:
                                  daam::saveSafetensors(path, {{"x", torch::zeros({2})}, {"bad", torch::Tensor()}}));
         QVERIFY(torch::equal(daam::loadSafetensors(path).at("x"), torch::ones({2})));
         int files = 0;
-        for (const auto& e : fs::directory_iterator(dir)) files += e.is_regular_file() ? 1 : 0;
+        for (const auto& e : fs::directory_iterator(dir))
+            files += e.is_regular_file() ? 1 : 0;
         QCOMPARE(files, 1);
         // A folder that does not exist is reported by path.
         try {
@@ -144,19 +148,22 @@ private Q_SLOTS:
             "tensor 'w': data_offsets are reversed");
         row("offsets past data", image(R"({"w": {"dtype": "F32", "shape": [8], "data_offsets": [0, 32]}})", f4),
             "tensor 'w': data_offsets end 32 lies outside the data area of 16 bytes");
-        row("truncated data", image(R"({"w": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}})", f4.substr(0, 9)),
+        row("truncated data",
+            image(R"({"w": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}})", f4.substr(0, 9)),
             "tensor 'w': data_offsets end 16 lies outside the data area of 9 bytes");
         row("shape does not fit span", image(R"({"w": {"dtype": "F32", "shape": [3], "data_offsets": [0, 16]}})", f4),
             "tensor 'w': shape and dtype F32 need 12 bytes but data_offsets span 16");
         row("dtype does not fit span", image(R"({"w": {"dtype": "F16", "shape": [4], "data_offsets": [0, 16]}})", f4),
             "tensor 'w': shape and dtype F16 need 8 bytes");
         row("overlapping spans",
-            image(R"({"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 12]}, "b": {"dtype": "F32", "shape": [3], "data_offsets": [4, 16]}})",
-                  f4),
+            image(
+                R"({"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 12]}, "b": {"dtype": "F32", "shape": [3], "data_offsets": [4, 16]}})",
+                f4),
             "tensor 'b': data_offsets overlap those of tensor 'a'");
         row("hole between spans",
-            image(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [8, 16]}})",
-                  f4),
+            image(
+                R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [8, 16]}})",
+                f4),
             "tensor 'b': 4 bytes before it belong to no tensor");
         row("trailing bytes", image(R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}})", f4),
             "8 bytes at the end of the data area belong to no tensor");
