@@ -1,0 +1,65 @@
+// The CLIP byte-level BPE tokenizer, matching transformers 4.30's slow CLIPTokenizer with ftfy installed:
+// ftfy.fix_text, whitespace collapse, lower(), CLIP's pre-tokenization regex, GPT-2 byte-to-unicode
+// symbols and BPE over merges.txt. Reports each token's span in the original prompt and groups tokens
+// into words for DAAM.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "daam/text/Tokenizer.h"
+
+namespace daam {
+
+class ClipTokenizer : public Tokenizer {
+public:
+    // Loads vocab.json, merges.txt and (when present) tokenizer_config.json / special_tokens_map.json
+    // from a diffusers "tokenizer" folder. Throws FileError naming the offending file.
+    explicit ClipTokenizer(const std::string& folder);
+
+    TokenizedPrompt encode(const std::string& prompt) const override;
+    int maxLength() const override { return maxLength_; }
+    int64_t vocabSize() const override { return static_cast<int64_t>(idToToken_.size()); }
+    int64_t startId() const override { return bosId_; }
+    int64_t endId() const override { return eosId_; }
+    int64_t padId() const override { return padId_; }
+    std::string tokenText(int64_t id) const override;
+
+    // The token texts of `text` without start/end/padding, like HF `tokenizer.tokenize(text)`.
+    std::vector<std::string> tokenizeToStrings(const std::string& text) const;
+
+    // One pre-token of the cleaned text, with the BPE tokens it became.
+    enum class PieceKind { Special, Contraction, Letters, Number, Symbols };
+    struct Piece {
+        PieceKind kind = PieceKind::Symbols;
+        int64_t cleanBegin = 0; // code point span in the cleaned (fixed, collapsed, lower-cased) text
+        int64_t cleanEnd = 0;
+        std::vector<Token> tokens; // spans in the original prompt
+    };
+    // Cleans `prompt` and splits it into BPE-tokenized pieces (no truncation, no start/end tokens).
+    std::vector<Piece> tokenizePieces(const std::string& prompt) const;
+
+private:
+    // BPE of one pre-token given as byte-unicode symbols; returns the symbols per output token.
+    std::vector<std::u32string> bpe(const std::u32string& word) const;
+    int64_t idOf(const std::string& token) const;
+
+    std::unordered_map<std::string, int64_t> tokenToId_;
+    std::vector<std::string> idToToken_;
+    std::unordered_map<std::u32string, int> mergeRanks_; // key: first + U'\x20' + second
+    char32_t byteToSymbol_[256] = {};
+    std::string bosToken_ = "<|startoftext|>";
+    std::string eosToken_ = "<|endoftext|>";
+    std::string unkToken_ = "<|endoftext|>";
+    std::string padToken_ = "<|endoftext|>";
+    int64_t bosId_ = 0, eosId_ = 0, unkId_ = 0, padId_ = 0;
+    int maxLength_ = 77;
+    // BPE results by pre-token (the slow tokenizer caches them too); guarded since encode() is const.
+    mutable std::unordered_map<std::u32string, std::vector<std::u32string>> cache_;
+    mutable std::mutex cacheMutex_;
+};
+
+} // namespace daam
