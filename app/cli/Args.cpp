@@ -14,7 +14,9 @@ void Args::option(const std::string& name, const std::string& valueName, const s
     specs_.push_back({name, valueName, help, defaultValue, false});
 }
 
-void Args::flag(const std::string& name, const std::string& help) { specs_.push_back({name, {}, help, {}, true}); }
+void Args::flag(const std::string& name, const std::string& help) {
+    specs_.push_back({name, {}, help, {}, true});
+}
 
 void Args::positional(const std::string& name, const std::string& help, bool required) {
     positionalSpecs_.push_back({name, help, required});
@@ -57,7 +59,8 @@ bool Args::parse() {
         }
     }
     size_t required = 0;
-    for (const auto& p : positionalSpecs_) required += p.required ? 1 : 0;
+    for (const auto& p : positionalSpecs_)
+        required += p.required ? 1 : 0;
     if (positionalValues_.size() < required)
         throw UsageError("missing argument " + positionalSpecs_[positionalValues_.size()].name);
     if (positionalValues_.size() > positionalSpecs_.size())
@@ -72,7 +75,9 @@ std::optional<std::string> Args::value(const std::string& name) const {
     return v;
 }
 
-bool Args::has(const std::string& name) const { return value(name).has_value(); }
+bool Args::has(const std::string& name) const {
+    return value(name).has_value();
+}
 
 std::string Args::get(const std::string& name) const {
     if (auto v = value(name)) return *v;
@@ -104,17 +109,21 @@ double Args::getDouble(const std::string& name) const {
     return v;
 }
 
-bool Args::flagSet(const std::string& name) const { return has(name); }
+bool Args::flagSet(const std::string& name) const {
+    return has(name);
+}
 
 std::string Args::help() const {
     std::ostringstream s;
     s << "Usage: daam-cli " << command_;
-    for (const auto& p : positionalSpecs_) s << (p.required ? " " : " [") << p.name << (p.required ? "" : "]");
+    for (const auto& p : positionalSpecs_)
+        s << (p.required ? " " : " [") << p.name << (p.required ? "" : "]");
     if (!specs_.empty()) s << " [options]";
     s << "\n\n" << summary_ << "\n";
     if (!positionalSpecs_.empty()) {
         s << "\nArguments:\n";
-        for (const auto& p : positionalSpecs_) s << "  " << p.name << "\n      " << p.help << "\n";
+        for (const auto& p : positionalSpecs_)
+            s << "  " << p.name << "\n      " << p.help << "\n";
     }
     s << "\nOptions:\n";
     for (const auto& o : specs_) {

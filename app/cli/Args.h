@@ -29,10 +29,10 @@ public:
     bool parse();
 
     bool has(const std::string& name) const;
-    std::string get(const std::string& name) const;            // the value, or the declared default
-    std::string require(const std::string& name) const;        // throws UsageError when absent
+    std::string get(const std::string& name) const;     // the value, or the declared default
+    std::string require(const std::string& name) const; // throws UsageError when absent
     std::optional<std::string> value(const std::string& name) const;
-    long long getInt(const std::string& name) const;           // throws UsageError unless a whole number
+    long long getInt(const std::string& name) const; // throws UsageError unless a whole number
     double getDouble(const std::string& name) const;
     bool flagSet(const std::string& name) const;
     const std::vector<std::string>& positionals() const { return positionalValues_; }

@@ -26,5 +26,7 @@ struct RegisterCommand {
 
 } // namespace daam::cli
 
-#define DAAM_CLI_COMMAND(ident, name, summary, fn)                                                      \
-    static const ::daam::cli::RegisterCommand daamRegister_##ident{name, summary, fn}
+#define DAAM_CLI_COMMAND(ident, name, summary, fn)                                                                     \
+    static const ::daam::cli::RegisterCommand daamRegister_##ident {                                                   \
+        name, summary, fn                                                                                              \
+    }

@@ -24,7 +24,8 @@ void printUsage(std::FILE* out) {
                "DAAM Studio's command line: run Stable Diffusion models in LibTorch and inspect\n"
                "where each prompt word lands (DAAM cross-attention heat maps).\n\nCommands:\n",
                out);
-    for (const auto& c : cmds) std::fprintf(out, "  %-14s %s\n", c.name.c_str(), c.summary.c_str());
+    for (const auto& c : cmds)
+        std::fprintf(out, "  %-14s %s\n", c.name.c_str(), c.summary.c_str());
     std::fputs("\nRun 'daam-cli COMMAND --help' for a command's options.\n", out);
 }
 } // namespace

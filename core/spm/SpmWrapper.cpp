@@ -23,7 +23,9 @@ void setError(char* err, size_t len, const std::string& message) {
 
 extern "C" {
 
-int daam_spm_abi_version(void) { return DAAM_SPM_ABI_VERSION; }
+int daam_spm_abi_version(void) {
+    return DAAM_SPM_ABI_VERSION;
+}
 
 daam_spm* daam_spm_load(const char* model_path, char* err, size_t err_len) {
     auto model = std::make_unique<daam_spm>();
@@ -35,7 +37,9 @@ daam_spm* daam_spm_load(const char* model_path, char* err, size_t err_len) {
     return model.release();
 }
 
-void daam_spm_free(daam_spm* model) { delete model; }
+void daam_spm_free(daam_spm* model) {
+    delete model;
+}
 
 int daam_spm_encode(const daam_spm* model, const char* text, size_t text_len, daam_spm_piece_fn emit, void* ctx,
                     char* err, size_t err_len) {
@@ -53,11 +57,21 @@ int daam_spm_encode(const daam_spm* model, const char* text, size_t text_len, da
     return 0;
 }
 
-int32_t daam_spm_vocab_size(const daam_spm* model) { return model->processor.GetPieceSize(); }
-int32_t daam_spm_bos_id(const daam_spm* model) { return model->processor.bos_id(); }
-int32_t daam_spm_eos_id(const daam_spm* model) { return model->processor.eos_id(); }
-int32_t daam_spm_pad_id(const daam_spm* model) { return model->processor.pad_id(); }
-int32_t daam_spm_unk_id(const daam_spm* model) { return model->processor.unk_id(); }
+int32_t daam_spm_vocab_size(const daam_spm* model) {
+    return model->processor.GetPieceSize();
+}
+int32_t daam_spm_bos_id(const daam_spm* model) {
+    return model->processor.bos_id();
+}
+int32_t daam_spm_eos_id(const daam_spm* model) {
+    return model->processor.eos_id();
+}
+int32_t daam_spm_pad_id(const daam_spm* model) {
+    return model->processor.pad_id();
+}
+int32_t daam_spm_unk_id(const daam_spm* model) {
+    return model->processor.unk_id();
+}
 
 int32_t daam_spm_id_to_piece(const daam_spm* model, int32_t id, char* out, size_t out_len) {
     if (id < 0 || id >= model->processor.GetPieceSize()) return -1;

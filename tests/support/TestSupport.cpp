@@ -14,8 +14,10 @@ namespace daam::test {
 
 std::string referenceDir() {
     std::string dir;
-    if (const char* env = std::getenv("DAAM_REFERENCE_DIR")) dir = env;
-    else dir = DAAM_REFERENCE_DEFAULT;
+    if (const char* env = std::getenv("DAAM_REFERENCE_DIR"))
+        dir = env;
+    else
+        dir = DAAM_REFERENCE_DEFAULT;
     std::error_code ec;
     if (dir.empty() || !fs::is_directory(dir, ec)) return {};
     return fs::weakly_canonical(dir).string();
@@ -26,12 +28,15 @@ std::string referencePath(const std::string& relative) {
     return dir.empty() ? std::string() : (fs::path(dir) / relative).string();
 }
 
-std::string testDataDir() { return DAAM_TEST_DATA_DIR; }
+std::string testDataDir() {
+    return DAAM_TEST_DATA_DIR;
+}
 
 namespace {
+// Never destroyed: the atexit handler below must still find it after static destructors have run.
 std::vector<std::string>& tempDirs() {
-    static std::vector<std::string> dirs;
-    return dirs;
+    static auto* dirs = new std::vector<std::string>();
+    return *dirs;
 }
 void removeTempDirs() {
     for (const auto& d : tempDirs()) {
@@ -43,11 +48,7 @@ void removeTempDirs() {
 
 std::string makeTempDir(const std::string& tag) {
     static std::once_flag once;
-    // Construct the list before registering the handler, so that it is destroyed after the handler ran.
-    std::call_once(once, [] {
-        tempDirs();
-        std::atexit(removeTempDirs);
-    });
+    std::call_once(once, [] { std::atexit(removeTempDirs); });
     std::string tmpl = (fs::temp_directory_path() / ("daam-" + tag + "-XXXXXX")).string();
     std::vector<char> buf(tmpl.begin(), tmpl.end());
     buf.push_back('\0');
@@ -80,9 +81,11 @@ QString describeDifference(const std::string& what, const torch::Tensor& out, co
         s << ", relative error " << relativeError(out, ref) << ", max |diff| " << (o - r).abs().max().item<double>();
         const int64_t n = std::min<int64_t>(5, o.numel());
         s << "\n  out: ";
-        for (int64_t i = 0; i < n; ++i) s << o[i].item<double>() << ' ';
+        for (int64_t i = 0; i < n; ++i)
+            s << o[i].item<double>() << ' ';
         s << "\n  ref: ";
-        for (int64_t i = 0; i < n; ++i) s << r[i].item<double>() << ' ';
+        for (int64_t i = 0; i < n; ++i)
+            s << r[i].item<double>() << ' ';
     }
     return QString::fromStdString(s.str());
 }

@@ -26,15 +26,14 @@ QString describeDifference(const std::string& what, const torch::Tensor& out, co
 } // namespace daam::test
 
 // QSKIP unless the reference folder is present.
-#define DAAM_REQUIRE_REFERENCE()                                                                        \
-    do {                                                                                                \
-        if (daam::test::referenceDir().empty()) QSKIP("../shared/reference is absent");                 \
+#define DAAM_REQUIRE_REFERENCE()                                                                                       \
+    do {                                                                                                               \
+        if (daam::test::referenceDir().empty()) QSKIP("../shared/reference is absent");                                \
     } while (0)
 
 // Fails with a self-explaining message when the relative error exceeds `tol`.
-#define DAAM_COMPARE_TENSORS(what, out, ref, tol)                                                       \
-    do {                                                                                                \
-        const double daamRelErr_ = daam::test::relativeError((out), (ref));                             \
-        if (!(daamRelErr_ <= (tol)))                                                                    \
-            QFAIL(qPrintable(daam::test::describeDifference((what), (out), (ref))));                    \
+#define DAAM_COMPARE_TENSORS(what, out, ref, tol)                                                                      \
+    do {                                                                                                               \
+        const double daamRelErr_ = daam::test::relativeError((out), (ref));                                            \
+        if (!(daamRelErr_ <= (tol))) QFAIL(qPrintable(daam::test::describeDifference((what), (out), (ref))));          \
     } while (0)

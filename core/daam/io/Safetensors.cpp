@@ -8,33 +8,54 @@ namespace daam {
 
 torch::ScalarType toScalarType(DType dtype) {
     switch (dtype) {
-    case DType::F64: return torch::kFloat64;
-    case DType::F32: return torch::kFloat32;
-    case DType::F16: return torch::kFloat16;
-    case DType::BF16: return torch::kBFloat16;
-    case DType::I64: return torch::kInt64;
-    case DType::I32: return torch::kInt32;
-    case DType::I16: return torch::kInt16;
-    case DType::I8: return torch::kInt8;
-    case DType::U8: return torch::kUInt8;
-    case DType::BOOL: return torch::kBool;
+    case DType::F64:
+        return torch::kFloat64;
+    case DType::F32:
+        return torch::kFloat32;
+    case DType::F16:
+        return torch::kFloat16;
+    case DType::BF16:
+        return torch::kBFloat16;
+    case DType::I64:
+        return torch::kInt64;
+    case DType::I32:
+        return torch::kInt32;
+    case DType::I16:
+        return torch::kInt16;
+    case DType::I8:
+        return torch::kInt8;
+    case DType::U8:
+        return torch::kUInt8;
+    case DType::BOOL:
+        return torch::kBool;
     }
     throw Error("unknown dtype");
 }
 
 DType fromScalarType(torch::ScalarType type) {
     switch (type) {
-    case torch::kFloat64: return DType::F64;
-    case torch::kFloat32: return DType::F32;
-    case torch::kFloat16: return DType::F16;
-    case torch::kBFloat16: return DType::BF16;
-    case torch::kInt64: return DType::I64;
-    case torch::kInt32: return DType::I32;
-    case torch::kInt16: return DType::I16;
-    case torch::kInt8: return DType::I8;
-    case torch::kUInt8: return DType::U8;
-    case torch::kBool: return DType::BOOL;
-    default: throw Error(std::string("tensor type ") + c10::toString(type) + " cannot be stored in safetensors");
+    case torch::kFloat64:
+        return DType::F64;
+    case torch::kFloat32:
+        return DType::F32;
+    case torch::kFloat16:
+        return DType::F16;
+    case torch::kBFloat16:
+        return DType::BF16;
+    case torch::kInt64:
+        return DType::I64;
+    case torch::kInt32:
+        return DType::I32;
+    case torch::kInt16:
+        return DType::I16;
+    case torch::kInt8:
+        return DType::I8;
+    case torch::kUInt8:
+        return DType::U8;
+    case torch::kBool:
+        return DType::BOOL;
+    default:
+        throw Error(std::string("tensor type ") + c10::toString(type) + " cannot be stored in safetensors");
     }
 }
 
@@ -50,13 +71,15 @@ torch::Tensor tensorView(const std::shared_ptr<const SafetensorsFile>& file, con
         return out;
     }
     std::shared_ptr<const SafetensorsFile> keepAlive = file;
-    return torch::from_blob(data, entry.shape, [keepAlive](void*) mutable { keepAlive.reset(); }, options);
+    return torch::from_blob(
+        data, entry.shape, [keepAlive](void*) mutable { keepAlive.reset(); }, options);
 }
 
 std::map<std::string, torch::Tensor> loadSafetensors(const std::string& path) {
     auto file = SafetensorsFile::open(path);
     std::map<std::string, torch::Tensor> out;
-    for (const auto& entry : file->entries()) out.emplace(entry.name, tensorView(file, entry));
+    for (const auto& entry : file->entries())
+        out.emplace(entry.name, tensorView(file, entry));
     return out;
 }
 

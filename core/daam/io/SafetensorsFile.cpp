@@ -25,8 +25,8 @@ struct DTypeInfo {
 };
 
 constexpr DTypeInfo kDTypes[] = {
-    {DType::F64, "F64", 8}, {DType::F32, "F32", 4}, {DType::F16, "F16", 2},   {DType::BF16, "BF16", 2},
-    {DType::I64, "I64", 8}, {DType::I32, "I32", 4}, {DType::I16, "I16", 2},   {DType::I8, "I8", 1},
+    {DType::F64, "F64", 8}, {DType::F32, "F32", 4},   {DType::F16, "F16", 2}, {DType::BF16, "BF16", 2},
+    {DType::I64, "I64", 8}, {DType::I32, "I32", 4},   {DType::I16, "I16", 2}, {DType::I8, "I8", 1},
     {DType::U8, "U8", 1},   {DType::BOOL, "BOOL", 1},
 };
 
@@ -40,8 +40,10 @@ bool jsonDepthWithin(std::string_view text, int limit) {
     for (size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
         if (inString) {
-            if (c == '\\') ++i;
-            else if (c == '"') inString = false;
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                inString = false;
         } else if (c == '"') {
             inString = true;
         } else if (c == '{' || c == '[') {
@@ -55,7 +57,8 @@ bool jsonDepthWithin(std::string_view text, int limit) {
 
 uint64_t readLE64(const uint8_t* p) {
     uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+    for (int i = 7; i >= 0; --i)
+        v = (v << 8) | p[i];
     return v;
 }
 
@@ -85,7 +88,8 @@ bool parseDType(std::string_view name, DType& out) {
 
 int64_t TensorEntry::numel() const {
     int64_t n = 1;
-    for (int64_t d : shape) n *= d;
+    for (int64_t d : shape)
+        n *= d;
     return n;
 }
 
@@ -122,7 +126,7 @@ std::shared_ptr<const SafetensorsFile> SafetensorsFile::open(const std::string& 
 }
 
 std::shared_ptr<const SafetensorsFile> SafetensorsFile::fromBytes(const void* data, size_t size,
-                                                                   const std::string& label) {
+                                                                  const std::string& label) {
     std::shared_ptr<SafetensorsFile> file(new SafetensorsFile());
     file->path_ = label;
     file->base_ = static_cast<uint8_t*>(const_cast<void*>(data));
@@ -183,8 +187,10 @@ void SafetensorsFile::parse() {
         auto dtypeIt = value.find("dtype");
         auto shapeIt = value.find("shape");
         auto offsetsIt = value.find("data_offsets");
-        if (dtypeIt == value.end() || !dtypeIt->is_string()) throw FileError(path_, where + "missing or non-string dtype");
-        if (shapeIt == value.end() || !shapeIt->is_array()) throw FileError(path_, where + "missing or non-array shape");
+        if (dtypeIt == value.end() || !dtypeIt->is_string())
+            throw FileError(path_, where + "missing or non-string dtype");
+        if (shapeIt == value.end() || !shapeIt->is_array())
+            throw FileError(path_, where + "missing or non-array shape");
         if (offsetsIt == value.end() || !offsetsIt->is_array() || offsetsIt->size() != 2)
             throw FileError(path_, where + "data_offsets must be an array of two integers");
 
@@ -196,7 +202,8 @@ void SafetensorsFile::parse() {
         // numel * element size must not overflow before it is compared with the byte span.
         uint64_t bytes = dtypeSize(entry.dtype);
         for (const auto& d : *shapeIt) {
-            if (!d.is_number_unsigned()) throw FileError(path_, where + "shape has a negative or non-integer dimension");
+            if (!d.is_number_unsigned())
+                throw FileError(path_, where + "shape has a negative or non-integer dimension");
             const uint64_t dim = d.get<uint64_t>();
             if (dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
                 throw FileError(path_, where + "shape dimension " + std::to_string(dim) + " is too large");
@@ -225,7 +232,8 @@ void SafetensorsFile::parse() {
     // Spans must tile the data area in order, as the reference writer produces them: no overlaps, no holes.
     std::vector<const TensorEntry*> byOffset;
     byOffset.reserve(entries_.size());
-    for (const auto& e : entries_) byOffset.push_back(&e);
+    for (const auto& e : entries_)
+        byOffset.push_back(&e);
     std::sort(byOffset.begin(), byOffset.end(), [](const TensorEntry* a, const TensorEntry* b) {
         return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
     });
@@ -233,7 +241,8 @@ void SafetensorsFile::parse() {
     const TensorEntry* previous = nullptr;
     for (const TensorEntry* e : byOffset) {
         if (e->begin < cursor)
-            throw FileError(path_, "tensor '" + e->name + "': data_offsets overlap those of tensor '" + previous->name + "'");
+            throw FileError(path_,
+                            "tensor '" + e->name + "': data_offsets overlap those of tensor '" + previous->name + "'");
         if (e->begin > cursor)
             throw FileError(path_, "tensor '" + e->name + "': " + std::to_string(e->begin - cursor) +
                                        " bytes before it belong to no tensor (spans out of order or with holes)");
@@ -241,9 +250,11 @@ void SafetensorsFile::parse() {
         previous = e;
     }
     if (cursor != dataSize)
-        throw FileError(path_, std::to_string(dataSize - cursor) + " bytes at the end of the data area belong to no tensor");
+        throw FileError(path_,
+                        std::to_string(dataSize - cursor) + " bytes at the end of the data area belong to no tensor");
 
-    std::sort(entries_.begin(), entries_.end(), [](const TensorEntry& a, const TensorEntry& b) { return a.name < b.name; });
+    std::sort(entries_.begin(), entries_.end(),
+              [](const TensorEntry& a, const TensorEntry& b) { return a.name < b.name; });
 }
 
 void writeSafetensors(const std::string& path, const std::vector<RawTensor>& tensors,
@@ -258,21 +269,24 @@ void writeSafetensors(const std::string& path, const std::vector<RawTensor>& ten
             expected *= static_cast<uint64_t>(d);
         }
         if (expected != t.bytes)
-            throw FileError(path, "tensor '" + t.name + "' has " + std::to_string(t.bytes) + " bytes, its shape needs " +
-                                      std::to_string(expected));
+            throw FileError(path, "tensor '" + t.name + "' has " + std::to_string(t.bytes) +
+                                      " bytes, its shape needs " + std::to_string(expected));
         if (header.contains(t.name)) throw FileError(path, "tensor '" + t.name + "' is written twice");
-        header[t.name] = {{"dtype", dtypeName(t.dtype)}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.bytes}}};
+        header[t.name] = {
+            {"dtype", dtypeName(t.dtype)}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.bytes}}};
         offset += t.bytes;
     }
     std::string text = header.dump();
     text.append((8 - (8 + text.size()) % 8) % 8, ' ');
     uint8_t len[8];
-    for (int i = 0; i < 8; ++i) len[i] = static_cast<uint8_t>((static_cast<uint64_t>(text.size()) >> (8 * i)) & 0xff);
+    for (int i = 0; i < 8; ++i)
+        len[i] = static_cast<uint8_t>((static_cast<uint64_t>(text.size()) >> (8 * i)) & 0xff);
 
     writeFileAtomically(path, [&](int fd) {
         writeAll(fd, len, sizeof(len), path);
         writeAll(fd, text.data(), text.size(), path);
-        for (const auto& t : tensors) writeAll(fd, t.data, t.bytes, path);
+        for (const auto& t : tensors)
+            writeAll(fd, t.data, t.bytes, path);
     });
 }
 

@@ -67,7 +67,7 @@ private:
     void parse();
 
     std::string path_;
-    uint8_t* base_ = nullptr;   // start of the file image
+    uint8_t* base_ = nullptr; // start of the file image
     uint64_t size_ = 0;
     uint8_t* dataArea_ = nullptr;
     bool mapped_ = false;

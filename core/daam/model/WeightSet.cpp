@@ -20,7 +20,8 @@ namespace {
 
 std::string listNames(const std::vector<std::string>& names, size_t limit = 12) {
     std::ostringstream s;
-    for (size_t i = 0; i < names.size() && i < limit; ++i) s << (i ? ", " : "") << names[i];
+    for (size_t i = 0; i < names.size() && i < limit; ++i)
+        s << (i ? ", " : "") << names[i];
     if (names.size() > limit) s << " and " << (names.size() - limit) << " more";
     return s.str();
 }
@@ -41,7 +42,8 @@ WeightSet WeightSet::openFile(const std::string& path) {
     WeightSet set;
     set.source_ = path;
     auto file = SafetensorsFile::open(path);
-    for (const auto& e : file->entries()) set.tensors_[e.name] = {file, &e};
+    for (const auto& e : file->entries())
+        set.tensors_[e.name] = {file, &e};
     return set;
 }
 
@@ -52,11 +54,11 @@ WeightSet WeightSet::open(const std::string& componentDir, const std::string& ba
     std::error_code ec;
     if (fs::is_regular_file(single, ec)) return openFile(single.string());
     if (!fs::is_regular_file(index, ec)) {
-        throw FileError(componentDir, "no weights: expected " + single.filename().string() + " or " +
-                                          index.filename().string() +
-                                          (fs::exists(fs::path(componentDir) / (stem + ".bin"))
-                                               ? " (PyTorch .bin weights are not supported; convert them to safetensors)"
-                                               : ""));
+        throw FileError(componentDir,
+                        "no weights: expected " + single.filename().string() + " or " + index.filename().string() +
+                            (fs::exists(fs::path(componentDir) / (stem + ".bin"))
+                                 ? " (PyTorch .bin weights are not supported; convert them to safetensors)"
+                                 : ""));
     }
     // Sharded: {"weight_map": {"tensor name": "shard file", ...}}
     const auto json = readJsonFile(index.string());
@@ -66,14 +68,18 @@ WeightSet WeightSet::open(const std::string& componentDir, const std::string& ba
     set.source_ = index.string();
     std::map<std::string, std::shared_ptr<const SafetensorsFile>> shards;
     for (auto it = json["weight_map"].begin(); it != json["weight_map"].end(); ++it) {
-        if (!it.value().is_string()) throw FileError(index.string(), "weight_map entry '" + it.key() + "' is not a file name");
+        if (!it.value().is_string())
+            throw FileError(index.string(), "weight_map entry '" + it.key() + "' is not a file name");
         const std::string shardName = it.value().get<std::string>();
         if (shardName.find('/') != std::string::npos || shardName.find("..") != std::string::npos)
-            throw FileError(index.string(), "weight_map entry '" + it.key() + "' names a file outside the folder: " + shardName);
+            throw FileError(index.string(),
+                            "weight_map entry '" + it.key() + "' names a file outside the folder: " + shardName);
         auto& shard = shards[shardName];
         if (!shard) shard = SafetensorsFile::open((fs::path(componentDir) / shardName).string());
         const TensorEntry* e = shard->find(it.key());
-        if (!e) throw FileError(shard->path(), "tensor '" + it.key() + "' listed in " + index.filename().string() + " is not in this shard");
+        if (!e)
+            throw FileError(shard->path(), "tensor '" + it.key() + "' listed in " + index.filename().string() +
+                                               " is not in this shard");
         set.tensors_[it.key()] = {shard, e};
     }
     // Tensors in shards but not in the map would be silently ignored otherwise.
@@ -87,11 +93,14 @@ WeightSet WeightSet::open(const std::string& componentDir, const std::string& ba
 std::vector<std::string> WeightSet::names() const {
     std::vector<std::string> out;
     out.reserve(tensors_.size());
-    for (const auto& [name, _] : tensors_) out.push_back(name);
+    for (const auto& [name, _] : tensors_)
+        out.push_back(name);
     return out;
 }
 
-bool WeightSet::contains(const std::string& name) const { return tensors_.count(name) != 0; }
+bool WeightSet::contains(const std::string& name) const {
+    return tensors_.count(name) != 0;
+}
 
 const TensorEntry& WeightSet::entry(const std::string& name) const {
     auto it = tensors_.find(name);
@@ -113,8 +122,10 @@ const std::string& WeightSet::fileOf(const std::string& name) const {
 
 void loadStateDict(torch::nn::Module& module, const WeightSet& weights, const LoadOptions& options) {
     std::map<std::string, torch::Tensor> targets;
-    for (const auto& p : module.named_parameters(/*recurse=*/true)) targets[p.key()] = p.value();
-    for (const auto& b : module.named_buffers(/*recurse=*/true)) targets[b.key()] = b.value();
+    for (const auto& p : module.named_parameters(/*recurse=*/true))
+        targets[p.key()] = p.value();
+    for (const auto& b : module.named_buffers(/*recurse=*/true))
+        targets[b.key()] = b.value();
 
     const std::set<std::string> optionalInFile(options.optionalInFile.begin(), options.optionalInFile.end());
     const std::set<std::string> optionalInModule(options.optionalInModule.begin(), options.optionalInModule.end());

@@ -31,7 +31,7 @@ public:
     std::vector<std::string> names() const;
     bool contains(const std::string& name) const;
     const TensorEntry& entry(const std::string& name) const;
-    torch::Tensor tensor(const std::string& name) const;  // zero-copy CPU view
+    torch::Tensor tensor(const std::string& name) const; // zero-copy CPU view
     const std::string& fileOf(const std::string& name) const;
     // What this set was opened from, for messages.
     const std::string& source() const { return source_; }
@@ -47,7 +47,7 @@ private:
 
 struct LoadOptions {
     torch::Device device = torch::kCPU;
-    torch::ScalarType dtype = torch::kFloat32;   // floating-point weights are converted to this
+    torch::ScalarType dtype = torch::kFloat32; // floating-point weights are converted to this
     // Tensors that may be present in the file without a matching parameter (e.g. position_ids buffers
     // some transformers versions save), and parameters that may be absent from the file.
     std::vector<std::string> optionalInFile;

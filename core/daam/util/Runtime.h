@@ -4,8 +4,8 @@
 namespace daam {
 
 struct RuntimeReport {
-    int threads = 0;              // LibTorch intra-op threads set
-    bool mallocTuned = false;     // mallopt thresholds raised
+    int threads = 0;          // LibTorch intra-op threads set
+    bool mallocTuned = false; // mallopt thresholds raised
 };
 
 // Sets LibTorch's intra-op thread count to the number of cores this process may run on (Debian's

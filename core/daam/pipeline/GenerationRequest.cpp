@@ -1,0 +1,59 @@
+#include "daam/pipeline/GenerationRequest.h"
+
+#include "daam/util/Error.h"
+
+#include <cmath>
+#include <regex>
+
+namespace daam {
+
+void GenerationRequest::validate() const {
+    if (steps <= 0) throw Error("steps must be at least 1 (got " + std::to_string(steps) + ")");
+    if (steps > 1000) throw Error("steps must be at most 1000 (got " + std::to_string(steps) + ")");
+    if (!std::isfinite(guidance) || guidance < 0 || guidance > 100)
+        throw Error("guidance must be a number from 0 to 100");
+    if (!std::isfinite(eta) || eta < 0 || eta > 1) throw Error("eta must be from 0 to 1");
+    if (width < 0 || height < 0 || width > 4096 || height > 4096)
+        throw Error("width and height must be from 8 to 4096 pixels (0 for the model's default)");
+    if (dtype != "fp32" && dtype != "fp16" && dtype != "bf16")
+        throw Error("dtype must be fp32, fp16 or bf16 (got '" + dtype + "')");
+    static const std::regex devicePattern("cpu|cuda(:[0-9]+)?");
+    if (!std::regex_match(device, devicePattern))
+        throw Error("device must be cpu, cuda or cuda:N (got '" + device + "')");
+}
+
+nlohmann::json GenerationRequest::toJson() const {
+    return {{"prompt", prompt},     {"negative_prompt", negativePrompt},
+            {"seed", seed},         {"steps", steps},
+            {"guidance", guidance}, {"scheduler", scheduler},
+            {"eta", eta},           {"width", width},
+            {"height", height},     {"device", device},
+            {"dtype", dtype}};
+}
+
+GenerationRequest GenerationRequest::fromJson(const nlohmann::json& j, const std::string& source) {
+    if (!j.is_object()) throw FileError(source, "the generation request is not an object");
+    GenerationRequest r;
+    auto read = [&](const char* key, auto& out) {
+        if (!j.contains(key)) return;
+        try {
+            out = j.at(key).get<std::decay_t<decltype(out)>>();
+        } catch (const nlohmann::json::exception&) {
+            throw FileError(source, std::string("\"") + key + "\" has the wrong type");
+        }
+    };
+    read("prompt", r.prompt);
+    read("negative_prompt", r.negativePrompt);
+    read("seed", r.seed);
+    read("steps", r.steps);
+    read("guidance", r.guidance);
+    read("scheduler", r.scheduler);
+    read("eta", r.eta);
+    read("width", r.width);
+    read("height", r.height);
+    read("device", r.device);
+    read("dtype", r.dtype);
+    return r;
+}
+
+} // namespace daam

@@ -1,0 +1,34 @@
+// What a user asks the engine to generate. Front ends fill it from their controls or arguments; the
+// pipeline validates it against the model (sizes, steps, scheduler) and records it in generation.json.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace daam {
+
+struct GenerationRequest {
+    std::string prompt;
+    std::string negativePrompt; // empty: the unconditional prompt "" (SDXL: zero embeddings)
+    uint64_t seed = 0;
+    int steps = 50;
+    double guidance = 7.5; // <= 1 disables classifier-free guidance (batch of 1)
+    std::string scheduler; // ddim, pndm, euler, euler-a, dpm++2m, dpm++2m-karras, lms; empty: the model's
+    double eta = 0.0;      // DDIM only
+    int width = 0;         // 0: the model's default (sample_size x VAE factor)
+    int height = 0;
+    std::string device = "cpu"; // cpu, cuda, cuda:N
+    std::string dtype = "fp32"; // fp32, fp16, bf16
+
+    // Checks what needs no model: non-empty steps range, finite guidance and eta, known dtype, device syntax,
+    // sizes in range. Throws daam::Error naming the field.
+    void validate() const;
+
+    nlohmann::json toJson() const;
+    // Reads a request written by toJson(); `source` names the file in errors.
+    static GenerationRequest fromJson(const nlohmann::json& j, const std::string& source);
+};
+
+} // namespace daam

@@ -1,0 +1,125 @@
+#include "daam/trace/HeatMapAggregator.h"
+
+#include "daam/util/Error.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace daam {
+
+namespace {
+
+torch::Tensor bicubic(const torch::Tensor& maps, int height, int width) {
+    namespace F = torch::nn::functional;
+    return F::interpolate(maps, F::InterpolateFuncOptions()
+                                    .size(std::vector<int64_t>{height, width})
+                                    .mode(torch::kBicubic)
+                                    .align_corners(false));
+}
+
+} // namespace
+
+int HeatMapAggregator::referenceSide(int defaultImageSide) {
+    return (defaultImageSide == 512 || defaultImageSide == 1024) ? 64 : 96;
+}
+
+HeatMapAggregator::HeatMapAggregator(std::shared_ptr<const AttentionTrace> trace, int gridHeight, int gridWidth)
+    : trace_(std::move(trace)), gridHeight_(gridHeight), gridWidth_(gridWidth) {
+    if (gridHeight_ <= 0 || gridWidth_ <= 0) throw Error("heat map grid must not be empty");
+    torch::NoGradGuard noGrad;
+    const auto& layers = trace_->layers();
+    for (size_t l = 0; l < layers.size(); ++l) {
+        const int64_t cells = int64_t(layers[l].height) * layers[l].width;
+        // daam: factor = int(sqrt(latent_hw // (h*w))), and factor 8 is left out.
+        const int64_t factor = static_cast<int64_t>(std::sqrt(double((int64_t(gridHeight_) * gridWidth_) / cells)));
+        if (factor != 8) defaultLayers_.push_back(static_cast<int>(l));
+        auto maps = trace_->layerMaps(static_cast<int>(l)).to(torch::kFloat32);
+        prefix_.push_back(
+            torch::cat({torch::zeros_like(maps.narrow(0, 0, 1).expand({1, -1, -1, -1})), maps.cumsum(0)}));
+    }
+}
+
+bool HeatMapAggregator::isExact(const HeatMapQuery& query) const {
+    const bool allCalls = query.callBegin <= 0 && (query.callEnd < 0 || query.callEnd >= trace_->calls());
+    return allCalls || trace_->hasHeadMaps();
+}
+
+torch::Tensor HeatMapAggregator::tokenMaps(const HeatMapQuery& query, const std::vector<int>& rows) const {
+    torch::NoGradGuard noGrad;
+    const int calls = trace_->calls();
+    const int begin = std::clamp(query.callBegin, 0, calls);
+    const int end = query.callEnd < 0 ? calls : std::clamp(query.callEnd, begin, calls);
+    const bool allCalls = begin == 0 && end == calls;
+    const auto& layers = query.layers.empty() ? defaultLayers_ : query.layers;
+    for (int r : rows)
+        if (r < 0 || r >= trace_->tokens()) throw Error("token row " + std::to_string(r) + " is not in the trace");
+    auto rowIndex = torch::tensor(std::vector<int64_t>(rows.begin(), rows.end()), torch::kInt64);
+
+    auto total = torch::zeros({static_cast<int64_t>(rows.size()), gridHeight_, gridWidth_}, torch::kFloat32);
+    int64_t keys = 0; // (layer, head) pairs averaged over
+    for (int l : layers) {
+        if (l < 0 || l >= static_cast<int>(trace_->layers().size()))
+            throw Error("layer " + std::to_string(l) + " is not in the layer table");
+        const auto& info = trace_->layers()[l];
+        std::vector<int64_t> heads;
+        for (int h : query.heads)
+            if (h >= 0 && h < info.heads) heads.push_back(h);
+        if (query.heads.empty())
+            for (int h = 0; h < info.heads; ++h)
+                heads.push_back(h);
+        if (heads.empty()) continue;
+        auto headIndex = torch::tensor(heads, torch::kInt64);
+
+        torch::Tensor perHead; // [heads, rows, h, w], or an undefined tensor when heads are summed
+        if (allCalls) {
+            perHead = trace_->headTotals(l).index_select(0, headIndex).index_select(1, rowIndex);
+        } else if (trace_->hasHeadMaps()) {
+            perHead = trace_->layerHeadMaps(l).narrow(0, begin, end - begin).to(torch::kFloat32).sum(0);
+            perHead = perHead.index_select(0, headIndex).index_select(1, rowIndex);
+        }
+        if (perHead.defined()) {
+            // One map per (head, row), upsampled and clamped separately, then summed over heads.
+            const auto n = perHead.size(0), r = perHead.size(1);
+            auto up = bicubic(perHead.reshape({n * r, 1, info.height, info.width}), gridHeight_, gridWidth_);
+            total += up.clamp_min_(0).reshape({n, r, gridHeight_, gridWidth_}).sum(0);
+        } else {
+            // Heads summed first: only valid for all heads (a head subset needs per-head maps).
+            if (!query.heads.empty()) throw Error("a head selection over part of the timesteps needs per-head maps");
+            auto summed = (prefix_[l][end] - prefix_[l][begin]).index_select(0, rowIndex);
+            auto up = bicubic(summed.unsqueeze(1), gridHeight_, gridWidth_);
+            total += up.clamp_min_(0).squeeze(1);
+        }
+        keys += static_cast<int64_t>(heads.size());
+    }
+    if (keys > 0) total /= static_cast<double>(keys);
+    return total;
+}
+
+torch::Tensor HeatMapAggregator::globalMaps(const HeatMapQuery& query) const {
+    std::vector<int> rows(trace_->tokens());
+    for (int i = 0; i < trace_->tokens(); ++i)
+        rows[i] = i;
+    return tokenMaps(query, rows);
+}
+
+torch::Tensor HeatMapAggregator::wordMap(const HeatMapQuery& query, const std::vector<int>& rows) const {
+    if (rows.empty()) throw Error("a word needs at least one token");
+    return tokenMaps(query, rows).mean(0);
+}
+
+torch::Tensor expandToImage(const torch::Tensor& map, int height, int width, HeatMapNormalization normalization) {
+    torch::NoGradGuard noGrad;
+    auto up = bicubic(map.to(torch::kFloat32).reshape({1, 1, map.size(-2), map.size(-1)}), height, width)[0][0];
+    if (normalization == HeatMapNormalization::MinMax) {
+        const auto lo = up.min(), hi = up.max();
+        up = (up - lo) / (hi - lo + 1e-8);
+    }
+    return up;
+}
+
+torch::Tensor thresholdMask(const torch::Tensor& map, double tau) {
+    return map.gt(tau).to(torch::kUInt8);
+}
+
+} // namespace daam

@@ -1,0 +1,72 @@
+// DAAM's aggregation, as castorini/daam computes it, plus the queries an interactive app needs.
+//
+// Reference (compute_global_heat_map): for every kept (layer, head), the map summed over UNet calls is
+// upsampled bicubically (align_corners=false) to the grid (X x X) and clamped at 0; the mean over all
+// kept (layer, head) pairs is the global map per token row. A layer is kept unless its factor
+// floor(sqrt((X*X) // (h*w))) is 8 (the 8x8 maps at X = 64).
+//
+// Queries narrow the calls (a timestep range), the layers and the heads. Over all calls the answer is
+// exact for any layer/head selection (per-head totals are kept). Over a sub-range the calls are summed
+// with per-layer prefix sums and, unless the trace kept per-head maps, heads are summed before the
+// clamp (documented difference: bicubic overshoot below 0 is clamped per layer instead of per head).
+#pragma once
+
+#include "daam/trace/AttentionTrace.h"
+
+#include <torch/types.h>
+
+#include <memory>
+#include <vector>
+
+namespace daam {
+
+struct HeatMapQuery {
+    int callBegin = 0; // UNet calls [callBegin, callEnd); callEnd < 0 means all
+    int callEnd = -1;
+    std::vector<int> layers; // indices into the layer table; empty = the reference default
+    std::vector<int> heads;  // head indices; empty = all (a head beyond a layer's count is skipped)
+};
+
+enum class HeatMapNormalization {
+    MinMax,   // (x - min) / (max - min + 1e-8), as daam's expand_as
+    Absolute, // unchanged
+};
+
+class HeatMapAggregator {
+public:
+    // `gridHeight` x `gridWidth` is DAAM's map grid (X x X for square images, X from referenceSide()).
+    HeatMapAggregator(std::shared_ptr<const AttentionTrace> trace, int gridHeight, int gridWidth);
+
+    // daam's X: 64 when the UNet's default image side (sample_size x VAE factor) is 512 or 1024, else 96.
+    static int referenceSide(int defaultImageSide);
+
+    const AttentionTrace& trace() const { return *trace_; }
+    int gridHeight() const { return gridHeight_; }
+    int gridWidth() const { return gridWidth_; }
+    // Layers the reference keeps (factor != 8), in table order.
+    const std::vector<int>& defaultLayers() const { return defaultLayers_; }
+    // Whether `query` is answered exactly as the reference would (see the header comment).
+    bool isExact(const HeatMapQuery& query) const;
+
+    // [rows.size(), gridHeight, gridWidth] float32: the global map of each token row.
+    torch::Tensor tokenMaps(const HeatMapQuery& query, const std::vector<int>& rows) const;
+    // Every token row: [tokens, gridHeight, gridWidth].
+    torch::Tensor globalMaps(const HeatMapQuery& query) const;
+    // A word's map: the mean of its token rows' maps, [gridHeight, gridWidth].
+    torch::Tensor wordMap(const HeatMapQuery& query, const std::vector<int>& rows) const;
+
+private:
+    std::shared_ptr<const AttentionTrace> trace_;
+    int gridHeight_ = 0;
+    int gridWidth_ = 0;
+    std::vector<int> defaultLayers_;
+    std::vector<torch::Tensor> prefix_; // per layer [calls + 1, tokens, h, w] float32 prefix sums over calls
+};
+
+// A map [h, w] brought to the image size [H, W] bicubically (align_corners=false), then normalized.
+torch::Tensor expandToImage(const torch::Tensor& map, int height, int width,
+                            HeatMapNormalization normalization = HeatMapNormalization::MinMax);
+// uint8 [H, W]: 1 where the map is > tau.
+torch::Tensor thresholdMask(const torch::Tensor& map, double tau = 0.4);
+
+} // namespace daam

@@ -1,0 +1,206 @@
+// DAAM's aggregation against castorini/daam: the reference dumped the conditional-half attention
+// probabilities of every layer at every UNet call (sd1-tiny/daam/daam_ddim_raw), together with what daam
+// computed from them: global heat maps, word maps, expanded (image-size, min-max) maps and masks. Feeding
+// the raw probabilities through AttentionTrace + HeatMapAggregator must reproduce them.
+#include "daam/io/Safetensors.h"
+#include "daam/trace/HeatMapAggregator.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "TestSupport.h"
+
+#include <QtTest>
+
+#include <cmath>
+#include <fstream>
+
+namespace {
+
+struct RawCase {
+    nlohmann::json meta;
+    std::map<std::string, torch::Tensor> tensors;
+    std::shared_ptr<daam::AttentionTrace> trace;
+    std::unique_ptr<daam::HeatMapAggregator> aggregator;
+};
+
+// Builds the trace from the raw dump. daam numbers layers up blocks first; our table is in forward order.
+RawCase loadRawCase(daam::AttentionTraceOptions options = {torch::kFloat32, false}) {
+    RawCase c;
+    std::ifstream in(daam::test::referencePath("sd1-tiny/daam/daam_ddim_raw.json"));
+    c.meta = nlohmann::json::parse(in);
+    c.tensors = daam::loadSafetensors(daam::test::referencePath("sd1-tiny/daam/daam_ddim_raw.safetensors"));
+    const int keep = c.meta["raw"]["keep_columns"].get<int>();
+
+    struct Entry {
+        daam::CrossAttentionLayer layer;
+        int daamIndex;
+    };
+    std::vector<Entry> entries;
+    for (const auto& l : c.meta["layers"]) {
+        Entry e;
+        e.daamIndex = l["layer_idx"].get<int>();
+        if (!daam::parseLayerPath(l["module"].get<std::string>(), e.layer)) throw std::runtime_error("bad layer path");
+        e.layer.heads = l["heads"].get<int>();
+        const auto probs = c.tensors.at("raw.step0.layer" + std::to_string(e.daamIndex));
+        const int side = static_cast<int>(std::lround(std::sqrt(double(probs.size(1)))));
+        e.layer.height = e.layer.width = side;
+        entries.push_back(e);
+    }
+    auto order = [](const daam::CrossAttentionLayer& a) {
+        return std::make_tuple(int(a.block), a.blockIndex, a.attentionIndex, a.transformerIndex);
+    };
+    std::sort(entries.begin(), entries.end(),
+              [&](const Entry& a, const Entry& b) { return order(a.layer) < order(b.layer); });
+    daam::CrossAttentionLayerTable table;
+    for (const auto& e : entries)
+        table.push_back(e.layer);
+
+    c.trace = std::make_shared<daam::AttentionTrace>(table, keep, options);
+    const auto calls = c.meta["raw"]["unet_calls"].size();
+    for (size_t call = 0; call < calls; ++call)
+        for (size_t l = 0; l < entries.size(); ++l)
+            c.trace->add(
+                static_cast<int>(call), static_cast<int>(l),
+                c.tensors.at("raw.step" + std::to_string(call) + ".layer" + std::to_string(entries[l].daamIndex)));
+    const int side = c.meta["heat_map_size"].get<int>();
+    c.aggregator = std::make_unique<daam::HeatMapAggregator>(c.trace, side, side);
+    return c;
+}
+
+std::vector<int> wordRows(const nlohmann::json& meta, const std::string& word) {
+    return meta["words"][word]["token_indices"].get<std::vector<int>>();
+}
+
+} // namespace
+
+class TestHeatMapReference : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { DAAM_REQUIRE_REFERENCE(); }
+
+    void referenceSide() {
+        QCOMPARE(daam::HeatMapAggregator::referenceSide(512), 64);
+        QCOMPARE(daam::HeatMapAggregator::referenceSide(1024), 64);
+        QCOMPARE(daam::HeatMapAggregator::referenceSide(768), 96);
+        QCOMPARE(daam::HeatMapAggregator::referenceSide(384), 96);
+    }
+
+    void globalHeatMapsMatch() {
+        auto c = loadRawCase();
+        const auto maps = c.aggregator->globalMaps({});
+        DAAM_COMPARE_TENSORS("global_heat_maps", maps, c.tensors.at("global_heat_maps"), 1e-5);
+        // daam's normalize=True divides by the sum over the prompt's tokens (rows 1..n-2).
+        const auto normalized = maps / (maps.slice(0, 1, maps.size(0) - 1).sum(0) + 1e-6);
+        DAAM_COMPARE_TENSORS("global_heat_maps_normalized", normalized, c.tensors.at("global_heat_maps_normalized"),
+                             1e-5);
+    }
+
+    void wordMapsExpandedMapsAndMasksMatch() {
+        auto c = loadRawCase();
+        for (const auto& [word, _] : c.meta["words"].items()) {
+            const auto map = c.aggregator->wordMap({}, wordRows(c.meta, word));
+            DAAM_COMPARE_TENSORS("word." + word, map, c.tensors.at("word." + word), 1e-5);
+            const auto expanded = daam::expandToImage(map, 64, 64);
+            DAAM_COMPARE_TENSORS("expanded." + word, expanded, c.tensors.at("expanded." + word), 1e-5);
+            const auto mask = daam::thresholdMask(expanded, 0.4);
+            const double agree = mask.eq(c.tensors.at("mask." + word)).to(torch::kFloat64).mean().item<double>();
+            QVERIFY2(
+                agree >= 0.999,
+                qPrintable(
+                    QStringLiteral("mask.%1 agrees on %2 of pixels").arg(QString::fromStdString(word)).arg(agree)));
+            const auto absolute =
+                daam::thresholdMask(daam::expandToImage(map, 64, 64, daam::HeatMapNormalization::Absolute), 0.4);
+            const double agreeAbs =
+                absolute.eq(c.tensors.at("mask_absolute." + word)).to(torch::kFloat64).mean().item<double>();
+            QVERIFY2(agreeAbs >= 0.999, ("mask_absolute." + word).c_str());
+        }
+        const auto red = c.aggregator->wordMap({}, wordRows(c.meta, "red"));
+        DAAM_COMPARE_TENSORS("expanded_x2.red", daam::expandToImage(red, 128, 128), c.tensors.at("expanded_x2.red"),
+                             1e-5);
+    }
+
+    void float16StorageStaysWithinTolerance() {
+        // Per-call maps in float16 (the default) only feed sub-range queries; over all calls the float32
+        // per-head totals answer, so the reference preset is unaffected.
+        auto c = loadRawCase({torch::kFloat16, false});
+        DAAM_COMPARE_TENSORS("global (fp16 storage)", c.aggregator->globalMaps({}), c.tensors.at("global_heat_maps"),
+                             1e-5);
+        auto exact = loadRawCase({torch::kFloat32, false});
+        daam::HeatMapQuery firstCall;
+        firstCall.callEnd = 1;
+        DAAM_COMPARE_TENSORS("first call (fp16 storage)", c.aggregator->globalMaps(firstCall),
+                             exact.aggregator->globalMaps(firstCall), 1e-3);
+    }
+
+    void subRangeQueries() {
+        auto perHead = loadRawCase({torch::kFloat32, true}); // per-head maps: exact for any range
+        auto summed = loadRawCase({torch::kFloat32, false});
+        daam::HeatMapQuery first;
+        first.callEnd = 1;
+        QVERIFY(perHead.aggregator->isExact(first));
+        QVERIFY(!summed.aggregator->isExact(first));
+        QVERIFY(summed.aggregator->isExact({}));
+        DAAM_COMPARE_TENSORS("all calls (per-head maps)", perHead.aggregator->globalMaps({}),
+                             perHead.tensors.at("global_heat_maps"), 1e-5);
+
+        // The exact answer for call 0 alone, from the raw probabilities of that call.
+        const auto& table = perHead.trace->layers();
+        const int rows = perHead.trace->tokens();
+        auto expected = torch::zeros({rows, 64, 64});
+        int keys = 0;
+        for (const auto& l : perHead.meta["layers"]) {
+            const auto probs = perHead.tensors.at("raw.step0.layer" + std::to_string(l["layer_idx"].get<int>()));
+            const int heads = static_cast<int>(probs.size(0));
+            const int side = static_cast<int>(std::lround(std::sqrt(double(probs.size(1)))));
+            auto maps = probs.permute({0, 2, 1}).reshape({heads * rows, 1, side, side});
+            namespace F = torch::nn::functional;
+            auto up = F::interpolate(maps, F::InterpolateFuncOptions()
+                                               .size(std::vector<int64_t>{64, 64})
+                                               .mode(torch::kBicubic)
+                                               .align_corners(false));
+            expected += up.clamp_min(0).reshape({heads, rows, 64, 64}).sum(0);
+            keys += heads;
+        }
+        expected /= keys;
+        QCOMPARE(table.size(), perHead.meta["layers"].size());
+        DAAM_COMPARE_TENSORS("call 0 (per-head maps)", perHead.aggregator->globalMaps(first), expected, 1e-5);
+
+        // Heads summed before the clamp: never above the per-head answer (clamping is subadditive) and close.
+        const auto approx = summed.aggregator->globalMaps(first);
+        QVERIFY((approx - expected).max().item<double>() <= 1e-6);
+        const double rel = daam::test::relativeError(approx, expected);
+        qInfo("heads summed before clamping, call 0: relative error %.4f", rel);
+        QVERIFY2(rel < 0.1, qPrintable(QString::number(rel)));
+    }
+
+    void layerAndHeadSelections() {
+        auto c = loadRawCase();
+        // The default keeps all six layers here (factors 2 and 4).
+        QCOMPARE(c.aggregator->defaultLayers().size(), size_t(6));
+        // Averaging two disjoint layer sets weighted by their (layer, head) counts gives the whole.
+        daam::HeatMapQuery down, rest;
+        for (int l : c.aggregator->defaultLayers())
+            (c.trace->layers()[l].block == daam::UNetBlock::Down ? down.layers : rest.layers).push_back(l);
+        QVERIFY(!down.layers.empty() && !rest.layers.empty());
+        auto keys = [&](const std::vector<int>& ls) {
+            int n = 0;
+            for (int l : ls)
+                n += c.trace->layers()[l].heads;
+            return double(n);
+        };
+        const auto whole =
+            (c.aggregator->globalMaps(down) * keys(down.layers) + c.aggregator->globalMaps(rest) * keys(rest.layers)) /
+            (keys(down.layers) + keys(rest.layers));
+        DAAM_COMPARE_TENSORS("down + rest", whole, c.tensors.at("global_heat_maps"), 1e-5);
+        daam::HeatMapQuery oneHead;
+        oneHead.heads = {3};
+        const auto h3 = c.aggregator->globalMaps(oneHead);
+        QCOMPARE(h3.sizes(), c.tensors.at("global_heat_maps").sizes());
+        QVERIFY(daam::test::relativeError(h3, c.tensors.at("global_heat_maps")) > 1e-3);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestHeatMapReference)
+#include "test_heatmap_reference.moc"

@@ -1,0 +1,194 @@
+// Sessions: save/load round trips, atomic replacement, and a clear error for each damaged file.
+#include "daam/io/Safetensors.h"
+#include "daam/trace/HeatMapAggregator.h"
+#include "daam/trace/Session.h"
+#include "daam/util/Error.h"
+
+#include <torch/torch.h>
+
+#include "TestSupport.h"
+
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+daam::Session makeSession(bool perHead) {
+    daam::CrossAttentionLayerTable table(2);
+    daam::parseLayerPath("down_blocks.0.attentions.0.transformer_blocks.0.attn2", table[0]);
+    table[0].heads = 2;
+    table[0].height = table[0].width = 8;
+    daam::parseLayerPath("up_blocks.1.attentions.1.transformer_blocks.0.attn2", table[1]);
+    table[1].heads = 4;
+    table[1].height = 4;
+    table[1].width = 6;
+    daam::Session s;
+    s.prompt = "a red dog";
+    s.gridSide = 16;
+    s.trace = std::make_shared<daam::AttentionTrace>(table, 5, daam::AttentionTraceOptions{torch::kFloat16, perHead});
+    torch::manual_seed(7);
+    for (int c = 0; c < 3; ++c)
+        for (int l = 0; l < 2; ++l)
+            s.trace->add(c, l,
+                         torch::softmax(torch::randn({table[l].heads, table[l].height * table[l].width, 77}), -1));
+    s.tokens = {{752, "<|startoftext|>", 0, 0},
+                {320, "a</w>", 0, 1},
+                {539, "red</w>", 2, 5},
+                {535, "dog</w>", 6, 9},
+                {753, "<|endoftext|>", 9, 9}};
+    s.words = {{"a", 0, 1, {1}, false}, {"red", 2, 5, {2}, false}, {"dog", 6, 9, {3}, false}};
+    s.generation = {{"prompt", "a red dog"}, {"seed", 42}};
+    s.image = daam::PngImage{8, 8, 3, std::vector<uint8_t>(8 * 8 * 3, 99)};
+    return s;
+}
+
+std::string readText(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+void writeText(const std::string& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+}
+
+} // namespace
+
+class TestSession : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void roundTrips_data() {
+        QTest::addColumn<bool>("perHead");
+        QTest::newRow("heads summed") << false;
+        QTest::newRow("per head") << true;
+    }
+    void roundTrips() {
+        QFETCH(bool, perHead);
+        const auto original = makeSession(perHead);
+        const auto dir = daam::test::makeTempDir("session") + "/s1";
+        daam::saveSession(dir, original);
+        const auto loaded = daam::loadSession(dir);
+        QCOMPARE(loaded.prompt, original.prompt);
+        QCOMPARE(loaded.gridSide, 16);
+        QCOMPARE(loaded.generation["seed"].get<int>(), 42);
+        QCOMPARE(loaded.tokens.size(), original.tokens.size());
+        QCOMPARE(loaded.tokens[2].text, std::string("red</w>"));
+        QCOMPARE(loaded.words.size(), size_t(3));
+        QCOMPARE(loaded.words[2].begin, int64_t(6));
+        QCOMPARE(loaded.trace->calls(), 3);
+        QCOMPARE(loaded.trace->layers()[1].path, original.trace->layers()[1].path);
+        QCOMPARE(loaded.trace->layers()[1].width, 6);
+        QCOMPARE(loaded.trace->hasHeadMaps(), perHead);
+        QVERIFY(loaded.image.pixels == original.image.pixels);
+        for (int l = 0; l < 2; ++l) {
+            QVERIFY(torch::equal(loaded.trace->layerMaps(l), original.trace->layerMaps(l)));
+            QVERIFY(torch::equal(loaded.trace->headTotals(l), original.trace->headTotals(l)));
+        }
+        // The same queries give the same maps.
+        daam::HeatMapAggregator a(original.trace, 16, 16), b(loaded.trace, 16, 16);
+        daam::HeatMapQuery range;
+        range.callBegin = 1;
+        QVERIFY(torch::equal(a.globalMaps({}), b.globalMaps({})));
+        QVERIFY(torch::allclose(a.globalMaps(range), b.globalMaps(range)));
+    }
+
+    void replacesAnExistingSessionWhole() {
+        const auto root = daam::test::makeTempDir("session");
+        const auto dir = root + "/s";
+        daam::saveSession(dir, makeSession(false));
+        auto second = makeSession(true);
+        second.prompt = "second";
+        daam::saveSession(dir, second);
+        QCOMPARE(daam::loadSession(dir).prompt, std::string("second"));
+        int entries = 0;
+        for (const auto& e : fs::directory_iterator(root))
+            entries += e.exists() ? 1 : 0;
+        QCOMPARE(entries, 1); // no temporary or old folder left behind
+    }
+
+    void reportsDamage_data() {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("damage");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("generation.json missing") << "generation.json"
+                                                 << "delete"
+                                                 << "generation.json: missing";
+        QTest::newRow("generation.json malformed") << "generation.json"
+                                                   << "truncate"
+                                                   << "generation.json: malformed JSON";
+        QTest::newRow("generation.json not a session") << "generation.json"
+                                                       << "nosession"
+                                                       << "not a DAAM Studio session";
+        QTest::newRow("format version") << "generation.json"
+                                        << "version"
+                                        << "format version 99 is not supported";
+        QTest::newRow("wrong-typed field") << "generation.json"
+                                           << "calls"
+                                           << "\"session.trace.calls\" has the wrong type";
+        QTest::newRow("word outside trace") << "generation.json"
+                                            << "word"
+                                            << "names token 9 outside the trace";
+        QTest::newRow("trace missing") << "trace.safetensors"
+                                       << "delete"
+                                       << "trace.safetensors: missing";
+        QTest::newRow("trace truncated") << "trace.safetensors"
+                                         << "truncate"
+                                         << "trace.safetensors: ";
+        QTest::newRow("trace wrong shape") << "trace.safetensors"
+                                           << "shape"
+                                           << "tensor 'layer01.maps' should have shape [3, 5, 4, 6]";
+        QTest::newRow("trace extra tensor") << "trace.safetensors"
+                                            << "extra"
+                                            << "do not belong to the layer table";
+        QTest::newRow("image missing") << "image.png"
+                                       << "delete"
+                                       << "image.png: cannot open";
+        QTest::newRow("image truncated") << "image.png"
+                                         << "truncate"
+                                         << "image.png: ";
+    }
+    void reportsDamage() {
+        QFETCH(QString, file);
+        QFETCH(QString, damage);
+        QFETCH(QString, expected);
+        const auto dir = daam::test::makeTempDir("session") + "/s";
+        daam::saveSession(dir, makeSession(false));
+        const auto path = dir + "/" + file.toStdString();
+        if (damage == QLatin1String("delete")) {
+            fs::remove(path);
+        } else if (damage == QLatin1String("truncate")) {
+            const auto text = readText(path);
+            writeText(path, text.substr(0, text.size() / 2));
+        } else if (damage == QLatin1String("nosession") || damage == QLatin1String("version") ||
+                   damage == QLatin1String("calls") || damage == QLatin1String("word")) {
+            auto j = nlohmann::json::parse(readText(path));
+            if (damage == QLatin1String("nosession")) j.erase("session");
+            if (damage == QLatin1String("version")) j["session"]["format_version"] = 99;
+            if (damage == QLatin1String("calls")) j["session"]["trace"]["calls"] = "three";
+            if (damage == QLatin1String("word")) j["session"]["words"][0]["tokens"] = {9};
+            writeText(path, j.dump());
+        } else {
+            auto tensors = daam::loadSafetensors(path);
+            std::vector<std::pair<std::string, torch::Tensor>> list;
+            for (auto& [name, t] : tensors)
+                list.emplace_back(name, t.clone());
+            if (damage == QLatin1String("shape"))
+                for (auto& [name, t] : list)
+                    if (name == "layer01.maps") t = t.narrow(3, 0, 5).contiguous();
+            if (damage == QLatin1String("extra")) list.emplace_back("stray", torch::zeros({2}));
+            daam::saveSafetensors(path, list);
+        }
+        try {
+            daam::loadSession(dir);
+            QFAIL("the damaged session loaded");
+        } catch (const daam::FileError& e) {
+            QVERIFY2(std::string(e.what()).find(expected.toStdString()) != std::string::npos, e.what());
+        }
+    }
+};
+
+QTEST_APPLESS_MAIN(TestSession)
+#include "test_session.moc"

@@ -1,0 +1,32 @@
+// daam's word-to-row lookup, on the token sequences the reference records.
+#include "daam/trace/WordLookup.h"
+#include "daam/util/Error.h"
+
+#include "TestSupport.h"
+
+#include <QtTest>
+
+class TestWordLookup : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void findsEveryOccurrence() {
+        const std::vector<std::string> prompt = {"a</w>",  "red</w>", "dog</w>",  "sitting</w>",
+                                                 "on</w>", "a</w>",   "blue</w>", "bench</w>"};
+        QCOMPARE(daam::daamWordRows(prompt, {"a</w>"}, "a"), (std::vector<int>{1, 6}));
+        QCOMPARE(daam::daamWordRows(prompt, {"bench</w>"}, "bench"), (std::vector<int>{8}));
+    }
+    void matchesSubWordSequences() {
+        const std::vector<std::string> prompt = {"a</w>", "red</w>", "blu", "e", "bird</w>"};
+        QCOMPARE(daam::daamWordRows(prompt, {"blu", "e", "bird</w>"}, "bluebird"), (std::vector<int>{3, 4, 5}));
+        // With "</w>" stripped, "e" also matches the word-internal piece.
+        QCOMPARE(daam::daamWordRows(prompt, {"e</w>"}, "e"), (std::vector<int>{4}));
+    }
+    void reportsAbsentWords() {
+        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::daamWordRows({"a</w>", "dog</w>"}, {"cat</w>"}, "cat"));
+        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::daamWordRows({"a</w>"}, {}, ""));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestWordLookup)
+#include "test_word_lookup.moc"
