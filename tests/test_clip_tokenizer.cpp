@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "daam/text/ClipTokenizer.h"
+#include "daam/text/TextFixer.h"
+#include "daam/text/Utf8.h"
 #include "daam/util/Error.h"
 
 #include <QtTest/QtTest>
@@ -62,6 +64,9 @@ private Q_SLOTS:
     void words();
     void truncation();
     void tokenizeToStrings();
+    void specialTokensInText();
+    void textFixer_data();
+    void textFixer();
     void malformedFiles();
 };
 
@@ -217,6 +222,58 @@ void TestClipTokenizer::tokenizeToStrings() {
     QVERIFY(tok.tokenizeToStrings("  ").empty());
     QCOMPARE(tok.padId(), int64_t(0));
     QCOMPARE(tok.maxLength(), 77);
+}
+
+void TestClipTokenizer::specialTokensInText() {
+    DAAM_REQUIRE_REFERENCE();
+    const ClipTokenizer tok(tokenizerDir("sd1-tiny"));
+    // Verbatim special tokens are split off before cleanup, so the symbol run before one stays separate.
+    QCOMPARE(tok.tokenizeToStrings("x!<|endoftext|>y"),
+             (std::vector<std::string>{"x</w>", "!</w>", "<|endoftext|>", "y</w>"}));
+    // Written in capitals they only become special tokens after lower(), through the pre-tokenization regex.
+    QCOMPARE(tok.tokenizeToStrings("a <|ENDOFTEXT|>"), (std::vector<std::string>{"a</w>", "<|endoftext|>"}));
+    const auto p = tok.encode("x!<|endoftext|>y");
+    QCOMPARE(p.ids[3], tok.endId());
+    QCOMPARE(p.tokens[3].begin, int64_t(2));
+    QCOMPARE(p.tokens[3].end, int64_t(15));
+    QCOMPARE(p.words.size(), size_t(4));
+    QVERIFY(!p.words[2].punctuation);
+}
+
+// Expected outputs follow ftfy 6.1's documented rules (fixes.py / chardata.py) for each step.
+void TestClipTokenizer::textFixer_data() {
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("entities") << QStringLiteral("&lt;3 &#x41;&#66; &AMP; &Eacute; &EACUTE; &nosuch; &#abc;")
+                              << QStringLiteral("<3 AB & \u00C9 \u00C9 &nosuch; &#abc;");
+    QTest::newRow("entities-repeat") << QStringLiteral("&amp;amp;") << QStringLiteral("&");
+    QTest::newRow("numeric-cp1252") << QStringLiteral("&#150;&#0;") << QStringLiteral("\u2013\uFFFD");
+    QTest::newRow("html-left-alone") << QStringLiteral("a < b &amp; c") << QStringLiteral("a < b &amp; c");
+    QTest::newRow("html-from-line-on") << QStringLiteral("x &amp;\n<b>\n&amp;") << QStringLiteral("x &\n<b>\n&amp;");
+    QTest::newRow("width") << QStringLiteral("\uFF21\uFF42\uFF11\u3000\uFF01") << QStringLiteral("Ab1 !");
+    QTest::newRow("ligatures") << QStringLiteral("\uFB03 \u0133 \u01C6") << QStringLiteral("ffi ij d\u017E");
+    QTest::newRow("quotes") << QStringLiteral("\u2018a\u2019 \u201Cb\u201D \u201E \u02BC")
+                            << QStringLiteral("'a' \"b\" \" '");
+    QTest::newRow("line-breaks") << QStringLiteral("a\r\nb\rc\u2028d") << QStringLiteral("a\nb\nc\nd");
+    QTest::newRow("c1-controls") << QStringLiteral("\u0085\u0093x\u0094") << QStringLiteral("\u2026\"x\"");
+    QTest::newRow("terminal-escapes") << QStringLiteral("\u001B[31mred\u001B[0m") << QStringLiteral("red");
+    QTest::newRow("control-chars") << QStringLiteral("a\u0001b\uFEFFc\u000Bd\te\u000Cf")
+                                   << QStringLiteral("abcd\te\u000Cf");
+    QTest::newRow("nfc") << QStringLiteral("e\u0301 \u212B") << QStringLiteral("\u00E9 \u00C5");
+}
+
+void TestClipTokenizer::textFixer() {
+    QFETCH(QString, input);
+    QFETCH(QString, expected);
+    const std::u32string in = daam::utf8::decode(input.toStdString());
+    const daam::MappedText out = daam::TextFixer::fixText(in);
+    QCOMPARE(QString::fromStdString(daam::utf8::encode(out.text)), expected);
+    QCOMPARE(out.begin.size(), out.text.size());
+    QCOMPARE(out.end.size(), out.text.size());
+    for (size_t i = 0; i < out.text.size(); ++i) {
+        QVERIFY(out.begin[i] >= 0 && out.begin[i] < out.end[i] && out.end[i] <= int64_t(in.size()));
+        if (i > 0) QVERIFY(out.begin[i] >= out.begin[i - 1]);
+    }
 }
 
 void TestClipTokenizer::malformedFiles() {

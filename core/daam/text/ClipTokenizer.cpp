@@ -292,16 +292,18 @@ std::vector<std::u32string> ClipTokenizer::bpe(const std::u32string& word) const
     return symbols;
 }
 
-std::vector<ClipTokenizer::Piece> ClipTokenizer::tokenizePieces(const std::string& prompt) const {
-    const MappedText fixed = TextFixer::fixText(utf8::decode(prompt));
-    const MappedText clean = collapseAndLower(fixed);
-
-    std::vector<Piece> pieces;
+int64_t ClipTokenizer::tokenizeSegment(const std::u32string& segment, int64_t offset, int64_t cleanOffset,
+                                       std::vector<Piece>& pieces) const {
+    MappedText clean = collapseAndLower(TextFixer::fixText(segment));
+    for (size_t k = 0; k < clean.text.size(); ++k) {
+        clean.begin[k] += offset;
+        clean.end[k] += offset;
+    }
     for (const Span& span : preTokenize(clean.text)) {
         Piece piece;
         piece.kind = span.kind;
-        piece.cleanBegin = static_cast<int64_t>(span.begin);
-        piece.cleanEnd = static_cast<int64_t>(span.end);
+        piece.cleanBegin = cleanOffset + static_cast<int64_t>(span.begin);
+        piece.cleanEnd = cleanOffset + static_cast<int64_t>(span.end);
         // Span in the original prompt of clean code points [first, last].
         auto originalSpan = [&](size_t first, size_t last, Token& token) {
             token.begin = clean.begin[first];
@@ -346,6 +348,54 @@ std::vector<ClipTokenizer::Piece> ClipTokenizer::tokenizePieces(const std::strin
         }
         pieces.push_back(std::move(piece));
     }
+    return static_cast<int64_t>(clean.text.size());
+}
+
+std::vector<ClipTokenizer::Piece> ClipTokenizer::tokenizePieces(const std::string& prompt) const {
+    // Like PreTrainedTokenizer.tokenize, first split off the special tokens written verbatim (case-sensitive)
+    // and clean/tokenize the text between them separately. The pad token is left out: the goldens show SD2's
+    // "!" tokenized like any other text.
+    const std::u32string original = utf8::decode(prompt);
+    std::vector<std::u32string> specials;
+    for (const std::string* s : {&bosToken_, &eosToken_, &unkToken_})
+        if (!s->empty()) specials.push_back(utf8::decode(*s));
+
+    std::vector<Piece> pieces;
+    int64_t cleanOffset = 0;
+    size_t segmentStart = 0;
+    size_t pos = 0;
+    auto flush = [&](size_t end) {
+        if (end > segmentStart) {
+            const std::u32string segment = original.substr(segmentStart, end - segmentStart);
+            // +1 keeps pieces of different segments from counting as adjacent.
+            cleanOffset += tokenizeSegment(segment, int64_t(segmentStart), cleanOffset, pieces) + 1;
+        }
+    };
+    while (pos < original.size()) {
+        const std::u32string* match = nullptr;
+        for (const auto& special : specials)
+            if (startsWith(original, pos, special) && (!match || special.size() > match->size())) match = &special;
+        if (!match) {
+            ++pos;
+            continue;
+        }
+        flush(pos);
+        Piece piece;
+        piece.kind = PieceKind::Special;
+        piece.cleanBegin = cleanOffset;
+        piece.cleanEnd = cleanOffset + int64_t(match->size());
+        cleanOffset = piece.cleanEnd + 1;
+        Token token;
+        token.text = utf8::encode(*match);
+        token.id = idOf(token.text);
+        token.begin = int64_t(pos);
+        token.end = int64_t(pos + match->size());
+        piece.tokens.push_back(token);
+        pieces.push_back(std::move(piece));
+        pos += match->size();
+        segmentStart = pos;
+    }
+    flush(original.size());
     return pieces;
 }
 

@@ -43,6 +43,10 @@ public:
     std::vector<Piece> tokenizePieces(const std::string& prompt) const;
 
 private:
+    // Cleans and tokenizes a stretch of the prompt that holds no verbatim special token; `offset` is its
+    // position in the prompt, `cleanOffset` where its cleaned text starts. Returns the cleaned length.
+    int64_t tokenizeSegment(const std::u32string& segment, int64_t offset, int64_t cleanOffset,
+                            std::vector<Piece>& pieces) const;
     // BPE of one pre-token given as byte-unicode symbols; returns the symbols per output token.
     std::vector<std::u32string> bpe(const std::u32string& word) const;
     int64_t idOf(const std::string& token) const;
