@@ -1,0 +1,122 @@
+#include "SessionQuery.h"
+
+#include "daam/trace/LayerSelection.h"
+#include "daam/trace/WordLookup.h"
+#include "daam/util/Error.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <sstream>
+
+namespace daam::cli {
+
+namespace {
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+} // namespace
+
+void declareQueryOptions(Args& args) {
+    args.option("session", "DIR", "Session folder written by 'daam-cli generate'.");
+    args.option("steps", "A:B",
+                "UNet calls to aggregate, [A, B) counted from 0; either side may be left out. PNDM repeats its "
+                "first timestep, so 50 steps are 51 calls. Default: all.");
+    args.option("layers", "SPEC",
+                "Cross-attention layers: all, default, down, mid, up, downN, upN, HxW (map size) or #I, "
+                "comma-separated. Default: the reference's (all but 8x8 maps at a 64 grid).");
+    args.option("heads", "LIST", "Attention heads to keep, comma-separated (default: all).");
+    args.option("tau", "F", "Threshold for the mask.", "0.4");
+    args.option("normalize", "MODE", "minmax (as the paper) or absolute.", "minmax");
+}
+
+OpenSession openSession(const Args& args) {
+    OpenSession open;
+    open.session = loadSession(args.require("session"));
+    open.aggregator =
+        std::make_unique<HeatMapAggregator>(open.session.trace, open.session.gridSide, open.session.gridSide);
+    return open;
+}
+
+HeatMapQuery queryFrom(const Args& args, const OpenSession& open) {
+    HeatMapQuery query;
+    if (auto steps = args.value("steps")) {
+        const auto colon = steps->find(':');
+        if (colon == std::string::npos) throw UsageError("--steps expects A:B, got '" + *steps + "'");
+        auto number = [&](const std::string& text, int fallback) {
+            if (text.empty()) return fallback;
+            try {
+                size_t used = 0;
+                const int v = std::stoi(text, &used);
+                if (used != text.size() || v < 0) throw std::invalid_argument(text);
+                return v;
+            } catch (const std::exception&) {
+                throw UsageError("--steps expects whole numbers, got '" + *steps + "'");
+            }
+        };
+        query.callBegin = number(steps->substr(0, colon), 0);
+        query.callEnd = number(steps->substr(colon + 1), open.session.trace->calls());
+        if (query.callBegin >= query.callEnd || query.callEnd > open.session.trace->calls())
+            throw UsageError("--steps " + *steps + " is empty or beyond the trace's " +
+                             std::to_string(open.session.trace->calls()) + " UNet calls");
+    }
+    if (auto layers = args.value("layers"))
+        query.layers = selectLayers(open.session.trace->layers(), *layers, open.aggregator->defaultLayers());
+    if (auto heads = args.value("heads")) {
+        std::stringstream list(*heads);
+        std::string item;
+        while (std::getline(list, item, ',')) {
+            try {
+                query.heads.push_back(std::stoi(item));
+            } catch (const std::exception&) {
+                throw UsageError("--heads expects comma-separated numbers, got '" + *heads + "'");
+            }
+        }
+    }
+    return query;
+}
+
+HeatMapNormalization normalizationFrom(const Args& args) {
+    const auto mode = args.get("normalize");
+    if (mode == "minmax") return HeatMapNormalization::MinMax;
+    if (mode == "absolute") return HeatMapNormalization::Absolute;
+    throw UsageError("--normalize must be minmax or absolute, got '" + mode + "'");
+}
+
+double tauFrom(const Args& args) {
+    const double tau = args.getDouble("tau");
+    if (!(tau >= 0 && tau <= 1)) throw UsageError("--tau must be from 0 to 1");
+    return tau;
+}
+
+std::vector<int> wordRows(const Session& session, const std::string& word) {
+    std::set<int> rows;
+    for (const auto& w : session.words)
+        if (lower(w.text) == lower(word)) rows.insert(w.tokens.begin(), w.tokens.end());
+    if (!rows.empty()) return {rows.begin(), rows.end()};
+    // A word inside a longer one ("bird" in "bluebird"): daam matches token sequences, "</w>" stripped.
+    std::vector<std::string> promptTokens;
+    for (size_t i = 1; i + 1 < session.tokens.size(); ++i)
+        promptTokens.push_back(lower(session.tokens[i].text));
+    std::string available;
+    for (const auto& w : session.words)
+        available += (available.empty() ? "" : ", ") + w.text;
+    try {
+        return daamWordRows(promptTokens, {lower(word)}, word);
+    } catch (const Error&) {
+        throw Error("the word '" + word + "' is not in the prompt (its words: " + available + ")");
+    }
+}
+
+torch::Tensor wordHeatMap(const OpenSession& open, const HeatMapQuery& query, const std::string& word,
+                          HeatMapNormalization normalization) {
+    const auto map = open.aggregator->wordMap(query, wordRows(open.session, word));
+    const int height = open.session.image.height > 0 ? open.session.image.height : open.session.gridSide;
+    const int width = open.session.image.width > 0 ? open.session.image.width : open.session.gridSide;
+    return expandToImage(map, height, width, normalization);
+}
+
+} // namespace daam::cli

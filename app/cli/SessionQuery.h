@@ -1,0 +1,36 @@
+// What `heatmap` and `iou` share: opening a session, turning --steps/--layers/--heads into a query,
+// and finding a word's heat-map rows.
+#pragma once
+
+#include "Args.h"
+
+#include "daam/trace/HeatMapAggregator.h"
+#include "daam/trace/Session.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace daam::cli {
+
+struct OpenSession {
+    Session session;
+    std::unique_ptr<HeatMapAggregator> aggregator;
+};
+
+// Declares --session, --steps, --layers, --heads, --tau, --normalize on `args`.
+void declareQueryOptions(Args& args);
+OpenSession openSession(const Args& args);
+HeatMapQuery queryFrom(const Args& args, const OpenSession& open);
+HeatMapNormalization normalizationFrom(const Args& args);
+double tauFrom(const Args& args);
+
+// The heat-map rows of WORD: every word of the prompt whose text equals it (case-insensitively), as
+// castorini/daam averages every occurrence; failing that, every run of tokens that spells it.
+std::vector<int> wordRows(const Session& session, const std::string& word);
+
+// The word's map at image size, normalized as asked.
+torch::Tensor wordHeatMap(const OpenSession& open, const HeatMapQuery& query, const std::string& word,
+                          HeatMapNormalization normalization);
+
+} // namespace daam::cli
