@@ -218,6 +218,11 @@ void TestClipTokenizer::truncation() {
 void TestClipTokenizer::tokenizeToStrings() {
     DAAM_REQUIRE_REFERENCE();
     const ClipTokenizer tok(tokenizerDir("sd2-tiny"));
+    // Python's lower(): final sigma (after a cased letter, case-ignorables skipped, none following) and
+    // U+0130 -> "i" + U+0307.
+    QCOMPARE(tok.tokenizeToStrings("\u039F\u03A3' \u03A3\u039F"), tok.tokenizeToStrings("\u03BF\u03C2' \u03C3\u03BF"));
+    QVERIFY(tok.tokenizeToStrings("\u039F\u03A3'") != tok.tokenizeToStrings("\u03BF\u03C3'"));
+    QCOMPARE(tok.tokenizeToStrings("\u0130"), tok.tokenizeToStrings("i\u0307"));
     QCOMPARE(tok.tokenizeToStrings("Dog"), (std::vector<std::string>{"dog</w>"}));
     QCOMPARE(tok.tokenizeToStrings("<|endoftext|>"), (std::vector<std::string>{"<|endoftext|>"}));
     QVERIFY(tok.tokenizeToStrings("  ").empty());
