@@ -25,7 +25,7 @@ bool isCaseIgnorable(char32_t cp);
 // Canonical combining class (0 for starters).
 int combiningClass(char32_t cp);
 
-// Normalizes with utf8proc; form is "NFC" or "NFKC".
+// NFC, or NFKC when `compatibility` is set (utf8proc).
 std::u32string normalize(const std::u32string& text, bool compatibility);
 
 } // namespace daam::utf8
