@@ -68,6 +68,7 @@ private Q_SLOTS:
     void textFixer_data();
     void textFixer();
     void malformedFiles();
+    void arbitraryInput();
 };
 
 void TestClipTokenizer::referenceIds_data() {
@@ -217,6 +218,11 @@ void TestClipTokenizer::truncation() {
 void TestClipTokenizer::tokenizeToStrings() {
     DAAM_REQUIRE_REFERENCE();
     const ClipTokenizer tok(tokenizerDir("sd2-tiny"));
+    // Python's lower(): final sigma (after a cased letter, case-ignorables skipped, none following) and
+    // U+0130 -> "i" + U+0307.
+    QCOMPARE(tok.tokenizeToStrings("\u039F\u03A3' \u03A3\u039F"), tok.tokenizeToStrings("\u03BF\u03C2' \u03C3\u03BF"));
+    QVERIFY(tok.tokenizeToStrings("\u039F\u03A3'") != tok.tokenizeToStrings("\u03BF\u03C3'"));
+    QCOMPARE(tok.tokenizeToStrings("\u0130"), tok.tokenizeToStrings("i\u0307"));
     QCOMPARE(tok.tokenizeToStrings("Dog"), (std::vector<std::string>{"dog</w>"}));
     QCOMPARE(tok.tokenizeToStrings("<|endoftext|>"), (std::vector<std::string>{"<|endoftext|>"}));
     QVERIFY(tok.tokenizeToStrings("  ").empty());
@@ -323,6 +329,74 @@ void TestClipTokenizer::malformedFiles() {
         const auto dir = makeFolder("clip-pad");
         writeFile(dir + "/special_tokens_map.json", "{\"pad_token\": \"no-such-token\"}");
         expectError(dir, "vocab.json", "no-such-token");
+    }
+}
+
+void TestClipTokenizer::arbitraryInput() {
+    DAAM_REQUIRE_REFERENCE();
+    const ClipTokenizer tok(tokenizerDir("sd1-tiny"));
+    // Random bytes (invalid UTF-8 included) and random mixes of the characters the cleanup treats specially:
+    // the result must stay well-formed whatever the input.
+    const std::vector<std::string> alphabet = {"a",
+                                               "B",
+                                               "7",
+                                               " ",
+                                               "\t",
+                                               "\n",
+                                               "\r",
+                                               "&",
+                                               "amp;",
+                                               "#",
+                                               "x4",
+                                               ";",
+                                               "<",
+                                               "'",
+                                               "s",
+                                               "ll",
+                                               "!",
+                                               "\u00E9",
+                                               "e\u0301",
+                                               "\uFB01",
+                                               "\uFF21",
+                                               "\u201C",
+                                               "\u0085",
+                                               "\u001B[1m",
+                                               "\u0130",
+                                               "\u03A3",
+                                               "\u6771",
+                                               "\U0001F600",
+                                               "<|endoftext|>",
+                                               "\xFF",
+                                               "\xC3"};
+    uint32_t state = 12345;
+    auto next = [&] { return state = state * 1664525u + 1013904223u; };
+    for (int round = 0; round < 400; ++round) {
+        std::string prompt;
+        const int n = int(next() % 60);
+        for (int i = 0; i < n; ++i) {
+            if (round % 2)
+                prompt += char(next() >> 24);
+            else
+                prompt += alphabet[(next() >> 16) % alphabet.size()];
+        }
+        const auto p = tok.encode(prompt);
+        const auto length = int64_t(daam::utf8::decode(prompt).size());
+        QCOMPARE(p.ids.size(), size_t(77));
+        QCOMPARE(p.tokens.size(), size_t(std::min(p.promptTokens, 75) + 2));
+        QCOMPARE(p.truncated, p.promptTokens > 75);
+        int covered = 0;
+        for (size_t i = 0; i < p.tokens.size(); ++i) {
+            QCOMPARE(p.ids[i], p.tokens[i].id);
+            QVERIFY(0 <= p.tokens[i].begin && p.tokens[i].begin <= p.tokens[i].end && p.tokens[i].end <= length);
+            if (i > 0 && i + 1 < p.tokens.size()) QVERIFY(p.tokens[i].begin < p.tokens[i].end);
+        }
+        for (const auto& w : p.words) {
+            QVERIFY(!w.tokens.empty());
+            QVERIFY(0 <= w.begin && w.begin < w.end && w.end <= length);
+            for (int t : w.tokens)
+                QCOMPARE(t, ++covered);
+        }
+        QCOMPARE(covered, int(p.tokens.size()) - 2);
     }
 }
 

@@ -72,8 +72,15 @@ void lowerInto(const MappedText& in, size_t i, MappedText& out) {
         return;
     }
     if (c == 0x3A3) {
-        const bool after = i > 0 && utf8::isCased(in.text[i - 1]);
-        const bool before = i + 1 < in.text.size() && utf8::isCased(in.text[i + 1]);
+        // Final_Sigma: a cased letter before (case-ignorable characters skipped) and none after.
+        size_t k = i;
+        while (k > 0 && utf8::isCaseIgnorable(in.text[k - 1]))
+            --k;
+        const bool after = k > 0 && utf8::isCased(in.text[k - 1]);
+        k = i + 1;
+        while (k < in.text.size() && utf8::isCaseIgnorable(in.text[k]))
+            ++k;
+        const bool before = k < in.text.size() && utf8::isCased(in.text[k]);
         out.push(after && !before ? 0x3C2 : 0x3C3, in.begin[i], in.end[i]);
         return;
     }

@@ -20,10 +20,12 @@ bool isLetter(char32_t cp);
 bool isNumber(char32_t cp);
 // Cased letter (Lu Ll Lt), used for the final-sigma rule of lower().
 bool isCased(char32_t cp);
+// Case_Ignorable (approximately: Mn Me Cf Lm Sk and the word-internal punctuation of MidLetter/MidNumLet).
+bool isCaseIgnorable(char32_t cp);
 // Canonical combining class (0 for starters).
 int combiningClass(char32_t cp);
 
-// Normalizes with utf8proc; form is "NFC" or "NFKC".
+// NFC, or NFKC when `compatibility` is set (utf8proc).
 std::u32string normalize(const std::u32string& text, bool compatibility);
 
 } // namespace daam::utf8
