@@ -1,0 +1,92 @@
+// LMSDiscreteScheduler: diffusers 0.21.2's step() with exact Lagrange-basis integrals.
+#include "daam/sched/LMSDiscreteScheduler.h"
+
+#include "daam/sched/SchedulerMath.h"
+#include "daam/util/Error.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace daam {
+
+LMSDiscreteScheduler::LMSDiscreteScheduler(SchedulerConfig config, int order)
+    : Scheduler(std::move(config)), order_(order) {
+    alphasCumprod_ = schedmath::alphasCumprod(config_, className());
+    setTimesteps(config_.numTrainTimesteps);
+    timesteps_.clear();
+}
+
+void LMSDiscreteScheduler::setTimesteps(int steps) {
+    if (steps < 1 || steps > config_.numTrainTimesteps)
+        throw Error(className() + ": num_inference_steps must be in 1.." + std::to_string(config_.numTrainTimesteps) +
+                    ", got " + std::to_string(steps));
+    numInferenceSteps_ = steps;
+    // LMS spaces timesteps in float64 (np.linspace(..., dtype=float)) before interpolating the sigmas.
+    auto schedule = schedmath::sigmaSchedule(config_, className(), alphasCumprod_, steps, false, true);
+    timesteps_ = schedule.timesteps;
+    timestepDtype_ = schedule.timestepDtype;
+    sigmas_ = schedule.sigmas;
+    sigmaValues_ = schedmath::toDoubles(sigmas_);
+    initNoiseSigma_ = schedmath::sigmaInitNoise(sigmas_, config_.spacingOr("linspace"));
+    derivatives_.clear();
+}
+
+torch::Tensor LMSDiscreteScheduler::scaleModelInput(const torch::Tensor& sample, int callIndex) {
+    checkCall(callIndex);
+    const auto sigma = sigmas_[callIndex];
+    return sample / (sigma.pow(2) + 1).pow(0.5);
+}
+
+double LMSDiscreteScheduler::lmsCoefficient(int order, int t, int currentOrder) const {
+    const auto& s = sigmaValues_;
+    auto basis = [&](double tau) {
+        double prod = 1.0;
+        for (int k = 0; k < order; ++k) {
+            if (k == currentOrder) continue;
+            prod *= (tau - s[t - k]) / (s[t - currentOrder] - s[t - k]);
+        }
+        return prod;
+    };
+    // 5-point Gauss-Legendre is exact for polynomials up to degree 9; the basis has degree order - 1 <= 3.
+    static const double nodes[5] = {0.0, -0.5384693101056831, 0.5384693101056831, -0.9061798459386640,
+                                    0.9061798459386640};
+    static const double weights[5] = {0.5688888888888889, 0.4786286704993665, 0.4786286704993665, 0.2369268850561891,
+                                      0.2369268850561891};
+    const double a = s[t], b = s[t + 1];
+    const double half = (b - a) / 2, mid = (a + b) / 2;
+    double sum = 0;
+    for (int i = 0; i < 5; ++i)
+        sum += weights[i] * basis(mid + half * nodes[i]);
+    return sum * half;
+}
+
+torch::Tensor LMSDiscreteScheduler::step(const torch::Tensor& modelOutput, int callIndex, const torch::Tensor& sample,
+                                         NoiseSource* /*noise*/) {
+    checkCall(callIndex);
+    const auto sigma = sigmas_[callIndex];
+    torch::Tensor predOriginal;
+    if (config_.predictionType == "epsilon") {
+        predOriginal = sample - sigma * modelOutput;
+    } else if (config_.predictionType == "v_prediction") {
+        predOriginal = modelOutput * (-sigma / (sigma.pow(2) + 1).pow(0.5)) + (sample / (sigma.pow(2) + 1));
+    } else {
+        throw Error(className() + ": prediction_type 'sample' is not supported");
+    }
+    const auto derivative = (sample - predOriginal) / sigma;
+    derivatives_.push_back(derivative);
+    if (static_cast<int>(derivatives_.size()) > order_) derivatives_.pop_front();
+
+    const int order = std::min(callIndex + 1, order_);
+    // prev = sample + sum(coeff_k * derivative_{newest - k}); Python's sum() starts from 0.
+    torch::Tensor acc;
+    for (int k = 0; k < order; ++k) {
+        const double coeff = lmsCoefficient(order, callIndex, k);
+        const auto term = coeff * derivatives_[derivatives_.size() - 1 - k];
+        acc = k == 0 ? term : acc + term;
+    }
+    return sample + acc;
+}
+
+} // namespace daam
