@@ -48,7 +48,11 @@ void removeTempDirs() {
 
 std::string makeTempDir(const std::string& tag) {
     static std::once_flag once;
-    std::call_once(once, [] { std::atexit(removeTempDirs); });
+    // Construct the list before registering the handler, so that it is destroyed after the handler runs.
+    std::call_once(once, [] {
+        tempDirs();
+        std::atexit(removeTempDirs);
+    });
     std::string tmpl = (fs::temp_directory_path() / ("daam-" + tag + "-XXXXXX")).string();
     std::vector<char> buf(tmpl.begin(), tmpl.end());
     buf.push_back('\0');
