@@ -43,7 +43,11 @@ void removeTempDirs() {
 
 std::string makeTempDir(const std::string& tag) {
     static std::once_flag once;
-    std::call_once(once, [] { std::atexit(removeTempDirs); });
+    // Construct the list first: statics are destroyed in reverse order, and the handler must run before it dies.
+    std::call_once(once, [] {
+        tempDirs();
+        std::atexit(removeTempDirs);
+    });
     std::string tmpl = (fs::temp_directory_path() / ("daam-" + tag + "-XXXXXX")).string();
     std::vector<char> buf(tmpl.begin(), tmpl.end());
     buf.push_back('\0');
