@@ -1,0 +1,129 @@
+// CLIP text encoder forward pass, matching transformers 4.30's modeling_clip (eval mode, no attention mask).
+#include "daam/nn/CLIPTextModel.h"
+
+#include "daam/util/Error.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
+
+namespace daam {
+
+namespace nn = torch::nn;
+
+CLIPAttentionImpl::CLIPAttentionImpl(const CLIPTextConfig& c)
+    : heads_(c.numAttentionHeads), scale_(1.0 / std::sqrt(double(c.hiddenSize / c.numAttentionHeads))) {
+    const int64_t d = c.hiddenSize;
+    q_proj_ = register_module("q_proj", nn::Linear(d, d));
+    k_proj_ = register_module("k_proj", nn::Linear(d, d));
+    v_proj_ = register_module("v_proj", nn::Linear(d, d));
+    out_proj_ = register_module("out_proj", nn::Linear(d, d));
+}
+
+torch::Tensor CLIPAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
+    const int64_t b = x.size(0), t = x.size(1), d = x.size(2), hd = d / heads_;
+    // [B, T, D] -> [B, H, T, hd]; transformers scales q before the product, so do we (same rounding).
+    auto split = [&](const torch::Tensor& y) { return y.view({b, t, heads_, hd}).transpose(1, 2); };
+    auto q = split(q_proj_(x) * scale_);
+    auto k = split(k_proj_(x));
+    auto v = split(v_proj_(x));
+    auto weights = torch::matmul(q, k.transpose(-1, -2)) + mask; // [B, H, T, T]
+    auto probs = torch::softmax(weights, -1);
+    auto out = torch::matmul(probs, v).transpose(1, 2).reshape({b, t, d}); // [B, T, D]
+    return out_proj_(out);
+}
+
+CLIPMLPImpl::CLIPMLPImpl(const CLIPTextConfig& c) : quickGelu_(c.hiddenAct == "quick_gelu") {
+    fc1_ = register_module("fc1", nn::Linear(c.hiddenSize, c.intermediateSize));
+    fc2_ = register_module("fc2", nn::Linear(c.intermediateSize, c.hiddenSize));
+}
+
+torch::Tensor CLIPMLPImpl::forward(const torch::Tensor& x) {
+    auto h = fc1_(x);                                                // [B, T, I]
+    h = quickGelu_ ? h * torch::sigmoid(1.702 * h) : torch::gelu(h); // gelu: exact erf form
+    return fc2_(h);
+}
+
+CLIPEncoderLayerImpl::CLIPEncoderLayerImpl(const CLIPTextConfig& c) {
+    const auto ln = nn::LayerNormOptions({c.hiddenSize}).eps(c.layerNormEps);
+    self_attn_ = register_module("self_attn", CLIPAttention(c));
+    layer_norm1_ = register_module("layer_norm1", nn::LayerNorm(ln));
+    mlp_ = register_module("mlp", CLIPMLP(c));
+    layer_norm2_ = register_module("layer_norm2", nn::LayerNorm(ln));
+}
+
+torch::Tensor CLIPEncoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
+    auto h = x + self_attn_(layer_norm1_(x), mask);
+    return h + mlp_(layer_norm2_(h));
+}
+
+CLIPTextTransformerImpl::CLIPTextTransformerImpl(const CLIPTextConfig& c) : config_(c) {
+    // transformers nests the embeddings one level down: text_model.embeddings.token_embedding.
+    auto embeddings = register_module("embeddings", std::make_shared<nn::Module>());
+    token_embedding_ = embeddings->register_module("token_embedding", nn::Embedding(c.vocabSize, c.hiddenSize));
+    position_embedding_ =
+        embeddings->register_module("position_embedding", nn::Embedding(c.maxPositionEmbeddings, c.hiddenSize));
+    auto encoder = register_module("encoder", std::make_shared<nn::Module>());
+    layers_ = encoder->register_module("layers", nn::ModuleList());
+    for (int64_t i = 0; i < c.numHiddenLayers; ++i)
+        layers_->push_back(CLIPEncoderLayer(c));
+    final_layer_norm_ =
+        register_module("final_layer_norm", nn::LayerNorm(nn::LayerNormOptions({c.hiddenSize}).eps(c.layerNormEps)));
+}
+
+CLIPTextOutput CLIPTextTransformerImpl::forward(const torch::Tensor& inputIds) {
+    if (inputIds.dim() != 2)
+        throw Error("CLIP text encoder: input ids must be [batch, length], got " + std::to_string(inputIds.dim()) +
+                    " dimensions");
+    const int64_t t = inputIds.size(1);
+    if (t > config_.maxPositionEmbeddings)
+        throw Error("CLIP text encoder: " + std::to_string(t) + " tokens exceed max_position_embeddings " +
+                    std::to_string(config_.maxPositionEmbeddings));
+    const auto ids = inputIds.to(token_embedding_->weight.device(), torch::kLong);
+    const auto opts = token_embedding_->weight.options();
+
+    CLIPTextOutput out;
+    auto positions = torch::arange(t, ids.options());
+    auto h = token_embedding_(ids) + position_embedding_(positions).unsqueeze(0); // [B, T, D]
+    // Causal mask like transformers: finfo.min (not -inf) above the diagonal, added to the scores.
+    auto mask = torch::full({t, t}, std::numeric_limits<float>::lowest(), opts).triu(1).view({1, 1, t, t});
+    mask = mask.to(opts.dtype());
+    out.hiddenStates.reserve(layers_->size() + 1);
+    out.hiddenStates.push_back(h);
+    for (const auto& layer : *layers_) {
+        h = layer->as<CLIPEncoderLayer>()->forward(h, mask);
+        out.hiddenStates.push_back(h);
+    }
+    out.lastHiddenState = final_layer_norm_(h);
+    // The EOS token has the largest id in CLIP's vocabulary, so argmax finds the first EOS (transformers 4.30).
+    auto eos = ids.argmax(-1);                                                                // [B]
+    out.pooled = out.lastHiddenState.index({torch::arange(ids.size(0), ids.options()), eos}); // [B, D]
+    return out;
+}
+
+CLIPTextModelImpl::CLIPTextModelImpl(const CLIPTextModelOptions& options) : config_(options.config) {
+    text_model_ = register_module("text_model", CLIPTextTransformer(config_));
+    if (config_.withProjection)
+        text_projection_ = register_module(
+            "text_projection", nn::Linear(nn::LinearOptions(config_.hiddenSize, config_.projectionDim).bias(false)));
+}
+
+CLIPTextOutput CLIPTextModelImpl::forward(const torch::Tensor& inputIds) {
+    auto out = text_model_(inputIds);
+    if (text_projection_) out.textEmbeds = text_projection_(out.pooled); // [B, P]
+    return out;
+}
+
+CLIPTextModel loadCLIPTextModel(const std::string& componentDir, const LoadOptions& options) {
+    const auto config = CLIPTextConfig::load(componentDir + "/config.json");
+    CLIPTextModel model(CLIPTextModelOptions{config});
+    const auto weights = WeightSet::open(componentDir, "model");
+    LoadOptions opts = options;
+    opts.optionalInFile.push_back("text_model.embeddings.position_ids");
+    loadStateDict(*model, weights, opts);
+    model->eval();
+    return model;
+}
+
+} // namespace daam

@@ -1,0 +1,32 @@
+// Reading JSON config files with errors that name the file and the key.
+#include "daam/util/JsonConfig.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace daam {
+
+nlohmann::json readJsonFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw FileError(path, "cannot open the file");
+    std::stringstream text;
+    text << in.rdbuf();
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text.str());
+    } catch (const nlohmann::json::parse_error& e) {
+        throw FileError(path, std::string("malformed JSON: ") + e.what());
+    }
+    if (!j.is_object()) throw FileError(path, "the top level must be a JSON object");
+    return j;
+}
+
+namespace detail {
+void throwJsonKeyError(const std::string& path, const char* key, const char* expected, const nlohmann::json& found) {
+    std::string shown = found.dump();
+    if (shown.size() > 60) shown = shown.substr(0, 57) + "...";
+    throw FileError(path, std::string("key \"") + key + "\" must be " + expected + ", got " + shown);
+}
+} // namespace detail
+
+} // namespace daam

@@ -1,0 +1,234 @@
+// Pipeline folders: model_index.json and the model family, config errors, and weight files that do not fit
+// the model (missing / extra / wrongly shaped tensors, shards) reported by name.
+#include "daam/io/Safetensors.h"
+#include "daam/model/CLIPTextConfig.h"
+#include "daam/model/ModelIndex.h"
+#include "daam/nn/CLIPTextModel.h"
+#include "daam/util/Error.h"
+#include "daam/util/JsonConfig.h"
+
+#include <torch/torch.h>
+
+#include "TestSupport.h"
+
+#include <QtTest/QtTest>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace daam;
+namespace fs = std::filesystem;
+
+namespace {
+void writeText(const fs::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+}
+
+// Runs `f`, expects a FileError, and returns its message ("" when nothing or something else was thrown).
+template <class F> std::string fileErrorOf(F&& f) {
+    try {
+        f();
+    } catch (const FileError& e) {
+        return e.what();
+    } catch (const std::exception& e) {
+        return std::string("unexpected exception: ") + e.what();
+    }
+    return {};
+}
+
+bool contains(const std::string& s, const std::string& part) {
+    return s.find(part) != std::string::npos;
+}
+
+// A copy of sd1-tiny's text_encoder folder with only config.json; the caller writes the weights.
+fs::path textEncoderCopy(const std::string& tag) {
+    const fs::path dir = fs::path(daam::test::makeTempDir(tag)) / "text_encoder";
+    fs::create_directories(dir);
+    fs::copy_file(fs::path(daam::test::referencePath("pipelines/sd1-tiny/text_encoder")) / "config.json",
+                  dir / "config.json");
+    return dir;
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> referenceWeights() {
+    const auto map = loadSafetensors(daam::test::referencePath("pipelines/sd1-tiny/text_encoder/model.safetensors"));
+    return {map.begin(), map.end()};
+}
+} // namespace
+
+class TestModelFolder : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void modelIndexOfTinyPipelines() {
+        DAAM_REQUIRE_REFERENCE();
+        const struct {
+            const char* pipe;
+            const char* className;
+            ModelFamily family;
+        } cases[] = {{"sd1-tiny", "StableDiffusionPipeline", ModelFamily::SD1},
+                     {"sd2-tiny", "StableDiffusionPipeline", ModelFamily::SD2},
+                     {"sdxl-tiny", "StableDiffusionXLPipeline", ModelFamily::SDXL}};
+        for (const auto& c : cases) {
+            const auto index = ModelIndex::open(daam::test::referencePath(std::string("pipelines/") + c.pipe));
+            QCOMPARE(index.className(), std::string(c.className));
+            QCOMPARE(index.family(), c.family);
+            for (const char* name : {"unet", "vae", "text_encoder", "tokenizer", "scheduler"}) {
+                QVERIFY2(index.has(name), name);
+                QVERIFY(fs::is_directory(index.componentDir(name)));
+            }
+            QCOMPARE(index.has("text_encoder_2"), c.family == ModelFamily::SDXL);
+            QCOMPARE(index.components().at("unet").library, std::string("diffusers"));
+            QCOMPARE(index.components().at("text_encoder").library, std::string("transformers"));
+        }
+    }
+
+    void nullComponentsAndMissingFolders() {
+        const fs::path dir = daam::test::makeTempDir("model_index");
+        fs::create_directories(dir / "unet");
+        writeText(dir / "model_index.json", R"({"_class_name": "StableDiffusionPipeline",
+            "requires_safety_checker": false, "safety_checker": [null, null],
+            "unet": ["diffusers", "UNet2DConditionModel"]})");
+        const auto index = ModelIndex::open(dir.string());
+        QVERIFY(index.has("unet"));
+        QVERIFY(!index.has("safety_checker"));
+        QVERIFY(index.components().count("safety_checker"));
+        QVERIFY(contains(fileErrorOf([&] { index.componentDir("safety_checker"); }), "safety_checker"));
+
+        writeText(dir / "model_index.json", R"({"_class_name": "StableDiffusionPipeline",
+            "unet": ["diffusers", "UNet2DConditionModel"], "vae": ["diffusers", "AutoencoderKL"]})");
+        const auto message = fileErrorOf([&] { ModelIndex::open(dir.string()); });
+        QVERIFY2(contains(message, "model_index.json") && contains(message, "\"vae\""), message.c_str());
+    }
+
+    void malformedModelIndex() {
+        const fs::path dir = daam::test::makeTempDir("model_index_bad");
+        writeText(dir / "model_index.json", R"({"_class_name": "StableDiffusionPipeline", "unet": )");
+        auto message = fileErrorOf([&] { ModelIndex::open(dir.string()); });
+        QVERIFY2(contains(message, "model_index.json") && contains(message, "malformed"), message.c_str());
+
+        writeText(dir / "model_index.json", R"({"_class_name": "X", "unet": ["diffusers", 3]})");
+        message = fileErrorOf([&] { ModelIndex::open(dir.string()); });
+        QVERIFY2(contains(message, "model_index.json") && contains(message, "\"unet\""), message.c_str());
+
+        writeText(dir / "model_index.json", R"({"unet": ["diffusers", "UNet2DConditionModel"]})");
+        message = fileErrorOf([&] { ModelIndex::open(dir.string()); });
+        QVERIFY2(contains(message, "_class_name"), message.c_str());
+
+        fs::remove(dir / "model_index.json");
+        message = fileErrorOf([&] { ModelIndex::open(dir.string()); });
+        QVERIFY2(contains(message, "model_index.json"), message.c_str());
+    }
+
+    void configDefaultsAndErrors() {
+        const fs::path dir = daam::test::makeTempDir("config");
+        const auto path = (dir / "config.json").string();
+        writeText(path, R"({"hidden_size": 64, "num_attention_heads": 4})");
+        auto c = CLIPTextConfig::load(path);
+        QCOMPARE(c.hiddenSize, int64_t(64));
+        QCOMPARE(c.vocabSize, int64_t(49408));
+        QCOMPARE(c.intermediateSize, int64_t(2048));
+        QCOMPARE(c.numHiddenLayers, int64_t(12));
+        QCOMPARE(c.maxPositionEmbeddings, int64_t(77));
+        QCOMPARE(c.hiddenAct, std::string("quick_gelu"));
+        QCOMPARE(c.layerNormEps, 1e-5);
+        QVERIFY(!c.withProjection);
+
+        const struct {
+            const char* json;
+            const char* key;
+        } bad[] = {{R"({"hidden_size": "32"})", "hidden_size"},
+                   {R"({"num_hidden_layers": 2.5})", "num_hidden_layers"},
+                   {R"({"hidden_act": 1})", "hidden_act"},
+                   {R"({"hidden_act": "relu"})", "hidden_act"},
+                   {R"({"layer_norm_eps": "small"})", "layer_norm_eps"},
+                   {R"({"architectures": "CLIPTextModel"})", "architectures"},
+                   {R"({"vocab_size": 0})", "vocab_size"},
+                   {R"({"intermediate_size": -3})", "intermediate_size"},
+                   {R"({"hidden_size": 30, "num_attention_heads": 4})", "hidden_size"}};
+        for (const auto& b : bad) {
+            writeText(path, b.json);
+            const auto message = fileErrorOf([&] { CLIPTextConfig::load(path); });
+            QVERIFY2(contains(message, path) && contains(message, std::string("\"") + b.key + "\""),
+                     (std::string(b.json) + " -> " + message).c_str());
+        }
+        writeText(path, R"({"hidden_size": 32,)");
+        const auto message = fileErrorOf([&] { CLIPTextConfig::load(path); });
+        QVERIFY2(contains(message, path) && contains(message, "malformed"), message.c_str());
+
+        // The shared helper: defaults for absent and null keys, type errors name file and key.
+        const auto j = nlohmann::json::parse(R"({"a": 3, "b": null, "c": "x"})");
+        QCOMPARE(jsonValue<int>(j, "a", 7, "f.json"), 3);
+        QCOMPARE(jsonValue<int>(j, "b", 7, "f.json"), 7);
+        QCOMPARE(jsonValue<int>(j, "z", 7, "f.json"), 7);
+        QCOMPARE(jsonValue<double>(j, "a", 0.5, "f.json"), 3.0);
+        const auto typeError = fileErrorOf([&] { jsonValue<int>(j, "c", 0, "f.json"); });
+        QVERIFY2(contains(typeError, "f.json") && contains(typeError, "\"c\""), typeError.c_str());
+    }
+
+    void malformedTextEncoderConfig() {
+        DAAM_REQUIRE_REFERENCE();
+        const auto dir = textEncoderCopy("te_bad_config");
+        saveSafetensors((dir / "model.safetensors").string(), referenceWeights());
+        writeText(dir / "config.json", R"({"hidden_size": 32, "num_attention_heads": [4]})");
+        const auto message = fileErrorOf([&] { loadCLIPTextModel(dir.string()); });
+        QVERIFY2(contains(message, "config.json") && contains(message, "num_attention_heads"), message.c_str());
+    }
+
+    void weightMismatchesAreNamed() {
+        DAAM_REQUIRE_REFERENCE();
+        const auto dir = textEncoderCopy("te_mismatch");
+        auto weights = referenceWeights();
+        const std::string dropped = "text_model.encoder.layers.1.mlp.fc2.bias";
+        const std::string reshaped = "text_model.encoder.layers.0.self_attn.k_proj.weight";
+        const std::string extra = "text_model.encoder.layers.0.self_attn.extra_gate";
+        std::vector<std::pair<std::string, torch::Tensor>> edited;
+        for (auto& [name, t] : weights) {
+            if (name == dropped) continue;
+            edited.emplace_back(name,
+                                name == reshaped
+                                    ? t.flatten().narrow(0, 0, t.numel() - t.size(1)).view({t.size(0) - 1, t.size(1)})
+                                    : t);
+        }
+        QCOMPARE(edited.size(), weights.size() - 1);
+        edited.emplace_back(extra, torch::zeros({3}));
+        saveSafetensors((dir / "model.safetensors").string(), edited);
+        const auto message = fileErrorOf([&] { loadCLIPTextModel(dir.string()); });
+        QVERIFY2(contains(message, "model.safetensors") && contains(message, dropped) && contains(message, extra) &&
+                     contains(message, reshaped),
+                 message.c_str());
+    }
+
+    void shardedWeightsLoadTheSame() {
+        DAAM_REQUIRE_REFERENCE();
+        const auto dir = textEncoderCopy("te_sharded");
+        const auto weights = referenceWeights();
+        std::vector<std::pair<std::string, torch::Tensor>> shards[2];
+        nlohmann::json map = nlohmann::json::object();
+        for (size_t i = 0; i < weights.size(); ++i) {
+            const int s = i < weights.size() / 2 ? 0 : 1;
+            shards[s].push_back(weights[i]);
+            map[weights[i].first] = "model-0000" + std::to_string(s + 1) + "-of-00002.safetensors";
+        }
+        saveSafetensors((dir / "model-00001-of-00002.safetensors").string(), shards[0]);
+        saveSafetensors((dir / "model-00002-of-00002.safetensors").string(), shards[1]);
+        writeText(dir / "model.safetensors.index.json", nlohmann::json{{"metadata", {}}, {"weight_map", map}}.dump());
+
+        auto reference = loadCLIPTextModel(daam::test::referencePath("pipelines/sd1-tiny/text_encoder"));
+        auto sharded = loadCLIPTextModel(dir.string());
+        const auto ids = torch::tensor({752, 5, 17, 300, 753, 753}, torch::kLong).view({1, 6});
+        torch::NoGradGuard noGrad;
+        const auto a = reference->forward(ids), b = sharded->forward(ids);
+        QVERIFY(torch::equal(a.lastHiddenState, b.lastHiddenState));
+        QVERIFY(torch::equal(a.pooled, b.pooled));
+
+        // An index that names a shard that is not there.
+        map[weights.back().first] = "model-00003-of-00002.safetensors";
+        writeText(dir / "model.safetensors.index.json", nlohmann::json{{"weight_map", map}}.dump());
+        const auto message = fileErrorOf([&] { loadCLIPTextModel(dir.string()); });
+        QVERIFY2(contains(message, "model-00003-of-00002.safetensors"), message.c_str());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestModelFolder)
+#include "test_model_folder.moc"
