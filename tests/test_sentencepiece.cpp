@@ -230,6 +230,11 @@ private Q_SLOTS:
         QVERIFY(tok->addsBos());
         QCOMPARE(tok->encode("a dog").ids.size(), size_t(12));
         QCOMPARE(tok->encode("a dog").ids[0], int64_t(1));
+        // The factory picks SentencePiece for a folder with spiece.model, CLIP BPE for vocab.json + merges.txt.
+        auto viaFactory = daam::loadTokenizer(folder);
+        QVERIFY(dynamic_cast<daam::SentencePieceTokenizer*>(viaFactory.get()));
+        QVERIFY(viaFactory->encode("a dog").ids == tok->encode("a dog").ids);
+        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::loadTokenizer(daam::test::makeTempDir("no-tokenizer")));
 
         {
             std::ofstream out(folder + "/tokenizer_config.json");

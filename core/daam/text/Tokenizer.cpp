@@ -1,6 +1,7 @@
 #include "daam/text/Tokenizer.h"
 
 #include "daam/text/ClipTokenizer.h"
+#include "daam/text/SentencePieceTokenizer.h"
 #include "daam/util/Error.h"
 
 #include <filesystem>
