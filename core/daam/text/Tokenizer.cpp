@@ -16,7 +16,10 @@ std::unique_ptr<Tokenizer> loadTokenizer(const std::string& folder) {
     const fs::path dir(folder);
     if (fs::exists(dir / "vocab.json") && fs::exists(dir / "merges.txt"))
         return std::make_unique<ClipTokenizer>(folder);
-    throw FileError(folder, "no tokenizer found: expected vocab.json + merges.txt (CLIP BPE)");
+    if (fs::exists(dir / "spiece.model") || fs::exists(dir / "tokenizer.model"))
+        return SentencePieceTokenizer::fromFolder(folder);
+    throw FileError(folder, "no tokenizer found: expected vocab.json + merges.txt (CLIP BPE), or spiece.model / "
+                            "tokenizer.model (SentencePiece)");
 }
 
 } // namespace daam
