@@ -185,6 +185,25 @@ private Q_SLOTS:
         QCOMPARE(position, int(pieces.size()));
     }
 
+    // A character outside the vocabulary: sentencepiece emits a lone "▁" and then <unk> for it, and the
+    // word takes its text from the <unk> piece's span.
+    void unknownCharacter() {
+        daam::SentencePieceTokenizer tok(modelPath_, 20, false);
+        const std::string prompt = "a 猫 red";
+        const daam::TokenizedPrompt out = tok.encode(prompt);
+        bool sawUnk = false;
+        for (const auto& t : out.tokens)
+            sawUnk = sawUnk || t.id == 3;
+        QVERIFY(sawUnk);
+        QCOMPARE(out.words.size(), size_t(3));
+        QCOMPARE(QString::fromStdString(out.words[1].text), QString::fromUtf8("猫"));
+        QCOMPARE(out.words[1].begin, int64_t(2));
+        QCOMPARE(out.words[1].end, int64_t(3));
+        QVERIFY(!out.words[1].punctuation);
+        QCOMPARE(QString::fromStdString(out.words[2].text), QStringLiteral("red"));
+        QCOMPARE(out.words[2].begin, int64_t(4));
+    }
+
     void bosAndTruncation() {
         daam::SentencePieceTokenizer tok(modelPath_, 6, true);
         const std::string prompt = "a red circle and a blue square";
