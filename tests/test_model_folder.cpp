@@ -101,6 +101,28 @@ private Q_SLOTS:
         QVERIFY2(contains(message, "model_index.json") && contains(message, "\"vae\""), message.c_str());
     }
 
+    void familyRule() {
+        const fs::path dir = daam::test::makeTempDir("family");
+        for (const char* sub : {"text_encoder", "tokenizer", "text_encoder_2"})
+            fs::create_directories(dir / sub);
+        const std::string pipeline = R"("_class_name": "StableDiffusionPipeline",
+            "text_encoder": ["transformers", "CLIPTextModel"], "tokenizer": ["transformers", "CLIPTokenizer"])";
+        writeText(dir / "model_index.json", "{" + pipeline + "}");
+        writeText(dir / "text_encoder" / "config.json", R"({"hidden_act": "quick_gelu"})");
+        writeText(dir / "tokenizer" / "tokenizer_config.json", R"({"pad_token": "<|endoftext|>"})");
+        QCOMPARE(ModelIndex::open(dir.string()).family(), ModelFamily::SD1);
+        // gelu alone is enough (a tokenizer config without "!" padding, as some SD2 conversions have).
+        writeText(dir / "text_encoder" / "config.json", R"({"hidden_act": "gelu"})");
+        QCOMPARE(ModelIndex::open(dir.string()).family(), ModelFamily::SD2);
+        // "!" padding alone too, also written as an AddedToken object.
+        writeText(dir / "text_encoder" / "config.json", R"({"hidden_act": "quick_gelu"})");
+        writeText(dir / "tokenizer" / "tokenizer_config.json", R"({"pad_token": {"content": "!", "lstrip": false}})");
+        QCOMPARE(ModelIndex::open(dir.string()).family(), ModelFamily::SD2);
+        writeText(dir / "model_index.json",
+                  "{" + pipeline + R"(, "text_encoder_2": ["transformers", "CLIPTextModelWithProjection"]})");
+        QCOMPARE(ModelIndex::open(dir.string()).family(), ModelFamily::SDXL);
+    }
+
     void malformedModelIndex() {
         const fs::path dir = daam::test::makeTempDir("model_index_bad");
         writeText(dir / "model_index.json", R"({"_class_name": "StableDiffusionPipeline", "unet": )");
@@ -194,6 +216,7 @@ private Q_SLOTS:
         edited.emplace_back(extra, torch::zeros({3}));
         saveSafetensors((dir / "model.safetensors").string(), edited);
         const auto message = fileErrorOf([&] { loadCLIPTextModel(dir.string()); });
+        qInfo("%s", message.c_str());
         QVERIFY2(contains(message, "model.safetensors") && contains(message, dropped) && contains(message, extra) &&
                      contains(message, reshaped),
                  message.c_str());
@@ -226,6 +249,7 @@ private Q_SLOTS:
         map[weights.back().first] = "model-00003-of-00002.safetensors";
         writeText(dir / "model.safetensors.index.json", nlohmann::json{{"weight_map", map}}.dump());
         const auto message = fileErrorOf([&] { loadCLIPTextModel(dir.string()); });
+        qInfo("%s", message.c_str());
         QVERIFY2(contains(message, "model-00003-of-00002.safetensors"), message.c_str());
     }
 };
