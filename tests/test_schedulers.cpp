@@ -89,6 +89,7 @@ private Q_SLOTS:
     void lmsCoefficientsIntegrateExactly();
     void karrasTimesteps();
     void noiseIsSeededAndSequential();
+    void noiseDrawsPerStep();
     void badConfigsAndNames();
 };
 
@@ -230,6 +231,34 @@ void TestSchedulers::noiseIsSeededAndSequential() {
     QVERIFY(!torch::equal(a1, a2));
     QVERIFY(!torch::equal(a1, other.randn({2, 3})));
     QCOMPARE(a.draws(), 2);
+}
+
+void TestSchedulers::noiseDrawsPerStep() {
+    // diffusers shares one generator: Euler and Euler-a draw one randn per step (Euler's is unused),
+    // DDIM only with eta > 0, the others never. Any other count would desynchronise later draws.
+    SchedulerConfig config;
+    config.betaSchedule = "scaled_linear";
+    config.betaStart = 0.00085;
+    config.betaEnd = 0.012;
+    config.skipPrkSteps = true;
+    config.clipSample = false;
+    const std::vector<std::tuple<std::string, double, int>> expected = {
+        {"euler", 0.0, 5}, {"euler-a", 0.0, 5}, {"ddim", 0.0, 0}, {"ddim", 1.0, 5},
+        {"pndm", 0.0, 0},  {"dpm++2m", 0.0, 0}, {"lms", 0.0, 0}};
+    for (const auto& [name, eta, draws] : expected) {
+        auto s = makeScheduler(name, config);
+        s->setEta(eta);
+        s->setTimesteps(5);
+        NoiseSource noise(7);
+        auto x = torch::ones({1, 4, 4, 4});
+        for (int c = 0; c < s->numCalls(); ++c) {
+            s->scaleModelInput(x, c);
+            x = s->step(torch::zeros_like(x), c, x, &noise);
+        }
+        QVERIFY2(noise.draws() == draws,
+                 qPrintable(QString::fromStdString(name + " drew " + std::to_string(noise.draws()))));
+        QVERIFY(torch::isfinite(x).all().item<bool>());
+    }
 }
 
 void TestSchedulers::badConfigsAndNames() {
