@@ -121,9 +121,8 @@ private Q_SLOTS:
                      (std::vector<int64_t>{table[i].heads, rec.layer.height * rec.layer.width, ehs.size(1)}));
             QCOMPARE(rec.uncond.sizes().vec(), rec.cond.sizes().vec());
             const double rowErr = (rec.cond.sum(-1) - 1).abs().max().item<double>();
-            QVERIFY2(
-                rowErr < 1e-5,
-                (rec.layer.path + ": rows do not sum to 1, max error " + std::to_string(rowErr)).c_str());
+            QVERIFY2(rowErr < 1e-5,
+                     (rec.layer.path + ": rows do not sum to 1, max error " + std::to_string(rowErr)).c_str());
         }
         // Forward order: down before mid before up, and sd1's layer names as diffusers numbers them.
         QVERIFY(table.front().kind == BlockKind::Down && table.back().kind == BlockKind::Up);
@@ -146,6 +145,27 @@ private Q_SLOTS:
                                      single.calls[i].cond, 1e-5);
             }
         }
+    }
+
+    // The query-chunked self-attention path (used for large latents) equals the single-block path.
+    void chunkedSelfAttentionMatches() {
+        torch::NoGradGuard noGrad;
+        torch::manual_seed(3);
+        AttentionOptions o;
+        o.queryDim = 32;
+        o.heads = 4;
+        o.dimHead = 8;
+        Attention whole(o);
+        o.maxScoreElements = 2 * 4 * 64 * 10; // forces chunks of 10 queries (last one partial)
+        Attention chunked(o);
+        chunked->to(torch::kFloat64);
+        whole->to(torch::kFloat64);
+        auto wp = whole->named_parameters(), cp = chunked->named_parameters();
+        for (const auto& item : wp)
+            cp[item.key()].copy_(item.value());
+        auto x = torch::randn({2, 64, 32}, torch::kFloat64);
+        auto a = whole->forward(x), b = chunked->forward(x);
+        DAAM_COMPARE_TENSORS("chunked self-attention", b, a, 1e-12);
     }
 
     void sd1LayerTable() {

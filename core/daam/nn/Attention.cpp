@@ -7,10 +7,6 @@
 namespace daam {
 namespace {
 
-// Scores of one query chunk beyond this many elements are split (SD 1.5 512² self-attention would need
-// 8 heads × 4096² floats ≈ 0.5 GB per image otherwise).
-constexpr int64_t kMaxScoreElements = int64_t(1) << 26;
-
 // [B, N, heads*d] → [B*heads, N, d]
 torch::Tensor headToBatch(const torch::Tensor& x, int64_t heads) {
     const auto b = x.size(0), n = x.size(1), d = x.size(2) / heads;
@@ -78,11 +74,12 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& hidden, const torch::T
         }
         call->observer->onCrossAttention(info, call->step, cond, uncond);
         out = torch::bmm(probs, v);
-    } else if (bh * n * t <= kMaxScoreElements) {
+    } else if (bh * n * t <= options_.maxScoreElements) {
         out = torch::bmm(attend(q), v);
     } else {
-        // Rows of the softmax are independent, so query chunks give the same result with bounded memory.
-        const int64_t chunk = std::max<int64_t>(1, kMaxScoreElements / (bh * t));
+        // Rows of the softmax are independent, so query chunks give the same result with bounded memory
+        // (SD 1.5 at 512² would otherwise hold 8 heads × 4096² scores, 0.5 GB per image, per layer).
+        const int64_t chunk = std::max<int64_t>(1, options_.maxScoreElements / (bh * t));
         std::vector<torch::Tensor> parts;
         for (int64_t s = 0; s < n; s += chunk)
             parts.push_back(torch::bmm(attend(q.narrow(1, s, std::min(chunk, n - s))), v));

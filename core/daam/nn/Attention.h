@@ -24,6 +24,8 @@ struct AttentionOptions {
     bool upcast = false;         // compute scores/softmax in float32
     int64_t groupNormGroups = 0; // >0: VAE-style group_norm on spatial input + residual connection
     double groupNormEps = 1e-6;
+    // Self-attention score blocks above this many elements are computed in query chunks.
+    int64_t maxScoreElements = int64_t(1) << 26;
 };
 
 class AttentionImpl : public torch::nn::Module {
