@@ -168,6 +168,19 @@ private Q_SLOTS:
         DAAM_COMPARE_TENSORS("chunked self-attention", b, a, 1e-12);
     }
 
+    // Latents not divisible by the total downsampling (here 4) upsample to the skip sizes, as diffusers'
+    // forward_upsample_size does; the output keeps the input's spatial size.
+    void oddLatentSize() {
+        DAAM_REQUIRE_REFERENCE();
+        torch::NoGradGuard noGrad;
+        auto unet = loadUNet(pipeDir("sd1-tiny"));
+        auto sample = torch::randn({1, 4, 15, 22});
+        auto ehs = torch::randn({1, 77, 32});
+        auto out = unet->forward(sample, torch::tensor(500.0), ehs);
+        QCOMPARE(out.sizes().vec(), sample.sizes().vec());
+        QVERIFY(torch::isfinite(out).all().item<bool>());
+    }
+
     void sd1LayerTable() {
         DAAM_REQUIRE_REFERENCE();
         auto unet = UNet2DConditionModel(UNet2DConditionConfig::fromFile(pipeDir("sd1-tiny") + "/config.json"));
