@@ -1,0 +1,23 @@
+// diffusers' AutoencoderKL config.json (the keys the native VAE uses), with diffusers' defaults for
+// absent keys; unsupported values give a FileError naming the key.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace daam {
+
+struct AutoencoderKLConfig {
+    int64_t inChannels = 3;
+    int64_t outChannels = 3;
+    int64_t latentChannels = 4;
+    std::vector<int64_t> blockOutChannels{64};
+    int64_t layersPerBlock = 1;
+    int64_t normNumGroups = 32;
+    double scalingFactor = 0.18215;
+
+    static AutoencoderKLConfig fromFile(const std::string& path);
+};
+
+} // namespace daam

@@ -1,0 +1,149 @@
+// Parses UNet2DConditionModel's config.json. Mirrors diffusers 0.21.2's constructor defaults and its
+// quirk that `attention_head_dim` is the number of heads when `num_attention_heads` is null.
+#include "daam/model/UNet2DConditionConfig.h"
+
+#include "daam/util/Error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+namespace daam {
+namespace {
+
+using nlohmann::json;
+
+bool present(const json& j, const char* key) {
+    return j.contains(key) && !j.at(key).is_null();
+}
+
+template <typename T> T get(const json& j, const std::string& path, const char* key, T fallback) {
+    if (!present(j, key)) return fallback;
+    try {
+        return j.at(key).get<T>();
+    } catch (const json::exception& e) {
+        throw FileError(path, std::string(key) + ": " + e.what());
+    }
+}
+
+// An int or a list of ints, broadcast to `n` entries.
+std::vector<int64_t> perBlock(const json& j, const std::string& path, const char* key, int64_t fallback, size_t n) {
+    if (!present(j, key)) return std::vector<int64_t>(n, fallback);
+    const json& v = j.at(key);
+    if (v.is_number_integer()) return std::vector<int64_t>(n, v.get<int64_t>());
+    if (v.is_array() && v.size() == n) {
+        std::vector<int64_t> out;
+        for (const auto& e : v) {
+            if (!e.is_number_integer()) throw FileError(path, std::string(key) + ": expected integers");
+            out.push_back(e.get<int64_t>());
+        }
+        return out;
+    }
+    throw FileError(path, std::string(key) + ": expected an integer or a list of " + std::to_string(n) + " integers");
+}
+
+void expectValue(const json& j, const std::string& path, const char* key, const json& allowed) {
+    if (!present(j, key)) return;
+    if (j.at(key) != allowed)
+        throw FileError(path, std::string(key) + ": unsupported value " + j.at(key).dump() + " (only " +
+                                  allowed.dump() + " is implemented)");
+}
+
+} // namespace
+
+UNet2DConditionConfig UNet2DConditionConfig::fromFile(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw FileError(path, "cannot open the UNet config");
+    json j;
+    try {
+        j = json::parse(in);
+    } catch (const json::exception& e) {
+        throw FileError(path, std::string("not valid JSON: ") + e.what());
+    }
+    UNet2DConditionConfig c;
+    c.inChannels = get<int64_t>(j, path, "in_channels", 4);
+    c.outChannels = get<int64_t>(j, path, "out_channels", 4);
+    c.sampleSize = get<int64_t>(j, path, "sample_size", 64);
+    c.downBlockTypes = get<std::vector<std::string>>(
+        j, path, "down_block_types",
+        {"CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"});
+    c.upBlockTypes = get<std::vector<std::string>>(
+        j, path, "up_block_types", {"UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"});
+    c.midBlockType = get<std::string>(j, path, "mid_block_type", "UNetMidBlock2DCrossAttn");
+    c.blockOutChannels = get<std::vector<int64_t>>(j, path, "block_out_channels", {320, 640, 1280, 1280});
+    c.layersPerBlock = get<int64_t>(j, path, "layers_per_block", 2);
+    c.downsamplePadding = get<int64_t>(j, path, "downsample_padding", 1);
+    c.midBlockScaleFactor = get<double>(j, path, "mid_block_scale_factor", 1.0);
+    c.normNumGroups = get<int64_t>(j, path, "norm_num_groups", 32);
+    c.normEps = get<double>(j, path, "norm_eps", 1e-5);
+    c.useLinearProjection = get<bool>(j, path, "use_linear_projection", false);
+    c.upcastAttention = get<bool>(j, path, "upcast_attention", false);
+    c.flipSinToCos = get<bool>(j, path, "flip_sin_to_cos", true);
+    c.freqShift = get<double>(j, path, "freq_shift", 0.0);
+
+    const size_t n = c.downBlockTypes.size();
+    if (n == 0 || c.blockOutChannels.size() != n)
+        throw FileError(path, "block_out_channels: must have one entry per down block");
+    if (c.upBlockTypes.size() != n) throw FileError(path, "up_block_types: must have one entry per down block");
+    for (const auto& t : c.downBlockTypes)
+        if (t != "CrossAttnDownBlock2D" && t != "DownBlock2D")
+            throw FileError(path, "down_block_types: unsupported block type " + t);
+    for (const auto& t : c.upBlockTypes)
+        if (t != "CrossAttnUpBlock2D" && t != "UpBlock2D")
+            throw FileError(path, "up_block_types: unsupported block type " + t);
+    if (c.midBlockType != "UNetMidBlock2DCrossAttn")
+        throw FileError(path, "mid_block_type: unsupported block type " + c.midBlockType);
+    for (int64_t ch : c.blockOutChannels)
+        if (ch <= 0 || ch % c.normNumGroups != 0)
+            throw FileError(path,
+                            "block_out_channels: " + std::to_string(ch) + " is not a multiple of norm_num_groups");
+
+    c.crossAttentionDim = perBlock(j, path, "cross_attention_dim", 1280, n);
+    // diffusers' naming quirk: attention_head_dim holds the number of heads unless num_attention_heads is set.
+    c.numAttentionHeads = present(j, "num_attention_heads") ? perBlock(j, path, "num_attention_heads", 8, n)
+                                                            : perBlock(j, path, "attention_head_dim", 8, n);
+    c.transformerLayersPerBlock = perBlock(j, path, "transformer_layers_per_block", 1, n);
+    for (size_t i = 0; i < n; ++i)
+        if (c.numAttentionHeads[i] <= 0 || c.blockOutChannels[i] % c.numAttentionHeads[i] != 0)
+            throw FileError(path, "attention_head_dim: " + std::to_string(c.numAttentionHeads[i]) +
+                                      " heads do not divide " + std::to_string(c.blockOutChannels[i]) + " channels");
+
+    c.additionEmbedType = get<std::string>(j, path, "addition_embed_type", "");
+    if (!c.additionEmbedType.empty()) {
+        if (c.additionEmbedType != "text_time")
+            throw FileError(path, "addition_embed_type: unsupported value " + c.additionEmbedType);
+        c.additionTimeEmbedDim = get<int64_t>(j, path, "addition_time_embed_dim", 0);
+        c.projectionClassEmbeddingsInputDim = get<int64_t>(j, path, "projection_class_embeddings_input_dim", 0);
+        if (c.additionTimeEmbedDim <= 0) throw FileError(path, "addition_time_embed_dim: required for text_time");
+        if (c.projectionClassEmbeddingsInputDim <= 0)
+            throw FileError(path, "projection_class_embeddings_input_dim: required for text_time");
+    }
+
+    // Keys whose non-default values change the architecture in ways not implemented here.
+    expectValue(j, path, "act_fn", "silu");
+    expectValue(j, path, "only_cross_attention", false);
+    expectValue(j, path, "dual_cross_attention", false);
+    expectValue(j, path, "center_input_sample", false);
+    expectValue(j, path, "class_embed_type", nullptr);
+    expectValue(j, path, "num_class_embeds", nullptr);
+    expectValue(j, path, "encoder_hid_dim", nullptr);
+    expectValue(j, path, "encoder_hid_dim_type", nullptr);
+    expectValue(j, path, "time_embedding_type", "positional");
+    expectValue(j, path, "time_embedding_dim", nullptr);
+    expectValue(j, path, "time_embedding_act_fn", nullptr);
+    expectValue(j, path, "timestep_post_act", nullptr);
+    expectValue(j, path, "time_cond_proj_dim", nullptr);
+    expectValue(j, path, "conv_in_kernel", 3);
+    expectValue(j, path, "conv_out_kernel", 3);
+    expectValue(j, path, "resnet_time_scale_shift", "default");
+    expectValue(j, path, "resnet_skip_time_act", false);
+    expectValue(j, path, "resnet_out_scale_factor", 1.0);
+    expectValue(j, path, "cross_attention_norm", nullptr);
+    expectValue(j, path, "attention_type", "default");
+    expectValue(j, path, "class_embeddings_concat", false);
+    if (present(j, "mid_block_only_cross_attention") && j.at("mid_block_only_cross_attention") != false)
+        throw FileError(path, "mid_block_only_cross_attention: only false/null is implemented");
+    return c;
+}
+
+} // namespace daam

@@ -1,0 +1,83 @@
+// AutoencoderKL, Encoder and Decoder: see AutoencoderKL.h.
+#include "daam/nn/AutoencoderKL.h"
+
+#include <torch/torch.h>
+
+namespace daam {
+
+using namespace torch::nn;
+
+EncoderImpl::EncoderImpl(const AutoencoderKLConfig& c) {
+    const auto& boc = c.blockOutChannels;
+    conv_in = register_module("conv_in", Conv2d(Conv2dOptions(c.inChannels, boc[0], 3).padding(1)));
+    auto blocks = register_module("down_blocks", ModuleList());
+    int64_t outCh = boc[0];
+    for (size_t i = 0; i < boc.size(); ++i) {
+        const int64_t inCh = outCh;
+        outCh = boc[i];
+        down_.push_back(DownEncoderBlock2D(inCh, outCh, c.layersPerBlock, c.normNumGroups, i + 1 != boc.size()));
+        blocks->push_back(down_.back());
+    }
+    mid_block = register_module("mid_block", UNetMidBlock2D(boc.back(), c.normNumGroups));
+    conv_norm_out =
+        register_module("conv_norm_out", GroupNorm(GroupNormOptions(c.normNumGroups, boc.back()).eps(1e-6)));
+    conv_out = register_module("conv_out", Conv2d(Conv2dOptions(boc.back(), 2 * c.latentChannels, 3).padding(1)));
+}
+
+torch::Tensor EncoderImpl::forward(torch::Tensor x) {
+    x = conv_in->forward(x);
+    for (auto& b : down_)
+        x = b->forward(x);
+    x = mid_block->forward(x);
+    return conv_out->forward(torch::silu(conv_norm_out->forward(x)));
+}
+
+DecoderImpl::DecoderImpl(const AutoencoderKLConfig& c) {
+    const auto& boc = c.blockOutChannels;
+    conv_in = register_module("conv_in", Conv2d(Conv2dOptions(c.latentChannels, boc.back(), 3).padding(1)));
+    mid_block = register_module("mid_block", UNetMidBlock2D(boc.back(), c.normNumGroups));
+    auto blocks = register_module("up_blocks", ModuleList());
+    int64_t outCh = boc.back();
+    for (size_t i = 0; i < boc.size(); ++i) {
+        const int64_t prevCh = outCh;
+        outCh = boc[boc.size() - 1 - i];
+        up_.push_back(UpDecoderBlock2D(prevCh, outCh, c.layersPerBlock + 1, c.normNumGroups, i + 1 != boc.size()));
+        blocks->push_back(up_.back());
+    }
+    conv_norm_out = register_module("conv_norm_out", GroupNorm(GroupNormOptions(c.normNumGroups, boc[0]).eps(1e-6)));
+    conv_out = register_module("conv_out", Conv2d(Conv2dOptions(boc[0], c.outChannels, 3).padding(1)));
+}
+
+torch::Tensor DecoderImpl::forward(torch::Tensor z) {
+    auto x = conv_in->forward(z);
+    x = mid_block->forward(x);
+    for (auto& b : up_)
+        x = b->forward(x);
+    return conv_out->forward(torch::silu(conv_norm_out->forward(x)));
+}
+
+AutoencoderKLImpl::AutoencoderKLImpl(const AutoencoderKLConfig& c) : config_(c) {
+    encoder = register_module("encoder", Encoder(c));
+    decoder = register_module("decoder", Decoder(c));
+    quant_conv = register_module("quant_conv", Conv2d(Conv2dOptions(2 * c.latentChannels, 2 * c.latentChannels, 1)));
+    post_quant_conv = register_module("post_quant_conv", Conv2d(Conv2dOptions(c.latentChannels, c.latentChannels, 1)));
+}
+
+LatentDistribution AutoencoderKLImpl::encode(const torch::Tensor& x) {
+    auto moments = quant_conv->forward(encoder->forward(x)).chunk(2, 1);
+    return {moments[0], moments[1].clamp(-30.0, 20.0)};
+}
+
+torch::Tensor AutoencoderKLImpl::decode(const torch::Tensor& z) {
+    return decoder->forward(post_quant_conv->forward(z));
+}
+
+AutoencoderKL loadAutoencoderKL(const std::string& componentDir, const LoadOptions& options) {
+    AutoencoderKL model(AutoencoderKLConfig::fromFile(componentDir + "/config.json"));
+    model->to(options.device, options.dtype);
+    loadStateDict(*model, WeightSet::open(componentDir, "diffusion_pytorch_model"), options);
+    model->eval();
+    return model;
+}
+
+} // namespace daam

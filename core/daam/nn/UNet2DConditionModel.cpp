@@ -1,0 +1,164 @@
+// UNet2DConditionModel: see UNet2DConditionModel.h. Channel bookkeeping follows diffusers 0.21.2's
+// constructor (reversed channel lists for the up path, layers_per_block + 1 resnets per up block).
+#include "daam/nn/UNet2DConditionModel.h"
+
+#include "daam/util/Error.h"
+
+#include <torch/torch.h>
+
+namespace daam {
+
+using namespace torch::nn;
+
+namespace {
+
+std::vector<std::vector<AttentionLayerInfo>> makeInfos(BlockKind kind, int block, int64_t attentions,
+                                                       int64_t transformers, int64_t heads, int64_t downscale,
+                                                       std::vector<AttentionLayerInfo>& table) {
+    static const char* prefix[] = {"down_blocks.", "mid_block", "up_blocks."};
+    std::vector<std::vector<AttentionLayerInfo>> out(static_cast<size_t>(attentions));
+    for (int a = 0; a < attentions; ++a)
+        for (int t = 0; t < transformers; ++t) {
+            AttentionLayerInfo info;
+            info.kind = kind;
+            info.blockIndex = block;
+            info.attentionIndex = a;
+            info.transformerIndex = t;
+            info.heads = heads;
+            info.downscale = downscale;
+            info.path = std::string(prefix[int(kind)]) + (kind == BlockKind::Mid ? "" : std::to_string(block)) +
+                        ".attentions." + std::to_string(a) + ".transformer_blocks." + std::to_string(t) + ".attn2";
+            out[size_t(a)].push_back(info);
+            table.push_back(info);
+        }
+    return out;
+}
+
+} // namespace
+
+UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& c) : config_(c) {
+    const auto& boc = c.blockOutChannels;
+    const int64_t n = int64_t(boc.size());
+    const int64_t temb = c.timeEmbedDim();
+    conv_in = register_module("conv_in", Conv2d(Conv2dOptions(c.inChannels, boc[0], 3).padding(1)));
+    time_embedding = register_module("time_embedding", TimestepEmbedding(boc[0], temb));
+    if (c.additionEmbedType == "text_time")
+        add_embedding = register_module("add_embedding", TimestepEmbedding(c.projectionClassEmbeddingsInputDim, temb));
+
+    auto base = [&](int64_t i) {
+        UNetBlockOptions o;
+        o.tembChannels = temb;
+        o.groups = c.normNumGroups;
+        o.eps = c.normEps;
+        o.transformer.heads = c.numAttentionHeads[size_t(i)];
+        o.transformer.layers = c.transformerLayersPerBlock[size_t(i)];
+        o.transformer.crossAttentionDim = c.crossAttentionDim[size_t(i)];
+        o.transformer.linearProjection = c.useLinearProjection;
+        o.transformer.upcast = c.upcastAttention;
+        return o;
+    };
+
+    auto downBlocks = register_module("down_blocks", ModuleList());
+    int64_t outCh = boc[0];
+    for (int64_t i = 0; i < n; ++i) {
+        UNetBlockOptions o = base(i);
+        o.in = outCh;
+        outCh = boc[size_t(i)];
+        o.out = outCh;
+        o.layers = c.layersPerBlock;
+        o.crossAttention = c.downBlockTypes[size_t(i)] == "CrossAttnDownBlock2D";
+        o.resample = i != n - 1;
+        o.downsamplePadding = c.downsamplePadding;
+        if (o.crossAttention)
+            o.layerInfos = makeInfos(BlockKind::Down, int(i), o.layers, o.transformer.layers, o.transformer.heads,
+                                     int64_t(1) << i, layers_);
+        down_.push_back(UNetDownBlock(o));
+        downBlocks->push_back(down_.back());
+    }
+
+    {
+        UNetBlockOptions o = base(n - 1);
+        o.in = o.out = boc.back();
+        o.layers = 1;
+        o.layerInfos =
+            makeInfos(BlockKind::Mid, 0, 1, o.transformer.layers, o.transformer.heads, int64_t(1) << (n - 1), layers_);
+        mid_block = register_module("mid_block", UNetMidBlock2DCrossAttn(o, c.midBlockScaleFactor));
+    }
+
+    auto upBlocks = register_module("up_blocks", ModuleList());
+    outCh = boc[size_t(n - 1)];
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t r = n - 1 - i; // index into the (un-reversed) per-block lists
+        UNetBlockOptions o = base(r);
+        o.prevOut = outCh;
+        outCh = boc[size_t(r)];
+        o.out = outCh;
+        o.in = boc[size_t(std::max<int64_t>(r - 1, 0))];
+        o.layers = c.layersPerBlock + 1;
+        o.crossAttention = c.upBlockTypes[size_t(i)] == "CrossAttnUpBlock2D";
+        o.resample = i != n - 1;
+        if (o.crossAttention)
+            o.layerInfos = makeInfos(BlockKind::Up, int(i), o.layers, o.transformer.layers, o.transformer.heads,
+                                     int64_t(1) << r, layers_);
+        up_.push_back(UNetUpBlock(o));
+        upBlocks->push_back(up_.back());
+    }
+
+    conv_norm_out =
+        register_module("conv_norm_out", GroupNorm(GroupNormOptions(c.normNumGroups, boc[0]).eps(c.normEps)));
+    conv_out = register_module("conv_out", Conv2d(Conv2dOptions(boc[0], c.outChannels, 3).padding(1)));
+}
+
+torch::Tensor UNet2DConditionModelImpl::forward(const torch::Tensor& sample, const torch::Tensor& timestep,
+                                                const torch::Tensor& encoderHiddenStates, const AddedCond* added,
+                                                const AttentionCall* call) {
+    const int64_t b = sample.size(0);
+    auto t = timestep.to(sample.device()).reshape({-1});
+    if (t.numel() == 1) t = t.expand({b});
+    if (t.numel() != b)
+        throw Error("UNet2DConditionModel: timestep has " + std::to_string(t.numel()) + " entries for a batch of " +
+                    std::to_string(b));
+    const auto& boc = config_.blockOutChannels;
+    auto tEmb = timestepProjection(t, boc[0], config_.flipSinToCos, config_.freqShift).to(sample.scalar_type());
+    auto emb = time_embedding->forward(tEmb); // [B, temb]
+    if (add_embedding) {
+        if (!added || !added->textEmbeds.defined() || !added->timeIds.defined())
+            throw Error(
+                "UNet2DConditionModel: this UNet (addition_embed_type text_time) needs text_embeds and time_ids");
+        auto ids = added->timeIds.reshape({-1});
+        auto timeEmbeds = timestepProjection(ids, config_.additionTimeEmbedDim, config_.flipSinToCos, config_.freqShift)
+                              .reshape({added->textEmbeds.size(0), -1});
+        auto addEmbeds = torch::cat({added->textEmbeds, timeEmbeds}, -1).to(emb.scalar_type());
+        emb = emb + add_embedding->forward(addEmbeds);
+    }
+
+    auto x = conv_in->forward(sample);
+    std::vector<torch::Tensor> skips{x};
+    for (auto& block : down_)
+        x = block->forward(x, emb, encoderHiddenStates, call, skips);
+    x = mid_block->forward(x, emb, encoderHiddenStates, call);
+    for (size_t i = 0; i < up_.size(); ++i) {
+        // Each up block consumes layers_per_block + 1 skips; upsample to the size of the next one so that
+        // latents not divisible by the total downsampling still line up.
+        const size_t consumed = size_t(config_.layersPerBlock + 1);
+        std::vector<int64_t> size;
+        if (i + 1 < up_.size()) {
+            const auto& next = skips[skips.size() - consumed - 1];
+            size = {next.size(2), next.size(3)};
+        }
+        x = up_[i]->forward(x, emb, encoderHiddenStates, call, skips, size);
+    }
+    x = torch::silu(conv_norm_out->forward(x));
+    return conv_out->forward(x);
+}
+
+UNet2DConditionModel loadUNet(const std::string& componentDir, const LoadOptions& options) {
+    auto config = UNet2DConditionConfig::fromFile(componentDir + "/config.json");
+    UNet2DConditionModel model(config);
+    model->to(options.device, options.dtype);
+    loadStateDict(*model, WeightSet::open(componentDir, "diffusion_pytorch_model"), options);
+    model->eval();
+    return model;
+}
+
+} // namespace daam

@@ -1,0 +1,52 @@
+// diffusers' UNet2DConditionModel (SD 1.x / 2.x, and SDXL's "text_time" added embedding) as native LibTorch
+// modules whose parameter names equal the diffusers state-dict keys. forward() takes an optional
+// AttentionCall through which the cross-attention probabilities of every attn2 reach an observer;
+// crossAttentionLayers() lists those layers in forward order (down → mid → up).
+#pragma once
+
+#include "daam/model/UNet2DConditionConfig.h"
+#include "daam/model/WeightSet.h"
+#include "daam/nn/TimestepEmbedding.h"
+#include "daam/nn/UNetBlocks.h"
+
+#include <memory>
+
+namespace daam {
+
+// SDXL's added conditioning: pooled text embeds [B, P] and time ids [B, 6].
+struct AddedCond {
+    torch::Tensor textEmbeds;
+    torch::Tensor timeIds;
+};
+
+class UNet2DConditionModelImpl : public torch::nn::Module {
+public:
+    explicit UNet2DConditionModelImpl(const UNet2DConditionConfig& config);
+
+    // sample [B, in, h, w]; timestep: scalar or [B] (int or float); encoderHiddenStates [B, T, D].
+    // → noise prediction [B, out, h, w].
+    torch::Tensor forward(const torch::Tensor& sample, const torch::Tensor& timestep,
+                          const torch::Tensor& encoderHiddenStates, const AddedCond* added = nullptr,
+                          const AttentionCall* call = nullptr);
+
+    const UNet2DConditionConfig& config() const { return config_; }
+    // The attn2 layers in forward order; height/width are 0 (they depend on the input size).
+    const std::vector<AttentionLayerInfo>& crossAttentionLayers() const { return layers_; }
+
+private:
+    UNet2DConditionConfig config_;
+    std::vector<AttentionLayerInfo> layers_;
+    torch::nn::Conv2d conv_in{nullptr}, conv_out{nullptr};
+    TimestepEmbedding time_embedding{nullptr}, add_embedding{nullptr};
+    std::vector<UNetDownBlock> down_;
+    UNetMidBlock2DCrossAttn mid_block{nullptr};
+    std::vector<UNetUpBlock> up_;
+    torch::nn::GroupNorm conv_norm_out{nullptr};
+};
+TORCH_MODULE(UNet2DConditionModel);
+
+// Reads <componentDir>/config.json and the diffusion_pytorch_model weights; the model is in eval mode on
+// options.device/options.dtype. Throws FileError for bad configs and missing/unexpected/misshapen tensors.
+UNet2DConditionModel loadUNet(const std::string& componentDir, const LoadOptions& options = {});
+
+} // namespace daam

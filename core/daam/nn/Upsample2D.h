@@ -1,0 +1,23 @@
+// diffusers' Upsample2D with use_conv: nearest-neighbour ×2 (or to an explicit size, for latents whose size is
+// not a multiple of the UNet's total downsampling) followed by a 3×3 conv named `conv`.
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/conv.h>
+
+#include <vector>
+
+namespace daam {
+
+class Upsample2DImpl : public torch::nn::Module {
+public:
+    explicit Upsample2DImpl(int64_t channels);
+    // size empty: ×2.
+    torch::Tensor forward(const torch::Tensor& x, std::vector<int64_t> size = {});
+
+private:
+    torch::nn::Conv2d conv{nullptr};
+};
+TORCH_MODULE(Upsample2D);
+
+} // namespace daam

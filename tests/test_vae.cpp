@@ -1,0 +1,72 @@
+// AutoencoderKL against diffusers 0.21.2 goldens: decode, decode of z/scaling_factor, encode mean/logvar,
+// for every tiny pipeline; and a load error naming the misshapen tensor.
+#include "daam/io/Safetensors.h"
+#include "daam/nn/AutoencoderKL.h"
+#include "daam/util/Error.h"
+
+#include <torch/torch.h>
+
+#include "TestSupport.h"
+
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace daam;
+
+class TestVae : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void matchesDiffusers_data() {
+        QTest::addColumn<QByteArray>("pipe");
+        QTest::newRow("sd1-tiny") << QByteArray("sd1-tiny");
+        QTest::newRow("sd2-tiny") << QByteArray("sd2-tiny");
+        QTest::newRow("sdxl-tiny") << QByteArray("sdxl-tiny");
+    }
+
+    // Tolerance: relative error ≤ 1e-5 (measured values printed by qInfo).
+    void matchesDiffusers() {
+        DAAM_REQUIRE_REFERENCE();
+        QFETCH(QByteArray, pipe);
+        const auto p = pipe.toStdString();
+        torch::NoGradGuard noGrad;
+        auto unit = loadSafetensors(daam::test::referencePath(p + "/unit.safetensors"));
+        auto vae = loadAutoencoderKL(daam::test::referencePath("pipelines/" + p + "/vae"));
+        const auto& z = unit.at("vae.z");
+        auto check = [&](const std::string& name, const torch::Tensor& out) {
+            const auto& ref = unit.at("vae." + name);
+            qInfo("%s vae.%s rel err %.3g", p.c_str(), name.c_str(), daam::test::relativeError(out, ref));
+            DAAM_COMPARE_TENSORS(p + " vae." + name, out, ref, 1e-5);
+        };
+        check("decode_out", vae->decode(z));
+        check("decode_scaled_out", vae->decode(z / vae->scalingFactor()));
+        auto dist = vae->encode(unit.at("vae.encode_in"));
+        check("encode_mean", dist.mean);
+        check("encode_logvar", dist.logvar);
+    }
+
+    void wrongShapeNamesTensor() {
+        DAAM_REQUIRE_REFERENCE();
+        const auto dir = daam::test::makeTempDir("vae-shape") + "/vae";
+        std::filesystem::copy(daam::test::referencePath("pipelines/sd1-tiny/vae"), dir,
+                              std::filesystem::copy_options::recursive);
+        std::ifstream in(dir + "/config.json");
+        auto config = nlohmann::json::parse(in);
+        in.close();
+        config["latent_channels"] = 8;
+        std::ofstream(dir + "/config.json") << config.dump(2);
+        try {
+            loadAutoencoderKL(dir);
+            QFAIL("loading mismatched weights did not throw");
+        } catch (const FileError& e) {
+            QVERIFY2(QByteArray(e.what()).contains("post_quant_conv.weight"), e.what());
+        }
+    }
+};
+
+QTEST_APPLESS_MAIN(TestVae)
+#include "test_vae.moc"
