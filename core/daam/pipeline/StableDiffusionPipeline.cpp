@@ -1,0 +1,261 @@
+#include "daam/pipeline/StableDiffusionPipeline.h"
+
+#include "daam/sched/NoiseSource.h"
+#include "daam/sched/SchedulerFactory.h"
+
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace daam {
+
+namespace {
+
+// FNV-1a over the configs and the weight files' names and sizes: identifies a model folder's content
+// cheaply (hashing gigabytes of weights at every start-up would not be).
+std::string fingerprint(const std::string& folder) {
+    uint64_t h = 1469598103934665603ull;
+    auto mix = [&](const std::string& bytes) {
+        for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+    };
+    std::vector<fs::path> files;
+    for (const auto& e : fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied))
+        if (e.is_regular_file()) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+        mix(fs::relative(f, folder).string());
+        if (f.extension() == ".json" || f.extension() == ".txt") {
+            std::ifstream in(f, std::ios::binary);
+            mix(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+        } else {
+            mix(std::to_string(fs::file_size(f)));
+        }
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+}
+
+double seconds(std::chrono::steady_clock::time_point since) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+} // namespace
+
+torch::Device parseDevice(const std::string& device) {
+    static const std::regex pattern("cpu|cuda(:[0-9]+)?");
+    if (!std::regex_match(device, pattern)) throw Error("device must be cpu, cuda or cuda:N (got '" + device + "')");
+    torch::Device d(device);
+    if (d.is_cuda()) {
+        if (!torch::cuda::is_available()) throw Error("device " + device + ": this LibTorch has no CUDA device available");
+        if (d.has_index() && d.index() >= static_cast<int>(torch::cuda::device_count()))
+            throw Error("device " + device + ": there are only " + std::to_string(torch::cuda::device_count()) + " CUDA devices");
+    }
+    return d;
+}
+
+torch::ScalarType parseDType(const std::string& dtype, const torch::Device& device) {
+    if (dtype == "fp32") return torch::kFloat32;
+    if (dtype == "bf16") return torch::kBFloat16;
+    if (dtype == "fp16") {
+        // LibTorch 1.13 has no float16 convolutions on the CPU.
+        if (device.is_cpu()) throw Error("dtype fp16 needs a CUDA device; use bf16 or fp32 on the CPU");
+        return torch::kFloat16;
+    }
+    throw Error("dtype must be fp32, fp16 or bf16 (got '" + dtype + "')");
+}
+
+std::unique_ptr<StableDiffusionPipeline> StableDiffusionPipeline::load(const std::string& folder,
+                                                                       const PipelineOptions& options) {
+    std::unique_ptr<StableDiffusionPipeline> p(new StableDiffusionPipeline());
+    p->device_ = parseDevice(options.device);
+    p->dtype_ = parseDType(options.dtype, p->device_);
+    p->index_ = ModelIndex::open(folder);
+    p->family_ = p->index_.family();
+    for (const char* required : {"tokenizer", "text_encoder", "unet", "vae", "scheduler"})
+        if (!p->index_.has(required))
+            throw FileError((fs::path(folder) / "model_index.json").string(),
+                            std::string("the pipeline has no '") + required + "' component");
+    p->tokenizer_ = loadTokenizer(p->index_.componentDir("tokenizer"));
+    if (p->family_ == ModelFamily::SDXL) p->tokenizer2_ = loadTokenizer(p->index_.componentDir("tokenizer_2"));
+
+    LoadOptions load;
+    load.device = p->device_;
+    load.dtype = p->dtype_;
+    p->encoder_ = std::make_unique<PromptEncoder>(PromptEncoder::load(p->index_, load));
+    p->unet_ = loadUNet(p->index_.componentDir("unet"), load);
+    p->vae_ = loadAutoencoderKL(p->index_.componentDir("vae"), load);
+
+    p->schedulerConfigPath_ = (fs::path(p->index_.componentDir("scheduler")) / "scheduler_config.json").string();
+    p->schedulerConfig_ = SchedulerConfig::load(p->schedulerConfigPath_);
+    p->defaultScheduler_ = p->schedulerConfig_.className;
+    makeScheduler(p->defaultScheduler_, p->schedulerConfig_); // fail now, naming the file, if it is unknown
+
+    // diffusers: vae_scale_factor = 2 ** (len(vae.config.block_out_channels) - 1)
+    p->vaeScaleFactor_ = 1 << (static_cast<int>(p->vae_->config().blockOutChannels.size()) - 1);
+    const int latentChannels = static_cast<int>(p->vae_->config().latentChannels);
+    const double scaling = p->vae_->scalingFactor();
+    auto* vae = &p->vae_;
+    const auto device = p->device_;
+    const auto dtype = p->dtype_;
+    p->preview_ = LatentPreview::fit(
+        [vae, scaling, device, dtype](const torch::Tensor& z) {
+            auto image = (*vae)->decode((z / scaling).to(device, dtype));
+            return (image.to(torch::kFloat32) / 2 + 0.5).clamp(0, 1);
+        },
+        latentChannels, p->vaeScaleFactor_);
+    p->fingerprint_ = fingerprint(folder);
+    return p;
+}
+
+int StableDiffusionPipeline::defaultImageSize() const {
+    return static_cast<int>(unet_->config().sampleSize) * vaeScaleFactor_;
+}
+
+GenerationRequest StableDiffusionPipeline::resolve(const GenerationRequest& request) const {
+    GenerationRequest r = request;
+    r.validate();
+    if (r.width == 0) r.width = defaultImageSize();
+    if (r.height == 0) r.height = defaultImageSize();
+    if (r.width % vaeScaleFactor_ != 0 || r.height % vaeScaleFactor_ != 0)
+        throw Error("width and height must be multiples of " + std::to_string(vaeScaleFactor_) +
+                    " (the VAE's scale factor); got " + std::to_string(r.width) + "x" + std::to_string(r.height));
+    if (r.width < 8 * vaeScaleFactor_ || r.height < 8 * vaeScaleFactor_)
+        throw Error("width and height must be at least " + std::to_string(8 * vaeScaleFactor_) + " pixels");
+    if (r.scheduler.empty()) r.scheduler = defaultScheduler_;
+    makeScheduler(r.scheduler, schedulerConfig_); // throws for unknown names, listing the valid ones
+    if (r.device != (device_.is_cpu() ? std::string("cpu") : r.device) || parseDType(r.dtype, device_) != dtype_) {
+        // The model was loaded for one device and dtype; a request for another is a different pipeline.
+        r.device = device_.str();
+        r.dtype = dtype_ == torch::kFloat32 ? "fp32" : dtype_ == torch::kBFloat16 ? "bf16" : "fp16";
+    }
+    return r;
+}
+
+TokenizedPrompt StableDiffusionPipeline::tokenize(const Tokenizer& tokenizer, const std::string& text) const {
+    return tokenizer.encode(text);
+}
+
+GenerationResult StableDiffusionPipeline::generate(const GenerationRequest& request, GenerationCallbacks* callbacks,
+                                                   AttentionObserver* observer, bool keepStepLatents) {
+    torch::NoGradGuard noGrad;
+    const auto start = std::chrono::steady_clock::now();
+    GenerationResult result;
+    result.request = resolve(request);
+    const auto& r = result.request;
+    const bool guided = r.guidance > 1.0; // diffusers: do_classifier_free_guidance = guidance_scale > 1
+
+    // Text: cond and uncond embeddings, [1, 77, D] each.
+    auto idsOf = [](const TokenizedPrompt& t) { return torch::tensor(t.ids, torch::kInt64).unsqueeze(0); };
+    result.prompt = tokenize(*tokenizer_, r.prompt);
+    result.negative = tokenize(*tokenizer_, r.negativePrompt);
+    torch::Tensor cond, uncond, pooledCond, pooledUncond;
+    {
+        torch::Tensor ids = idsOf(result.prompt).to(device_), negIds = idsOf(result.negative).to(device_);
+        torch::Tensor ids2, negIds2;
+        if (tokenizer2_) {
+            ids2 = idsOf(tokenizer2_->encode(r.prompt)).to(device_);
+            negIds2 = idsOf(tokenizer2_->encode(r.negativePrompt)).to(device_);
+        }
+        const auto c = encoder_->encode(ids, ids2);
+        cond = c.hidden;
+        pooledCond = c.pooled;
+        if (family_ == ModelFamily::SDXL && r.negativePrompt.empty()) {
+            // StableDiffusionXLPipeline: force_zeros_for_empty_prompt.
+            uncond = torch::zeros_like(cond);
+            if (pooledCond.defined()) pooledUncond = torch::zeros_like(pooledCond);
+        } else {
+            const auto u = encoder_->encode(negIds, negIds2);
+            uncond = u.hidden;
+            pooledUncond = u.pooled;
+        }
+    }
+    result.textCond = cond.to(torch::kCPU, torch::kFloat32);
+    result.textUncond = uncond.to(torch::kCPU, torch::kFloat32);
+    const auto text = guided ? torch::cat({uncond, cond}) : cond;
+    AddedCond added;
+    if (family_ == ModelFamily::SDXL) {
+        // time_ids = (original size, crop top-left, target size) = (H, W, 0, 0, H, W)
+        auto timeIds = torch::tensor({double(r.height), double(r.width), 0.0, 0.0, double(r.height), double(r.width)},
+                                     torch::TensorOptions().dtype(dtype_).device(device_))
+                           .unsqueeze(0);
+        added.textEmbeds = guided ? torch::cat({pooledUncond, pooledCond}) : pooledCond;
+        added.timeIds = guided ? timeIds.repeat({2, 1}) : timeIds;
+    }
+
+    // Noise, drawn on the CPU in float32 exactly as torch.randn(shape, generator=Generator('cpu').manual_seed(seed)).
+    auto scheduler = makeScheduler(r.scheduler, schedulerConfig_);
+    result.schedulerClass = scheduler->className();
+    scheduler->setEta(r.eta);
+    scheduler->setTimesteps(r.steps);
+    result.timesteps = scheduler->timesteps();
+    NoiseSource noise(r.seed);
+    const int64_t latentChannels = unet_->config().inChannels;
+    result.initialNoise = noise.randn({1, latentChannels, r.height / vaeScaleFactor_, r.width / vaeScaleFactor_});
+    auto latents = (result.initialNoise * scheduler->initNoiseSigma()).to(device_, dtype_);
+
+    const int calls = scheduler->numCalls();
+    for (int c = 0; c < calls; ++c) {
+        if (callbacks && callbacks->cancelRequested()) throw GenerationCancelled();
+        auto input = guided ? torch::cat({latents, latents}) : latents;
+        input = scheduler->scaleModelInput(input, c);
+        AttentionCall call;
+        call.observer = observer;
+        call.step = c;
+        call.condBegin = guided ? 1 : 0;
+        call.condCount = 1;
+        auto eps = unet_->forward(input, scheduler->timestepTensor(c).to(device_), text,
+                                  family_ == ModelFamily::SDXL ? &added : nullptr, observer ? &call : nullptr);
+        if (guided) {
+            auto parts = eps.chunk(2);
+            eps = parts[0] + r.guidance * (parts[1] - parts[0]);
+        }
+        latents = scheduler->step(eps, c, latents, &noise);
+        if (keepStepLatents) result.stepLatents.push_back(latents.to(torch::kCPU, torch::kFloat32));
+        if (callbacks) {
+            StepProgress progress;
+            progress.call = c + 1;
+            progress.calls = calls;
+            progress.timestep = result.timesteps[c];
+            progress.elapsedSeconds = seconds(start);
+            progress.preview = preview_.toRgb(latents);
+            callbacks->onStep(progress);
+        }
+    }
+    result.finalLatents = latents.to(torch::kCPU, torch::kFloat32);
+    auto image = vae_->decode(latents / vae_->scalingFactor());
+    result.image = (image.to(torch::kCPU, torch::kFloat32)[0] / 2 + 0.5).clamp(0, 1);
+    result.seconds = seconds(start);
+    return result;
+}
+
+nlohmann::json StableDiffusionPipeline::record(const GenerationResult& result) const {
+    nlohmann::json j;
+    j["format"] = "daam-studio-generation";
+    j["request"] = result.request.toJson();
+    j["model"] = {{"path", fs::absolute(index_.folder()).string()},
+                  {"name", fs::absolute(index_.folder()).filename().string()},
+                  {"pipeline", index_.className()},
+                  {"family", toString(family_)},
+                  {"fingerprint", fingerprint_},
+                  {"default_image_size", defaultImageSize()},
+                  {"vae_scale_factor", vaeScaleFactor_}};
+    j["scheduler"] = {{"class", result.schedulerClass}, {"config", schedulerConfigPath_}};
+    j["timesteps"] = result.timesteps;
+    j["unet_calls"] = result.timesteps.size();
+    j["image"] = {{"width", result.request.width}, {"height", result.request.height}};
+    j["seconds"] = result.seconds;
+    std::ostringstream torchVersion;
+    torchVersion << TORCH_VERSION_MAJOR << "." << TORCH_VERSION_MINOR << "." << TORCH_VERSION_PATCH;
+    j["versions"] = {{"daam_studio", DAAM_STUDIO_VERSION}, {"libtorch", torchVersion.str()}};
+    return j;
+}
+
+} // namespace daam

@@ -1,0 +1,119 @@
+// Text-to-image generation as diffusers' StableDiffusionPipeline / StableDiffusionXLPipeline do it, with
+// the same numbers: the tokenizer(s) and text encoder(s), classifier-free guidance over a [uncond, cond]
+// batch, the scheduler loop indexed by UNet call, and the VAE decoder. Every UNet call can report its
+// cross-attention probabilities to an observer (the DAAM tracer), and a per-step callback gets progress
+// and a preview and may cancel.
+#pragma once
+
+#include "daam/model/ModelIndex.h"
+#include "daam/model/PromptEncoder.h"
+#include "daam/nn/AttentionObserver.h"
+#include "daam/nn/AutoencoderKL.h"
+#include "daam/nn/UNet2DConditionModel.h"
+#include "daam/pipeline/GenerationRequest.h"
+#include "daam/pipeline/LatentPreview.h"
+#include "daam/sched/SchedulerConfig.h"
+#include "daam/text/Tokenizer.h"
+#include "daam/util/Error.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace daam {
+
+struct PipelineOptions {
+    std::string device = "cpu"; // cpu, cuda, cuda:N
+    std::string dtype = "fp32"; // fp32, fp16, bf16
+};
+
+struct StepProgress {
+    int call = 0;             // UNet calls done (1-based after the call)
+    int calls = 0;            // UNet calls in all (PNDM: steps + 1)
+    double timestep = 0;      // the call's timestep
+    double elapsedSeconds = 0;
+    torch::Tensor preview;    // uint8 [h, w, 3] at latent resolution (approximate colours)
+};
+
+class GenerationCallbacks {
+public:
+    virtual ~GenerationCallbacks() = default;
+    virtual void onStep(const StepProgress& progress) {}
+    // Polled before every UNet call: returning true stops the generation (GenerationCancelled).
+    virtual bool cancelRequested() { return false; }
+};
+
+class GenerationCancelled : public Error {
+public:
+    GenerationCancelled() : Error("generation cancelled") {}
+};
+
+struct GenerationResult {
+    GenerationRequest request;           // as run: size, scheduler and steps filled in
+    TokenizedPrompt prompt;              // the prompt as the (first) tokenizer split it
+    TokenizedPrompt negative;
+    torch::Tensor textCond, textUncond;  // [1, 77, D] float32 CPU (uncond: zeros for SDXL without negative)
+    torch::Tensor initialNoise;          // the drawn noise [1, C, h, w], before init_noise_sigma
+    std::vector<torch::Tensor> stepLatents; // after each scheduler step (only when asked for)
+    torch::Tensor finalLatents;
+    torch::Tensor image;                 // float32 [3, H, W] in [0, 1]
+    std::vector<double> timesteps;       // one per UNet call
+    std::string schedulerClass;
+    double seconds = 0;
+};
+
+class StableDiffusionPipeline {
+public:
+    // Loads a diffusers pipeline folder. Throws FileError naming the file and the problem.
+    static std::unique_ptr<StableDiffusionPipeline> load(const std::string& folder, const PipelineOptions& options = {});
+
+    // Runs `request` (validated against the model first: throws Error naming the field).
+    GenerationResult generate(const GenerationRequest& request, GenerationCallbacks* callbacks = nullptr,
+                              AttentionObserver* observer = nullptr, bool keepStepLatents = false);
+
+    const ModelIndex& index() const { return index_; }
+    ModelFamily family() const { return family_; }
+    const Tokenizer& tokenizer() const { return *tokenizer_; }
+    // The pipeline's default image side: sample_size x VAE scale factor (512 for SD 1.5).
+    int defaultImageSize() const;
+    int vaeScaleFactor() const { return vaeScaleFactor_; }
+    const std::string& defaultScheduler() const { return defaultScheduler_; }
+    const std::vector<AttentionLayerInfo>& crossAttentionLayers() const { return unet_->crossAttentionLayers(); }
+    UNet2DConditionModel& unet() { return unet_; }
+    AutoencoderKL& vae() { return vae_; }
+    torch::Device device() const { return device_; }
+    torch::ScalarType dtype() const { return dtype_; }
+
+    // The record generation.json holds: the request as run, the model, the timesteps, versions.
+    nlohmann::json record(const GenerationResult& result) const;
+    // The resolved request: defaults filled in, checked against this model.
+    GenerationRequest resolve(const GenerationRequest& request) const;
+
+private:
+    StableDiffusionPipeline() = default;
+    TokenizedPrompt tokenize(const Tokenizer& tokenizer, const std::string& text) const;
+
+    ModelIndex index_;
+    ModelFamily family_ = ModelFamily::SD1;
+    std::unique_ptr<Tokenizer> tokenizer_, tokenizer2_;
+    std::unique_ptr<PromptEncoder> encoder_;
+    UNet2DConditionModel unet_{nullptr};
+    AutoencoderKL vae_{nullptr};
+    SchedulerConfig schedulerConfig_;
+    std::string defaultScheduler_;
+    std::string schedulerConfigPath_;
+    int vaeScaleFactor_ = 8;
+    torch::Device device_ = torch::kCPU;
+    torch::ScalarType dtype_ = torch::kFloat32;
+    LatentPreview preview_;
+    std::string fingerprint_;
+};
+
+// "cpu" / "cuda" / "cuda:1" and "fp32" / "fp16" / "bf16", checked (Error names what is wrong, e.g. no CUDA).
+torch::Device parseDevice(const std::string& device);
+torch::ScalarType parseDType(const std::string& dtype, const torch::Device& device);
+
+} // namespace daam
