@@ -23,7 +23,8 @@ namespace {
 std::string fingerprint(const std::string& folder) {
     uint64_t h = 1469598103934665603ull;
     auto mix = [&](const std::string& bytes) {
-        for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+        for (unsigned char c : bytes)
+            h = (h ^ c) * 1099511628211ull;
     };
     std::vector<fs::path> files;
     for (const auto& e : fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied))
@@ -54,9 +55,11 @@ torch::Device parseDevice(const std::string& device) {
     if (!std::regex_match(device, pattern)) throw Error("device must be cpu, cuda or cuda:N (got '" + device + "')");
     torch::Device d(device);
     if (d.is_cuda()) {
-        if (!torch::cuda::is_available()) throw Error("device " + device + ": this LibTorch has no CUDA device available");
+        if (!torch::cuda::is_available())
+            throw Error("device " + device + ": this LibTorch has no CUDA device available");
         if (d.has_index() && d.index() >= static_cast<int>(torch::cuda::device_count()))
-            throw Error("device " + device + ": there are only " + std::to_string(torch::cuda::device_count()) + " CUDA devices");
+            throw Error("device " + device + ": there are only " + std::to_string(torch::cuda::device_count()) +
+                        " CUDA devices");
     }
     return d;
 }

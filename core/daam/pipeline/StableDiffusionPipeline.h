@@ -31,11 +31,11 @@ struct PipelineOptions {
 };
 
 struct StepProgress {
-    int call = 0;             // UNet calls done (1-based after the call)
-    int calls = 0;            // UNet calls in all (PNDM: steps + 1)
-    double timestep = 0;      // the call's timestep
+    int call = 0;        // UNet calls done (1-based after the call)
+    int calls = 0;       // UNet calls in all (PNDM: steps + 1)
+    double timestep = 0; // the call's timestep
     double elapsedSeconds = 0;
-    torch::Tensor preview;    // uint8 [h, w, 3] at latent resolution (approximate colours)
+    torch::Tensor preview; // uint8 [h, w, 3] at latent resolution (approximate colours)
 };
 
 class GenerationCallbacks {
@@ -52,15 +52,15 @@ public:
 };
 
 struct GenerationResult {
-    GenerationRequest request;           // as run: size, scheduler and steps filled in
-    TokenizedPrompt prompt;              // the prompt as the (first) tokenizer split it
+    GenerationRequest request; // as run: size, scheduler and steps filled in
+    TokenizedPrompt prompt;    // the prompt as the (first) tokenizer split it
     TokenizedPrompt negative;
-    torch::Tensor textCond, textUncond;  // [1, 77, D] float32 CPU (uncond: zeros for SDXL without negative)
-    torch::Tensor initialNoise;          // the drawn noise [1, C, h, w], before init_noise_sigma
+    torch::Tensor textCond, textUncond;     // [1, 77, D] float32 CPU (uncond: zeros for SDXL without negative)
+    torch::Tensor initialNoise;             // the drawn noise [1, C, h, w], before init_noise_sigma
     std::vector<torch::Tensor> stepLatents; // after each scheduler step (only when asked for)
     torch::Tensor finalLatents;
-    torch::Tensor image;                 // float32 [3, H, W] in [0, 1]
-    std::vector<double> timesteps;       // one per UNet call
+    torch::Tensor image;           // float32 [3, H, W] in [0, 1]
+    std::vector<double> timesteps; // one per UNet call
     std::string schedulerClass;
     double seconds = 0;
 };
@@ -68,7 +68,8 @@ struct GenerationResult {
 class StableDiffusionPipeline {
 public:
     // Loads a diffusers pipeline folder. Throws FileError naming the file and the problem.
-    static std::unique_ptr<StableDiffusionPipeline> load(const std::string& folder, const PipelineOptions& options = {});
+    static std::unique_ptr<StableDiffusionPipeline> load(const std::string& folder,
+                                                         const PipelineOptions& options = {});
 
     // Runs `request` (validated against the model first: throws Error naming the field).
     GenerationResult generate(const GenerationRequest& request, GenerationCallbacks* callbacks = nullptr,
