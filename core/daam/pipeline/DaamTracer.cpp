@@ -1,0 +1,41 @@
+#include "daam/pipeline/DaamTracer.h"
+
+#include "daam/util/Error.h"
+
+#include <torch/torch.h>
+
+namespace daam {
+
+CrossAttentionLayerTable crossAttentionTable(const std::vector<AttentionLayerInfo>& layers, int64_t latentHeight,
+                                             int64_t latentWidth) {
+    CrossAttentionLayerTable table;
+    for (const auto& l : layers) {
+        CrossAttentionLayer c;
+        c.path = l.path;
+        c.block = l.kind == BlockKind::Down ? UNetBlock::Down : l.kind == BlockKind::Mid ? UNetBlock::Mid : UNetBlock::Up;
+        c.blockIndex = l.blockIndex;
+        c.attentionIndex = l.attentionIndex;
+        c.transformerIndex = l.transformerIndex;
+        c.heads = static_cast<int>(l.heads);
+        c.height = static_cast<int>((latentHeight + l.downscale - 1) / l.downscale);
+        c.width = static_cast<int>((latentWidth + l.downscale - 1) / l.downscale);
+        table.push_back(c);
+    }
+    return table;
+}
+
+DaamTracer::DaamTracer(const std::vector<AttentionLayerInfo>& layers, int64_t latentHeight, int64_t latentWidth,
+                       int tokens, AttentionTraceOptions options) {
+    auto table = crossAttentionTable(layers, latentHeight, latentWidth);
+    for (size_t i = 0; i < table.size(); ++i) layerIndex_[table[i].path] = static_cast<int>(i);
+    trace_ = std::make_shared<AttentionTrace>(std::move(table), tokens, options);
+}
+
+void DaamTracer::onCrossAttention(const AttentionLayerInfo& layer, int64_t step, const torch::Tensor& condProbs,
+                                  const torch::Tensor& /*uncondProbs*/) {
+    auto it = layerIndex_.find(layer.path);
+    if (it == layerIndex_.end()) throw Error("DAAM tracer: unknown cross-attention layer " + layer.path);
+    trace_->add(static_cast<int>(step), it->second, condProbs);
+}
+
+} // namespace daam

@@ -1,0 +1,45 @@
+#include "daam/pipeline/GenerationSession.h"
+
+#include "daam/pipeline/DaamTracer.h"
+#include "daam/trace/HeatMapAggregator.h"
+
+#include <torch/torch.h>
+
+namespace daam {
+
+PngImage imageToPng(const torch::Tensor& image) {
+    auto pixels = (image.to(torch::kCPU, torch::kFloat32).permute({1, 2, 0}) * 255).round().clamp(0, 255).to(torch::kUInt8).contiguous();
+    PngImage png;
+    png.height = static_cast<int>(pixels.size(0));
+    png.width = static_cast<int>(pixels.size(1));
+    png.channels = 3;
+    png.pixels.assign(pixels.data_ptr<uint8_t>(), pixels.data_ptr<uint8_t>() + pixels.numel());
+    return png;
+}
+
+Session buildSession(const StableDiffusionPipeline& pipeline, const GenerationResult& result,
+                     std::shared_ptr<AttentionTrace> trace) {
+    Session s;
+    s.generation = pipeline.record(result);
+    s.prompt = result.request.prompt;
+    s.tokens = result.prompt.tokens;
+    s.words = result.prompt.words;
+    s.gridSide = HeatMapAggregator::referenceSide(pipeline.defaultImageSize());
+    s.trace = std::move(trace);
+    s.image = imageToPng(result.image);
+    return s;
+}
+
+TracedGeneration generateTraced(StableDiffusionPipeline& pipeline, const GenerationRequest& request,
+                                GenerationCallbacks* callbacks, AttentionTraceOptions options, bool keepStepLatents) {
+    const auto resolved = pipeline.resolve(request);
+    const int tokens = static_cast<int>(pipeline.tokenizer().encode(resolved.prompt).tokens.size());
+    DaamTracer tracer(pipeline.crossAttentionLayers(), resolved.height / pipeline.vaeScaleFactor(),
+                      resolved.width / pipeline.vaeScaleFactor(), tokens, options);
+    TracedGeneration out;
+    out.result = pipeline.generate(resolved, callbacks, &tracer, keepStepLatents);
+    out.session = buildSession(pipeline, out.result, tracer.trace());
+    return out;
+}
+
+} // namespace daam

@@ -1,0 +1,26 @@
+// A generation and its DAAM trace as a Session (see trace/Session.h), ready to save or to explore.
+#pragma once
+
+#include "daam/pipeline/StableDiffusionPipeline.h"
+#include "daam/trace/Session.h"
+
+namespace daam {
+
+// The image as 8-bit RGB: round(image * 255), as diffusers' numpy_to_pil.
+PngImage imageToPng(const torch::Tensor& image);
+
+// `trace` may be null (a generation without capture): the session then holds no trace and cannot be saved
+// as one, but its record and image can be written.
+Session buildSession(const StableDiffusionPipeline& pipeline, const GenerationResult& result,
+                     std::shared_ptr<AttentionTrace> trace);
+
+// Generates with DAAM capture on: the tracer is sized for the request's prompt and latent size.
+struct TracedGeneration {
+    GenerationResult result;
+    Session session;
+};
+TracedGeneration generateTraced(StableDiffusionPipeline& pipeline, const GenerationRequest& request,
+                                GenerationCallbacks* callbacks = nullptr, AttentionTraceOptions options = {},
+                                bool keepStepLatents = false);
+
+} // namespace daam
