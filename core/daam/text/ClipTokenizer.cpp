@@ -16,6 +16,14 @@
 
 namespace daam {
 
+void clipByteSymbols(char32_t (&table)[256]) {
+    int next = 0;
+    for (int b = 0; b < 256; ++b) {
+        const bool printable = (b >= 0x21 && b <= 0x7E) || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+        table[b] = printable ? char32_t(b) : char32_t(256 + next++);
+    }
+}
+
 namespace {
 
 // transformers reads only this many merges (49152 - 256 - 2 + 1 lines after the header).
@@ -52,15 +60,6 @@ void readSpecialToken(const nlohmann::json& config, const char* key, const std::
         out = v["content"].get<std::string>();
     else
         throw FileError(path, std::string("'") + key + "' is neither a string nor an object with \"content\"");
-}
-
-// GPT-2's bytes_to_unicode: printable Latin-1 bytes stand for themselves, the others for U+0100 onwards.
-void buildByteSymbols(char32_t (&table)[256]) {
-    int next = 0;
-    for (int b = 0; b < 256; ++b) {
-        const bool printable = (b >= 0x21 && b <= 0x7E) || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
-        table[b] = printable ? char32_t(b) : char32_t(256 + next++);
-    }
 }
 
 // Python's str.lower() for one code point in context (final sigma; U+0130 lowers to two code points).
@@ -174,7 +173,7 @@ std::vector<Span> preTokenize(const std::u32string& t) {
 } // namespace
 
 ClipTokenizer::ClipTokenizer(const std::string& folder) {
-    buildByteSymbols(byteToSymbol_);
+    clipByteSymbols(byteToSymbol_);
 
     const std::string vocabPath = folder + "/vocab.json";
     const nlohmann::json vocab = readJson(vocabPath);

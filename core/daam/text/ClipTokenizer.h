@@ -14,6 +14,10 @@
 
 namespace daam {
 
+// GPT-2's bytes_to_unicode, which CLIP's vocabulary is written in: printable Latin-1 bytes stand for
+// themselves, the others for U+0100 onwards.
+void clipByteSymbols(char32_t (&table)[256]);
+
 class ClipTokenizer : public Tokenizer {
 public:
     // Loads vocab.json, merges.txt and (when present) tokenizer_config.json / special_tokens_map.json
