@@ -30,7 +30,10 @@ void declareQueryOptions(Args& args) {
                 "comma-separated. Default: the reference's (all but 8x8 maps at a 64 grid).");
     args.option("heads", "LIST", "Attention heads to keep, comma-separated (default: all).");
     args.option("tau", "F", "Threshold for the mask.", "0.4");
-    args.option("normalize", "MODE", "minmax (as the paper) or absolute.", "minmax");
+    args.option("normalize", "MODE",
+                "minmax (as the paper), absolute, or share (per pixel, the word's share of all the prompt's words'\n"
+                "attention).",
+                "minmax");
 }
 
 OpenSession openSession(const Args& args) {
@@ -83,7 +86,8 @@ HeatMapNormalization normalizationFrom(const Args& args) {
     const auto mode = args.get("normalize");
     if (mode == "minmax") return HeatMapNormalization::MinMax;
     if (mode == "absolute") return HeatMapNormalization::Absolute;
-    throw UsageError("--normalize must be minmax or absolute, got '" + mode + "'");
+    if (mode == "share") return HeatMapNormalization::WordShare;
+    throw UsageError("--normalize must be minmax, absolute or share, got '" + mode + "'");
 }
 
 double tauFrom(const Args& args) {
@@ -113,10 +117,19 @@ std::vector<int> wordRows(const Session& session, const std::string& word) {
 
 torch::Tensor wordHeatMap(const OpenSession& open, const HeatMapQuery& query, const std::string& word,
                           HeatMapNormalization normalization) {
-    const auto map = open.aggregator->wordMap(query, wordRows(open.session, word));
+    const auto rows = wordRows(open.session, word);
+    const auto map = open.aggregator->wordMap(query, rows);
     const int height = open.session.image.height > 0 ? open.session.image.height : open.session.gridSide;
     const int width = open.session.image.width > 0 ? open.session.image.width : open.session.gridSide;
-    return expandToImage(map, height, width, normalization);
+    if (normalization != HeatMapNormalization::WordShare) return expandToImage(map, height, width, normalization);
+    // The word's share among every other word of the prompt (punctuation left out).
+    std::vector<torch::Tensor> maps = {map};
+    for (const auto& w : open.session.words) {
+        const bool same = std::any_of(w.tokens.begin(), w.tokens.end(),
+                                      [&](int t) { return std::find(rows.begin(), rows.end(), t) != rows.end(); });
+        if (!w.punctuation && !same) maps.push_back(open.aggregator->wordMap(query, w.tokens));
+    }
+    return expandWordsToImage(torch::stack(maps), height, width, normalization)[0];
 }
 
 } // namespace daam::cli

@@ -4,6 +4,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace daam {
@@ -110,12 +111,38 @@ torch::Tensor HeatMapAggregator::wordMap(const HeatMapQuery& query, const std::v
 
 torch::Tensor expandToImage(const torch::Tensor& map, int height, int width, HeatMapNormalization normalization) {
     torch::NoGradGuard noGrad;
+    if (normalization == HeatMapNormalization::WordShare)
+        throw Error("the word-share normalization needs every word's map (expandWordsToImage)");
     auto up = bicubic(map.to(torch::kFloat32).reshape({1, 1, map.size(-2), map.size(-1)}), height, width)[0][0];
     if (normalization == HeatMapNormalization::MinMax) {
         const auto lo = up.min(), hi = up.max();
         up = (up - lo) / (hi - lo + 1e-8);
     }
     return up;
+}
+
+torch::Tensor expandWordsToImage(const torch::Tensor& maps, int height, int width, HeatMapNormalization normalization) {
+    torch::NoGradGuard noGrad;
+    if (maps.dim() != 3) throw Error("expandWordsToImage: maps must be [N, h, w]");
+    if (normalization != HeatMapNormalization::WordShare) {
+        std::vector<torch::Tensor> out;
+        for (int64_t i = 0; i < maps.size(0); ++i)
+            out.push_back(expandToImage(maps[i], height, width, normalization));
+        return out.empty() ? torch::zeros({0, height, width}) : torch::stack(out);
+    }
+    auto up = bicubic(maps.to(torch::kFloat32).unsqueeze(0), height, width)[0].clamp_min(0);
+    return up / (up.sum(0, true) + 1e-12);
+}
+
+std::vector<RankedValue> rankAtPixel(const torch::Tensor& maps, int y, int x) {
+    if (maps.dim() != 3 || y < 0 || x < 0 || y >= maps.size(1) || x >= maps.size(2))
+        throw Error("rankAtPixel: pixel outside the maps");
+    const auto column = maps.index({torch::indexing::Slice(), y, x}).to(torch::kFloat32).contiguous();
+    std::vector<RankedValue> ranked;
+    for (int64_t i = 0; i < column.size(0); ++i)
+        ranked.push_back({static_cast<int>(i), column.data_ptr<float>()[i]});
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.value > b.value; });
+    return ranked;
 }
 
 torch::Tensor thresholdMask(const torch::Tensor& map, double tau) {

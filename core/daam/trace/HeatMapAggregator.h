@@ -30,6 +30,10 @@ struct HeatMapQuery {
 enum class HeatMapNormalization {
     MinMax,   // (x - min) / (max - min + 1e-8), as daam's expand_as
     Absolute, // unchanged
+    // Per pixel, each word's share of the words' attention: the cross-attention softmax restricted to the
+    // chosen words (softmax over words of the log maps), so the start and end tokens, which hold most of
+    // the mass, no longer dilute it. Needs every word's map at once (expandWordsToImage).
+    WordShare,
 };
 
 class HeatMapAggregator {
@@ -66,6 +70,18 @@ private:
 // A map [h, w] brought to the image size [H, W] bicubically (align_corners=false), then normalized.
 torch::Tensor expandToImage(const torch::Tensor& map, int height, int width,
                             HeatMapNormalization normalization = HeatMapNormalization::MinMax);
+// Several words' maps [N, h, w] brought to [N, H, W]: MinMax and Absolute per map as expandToImage;
+// WordShare across the maps (values clamped at 0 first; they sum to 1 at every pixel with any mass).
+torch::Tensor expandWordsToImage(const torch::Tensor& maps, int height, int width,
+                                 HeatMapNormalization normalization = HeatMapNormalization::MinMax);
+
+// The reverse query: at pixel (y, x) of maps [N, H, W], every map's value, largest first.
+struct RankedValue {
+    int index = 0; // into the maps' first dimension
+    float value = 0;
+};
+std::vector<RankedValue> rankAtPixel(const torch::Tensor& maps, int y, int x);
+
 // uint8 [H, W]: 1 where the map is > tau.
 torch::Tensor thresholdMask(const torch::Tensor& map, double tau = 0.4);
 
