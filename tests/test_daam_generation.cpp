@@ -59,11 +59,13 @@ private Q_SLOTS:
             DAAM_COMPARE_TENSORS("word." + word, map, ref.at("word." + word), 1e-4);
             const auto expanded = daam::expandToImage(map, request.height, request.width);
             DAAM_COMPARE_TENSORS("expanded." + word, expanded, ref.at("expanded." + word), 1e-4);
-            const auto agree = daam::thresholdMask(expanded, 0.4).eq(ref.at("mask." + word)).to(torch::kFloat64).mean().item<double>();
+            const auto agree =
+                daam::thresholdMask(expanded, 0.4).eq(ref.at("mask." + word)).to(torch::kFloat64).mean().item<double>();
             QVERIFY2(agree >= 0.999, ("mask." + word).c_str());
         }
         qInfo("%s: global maps relative error %.2e, trace %.2f MB", qPrintable(caseName),
-              daam::test::relativeError(aggregator.globalMaps({}), ref.at("global_heat_maps")), session.trace->bytes() / 1e6);
+              daam::test::relativeError(aggregator.globalMaps({}), ref.at("global_heat_maps")),
+              session.trace->bytes() / 1e6);
     }
 
     void sessionRoundTripKeepsTheMaps() {
@@ -71,6 +73,7 @@ private Q_SLOTS:
         request.prompt = "a red dog sitting on a blue bench";
         request.seed = 7;
         request.steps = 3;
+        request.width = request.height = 64; // sd1-tiny's default is 512x512, far too slow for a unit test
         const auto traced = daam::generateTraced(*pipeline_, request); // float16 storage (default)
         const auto dir = daam::test::makeTempDir("daam-gen") + "/session";
         daam::saveSession(dir, traced.session);

@@ -109,6 +109,26 @@ private Q_SLOTS:
         QCOMPARE(entries, 1); // no temporary or old folder left behind
     }
 
+    void refusesToReplaceAFolderOfOtherFiles() {
+        const auto dir = daam::test::makeTempDir("session") + "/photos";
+        fs::create_directories(dir);
+        writeText(dir + "/holiday.jpg", "precious");
+        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::saveSession(dir, makeSession(false)));
+        QCOMPARE(readText(dir + "/holiday.jpg"), std::string("precious"));
+        QCOMPARE(fs::exists(dir + "/generation.json"), false);
+    }
+
+    void writesExtraFilesIntoTheSwappedFolder() {
+        const auto dir = daam::test::makeTempDir("session") + "/s";
+        daam::saveSession(dir, makeSession(false),
+                          [](const std::string& tmp) { writeText(tmp + "/latents.safetensors", "x"); });
+        QCOMPARE(readText(dir + "/latents.safetensors"), std::string("x"));
+        // An empty folder (as mkdir -p leaves it) is fine to fill.
+        const auto empty = daam::test::makeTempDir("session") + "/empty";
+        fs::create_directories(empty);
+        daam::saveSession(empty, makeSession(false));
+        QVERIFY(fs::exists(empty + "/trace.safetensors"));
+    }
     void reportsDamage_data() {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("damage");

@@ -12,7 +12,9 @@ CrossAttentionLayerTable crossAttentionTable(const std::vector<AttentionLayerInf
     for (const auto& l : layers) {
         CrossAttentionLayer c;
         c.path = l.path;
-        c.block = l.kind == BlockKind::Down ? UNetBlock::Down : l.kind == BlockKind::Mid ? UNetBlock::Mid : UNetBlock::Up;
+        c.block = l.kind == BlockKind::Down  ? UNetBlock::Down
+                  : l.kind == BlockKind::Mid ? UNetBlock::Mid
+                                             : UNetBlock::Up;
         c.blockIndex = l.blockIndex;
         c.attentionIndex = l.attentionIndex;
         c.transformerIndex = l.transformerIndex;
@@ -25,17 +27,21 @@ CrossAttentionLayerTable crossAttentionTable(const std::vector<AttentionLayerInf
 }
 
 DaamTracer::DaamTracer(const std::vector<AttentionLayerInfo>& layers, int64_t latentHeight, int64_t latentWidth,
-                       int tokens, AttentionTraceOptions options) {
+                       int tokens, AttentionTraceOptions options, int negativeTokens) {
     auto table = crossAttentionTable(layers, latentHeight, latentWidth);
-    for (size_t i = 0; i < table.size(); ++i) layerIndex_[table[i].path] = static_cast<int>(i);
+    for (size_t i = 0; i < table.size(); ++i)
+        layerIndex_[table[i].path] = static_cast<int>(i);
+    if (negativeTokens > 0) negativeTrace_ = std::make_shared<AttentionTrace>(table, negativeTokens, options);
     trace_ = std::make_shared<AttentionTrace>(std::move(table), tokens, options);
 }
 
 void DaamTracer::onCrossAttention(const AttentionLayerInfo& layer, int64_t step, const torch::Tensor& condProbs,
-                                  const torch::Tensor& /*uncondProbs*/) {
+                                  const torch::Tensor& uncondProbs) {
     auto it = layerIndex_.find(layer.path);
     if (it == layerIndex_.end()) throw Error("DAAM tracer: unknown cross-attention layer " + layer.path);
     trace_->add(static_cast<int>(step), it->second, condProbs);
+    // Without guidance there is no unconditional half: the negative trace stays empty.
+    if (negativeTrace_ && uncondProbs.defined()) negativeTrace_->add(static_cast<int>(step), it->second, uncondProbs);
 }
 
 } // namespace daam

@@ -21,16 +21,21 @@ CrossAttentionLayerTable crossAttentionTable(const std::vector<AttentionLayerInf
 class DaamTracer : public AttentionObserver {
 public:
     // `tokens`: the prompt's real tokens (start, the prompt's tokens, end), the rows kept per map.
+    // `negativeTokens` > 0 also records the unconditional half (the negative prompt's real tokens) into
+    // negativeTrace(), so that a negative prompt's words get maps of their own.
     DaamTracer(const std::vector<AttentionLayerInfo>& layers, int64_t latentHeight, int64_t latentWidth, int tokens,
-               AttentionTraceOptions options = {});
+               AttentionTraceOptions options = {}, int negativeTokens = 0);
 
     void onCrossAttention(const AttentionLayerInfo& layer, int64_t step, const torch::Tensor& condProbs,
                           const torch::Tensor& uncondProbs) override;
 
+    bool wantsUnconditional() const override { return negativeTrace_ != nullptr; }
+
     std::shared_ptr<AttentionTrace> trace() const { return trace_; }
+    std::shared_ptr<AttentionTrace> negativeTrace() const { return negativeTrace_; } // null unless asked for
 
 private:
-    std::shared_ptr<AttentionTrace> trace_;
+    std::shared_ptr<AttentionTrace> trace_, negativeTrace_;
     std::unordered_map<std::string, int> layerIndex_;
 };
 

@@ -8,7 +8,11 @@
 namespace daam {
 
 PngImage imageToPng(const torch::Tensor& image) {
-    auto pixels = (image.to(torch::kCPU, torch::kFloat32).permute({1, 2, 0}) * 255).round().clamp(0, 255).to(torch::kUInt8).contiguous();
+    auto pixels = (image.to(torch::kCPU, torch::kFloat32).permute({1, 2, 0}) * 255)
+                      .round()
+                      .clamp(0, 255)
+                      .to(torch::kUInt8)
+                      .contiguous();
     PngImage png;
     png.height = static_cast<int>(pixels.size(0));
     png.width = static_cast<int>(pixels.size(1));
@@ -18,7 +22,7 @@ PngImage imageToPng(const torch::Tensor& image) {
 }
 
 Session buildSession(const StableDiffusionPipeline& pipeline, const GenerationResult& result,
-                     std::shared_ptr<AttentionTrace> trace) {
+                     std::shared_ptr<AttentionTrace> trace, std::shared_ptr<AttentionTrace> negativeTrace) {
     Session s;
     s.generation = pipeline.record(result);
     s.prompt = result.request.prompt;
@@ -27,18 +31,29 @@ Session buildSession(const StableDiffusionPipeline& pipeline, const GenerationRe
     s.gridSide = HeatMapAggregator::referenceSide(pipeline.defaultImageSize());
     s.trace = std::move(trace);
     s.image = imageToPng(result.image);
+    if (negativeTrace && negativeTrace->calls() > 0) {
+        s.negativePrompt = result.request.negativePrompt;
+        s.negativeTokens = result.negative.tokens;
+        s.negativeWords = result.negative.words;
+        s.negativeTrace = std::move(negativeTrace);
+    }
     return s;
 }
 
 TracedGeneration generateTraced(StableDiffusionPipeline& pipeline, const GenerationRequest& request,
-                                GenerationCallbacks* callbacks, AttentionTraceOptions options, bool keepStepLatents) {
+                                GenerationCallbacks* callbacks, AttentionTraceOptions options, bool keepStepLatents,
+                                bool captureNegative) {
     const auto resolved = pipeline.resolve(request);
     const int tokens = static_cast<int>(pipeline.tokenizer().encode(resolved.prompt).tokens.size());
+    // The unconditional half exists only under guidance; an empty negative prompt has no words to map.
+    const bool negative = captureNegative && resolved.guidance > 1.0 && !resolved.negativePrompt.empty();
+    const int negativeTokens =
+        negative ? static_cast<int>(pipeline.tokenizer().encode(resolved.negativePrompt).tokens.size()) : 0;
     DaamTracer tracer(pipeline.crossAttentionLayers(), resolved.height / pipeline.vaeScaleFactor(),
-                      resolved.width / pipeline.vaeScaleFactor(), tokens, options);
+                      resolved.width / pipeline.vaeScaleFactor(), tokens, options, negativeTokens);
     TracedGeneration out;
     out.result = pipeline.generate(resolved, callbacks, &tracer, keepStepLatents);
-    out.session = buildSession(pipeline, out.result, tracer.trace());
+    out.session = buildSession(pipeline, out.result, tracer.trace(), tracer.negativeTrace());
     return out;
 }
 

@@ -11,16 +11,19 @@ PngImage imageToPng(const torch::Tensor& image);
 
 // `trace` may be null (a generation without capture): the session then holds no trace and cannot be saved
 // as one, but its record and image can be written.
+// `negativeTrace`: the unconditional half's trace, when the negative prompt was captured.
 Session buildSession(const StableDiffusionPipeline& pipeline, const GenerationResult& result,
-                     std::shared_ptr<AttentionTrace> trace);
+                     std::shared_ptr<AttentionTrace> trace, std::shared_ptr<AttentionTrace> negativeTrace = nullptr);
 
-// Generates with DAAM capture on: the tracer is sized for the request's prompt and latent size.
+// Generates with DAAM capture on: the tracer is sized for the request's prompt and latent size. With a
+// negative prompt under guidance, its words are captured too (Session::negativeTrace) unless
+// `captureNegative` is false.
 struct TracedGeneration {
     GenerationResult result;
     Session session;
 };
 TracedGeneration generateTraced(StableDiffusionPipeline& pipeline, const GenerationRequest& request,
                                 GenerationCallbacks* callbacks = nullptr, AttentionTraceOptions options = {},
-                                bool keepStepLatents = false);
+                                bool keepStepLatents = false, bool captureNegative = true);
 
 } // namespace daam

@@ -19,23 +19,40 @@ namespace daam {
 
 namespace {
 
+const char* const kNegativePrefix = "negative.";
+
 std::string layerKey(size_t layer, const char* what) {
     char buf[32];
     std::snprintf(buf, sizeof(buf), "layer%02zu.", layer);
     return buf + std::string(what);
 }
 
+nlohmann::json tokensJson(const std::vector<Token>& tokens) {
+    auto j = nlohmann::json::array();
+    for (const auto& t : tokens)
+        j.push_back({{"id", t.id}, {"text", t.text}, {"span", {t.begin, t.end}}});
+    return j;
+}
+
+nlohmann::json wordsJson(const std::vector<Word>& words) {
+    auto j = nlohmann::json::array();
+    for (const auto& w : words)
+        j.push_back(
+            {{"text", w.text}, {"span", {w.begin, w.end}}, {"tokens", w.tokens}, {"punctuation", w.punctuation}});
+    return j;
+}
+
 nlohmann::json sessionJson(const Session& s) {
     nlohmann::json j;
     j["format_version"] = Session::kFormatVersion;
     j["prompt"] = s.prompt;
-    auto& tokens = j["tokens"] = nlohmann::json::array();
-    for (const auto& t : s.tokens)
-        tokens.push_back({{"id", t.id}, {"text", t.text}, {"span", {t.begin, t.end}}});
-    auto& words = j["words"] = nlohmann::json::array();
-    for (const auto& w : s.words)
-        words.push_back(
-            {{"text", w.text}, {"span", {w.begin, w.end}}, {"tokens", w.tokens}, {"punctuation", w.punctuation}});
+    j["tokens"] = tokensJson(s.tokens);
+    j["words"] = wordsJson(s.words);
+    if (s.negativeTrace)
+        j["negative"] = {{"prompt", s.negativePrompt},
+                         {"tokens", tokensJson(s.negativeTokens)},
+                         {"words", wordsJson(s.negativeWords)},
+                         {"trace_tokens", s.negativeTrace->tokens()}};
     auto& layers = j["layers"] = nlohmann::json::array();
     for (const auto& l : s.trace->layers())
         layers.push_back({{"path", l.path},
@@ -64,11 +81,59 @@ template <class T> T field(const nlohmann::json& j, const char* k, const std::st
     }
 }
 
+std::vector<Token> parseTokens(const nlohmann::json& list, const std::string& file, const std::string& where) {
+    if (!list.is_array()) throw FileError(file, "\"" + where + "tokens\" is not a list");
+    std::vector<Token> tokens;
+    for (const auto& t : list) {
+        Token token;
+        token.id = field<int64_t>(t, "id", file, where + "tokens[].");
+        token.text = field<std::string>(t, "text", file, where + "tokens[].");
+        const auto span = field<std::vector<int64_t>>(t, "span", file, where + "tokens[].");
+        if (span.size() != 2) throw FileError(file, "a token span is not [begin, end]");
+        token.begin = span[0];
+        token.end = span[1];
+        tokens.push_back(token);
+    }
+    return tokens;
+}
+
+// Words whose token rows must lie inside a trace of `rows` rows (row 0 is the start token).
+std::vector<Word> parseWords(const nlohmann::json& list, int rows, const std::string& file, const std::string& where) {
+    if (!list.is_array()) throw FileError(file, "\"" + where + "words\" is not a list");
+    std::vector<Word> words;
+    for (const auto& w : list) {
+        Word word;
+        word.text = field<std::string>(w, "text", file, where + "words[].");
+        const auto span = field<std::vector<int64_t>>(w, "span", file, where + "words[].");
+        if (span.size() != 2) throw FileError(file, "a word span is not [begin, end]");
+        word.begin = span[0];
+        word.end = span[1];
+        word.tokens = field<std::vector<int>>(w, "tokens", file, where + "words[].");
+        for (int t : word.tokens)
+            if (t <= 0 || t >= rows)
+                throw FileError(file,
+                                "word '" + word.text + "' names token " + std::to_string(t) + " outside the trace");
+        word.punctuation = w.value("punctuation", false);
+        words.push_back(word);
+    }
+    return words;
+}
+
 } // namespace
 
-void saveSession(const std::string& dir, const Session& session) {
+bool isReplaceableSessionFolder(const std::string& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return false;
+    if (fs::is_empty(dir, ec)) return true;
+    return fs::is_regular_file(fs::path(dir) / "generation.json", ec);
+}
+
+void saveSession(const std::string& dir, const Session& session, const SessionExtraFiles& extraFiles) {
     if (!session.trace) throw FileError(dir, "the session has no trace to save");
     const fs::path target = fs::absolute(dir);
+    // The swap below replaces the whole folder: never let that take a folder of the user's other files.
+    if (fs::exists(target) && !isReplaceableSessionFolder(target))
+        throw FileError(dir, "exists and is not a session folder (no generation.json); refusing to replace it");
     const fs::path parent = target.parent_path();
     std::error_code ec;
     fs::create_directories(parent, ec);
@@ -84,15 +149,24 @@ void saveSession(const std::string& dir, const Session& session) {
         if (session.image.width > 0) writePng((tmp / "image.png").string(), session.image);
 
         std::vector<std::pair<std::string, torch::Tensor>> tensors;
-        const auto& trace = *session.trace;
-        for (size_t l = 0; l < trace.layers().size(); ++l) {
-            tensors.emplace_back(layerKey(l, "maps"), trace.layerMaps(static_cast<int>(l)));
-            tensors.emplace_back(layerKey(l, "head_totals"), trace.headTotals(static_cast<int>(l)));
-            if (trace.hasHeadMaps())
-                tensors.emplace_back(layerKey(l, "head_maps"), trace.layerHeadMaps(static_cast<int>(l)));
+        auto addTrace = [&](const std::string& prefix, const AttentionTrace& trace) {
+            for (size_t l = 0; l < trace.layers().size(); ++l) {
+                tensors.emplace_back(prefix + layerKey(l, "maps"), trace.layerMaps(static_cast<int>(l)));
+                tensors.emplace_back(prefix + layerKey(l, "head_totals"), trace.headTotals(static_cast<int>(l)));
+                if (trace.hasHeadMaps())
+                    tensors.emplace_back(prefix + layerKey(l, "head_maps"), trace.layerHeadMaps(static_cast<int>(l)));
+            }
+        };
+        addTrace("", *session.trace);
+        if (session.negativeTrace) {
+            if (session.negativeTrace->calls() != session.trace->calls() ||
+                session.negativeTrace->layers().size() != session.trace->layers().size())
+                throw FileError(dir, "the negative prompt's trace does not match the prompt's");
+            addTrace(kNegativePrefix, *session.negativeTrace);
         }
         saveSafetensors((tmp / "trace.safetensors").string(), tensors,
                         {{"format", "daam-studio-trace"}, {"format_version", std::to_string(Session::kFormatVersion)}});
+        if (extraFiles) extraFiles(tmp.string());
 
         // Swap the finished folder in atomically: readers see the old session or the new one, never a mix.
         if (fs::exists(target)) {
@@ -138,16 +212,7 @@ Session loadSession(const std::string& dir) {
 
     Session session;
     session.prompt = field<std::string>(s, "prompt", genPath, "session.");
-    for (const auto& t : field<nlohmann::json>(s, "tokens", genPath, "session.")) {
-        Token token;
-        token.id = field<int64_t>(t, "id", genPath, "session.tokens[].");
-        token.text = field<std::string>(t, "text", genPath, "session.tokens[].");
-        const auto span = field<std::vector<int64_t>>(t, "span", genPath, "session.tokens[].");
-        if (span.size() != 2) throw FileError(genPath, "a token span is not [begin, end]");
-        token.begin = span[0];
-        token.end = span[1];
-        session.tokens.push_back(token);
-    }
+    session.tokens = parseTokens(field<nlohmann::json>(s, "tokens", genPath, "session."), genPath, "session.");
     const auto& traceInfo = field<nlohmann::json>(s, "trace", genPath, "session.");
     const int calls = field<int>(traceInfo, "calls", genPath, "session.trace.");
     const int tokens = field<int>(traceInfo, "tokens", genPath, "session.trace.");
@@ -159,20 +224,18 @@ Session loadSession(const std::string& dir) {
     if (storage != "float16" && storage != "float32")
         throw FileError(genPath, "session.trace.storage must be float16 or float32");
 
-    for (const auto& w : field<nlohmann::json>(s, "words", genPath, "session.")) {
-        Word word;
-        word.text = field<std::string>(w, "text", genPath, "session.words[].");
-        const auto span = field<std::vector<int64_t>>(w, "span", genPath, "session.words[].");
-        if (span.size() != 2) throw FileError(genPath, "a word span is not [begin, end]");
-        word.begin = span[0];
-        word.end = span[1];
-        word.tokens = field<std::vector<int>>(w, "tokens", genPath, "session.words[].");
-        for (int t : word.tokens)
-            if (t <= 0 || t >= tokens)
-                throw FileError(genPath,
-                                "word '" + word.text + "' names token " + std::to_string(t) + " outside the trace");
-        word.punctuation = w.value("punctuation", false);
-        session.words.push_back(word);
+    session.words = parseWords(field<nlohmann::json>(s, "words", genPath, "session."), tokens, genPath, "session.");
+    int negativeTokens = 0;
+    if (s.contains("negative")) {
+        const auto& n = s["negative"];
+        session.negativePrompt = field<std::string>(n, "prompt", genPath, "session.negative.");
+        session.negativeTokens =
+            parseTokens(field<nlohmann::json>(n, "tokens", genPath, "session.negative."), genPath, "session.negative.");
+        negativeTokens = field<int>(n, "trace_tokens", genPath, "session.negative.");
+        if (negativeTokens <= 0 || negativeTokens > 1000)
+            throw FileError(genPath, "session.negative.trace_tokens is out of range");
+        session.negativeWords = parseWords(field<nlohmann::json>(n, "words", genPath, "session.negative."),
+                                           negativeTokens, genPath, "session.negative.");
     }
 
     CrossAttentionLayerTable table;
@@ -208,24 +271,31 @@ Session loadSession(const std::string& dir) {
         }
         return tensorView(file, *e);
     };
-    std::vector<torch::Tensor> maps, totals, headMaps;
-    for (size_t l = 0; l < table.size(); ++l) {
-        const auto& info = table[l];
-        auto m = load(layerKey(l, "maps"), {calls, tokens, info.height, info.width});
-        if (m.scalar_type() != storageType)
-            throw FileError(tracePath, "tensor '" + layerKey(l, "maps") + "' is not " + storage);
-        maps.push_back(m);
-        auto t = load(layerKey(l, "head_totals"), {info.heads, tokens, info.height, info.width});
-        if (t.scalar_type() != torch::kFloat32)
-            throw FileError(tracePath, "tensor '" + layerKey(l, "head_totals") + "' is not float32");
-        totals.push_back(t);
-        if (perHead)
-            headMaps.push_back(load(layerKey(l, "head_maps"), {calls, info.heads, tokens, info.height, info.width}));
-    }
-    if (file->entries().size() != table.size() * (perHead ? 3 : 2))
+    auto loadTrace = [&](const std::string& prefix, int rows) {
+        std::vector<torch::Tensor> maps, totals, headMaps;
+        for (size_t l = 0; l < table.size(); ++l) {
+            const auto& info = table[l];
+            const auto mapsKey = prefix + layerKey(l, "maps"), totalsKey = prefix + layerKey(l, "head_totals");
+            auto m = load(mapsKey, {calls, rows, info.height, info.width});
+            if (m.scalar_type() != storageType)
+                throw FileError(tracePath, "tensor '" + mapsKey + "' is not " + storage);
+            maps.push_back(m);
+            auto t = load(totalsKey, {info.heads, rows, info.height, info.width});
+            if (t.scalar_type() != torch::kFloat32)
+                throw FileError(tracePath, "tensor '" + totalsKey + "' is not float32");
+            totals.push_back(t);
+            if (perHead)
+                headMaps.push_back(
+                    load(prefix + layerKey(l, "head_maps"), {calls, info.heads, rows, info.height, info.width}));
+        }
+        auto trace = std::make_shared<AttentionTrace>(table, rows, AttentionTraceOptions{storageType, perHead});
+        trace->restore(calls, maps, totals, headMaps);
+        return trace;
+    };
+    session.trace = loadTrace("", tokens);
+    if (negativeTokens > 0) session.negativeTrace = loadTrace(kNegativePrefix, negativeTokens);
+    if (file->entries().size() != table.size() * (perHead ? 3 : 2) * (negativeTokens > 0 ? 2 : 1))
         throw FileError(tracePath, "holds tensors that do not belong to the layer table in generation.json");
-    session.trace = std::make_shared<AttentionTrace>(table, tokens, AttentionTraceOptions{storageType, perHead});
-    session.trace->restore(calls, maps, totals, headMaps);
 
     session.image = readPng((root / "image.png").string());
     session.generation = std::move(generation);

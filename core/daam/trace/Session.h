@@ -6,6 +6,7 @@
 //                       layerNN.maps        [calls, tokens, h, w]  heads summed (float16 or float32)
 //                       layerNN.head_totals [heads, tokens, h, w]  float32, summed over calls
 //                       layerNN.head_maps   [calls, heads, tokens, h, w]  only when captured per head
+//                     and, when the negative prompt was captured, the same under `negative.layerNN.*`
 // Saving writes a sibling temporary folder and swaps it in, so a session on disk is always whole.
 // Loading checks the format version and every shape against the layer table and names what is wrong.
 #pragma once
@@ -16,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -31,9 +33,22 @@ struct Session {
     int gridSide = 64; // DAAM's X (HeatMapAggregator::referenceSide)
     std::shared_ptr<AttentionTrace> trace;
     PngImage image;
+
+    // The unconditional half, when it was captured (a negative prompt under guidance): the negative
+    // prompt's tokens, words and trace (same layer table and calls as `trace`). Null trace otherwise.
+    std::string negativePrompt;
+    std::vector<Token> negativeTokens;
+    std::vector<Word> negativeWords;
+    std::shared_ptr<AttentionTrace> negativeTrace;
 };
 
-void saveSession(const std::string& dir, const Session& session);
+// Writes more files into the session folder before it is swapped in (`dir` is the temporary folder).
+using SessionExtraFiles = std::function<void(const std::string& dir)>;
+
+// Replaces `dir` only when it is absent, empty or a session folder (holds generation.json): a folder of
+// other files is refused (FileError), never swapped away.
+void saveSession(const std::string& dir, const Session& session, const SessionExtraFiles& extraFiles = {});
+bool isReplaceableSessionFolder(const std::string& dir);
 Session loadSession(const std::string& dir); // throws FileError naming the file and the problem
 
 } // namespace daam
