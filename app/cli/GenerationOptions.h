@@ -1,0 +1,20 @@
+// What `generate` and `bench` share: the generation options, read into a GenerationRequest, and the
+// pipeline they name.
+#pragma once
+
+#include "Args.h"
+
+#include "daam/pipeline/StableDiffusionPipeline.h"
+
+#include <memory>
+
+namespace daam::cli {
+
+// Declares --model, --prompt, --negative, --seed, --steps, --guidance, --scheduler, --eta, --width,
+// --height, --device, --dtype.
+void declareGenerationOptions(Args& args);
+GenerationRequest generationRequestFrom(const Args& args);
+// Loads --model for the request's device and dtype.
+std::unique_ptr<StableDiffusionPipeline> loadPipelineFrom(const Args& args, const GenerationRequest& request);
+
+} // namespace daam::cli

@@ -1,0 +1,157 @@
+// daam-cli bench: seconds per step, peak memory, page faults per UNet call and the cost of DAAM capture,
+// measured in one run (untraced and traced generations of the same request, alternating).
+#include "Args.h"
+#include "Command.h"
+#include "GenerationOptions.h"
+
+#include "daam/model/RandomPipeline.h"
+#include "daam/pipeline/GenerationSession.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sys/resource.h>
+
+namespace fs = std::filesystem;
+
+namespace daam::cli {
+namespace {
+
+// Peak resident memory of this process (VmHWM), in bytes.
+double peakResidentBytes() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) * 1024.0;
+    return 0;
+}
+
+long minorFaults() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_minflt;
+}
+
+// Times every UNet call and counts the page faults it took.
+class CallTimer : public GenerationCallbacks {
+public:
+    void onStep(const StepProgress& p) override {
+        const auto now = std::chrono::steady_clock::now();
+        const long faults = minorFaults();
+        if (p.call > 1) { // the first call also holds the text encoder and the noise
+            seconds.push_back(std::chrono::duration<double>(now - last_).count());
+            faultsPerCall.push_back(faults - lastFaults_);
+        }
+        last_ = now;
+        lastFaults_ = faults;
+    }
+    std::vector<double> seconds;
+    std::vector<long> faultsPerCall;
+
+private:
+    std::chrono::steady_clock::time_point last_;
+    long lastFaults_ = 0;
+};
+
+template <class T> double median(std::vector<T> v) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return static_cast<double>(v[v.size() / 2]);
+}
+
+struct RunFigures {
+    double secondsPerCall = 0, faultsPerCall = 0, totalSeconds = 0;
+    size_t traceBytes = 0;
+    int calls = 0;
+};
+
+RunFigures runOnce(StableDiffusionPipeline& pipeline, const GenerationRequest& request, bool traced) {
+    CallTimer timer;
+    RunFigures f;
+    const auto start = std::chrono::steady_clock::now();
+    if (traced) {
+        const auto out = generateTraced(pipeline, request, &timer);
+        f.traceBytes = out.session.trace->bytes();
+        f.calls = out.session.trace->calls();
+    } else {
+        f.calls = static_cast<int>(pipeline.generate(request, &timer).timesteps.size());
+    }
+    f.totalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    f.secondsPerCall = median(timer.seconds);
+    f.faultsPerCall = median(timer.faultsPerCall);
+    return f;
+}
+
+int runBench(const std::vector<std::string>& argv) {
+    Args args("bench",
+              "Generate the same request untraced and traced, alternating, and print the median seconds per\n"
+              "UNet call (one guided denoising step), the minor page faults per call (memory handed back to the\n"
+              "OS between steps shows up here), peak resident memory, and traced/untraced time ratios.\n"
+              "--sd15-shapes DIR writes a pipeline with Stable Diffusion 1.5's exact shapes and random weights\n"
+              "into DIR (once; about 4.3 GB) and benchmarks it at 512x512.",
+              argv);
+    declareGenerationOptions(args);
+    args.option("sd15-shapes", "DIR", "Benchmark a random-weight SD 1.5-shaped pipeline written to DIR.");
+    args.option("repeat", "N", "Untraced/traced pairs to run.", "1");
+    args.option("tflop-per-step", "F", "Model FLOPs of one guided UNet call, to print GFLOP/s (SD 1.5: 1.6).");
+    if (!args.parse()) return 0;
+
+    std::string model = args.get("model");
+    if (auto dir = args.value("sd15-shapes")) {
+        model = *dir;
+        if (!fs::exists(fs::path(model) / "model_index.json")) {
+            std::fprintf(stderr, "writing a random SD 1.5-shaped pipeline to %s ...\n", model.c_str());
+            writeRandomPipeline(model, sd15RandomSpec());
+        }
+    }
+    if (model.empty()) throw UsageError("give --model DIR or --sd15-shapes DIR");
+    if (!args.has("prompt")) throw UsageError("missing --prompt");
+    auto request = generationRequestFrom(args);
+    const auto loadStart = std::chrono::steady_clock::now();
+    PipelineOptions options;
+    options.device = request.device;
+    options.dtype = request.dtype;
+    auto pipeline = StableDiffusionPipeline::load(model, options);
+    const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
+    request = pipeline->resolve(request);
+    std::printf("model %s: %dx%d, %d steps, scheduler %s, %s on %s, %d threads; load %.2f s\n", model.c_str(),
+                request.width, request.height, request.steps, request.scheduler.c_str(), request.dtype.c_str(),
+                request.device.c_str(), at::get_num_threads(), loadSeconds);
+
+    const int repeat = static_cast<int>(std::max<long long>(1, args.getInt("repeat")));
+    std::vector<double> plainCall, tracedCall, plainTotal, tracedTotal, plainFaults, tracedFaults;
+    RunFigures traced;
+    for (int i = 0; i < repeat; ++i) {
+        const auto p = runOnce(*pipeline, request, false);
+        traced = runOnce(*pipeline, request, true);
+        plainCall.push_back(p.secondsPerCall);
+        tracedCall.push_back(traced.secondsPerCall);
+        plainTotal.push_back(p.totalSeconds);
+        tracedTotal.push_back(traced.totalSeconds);
+        plainFaults.push_back(p.faultsPerCall);
+        tracedFaults.push_back(traced.faultsPerCall);
+    }
+    const double call = median(plainCall), tcall = median(tracedCall);
+    std::printf("untraced: %.3f s per UNet call (median), %.2f s per generation, %.0f minor page faults per call\n",
+                call, median(plainTotal), median(plainFaults));
+    std::printf("traced:   %.3f s per UNet call (median), %.2f s per generation, %.0f minor page faults per call\n",
+                tcall, median(tracedTotal), median(tracedFaults));
+    std::printf("capture overhead: traced/untraced = %.3f per call, %.3f per generation\n", call > 0 ? tcall / call : 0,
+                median(tracedTotal) / median(plainTotal));
+    const double perCall = traced.calls > 0 ? double(traced.traceBytes) / traced.calls : 0;
+    std::printf("trace: %.2f MB for %d calls (%.3f MB per call; 50 PNDM steps = 51 calls: %.1f MB)\n",
+                traced.traceBytes / 1e6, traced.calls, perCall / 1e6, perCall * 51 / 1e6);
+    if (args.has("tflop-per-step") && call > 0)
+        std::printf("throughput: %.0f GFLOP/s (at %.2f TFLOP per guided UNet call)\n",
+                    args.getDouble("tflop-per-step") * 1e3 / call, args.getDouble("tflop-per-step"));
+    std::printf("peak resident memory: %.2f GB\n", peakResidentBytes() / 1e9);
+    return 0;
+}
+
+} // namespace
+DAAM_CLI_COMMAND(bench, "bench", "Time generation (s/step, page faults, peak memory, capture overhead).", runBench);
+} // namespace daam::cli

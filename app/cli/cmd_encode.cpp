@@ -1,0 +1,46 @@
+// daam-cli encode: a prompt's text embeddings, as the pipeline conditions the UNet on them.
+#include "Args.h"
+#include "Command.h"
+
+#include "daam/io/Safetensors.h"
+#include "daam/model/ModelIndex.h"
+#include "daam/model/PromptEncoder.h"
+#include "daam/text/Tokenizer.h"
+
+#include <torch/torch.h>
+
+namespace daam::cli {
+namespace {
+
+int runEncode(const std::vector<std::string>& argv) {
+    Args args("encode",
+              "Tokenize PROMPT and encode it with the model's text encoder(s); write the UNet's conditioning as\n"
+              "tensor `text` (float32 [1, 77, D]; SDXL: both encoders' penultimate states side by side, plus\n"
+              "`pooled` [1, P]) and the token ids as `input_ids` (int64 [1, 77]).",
+              argv);
+    args.option("model", "DIR", "A diffusers pipeline folder.");
+    args.option("prompt", "TEXT", "The prompt.");
+    args.option("out", "FILE", "Output .safetensors file (written atomically).");
+    if (!args.parse()) return 0;
+    const auto out = args.require("out");
+    const auto prompt = args.require("prompt");
+    torch::NoGradGuard noGrad;
+    const auto index = ModelIndex::open(args.require("model"));
+    const auto tokenizer = loadTokenizer(index.componentDir("tokenizer"));
+    const auto ids = torch::tensor(tokenizer->encode(prompt).ids, torch::kInt64).unsqueeze(0);
+    torch::Tensor ids2;
+    if (index.family() == ModelFamily::SDXL)
+        ids2 = torch::tensor(loadTokenizer(index.componentDir("tokenizer_2"))->encode(prompt).ids, torch::kInt64)
+                   .unsqueeze(0);
+    const auto encoder = PromptEncoder::load(index);
+    const auto embeddings = encoder.encode(ids, ids2);
+    std::vector<std::pair<std::string, torch::Tensor>> tensors = {{"text", embeddings.hidden.contiguous()},
+                                                                  {"input_ids", ids}};
+    if (embeddings.pooled.defined()) tensors.emplace_back("pooled", embeddings.pooled.contiguous());
+    saveSafetensors(out, tensors, {{"prompt", prompt}});
+    return 0;
+}
+
+} // namespace
+DAAM_CLI_COMMAND(encode, "encode", "Write a prompt's text embeddings ([1, 77, D]) to a .safetensors file.", runEncode);
+} // namespace daam::cli

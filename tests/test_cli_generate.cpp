@@ -1,0 +1,254 @@
+// daam-cli generate / encode end to end. A tiny random-weight pipeline written by the test (no downloads,
+// so this runs everywhere) checks the folder layout, latents dump, capture being read-only and the error
+// paths; with ../shared/reference present, the dumped tensors of sd1-tiny must match diffusers' (≤ 1e-4).
+#include "daam/io/PngImage.h"
+#include "daam/io/Safetensors.h"
+#include "daam/model/ModelIndex.h"
+#include "daam/model/PromptEncoder.h"
+#include "daam/model/RandomPipeline.h"
+#include "daam/sched/NoiseSource.h"
+#include "daam/sched/SchedulerConfig.h"
+#include "daam/text/Tokenizer.h"
+#include "daam/trace/Session.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "TestSupport.h"
+
+#include <QProcess>
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct CliResult {
+    int exitCode;
+    QString out, err;
+};
+
+CliResult runCli(const QStringList& args) {
+    QProcess p;
+    p.start(QStringLiteral(DAAM_CLI_PATH), args);
+    p.waitForFinished(300000);
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+
+QString q(const std::string& s) {
+    return QString::fromStdString(s);
+}
+
+nlohmann::json readJson(const std::string& path) {
+    std::ifstream in(path);
+    return nlohmann::json::parse(in);
+}
+
+} // namespace
+
+class TestCliGenerate : public QObject {
+    Q_OBJECT
+    std::string model_;
+
+private Q_SLOTS:
+    void initTestCase() {
+        model_ = daam::test::makeTempDir("cli-gen") + "/tiny";
+        daam::writeRandomPipeline(model_, daam::tinyRandomSpec());
+    }
+
+    void writesASessionWithLatents() {
+        const auto out = daam::test::makeTempDir("cli-gen") + "/s";
+        const auto r = runCli({QStringLiteral("generate"), QStringLiteral("--model"), q(model_),
+                               QStringLiteral("--prompt"), QStringLiteral("a red dog"), QStringLiteral("--seed"),
+                               QStringLiteral("5"), QStringLiteral("--steps"), QStringLiteral("3"),
+                               QStringLiteral("--out"), q(out), QStringLiteral("--dump-latents")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+
+        const auto session = daam::loadSession(out);
+        QCOMPARE(session.image.width, 64);
+        QCOMPARE(session.image.height, 64);
+        QCOMPARE(session.trace->calls(), 4); // PNDM: steps + 1 UNet calls
+        QCOMPARE(session.words.size(), size_t(3));
+        const auto gen = readJson(out + "/generation.json");
+        QCOMPARE(gen["request"]["seed"].get<int>(), 5);
+        QCOMPARE(gen["timesteps"].size(), size_t(4));
+
+        const auto latents = daam::loadSafetensors(out + "/latents.safetensors");
+        for (const char* key : {"text_cond", "text_uncond", "initial", "step_000", "step_003", "final", "image"})
+            QVERIFY2(latents.count(key), key);
+        QVERIFY(!latents.count("step_004"));
+        QCOMPARE(latents.at("text_cond").sizes().vec(), (std::vector<int64_t>{1, 77, 32}));
+        QCOMPARE(latents.at("image").sizes().vec(), (std::vector<int64_t>{3, 64, 64}));
+        // The initial noise is torch.randn(generator=manual_seed(5)); the last step is the final latents.
+        QVERIFY(torch::equal(latents.at("initial"), daam::NoiseSource(5).randn({1, 4, 16, 16})));
+        QVERIFY(torch::equal(latents.at("step_003"), latents.at("final")));
+        // image.png is the float image quantized.
+        const auto png = daam::readPng(out + "/image.png");
+        const auto quantized = (latents.at("image").permute({1, 2, 0}) * 255).round().to(torch::kUInt8).contiguous();
+        QVERIFY(std::equal(png.pixels.begin(), png.pixels.end(), quantized.data_ptr<uint8_t>()));
+    }
+
+    void noTraceWritesTheSameImageAndNoTrace() {
+        const auto root = daam::test::makeTempDir("cli-gen");
+        const QStringList common = {QStringLiteral("generate"),
+                                    QStringLiteral("--model"),
+                                    q(model_),
+                                    QStringLiteral("--prompt"),
+                                    QStringLiteral("a blue square"),
+                                    QStringLiteral("--steps"),
+                                    QStringLiteral("2"),
+                                    QStringLiteral("--scheduler"),
+                                    QStringLiteral("euler-a"),
+                                    QStringLiteral("--seed"),
+                                    QStringLiteral("9")};
+        QCOMPARE(runCli(common + QStringList{QStringLiteral("--out"), q(root + "/traced")}).exitCode, 0);
+        QCOMPARE(runCli(common + QStringList{QStringLiteral("--out"), q(root + "/plain"), QStringLiteral("--no-trace")})
+                     .exitCode,
+                 0);
+        QVERIFY(!fs::exists(root + "/plain/trace.safetensors"));
+        QVERIFY(fs::exists(root + "/traced/trace.safetensors"));
+        QVERIFY(daam::readPng(root + "/plain/image.png").pixels == daam::readPng(root + "/traced/image.png").pixels);
+    }
+
+    void badInputsGetClearErrors_data() {
+        QTest::addColumn<QStringList>("extra");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("width") << QStringList{QStringLiteral("--width"), QStringLiteral("66")}
+                               << QStringLiteral("multiples of 4");
+        QTest::newRow("steps") << QStringList{QStringLiteral("--steps"), QStringLiteral("0")}
+                               << QStringLiteral("steps");
+        QTest::newRow("scheduler") << QStringList{QStringLiteral("--scheduler"), QStringLiteral("heun")}
+                                   << QStringLiteral("heun");
+        QTest::newRow("dtype") << QStringList{QStringLiteral("--dtype"), QStringLiteral("fp16")}
+                               << QStringLiteral("CUDA");
+    }
+    void badInputsGetClearErrors() {
+        QFETCH(QStringList, extra);
+        QFETCH(QString, message);
+        const auto out = daam::test::makeTempDir("cli-gen") + "/s";
+        const auto r =
+            runCli(QStringList{QStringLiteral("generate"), QStringLiteral("--model"), q(model_),
+                               QStringLiteral("--prompt"), QStringLiteral("a dog"), QStringLiteral("--out"), q(out)} +
+                   extra);
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+        QVERIFY(!fs::exists(out));
+    }
+
+    void missingComponentIsNamed() {
+        const auto broken = daam::test::makeTempDir("cli-gen") + "/broken";
+        fs::copy(model_, broken, fs::copy_options::recursive);
+        fs::remove_all(broken + "/vae");
+        const auto r =
+            runCli({QStringLiteral("generate"), QStringLiteral("--model"), q(broken), QStringLiteral("--prompt"),
+                    QStringLiteral("a dog"), QStringLiteral("--out"), q(broken + "-out")});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains(QStringLiteral("vae")), qPrintable(r.err));
+    }
+
+    void refusesToOverwriteAFolderOfOtherFiles() {
+        const auto dir = daam::test::makeTempDir("cli-gen") + "/mine";
+        fs::create_directories(dir);
+        std::ofstream(dir + "/notes.txt") << "keep me";
+        const auto r = runCli({QStringLiteral("generate"), QStringLiteral("--model"), q(model_),
+                               QStringLiteral("--prompt"), QStringLiteral("a dog"), QStringLiteral("--steps"),
+                               QStringLiteral("1"), QStringLiteral("--out"), q(dir)});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains(QStringLiteral("not a session folder")), qPrintable(r.err));
+        QVERIFY(fs::exists(dir + "/notes.txt"));
+    }
+
+    void encodeWritesTheConditioning() {
+        const auto file = daam::test::makeTempDir("cli-gen") + "/text.safetensors";
+        const auto r =
+            runCli({QStringLiteral("encode"), QStringLiteral("--model"), q(model_), QStringLiteral("--prompt"),
+                    QStringLiteral("a red dog"), QStringLiteral("--out"), q(file)});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto tensors = daam::loadSafetensors(file);
+        QCOMPARE(tensors.at("text").sizes().vec(), (std::vector<int64_t>{1, 77, 32}));
+        // The same numbers as the pipeline's encoder, in this process.
+        torch::NoGradGuard noGrad;
+        const auto index = daam::ModelIndex::open(model_);
+        const auto ids = daam::loadTokenizer(index.componentDir("tokenizer"))->encode("a red dog").ids;
+        const auto expected =
+            daam::PromptEncoder::load(index).encode(torch::tensor(ids, torch::kInt64).unsqueeze(0)).hidden;
+        QVERIFY(torch::equal(tensors.at("text"), expected));
+        QVERIFY(torch::equal(tensors.at("input_ids")[0], torch::tensor(ids, torch::kInt64)));
+    }
+
+    // The acceptance: every dumped tensor of a reference case within 1e-4, the PNG within 1 level.
+    void matchesDiffusersDump_data() {
+        QTest::addColumn<QString>("caseName");
+        QTest::addColumn<QString>("scheduler");
+        QTest::newRow("ddim") << "ddim"
+                              << "ddim";
+        QTest::newRow("pndm") << "pndm"
+                              << "pndm";
+        QTest::newRow("euler_a") << "euler_a"
+                                 << "euler-a";
+        QTest::newRow("dpmpp_2m") << "dpmpp_2m"
+                                  << "dpm++2m";
+        QTest::newRow("ddim_negprompt") << "ddim_negprompt"
+                                        << "ddim";
+    }
+    void matchesDiffusersDump() {
+        DAAM_REQUIRE_REFERENCE();
+        QFETCH(QString, caseName);
+        QFETCH(QString, scheduler);
+        const auto base = daam::test::referencePath("sd1-tiny/cases/" + caseName.toStdString());
+        const auto meta = daam::SchedulerConfig::parseJsonFile(base + ".json");
+        const auto ref = daam::loadSafetensors(base + ".safetensors");
+        const auto out = daam::test::makeTempDir("cli-gen") + "/ref";
+        QStringList argv = {QStringLiteral("generate"),
+                            QStringLiteral("--model"),
+                            q(daam::test::referencePath("pipelines/sd1-tiny")),
+                            QStringLiteral("--prompt"),
+                            q(meta["prompt"].get<std::string>()),
+                            QStringLiteral("--seed"),
+                            QString::number(meta["seed"].get<uint64_t>()),
+                            QStringLiteral("--steps"),
+                            QString::number(meta["num_inference_steps"].get<int>()),
+                            QStringLiteral("--guidance"),
+                            QString::number(meta["guidance_scale"].get<double>()),
+                            QStringLiteral("--width"),
+                            QString::number(meta["width"].get<int>()),
+                            QStringLiteral("--height"),
+                            QString::number(meta["height"].get<int>()),
+                            QStringLiteral("--scheduler"),
+                            scheduler,
+                            QStringLiteral("--eta"),
+                            QString::number(meta["eta"].get<double>()),
+                            QStringLiteral("--out"),
+                            q(out),
+                            QStringLiteral("--dump-latents")};
+        if (meta["negative_prompt"].is_string())
+            argv << QStringLiteral("--negative") << q(meta["negative_prompt"].get<std::string>());
+        const auto r = runCli(argv);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto dump = daam::loadSafetensors(out + "/latents.safetensors");
+        DAAM_COMPARE_TENSORS("text_cond", dump.at("text_cond"), ref.at("prompt_embeds"), 1e-4);
+        DAAM_COMPARE_TENSORS("text_uncond", dump.at("text_uncond"), ref.at("negative_prompt_embeds"), 1e-4);
+        DAAM_COMPARE_TENSORS("initial", dump.at("initial"), ref.at("noise"), 1e-4);
+        const auto steps = ref.at("latents_steps");
+        for (int64_t i = 0; i < steps.size(0); ++i) {
+            char name[32];
+            std::snprintf(name, sizeof(name), "step_%03lld", static_cast<long long>(i));
+            QVERIFY2(dump.count(name), name);
+            DAAM_COMPARE_TENSORS(name, dump.at(name), steps[i].unsqueeze(0), 1e-4);
+        }
+        DAAM_COMPARE_TENSORS("final", dump.at("final"), ref.at("latents_final"), 1e-4);
+        DAAM_COMPARE_TENSORS("image", dump.at("image"), ref.at("image")[0], 1e-4);
+        const auto png = daam::readPng(out + "/image.png"), refPng = daam::readPng(base + ".png");
+        QCOMPARE(png.pixels.size(), refPng.pixels.size());
+        int worst = 0;
+        for (size_t i = 0; i < png.pixels.size(); ++i)
+            worst = std::max(worst, std::abs(int(png.pixels[i]) - int(refPng.pixels[i])));
+        QVERIFY2(worst <= 1, qPrintable(QStringLiteral("PNG differs by %1 levels").arg(worst)));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestCliGenerate)
+#include "test_cli_generate.moc"
