@@ -1,11 +1,17 @@
 // Attention: see Attention.h.
 #include "daam/nn/Attention.h"
 
+#include "daam/nn/FusedAttention.h"
+
 #include <torch/nn/modules/dropout.h>
 #include <torch/torch.h>
 
 namespace daam {
 namespace {
+
+// From this many keys on, scores no longer fit in cache and the fused kernel wins (bench_attention);
+// cross-attention (77 keys) keeps the BLAS path, whose probabilities the DAAM observer reads.
+constexpr int64_t kFusedMinKeys = 1024;
 
 // [B, N, heads*d] → [B*heads, N, d]
 torch::Tensor headToBatch(const torch::Tensor& x, int64_t heads) {
@@ -74,6 +80,10 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& hidden, const torch::T
         }
         call->observer->onCrossAttention(info, call->step, cond, uncond);
         out = torch::bmm(probs, v);
+    } else if (t >= kFusedMinKeys && q.is_cpu() && q.scalar_type() == torch::kFloat32 &&
+               v.scalar_type() == torch::kFloat32) {
+        // Long self-attention on the CPU: the fused kernel never writes the [n, t] scores (FusedAttention.h).
+        out = fusedAttention(q, k, v, scale_);
     } else if (bh * n * t <= options_.maxScoreElements) {
         out = torch::bmm(attend(q), v);
     } else {

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <malloc.h>
 #include <sched.h>
+#include <string>
 #include <thread>
 
 namespace daam {
@@ -32,12 +33,18 @@ RuntimeReport initRuntime() {
     at::set_num_threads(threads);
     report.threads = at::get_num_threads();
 
-    // glibc caps M_MMAP_THRESHOLD at 32 MiB on 64-bit; above it blocks are mmapped and returned on free.
-    // Raising both thresholds keeps large activations in the heap, and a huge trim threshold stops
-    // free() from giving the top of the heap back, so later steps reuse already-faulted pages.
-    const int mmapOk = mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
-    const int trimOk = mallopt(M_TRIM_THRESHOLD, 1 << 30);
-    report.mallocTuned = mmapOk == 1 && trimOk == 1;
+    // Every UNet call allocates the same activations again; glibc serves blocks above the mmap threshold
+    // (capped at 32 MiB) with fresh mmaps and unmaps them on free, and trims the heap top back to the OS,
+    // so each call would fault its activations in anew (about 5 ms per MB here). Serve everything from
+    // the heap (no mmap) and never trim: freed pages stay mapped and later calls reuse them. The cost is
+    // that the process keeps its peak heap until exit. DAAM_MALLOC=default keeps glibc's behaviour (for
+    // the benchmark's comparison).
+    const char* malloc = std::getenv("DAAM_MALLOC");
+    if (!malloc || std::string(malloc) != "default") {
+        const int mmapOk = mallopt(M_MMAP_MAX, 0);
+        const int trimOk = mallopt(M_TRIM_THRESHOLD, -1);
+        report.mallocTuned = mmapOk == 1 && trimOk == 1;
+    }
     return report;
 }
 
