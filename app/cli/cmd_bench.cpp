@@ -65,8 +65,8 @@ template <class T> double median(std::vector<T> v) {
 
 struct RunFigures {
     double secondsPerCall = 0, faultsPerCall = 0, totalSeconds = 0;
-    size_t traceBytes = 0;
-    int calls = 0;
+    size_t traceBytes = 0, perCallBytes = 0;
+    int calls = 0, tokens = 0;
 };
 
 RunFigures runOnce(StableDiffusionPipeline& pipeline, const GenerationRequest& request, bool traced) {
@@ -76,6 +76,8 @@ RunFigures runOnce(StableDiffusionPipeline& pipeline, const GenerationRequest& r
     if (traced) {
         const auto out = generateTraced(pipeline, request, &timer);
         f.traceBytes = out.session.trace->bytes();
+        f.perCallBytes = out.session.trace->bytesPerCall();
+        f.tokens = out.session.trace->tokens();
         f.calls = out.session.trace->calls();
     } else {
         f.calls = static_cast<int>(pipeline.generate(request, &timer).timesteps.size());
@@ -88,7 +90,8 @@ RunFigures runOnce(StableDiffusionPipeline& pipeline, const GenerationRequest& r
 
 int runBench(const std::vector<std::string>& argv) {
     Args args("bench",
-              "Generate the same request untraced and traced, alternating, and print the median seconds per\n"
+              "After one warm-up run, generate the same request untraced and traced, alternating, and print the median "
+              "seconds per\n"
               "UNet call (one guided denoising step), the minor page faults per call (memory handed back to the\n"
               "OS between steps shows up here), peak resident memory, and traced/untraced time ratios.\n"
               "--sd15-shapes DIR writes a pipeline with Stable Diffusion 1.5's exact shapes and random weights\n"
@@ -122,6 +125,8 @@ int runBench(const std::vector<std::string>& argv) {
                 request.width, request.height, request.steps, request.scheduler.c_str(), request.dtype.c_str(),
                 request.device.c_str(), at::get_num_threads(), loadSeconds);
 
+    // One untimed run first: oneDNN builds its kernels and the allocator grows its heap on first use.
+    runOnce(*pipeline, request, false);
     const int repeat = static_cast<int>(std::max<long long>(1, args.getInt("repeat")));
     std::vector<double> plainCall, tracedCall, plainTotal, tracedTotal, plainFaults, tracedFaults;
     RunFigures traced;
@@ -142,9 +147,11 @@ int runBench(const std::vector<std::string>& argv) {
                 tcall, median(tracedTotal), median(tracedFaults));
     std::printf("capture overhead: traced/untraced = %.3f per call, %.3f per generation\n", call > 0 ? tcall / call : 0,
                 median(tracedTotal) / median(plainTotal));
-    const double perCall = traced.calls > 0 ? double(traced.traceBytes) / traced.calls : 0;
-    std::printf("trace: %.2f MB for %d calls (%.3f MB per call; 50 PNDM steps = 51 calls: %.1f MB)\n",
-                traced.traceBytes / 1e6, traced.calls, perCall / 1e6, perCall * 51 / 1e6);
+    const double fixed = double(traced.traceBytes) - double(traced.perCallBytes) * traced.calls;
+    std::printf("trace: %.2f MB for %d calls of %d token rows (%.3f MB per call + %.2f MB per-head totals; "
+                "50 PNDM steps = 51 calls: %.1f MB)\n",
+                traced.traceBytes / 1e6, traced.calls, traced.tokens, traced.perCallBytes / 1e6, fixed / 1e6,
+                (fixed + 51.0 * traced.perCallBytes) / 1e6);
     if (args.has("tflop-per-step") && call > 0)
         std::printf("throughput: %.0f GFLOP/s (at %.2f TFLOP per guided UNet call)\n",
                     args.getDouble("tflop-per-step") * 1e3 / call, args.getDouble("tflop-per-step"));

@@ -84,6 +84,14 @@ void AttentionTrace::restore(int calls, std::vector<torch::Tensor> layerMaps, st
     }
 }
 
+size_t AttentionTrace::bytesPerCall() const {
+    const size_t element = torch::elementSize(options_.storage);
+    size_t total = 0;
+    for (const auto& l : layers_)
+        total += size_t(tokens_) * l.height * l.width * element * (options_.keepHeads ? 1 + l.heads : 1);
+    return total;
+}
+
 size_t AttentionTrace::bytes() const {
     size_t total = 0;
     auto add = [&](const torch::Tensor& t) { total += t.defined() ? t.numel() * t.element_size() : 0; };

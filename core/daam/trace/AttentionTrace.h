@@ -46,6 +46,8 @@ public:
 
     // Bytes held by the trace's tensors.
     size_t bytes() const;
+    // Bytes each further call adds (the rest, per-head totals, is fixed).
+    size_t bytesPerCall() const;
 
 private:
     CrossAttentionLayerTable layers_;
