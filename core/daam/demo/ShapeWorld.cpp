@@ -10,7 +10,6 @@ namespace daam::demo {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-const uint8_t kBackground[3] = {236, 234, 228};
 
 // splitmix64: a tiny, well-mixed hash, so that scene i of seed s is independent of every other scene.
 uint64_t mix(uint64_t x) {
@@ -85,6 +84,12 @@ void colourRgb(Colour colour, uint8_t rgb[3]) {
         rgb[c] = table[static_cast<int>(colour)][c];
 }
 
+void backgroundRgb(uint8_t rgb[3]) {
+    rgb[0] = 236;
+    rgb[1] = 234;
+    rgb[2] = 228;
+}
+
 torch::Tensor drawObject(torch::Tensor& image, const SceneObject& object) {
     const int side = static_cast<int>(image.size(0));
     auto mask = torch::zeros({side, side}, torch::kUInt8);
@@ -149,8 +154,10 @@ Scene ShapeWorld::scene(uint64_t index) const {
         s.objects.push_back(o);
     }
     s.image = torch::empty({side, side, 3}, torch::kUInt8);
+    uint8_t background[3];
+    backgroundRgb(background);
     for (int c = 0; c < 3; ++c)
-        s.image.select(2, c).fill_(kBackground[c]);
+        s.image.select(2, c).fill_(background[c]);
     std::vector<torch::Tensor> masks;
     for (size_t k = 0; k < s.objects.size(); ++k) {
         masks.push_back(drawObject(s.image, s.objects[k]));

@@ -20,6 +20,8 @@ const char* shapeName(Shape shape);
 const char* colourName(Colour colour);
 // The colour's sRGB value; hues are far apart so that a pixel's colour names its object.
 void colourRgb(Colour colour, uint8_t rgb[3]);
+// The light background every scene is drawn on.
+void backgroundRgb(uint8_t rgb[3]);
 
 struct SceneObject {
     Shape shape = Shape::Circle;

@@ -1,0 +1,96 @@
+#include "daam/demo/ShapeEval.h"
+
+#include "daam/demo/ShapeJudge.h"
+#include "daam/demo/ShapeWorld.h"
+#include "daam/pipeline/GenerationSession.h"
+#include "daam/trace/HeatMapAggregator.h"
+#include "daam/trace/Measures.h"
+
+#include <torch/torch.h>
+
+#include <numeric>
+
+namespace daam::demo {
+namespace {
+
+double mean(const std::vector<double>& v) {
+    return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
+}
+
+// The index of the first word at or after `from` whose text is `text`; -1 if none.
+int findWord(const std::vector<Word>& words, const std::string& text, int from) {
+    for (int i = from; i < static_cast<int>(words.size()); ++i)
+        if (words[i].text == text) return i;
+    return -1;
+}
+
+} // namespace
+
+double ShapeEvalReport::fidelity(int n) const {
+    return objects[n] > 0 ? double(present[n]) / objects[n] : 0.0;
+}
+double ShapeEvalReport::nounMIoU() const {
+    return mean(nounIoU);
+}
+double ShapeEvalReport::colourMIoU() const {
+    return mean(colourIoU);
+}
+
+nlohmann::json ShapeEvalReport::toJson() const {
+    nlohmann::json j;
+    j["captions"] = captions;
+    for (int n = 1; n <= 3; ++n)
+        j["fidelity"][std::to_string(n) + "_object"] = {
+            {"objects", objects[n]}, {"present", present[n]}, {"share", fidelity(n)}};
+    j["noun_miou"] = nounMIoU();
+    j["colour_miou"] = colourMIoU();
+    j["scored_objects"] = nounIoU.size();
+    return j;
+}
+
+ShapeEvalReport evaluateShapes(StableDiffusionPipeline& pipeline, const ShapeEvalOptions& options,
+                               const std::function<void(int, int)>& progress) {
+    const int side = pipeline.defaultImageSize();
+    ShapeWorldOptions worldOptions;
+    worldOptions.side = side;
+    const ShapeWorld world(options.seed, worldOptions);
+    ShapeEvalReport report;
+    for (uint64_t index = 0; report.captions < options.count; ++index) {
+        const auto scene = world.scene(index);
+        if (!isHeldOut(scene.caption)) continue;
+        GenerationRequest request;
+        request.prompt = scene.caption;
+        request.seed = options.seed + index;
+        request.steps = options.steps;
+        request.guidance = options.guidance;
+        request.scheduler = options.scheduler;
+        const auto traced = generateTraced(pipeline, request);
+        const auto& session = traced.session;
+        const auto image = (traced.result.image.permute({1, 2, 0}) * 255).round().clamp(0, 255).to(torch::kUInt8);
+        HeatMapAggregator aggregator(session.trace, session.gridSide, session.gridSide);
+        auto wordMask = [&](int word) {
+            const auto map = aggregator.wordMap({}, session.words[word].tokens);
+            return thresholdMask(expandToImage(map, side, side), options.tau);
+        };
+
+        const int n = static_cast<int>(scene.objects.size());
+        int cursor = 0;
+        for (const auto& object : scene.objects) {
+            // This object's own colour and noun words: the next ones in caption order.
+            const int colourWord = findWord(session.words, colourName(object.colour), cursor);
+            const int nounWord = findWord(session.words, shapeName(object.shape), std::max(cursor, colourWord + 1));
+            if (nounWord >= 0) cursor = nounWord + 1;
+            report.objects[n] += 1;
+            const auto judgement = judgeObject(image, object.colour, object.shape);
+            if (!judgement.rightShape) continue;
+            report.present[n] += 1;
+            if (nounWord >= 0) report.nounIoU.push_back(maskIoU(wordMask(nounWord), judgement.region));
+            if (colourWord >= 0) report.colourIoU.push_back(maskIoU(wordMask(colourWord), judgement.region));
+        }
+        report.captions += 1;
+        if (progress) progress(report.captions, options.count);
+    }
+    return report;
+}
+
+} // namespace daam::demo

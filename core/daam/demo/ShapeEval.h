@@ -1,0 +1,39 @@
+// daam-cli eval-shapes: how faithful a model of the shape world is, and how well DAAM's maps find the
+// objects. Held-out captions (never trained on) are generated with capture on; each named object is
+// looked for by colour and judged by shape (ShapeJudge), and the τ-thresholded maps of its noun and of its
+// colour word are scored against where the object really is (IoU), as the paper scores nouns.
+#pragma once
+
+#include "daam/pipeline/StableDiffusionPipeline.h"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+
+namespace daam::demo {
+
+struct ShapeEvalOptions {
+    int count = 200;   // held-out captions to generate
+    uint64_t seed = 0; // world seed (the caption set) and generation seeds (seed + caption index)
+    int steps = 20;
+    double guidance = 7.5;
+    double tau = 0.4;
+    std::string scheduler; // empty: the model's
+};
+
+struct ShapeEvalReport {
+    int captions = 0;
+    int objects[4] = {0, 0, 0, 0};          // named objects, by the caption's object count (index 1..3)
+    int present[4] = {0, 0, 0, 0};          // of which found with the right colour and shape
+    std::vector<double> nounIoU, colourIoU; // one per present object
+
+    double fidelity(int objectsInCaption) const;
+    double nounMIoU() const;
+    double colourMIoU() const;
+    nlohmann::json toJson() const;
+};
+
+ShapeEvalReport evaluateShapes(StableDiffusionPipeline& pipeline, const ShapeEvalOptions& options,
+                               const std::function<void(int done, int total)>& progress = {});
+
+} // namespace daam::demo

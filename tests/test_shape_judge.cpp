@@ -1,0 +1,123 @@
+// Judging shape-world images by colour and geometry, and the evaluation loop on a tiny random model.
+#include "daam/demo/ShapeEval.h"
+#include "daam/demo/ShapeJudge.h"
+#include "daam/model/RandomPipeline.h"
+#include "daam/trace/Measures.h"
+
+#include <torch/torch.h>
+
+#include "TestSupport.h"
+
+#include <QtTest>
+
+using namespace daam::demo;
+
+class TestShapeJudge : public QObject {
+    Q_OBJECT
+
+    // The scene as a generator might draw it: blurred edges and pixel noise.
+    static torch::Tensor roughen(const torch::Tensor& image, uint64_t seed) {
+        torch::manual_seed(seed);
+        auto x = image.to(torch::kFloat32).permute({2, 0, 1}).unsqueeze(0);
+        const auto kernel = torch::full({3, 1, 3, 3}, 1.0f / 9);
+        namespace F = torch::nn::functional;
+        x = F::pad(x, F::PadFuncOptions({1, 1, 1, 1}).mode(torch::kReplicate));
+        x = F::conv2d(x, kernel, F::Conv2dFuncOptions().groups(3));
+        x = x + torch::randn_like(x) * 12;
+        return x[0].permute({1, 2, 0}).round().clamp(0, 255).to(torch::kUInt8);
+    }
+
+private Q_SLOTS:
+    void findsEveryObjectOfTrueScenes_data() {
+        QTest::addColumn<int>("side");
+        QTest::addColumn<bool>("rough");
+        QTest::addColumn<double>("minAccuracy");
+        QTest::addColumn<double>("minIoU");
+        // At 64 px the smallest triangles and stars cover 40-70 pixels, and a 3x3 blur takes their corners
+        // (about 7 % of them then read as circles); at 128 px every shape survives the same blur.
+        QTest::newRow("64 px exact") << 64 << false << 0.99 << 0.99;
+        QTest::newRow("64 px rough") << 64 << true << 0.90 << 0.80;
+        QTest::newRow("128 px rough") << 128 << true << 0.98 << 0.90;
+    }
+    void findsEveryObjectOfTrueScenes() {
+        QFETCH(int, side);
+        QFETCH(bool, rough);
+        QFETCH(double, minAccuracy);
+        QFETCH(double, minIoU);
+        ShapeWorldOptions options;
+        options.side = side;
+        const ShapeWorld world(21, options);
+        int objects = 0, right = 0;
+        double iou = 0;
+        for (uint64_t i = 0; i < 150; ++i) {
+            const auto s = world.scene(i);
+            const auto image = rough ? roughen(s.image, i) : s.image;
+            for (size_t k = 0; k < s.objects.size(); ++k) {
+                const auto j = judgeObject(image, s.objects[k].colour, s.objects[k].shape);
+                ++objects;
+                right += j.rightShape ? 1 : 0;
+                iou += daam::maskIoU(j.region, s.masks[k]);
+            }
+        }
+        const double accuracy = double(right) / objects, meanIoU = iou / objects;
+        qInfo("%d px %s: %d objects, shape accuracy %.3f, region mIoU %.3f", side, rough ? "rough" : "exact", objects,
+              accuracy, meanIoU);
+        QVERIFY(accuracy >= minAccuracy);
+        QVERIFY(meanIoU >= minIoU);
+    }
+
+    void absentObjectsAreNotFound() {
+        const auto s = ShapeWorld(2).scene(0);
+        for (int c = 0; c < kColourCount; ++c) {
+            bool named = false;
+            for (const auto& o : s.objects)
+                named |= static_cast<int>(o.colour) == c;
+            if (!named) QVERIFY(!judgeObject(s.image, static_cast<Colour>(c), Shape::Circle).found);
+        }
+    }
+
+    void largestRegionKeepsOneComponent() {
+        auto mask = torch::zeros({10, 10}, torch::kUInt8);
+        mask.index_put_({torch::indexing::Slice(0, 2), torch::indexing::Slice(0, 2)}, 1); // 4 px
+        mask.index_put_({torch::indexing::Slice(5, 9), torch::indexing::Slice(5, 9)}, 1); // 16 px
+        const auto region = largestRegion(mask);
+        QCOMPARE(region.sum().item<int64_t>(), int64_t(16));
+        QCOMPARE(region[6][6].item<int>(), 1);
+        QCOMPARE(largestRegion(torch::zeros({4, 4}, torch::kUInt8)).sum().item<int64_t>(), int64_t(0));
+    }
+
+    // The loop itself on a tiny random model: it counts every named object of the held-out captions.
+    void evaluationCountsHeldOutObjects() {
+        const auto dir = daam::test::makeTempDir("shape-eval") + "/tiny";
+        daam::writeRandomPipeline(dir, daam::tinyRandomSpec());
+        auto pipeline = daam::StableDiffusionPipeline::load(dir);
+        ShapeEvalOptions options;
+        options.count = 3;
+        options.steps = 2;
+        int calls = 0;
+        const auto report = evaluateShapes(*pipeline, options, [&](int done, int total) {
+            ++calls;
+            QCOMPARE(total, 3);
+            QCOMPARE(done, calls);
+        });
+        QCOMPARE(report.captions, 3);
+        int expected = 0;
+        ShapeWorldOptions worldOptions;
+        worldOptions.side = pipeline->defaultImageSize();
+        const ShapeWorld world(0, worldOptions);
+        for (uint64_t i = 0, held = 0; held < 3; ++i) {
+            const auto s = world.scene(i);
+            if (!isHeldOut(s.caption)) continue;
+            ++held;
+            expected += static_cast<int>(s.objects.size());
+        }
+        QCOMPARE(report.objects[1] + report.objects[2] + report.objects[3], expected);
+        QCOMPARE(report.nounIoU.size(), size_t(report.present[1] + report.present[2] + report.present[3]));
+        const auto json = report.toJson();
+        QCOMPARE(json["captions"].get<int>(), 3);
+        QVERIFY(json.contains("noun_miou") && json["fidelity"].contains("1_object"));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestShapeJudge)
+#include "test_shape_judge.moc"
