@@ -113,6 +113,27 @@ private Q_SLOTS:
         QVERIFY(daam::readPng(root + "/plain/image.png").pixels == daam::readPng(root + "/traced/image.png").pixels);
     }
 
+    // bf16 on the CPU (AVX-512 BF16 here): the same image to bf16's precision.
+    void bf16StaysCloseToFp32() {
+        const auto root = daam::test::makeTempDir("cli-gen");
+        const QStringList common = {
+            QStringLiteral("generate"), QStringLiteral("--model"),        q(model_),
+            QStringLiteral("--prompt"), QStringLiteral("a red dog"),      QStringLiteral("--steps"),
+            QStringLiteral("3"),        QStringLiteral("--dump-latents"), QStringLiteral("--no-trace")};
+        const auto a = runCli(common + QStringList{QStringLiteral("--out"), q(root + "/fp32")});
+        QVERIFY2(a.exitCode == 0, qPrintable(a.err));
+        const auto b = runCli(common + QStringList{QStringLiteral("--out"), q(root + "/bf16"),
+                                                   QStringLiteral("--dtype"), QStringLiteral("bf16")});
+        QVERIFY2(b.exitCode == 0, qPrintable(b.err));
+        const auto fp32 = daam::loadSafetensors(root + "/fp32/latents.safetensors");
+        const auto bf16 = daam::loadSafetensors(root + "/bf16/latents.safetensors");
+        QCOMPARE(bf16.at("image").scalar_type(), torch::kFloat32);
+        const double err = daam::test::relativeError(bf16.at("image"), fp32.at("image"));
+        qInfo("bf16 image vs fp32: relative error %.2e", err);
+        QVERIFY(err > 0 && err < 0.05);
+        QCOMPARE(readJson(root + "/bf16/generation.json")["request"]["dtype"].get<std::string>(), std::string("bf16"));
+    }
+
     void badInputsGetClearErrors_data() {
         QTest::addColumn<QStringList>("extra");
         QTest::addColumn<QString>("message");

@@ -87,8 +87,11 @@ CLIPTextOutput CLIPTextTransformerImpl::forward(const torch::Tensor& inputIds) {
     auto positions = torch::arange(t, ids.options());
     auto h = token_embedding_(ids) + position_embedding_(positions).unsqueeze(0); // [B, T, D]
     // Causal mask like transformers: finfo.min (not -inf) above the diagonal, added to the scores.
-    auto mask = torch::full({t, t}, std::numeric_limits<float>::lowest(), opts).triu(1).view({1, 1, t, t});
-    mask = mask.to(opts.dtype());
+    const auto dtype = opts.dtype().toScalarType();
+    const double lowest = dtype == torch::kBFloat16  ? double(std::numeric_limits<c10::BFloat16>::lowest())
+                          : dtype == torch::kFloat16 ? double(std::numeric_limits<c10::Half>::lowest())
+                                                     : double(std::numeric_limits<float>::lowest());
+    auto mask = torch::full({t, t}, lowest, opts).triu(1).view({1, 1, t, t});
     out.hiddenStates.reserve(layers_->size() + 1);
     out.hiddenStates.push_back(h);
     for (const auto& layer : *layers_) {
