@@ -1,5 +1,6 @@
 // The fused CPU attention kernel against the plain computation, over the head sizes and sequence
 // lengths Stable Diffusion uses (including key counts that are not whole 64-key blocks, like 77).
+#include "daam/nn/Attention.h"
 #include "daam/nn/FusedAttention.h"
 
 #include <torch/torch.h>
@@ -12,6 +13,30 @@ class TestFusedAttention : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // The attention module takes the fused kernel only without gradients: same numbers either way, and
+    // training (which needs the backward of the plain path) still gets gradients.
+    void attentionModuleFusesOnlyWithoutGrad() {
+        torch::manual_seed(4);
+        daam::AttentionOptions o;
+        o.queryDim = 16;
+        o.heads = 2;
+        o.dimHead = 8;
+        daam::Attention attention(o);
+        const auto x = torch::randn({1, 1024, 16});
+        torch::Tensor fused;
+        {
+            torch::NoGradGuard noGrad;
+            fused = attention->forward(x);
+        }
+        const auto input = x.clone().requires_grad_(true);
+        const auto plain = attention->forward(input);
+        DAAM_COMPARE_TENSORS("fused vs plain", fused, plain.detach(), 1e-5);
+        plain.pow(2).sum().backward();
+        QVERIFY(input.grad().defined());
+        QVERIFY(input.grad().abs().sum().item<double>() > 0);
+        QVERIFY(attention->named_parameters()["to_q.weight"].grad().defined());
+    }
+
     void matchesPlainAttention_data() {
         QTest::addColumn<int>("batch");
         QTest::addColumn<int>("nq");
