@@ -4,6 +4,7 @@
 
 #include "daam/demo/ShapeWorld.h"
 #include "daam/io/PngImage.h"
+#include "daam/trace/HeatMapImage.h"
 #include "daam/util/AtomicFile.h"
 
 #include <nlohmann/json.hpp>
@@ -14,16 +15,6 @@
 
 namespace daam::cli {
 namespace {
-
-PngImage toPng(const torch::Tensor& pixels) {
-    const auto t = pixels.contiguous();
-    PngImage png;
-    png.height = static_cast<int>(t.size(0));
-    png.width = static_cast<int>(t.size(1));
-    png.channels = t.dim() == 3 ? static_cast<int>(t.size(2)) : 1;
-    png.pixels.assign(t.data_ptr<uint8_t>(), t.data_ptr<uint8_t>() + t.numel());
-    return png;
-}
 
 int runShapes(const std::vector<std::string>& argv) {
     Args args("shapes",
@@ -48,11 +39,11 @@ int runShapes(const std::vector<std::string>& argv) {
         const auto scene = world.scene(static_cast<uint64_t>(i));
         char name[32];
         std::snprintf(name, sizeof(name), "%04lld", i);
-        writePng(out + "/" + name + ".png", toPng(scene.image));
+        writePng(out + "/" + name + ".png", tensorToImage(scene.image));
         auto objects = nlohmann::json::array();
         for (size_t k = 0; k < scene.objects.size(); ++k) {
             const auto& o = scene.objects[k];
-            writePng(out + "/" + name + ".mask-" + std::to_string(k) + ".png", toPng(scene.masks[k] * 255));
+            writePng(out + "/" + name + ".mask-" + std::to_string(k) + ".png", tensorToImage(scene.masks[k] * 255));
             objects.push_back({{"shape", demo::shapeName(o.shape)},
                                {"colour", demo::colourName(o.colour)},
                                {"centre", {o.cx, o.cy}},

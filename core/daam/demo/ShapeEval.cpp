@@ -66,7 +66,7 @@ ShapeEvalReport evaluateShapes(StableDiffusionPipeline& pipeline, const ShapeEva
         request.scheduler = options.scheduler;
         const auto traced = generateTraced(pipeline, request);
         const auto& session = traced.session;
-        const auto image = (traced.result.image.permute({1, 2, 0}) * 255).round().clamp(0, 255).to(torch::kUInt8);
+        const auto image = quantizeImage(traced.result.image);
         HeatMapAggregator aggregator(session.trace, session.gridSide, session.gridSide);
         auto wordMask = [&](int word) {
             const auto map = aggregator.wordMap({}, session.words[word].tokens);

@@ -2,23 +2,22 @@
 
 #include "daam/pipeline/DaamTracer.h"
 #include "daam/trace/HeatMapAggregator.h"
+#include "daam/trace/HeatMapImage.h"
 
 #include <torch/torch.h>
 
 namespace daam {
 
+torch::Tensor quantizeImage(const torch::Tensor& image) {
+    return (image.to(torch::kCPU, torch::kFloat32).permute({1, 2, 0}) * 255)
+        .round()
+        .clamp(0, 255)
+        .to(torch::kUInt8)
+        .contiguous();
+}
+
 PngImage imageToPng(const torch::Tensor& image) {
-    auto pixels = (image.to(torch::kCPU, torch::kFloat32).permute({1, 2, 0}) * 255)
-                      .round()
-                      .clamp(0, 255)
-                      .to(torch::kUInt8)
-                      .contiguous();
-    PngImage png;
-    png.height = static_cast<int>(pixels.size(0));
-    png.width = static_cast<int>(pixels.size(1));
-    png.channels = 3;
-    png.pixels.assign(pixels.data_ptr<uint8_t>(), pixels.data_ptr<uint8_t>() + pixels.numel());
-    return png;
+    return tensorToImage(quantizeImage(image));
 }
 
 Session buildSession(const StableDiffusionPipeline& pipeline, const GenerationResult& result,

@@ -6,7 +6,9 @@
 
 namespace daam {
 
-// The image as 8-bit RGB: round(image * 255), as diffusers' numpy_to_pil.
+// The pipeline's image (float32 [3, H, W] in [0, 1]) as 8-bit RGB uint8 [H, W, 3]: round(image * 255), as
+// diffusers' numpy_to_pil.
+torch::Tensor quantizeImage(const torch::Tensor& image);
 PngImage imageToPng(const torch::Tensor& image);
 
 // `trace` may be null (a generation without capture): the session then holds no trace and cannot be saved
