@@ -109,7 +109,7 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Sc&heduler:"), scheduler_);
     size_ = new QComboBox(this);
     size_->addItem(tr("Model default"), 0);
-    for (int s : {256, 384, 512, 640, 768, 1024})
+    for (int s : {64, 128, 256, 384, 512, 640, 768, 1024})
         size_->addItem(tr("%1 × %1").arg(s), s);
     form->addRow(tr("Si&ze:"), size_);
     device_ = new QComboBox(this);

@@ -11,6 +11,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTimer>
+#include <QToolButton>
 #include <QtTest>
 
 using namespace daam::ui;
@@ -27,6 +28,7 @@ GenerationSettings tinySettings(int steps) {
     s.steps = steps;
     s.guidance = 7.5;
     s.scheduler = QStringLiteral("ddim");
+    s.width = s.height = 64; // the tiny model's default size is 2048 px
     return s;
 }
 
