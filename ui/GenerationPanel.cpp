@@ -75,13 +75,15 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
     auto* modelRow = new QHBoxLayout;
     modelRow->addWidget(model_, 1);
     modelRow->addWidget(browse);
-    form->addRow(tr("&Model:"), modelRow);
+    auto* modelLabel = new QLabel(tr("&Model:"), this);
+    modelLabel->setBuddy(model_);
+    form->addRow(modelLabel, modelRow);
 
     seed_ = new QSpinBox(this);
     seed_->setRange(0, std::numeric_limits<int>::max());
     seed_->setToolTip(tr("The same seed, prompt and settings give the same image"));
     auto* dice = new QToolButton(this);
-    dice->setText(QStringLiteral("🎲"));
+    dice->setText(tr("Random"));
     dice->setToolTip(tr("Random seed"));
     dice->setAccessibleName(tr("Random seed"));
     connect(dice, &QToolButton::clicked, this,
@@ -89,7 +91,9 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
     auto* seedRow = new QHBoxLayout;
     seedRow->addWidget(seed_, 1);
     seedRow->addWidget(dice);
-    form->addRow(tr("&Seed:"), seedRow);
+    auto* seedLabel = new QLabel(tr("&Seed:"), this);
+    seedLabel->setBuddy(seed_);
+    form->addRow(seedLabel, seedRow);
 
     steps_ = new QSpinBox(this);
     steps_->setRange(1, 500);

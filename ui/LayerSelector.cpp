@@ -4,7 +4,6 @@
 #include "daam/util/Error.h"
 
 #include <QComboBox>
-#include <QHeaderView>
 #include <QLabel>
 #include <QTimer>
 #include <QTreeWidget>
@@ -50,8 +49,9 @@ LayerSelector::LayerSelector(QWidget* parent)
     row->addWidget(presets_, 1);
     layout->addLayout(row);
     layout->addWidget(tree_, 1);
-    tree_->setHeaderLabels({tr("Layer"), tr("Map"), tr("Heads")});
-    tree_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    tree_->setHeaderHidden(true);
+    tree_->setColumnCount(1);
+    tree_->setUniformRowHeights(true);
     tree_->setToolTip(tr("Cross-attention layers whose maps are averaged"));
     presets_->setToolTip(tr("Choose a group of layers"));
     connect(presets_, &QComboBox::activated, this, [this](int index) {
@@ -85,12 +85,14 @@ void LayerSelector::setLayers(const daam::CrossAttentionLayerTable& table, const
         }
         auto& size = sizes[std::make_tuple(int(l.block), l.blockIndex, l.height, l.width)];
         if (!size) {
-            size = new QTreeWidgetItem(block, {tr("%1×%2").arg(l.height).arg(l.width)});
+            size = new QTreeWidgetItem(block, {tr("%1×%2 maps").arg(l.height).arg(l.width)});
             size->setFlags(size->flags() | Qt::ItemIsAutoTristate | Qt::ItemIsUserCheckable);
+            size->setExpanded(true);
         }
-        auto* leaf =
-            new QTreeWidgetItem(size, {tr("#%1 attention %2.%3").arg(i).arg(l.attentionIndex).arg(l.transformerIndex),
-                                       tr("%1×%2").arg(l.height).arg(l.width), QString::number(l.heads)});
+        auto* leaf = new QTreeWidgetItem(size, {tr("#%1 attention %2.%3 · %n head(s)", nullptr, l.heads)
+                                                    .arg(i)
+                                                    .arg(l.attentionIndex)
+                                                    .arg(l.transformerIndex)});
         leaf->setFlags(leaf->flags() | Qt::ItemIsUserCheckable);
         leaf->setData(0, Qt::UserRole, int(i));
         leaf->setToolTip(0, QString::fromStdString(l.path));

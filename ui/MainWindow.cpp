@@ -101,12 +101,14 @@ MainWindow::MainWindow(QWidget* parent)
     auto* controlsDock = new QDockWidget(tr("Explore"), this);
     controlsDock->setObjectName(QStringLiteral("exploreDock"));
     controlsDock->setWidget(buildControls());
+    controlsDock->widget()->setMinimumWidth(300);
     addDockWidget(Qt::RightDockWidgetArea, controlsDock);
 
     plots_ = new PlotsPanel(this);
     auto* plotsDock = new QDockWidget(tr("Plots"), this);
     plotsDock->setObjectName(QStringLiteral("plotsDock"));
     plotsDock->setWidget(plots_);
+    plots_->setMinimumWidth(300);
     addDockWidget(Qt::RightDockWidgetArea, plotsDock);
     splitDockWidget(controlsDock, plotsDock, Qt::Horizontal);
 
@@ -223,7 +225,9 @@ QWidget* MainWindow::buildControls() {
     auto* thresholdRow = new QHBoxLayout;
     thresholdRow->addWidget(threshold_, 1);
     thresholdRow->addWidget(thresholdValue_);
-    maskLayout->addRow(tr("&Threshold τ:"), thresholdRow);
+    auto* thresholdLabel = new QLabel(tr("&Threshold τ:"), maskBox);
+    thresholdLabel->setBuddy(threshold_);
+    maskLayout->addRow(thresholdLabel, thresholdRow);
     maskMode_ = new QComboBox(maskBox);
     maskMode_->addItem(tr("Heat map (no mask)"), int(MaskMode::None));
     maskMode_->addItem(tr("Filled mask"), int(MaskMode::Fill));

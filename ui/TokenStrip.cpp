@@ -46,15 +46,15 @@ void TokenStrip::setSelection(const QList<int>& selected) {
     for (size_t i = 0; i < chips_.size(); ++i) {
         const int position = selected.indexOf(int(i));
         chips_[i]->setChecked(position >= 0);
-        if (position >= 0 && selected.size() > 1) {
-            // Multi-select: the chip shows its word's hue in the blended overlay.
-            const QColor c = wordColor(position, int(selected.size()));
-            chips_[i]->setStyleSheet(QStringLiteral("QToolButton { border: 2px solid %1; border-radius: 4px; "
-                                                    "padding: 2px 6px; }")
-                                         .arg(c.name()));
-        } else {
-            chips_[i]->setStyleSheet(QStringLiteral("QToolButton { border-radius: 4px; padding: 3px 7px; }"));
-        }
+        // Selected chips are filled; with several words each carries its overlay hue as a thick border.
+        const QString border =
+            position >= 0 && selected.size() > 1
+                ? QStringLiteral("3px solid %1").arg(wordColor(position, int(selected.size())).name())
+                : QStringLiteral("1px solid palette(mid)");
+        chips_[i]->setStyleSheet(QStringLiteral("QToolButton { border: %1; border-radius: 5px; padding: 3px 9px; }"
+                                                "QToolButton:checked { background: palette(highlight);"
+                                                " color: palette(highlighted-text); }")
+                                     .arg(border));
     }
 }
 
