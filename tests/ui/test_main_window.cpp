@@ -1,5 +1,7 @@
 // The main window with real widgets, offscreen, on a synthetic session: clicking word chips, dragging the
 // step range, moving the threshold, exporting, and opening a damaged session.
+#include "GenerationController.h"
+#include "GenerationPanel.h"
 #include "ImageView.h"
 #include "LayerSelector.h"
 #include "MainWindow.h"
@@ -12,10 +14,12 @@
 
 #include <QComboBox>
 #include <QLabel>
+#include <QMimeData>
 #include <QSlider>
 #include <QStandardPaths>
 #include <QSvgRenderer>
 #include <QToolButton>
+#include <QUrl>
 #include <QtTest>
 
 #include <filesystem>
@@ -270,6 +274,52 @@ private Q_SLOTS:
         QTRY_VERIFY(window_->readoutLabel()->text().startsWith(QStringLiteral("x 56, y 32")));
         const QString text = window_->readoutLabel()->text();
         QVERIFY2(text.indexOf(QStringLiteral("dog")) < text.indexOf(QStringLiteral("cat")), qPrintable(text));
+    }
+
+    void playSlidesTheRange() {
+        window_->rangeSlider()->setValues(0, 1);
+        QTest::mouseClick(window_->playButton(), Qt::LeftButton);
+        QVERIFY(window_->playButton()->isChecked());
+        QTRY_VERIFY(window_->state()->callBegin() > 0);
+        QCOMPARE(window_->state()->callEnd() - window_->state()->callBegin(), 2); // the window keeps its width
+        QTest::mouseClick(window_->playButton(), Qt::LeftButton);
+        QVERIFY(!window_->playButton()->isChecked());
+    }
+
+    void droppingASessionFolderOpensIt() {
+        auto other = daam::test::makeSyntheticSession();
+        other.prompt = "dropped";
+        const auto dir = daam::test::makeTempDir("ui-drop") + "/dropped";
+        daam::saveSession(dir, other);
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(QString::fromStdString(dir))});
+        const QPoint at = window_->rect().center();
+        QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(window_.get(), &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(window_.get(), &drop);
+        QCOMPARE(window_->engine().summary().prompt, QStringLiteral("dropped"));
+        QVERIFY(window_->windowTitle().contains(QStringLiteral("dropped")));
+    }
+
+    void displaySettingsPersist() {
+        window_->maskModeBox()->setCurrentIndex(window_->maskModeBox()->findData(int(MaskMode::Cutout)));
+        window_->thresholdSlider()->setValue(55);
+        window_->close();
+        MainWindow second;
+        QCOMPARE(second.state()->maskMode(), MaskMode::Cutout);
+        QCOMPARE(second.thresholdSlider()->value(), 55);
+        QCOMPARE(second.state()->threshold(), 0.55);
+    }
+
+    void generateWithoutAPromptExplainsWhy() {
+        QTest::keyClick(window_.get(), Qt::Key_Return, Qt::ControlModifier);
+        QVERIFY(!window_->generation()->isRunning());
+        bool explained = false;
+        for (auto* label : window_->generationPanel()->findChildren<QLabel*>())
+            explained = explained || label->text() == QStringLiteral("Write a prompt first.");
+        QVERIFY(explained);
     }
 
     void damagedSessionShowsAnErrorAndKeepsTheWindow() {
