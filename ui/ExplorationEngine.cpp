@@ -50,9 +50,15 @@ struct ExplorationEngine::Impl {
     SessionPtr session;
     std::unique_ptr<HeatMapAggregator> aggregator;
     SessionSummary summary;
+    torch::Tensor layerMass; // [layers, calls, tokens] float64: mean over pixels of the heads-summed maps
+
+    // For `cachedQuery`: every token's grid map, and the words' image maps computed so far.
     mutable MapQuery cachedQuery;
     mutable bool cacheValid = false;
-    mutable std::vector<HeatMap> cachedMaps;
+    mutable torch::Tensor tokenMaps; // [tokens, gh, gw]
+    mutable std::vector<HeatMap> wordMaps;
+    mutable bool allComputed = false;
+    mutable float jointLo = 0, jointHi = 0; // Joint normalization's scale over all words
 
     int imageWidth() const { return summary.image.isNull() ? session->gridSide : summary.image.width(); }
     int imageHeight() const { return summary.image.isNull() ? session->gridSide : summary.image.height(); }
@@ -62,6 +68,42 @@ struct ExplorationEngine::Impl {
         h.callEnd = q.callEnd;
         h.layers = q.layers;
         return h;
+    }
+    torch::Tensor rawWordMap(int word) const {
+        const auto& r = summary.words[word].rows;
+        return tokenMaps.index_select(0, torch::tensor(std::vector<int64_t>(r.begin(), r.end()), torch::kInt64))
+            .mean(0);
+    }
+    // Brings the cache to `query`: one aggregation over all token rows (words are means of their rows).
+    void prepare(const MapQuery& query) const {
+        if (cacheValid && cachedQuery == query) return;
+        torch::NoGradGuard noGrad;
+        tokenMaps = aggregator->globalMaps(heatQuery(query));
+        wordMaps.assign(summary.words.size(), HeatMap{});
+        allComputed = false;
+        if (query.normalization == Normalization::Joint) {
+            // The shared scale comes from the grid maps; upsampled values are clamped to it.
+            std::vector<torch::Tensor> raw;
+            for (size_t w = 0; w < summary.words.size(); ++w)
+                raw.push_back(rawWordMap(int(w)));
+            const auto all = torch::stack(raw);
+            jointLo = all.min().item<float>();
+            jointHi = all.max().item<float>();
+        }
+        cachedQuery = query;
+        cacheValid = true;
+    }
+    const HeatMap& word(int w) const {
+        if (!wordMaps[w].empty()) return wordMaps[w];
+        torch::NoGradGuard noGrad;
+        const auto raw = rawWordMap(w);
+        const auto norm = cachedQuery.normalization == Normalization::MinMax ? HeatMapNormalization::MinMax
+                                                                             : HeatMapNormalization::Absolute;
+        auto map = expandToImage(raw, imageHeight(), imageWidth(), norm);
+        if (cachedQuery.normalization == Normalization::Joint)
+            map = ((map - jointLo) / (jointHi - jointLo + 1e-8)).clamp(0, 1);
+        wordMaps[w] = toHeatMap(map);
+        return wordMaps[w];
     }
 };
 
@@ -109,6 +151,13 @@ bool ExplorationEngine::setSession(SessionPtr session, const QString& dir, QStri
             for (const auto& t : session->generation["timesteps"])
                 if (t.is_number()) s.timesteps.push_back(t.get<double>());
         s.image = toQImage(session->image);
+        std::vector<torch::Tensor> mass;
+        for (size_t l = 0; l < s.layers.size(); ++l) {
+            const auto maps = session->trace->layerMaps(int(l));
+            mass.push_back(maps.defined() ? maps.to(torch::kFloat32).mean({2, 3}).to(torch::kFloat64)
+                                          : torch::zeros({s.calls, session->trace->tokens()}, torch::kFloat64));
+        }
+        d->layerMass = mass.empty() ? torch::Tensor() : torch::stack(mass);
         d->session = std::move(session);
         d->aggregator = std::move(aggregator);
         d->summary = std::move(s);
@@ -145,52 +194,38 @@ const SessionSummary& ExplorationEngine::summary() const {
 }
 
 const std::vector<HeatMap>& ExplorationEngine::allWordMaps(const MapQuery& query) const {
-    if (d->cacheValid && d->cachedQuery == query) return d->cachedMaps;
-    d->cachedMaps.clear();
-    if (!d->session) return d->cachedMaps;
-    torch::NoGradGuard noGrad;
-    const int width = d->imageWidth(), height = d->imageHeight();
-    // One aggregation over every token row, then each word is the mean of its rows (as wordMap does).
-    const auto tokenMaps = d->aggregator->globalMaps(d->heatQuery(query));
-    std::vector<torch::Tensor> maps;
-    for (const auto& w : d->summary.words) {
-        auto rows = torch::tensor(std::vector<int64_t>(w.rows.begin(), w.rows.end()), torch::kInt64);
-        const auto raw = tokenMaps.index_select(0, rows).mean(0);
-        const auto norm = query.normalization == Normalization::MinMax ? HeatMapNormalization::MinMax
-                                                                       : HeatMapNormalization::Absolute;
-        maps.push_back(expandToImage(raw, height, width, norm));
+    static const std::vector<HeatMap> none;
+    if (!d->session) return none;
+    d->prepare(query);
+    if (!d->allComputed) {
+        for (size_t w = 0; w < d->wordMaps.size(); ++w)
+            d->word(int(w));
+        d->allComputed = true;
     }
-    if (query.normalization == Normalization::Joint && !maps.empty()) {
-        auto all = torch::stack(maps);
-        const auto lo = all.min(), hi = all.max();
-        all = (all - lo) / (hi - lo + 1e-8);
-        for (size_t i = 0; i < maps.size(); ++i)
-            maps[i] = all[static_cast<int64_t>(i)];
-    }
-    for (const auto& m : maps)
-        d->cachedMaps.push_back(toHeatMap(m));
-    d->cachedQuery = query;
-    d->cacheValid = true;
-    return d->cachedMaps;
+    return d->wordMaps;
+}
+
+const HeatMap& ExplorationEngine::wordMap(int word, const MapQuery& query) const {
+    static const HeatMap none;
+    if (!d->session || word < 0 || word >= int(d->summary.words.size())) return none;
+    d->prepare(query);
+    return d->word(word);
 }
 
 std::vector<double> ExplorationEngine::massOverCalls(int word, const std::vector<int>& layers) const {
     std::vector<double> out;
     if (!d->session || word < 0 || word >= static_cast<int>(d->summary.words.size())) return out;
     torch::NoGradGuard noGrad;
-    const auto& trace = *d->session->trace;
     const auto& chosen = layers.empty() ? d->summary.defaultLayers : layers;
     const auto& rowsVec = d->summary.words[word].rows;
     auto rows = torch::tensor(std::vector<int64_t>(rowsVec.begin(), rowsVec.end()), torch::kInt64);
-    auto total = torch::zeros({trace.calls()}, torch::kFloat64);
+    auto total = torch::zeros({d->summary.calls}, torch::kFloat64);
     int used = 0;
     for (int l : chosen) {
-        if (l < 0 || l >= static_cast<int>(trace.layers().size())) continue;
-        auto maps = trace.layerMaps(l);
-        if (!maps.defined()) continue;
-        // [calls, tokens, h, w] heads summed -> mean probability per (head, query pixel) for the word.
-        const double heads = std::max(1, trace.layers()[l].heads);
-        total += maps.index_select(1, rows).to(torch::kFloat64).mean({1, 2, 3}) / heads;
+        if (l < 0 || l >= static_cast<int>(d->summary.layers.size())) continue;
+        // Heads are summed in the trace: divide to get the mean probability per (head, query pixel).
+        const double heads = std::max(1, d->summary.layers[l].heads);
+        total += d->layerMass[l].index_select(1, rows).mean(1) / heads;
         ++used;
     }
     if (used > 0) total /= used;
@@ -203,18 +238,19 @@ std::vector<double> ExplorationEngine::layerShare(int word, const MapQuery& quer
     if (!d->session || word < 0 || word >= static_cast<int>(d->summary.words.size())) return out;
     torch::NoGradGuard noGrad;
     out.assign(d->summary.layers.size(), 0.0);
+    const int calls = d->summary.calls;
+    const int begin = std::clamp(query.callBegin, 0, calls);
+    const int end = query.callEnd < 0 ? calls : std::clamp(query.callEnd, begin, calls);
+    const auto& rowsVec = d->summary.words[word].rows;
+    auto rows = torch::tensor(std::vector<int64_t>(rowsVec.begin(), rowsVec.end()), torch::kInt64);
     const auto& chosen = query.layers.empty() ? d->summary.defaultLayers : query.layers;
     double sum = 0;
     for (int l : chosen) {
-        if (l < 0 || l >= static_cast<int>(out.size())) continue;
-        auto q = d->heatQuery(query);
-        q.layers = {l};
-        // The aggregate is a mean over (layer, head) pairs, so a layer's part of it is its own mean map
-        // weighted by its head count.
-        const double mass =
-            d->aggregator->wordMap(q, d->summary.words[word].rows).sum().item<double>() * d->summary.layers[l].heads;
-        out[l] = mass;
-        sum += mass;
+        if (l < 0 || l >= static_cast<int>(out.size()) || end <= begin) continue;
+        // The aggregate sums every (layer, head) map over the range, so a layer's part of it is the mass
+        // of its heads-summed maps over those calls.
+        out[l] = d->layerMass[l].narrow(0, begin, end - begin).index_select(1, rows).mean(1).sum().item<double>();
+        sum += out[l];
     }
     if (sum > 0)
         for (auto& v : out)

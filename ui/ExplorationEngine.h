@@ -1,6 +1,8 @@
 // The UI's adapter over the core's DAAM queries, and the only UI file that uses torch. It answers with
-// plain value types (HeatMap, vectors, QImage) so that widgets and plots stay torch-free. Word maps at
-// image resolution are cached per query, because every pointer move asks for all words' values.
+// plain value types (HeatMap, vectors, QImage) so that widgets and plots stay torch-free. For the current
+// query the grid-level maps of every token are computed once, and a word's map at image resolution only
+// when asked for (the overlay needs the selected words; the cursor read-out all of them, on first hover).
+// Per-layer attention mass per call is computed once per session, so the plots cost no aggregation.
 #pragma once
 
 #include "ExplorationTypes.h"
@@ -29,11 +31,14 @@ public:
 
     // Every word's map for `query` at image resolution, in word order.
     const std::vector<HeatMap>& allWordMaps(const MapQuery& query) const;
+    // The maps of `words` only (an invalid index gives an empty map). Valid until the query changes.
+    const HeatMap& wordMap(int word, const MapQuery& query) const;
     // Attention mass of a word per UNet call: the mean attention probability its tokens get over the
     // query's layers (all calls; the range is what the plot shades).
     std::vector<double> massOverCalls(int word, const std::vector<int>& layers) const;
     // Each layer's share of a word's aggregated map over the query's range (table order, sums to 1 over
-    // the query's layers, 0 for layers outside it).
+    // the query's layers, 0 for layers outside it). Taken from the native maps: upsampling keeps a map's
+    // mean, so this matches the aggregate up to the clamp of bicubic overshoot.
     std::vector<double> layerShare(int word, const MapQuery& query) const;
     // IoU and IoA of the masks `a > tau` and `b > tau` (core Measures).
     static MaskOverlap overlap(const HeatMap& a, const HeatMap& b, double tau);

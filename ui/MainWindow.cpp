@@ -341,9 +341,10 @@ OverlayStyle MainWindow::overlayStyle() const {
 std::vector<const HeatMap*> MainWindow::selectedMaps() const {
     std::vector<const HeatMap*> out;
     if (!engine_.hasSession()) return out;
-    const auto& maps = engine_.allWordMaps(state_->query());
-    for (int w : state_->selectedWords())
-        if (w >= 0 && w < int(maps.size())) out.push_back(&maps[w]);
+    for (int w : state_->selectedWords()) {
+        const HeatMap& map = engine_.wordMap(w, state_->query());
+        if (!map.empty()) out.push_back(&map);
+    }
     return out;
 }
 
@@ -396,8 +397,7 @@ void MainWindow::refreshPlots(bool massToo) {
     for (const auto& l : summary.layers)
         labels << layerLabel(l);
     plots_->setLayerShare(engine_.layerShare(first, state_->query()), labels, summary.words[first].text);
-    const auto& maps = engine_.allWordMaps(state_->query());
-    plots_->setHistogram(maps[first], state_->threshold(), summary.words[first].text);
+    plots_->setHistogram(engine_.wordMap(first, state_->query()), state_->threshold(), summary.words[first].text);
 }
 
 void MainWindow::refreshReadout(int x, int y) {
