@@ -46,9 +46,16 @@ torch::Tensor toTensor(const HeatMap& map) {
 
 } // namespace
 
+struct GridMaps {
+    int sessionSerial = 0;
+    MapQuery query;
+    torch::Tensor tokenMaps; // [tokens, gh, gw]
+};
+
 struct ExplorationEngine::Impl {
     SessionPtr session;
-    std::unique_ptr<HeatMapAggregator> aggregator;
+    int serial = 0; // tells sessions apart, so that a late job result for an old one is ignored
+    std::shared_ptr<const HeatMapAggregator> aggregator;
     SessionSummary summary;
     torch::Tensor layerMass; // [layers, calls, tokens] float64: mean over pixels of the heads-summed maps
 
@@ -78,7 +85,11 @@ struct ExplorationEngine::Impl {
     void prepare(const MapQuery& query) const {
         if (cacheValid && cachedQuery == query) return;
         torch::NoGradGuard noGrad;
-        tokenMaps = aggregator->globalMaps(heatQuery(query));
+        adopt(query, aggregator->globalMaps(heatQuery(query)));
+    }
+    void adopt(const MapQuery& query, torch::Tensor maps) const {
+        torch::NoGradGuard noGrad;
+        tokenMaps = std::move(maps);
         wordMaps.assign(summary.words.size(), HeatMap{});
         allComputed = false;
         if (query.normalization == Normalization::Joint) {
@@ -124,7 +135,8 @@ bool ExplorationEngine::setSession(SessionPtr session, const QString& dir, QStri
     try {
         if (!session || !session->trace) throw daam::Error("the session holds no attention trace");
         if (session->words.empty()) throw daam::Error("the session's prompt has no words");
-        auto aggregator = std::make_unique<HeatMapAggregator>(session->trace, session->gridSide, session->gridSide);
+        auto aggregator =
+            std::make_shared<const HeatMapAggregator>(session->trace, session->gridSide, session->gridSide);
         SessionSummary s;
         s.dir = dir;
         s.prompt = QString::fromStdString(session->prompt);
@@ -160,6 +172,8 @@ bool ExplorationEngine::setSession(SessionPtr session, const QString& dir, QStri
         d->layerMass = mass.empty() ? torch::Tensor() : torch::stack(mass);
         d->session = std::move(session);
         d->aggregator = std::move(aggregator);
+        static int serials = 0;
+        d->serial = ++serials;
         d->summary = std::move(s);
         d->cacheValid = false;
         return true;
@@ -256,6 +270,29 @@ std::vector<double> ExplorationEngine::layerShare(int word, const MapQuery& quer
         for (auto& v : out)
             v /= sum;
     return out;
+}
+
+bool ExplorationEngine::isReady(const MapQuery& query) const {
+    return d->session && d->cacheValid && d->cachedQuery == query;
+}
+
+std::function<GridMapsPtr()> ExplorationEngine::gridMapsJob(const MapQuery& query) const {
+    if (!d->session) return [] { return GridMapsPtr(); };
+    // Copies of what the job reads: the aggregator is immutable and shared.
+    return [aggregator = d->aggregator, serial = d->serial, query, heat = d->heatQuery(query)] {
+        torch::NoGradGuard noGrad;
+        auto out = std::make_shared<GridMaps>();
+        out->sessionSerial = serial;
+        out->query = query;
+        out->tokenMaps = aggregator->globalMaps(heat);
+        return GridMapsPtr(std::move(out));
+    };
+}
+
+bool ExplorationEngine::install(const GridMapsPtr& maps) {
+    if (!maps || !d->session || maps->sessionSerial != d->serial) return false;
+    if (!isReady(maps->query)) d->adopt(maps->query, maps->tokenMaps);
+    return true;
 }
 
 MaskOverlap ExplorationEngine::overlap(const HeatMap& a, const HeatMap& b, double tau) {

@@ -7,10 +7,15 @@
 
 #include "ExplorationTypes.h"
 
+#include <functional>
 #include <memory>
 #include <utility>
 
 namespace daam::ui {
+
+// Every token's grid maps for one query, computed off the GUI thread (opaque: it holds torch tensors).
+struct GridMaps;
+using GridMapsPtr = std::shared_ptr<const GridMaps>;
 
 class ExplorationEngine {
 public:
@@ -40,6 +45,14 @@ public:
     // the query's layers, 0 for layers outside it). Taken from the native maps: upsampling keeps a map's
     // mean, so this matches the aggregate up to the clamp of bicubic overshoot.
     std::vector<double> layerShare(int word, const MapQuery& query) const;
+    // Whether `query`'s maps are at hand, so that asking for them does not aggregate.
+    bool isReady(const MapQuery& query) const;
+    // The aggregation for `query` as a job that may run on any thread: it holds what it reads, so it stays
+    // valid when the session changes. Hand its result to install() on the engine's thread.
+    std::function<GridMapsPtr()> gridMapsJob(const MapQuery& query) const;
+    // Adopts a job's result; false (and ignored) when it belongs to another session.
+    bool install(const GridMapsPtr& maps);
+
     // IoU and IoA of the masks `a > tau` and `b > tau` (core Measures).
     static MaskOverlap overlap(const HeatMap& a, const HeatMap& b, double tau);
 

@@ -125,7 +125,8 @@ MainWindow::MainWindow(QWidget* parent)
     refreshTimer_ = new QTimer(this);
     refreshTimer_->setSingleShot(true);
     refreshTimer_->setInterval(0);
-    connect(refreshTimer_, &QTimer::timeout, this, &MainWindow::refreshNow);
+    connect(refreshTimer_, &QTimer::timeout, this, &MainWindow::refreshWhenReady);
+    pool_.setMaxThreadCount(1);
     playTimer_ = new QTimer(this);
     playTimer_->setInterval(kPlayIntervalMs);
     connect(playTimer_, &QTimer::timeout, this, &MainWindow::advancePlay);
@@ -175,6 +176,7 @@ MainWindow::MainWindow(QWidget* parent)
 }
 
 MainWindow::~MainWindow() {
+    pool_.waitForDone(); // a running aggregation posts back to this window
     generation_->shutdown();
 }
 
@@ -321,6 +323,46 @@ void MainWindow::scheduleRefresh() {
     refreshTimer_->start();
 }
 
+void MainWindow::refreshWhenReady() {
+    if (!engine_.hasSession() || engine_.isReady(state_->query())) return refreshNow();
+    if (!computing_) startCompute(); // else onGridMaps() goes on to the latest state
+}
+
+void MainWindow::startCompute() {
+    computing_ = true;
+    ++jobsStarted_;
+    statusBar()->showMessage(tr("Computing heat maps…"));
+    auto job = engine_.gridMapsJob(state_->query());
+    pool_.start([this, job = std::move(job)] {
+        GridMapsPtr maps;
+        QString error;
+        try {
+            maps = job();
+        } catch (const std::exception& e) {
+            error = QString::fromStdString(e.what());
+        }
+        QMetaObject::invokeMethod(
+            this,
+            [this, maps, error] {
+                if (!maps) {
+                    computing_ = false;
+                    return showError(tr("Could not compute the heat maps: %1").arg(error));
+                }
+                onGridMaps(maps);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void MainWindow::onGridMaps(const GridMapsPtr& maps) {
+    computing_ = false;
+    engine_.install(maps);
+    statusBar()->clearMessage();
+    // The user moved on while this ran: compute the state they are at now instead of drawing this one.
+    if (engine_.hasSession() && !engine_.isReady(state_->query())) return startCompute();
+    refreshNow();
+}
+
 void MainWindow::refreshNow() {
     refreshTimer_->stop();
     refreshOverlay();
@@ -403,7 +445,8 @@ void MainWindow::refreshPlots(bool massToo) {
 void MainWindow::refreshReadout(int x, int y) {
     hoverX_ = x;
     hoverY_ = y;
-    if (!engine_.hasSession()) return;
+    // Never aggregate on the GUI thread for a read-out: the redraw after the job brings it up to date.
+    if (!engine_.hasSession() || !engine_.isReady(state_->query())) return;
     const auto& summary = engine_.summary();
     const auto& maps = engine_.allWordMaps(state_->query());
     std::vector<std::pair<float, int>> ranked;

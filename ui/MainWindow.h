@@ -10,6 +10,7 @@
 #include "OverlayRenderer.h"
 
 #include <QMainWindow>
+#include <QThreadPool>
 
 class QComboBox;
 class QLabel;
@@ -47,8 +48,12 @@ public:
     // One PNG per selected word: `path` itself for one word, else `path` with "-N-word" before the suffix.
     bool exportMasks(const QString& path, QStringList* written = nullptr);
 
-    // Recomputes what follows the state now (changes are otherwise coalesced into one redraw).
+    // Recomputes what follows the state now, on this thread. Interactive changes instead are coalesced
+    // into one redraw per event-loop turn, and their aggregation runs on a background thread with the
+    // latest state winning: at most one job runs, and a state left behind while it ran is not drawn.
     void refreshNow();
+    bool isComputing() const { return computing_; }
+    int computeJobsStarted() const { return jobsStarted_; }
 
     ExplorationState* state() const { return state_; }
     const ExplorationEngine& engine() const { return engine_; }
@@ -78,6 +83,9 @@ private:
     QWidget* buildControls();
     void connectState();
     void scheduleRefresh();
+    void refreshWhenReady();
+    void startCompute();
+    void onGridMaps(const GridMapsPtr& maps);
     void refreshOverlay();
     void refreshPlots(bool massToo);
     void refreshReadout(int x, int y);
@@ -99,6 +107,9 @@ private:
     OverlayStyle overlayStyle() const;
 
     ExplorationEngine engine_;
+    QThreadPool pool_;
+    bool computing_ = false;
+    int jobsStarted_ = 0;
     ExplorationState* state_;
     GenerationController* generation_;
 

@@ -13,6 +13,7 @@
 
 #include <filesystem>
 #include <numeric>
+#include <thread>
 
 using namespace daam::ui;
 using daam::test::kWordCat;
@@ -103,6 +104,27 @@ private Q_SLOTS:
         // A lower threshold grows both masks into each other.
         const auto loose = ExplorationEngine::overlap(maps[kWordCat], maps[kWordDog], 0.05);
         QVERIFY(loose.iou > apart.iou);
+    }
+
+    void backgroundJobsInstallOnlyIntoTheirSession() {
+        ExplorationEngine engine;
+        QVERIFY(engine.open(QString::fromStdString(dir_), nullptr));
+        MapQuery late;
+        late.callBegin = 2;
+        QVERIFY(!engine.isReady(late));
+        const auto job = engine.gridMapsJob(late);
+        GridMapsPtr result;
+        std::thread worker([&] { result = job(); });
+        worker.join();
+        QVERIFY(!engine.isReady(late)); // computing touched no engine state
+        QVERIFY(engine.install(result));
+        QVERIFY(engine.isReady(late));
+        QVERIFY(meanOver(engine.wordMap(kWordCat, late), 0, 0, 64, 24) > 0.7);
+
+        const auto stale = engine.gridMapsJob(late)();
+        QVERIFY(engine.open(QString::fromStdString(dir_), nullptr)); // a new session
+        QVERIFY(!engine.install(stale));
+        QVERIFY(!engine.isReady(late));
     }
 
     void damagedFolderKeepsTheOpenSession() {

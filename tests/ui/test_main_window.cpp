@@ -172,6 +172,20 @@ private Q_SLOTS:
         Q_UNUSED(sharesAll);
     }
 
+    void backgroundRefreshDrawsTheLatestState() {
+        window_->state()->selectWord(kWordCat);
+        window_->state()->setCallRange(0, 2);
+        window_->refreshNow();
+        QVERIFY(hot(meanColor(window_->imageView()->image(), kBottomLeft)));
+        const int before = window_->computeJobsStarted();
+        // Two changes in one event-loop turn: one job, for the last of them.
+        window_->state()->setCallRange(0, 3);
+        window_->state()->setCallRange(2, 4);
+        QTRY_VERIFY(!window_->isComputing() && window_->engine().isReady(window_->state()->query()));
+        QCOMPARE(window_->computeJobsStarted() - before, 1);
+        QTRY_VERIFY(!hot(meanColor(window_->imageView()->image(), kBottomLeft)));
+    }
+
     void dragsTheLowerHandle() {
         auto* slider = window_->rangeSlider();
         const int y = slider->height() / 2;
