@@ -140,6 +140,7 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
     progress_->setValue(0);
     progress_->setTextVisible(true);
     progress_->setFormat(QString());
+    progress_->setVisible(false); // an empty bar reads as a text field: shown while generating only
     layout->addWidget(progress_);
     status_ = new QLabel(this);
     status_->setWordWrap(true);
@@ -243,6 +244,7 @@ void GenerationPanel::setRunning(bool running) {
     generate_->setToolTip(running ? tr("Cancel this generation and start again with the current settings (Ctrl+Return)")
                                   : tr("Generate the image and trace its attention (Ctrl+Return)"));
     cancel_->setEnabled(running);
+    progress_->setVisible(running);
     if (running) {
         rememberModel(model_->currentText().trimmed());
         progress_->setRange(0, 0); // busy until the first step reports
