@@ -36,6 +36,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 
 namespace daam::ui {
 
@@ -303,7 +304,19 @@ void MainWindow::connectState() {
         tokens_->setSelection(state_->selectedWords());
         refreshMass_ = true;
     });
-    connect(state_, &ExplorationState::layersChanged, this, [this] { refreshMass_ = true; });
+    connect(state_, &ExplorationState::layersChanged, this, [this] {
+        refreshMass_ = true;
+        if (!state_->layers().empty() && layers_->checked() != state_->layers()) layers_->setChecked(state_->layers());
+    });
+    // Controls follow the state when something else (a test, the command line, play) changes it.
+    connect(state_, &ExplorationState::rangeChanged, this, [this] {
+        const QSignalBlocker block(range_);
+        range_->setValues(state_->callBegin(), state_->callEnd() - 1);
+    });
+    connect(state_, &ExplorationState::thresholdChanged, this, [this] {
+        const QSignalBlocker block(threshold_);
+        threshold_->setValue(int(std::lround(state_->threshold() * 100)));
+    });
     connect(state_, &ExplorationState::sessionReset, this, [this] { refreshMass_ = true; });
     connect(state_, &ExplorationState::changed, this, &MainWindow::scheduleRefresh);
     connect(tokens_, &TokenStrip::wordClicked, this, [this](int word, bool add) {

@@ -183,6 +183,8 @@ private Q_SLOTS:
         window_->state()->setCallRange(2, 4);
         QTRY_VERIFY(!window_->isComputing() && window_->engine().isReady(window_->state()->query()));
         QCOMPARE(window_->computeJobsStarted() - before, 1);
+        QCOMPARE(window_->rangeSlider()->lower(), 2); // the slider follows the state
+        QCOMPARE(window_->rangeSlider()->upper(), 3);
         QTRY_VERIFY(!hot(meanColor(window_->imageView()->image(), kBottomLeft)));
     }
 
