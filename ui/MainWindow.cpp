@@ -1,17 +1,755 @@
 #include "MainWindow.h"
 
+#include "GenerationController.h"
+#include "GenerationPanel.h"
+#include "ImageView.h"
+#include "LayerSelector.h"
+#include "OverlayRenderer.h"
+#include "PlotsPanel.h"
+#include "RangeSlider.h"
+#include "TokenStrip.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QInputDialog>
 #include <QLabel>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QScrollArea>
+#include <QSettings>
+#include <QShortcut>
+#include <QSlider>
 #include <QStatusBar>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
 
 namespace daam::ui {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+namespace {
+
+constexpr int kMaxRecent = 10;
+constexpr int kPlayIntervalMs = 200;
+
+QString layerLabel(const daam::CrossAttentionLayer& l) {
+    switch (l.block) {
+    case daam::UNetBlock::Down:
+        return QStringLiteral("d%1.%2").arg(l.blockIndex).arg(l.attentionIndex);
+    case daam::UNetBlock::Mid:
+        return QStringLiteral("m");
+    case daam::UNetBlock::Up:
+        return QStringLiteral("u%1.%2").arg(l.blockIndex).arg(l.attentionIndex);
+    }
+    return {};
+}
+
+QString localDirOf(const QMimeData* mime) {
+    if (!mime || !mime->hasUrls()) return {};
+    for (const QUrl& url : mime->urls())
+        if (url.isLocalFile() && QFileInfo(url.toLocalFile()).isDir()) return url.toLocalFile();
+    return {};
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent), state_(new ExplorationState(this)), generation_(new GenerationController(this)) {
     setWindowTitle(tr("DAAM Studio"));
-    auto* placeholder = new QLabel(tr("Open a diffusers model folder to begin."), this);
-    placeholder->setAlignment(Qt::AlignCenter);
-    setCentralWidget(placeholder);
+    setAcceptDrops(true);
+
+    // Centre: the prompt's words above the image, the read-out below.
+    auto* centre = new QWidget(this);
+    auto* centreLayout = new QVBoxLayout(centre);
+    errorBanner_ = new QLabel(centre);
+    errorBanner_->setWordWrap(true);
+    errorBanner_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    errorBanner_->setStyleSheet(
+        QStringLiteral("QLabel { background: #fde2e1; color: #7a0b0b; border: 1px solid #e0a0a0;"
+                       " border-radius: 4px; padding: 6px; }"));
+    errorBanner_->setVisible(false);
+    centreLayout->addWidget(errorBanner_);
+    tokens_ = new TokenStrip(centre);
+    auto* tokenScroll = new QScrollArea(centre);
+    tokenScroll->setWidget(tokens_);
+    tokenScroll->setWidgetResizable(true);
+    tokenScroll->setFrameShape(QFrame::NoFrame);
+    tokenScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    tokenScroll->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    tokenScroll->setFixedHeight(tokens_->sizeHint().height() + 22);
+    centreLayout->addWidget(tokenScroll);
+    view_ = new ImageView(centre);
+    centreLayout->addWidget(view_, 1);
+    readout_ = new QLabel(tr("Point at the image to see which words drew each spot."), centre);
+    readout_->setTextFormat(Qt::PlainText);
+    readout_->setAccessibleName(tr("Values under the cursor"));
+    centreLayout->addWidget(readout_);
+    setCentralWidget(centre);
+
+    auto* controlsDock = new QDockWidget(tr("Explore"), this);
+    controlsDock->setObjectName(QStringLiteral("exploreDock"));
+    controlsDock->setWidget(buildControls());
+    controlsDock->widget()->setMinimumWidth(300);
+    addDockWidget(Qt::RightDockWidgetArea, controlsDock);
+
+    plots_ = new PlotsPanel(this);
+    auto* plotsDock = new QDockWidget(tr("Plots"), this);
+    plotsDock->setObjectName(QStringLiteral("plotsDock"));
+    plotsDock->setWidget(plots_);
+    plots_->setMinimumWidth(300);
+    addDockWidget(Qt::RightDockWidgetArea, plotsDock);
+    splitDockWidget(controlsDock, plotsDock, Qt::Horizontal);
+
+    generationPanel_ = new GenerationPanel(this);
+    auto* generateDock = new QDockWidget(tr("Generate"), this);
+    generateDock->setObjectName(QStringLiteral("generateDock"));
+    auto* generateScroll = new QScrollArea(this);
+    generateScroll->setWidget(generationPanel_);
+    generateScroll->setWidgetResizable(true);
+    generateScroll->setFrameShape(QFrame::NoFrame);
+    generateDock->setWidget(generateScroll);
+    addDockWidget(Qt::LeftDockWidgetArea, generateDock);
+
+    refreshTimer_ = new QTimer(this);
+    refreshTimer_->setSingleShot(true);
+    refreshTimer_->setInterval(0);
+    connect(refreshTimer_, &QTimer::timeout, this, &MainWindow::refreshWhenReady);
+    pool_.setMaxThreadCount(1);
+    playTimer_ = new QTimer(this);
+    playTimer_->setInterval(kPlayIntervalMs);
+    connect(playTimer_, &QTimer::timeout, this, &MainWindow::advancePlay);
+
+    buildMenus();
+    connectState();
+
+    // Generation: panel -> controller (its own thread) -> panel and the exploration.
+    connect(generationPanel_, &GenerationPanel::generateRequested, this, [this](const GenerationSettings& s) {
+        if (s.prompt.isEmpty()) return generationPanel_->showMessage(tr("Write a prompt first."), true);
+        if (s.modelDir.isEmpty()) return generationPanel_->showMessage(tr("Choose a model folder first."), true);
+        generation_->start(s);
+    });
+    connect(generationPanel_, &GenerationPanel::cancelRequested, generation_, &GenerationController::cancel);
+    connect(generation_, &GenerationController::runningChanged, generationPanel_, &GenerationPanel::setRunning);
+    connect(generation_, &GenerationController::loadingModel, generationPanel_, &GenerationPanel::showLoading);
+    connect(generation_, &GenerationController::progress, generationPanel_, &GenerationPanel::showProgress);
+    connect(generation_, &GenerationController::preview, generationPanel_, &GenerationPanel::showPreview);
+    connect(generation_, &GenerationController::failed, this, [this](const QString& message) {
+        generationPanel_->showMessage(tr("Generation failed: %1").arg(message), true);
+        showError(tr("Generation failed: %1").arg(message));
+    });
+    connect(generation_, &GenerationController::cancelled, this,
+            [this] { generationPanel_->showMessage(tr("Cancelled."), false); });
+    connect(generation_, &GenerationController::finished, this, [this](const SessionPtr& session, double seconds) {
+        generationPanel_->showMessage(tr("Done in %1 s.").arg(seconds, 0, 'f', 1), false);
+        showSession(session);
+    });
+    auto* generateShortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
+    connect(generateShortcut, &QShortcut::activated, generationPanel_->generateButton(), &QPushButton::click);
+    auto* generateShortcut2 = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Enter), this);
+    connect(generateShortcut2, &QShortcut::activated, generationPanel_->generateButton(), &QPushButton::click);
+    auto* cancelShortcut = new QShortcut(QKeySequence(Qt::Key_Escape), this);
+    connect(cancelShortcut, &QShortcut::activated, generation_, &GenerationController::cancel);
+
+    // Number keys select words (Ctrl adds); text fields keep their digits (they override shortcuts).
+    for (int n = 1; n <= 9; ++n) {
+        auto* select = new QShortcut(QKeySequence(Qt::Key_0 + n), this);
+        connect(select, &QShortcut::activated, this, [this, n] { state_->selectWord(n - 1); });
+        auto* add = new QShortcut(QKeySequence(Qt::CTRL | (Qt::Key_0 + n)), this);
+        connect(add, &QShortcut::activated, this, [this, n] { state_->toggleWord(n - 1); });
+    }
+
     statusBar()->showMessage(tr("Ready"));
-    resize(1100, 720);
+    resize(1400, 900);
+    restoreSettings();
+}
+
+MainWindow::~MainWindow() {
+    pool_.waitForDone(); // a running aggregation posts back to this window
+    generation_->shutdown();
+}
+
+QWidget* MainWindow::buildControls() {
+    auto* panel = new QWidget(this);
+    auto* layout = new QVBoxLayout(panel);
+
+    auto* time = new QGroupBox(tr("Denoising steps"), panel);
+    auto* timeLayout = new QVBoxLayout(time);
+    range_ = new RangeSlider(time);
+    range_->setAccessibleName(tr("Step range"));
+    play_ = new QToolButton(time);
+    play_->setCheckable(true);
+    play_->setText(tr("Play"));
+    play_->setToolTip(tr("Slide the chosen range of steps through the denoising"));
+    rangeLabel_ = new QLabel(time);
+    auto* timeRow = new QHBoxLayout;
+    timeRow->addWidget(play_);
+    timeRow->addWidget(range_, 1);
+    timeLayout->addLayout(timeRow);
+    timeLayout->addWidget(rangeLabel_);
+    layout->addWidget(time);
+    connect(play_, &QToolButton::toggled, this, [this](bool) { togglePlay(); });
+    connect(range_, &RangeSlider::valuesChanged, this,
+            [this](int lower, int upper) { state_->setCallRange(lower, upper + 1); });
+
+    auto* layerBox = new QGroupBox(tr("Layers"), panel);
+    auto* layerLayout = new QVBoxLayout(layerBox);
+    layers_ = new LayerSelector(layerBox);
+    layerLayout->addWidget(layers_);
+    layout->addWidget(layerBox, 1);
+    connect(layers_, &LayerSelector::layersChanged, this, [this](const std::vector<int>& layers) {
+        if (layers.empty()) {
+            statusBar()->showMessage(tr("No layer selected: showing the paper's default layers"), 4000);
+            state_->setLayers({});
+        } else {
+            state_->setLayers(layers);
+        }
+    });
+
+    auto* maskBox = new QGroupBox(tr("Mask"), panel);
+    auto* maskLayout = new QFormLayout(maskBox);
+    threshold_ = new QSlider(Qt::Horizontal, maskBox);
+    threshold_->setRange(0, 100);
+    threshold_->setValue(40);
+    threshold_->setToolTip(tr("Threshold τ: a pixel belongs to a word's mask where its normalized heat exceeds τ"));
+    thresholdValue_ = new QLabel(QStringLiteral("0.40"), maskBox);
+    auto* thresholdRow = new QHBoxLayout;
+    thresholdRow->addWidget(threshold_, 1);
+    thresholdRow->addWidget(thresholdValue_);
+    auto* thresholdLabel = new QLabel(tr("&Threshold τ:"), maskBox);
+    thresholdLabel->setBuddy(threshold_);
+    maskLayout->addRow(thresholdLabel, thresholdRow);
+    maskMode_ = new QComboBox(maskBox);
+    maskMode_->addItem(tr("Heat map (no mask)"), int(MaskMode::None));
+    maskMode_->addItem(tr("Filled mask"), int(MaskMode::Fill));
+    maskMode_->addItem(tr("Mask outline"), int(MaskMode::Outline));
+    maskMode_->addItem(tr("Cut-out"), int(MaskMode::Cutout));
+    maskLayout->addRow(tr("&Show:"), maskMode_);
+    overlap_ = new QLabel(tr("Select two words (Ctrl+click) to compare their masks."), maskBox);
+    overlap_->setWordWrap(true);
+    maskLayout->addRow(overlap_);
+    layout->addWidget(maskBox);
+    connect(threshold_, &QSlider::valueChanged, this, [this](int v) { state_->setThreshold(v / 100.0); });
+    connect(maskMode_, &QComboBox::currentIndexChanged, this,
+            [this](int) { state_->setMaskMode(MaskMode(maskMode_->currentData().toInt())); });
+
+    auto* display = new QGroupBox(tr("Display"), panel);
+    auto* displayLayout = new QFormLayout(display);
+    colorMap_ = new QComboBox(display);
+    colorMap_->addItem(tr("Jet (as in the paper)"), int(daam::ColorMapName::Jet));
+    colorMap_->addItem(tr("Viridis"), int(daam::ColorMapName::Viridis));
+    colorMap_->addItem(tr("Inferno"), int(daam::ColorMapName::Inferno));
+    colorMap_->addItem(tr("Gray"), int(daam::ColorMapName::Gray));
+    colorMap_->setToolTip(tr("Colour map of a single word's heat; several words each get their own hue"));
+    displayLayout->addRow(tr("&Colours:"), colorMap_);
+    opacity_ = new QSlider(Qt::Horizontal, display);
+    opacity_->setRange(0, 100);
+    opacity_->setValue(60);
+    opacity_->setToolTip(tr("How strongly the heat map covers the image"));
+    displayLayout->addRow(tr("&Opacity:"), opacity_);
+    normalization_ = new QComboBox(display);
+    normalization_->addItem(tr("Per word (paper)"), int(Normalization::MinMax));
+    normalization_->addItem(tr("Shared across words"), int(Normalization::Joint));
+    normalization_->addItem(tr("Absolute"), int(Normalization::Absolute));
+    normalization_->setToolTip(tr("Per word stretches each map to 0–1; shared keeps words comparable; "
+                                  "absolute shows raw attention"));
+    displayLayout->addRow(tr("&Normalize:"), normalization_);
+    layout->addWidget(display);
+    connect(colorMap_, &QComboBox::currentIndexChanged, this,
+            [this](int) { state_->setColorMap(daam::ColorMapName(colorMap_->currentData().toInt())); });
+    connect(opacity_, &QSlider::valueChanged, this, [this](int v) { state_->setOpacity(v / 100.0); });
+    connect(normalization_, &QComboBox::currentIndexChanged, this,
+            [this](int) { state_->setNormalization(Normalization(normalization_->currentData().toInt())); });
+    return panel;
+}
+
+void MainWindow::buildMenus() {
+    auto* file = menuBar()->addMenu(tr("&File"));
+    auto* open = file->addAction(tr("&Open Session…"), this, &MainWindow::openDialog);
+    open->setShortcut(QKeySequence::Open);
+    recentMenu_ = file->addMenu(tr("Open &Recent"));
+    auto* save = file->addAction(tr("&Save Session As…"), this, &MainWindow::saveDialog);
+    save->setShortcut(QKeySequence::Save);
+    file->addSeparator();
+    file->addAction(tr("Export &Overlay as PNG…"), this, &MainWindow::exportOverlayDialog)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    file->addAction(tr("Export &Figure (PNG, SVG, PDF)…"), this, &MainWindow::exportFigureDialog)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    file->addAction(tr("Export &Masks as PNG…"), this, &MainWindow::exportMasksDialog);
+    file->addSeparator();
+    auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    auto* view = menuBar()->addMenu(tr("&View"));
+    for (auto* dock : findChildren<QDockWidget*>())
+        view->addAction(dock->toggleViewAction());
+    view->addSeparator();
+    view->addAction(tr("&Fit Image"), view_, &ImageView::fit)->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+}
+
+void MainWindow::connectState() {
+    connect(state_, &ExplorationState::selectionChanged, this, [this] {
+        tokens_->setSelection(state_->selectedWords());
+        refreshMass_ = true;
+    });
+    connect(state_, &ExplorationState::layersChanged, this, [this] {
+        refreshMass_ = true;
+        if (!state_->layers().empty() && layers_->checked() != state_->layers()) layers_->setChecked(state_->layers());
+    });
+    // Controls follow the state when something else (a test, the command line, play) changes it.
+    connect(state_, &ExplorationState::rangeChanged, this, [this] {
+        const QSignalBlocker block(range_);
+        range_->setValues(state_->callBegin(), state_->callEnd() - 1);
+    });
+    connect(state_, &ExplorationState::thresholdChanged, this, [this] {
+        const QSignalBlocker block(threshold_);
+        threshold_->setValue(int(std::lround(state_->threshold() * 100)));
+    });
+    connect(state_, &ExplorationState::sessionReset, this, [this] { refreshMass_ = true; });
+    connect(state_, &ExplorationState::changed, this, &MainWindow::scheduleRefresh);
+    connect(tokens_, &TokenStrip::wordClicked, this, [this](int word, bool add) {
+        if (add)
+            state_->toggleWord(word);
+        else
+            state_->selectWord(word);
+    });
+    connect(view_, &ImageView::hovered, this, &MainWindow::refreshReadout);
+    connect(view_, &ImageView::left, this, [this] {
+        hoverX_ = hoverY_ = -1;
+        readout_->setText(tr("Point at the image to see which words drew each spot."));
+    });
+}
+
+void MainWindow::scheduleRefresh() {
+    refreshTimer_->start();
+}
+
+void MainWindow::refreshWhenReady() {
+    if (!engine_.hasSession() || engine_.isReady(state_->query())) return refreshNow();
+    if (!computing_) startCompute(); // else onGridMaps() goes on to the latest state
+}
+
+void MainWindow::startCompute() {
+    computing_ = true;
+    ++jobsStarted_;
+    statusBar()->showMessage(tr("Computing heat maps…"));
+    auto job = engine_.gridMapsJob(state_->query());
+    pool_.start([this, job = std::move(job)] {
+        GridMapsPtr maps;
+        QString error;
+        try {
+            maps = job();
+        } catch (const std::exception& e) {
+            error = QString::fromStdString(e.what());
+        }
+        QMetaObject::invokeMethod(
+            this,
+            [this, maps, error] {
+                if (!maps) {
+                    computing_ = false;
+                    return showError(tr("Could not compute the heat maps: %1").arg(error));
+                }
+                onGridMaps(maps);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void MainWindow::onGridMaps(const GridMapsPtr& maps) {
+    computing_ = false;
+    engine_.install(maps);
+    statusBar()->clearMessage();
+    // The user moved on while this ran: compute the state they are at now instead of drawing this one.
+    if (engine_.hasSession() && !engine_.isReady(state_->query())) return startCompute();
+    refreshNow();
+}
+
+void MainWindow::refreshNow() {
+    refreshTimer_->stop();
+    refreshOverlay();
+    refreshPlots(refreshMass_);
+    refreshMass_ = false;
+    if (hoverX_ >= 0) refreshReadout(hoverX_, hoverY_);
+}
+
+OverlayStyle MainWindow::overlayStyle() const {
+    OverlayStyle style;
+    style.colorMap = state_->colorMap();
+    style.opacity = state_->opacity();
+    style.maskMode = state_->maskMode();
+    style.threshold = state_->threshold();
+    return style;
+}
+
+std::vector<const HeatMap*> MainWindow::selectedMaps() const {
+    std::vector<const HeatMap*> out;
+    if (!engine_.hasSession()) return out;
+    for (int w : state_->selectedWords()) {
+        const HeatMap& map = engine_.wordMap(w, state_->query());
+        if (!map.empty()) out.push_back(&map);
+    }
+    return out;
+}
+
+void MainWindow::refreshOverlay() {
+    if (!engine_.hasSession()) return;
+    const auto& summary = engine_.summary();
+    const auto maps = selectedMaps();
+    view_->setImage(renderOverlay(summary.image, maps, overlayStyle()));
+    thresholdValue_->setText(QString::number(state_->threshold(), 'f', 2));
+    rangeLabel_->setText(
+        tr("Steps %1–%2 of %3").arg(state_->callBegin() + 1).arg(state_->callEnd()).arg(summary.calls));
+    const auto& selected = state_->selectedWords();
+    if (maps.size() >= 2) {
+        const auto o = ExplorationEngine::overlap(*maps[0], *maps[1], state_->threshold());
+        const QString a = summary.words[selected[0]].text, b = summary.words[selected[1]].text;
+        overlap_->setText(tr("IoU(%1, %2) = %3\nIoA(%1 in %2) = %4 · IoA(%2 in %1) = %5")
+                              .arg(a, b)
+                              .arg(o.iou, 0, 'f', 3)
+                              .arg(o.ioaAB, 0, 'f', 3)
+                              .arg(o.ioaBA, 0, 'f', 3));
+    } else {
+        overlap_->setText(tr("Select two words (Ctrl+click) to compare their masks."));
+    }
+}
+
+void MainWindow::refreshPlots(bool massToo) {
+    if (!engine_.hasSession()) return plots_->clear();
+    const auto& summary = engine_.summary();
+    const auto& selected = state_->selectedWords();
+    if (massToo) {
+        std::vector<std::vector<double>> mass;
+        QStringList names;
+        QList<QColor> colors;
+        for (int i = 0; i < selected.size(); ++i) {
+            mass.push_back(engine_.massOverCalls(selected[i], state_->layers()));
+            names << summary.words[selected[i]].text;
+            colors << (selected.size() > 1 ? wordColor(i, int(selected.size())) : palette().color(QPalette::Highlight));
+        }
+        plots_->setMass(mass, names, colors, state_->callBegin(), state_->callEnd());
+    } else {
+        plots_->setRange(state_->callBegin(), state_->callEnd());
+    }
+    if (selected.isEmpty()) {
+        plots_->setLayerShare({}, {}, {});
+        plots_->setHistogram({}, state_->threshold(), {});
+        return;
+    }
+    const int first = selected.front();
+    QStringList labels;
+    for (const auto& l : summary.layers)
+        labels << layerLabel(l);
+    plots_->setLayerShare(engine_.layerShare(first, state_->query()), labels, summary.words[first].text);
+    plots_->setHistogram(engine_.wordMap(first, state_->query()), state_->threshold(), summary.words[first].text);
+}
+
+void MainWindow::refreshReadout(int x, int y) {
+    hoverX_ = x;
+    hoverY_ = y;
+    // Never aggregate on the GUI thread for a read-out: the redraw after the job brings it up to date.
+    if (!engine_.hasSession() || !engine_.isReady(state_->query())) return;
+    const auto& summary = engine_.summary();
+    const auto& maps = engine_.allWordMaps(state_->query());
+    std::vector<std::pair<float, int>> ranked;
+    for (size_t w = 0; w < maps.size(); ++w)
+        if (!summary.words[w].punctuation && x < maps[w].width && y < maps[w].height)
+            ranked.emplace_back(maps[w].at(x, y), int(w));
+    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    QStringList parts;
+    for (size_t i = 0; i < ranked.size() && i < 8; ++i)
+        parts << tr("%1 %2").arg(summary.words[ranked[i].second].text).arg(ranked[i].first, 0, 'f', 2);
+    readout_->setText(tr("x %1, y %2 — %3").arg(x).arg(y).arg(parts.join(QStringLiteral(" · "))));
+}
+
+void MainWindow::applySummary() {
+    const auto& summary = engine_.summary();
+    playTimer_->stop();
+    play_->setChecked(false);
+    tokens_->setWords(summary.words);
+    range_->setRange(0, std::max(0, summary.calls - 1));
+    {
+        QSignalBlocker block(range_);
+        range_->setValues(0, std::max(0, summary.calls - 1));
+    }
+    {
+        QSignalBlocker block(layers_);
+        layers_->setLayers(summary.layers, summary.defaultLayers);
+    }
+    state_->resetForSession(summary);
+    tokens_->setSelection(state_->selectedWords());
+    view_->fit();
+    refreshMass_ = true;
+    refreshNow();
+    view_->fit();
+    updateTitle();
+}
+
+bool MainWindow::openSession(const QString& dir) {
+    QString error;
+    if (!engine_.open(dir, &error)) {
+        showError(tr("Could not open the session %1: %2").arg(QDir::toNativeSeparators(dir), error));
+        return false;
+    }
+    clearError();
+    addRecent(engine_.summary().dir);
+    applySummary();
+    statusBar()->showMessage(tr("Opened %1").arg(QDir::toNativeSeparators(dir)), 4000);
+    return true;
+}
+
+bool MainWindow::showSession(const SessionPtr& session) {
+    QString error;
+    if (!engine_.setSession(session, {}, &error)) {
+        showError(tr("The generated session cannot be shown: %1").arg(error));
+        return false;
+    }
+    clearError();
+    applySummary();
+    return true;
+}
+
+bool MainWindow::saveSession(const QString& dir) {
+    QString error;
+    if (!engine_.save(dir, &error)) {
+        showError(tr("Could not save the session: %1").arg(error));
+        return false;
+    }
+    clearError();
+    addRecent(engine_.summary().dir);
+    updateTitle();
+    statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(dir)), 4000);
+    return true;
+}
+
+bool MainWindow::exportOverlay(const QString& path) {
+    if (!engine_.hasSession()) {
+        showError(tr("Nothing to export: open or generate a session first."));
+        return false;
+    }
+    QString error;
+    if (!writeImage(path, renderOverlay(engine_.summary().image, selectedMaps(), overlayStyle()), &error)) {
+        showError(tr("Export failed: %1").arg(error));
+        return false;
+    }
+    statusBar()->showMessage(tr("Wrote %1").arg(QDir::toNativeSeparators(path)), 4000);
+    return true;
+}
+
+bool MainWindow::exportFigure(const QString& path, int dpi) {
+    FigureFormat format;
+    if (!figureFormatFor(path, format)) {
+        showError(tr("Export failed: %1: use a .png, .svg or .pdf file name").arg(path));
+        return false;
+    }
+    if (!engine_.hasSession() || state_->selectedWords().isEmpty()) {
+        showError(tr("Nothing to export: select at least one word."));
+        return false;
+    }
+    const auto& summary = engine_.summary();
+    FigureContent content;
+    content.image = summary.image;
+    content.colorMap = state_->colorMap();
+    content.caption = summary.prompt;
+    OverlayStyle style = overlayStyle();
+    style.maskMode = MaskMode::None;
+    const auto maps = selectedMaps();
+    for (size_t i = 0; i < maps.size(); ++i) {
+        content.panels.push_back(renderOverlay(summary.image, {maps[i]}, style));
+        content.titles << summary.words[state_->selectedWords()[int(i)]].text;
+    }
+    QString error;
+    if (!writeFigure(path, format, content, dpi, &error)) {
+        showError(tr("Export failed: %1").arg(error));
+        return false;
+    }
+    statusBar()->showMessage(tr("Wrote %1").arg(QDir::toNativeSeparators(path)), 4000);
+    return true;
+}
+
+bool MainWindow::exportMasks(const QString& path, QStringList* written) {
+    const auto maps = selectedMaps();
+    if (maps.empty()) {
+        showError(tr("Nothing to export: select at least one word."));
+        return false;
+    }
+    const QFileInfo info(path);
+    for (size_t i = 0; i < maps.size(); ++i) {
+        const int word = state_->selectedWords()[int(i)];
+        QString target = path;
+        if (maps.size() > 1) {
+            QString name = engine_.summary().words[word].text;
+            name.replace(QRegularExpression(QStringLiteral("[^\\w-]")), QStringLiteral("_"));
+            target =
+                info.dir().filePath(QStringLiteral("%1-%2-%3.%4")
+                                        .arg(info.completeBaseName())
+                                        .arg(word + 1)
+                                        .arg(name, info.suffix().isEmpty() ? QStringLiteral("png") : info.suffix()));
+        }
+        QString error;
+        if (!writeImage(target, renderMask(*maps[i], state_->threshold()), &error)) {
+            showError(tr("Export failed: %1").arg(error));
+            return false;
+        }
+        if (written) *written << target;
+    }
+    statusBar()->showMessage(tr("Wrote %n mask(s)", nullptr, int(maps.size())), 4000);
+    return true;
+}
+
+void MainWindow::showError(const QString& message) {
+    lastError_ = message;
+    errorBanner_->setText(message);
+    errorBanner_->setVisible(true);
+    statusBar()->showMessage(message, 8000);
+}
+
+void MainWindow::clearError() {
+    lastError_.clear();
+    errorBanner_->setVisible(false);
+}
+
+void MainWindow::addRecent(const QString& dir) {
+    if (dir.isEmpty()) return;
+    recent_.removeAll(dir);
+    recent_.prepend(dir);
+    while (recent_.size() > kMaxRecent)
+        recent_.removeLast();
+    updateRecentMenu();
+    QSettings().setValue(QStringLiteral("recentSessions"), recent_);
+}
+
+void MainWindow::updateRecentMenu() {
+    recentMenu_->clear();
+    for (const QString& dir : recent_)
+        recentMenu_->addAction(QDir::toNativeSeparators(dir), this, [this, dir] { openSession(dir); });
+    recentMenu_->setEnabled(!recent_.isEmpty());
+}
+
+void MainWindow::updateTitle() {
+    const auto& summary = engine_.summary();
+    if (!engine_.hasSession()) return setWindowTitle(tr("DAAM Studio"));
+    const QString where = summary.dir.isEmpty() ? tr("unsaved") : QFileInfo(summary.dir).fileName();
+    setWindowTitle(tr("%1 (%2) — DAAM Studio").arg(summary.prompt, where));
+}
+
+void MainWindow::togglePlay() {
+    if (play_->isChecked()) {
+        play_->setText(tr("Pause"));
+        playTimer_->start();
+    } else {
+        play_->setText(tr("Play"));
+        playTimer_->stop();
+    }
+}
+
+void MainWindow::advancePlay() {
+    // The window keeps its width and slides forward, wrapping to the first step at the end.
+    const int width = range_->upper() - range_->lower();
+    int lower = range_->lower() + 1;
+    if (lower + width > range_->maximum()) lower = range_->minimum();
+    range_->setValues(lower, lower + width);
+}
+
+void MainWindow::restoreSettings() {
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    recent_ = settings.value(QStringLiteral("recentSessions")).toStringList();
+    updateRecentMenu();
+    auto pick = [&](QComboBox* box, const QString& key) {
+        const int index = box->findData(settings.value(key, box->currentData()));
+        if (index >= 0) box->setCurrentIndex(index);
+    };
+    pick(colorMap_, QStringLiteral("display/colorMap"));
+    pick(normalization_, QStringLiteral("display/normalization"));
+    pick(maskMode_, QStringLiteral("display/maskMode"));
+    opacity_->setValue(settings.value(QStringLiteral("display/opacity"), opacity_->value()).toInt());
+    threshold_->setValue(settings.value(QStringLiteral("display/threshold"), threshold_->value()).toInt());
+    generationPanel_->restoreSettings();
+}
+
+void MainWindow::saveSettings() const {
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("recentSessions"), recent_);
+    settings.setValue(QStringLiteral("display/colorMap"), colorMap_->currentData());
+    settings.setValue(QStringLiteral("display/normalization"), normalization_->currentData());
+    settings.setValue(QStringLiteral("display/maskMode"), maskMode_->currentData());
+    settings.setValue(QStringLiteral("display/opacity"), opacity_->value());
+    settings.setValue(QStringLiteral("display/threshold"), threshold_->value());
+    generationPanel_->saveSettings();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    saveSettings();
+    playTimer_->stop();
+    generation_->shutdown();
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (!localDirOf(event->mimeData()).isEmpty()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const QString dir = localDirOf(event->mimeData());
+    if (dir.isEmpty()) return;
+    event->acceptProposedAction();
+    openSession(dir);
+}
+
+void MainWindow::openDialog() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a session folder"),
+                                                          recent_.isEmpty() ? QDir::homePath() : recent_.front());
+    if (!dir.isEmpty()) openSession(dir);
+}
+
+void MainWindow::saveDialog() {
+    if (!engine_.hasSession()) return showError(tr("Nothing to save: open or generate a session first."));
+    const QString dir = QFileDialog::getSaveFileName(this, tr("Save the session as a folder"), QDir::homePath());
+    if (!dir.isEmpty()) saveSession(dir);
+}
+
+void MainWindow::exportOverlayDialog() {
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export the overlay"), QDir::homePath(), tr("PNG images (*.png)"));
+    if (!path.isEmpty())
+        exportOverlay(path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive) ? path : path + QStringLiteral(".png"));
+}
+
+void MainWindow::exportFigureDialog() {
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export a figure"), QDir::homePath(),
+                                     tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
+    if (path.isEmpty()) return;
+    int dpi = 300;
+    if (path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive) ||
+        path.endsWith(QLatin1String(".pdf"), Qt::CaseInsensitive)) {
+        bool ok = false;
+        dpi = QInputDialog::getInt(this, tr("Figure resolution"), tr("Dots per inch:"), 300, 72, 1200, 1, &ok);
+        if (!ok) return;
+    }
+    exportFigure(path, dpi);
+}
+
+void MainWindow::exportMasksDialog() {
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export masks"), QDir::homePath(), tr("PNG images (*.png)"));
+    if (!path.isEmpty())
+        exportMasks(path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive) ? path : path + QStringLiteral(".png"));
 }
 
 } // namespace daam::ui

@@ -1,14 +1,142 @@
-// DAAM Studio's main window.
+// DAAM Studio's main window: generate in the background, then explore where each word of the prompt
+// lands. One ExplorationState holds the choices; the controls write to it, and the image, the read-out
+// and the plots follow it. Session data and every torch computation sit behind ExplorationEngine.
 #pragma once
 
+#include "ExplorationEngine.h"
+#include "ExplorationState.h"
+#include "Exporter.h"
+#include "GenerationWorker.h"
+#include "OverlayRenderer.h"
+
 #include <QMainWindow>
+#include <QThreadPool>
+
+class QComboBox;
+class QLabel;
+class QMenu;
+class QSlider;
+class QTimer;
+class QToolButton;
 
 namespace daam::ui {
+
+class GenerationController;
+class GenerationPanel;
+class ImageView;
+class LayerSelector;
+class PlotsPanel;
+class RangeSlider;
+class TokenStrip;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens a session folder; on failure shows the reason in the window and keeps the current session.
+    bool openSession(const QString& dir);
+    bool saveSession(const QString& dir);
+    // A session from a generation (not saved yet).
+    bool showSession(const SessionPtr& session);
+    QString lastError() const { return lastError_; }
+
+    // Exports of what is shown; false with lastError() set on failure.
+    bool exportOverlay(const QString& path);
+    bool exportFigure(const QString& path, int dpi);
+    // One PNG per selected word: `path` itself for one word, else `path` with "-N-word" before the suffix.
+    bool exportMasks(const QString& path, QStringList* written = nullptr);
+
+    // Recomputes what follows the state now, on this thread. Interactive changes instead are coalesced
+    // into one redraw per event-loop turn, and their aggregation runs on a background thread with the
+    // latest state winning: at most one job runs, and a state left behind while it ran is not drawn.
+    void refreshNow();
+    bool isComputing() const { return computing_; }
+    int computeJobsStarted() const { return jobsStarted_; }
+
+    ExplorationState* state() const { return state_; }
+    const ExplorationEngine& engine() const { return engine_; }
+    TokenStrip* tokenStrip() const { return tokens_; }
+    ImageView* imageView() const { return view_; }
+    RangeSlider* rangeSlider() const { return range_; }
+    QToolButton* playButton() const { return play_; }
+    LayerSelector* layerSelector() const { return layers_; }
+    QSlider* thresholdSlider() const { return threshold_; }
+    QComboBox* maskModeBox() const { return maskMode_; }
+    QLabel* overlapLabel() const { return overlap_; }
+    QLabel* readoutLabel() const { return readout_; }
+    QLabel* errorBanner() const { return errorBanner_; }
+    PlotsPanel* plots() const { return plots_; }
+    GenerationPanel* generationPanel() const { return generationPanel_; }
+    GenerationController* generation() const { return generation_; }
+    // The selected words' maps for the current state (image resolution).
+    std::vector<const HeatMap*> selectedMaps() const;
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void buildMenus();
+    QWidget* buildControls();
+    void connectState();
+    void scheduleRefresh();
+    void refreshWhenReady();
+    void startCompute();
+    void onGridMaps(const GridMapsPtr& maps);
+    void refreshOverlay();
+    void refreshPlots(bool massToo);
+    void refreshReadout(int x, int y);
+    void applySummary();
+    void showError(const QString& message);
+    void clearError();
+    void addRecent(const QString& dir);
+    void updateRecentMenu();
+    void updateTitle();
+    void togglePlay();
+    void advancePlay();
+    void restoreSettings();
+    void saveSettings() const;
+    void openDialog();
+    void saveDialog();
+    void exportOverlayDialog();
+    void exportFigureDialog();
+    void exportMasksDialog();
+    OverlayStyle overlayStyle() const;
+
+    ExplorationEngine engine_;
+    QThreadPool pool_;
+    bool computing_ = false;
+    int jobsStarted_ = 0;
+    ExplorationState* state_;
+    GenerationController* generation_;
+
+    TokenStrip* tokens_;
+    ImageView* view_;
+    QLabel* readout_;
+    QLabel* errorBanner_;
+    RangeSlider* range_;
+    QLabel* rangeLabel_;
+    QToolButton* play_;
+    QTimer* playTimer_;
+    LayerSelector* layers_;
+    QSlider* threshold_;
+    QLabel* thresholdValue_;
+    QComboBox* maskMode_;
+    QLabel* overlap_;
+    QComboBox* colorMap_;
+    QSlider* opacity_;
+    QComboBox* normalization_;
+    PlotsPanel* plots_;
+    GenerationPanel* generationPanel_;
+    QMenu* recentMenu_;
+    QTimer* refreshTimer_;
+    bool refreshMass_ = true;
+    int hoverX_ = -1, hoverY_ = -1;
+    QString lastError_;
+    QStringList recent_;
 };
 
 } // namespace daam::ui

@@ -1,0 +1,156 @@
+// Background generation with the tiny SD 1.x reference pipeline (skipped when it is absent): progress
+// arrives per UNet call while the test's event loop keeps running, cancel stops within one step, a
+// broken model folder is reported, and a finished generation is shown by the window.
+#include "GenerationController.h"
+#include "MainWindow.h"
+#include "TokenStrip.h"
+
+#include "TestSupport.h"
+
+#include <QLabel>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTimer>
+#include <QToolButton>
+#include <QtTest>
+
+using namespace daam::ui;
+
+namespace {
+
+constexpr int kGenerationTimeoutMs = 300000;
+
+GenerationSettings tinySettings(int steps) {
+    GenerationSettings s;
+    s.modelDir = QString::fromStdString(daam::test::referencePath("pipelines/sd1-tiny"));
+    s.prompt = QStringLiteral("a red dog on a bench");
+    s.seed = 7;
+    s.steps = steps;
+    s.guidance = 7.5;
+    s.scheduler = QStringLiteral("ddim");
+    s.width = s.height = 64; // the tiny model's default size is 2048 px
+    return s;
+}
+
+bool haveTinyModel() {
+    const auto path = daam::test::referencePath("pipelines/sd1-tiny");
+    return !path.empty() && QFileInfo::exists(QString::fromStdString(path) + QStringLiteral("/model_index.json"));
+}
+
+} // namespace
+
+class TestGeneration : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void progressArrivesWhileTheEventLoopRuns() {
+        if (!haveTinyModel()) QSKIP("../shared/reference/pipelines/sd1-tiny is absent");
+        GenerationController controller;
+        QSignalSpy finished(&controller, &GenerationController::finished);
+        QSignalSpy failed(&controller, &GenerationController::failed);
+        // Every progress report records how many timer ticks the GUI thread handled before it: if the
+        // generation ran on this thread, no tick could be handled between two steps.
+        int ticks = 0;
+        QTimer ticker;
+        ticker.setInterval(5);
+        connect(&ticker, &QTimer::timeout, this, [&] { ++ticks; });
+        std::vector<int> ticksAtProgress, calls;
+        connect(&controller, &GenerationController::progress, this, [&](int call, int, double, double) {
+            ticksAtProgress.push_back(ticks);
+            calls.push_back(call);
+        });
+        int previews = 0;
+        connect(&controller, &GenerationController::preview, this, [&](const QImage& image) {
+            if (!image.isNull()) ++previews;
+        });
+        ticker.start();
+        controller.start(tinySettings(4));
+        QVERIFY(controller.isRunning());
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), kGenerationTimeoutMs);
+        if (!failed.isEmpty()) QFAIL(qPrintable(failed.front().front().toString()));
+        QVERIFY(!controller.isRunning());
+        QCOMPARE(calls.size(), size_t(4));
+        QCOMPARE(calls.back(), 4);
+        QVERIFY(previews >= 1);
+        for (size_t i = 1; i < ticksAtProgress.size(); ++i)
+            QVERIFY2(ticksAtProgress[i] > ticksAtProgress[i - 1],
+                     qPrintable(QStringLiteral("no event-loop turn between steps %1 and %2").arg(i).arg(i + 1)));
+        const auto session = finished.front().front().value<SessionPtr>();
+        QVERIFY(session);
+
+        // The window shows the result: one chip per word of the prompt.
+        MainWindow window;
+        QVERIFY(window.showSession(session));
+        QCOMPARE(window.tokenStrip()->chipCount(), 6);
+        QCOMPARE(window.tokenStrip()->chip(2)->text(), QStringLiteral("dog"));
+    }
+
+    void cancelStopsWithinOneStep() {
+        if (!haveTinyModel()) QSKIP("../shared/reference/pipelines/sd1-tiny is absent");
+        GenerationController controller;
+        QSignalSpy cancelled(&controller, &GenerationController::cancelled);
+        QSignalSpy finished(&controller, &GenerationController::finished);
+        int callAtCancel = -1, lastCall = 0;
+        connect(&controller, &GenerationController::progress, this, [&](int call, int, double, double) {
+            lastCall = call;
+            if (callAtCancel < 0 && call >= 2) {
+                callAtCancel = call;
+                controller.cancel();
+            }
+        });
+        controller.start(tinySettings(200));
+        QTRY_VERIFY_WITH_TIMEOUT(!cancelled.isEmpty() || !finished.isEmpty(), kGenerationTimeoutMs);
+        QVERIFY(finished.isEmpty());
+        QCOMPARE(cancelled.count(), 1);
+        // Progress is queued: the worker may have finished the step it was in when the flag was set.
+        QVERIFY2(lastCall <= callAtCancel + 2, qPrintable(QStringLiteral("%1 vs %2").arg(lastCall).arg(callAtCancel)));
+        QVERIFY(!controller.isRunning());
+    }
+
+    void aNewRequestReplacesTheRunningOne() {
+        if (!haveTinyModel()) QSKIP("../shared/reference/pipelines/sd1-tiny is absent");
+        GenerationController controller;
+        QSignalSpy finished(&controller, &GenerationController::finished);
+        QSignalSpy started(&controller, &GenerationController::started);
+        bool restarted = false;
+        connect(&controller, &GenerationController::progress, this, [&](int call, int, double, double) {
+            if (!restarted && call >= 1) {
+                restarted = true;
+                controller.start(tinySettings(2));
+            }
+        });
+        controller.start(tinySettings(200));
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kGenerationTimeoutMs);
+        QCOMPARE(started.count(), 2);
+        QCOMPARE(finished.count(), 1); // only the latest request delivers a result
+    }
+
+    void brokenModelFolderIsReported() {
+        GenerationController controller;
+        QSignalSpy failed(&controller, &GenerationController::failed);
+        GenerationSettings s;
+        s.modelDir = QStringLiteral("/nonexistent/model");
+        s.prompt = QStringLiteral("a dog");
+        controller.start(s);
+        QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), 60000);
+        QVERIFY2(failed.front().front().toString().contains(QStringLiteral("/nonexistent/model")),
+                 qPrintable(failed.front().front().toString()));
+        QVERIFY(!controller.isRunning());
+    }
+
+    void closingTheWindowCancelsAGeneration() {
+        if (!haveTinyModel()) QSKIP("../shared/reference/pipelines/sd1-tiny is absent");
+        auto window = std::make_unique<MainWindow>();
+        QSignalSpy progress(window->generation(), &GenerationController::progress);
+        window->generation()->start(tinySettings(500));
+        QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty(), kGenerationTimeoutMs);
+        window->close(); // cancels and joins the generation thread
+        QVERIFY(!window->generation()->isRunning());
+        window.reset();
+    }
+};
+
+QTEST_MAIN(TestGeneration)
+#include "test_generation.moc"

@@ -1,0 +1,365 @@
+// The main window with real widgets, offscreen, on a synthetic session: clicking word chips, dragging the
+// step range, moving the threshold, exporting, and opening a damaged session.
+#include "GenerationController.h"
+#include "GenerationPanel.h"
+#include "ImageView.h"
+#include "LayerSelector.h"
+#include "MainWindow.h"
+#include "PlotsPanel.h"
+#include "RangeSlider.h"
+#include "TokenStrip.h"
+
+#include "SyntheticSession.h"
+#include "TestSupport.h"
+
+#include <QComboBox>
+#include <QLabel>
+#include <QMimeData>
+#include <QSlider>
+#include <QStandardPaths>
+#include <QSvgRenderer>
+#include <QToolButton>
+#include <QUrl>
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace daam::ui;
+using daam::test::kWordA;
+using daam::test::kWordCat;
+using daam::test::kWordDog;
+
+namespace {
+
+// Mean colour of the shown overlay over a rectangle.
+QColor meanColor(const QImage& image, const QRect& r) {
+    double red = 0, green = 0, blue = 0;
+    for (int y = r.top(); y <= r.bottom(); ++y)
+        for (int x = r.left(); x <= r.right(); ++x) {
+            const QColor c = image.pixelColor(x, y);
+            red += c.red();
+            green += c.green();
+            blue += c.blue();
+        }
+    const double n = double(r.width()) * r.height();
+    return QColor(int(red / n), int(green / n), int(blue / n));
+}
+
+const QRect kLeft(4, 4, 20, 56);
+const QRect kRight(40, 4, 20, 56);
+const QRect kBottomLeft(4, 44, 20, 16);
+
+bool hot(const QColor& c) {
+    return c.red() > c.blue() + 40;
+}
+
+int whitePixels(const QImage& mask) {
+    int n = 0;
+    for (int y = 0; y < mask.height(); ++y)
+        for (int x = 0; x < mask.width(); ++x)
+            n += qGray(mask.pixel(x, y)) > 127 ? 1 : 0;
+    return n;
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+    QString dir_;
+    QString out_;
+    std::unique_ptr<MainWindow> window_;
+
+    QImage overlay() {
+        window_->refreshNow();
+        return window_->imageView()->image();
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true); // QSettings in a test location, cleared below
+        dir_ = QString::fromStdString(daam::test::saveSyntheticSession(daam::test::makeTempDir("ui-window")));
+        out_ = QString::fromStdString(daam::test::makeTempDir("ui-export"));
+    }
+
+    void init() {
+        QSettings().clear();
+        window_ = std::make_unique<MainWindow>();
+        window_->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+        QVERIFY2(window_->openSession(dir_), qPrintable(window_->lastError()));
+    }
+    void cleanup() { window_.reset(); }
+
+    void showsOneChipPerWord() {
+        QCOMPARE(window_->tokenStrip()->chipCount(), 3);
+        QCOMPARE(window_->tokenStrip()->chip(kWordCat)->text(), QStringLiteral("cat"));
+        QVERIFY(window_->tokenStrip()->chip(kWordCat)->toolTip().contains(QStringLiteral("cat</w>")));
+        QCOMPARE(window_->state()->selectedWords(), QList<int>{kWordA});
+        QCOMPARE(window_->imageView()->image().size(), QSize(64, 64));
+    }
+
+    void clickingAChipShowsThatWordsMap() {
+        const QImage before = overlay();
+        QTest::mouseClick(window_->tokenStrip()->chip(kWordCat), Qt::LeftButton);
+        QCOMPARE(window_->state()->selectedWords(), QList<int>{kWordCat});
+        QVERIFY(window_->tokenStrip()->chip(kWordCat)->isChecked());
+        QVERIFY(!window_->tokenStrip()->chip(kWordA)->isChecked());
+        const QImage cat = overlay();
+        QVERIFY(cat != before);
+        QVERIFY2(hot(meanColor(cat, kLeft)), qPrintable(meanColor(cat, kLeft).name()));
+        QVERIFY(!hot(meanColor(cat, kRight)));
+
+        QTest::mouseClick(window_->tokenStrip()->chip(kWordDog), Qt::LeftButton);
+        const QImage dog = overlay();
+        QVERIFY(hot(meanColor(dog, kRight)));
+        QVERIFY(!hot(meanColor(dog, kLeft)));
+    }
+
+    void ctrlClickAddsAWordInItsOwnHue() {
+        QTest::mouseClick(window_->tokenStrip()->chip(kWordCat), Qt::LeftButton);
+        QTest::mouseClick(window_->tokenStrip()->chip(kWordDog), Qt::LeftButton, Qt::ControlModifier);
+        QCOMPARE(window_->state()->selectedWords(), (QList<int>{kWordCat, kWordDog}));
+        const QImage both = overlay();
+        // Two hues: the two halves differ from each other and from the grey image.
+        const QColor left = meanColor(both, kLeft), right = meanColor(both, kRight);
+        QVERIFY(left != QColor(128, 128, 128));
+        QVERIFY(std::abs(left.hue() - right.hue()) > 60);
+        QVERIFY(window_->overlapLabel()->text().contains(QStringLiteral("IoU(cat, dog)")));
+    }
+
+    void numberKeysSelectWords() {
+        window_->imageView()->setFocus();
+        QTest::keyClick(window_.get(), Qt::Key_3);
+        QCOMPARE(window_->state()->selectedWords(), QList<int>{kWordDog});
+        QTest::keyClick(window_.get(), Qt::Key_2, Qt::ControlModifier);
+        QCOMPARE(window_->state()->selectedWords(), (QList<int>{kWordDog, kWordCat}));
+    }
+
+    void rangeSliderChangesTheMapAndThePlots() {
+        window_->state()->selectWord(kWordCat);
+        const QImage all = overlay();
+        const auto shadedAll = window_->plots()->shadedRange();
+        QCOMPARE(shadedAll.first, -0.5);
+        QCOMPARE(shadedAll.second, 3.5);
+        const auto histogramAll = window_->plots()->histogramValues();
+        const auto sharesAll = window_->plots()->layerShareValues();
+        QCOMPARE(window_->plots()->massValues(0).size(), size_t(4));
+
+        // Early steps: "cat" on the left, bottom-left hot.
+        window_->rangeSlider()->setValues(0, 1);
+        QCOMPARE(window_->state()->callBegin(), 0);
+        QCOMPARE(window_->state()->callEnd(), 2);
+        QVERIFY(hot(meanColor(overlay(), kBottomLeft)));
+
+        // Late steps, moved with the keyboard: "cat" moved to the top, bottom-left cold.
+        auto* slider = window_->rangeSlider();
+        slider->setFocus();
+        QTest::keyClick(slider, Qt::Key_Right);                    // upper handle 1 -> 2
+        QTest::keyClick(slider, Qt::Key_Right);                    // 2 -> 3
+        QTest::keyClick(slider, Qt::Key_Right, Qt::ShiftModifier); // lower handle 0 -> 1
+        QTest::keyClick(slider, Qt::Key_Right, Qt::ShiftModifier); // 1 -> 2
+        QCOMPARE(slider->lower(), 2);
+        QCOMPARE(slider->upper(), 3);
+        const QImage late = overlay();
+        QVERIFY(late != all);
+        QVERIFY2(!hot(meanColor(late, kBottomLeft)), qPrintable(meanColor(late, kBottomLeft).name()));
+        const auto shadedLate = window_->plots()->shadedRange();
+        QCOMPARE(shadedLate.first, 1.5);
+        QCOMPARE(shadedLate.second, 3.5);
+        QVERIFY(window_->plots()->histogramValues() != histogramAll);
+        Q_UNUSED(sharesAll);
+    }
+
+    void backgroundRefreshDrawsTheLatestState() {
+        window_->state()->selectWord(kWordCat);
+        window_->state()->setCallRange(0, 2);
+        window_->refreshNow();
+        QVERIFY(hot(meanColor(window_->imageView()->image(), kBottomLeft)));
+        const int before = window_->computeJobsStarted();
+        // Two changes in one event-loop turn: one job, for the last of them.
+        window_->state()->setCallRange(0, 3);
+        window_->state()->setCallRange(2, 4);
+        QTRY_VERIFY(!window_->isComputing() && window_->engine().isReady(window_->state()->query()));
+        QCOMPARE(window_->computeJobsStarted() - before, 1);
+        QCOMPARE(window_->rangeSlider()->lower(), 2); // the slider follows the state
+        QCOMPARE(window_->rangeSlider()->upper(), 3);
+        QTRY_VERIFY(!hot(meanColor(window_->imageView()->image(), kBottomLeft)));
+    }
+
+    void dragsTheLowerHandle() {
+        auto* slider = window_->rangeSlider();
+        const int y = slider->height() / 2;
+        QTest::mousePress(slider, Qt::LeftButton, {}, QPoint(slider->positionOf(0), y));
+        QMouseEvent move(QEvent::MouseMove, QPointF(slider->positionOf(2), y),
+                         slider->mapToGlobal(QPointF(slider->positionOf(2), y)), Qt::NoButton, Qt::LeftButton,
+                         Qt::NoModifier);
+        QApplication::sendEvent(slider, &move);
+        QTest::mouseRelease(slider, Qt::LeftButton, {}, QPoint(slider->positionOf(2), y));
+        QCOMPARE(slider->lower(), 2);
+        QCOMPARE(window_->state()->callBegin(), 2);
+    }
+
+    void layerPresetChangesTheShares() {
+        window_->state()->selectWord(kWordCat);
+        window_->refreshNow();
+        QVERIFY(window_->layerSelector()->applyPreset(QStringLiteral("mid")));
+        QCOMPARE(window_->state()->layers(), std::vector<int>{1});
+        window_->refreshNow();
+        const auto shares = window_->plots()->layerShareValues();
+        QCOMPARE(shares.size(), size_t(3));
+        QCOMPARE(shares[1], 1.0);
+        QCOMPARE(shares[0], 0.0);
+    }
+
+    void thresholdChangesTheMask() {
+        window_->state()->selectWord(kWordCat);
+        window_->maskModeBox()->setCurrentIndex(window_->maskModeBox()->findData(int(MaskMode::Fill)));
+        QCOMPARE(window_->state()->maskMode(), MaskMode::Fill);
+        const QImage at40 = overlay();
+        const QString maskPath = out_ + QStringLiteral("/mask40.png");
+        QVERIFY(window_->exportMasks(maskPath));
+        const int area40 = whitePixels(QImage(maskPath));
+
+        window_->thresholdSlider()->setValue(90);
+        QCOMPARE(window_->state()->threshold(), 0.9);
+        const QImage at90 = overlay();
+        QCOMPARE(window_->plots()->thresholdLine(), 0.9);
+        QVERIFY(at90 != at40);
+        const QString maskPath90 = out_ + QStringLiteral("/mask90.png");
+        QVERIFY(window_->exportMasks(maskPath90));
+        const int area90 = whitePixels(QImage(maskPath90));
+        QVERIFY2(area90 < area40, qPrintable(QStringLiteral("%1 vs %2").arg(area90).arg(area40)));
+        QVERIFY(area90 > 0);
+    }
+
+    void exportsLoadBack() {
+        window_->state()->setSelectedWords({kWordCat, kWordDog});
+        const QImage shown = overlay();
+
+        const QString png = out_ + QStringLiteral("/overlay.png");
+        QVERIFY2(window_->exportOverlay(png), qPrintable(window_->lastError()));
+        const QImage loaded(png);
+        QCOMPARE(loaded.size(), QSize(64, 64));
+        QCOMPARE(loaded.convertToFormat(QImage::Format_RGB888), shown);
+
+        const QString figurePng = out_ + QStringLiteral("/figure.png");
+        QVERIFY(window_->exportFigure(figurePng, 100));
+        const QImage figure(figurePng);
+        const QSizeF inches = figureSizeInches([&] {
+            FigureContent c;
+            c.image = shown;
+            c.panels.resize(2);
+            return c;
+        }());
+        QCOMPARE(figure.size(), QSize(qRound(inches.width() * 100), qRound(inches.height() * 100)));
+        QCOMPARE(qRound(figure.dotsPerMeterX() * 0.0254), 100);
+
+        const QString svg = out_ + QStringLiteral("/figure.svg");
+        QVERIFY(window_->exportFigure(svg, 100));
+        QSvgRenderer renderer(svg);
+        QVERIFY(renderer.isValid());
+        QVERIFY(renderer.defaultSize().width() > 100);
+
+        const QString pdf = out_ + QStringLiteral("/figure.pdf");
+        QVERIFY(window_->exportFigure(pdf, 150));
+        QFile file(pdf);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray bytes = file.readAll();
+        QVERIFY(bytes.startsWith("%PDF-"));
+        QVERIFY(bytes.trimmed().endsWith("%%EOF"));
+
+        QStringList masks;
+        QVERIFY(window_->exportMasks(out_ + QStringLiteral("/mask.png"), &masks));
+        QCOMPARE(masks.size(), 2);
+        const QImage catMask(masks[0]);
+        QCOMPARE(catMask.size(), QSize(64, 64));
+        QCOMPARE(qGray(catMask.pixel(8, 32)), 255);
+        QCOMPARE(qGray(catMask.pixel(56, 32)), 0);
+
+        QVERIFY(!window_->exportFigure(out_ + QStringLiteral("/figure.bmp"), 100));
+        QVERIFY(window_->errorBanner()->isVisible());
+    }
+
+    void readOutRanksTheWordsUnderTheCursor() {
+        window_->state()->setCallRange(0, 2);
+        window_->refreshNow();
+        auto* view = window_->imageView();
+        QTest::mouseMove(view, view->toWidget(QPointF(56.5, 32.5)).toPoint());
+        QTRY_VERIFY(window_->readoutLabel()->text().startsWith(QStringLiteral("x 56, y 32")));
+        const QString text = window_->readoutLabel()->text();
+        QVERIFY2(text.indexOf(QStringLiteral("dog")) < text.indexOf(QStringLiteral("cat")), qPrintable(text));
+    }
+
+    void playSlidesTheRange() {
+        window_->rangeSlider()->setValues(0, 1);
+        QTest::mouseClick(window_->playButton(), Qt::LeftButton);
+        QVERIFY(window_->playButton()->isChecked());
+        QTRY_VERIFY(window_->state()->callBegin() > 0);
+        QCOMPARE(window_->state()->callEnd() - window_->state()->callBegin(), 2); // the window keeps its width
+        QTest::mouseClick(window_->playButton(), Qt::LeftButton);
+        QVERIFY(!window_->playButton()->isChecked());
+    }
+
+    void droppingASessionFolderOpensIt() {
+        auto other = daam::test::makeSyntheticSession();
+        other.prompt = "dropped";
+        const auto dir = daam::test::makeTempDir("ui-drop") + "/dropped";
+        daam::saveSession(dir, other);
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(QString::fromStdString(dir))});
+        const QPoint at = window_->rect().center();
+        QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(window_.get(), &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(window_.get(), &drop);
+        QCOMPARE(window_->engine().summary().prompt, QStringLiteral("dropped"));
+        QVERIFY(window_->windowTitle().contains(QStringLiteral("dropped")));
+    }
+
+    void displaySettingsPersist() {
+        window_->maskModeBox()->setCurrentIndex(window_->maskModeBox()->findData(int(MaskMode::Cutout)));
+        window_->thresholdSlider()->setValue(55);
+        window_->close();
+        MainWindow second;
+        QCOMPARE(second.state()->maskMode(), MaskMode::Cutout);
+        QCOMPARE(second.thresholdSlider()->value(), 55);
+        QCOMPARE(second.state()->threshold(), 0.55);
+    }
+
+    void generateWithoutAPromptExplainsWhy() {
+        QTest::keyClick(window_.get(), Qt::Key_Return, Qt::ControlModifier);
+        QVERIFY(!window_->generation()->isRunning());
+        bool explained = false;
+        for (auto* label : window_->generationPanel()->findChildren<QLabel*>())
+            explained = explained || label->text() == QStringLiteral("Write a prompt first.");
+        QVERIFY(explained);
+    }
+
+    void damagedSessionShowsAnErrorAndKeepsTheWindow() {
+        const auto broken = daam::test::makeTempDir("ui-broken") + "/s";
+        std::filesystem::create_directories(broken);
+        std::filesystem::copy(dir_.toStdString(), broken, std::filesystem::copy_options::recursive);
+        {
+            std::ofstream json(broken + "/generation.json", std::ios::trunc);
+            json << "{ not json";
+        }
+        QVERIFY(!window_->openSession(QString::fromStdString(broken)));
+        QVERIFY(window_->errorBanner()->isVisible());
+        QVERIFY2(window_->errorBanner()->text().contains(QStringLiteral("generation.json")),
+                 qPrintable(window_->errorBanner()->text()));
+        QVERIFY(window_->isVisible());
+        // The previous session is still there and still answers.
+        QCOMPARE(window_->tokenStrip()->chipCount(), 3);
+        QTest::mouseClick(window_->tokenStrip()->chip(kWordDog), Qt::LeftButton);
+        QVERIFY(hot(meanColor(overlay(), kRight)));
+        // A good session afterwards clears the message.
+        QVERIFY(window_->openSession(dir_));
+        QVERIFY(!window_->errorBanner()->isVisible());
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

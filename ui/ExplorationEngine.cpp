@@ -1,0 +1,308 @@
+#include "ExplorationEngine.h"
+
+#include "daam/trace/HeatMapAggregator.h"
+#include "daam/trace/Measures.h"
+#include "daam/trace/Session.h"
+#include "daam/util/Error.h"
+
+#include <torch/torch.h>
+
+#include <QCoreApplication>
+#include <QDir>
+
+namespace daam::ui {
+
+namespace {
+
+QImage toQImage(const daam::PngImage& png) {
+    if (png.width <= 0 || png.height <= 0) return {};
+    QImage out(png.width, png.height, QImage::Format_RGB888);
+    for (int y = 0; y < png.height; ++y) {
+        uchar* line = out.scanLine(y);
+        for (int x = 0; x < png.width; ++x) {
+            const uint8_t* p = png.pixels.data() + (size_t(y) * png.width + x) * png.channels;
+            // Grey and grey+alpha spread the grey value; alpha is dropped (sessions hold opaque images).
+            const bool grey = png.channels < 3;
+            line[3 * x + 0] = p[0];
+            line[3 * x + 1] = grey ? p[0] : p[1];
+            line[3 * x + 2] = grey ? p[0] : p[2];
+        }
+    }
+    return out;
+}
+
+HeatMap toHeatMap(const torch::Tensor& map) {
+    auto contiguous = map.to(torch::kFloat32).contiguous();
+    HeatMap out;
+    out.height = static_cast<int>(contiguous.size(0));
+    out.width = static_cast<int>(contiguous.size(1));
+    out.values.assign(contiguous.data_ptr<float>(), contiguous.data_ptr<float>() + contiguous.numel());
+    return out;
+}
+
+torch::Tensor toTensor(const HeatMap& map) {
+    return torch::from_blob(const_cast<float*>(map.values.data()), {map.height, map.width}, torch::kFloat32);
+}
+
+} // namespace
+
+struct GridMaps {
+    int sessionSerial = 0;
+    MapQuery query;
+    torch::Tensor tokenMaps; // [tokens, gh, gw]
+};
+
+struct ExplorationEngine::Impl {
+    SessionPtr session;
+    int serial = 0; // tells sessions apart, so that a late job result for an old one is ignored
+    std::shared_ptr<const HeatMapAggregator> aggregator;
+    SessionSummary summary;
+    torch::Tensor layerMass; // [layers, calls, tokens] float64: mean over pixels of the heads-summed maps
+
+    // For `cachedQuery`: every token's grid map, and the words' image maps computed so far.
+    mutable MapQuery cachedQuery;
+    mutable bool cacheValid = false;
+    mutable torch::Tensor tokenMaps; // [tokens, gh, gw]
+    mutable std::vector<HeatMap> wordMaps;
+    mutable bool allComputed = false;
+    mutable float jointLo = 0, jointHi = 0; // Joint normalization's scale over all words
+
+    int imageWidth() const { return summary.image.isNull() ? session->gridSide : summary.image.width(); }
+    int imageHeight() const { return summary.image.isNull() ? session->gridSide : summary.image.height(); }
+    HeatMapQuery heatQuery(const MapQuery& q) const {
+        HeatMapQuery h;
+        h.callBegin = q.callBegin;
+        h.callEnd = q.callEnd;
+        h.layers = q.layers;
+        return h;
+    }
+    torch::Tensor rawWordMap(int word) const {
+        const auto& r = summary.words[word].rows;
+        return tokenMaps.index_select(0, torch::tensor(std::vector<int64_t>(r.begin(), r.end()), torch::kInt64))
+            .mean(0);
+    }
+    // Brings the cache to `query`: one aggregation over all token rows (words are means of their rows).
+    void prepare(const MapQuery& query) const {
+        if (cacheValid && cachedQuery == query) return;
+        torch::NoGradGuard noGrad;
+        adopt(query, aggregator->globalMaps(heatQuery(query)));
+    }
+    void adopt(const MapQuery& query, torch::Tensor maps) const {
+        torch::NoGradGuard noGrad;
+        tokenMaps = std::move(maps);
+        wordMaps.assign(summary.words.size(), HeatMap{});
+        allComputed = false;
+        if (query.normalization == Normalization::Joint) {
+            // The shared scale comes from the grid maps; upsampled values are clamped to it.
+            std::vector<torch::Tensor> raw;
+            for (size_t w = 0; w < summary.words.size(); ++w)
+                raw.push_back(rawWordMap(int(w)));
+            const auto all = torch::stack(raw);
+            jointLo = all.min().item<float>();
+            jointHi = all.max().item<float>();
+        }
+        cachedQuery = query;
+        cacheValid = true;
+    }
+    const HeatMap& word(int w) const {
+        if (!wordMaps[w].empty()) return wordMaps[w];
+        torch::NoGradGuard noGrad;
+        const auto raw = rawWordMap(w);
+        const auto norm = cachedQuery.normalization == Normalization::MinMax ? HeatMapNormalization::MinMax
+                                                                             : HeatMapNormalization::Absolute;
+        auto map = expandToImage(raw, imageHeight(), imageWidth(), norm);
+        if (cachedQuery.normalization == Normalization::Joint)
+            map = ((map - jointLo) / (jointHi - jointLo + 1e-8)).clamp(0, 1);
+        wordMaps[w] = toHeatMap(map);
+        return wordMaps[w];
+    }
+};
+
+ExplorationEngine::ExplorationEngine() : d(std::make_unique<Impl>()) {}
+ExplorationEngine::~ExplorationEngine() = default;
+
+bool ExplorationEngine::open(const QString& dir, QString* error) {
+    try {
+        auto session = std::make_shared<daam::Session>(daam::loadSession(QDir(dir).absolutePath().toStdString()));
+        return setSession(std::move(session), QDir(dir).absolutePath(), error);
+    } catch (const std::exception& e) {
+        if (error) *error = QString::fromStdString(e.what());
+        return false;
+    }
+}
+
+bool ExplorationEngine::setSession(SessionPtr session, const QString& dir, QString* error) {
+    try {
+        if (!session || !session->trace) throw daam::Error("the session holds no attention trace");
+        if (session->words.empty()) throw daam::Error("the session's prompt has no words");
+        auto aggregator =
+            std::make_shared<const HeatMapAggregator>(session->trace, session->gridSide, session->gridSide);
+        SessionSummary s;
+        s.dir = dir;
+        s.prompt = QString::fromStdString(session->prompt);
+        for (const auto& w : session->words) {
+            WordInfo info;
+            info.text = QString::fromStdString(w.text);
+            info.punctuation = w.punctuation;
+            for (int t : w.tokens) {
+                if (t < 0 || t >= session->trace->tokens())
+                    throw daam::Error("word '" + w.text + "' refers to token " + std::to_string(t) +
+                                      ", which is not in the trace");
+                info.rows.push_back(t);
+                if (t < static_cast<int>(session->tokens.size()))
+                    info.tokens << QString::fromStdString(session->tokens[t].text);
+            }
+            if (info.rows.empty()) throw daam::Error("word '" + w.text + "' has no tokens");
+            s.words.push_back(std::move(info));
+        }
+        s.layers = session->trace->layers();
+        s.defaultLayers = aggregator->defaultLayers();
+        s.calls = session->trace->calls();
+        if (session->generation.is_object() && session->generation.contains("timesteps") &&
+            session->generation["timesteps"].is_array())
+            for (const auto& t : session->generation["timesteps"])
+                if (t.is_number()) s.timesteps.push_back(t.get<double>());
+        s.image = toQImage(session->image);
+        std::vector<torch::Tensor> mass;
+        for (size_t l = 0; l < s.layers.size(); ++l) {
+            const auto maps = session->trace->layerMaps(int(l));
+            mass.push_back(maps.defined() ? maps.to(torch::kFloat32).mean({2, 3}).to(torch::kFloat64)
+                                          : torch::zeros({s.calls, session->trace->tokens()}, torch::kFloat64));
+        }
+        d->layerMass = mass.empty() ? torch::Tensor() : torch::stack(mass);
+        d->session = std::move(session);
+        d->aggregator = std::move(aggregator);
+        static int serials = 0;
+        d->serial = ++serials;
+        d->summary = std::move(s);
+        d->cacheValid = false;
+        return true;
+    } catch (const std::exception& e) {
+        if (error) *error = QString::fromStdString(e.what());
+        return false;
+    }
+}
+
+bool ExplorationEngine::save(const QString& dir, QString* error) {
+    try {
+        if (!d->session) throw daam::Error("no session to save");
+        daam::saveSession(QDir(dir).absolutePath().toStdString(), *d->session);
+        d->summary.dir = QDir(dir).absolutePath();
+        return true;
+    } catch (const std::exception& e) {
+        if (error) *error = QString::fromStdString(e.what());
+        return false;
+    }
+}
+
+void ExplorationEngine::close() {
+    d = std::make_unique<Impl>();
+}
+
+bool ExplorationEngine::hasSession() const {
+    return d->session != nullptr;
+}
+
+const SessionSummary& ExplorationEngine::summary() const {
+    return d->summary;
+}
+
+const std::vector<HeatMap>& ExplorationEngine::allWordMaps(const MapQuery& query) const {
+    static const std::vector<HeatMap> none;
+    if (!d->session) return none;
+    d->prepare(query);
+    if (!d->allComputed) {
+        for (size_t w = 0; w < d->wordMaps.size(); ++w)
+            d->word(int(w));
+        d->allComputed = true;
+    }
+    return d->wordMaps;
+}
+
+const HeatMap& ExplorationEngine::wordMap(int word, const MapQuery& query) const {
+    static const HeatMap none;
+    if (!d->session || word < 0 || word >= int(d->summary.words.size())) return none;
+    d->prepare(query);
+    return d->word(word);
+}
+
+std::vector<double> ExplorationEngine::massOverCalls(int word, const std::vector<int>& layers) const {
+    std::vector<double> out;
+    if (!d->session || word < 0 || word >= static_cast<int>(d->summary.words.size())) return out;
+    torch::NoGradGuard noGrad;
+    const auto& chosen = layers.empty() ? d->summary.defaultLayers : layers;
+    const auto& rowsVec = d->summary.words[word].rows;
+    auto rows = torch::tensor(std::vector<int64_t>(rowsVec.begin(), rowsVec.end()), torch::kInt64);
+    auto total = torch::zeros({d->summary.calls}, torch::kFloat64);
+    int used = 0;
+    for (int l : chosen) {
+        if (l < 0 || l >= static_cast<int>(d->summary.layers.size())) continue;
+        // Heads are summed in the trace: divide to get the mean probability per (head, query pixel).
+        const double heads = std::max(1, d->summary.layers[l].heads);
+        total += d->layerMass[l].index_select(1, rows).mean(1) / heads;
+        ++used;
+    }
+    if (used > 0) total /= used;
+    out.assign(total.data_ptr<double>(), total.data_ptr<double>() + total.numel());
+    return out;
+}
+
+std::vector<double> ExplorationEngine::layerShare(int word, const MapQuery& query) const {
+    std::vector<double> out;
+    if (!d->session || word < 0 || word >= static_cast<int>(d->summary.words.size())) return out;
+    torch::NoGradGuard noGrad;
+    out.assign(d->summary.layers.size(), 0.0);
+    const int calls = d->summary.calls;
+    const int begin = std::clamp(query.callBegin, 0, calls);
+    const int end = query.callEnd < 0 ? calls : std::clamp(query.callEnd, begin, calls);
+    const auto& rowsVec = d->summary.words[word].rows;
+    auto rows = torch::tensor(std::vector<int64_t>(rowsVec.begin(), rowsVec.end()), torch::kInt64);
+    const auto& chosen = query.layers.empty() ? d->summary.defaultLayers : query.layers;
+    double sum = 0;
+    for (int l : chosen) {
+        if (l < 0 || l >= static_cast<int>(out.size()) || end <= begin) continue;
+        // The aggregate sums every (layer, head) map over the range, so a layer's part of it is the mass
+        // of its heads-summed maps over those calls.
+        out[l] = d->layerMass[l].narrow(0, begin, end - begin).index_select(1, rows).mean(1).sum().item<double>();
+        sum += out[l];
+    }
+    if (sum > 0)
+        for (auto& v : out)
+            v /= sum;
+    return out;
+}
+
+bool ExplorationEngine::isReady(const MapQuery& query) const {
+    return d->session && d->cacheValid && d->cachedQuery == query;
+}
+
+std::function<GridMapsPtr()> ExplorationEngine::gridMapsJob(const MapQuery& query) const {
+    if (!d->session) return [] { return GridMapsPtr(); };
+    // Copies of what the job reads: the aggregator is immutable and shared.
+    return [aggregator = d->aggregator, serial = d->serial, query, heat = d->heatQuery(query)] {
+        torch::NoGradGuard noGrad;
+        auto out = std::make_shared<GridMaps>();
+        out->sessionSerial = serial;
+        out->query = query;
+        out->tokenMaps = aggregator->globalMaps(heat);
+        return GridMapsPtr(std::move(out));
+    };
+}
+
+bool ExplorationEngine::install(const GridMapsPtr& maps) {
+    if (!maps || !d->session || maps->sessionSerial != d->serial) return false;
+    if (!isReady(maps->query)) d->adopt(maps->query, maps->tokenMaps);
+    return true;
+}
+
+MaskOverlap ExplorationEngine::overlap(const HeatMap& a, const HeatMap& b, double tau) {
+    MaskOverlap out;
+    if (a.empty() || b.empty() || a.width != b.width || a.height != b.height) return out;
+    const auto ma = daam::thresholdMask(toTensor(a), tau), mb = daam::thresholdMask(toTensor(b), tau);
+    out.iou = daam::maskIoU(ma, mb);
+    out.ioaAB = daam::maskIoA(ma, mb);
+    out.ioaBA = daam::maskIoA(mb, ma);
+    return out;
+}
+
+} // namespace daam::ui

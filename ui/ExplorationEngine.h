@@ -1,0 +1,64 @@
+// The UI's adapter over the core's DAAM queries, and the only UI file that uses torch. It answers with
+// plain value types (HeatMap, vectors, QImage) so that widgets and plots stay torch-free. For the current
+// query the grid-level maps of every token are computed once, and a word's map at image resolution only
+// when asked for (the overlay needs the selected words; the cursor read-out all of them, on first hover).
+// Per-layer attention mass per call is computed once per session, so the plots cost no aggregation.
+#pragma once
+
+#include "ExplorationTypes.h"
+
+#include <functional>
+#include <memory>
+#include <utility>
+
+namespace daam::ui {
+
+// Every token's grid maps for one query, computed off the GUI thread (opaque: it holds torch tensors).
+struct GridMaps;
+using GridMapsPtr = std::shared_ptr<const GridMaps>;
+
+class ExplorationEngine {
+public:
+    ExplorationEngine();
+    ~ExplorationEngine();
+    ExplorationEngine(const ExplorationEngine&) = delete;
+    ExplorationEngine& operator=(const ExplorationEngine&) = delete;
+
+    // Loads a session folder. On failure the current session is kept and `error` says what is wrong.
+    bool open(const QString& dir, QString* error);
+    // Takes a session made elsewhere (a generation). `dir` is where it lives, empty when unsaved.
+    bool setSession(SessionPtr session, const QString& dir, QString* error);
+    bool save(const QString& dir, QString* error);
+    void close();
+
+    bool hasSession() const;
+    const SessionSummary& summary() const;
+
+    // Every word's map for `query` at image resolution, in word order.
+    const std::vector<HeatMap>& allWordMaps(const MapQuery& query) const;
+    // The maps of `words` only (an invalid index gives an empty map). Valid until the query changes.
+    const HeatMap& wordMap(int word, const MapQuery& query) const;
+    // Attention mass of a word per UNet call: the mean attention probability its tokens get over the
+    // query's layers (all calls; the range is what the plot shades).
+    std::vector<double> massOverCalls(int word, const std::vector<int>& layers) const;
+    // Each layer's share of a word's aggregated map over the query's range (table order, sums to 1 over
+    // the query's layers, 0 for layers outside it). Taken from the native maps: upsampling keeps a map's
+    // mean, so this matches the aggregate up to the clamp of bicubic overshoot.
+    std::vector<double> layerShare(int word, const MapQuery& query) const;
+    // Whether `query`'s maps are at hand, so that asking for them does not aggregate.
+    bool isReady(const MapQuery& query) const;
+    // The aggregation for `query` as a job that may run on any thread: it holds what it reads, so it stays
+    // valid when the session changes. Hand its result to install() on the engine's thread.
+    std::function<GridMapsPtr()> gridMapsJob(const MapQuery& query) const;
+    // Adopts a job's result; false (and ignored) when it belongs to another session.
+    bool install(const GridMapsPtr& maps);
+
+    // IoU and IoA of the masks `a > tau` and `b > tau` (core Measures).
+    static MaskOverlap overlap(const HeatMap& a, const HeatMap& b, double tau);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace daam::ui

@@ -1,0 +1,83 @@
+// Plain value types that carry a session's data between the engine (the one torch user in the UI) and
+// the widgets. Torch-free on purpose: widgets that include qcustomplot.h must not see torch headers.
+#pragma once
+
+#include "daam/trace/ColorMap.h"
+#include "daam/trace/CrossAttentionLayer.h"
+
+#include <QImage>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <vector>
+
+namespace daam {
+struct Session;
+}
+
+namespace daam::ui {
+
+struct WordInfo {
+    QString text;
+    QStringList tokens;    // vocabulary entries of the word's sub-word tokens
+    std::vector<int> rows; // token rows in the trace
+    bool punctuation = false;
+};
+
+// What widgets need to know about the open session.
+struct SessionSummary {
+    QString dir; // empty for a generation not saved yet
+    QString prompt;
+    std::vector<WordInfo> words;
+    daam::CrossAttentionLayerTable layers;
+    std::vector<int> defaultLayers;
+    int calls = 0;
+    std::vector<double> timesteps; // one per UNet call when the record has them
+    QImage image;                  // RGB888
+    bool valid() const { return calls > 0 && !words.empty(); }
+};
+
+enum class Normalization {
+    MinMax,   // each word's map to [0, 1] on its own, as the paper's figures
+    Joint,    // one min-max scale over all words, so words compare with each other
+    Absolute, // raw mean attention, clamped to [0, 1] only when drawn
+};
+
+enum class MaskMode { None, Fill, Outline, Cutout };
+
+// A map at image resolution, row-major.
+struct HeatMap {
+    int width = 0;
+    int height = 0;
+    std::vector<float> values;
+    bool empty() const { return values.empty(); }
+    float at(int x, int y) const { return values[static_cast<size_t>(y) * width + x]; }
+};
+
+// Which part of the trace a map summarizes.
+struct MapQuery {
+    int callBegin = 0;       // UNet calls [callBegin, callEnd)
+    int callEnd = -1;        // < 0: through the last call
+    std::vector<int> layers; // empty: the reference default
+    Normalization normalization = Normalization::MinMax;
+    bool operator==(const MapQuery& o) const {
+        return callBegin == o.callBegin && callEnd == o.callEnd && layers == o.layers &&
+               normalization == o.normalization;
+    }
+    bool operator!=(const MapQuery& o) const { return !(*this == o); }
+};
+
+struct MaskOverlap {
+    double iou = 0;
+    double ioaAB = 0; // |A ∩ B| / |A|
+    double ioaBA = 0; // |A ∩ B| / |B|
+};
+
+// A generated session travelling from the generation thread to the GUI thread.
+using SessionPtr = std::shared_ptr<daam::Session>;
+
+} // namespace daam::ui
+
+Q_DECLARE_METATYPE(daam::ui::SessionPtr)

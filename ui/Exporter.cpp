@@ -1,0 +1,190 @@
+#include "Exporter.h"
+
+#include <QBuffer>
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QLinearGradient>
+#include <QPageSize>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QSaveFile>
+#include <QSvgGenerator>
+
+#include <cmath>
+
+namespace daam::ui {
+
+namespace {
+
+constexpr double kPanelInches = 2.5;
+constexpr double kTitleInches = 0.3;
+constexpr double kCaptionInches = 0.35;
+constexpr double kBarInches = 0.7;
+constexpr double kGapInches = 0.1;
+
+QString tr(const char* text) {
+    return QCoreApplication::translate("daam::ui::Exporter", text);
+}
+
+int columnsFor(int panels) {
+    return std::min(panels, 4);
+}
+
+bool commit(const QString& path, const QByteArray& bytes, QString* error) {
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+        if (error) *error = tr("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+bool figureFormatFor(const QString& path, FigureFormat& out) {
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == QLatin1String("png"))
+        out = FigureFormat::Png;
+    else if (suffix == QLatin1String("svg"))
+        out = FigureFormat::Svg;
+    else if (suffix == QLatin1String("pdf"))
+        out = FigureFormat::Pdf;
+    else
+        return false;
+    return true;
+}
+
+bool writeImage(const QString& path, const QImage& image, QString* error) {
+    if (image.isNull()) {
+        if (error) *error = tr("%1: nothing to export").arg(path);
+        return false;
+    }
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    if (!image.save(&buffer, "PNG")) {
+        if (error) *error = tr("%1: could not encode the image").arg(path);
+        return false;
+    }
+    return commit(path, bytes, error);
+}
+
+QSizeF figureSizeInches(const FigureContent& content) {
+    const int panels = 1 + int(content.panels.size());
+    const int cols = columnsFor(panels), rows = (panels + cols - 1) / cols;
+    const double aspect = content.image.isNull() ? 1.0 : double(content.image.height()) / content.image.width();
+    const double cell = kPanelInches * aspect + kTitleInches;
+    return {cols * kPanelInches + (cols - 1) * kGapInches + kBarInches,
+            rows * cell + (rows - 1) * kGapInches + kCaptionInches};
+}
+
+void paintFigure(QPainter& p, const QSizeF& size, const FigureContent& content) {
+    const QSizeF inches = figureSizeInches(content);
+    const double unit = std::min(size.width() / inches.width(), size.height() / inches.height()); // per inch
+    p.save();
+    p.fillRect(QRectF(QPointF(0, 0), size), Qt::white);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setRenderHint(QPainter::SmoothPixmapTransform);
+    QFont font = p.font();
+    font.setPixelSize(std::max(1, int(std::lround(unit * 0.14))));
+    p.setFont(font);
+    p.setPen(Qt::black);
+
+    std::vector<QImage> cells{content.image};
+    QStringList titles{tr("Image")};
+    for (size_t i = 0; i < content.panels.size(); ++i) {
+        cells.push_back(content.panels[i]);
+        titles << (int(i) < content.titles.size() ? content.titles[int(i)] : QString());
+    }
+    const int cols = columnsFor(int(cells.size()));
+    const double aspect = content.image.isNull() ? 1.0 : double(content.image.height()) / content.image.width();
+    const double panelW = kPanelInches * unit, panelH = panelW * aspect, titleH = kTitleInches * unit;
+    const double gap = kGapInches * unit;
+    for (size_t i = 0; i < cells.size(); ++i) {
+        const int r = int(i) / cols, c = int(i) % cols;
+        const QRectF title(c * (panelW + gap), r * (panelH + titleH + gap), panelW, titleH);
+        p.drawText(title, Qt::AlignCenter, titles[int(i)]);
+        const QRectF panel(title.left(), title.bottom(), panelW, panelH);
+        if (!cells[i].isNull()) p.drawImage(panel, cells[i]);
+        p.setPen(QPen(Qt::black, std::max(1.0, unit / 144)));
+        p.drawRect(panel);
+    }
+
+    // The colour bar: 0 at the bottom, 1 at the top, as the heat maps' scale.
+    const int rows = (int(cells.size()) + cols - 1) / cols;
+    const double barX = cols * (panelW + gap) - gap + 0.15 * unit;
+    const QRectF bar(barX, titleH, 0.15 * unit, rows * (panelH + titleH + gap) - gap - titleH);
+    QLinearGradient gradient(bar.bottomLeft(), bar.topLeft());
+    const auto& table = daam::colorTable(content.colorMap);
+    for (int i = 0; i <= 16; ++i) {
+        const auto c = table[std::min(255, i * 16)];
+        gradient.setColorAt(i / 16.0, QColor(c.r, c.g, c.b));
+    }
+    p.fillRect(bar, gradient);
+    p.drawRect(bar);
+    const double labelW = 0.4 * unit;
+    for (double v : {0.0, 0.5, 1.0}) {
+        const double y = bar.bottom() - v * bar.height();
+        p.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 0.05 * unit, y));
+        p.drawText(QRectF(bar.right() + 0.07 * unit, y - titleH / 2, labelW, titleH), Qt::AlignLeft | Qt::AlignVCenter,
+                   QString::number(v, 'g', 2));
+    }
+    if (!content.caption.isEmpty()) {
+        const QRectF caption(0, rows * (panelH + titleH + gap) - gap, cols * (panelW + gap), kCaptionInches * unit);
+        p.drawText(caption, Qt::AlignCenter | Qt::TextWordWrap, content.caption);
+    }
+    p.restore();
+}
+
+bool writeFigure(const QString& path, FigureFormat format, const FigureContent& content, int dpi, QString* error) {
+    const QSizeF inches = figureSizeInches(content);
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    switch (format) {
+    case FigureFormat::Png: {
+        QImage image(QSize(int(std::lround(inches.width() * dpi)), int(std::lround(inches.height() * dpi))),
+                     QImage::Format_RGB32);
+        const int dotsPerMeter = int(std::lround(dpi / 0.0254));
+        image.setDotsPerMeterX(dotsPerMeter);
+        image.setDotsPerMeterY(dotsPerMeter);
+        QPainter p(&image);
+        paintFigure(p, image.size(), content);
+        p.end();
+        if (!image.save(&buffer, "PNG")) {
+            if (error) *error = tr("%1: could not encode the figure").arg(path);
+            return false;
+        }
+        break;
+    }
+    case FigureFormat::Svg: {
+        // SVG user units at 96 per inch; the images inside keep their own resolution.
+        QSvgGenerator svg;
+        svg.setOutputDevice(&buffer);
+        svg.setResolution(96);
+        svg.setSize(QSize(int(std::ceil(inches.width() * 96)), int(std::ceil(inches.height() * 96))));
+        svg.setViewBox(QRectF(0, 0, inches.width() * 96, inches.height() * 96));
+        svg.setTitle(tr("DAAM heat maps"));
+        svg.setDescription(content.caption);
+        QPainter p(&svg);
+        paintFigure(p, QSizeF(inches.width() * 96, inches.height() * 96), content);
+        p.end();
+        break;
+    }
+    case FigureFormat::Pdf: {
+        QPdfWriter pdf(&buffer);
+        pdf.setResolution(dpi);
+        pdf.setPageSize(QPageSize(inches, QPageSize::Inch));
+        pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+        pdf.setTitle(tr("DAAM heat maps"));
+        QPainter p(&pdf);
+        paintFigure(p, QSizeF(pdf.width(), pdf.height()), content);
+        p.end();
+        break;
+    }
+    }
+    buffer.close();
+    return commit(path, bytes, error);
+}
+
+} // namespace daam::ui

@@ -1,0 +1,38 @@
+// Writing what the user sees to files: the overlay at image resolution, binary masks, and a figure for
+// papers (the image and one panel per chosen word, titled, with a colour bar) as PNG, SVG or PDF.
+// Every file is written through QSaveFile, so an interrupted export never leaves a half-written file.
+#pragma once
+
+#include "ExplorationTypes.h"
+
+#include <QImage>
+#include <QString>
+#include <QStringList>
+
+class QPainter;
+
+namespace daam::ui {
+
+enum class FigureFormat { Png, Svg, Pdf };
+
+struct FigureContent {
+    QImage image;               // the generated image
+    std::vector<QImage> panels; // one overlay per word, at the image's size
+    QStringList titles;         // one per panel
+    daam::ColorMapName colorMap = daam::ColorMapName::Jet;
+    QString caption; // the prompt, under the grid
+};
+
+// The format a file name asks for (by suffix), false when it is none of png, svg, pdf.
+bool figureFormatFor(const QString& path, FigureFormat& out);
+
+// All return false and fill `error` on failure.
+bool writeImage(const QString& path, const QImage& image, QString* error); // PNG by suffix
+bool writeFigure(const QString& path, FigureFormat format, const FigureContent& content, int dpi, QString* error);
+
+// Lays out and paints the figure into `size` (points or pixels), for every output device.
+void paintFigure(QPainter& painter, const QSizeF& size, const FigureContent& content);
+// The figure's size in inches: panels are 2.5 in wide.
+QSizeF figureSizeInches(const FigureContent& content);
+
+} // namespace daam::ui

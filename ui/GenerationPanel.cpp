@@ -1,0 +1,281 @@
+#include "GenerationPanel.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QSettings>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace daam::ui {
+
+namespace {
+
+constexpr int kMaxRecentModels = 8;
+
+QString formatSeconds(double seconds) {
+    const int s = int(seconds + 0.5);
+    return s >= 60 ? QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'))
+                   : GenerationPanel::tr("%1 s").arg(s);
+}
+
+} // namespace
+
+GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+
+    prompt_ = new QPlainTextEdit(this);
+    prompt_->setPlaceholderText(tr("Describe the image, e.g. “a red dog on a bench”"));
+    prompt_->setAccessibleName(tr("Prompt"));
+    prompt_->setTabChangesFocus(true);
+    prompt_->setFixedHeight(prompt_->fontMetrics().lineSpacing() * 3 + 12);
+    layout->addWidget(new QLabel(tr("Prompt"), this));
+    layout->addWidget(prompt_);
+
+    negativeToggle_ = new QToolButton(this);
+    negativeToggle_->setText(tr("Negative prompt"));
+    negativeToggle_->setCheckable(true);
+    negativeToggle_->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    negativeToggle_->setArrowType(Qt::RightArrow);
+    negativeToggle_->setAutoRaise(true);
+    negative_ = new QPlainTextEdit(this);
+    negative_->setPlaceholderText(tr("What the image should not show"));
+    negative_->setAccessibleName(tr("Negative prompt"));
+    negative_->setTabChangesFocus(true);
+    negative_->setFixedHeight(prompt_->fontMetrics().lineSpacing() * 2 + 12);
+    negative_->setVisible(false);
+    connect(negativeToggle_, &QToolButton::toggled, this, [this](bool on) {
+        negative_->setVisible(on);
+        negativeToggle_->setArrowType(on ? Qt::DownArrow : Qt::RightArrow);
+    });
+    layout->addWidget(negativeToggle_);
+    layout->addWidget(negative_);
+
+    auto* form = new QFormLayout;
+    model_ = new QComboBox(this);
+    model_->setEditable(true);
+    model_->setInsertPolicy(QComboBox::NoInsert);
+    model_->setToolTip(tr("A diffusers pipeline folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/)"));
+    model_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    model_->setMinimumContentsLength(12);
+    auto* browse = new QToolButton(this);
+    browse->setText(tr("…"));
+    browse->setToolTip(tr("Choose a model folder"));
+    connect(browse, &QToolButton::clicked, this, &GenerationPanel::browseModel);
+    auto* modelRow = new QHBoxLayout;
+    modelRow->addWidget(model_, 1);
+    modelRow->addWidget(browse);
+    auto* modelLabel = new QLabel(tr("&Model:"), this);
+    modelLabel->setBuddy(model_);
+    form->addRow(modelLabel, modelRow);
+
+    seed_ = new QSpinBox(this);
+    seed_->setRange(0, std::numeric_limits<int>::max());
+    seed_->setToolTip(tr("The same seed, prompt and settings give the same image"));
+    auto* dice = new QToolButton(this);
+    dice->setText(tr("Random"));
+    dice->setToolTip(tr("Random seed"));
+    dice->setAccessibleName(tr("Random seed"));
+    connect(dice, &QToolButton::clicked, this,
+            [this] { seed_->setValue(int(QRandomGenerator::global()->bounded(std::numeric_limits<int>::max()))); });
+    auto* seedRow = new QHBoxLayout;
+    seedRow->addWidget(seed_, 1);
+    seedRow->addWidget(dice);
+    auto* seedLabel = new QLabel(tr("&Seed:"), this);
+    seedLabel->setBuddy(seed_);
+    form->addRow(seedLabel, seedRow);
+
+    steps_ = new QSpinBox(this);
+    steps_->setRange(1, 500);
+    steps_->setValue(30);
+    steps_->setToolTip(tr("Denoising steps"));
+    form->addRow(tr("S&teps:"), steps_);
+    guidance_ = new QDoubleSpinBox(this);
+    guidance_->setRange(0, 30);
+    guidance_->setSingleStep(0.5);
+    guidance_->setValue(7.5);
+    guidance_->setToolTip(tr("Classifier-free guidance scale; 1 or less turns guidance off"));
+    form->addRow(tr("&Guidance:"), guidance_);
+    scheduler_ = new QComboBox(this);
+    scheduler_->addItem(tr("Model default"), QString());
+    for (const char* id : {"ddim", "pndm", "euler", "euler-a", "dpm++2m", "dpm++2m-karras", "lms"})
+        scheduler_->addItem(QString::fromLatin1(id), QString::fromLatin1(id));
+    form->addRow(tr("Sc&heduler:"), scheduler_);
+    size_ = new QComboBox(this);
+    size_->addItem(tr("Model default"), 0);
+    for (int s : {64, 128, 256, 384, 512, 640, 768, 1024})
+        size_->addItem(tr("%1 × %1").arg(s), s);
+    form->addRow(tr("Si&ze:"), size_);
+    device_ = new QComboBox(this);
+    device_->addItem(tr("CPU"), QStringLiteral("cpu"));
+    device_->addItem(tr("CUDA GPU"), QStringLiteral("cuda"));
+    form->addRow(tr("&Device:"), device_);
+    layout->addLayout(form);
+
+    generate_ = new QPushButton(tr("&Generate"), this);
+    generate_->setToolTip(tr("Generate the image and trace its attention (Ctrl+Return)"));
+    generate_->setDefault(true);
+    cancel_ = new QPushButton(tr("Cancel"), this);
+    cancel_->setToolTip(tr("Stop the generation after the current step (Esc)"));
+    cancel_->setEnabled(false);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(generate_, 1);
+    buttons->addWidget(cancel_);
+    layout->addLayout(buttons);
+    connect(generate_, &QPushButton::clicked, this, [this] { Q_EMIT generateRequested(settings()); });
+    connect(cancel_, &QPushButton::clicked, this, &GenerationPanel::cancelRequested);
+
+    progress_ = new QProgressBar(this);
+    progress_->setRange(0, 1);
+    progress_->setValue(0);
+    progress_->setTextVisible(true);
+    progress_->setFormat(QString());
+    progress_->setVisible(false); // an empty bar reads as a text field: shown while generating only
+    layout->addWidget(progress_);
+    status_ = new QLabel(this);
+    status_->setWordWrap(true);
+    status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(status_);
+    preview_ = new QLabel(this);
+    preview_->setAlignment(Qt::AlignCenter);
+    preview_->setMinimumHeight(128);
+    preview_->setAccessibleName(tr("Denoising preview"));
+    layout->addWidget(preview_);
+    layout->addStretch(1);
+}
+
+GenerationSettings GenerationPanel::settings() const {
+    GenerationSettings s;
+    s.modelDir = model_->currentText().trimmed();
+    s.prompt = prompt_->toPlainText().trimmed();
+    s.negativePrompt = negativeToggle_->isChecked() ? negative_->toPlainText().trimmed() : QString();
+    s.seed = quint64(seed_->value());
+    s.steps = steps_->value();
+    s.guidance = guidance_->value();
+    s.scheduler = scheduler_->currentData().toString();
+    s.width = s.height = size_->currentData().toInt();
+    s.device = device_->currentData().toString();
+    return s;
+}
+
+void GenerationPanel::setSettings(const GenerationSettings& s) {
+    setModelDir(s.modelDir);
+    prompt_->setPlainText(s.prompt);
+    negative_->setPlainText(s.negativePrompt);
+    negativeToggle_->setChecked(!s.negativePrompt.isEmpty());
+    seed_->setValue(int(std::min<quint64>(s.seed, quint64(std::numeric_limits<int>::max()))));
+    steps_->setValue(s.steps);
+    guidance_->setValue(s.guidance);
+    scheduler_->setCurrentIndex(std::max(0, scheduler_->findData(s.scheduler)));
+    size_->setCurrentIndex(std::max(0, size_->findData(s.width)));
+    device_->setCurrentIndex(std::max(0, device_->findData(s.device)));
+}
+
+void GenerationPanel::setModelDir(const QString& dir) {
+    model_->setCurrentText(dir);
+}
+
+void GenerationPanel::saveSettings() const {
+    QSettings settings;
+    const auto s = this->settings();
+    settings.beginGroup(QStringLiteral("generation"));
+    settings.setValue(QStringLiteral("model"), s.modelDir);
+    settings.setValue(QStringLiteral("prompt"), s.prompt);
+    settings.setValue(QStringLiteral("negative"), negative_->toPlainText());
+    settings.setValue(QStringLiteral("seed"), seed_->value());
+    settings.setValue(QStringLiteral("steps"), s.steps);
+    settings.setValue(QStringLiteral("guidance"), s.guidance);
+    settings.setValue(QStringLiteral("scheduler"), s.scheduler);
+    settings.setValue(QStringLiteral("size"), s.width);
+    settings.setValue(QStringLiteral("device"), s.device);
+    QStringList recent;
+    for (int i = 0; i < model_->count(); ++i)
+        recent << model_->itemText(i);
+    settings.setValue(QStringLiteral("recentModels"), recent);
+    settings.endGroup();
+}
+
+void GenerationPanel::restoreSettings() {
+    QSettings settings;
+    settings.beginGroup(QStringLiteral("generation"));
+    model_->clear();
+    model_->addItems(settings.value(QStringLiteral("recentModels")).toStringList());
+    GenerationSettings s;
+    s.modelDir = settings.value(QStringLiteral("model")).toString();
+    s.prompt = settings.value(QStringLiteral("prompt")).toString();
+    s.negativePrompt = settings.value(QStringLiteral("negative")).toString();
+    s.seed = settings.value(QStringLiteral("seed"), 0).toULongLong();
+    s.steps = settings.value(QStringLiteral("steps"), 30).toInt();
+    s.guidance = settings.value(QStringLiteral("guidance"), 7.5).toDouble();
+    s.scheduler = settings.value(QStringLiteral("scheduler")).toString();
+    s.width = s.height = settings.value(QStringLiteral("size"), 0).toInt();
+    s.device = settings.value(QStringLiteral("device"), QStringLiteral("cpu")).toString();
+    settings.endGroup();
+    setSettings(s);
+}
+
+void GenerationPanel::browseModel() {
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Choose a diffusers model folder"), model_->currentText());
+    if (!dir.isEmpty()) rememberModel(dir);
+}
+
+void GenerationPanel::rememberModel(const QString& dir) {
+    const int existing = model_->findText(dir);
+    if (existing >= 0) model_->removeItem(existing);
+    model_->insertItem(0, dir);
+    while (model_->count() > kMaxRecentModels)
+        model_->removeItem(model_->count() - 1);
+    model_->setCurrentIndex(0);
+}
+
+void GenerationPanel::setRunning(bool running) {
+    generate_->setText(running ? tr("Restart") : tr("&Generate"));
+    generate_->setToolTip(running ? tr("Cancel this generation and start again with the current settings (Ctrl+Return)")
+                                  : tr("Generate the image and trace its attention (Ctrl+Return)"));
+    cancel_->setEnabled(running);
+    progress_->setVisible(running);
+    if (running) {
+        rememberModel(model_->currentText().trimmed());
+        progress_->setRange(0, 0); // busy until the first step reports
+        progress_->setFormat(QString());
+        status_->setText(tr("Starting…"));
+    } else {
+        progress_->setRange(0, 1);
+    }
+}
+
+void GenerationPanel::showLoading(const QString& dir) {
+    status_->setText(tr("Loading the model from %1…").arg(QDir::toNativeSeparators(dir)));
+}
+
+void GenerationPanel::showProgress(int call, int calls, double elapsedSeconds, double secondsLeft) {
+    progress_->setRange(0, calls);
+    progress_->setValue(call);
+    progress_->setFormat(tr("Step %1 of %2").arg(call).arg(calls));
+    status_->setText(tr("%1 elapsed, about %2 left").arg(formatSeconds(elapsedSeconds), formatSeconds(secondsLeft)));
+}
+
+void GenerationPanel::showPreview(const QImage& image) {
+    const int side = std::max(128, preview_->width() - 8);
+    preview_->setPixmap(QPixmap::fromImage(image.scaled(side, side, Qt::KeepAspectRatio, Qt::FastTransformation)));
+}
+
+void GenerationPanel::showMessage(const QString& message, bool error) {
+    status_->setText(message);
+    QPalette pal = status_->palette();
+    pal.setColor(QPalette::WindowText, error ? QColor(200, 30, 30) : palette().color(QPalette::WindowText));
+    status_->setPalette(pal);
+}
+
+} // namespace daam::ui

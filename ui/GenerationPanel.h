@@ -1,0 +1,67 @@
+// The generation controls: prompt (negative prompt behind a disclosure), model folder with recent ones,
+// seed with a dice button, steps, guidance, scheduler, size and device; Generate and Cancel; progress
+// with step count and time left, and the live preview of the denoising.
+#pragma once
+
+#include "GenerationWorker.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QToolButton;
+
+namespace daam::ui {
+
+class GenerationPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit GenerationPanel(QWidget* parent = nullptr);
+
+    GenerationSettings settings() const;
+    void setSettings(const GenerationSettings& settings);
+    void setModelDir(const QString& dir);
+    void saveSettings() const; // QSettings
+    void restoreSettings();
+
+    void setRunning(bool running);
+    void showLoading(const QString& dir);
+    void showProgress(int call, int calls, double elapsedSeconds, double secondsLeft);
+    void showPreview(const QImage& image);
+    void showMessage(const QString& message, bool error);
+
+    QPushButton* generateButton() const { return generate_; }
+    QPushButton* cancelButton() const { return cancel_; }
+    QProgressBar* progressBar() const { return progress_; }
+
+Q_SIGNALS:
+    void generateRequested(const daam::ui::GenerationSettings& settings);
+    void cancelRequested();
+
+private:
+    void browseModel();
+    void rememberModel(const QString& dir);
+
+    QPlainTextEdit* prompt_;
+    QToolButton* negativeToggle_;
+    QPlainTextEdit* negative_;
+    QComboBox* model_;
+    QSpinBox* seed_;
+    QSpinBox* steps_;
+    QDoubleSpinBox* guidance_;
+    QComboBox* scheduler_;
+    QComboBox* size_;
+    QComboBox* device_;
+    QPushButton* generate_;
+    QPushButton* cancel_;
+    QProgressBar* progress_;
+    QLabel* status_;
+    QLabel* preview_;
+};
+
+} // namespace daam::ui

@@ -1,0 +1,89 @@
+#include "GenerationWorker.h"
+
+#include "daam/pipeline/GenerationSession.h"
+#include "daam/pipeline/StableDiffusionPipeline.h"
+
+#include <torch/torch.h>
+
+namespace daam::ui {
+
+namespace {
+
+QImage previewImage(const torch::Tensor& rgb) {
+    if (!rgb.defined() || rgb.dim() != 3 || rgb.size(2) != 3) return {};
+    auto pixels = rgb.to(torch::kCPU).to(torch::kUInt8).contiguous();
+    QImage image(int(pixels.size(1)), int(pixels.size(0)), QImage::Format_RGB888);
+    for (int y = 0; y < image.height(); ++y)
+        memcpy(image.scanLine(y), pixels.data_ptr<uint8_t>() + size_t(y) * image.width() * 3,
+               size_t(image.width()) * 3);
+    return image;
+}
+
+class Callbacks : public daam::GenerationCallbacks {
+public:
+    Callbacks(GenerationWorker* worker, std::atomic<bool>& cancel) : worker_(worker), cancel_(cancel) {}
+    void onStep(const daam::StepProgress& p) override {
+        const double left = p.call > 0 ? p.elapsedSeconds / p.call * (p.calls - p.call) : -1;
+        Q_EMIT worker_->progress(p.call, p.calls, p.elapsedSeconds, left);
+        const QImage image = previewImage(p.preview);
+        if (!image.isNull()) Q_EMIT worker_->preview(image);
+    }
+    bool cancelRequested() override { return cancel_.load(); }
+
+private:
+    GenerationWorker* worker_;
+    std::atomic<bool>& cancel_;
+};
+
+} // namespace
+
+struct GenerationWorker::Impl {
+    std::unique_ptr<daam::StableDiffusionPipeline> pipeline;
+    QString loadedDir;
+    QString loadedDevice;
+};
+
+GenerationWorker::GenerationWorker(QObject* parent) : QObject(parent), d(std::make_unique<Impl>()) {
+    qRegisterMetaType<daam::ui::GenerationSettings>();
+    qRegisterMetaType<daam::ui::SessionPtr>();
+}
+
+GenerationWorker::~GenerationWorker() = default;
+
+void GenerationWorker::generate(const GenerationSettings& settings) {
+    try {
+        if (!d->pipeline || d->loadedDir != settings.modelDir || d->loadedDevice != settings.device) {
+            Q_EMIT loadingModel(settings.modelDir);
+            d->pipeline.reset();
+            daam::PipelineOptions options;
+            options.device = settings.device.toStdString();
+            d->pipeline = daam::StableDiffusionPipeline::load(settings.modelDir.toStdString(), options);
+            d->loadedDir = settings.modelDir;
+            d->loadedDevice = settings.device;
+        }
+        if (cancel_) {
+            Q_EMIT cancelled();
+            return;
+        }
+        daam::GenerationRequest request;
+        request.prompt = settings.prompt.toStdString();
+        request.negativePrompt = settings.negativePrompt.toStdString();
+        request.seed = settings.seed;
+        request.steps = settings.steps;
+        request.guidance = settings.guidance;
+        request.scheduler = settings.scheduler.toStdString();
+        request.width = settings.width;
+        request.height = settings.height;
+        request.device = settings.device.toStdString();
+        Callbacks callbacks(this, cancel_);
+        auto traced = daam::generateTraced(*d->pipeline, request, &callbacks);
+        auto session = std::make_shared<daam::Session>(std::move(traced.session));
+        Q_EMIT finished(session, traced.result.seconds);
+    } catch (const daam::GenerationCancelled&) {
+        Q_EMIT cancelled();
+    } catch (const std::exception& e) {
+        Q_EMIT failed(QString::fromStdString(e.what()));
+    }
+}
+
+} // namespace daam::ui

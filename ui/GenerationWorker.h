@@ -1,0 +1,62 @@
+// Generation off the GUI thread. The worker lives in its own QThread (GenerationController owns both),
+// loads a diffusers folder once and keeps it for the next request, and reports in stages through queued
+// signals with plain values: progress per UNet call, a preview image, then the session or the error.
+// Cancel is an atomic flag the pipeline polls before every UNet call, so it answers within one step.
+#pragma once
+
+#include "ExplorationTypes.h"
+
+#include <QImage>
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+
+namespace daam::ui {
+
+struct GenerationSettings {
+    QString modelDir;
+    QString prompt;
+    QString negativePrompt;
+    quint64 seed = 0;
+    int steps = 30;
+    double guidance = 7.5;
+    QString scheduler; // empty: the model's
+    int width = 0;     // 0: the model's default
+    int height = 0;
+    QString device = QStringLiteral("cpu");
+};
+
+class GenerationWorker : public QObject {
+    Q_OBJECT
+public:
+    explicit GenerationWorker(QObject* parent = nullptr);
+    ~GenerationWorker() override;
+
+    // Thread-safe: asks the running generation to stop before its next UNet call.
+    void requestCancel() { cancel_ = true; }
+    // Called by the controller before it queues a request, so that a cancel made while the request
+    // waits in the queue is not lost.
+    void resetCancel() { cancel_ = false; }
+
+public Q_SLOTS:
+    void generate(const daam::ui::GenerationSettings& settings);
+
+Q_SIGNALS:
+    void loadingModel(const QString& dir);
+    void progress(int call, int calls, double elapsedSeconds, double secondsLeft);
+    void preview(const QImage& image);
+    void finished(const daam::ui::SessionPtr& session, double seconds);
+    void failed(const QString& message);
+    void cancelled();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+    std::atomic<bool> cancel_{false};
+};
+
+} // namespace daam::ui
+
+Q_DECLARE_METATYPE(daam::ui::GenerationSettings)

@@ -1,0 +1,54 @@
+// Shows the image with its overlay; wheel zooms about the cursor, dragging pans, double-click fits.
+// Reports the image pixel under the cursor so the window can read out every word's value there.
+#pragma once
+
+#include <QImage>
+#include <QPointF>
+#include <QWidget>
+
+namespace daam::ui {
+
+class ImageView : public QWidget {
+    Q_OBJECT
+public:
+    explicit ImageView(QWidget* parent = nullptr);
+
+    void setImage(const QImage& image); // keeps zoom and pan when the size is unchanged
+    const QImage& image() const { return image_; }
+    double zoom() const { return zoom_; }
+    void setZoom(double zoom);
+    void fit();
+    // Image pixel under a widget position (may lie outside the image).
+    QPointF toImage(const QPointF& widgetPos) const;
+    QPointF toWidget(const QPointF& imagePos) const;
+
+    QSize sizeHint() const override;
+
+Q_SIGNALS:
+    void hovered(int x, int y); // image pixel
+    void left();                // the cursor left the image
+    void zoomChanged(double zoom);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void leaveEvent(QEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+
+private:
+    void zoomAbout(double factor, const QPointF& widgetPos);
+
+    QImage image_;
+    double zoom_ = 1.0;
+    QPointF offset_; // widget position of the image's top-left corner
+    bool fitted_ = true;
+    bool panning_ = false;
+    QPointF panStart_;
+};
+
+} // namespace daam::ui

@@ -1,0 +1,43 @@
+// The UNet's cross-attention layers as a tree grouped by block and map resolution, each checkable, with
+// presets from the core (all, the paper's default, down, mid, up, each resolution).
+#pragma once
+
+#include "daam/trace/CrossAttentionLayer.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace daam::ui {
+
+class LayerSelector : public QWidget {
+    Q_OBJECT
+public:
+    explicit LayerSelector(QWidget* parent = nullptr);
+
+    void setLayers(const daam::CrossAttentionLayerTable& table, const std::vector<int>& defaultLayers);
+    // Checks exactly these layers (no signal).
+    void setChecked(const std::vector<int>& layers);
+    std::vector<int> checked() const;
+    // Applies a preset by its spec ("all", "default", "up", "16x16", ...); false if unknown.
+    bool applyPreset(const QString& spec);
+    QComboBox* presetBox() const { return presets_; }
+
+Q_SIGNALS:
+    void layersChanged(const std::vector<int>& layers);
+
+private:
+    void onItemChanged(QTreeWidgetItem* item);
+
+    QComboBox* presets_;
+    QTreeWidget* tree_;
+    daam::CrossAttentionLayerTable table_;
+    std::vector<int> defaults_;
+    std::vector<QTreeWidgetItem*> leaves_;
+    bool updating_ = false;
+    bool emitPending_ = false;
+};
+
+} // namespace daam::ui
