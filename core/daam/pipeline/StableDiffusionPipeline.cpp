@@ -2,6 +2,7 @@
 
 #include "daam/sched/NoiseSource.h"
 #include "daam/sched/SchedulerFactory.h"
+#include "daam/util/Runtime.h"
 
 #include <torch/torch.h>
 #include <torch/version.h>
@@ -115,6 +116,7 @@ std::unique_ptr<StableDiffusionPipeline> StableDiffusionPipeline::load(const std
         },
         latentChannels, p->vaeScaleFactor_);
     p->fingerprint_ = fingerprint(folder);
+    releaseFreedMemory(); // the modules' initial parameters, now replaced by views of the files
     return p;
 }
 

@@ -48,4 +48,8 @@ RuntimeReport initRuntime() {
     return report;
 }
 
+void releaseFreedMemory() {
+    malloc_trim(0);
+}
+
 } // namespace daam
