@@ -14,9 +14,9 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "CliRunner.h"
 #include "TestSupport.h"
 
-#include <QProcess>
 #include <QtTest>
 
 #include <filesystem>
@@ -26,17 +26,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct CliResult {
-    int exitCode;
-    QString out, err;
-};
-
-CliResult runCli(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(DAAM_CLI_PATH), args);
-    p.waitForFinished(300000);
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
-}
+using daam::test::runCli;
 
 QString q(const std::string& s) {
     return QString::fromStdString(s);

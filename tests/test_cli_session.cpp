@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "CliRunner.h"
 #include "TestSupport.h"
 
-#include <QProcess>
 #include <QtTest>
 
 #include <cmath>
@@ -17,17 +17,7 @@
 
 namespace {
 
-struct CliResult {
-    int exitCode;
-    QString out, err;
-};
-
-CliResult runCli(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(DAAM_CLI_PATH), args);
-    p.waitForFinished(60000);
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
-}
+using daam::test::runCli;
 
 // The raw dump as a session: layers in forward order, the prompt's tokens and words, the image.
 std::string makeReferenceSession() {
