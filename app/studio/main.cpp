@@ -3,6 +3,7 @@
 // --select picks words by their 1-based position (as the number keys do); --screenshot grabs the window
 // once it is laid out and drawn, writes FILE and exits (used to look at the window under Xvfb).
 #include "MainWindow.h"
+#include "Translations.h"
 
 #include "daam/util/Runtime.h"
 
@@ -19,6 +20,9 @@ int main(int argc, char** argv) {
     QApplication::setApplicationName(QStringLiteral("DAAM Studio"));
     QApplication::setOrganizationName(QStringLiteral("DAAM Studio"));
     QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    // Before anything is built or parsed, so the --help text is translated too; needs the organization
+    // and application names above to find the setting.
+    daam::ui::installTranslations(app);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
