@@ -47,7 +47,7 @@ void uninstallTranslations() {
 
 class TestTranslations : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true); // QSettings in a test location, cleared below
         QSettings().clear();
