@@ -886,5 +886,20 @@ Klicken zum Auswählen, Ctrl+Klick zum Hinzufügen zur Auswahl.</translation>
         <source>Save a screenshot of the window to FILE and exit.</source>
         <translation>Einen Screenshot des Fensters in FILE speichern und beenden.</translation>
     </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="58"/>
+        <source>--select needs a word number from 1, not &apos;%1&apos;</source>
+        <translation>--select braucht eine Wortnummer ab 1, nicht „%1“</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="74"/>
+        <source>--mask must be fill, outline or cutout, not &apos;%1&apos;</source>
+        <translation>--mask muss fill, outline oder cutout sein, nicht „%1“</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="90"/>
+        <source>could not write %1</source>
+        <translation>%1 konnte nicht geschrieben werden</translation>
+    </message>
 </context>
 </TS>

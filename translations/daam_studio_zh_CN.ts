@@ -884,5 +884,20 @@ Click to select, Ctrl+click to add to the selection.</source>
         <source>Save a screenshot of the window to FILE and exit.</source>
         <translation>将窗口截图保存到 FILE 并退出。</translation>
     </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="58"/>
+        <source>--select needs a word number from 1, not &apos;%1&apos;</source>
+        <translation>--select 需要从 1 开始的词序号，而不是“%1”</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="74"/>
+        <source>--mask must be fill, outline or cutout, not &apos;%1&apos;</source>
+        <translation>--mask 必须是 fill、outline 或 cutout，而不是“%1”</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="90"/>
+        <source>could not write %1</source>
+        <translation>无法写入 %1</translation>
+    </message>
 </context>
 </TS>
