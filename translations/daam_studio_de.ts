@@ -448,7 +448,7 @@
     <message>
         <location filename="../ui/MainWindow.cpp" line="242"/>
         <source>&amp;Show:</source>
-        <translation>&amp;Anzeigen:</translation>
+        <translation>An&amp;zeigen:</translation>
     </message>
     <message>
         <location filename="../ui/MainWindow.cpp" line="243"/>
@@ -499,7 +499,7 @@
     <message>
         <location filename="../ui/MainWindow.cpp" line="264"/>
         <source>&amp;Opacity:</source>
-        <translation>&amp;Deckkraft:</translation>
+        <translation>Dec&amp;kkraft:</translation>
     </message>
     <message>
         <location filename="../ui/MainWindow.cpp" line="266"/>
