@@ -22,10 +22,6 @@ constexpr double kCaptionInches = 0.35;
 constexpr double kBarInches = 0.7;
 constexpr double kGapInches = 0.1;
 
-QString tr(const char* text) {
-    return QCoreApplication::translate("daam::ui::Exporter", text);
-}
-
 int columnsFor(int panels) {
     return std::min(panels, 4);
 }
@@ -33,7 +29,7 @@ int columnsFor(int panels) {
 bool commit(const QString& path, const QByteArray& bytes, QString* error) {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
-        if (error) *error = tr("%1: %2").arg(path, file.errorString());
+        if (error) *error = QCoreApplication::translate("daam::ui::Exporter", "%1: %2").arg(path, file.errorString());
         return false;
     }
     return true;
@@ -56,14 +52,15 @@ bool figureFormatFor(const QString& path, FigureFormat& out) {
 
 bool writeImage(const QString& path, const QImage& image, QString* error) {
     if (image.isNull()) {
-        if (error) *error = tr("%1: nothing to export").arg(path);
+        if (error) *error = QCoreApplication::translate("daam::ui::Exporter", "%1: nothing to export").arg(path);
         return false;
     }
     QByteArray bytes;
     QBuffer buffer(&bytes);
     buffer.open(QIODevice::WriteOnly);
     if (!image.save(&buffer, "PNG")) {
-        if (error) *error = tr("%1: could not encode the image").arg(path);
+        if (error)
+            *error = QCoreApplication::translate("daam::ui::Exporter", "%1: could not encode the image").arg(path);
         return false;
     }
     return commit(path, bytes, error);
@@ -91,7 +88,7 @@ void paintFigure(QPainter& p, const QSizeF& size, const FigureContent& content) 
     p.setPen(Qt::black);
 
     std::vector<QImage> cells{content.image};
-    QStringList titles{tr("Image")};
+    QStringList titles{QCoreApplication::translate("daam::ui::Exporter", "Image")};
     for (size_t i = 0; i < content.panels.size(); ++i) {
         cells.push_back(content.panels[i]);
         titles << (int(i) < content.titles.size() ? content.titles[int(i)] : QString());
@@ -152,7 +149,8 @@ bool writeFigure(const QString& path, FigureFormat format, const FigureContent& 
         paintFigure(p, image.size(), content);
         p.end();
         if (!image.save(&buffer, "PNG")) {
-            if (error) *error = tr("%1: could not encode the figure").arg(path);
+            if (error)
+                *error = QCoreApplication::translate("daam::ui::Exporter", "%1: could not encode the figure").arg(path);
             return false;
         }
         break;
@@ -164,7 +162,7 @@ bool writeFigure(const QString& path, FigureFormat format, const FigureContent& 
         svg.setResolution(96);
         svg.setSize(QSize(int(std::ceil(inches.width() * 96)), int(std::ceil(inches.height() * 96))));
         svg.setViewBox(QRectF(0, 0, inches.width() * 96, inches.height() * 96));
-        svg.setTitle(tr("DAAM heat maps"));
+        svg.setTitle(QCoreApplication::translate("daam::ui::Exporter", "DAAM heat maps"));
         svg.setDescription(content.caption);
         QPainter p(&svg);
         paintFigure(p, QSizeF(inches.width() * 96, inches.height() * 96), content);
@@ -176,7 +174,7 @@ bool writeFigure(const QString& path, FigureFormat format, const FigureContent& 
         pdf.setResolution(dpi);
         pdf.setPageSize(QPageSize(inches, QPageSize::Inch));
         pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
-        pdf.setTitle(tr("DAAM heat maps"));
+        pdf.setTitle(QCoreApplication::translate("daam::ui::Exporter", "DAAM heat maps"));
         QPainter p(&pdf);
         paintFigure(p, QSizeF(pdf.width(), pdf.height()), content);
         p.end();

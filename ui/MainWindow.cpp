@@ -8,8 +8,10 @@
 #include "PlotsPanel.h"
 #include "RangeSlider.h"
 #include "TokenStrip.h"
+#include "Translations.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
@@ -23,6 +25,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -297,6 +300,34 @@ void MainWindow::buildMenus() {
         view->addAction(dock->toggleViewAction());
     view->addSeparator();
     view->addAction(tr("&Fit Image"), view_, &ImageView::fit)->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    view->addSeparator();
+    languageMenu_ = view->addMenu(tr("&Language"));
+    auto* languages = new QActionGroup(languageMenu_);
+    const QString current = QSettings().value(languageSettingKey()).toString();
+    // Languages are listed in their own names so that someone who cannot read the current one can
+    // still find theirs.
+    const QList<QPair<QString, QString>> choices{
+        {QString(), tr("System Language")},
+        {QStringLiteral("en"), QStringLiteral("English")},
+        {QStringLiteral("de"), QStringLiteral("Deutsch")},
+        {QStringLiteral("zh_CN"), QString::fromUtf8("简体中文")},
+    };
+    for (const auto& [code, name] : choices) {
+        auto* action = languageMenu_->addAction(name);
+        action->setCheckable(true);
+        action->setChecked(code == current);
+        action->setData(code);
+        languages->addAction(action);
+        connect(action, &QAction::triggered, this, [this, code = code] {
+            setLanguage(code);
+            QMessageBox::information(this, tr("Language"),
+                                     tr("The new language takes effect when DAAM Studio is started again."));
+        });
+    }
+}
+
+void MainWindow::setLanguage(const QString& code) {
+    QSettings().setValue(languageSettingKey(), code);
 }
 
 void MainWindow::connectState() {

@@ -56,6 +56,9 @@ public:
     int computeJobsStarted() const { return jobsStarted_; }
 
     ExplorationState* state() const { return state_; }
+    // View ▸ Language: stores the choice ("" follows the system); it applies from the next start.
+    void setLanguage(const QString& code);
+    QMenu* languageMenu() const { return languageMenu_; }
     const ExplorationEngine& engine() const { return engine_; }
     TokenStrip* tokenStrip() const { return tokens_; }
     ImageView* imageView() const { return view_; }
@@ -132,6 +135,7 @@ private:
     PlotsPanel* plots_;
     GenerationPanel* generationPanel_;
     QMenu* recentMenu_;
+    QMenu* languageMenu_ = nullptr;
     QTimer* refreshTimer_;
     bool refreshMass_ = true;
     int hoverX_ = -1, hoverY_ = -1;

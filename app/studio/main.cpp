@@ -3,6 +3,7 @@
 // --select picks words by their 1-based position (as the number keys do); --screenshot grabs the window
 // once it is laid out and drawn, writes FILE and exits (used to look at the window under Xvfb).
 #include "MainWindow.h"
+#include "Translations.h"
 
 #include "daam/util/Runtime.h"
 
@@ -19,6 +20,9 @@ int main(int argc, char** argv) {
     QApplication::setApplicationName(QStringLiteral("DAAM Studio"));
     QApplication::setOrganizationName(QStringLiteral("DAAM Studio"));
     QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    // Before anything is built or parsed, so the --help text is translated too; needs the organization
+    // and application names above to find the setting.
+    daam::ui::installTranslations(app);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -49,7 +53,9 @@ int main(int argc, char** argv) {
         bool ok = false;
         const int word = n.toInt(&ok);
         if (!ok || word < 1) {
-            std::fprintf(stderr, "daam-studio: --select needs a word number from 1, not '%s'\n", qPrintable(n));
+            std::fprintf(
+                stderr, "daam-studio: %s\n",
+                qPrintable(QApplication::translate("main", "--select needs a word number from 1, not '%1'").arg(n)));
             return 2;
         }
         words << word - 1;
@@ -62,7 +68,10 @@ int main(int argc, char** argv) {
                           : mode == QLatin1String("cutout")  ? 3
                                                              : -1;
         if (index < 0) {
-            std::fprintf(stderr, "daam-studio: --mask must be fill, outline or cutout, not '%s'\n", qPrintable(mode));
+            std::fprintf(
+                stderr, "daam-studio: %s\n",
+                qPrintable(
+                    QApplication::translate("main", "--mask must be fill, outline or cutout, not '%1'").arg(mode)));
             return 2;
         }
         window.maskModeBox()->setCurrentIndex(index);
@@ -76,7 +85,9 @@ int main(int argc, char** argv) {
             window.refreshNow();
             QTimer::singleShot(300, &window, [&window, file] {
                 const bool ok = window.grab().save(file);
-                if (!ok) std::fprintf(stderr, "daam-studio: could not write %s\n", qPrintable(file));
+                if (!ok)
+                    std::fprintf(stderr, "daam-studio: %s\n",
+                                 qPrintable(QApplication::translate("main", "could not write %1").arg(file)));
                 QApplication::exit(ok ? 0 : 1);
             });
         });

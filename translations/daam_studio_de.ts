@@ -1,0 +1,905 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE">
+<context>
+    <name>daam::ui::Exporter</name>
+    <message>
+        <location filename="../ui/Exporter.cpp" line="32"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/Exporter.cpp" line="55"/>
+        <source>%1: nothing to export</source>
+        <translation>%1: Nichts zu exportieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/Exporter.cpp" line="63"/>
+        <source>%1: could not encode the image</source>
+        <translation>%1: Das Bild konnte nicht kodiert werden</translation>
+    </message>
+    <message>
+        <location filename="../ui/Exporter.cpp" line="91"/>
+        <source>Image</source>
+        <translation>Bild</translation>
+    </message>
+    <message>
+        <location filename="../ui/Exporter.cpp" line="153"/>
+        <source>%1: could not encode the figure</source>
+        <translation>%1: Die Abbildung konnte nicht kodiert werden</translation>
+    </message>
+    <message>
+        <location filename="../ui/Exporter.cpp" line="165"/>
+        <location filename="../ui/Exporter.cpp" line="177"/>
+        <source>DAAM heat maps</source>
+        <translation>DAAM-Heatmaps</translation>
+    </message>
+</context>
+<context>
+    <name>daam::ui::GenerationPanel</name>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="28"/>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="38"/>
+        <source>Describe the image, e.g. “a red dog on a bench”</source>
+        <translation>Beschreiben Sie das Bild, z. B. „a red dog on a bench“</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="39"/>
+        <location filename="../ui/GenerationPanel.cpp" line="42"/>
+        <source>Prompt</source>
+        <translation>Prompt</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="46"/>
+        <location filename="../ui/GenerationPanel.cpp" line="53"/>
+        <source>Negative prompt</source>
+        <translation>Negativer Prompt</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="52"/>
+        <source>What the image should not show</source>
+        <translation>Was das Bild nicht zeigen soll</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="68"/>
+        <source>A diffusers pipeline folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/)</source>
+        <translation>Ein Diffusers-Pipeline-Ordner (model_index.json, unet/, vae/, text_encoder/, tokenizer/)</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="72"/>
+        <source>…</source>
+        <translation>…</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="73"/>
+        <source>Choose a model folder</source>
+        <translation>Modellordner wählen</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="78"/>
+        <source>&amp;Model:</source>
+        <translation>&amp;Modell:</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="84"/>
+        <source>The same seed, prompt and settings give the same image</source>
+        <translation>Gleicher Seed, gleicher Prompt und gleiche Einstellungen ergeben dasselbe Bild</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="86"/>
+        <source>Random</source>
+        <translation>Zufällig</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="87"/>
+        <location filename="../ui/GenerationPanel.cpp" line="88"/>
+        <source>Random seed</source>
+        <translation>Zufälliger Seed</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="94"/>
+        <source>&amp;Seed:</source>
+        <translation>&amp;Seed:</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="101"/>
+        <source>Denoising steps</source>
+        <translation>Entrauschungsschritte</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="102"/>
+        <source>S&amp;teps:</source>
+        <translation>Schri&amp;tte:</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="107"/>
+        <source>Classifier-free guidance scale; 1 or less turns guidance off</source>
+        <translation>Stärke der Classifier-free Guidance; 1 oder weniger schaltet sie ab</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="108"/>
+        <source>&amp;Guidance:</source>
+        <translation>&amp;Guidance:</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="110"/>
+        <location filename="../ui/GenerationPanel.cpp" line="115"/>
+        <source>Model default</source>
+        <translation>Modellstandard</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="113"/>
+        <source>Sc&amp;heduler:</source>
+        <translation>Sc&amp;heduler:</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="117"/>
+        <source>%1 × %1</source>
+        <translation>%1 × %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="118"/>
+        <source>Si&amp;ze:</source>
+        <translation>&amp;Bildgröße:</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="120"/>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="121"/>
+        <source>CUDA GPU</source>
+        <translation>CUDA-GPU</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="122"/>
+        <source>&amp;Device:</source>
+        <translation>Ge&amp;rät:</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="125"/>
+        <location filename="../ui/GenerationPanel.cpp" line="243"/>
+        <source>&amp;Generate</source>
+        <translation>&amp;Erzeugen</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="126"/>
+        <location filename="../ui/GenerationPanel.cpp" line="245"/>
+        <source>Generate the image and trace its attention (Ctrl+Return)</source>
+        <translation>Bild erzeugen und seine Attention verfolgen (Ctrl+Return)</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="128"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="129"/>
+        <source>Stop the generation after the current step (Esc)</source>
+        <translation>Die Erzeugung nach dem aktuellen Schritt anhalten (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="152"/>
+        <source>Denoising preview</source>
+        <translation>Vorschau der Entrauschung</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="229"/>
+        <source>Choose a diffusers model folder</source>
+        <translation>Diffusers-Modellordner wählen</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="243"/>
+        <source>Restart</source>
+        <translation>Neu starten</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="244"/>
+        <source>Cancel this generation and start again with the current settings (Ctrl+Return)</source>
+        <translation>Diese Erzeugung abbrechen und mit den aktuellen Einstellungen neu beginnen (Ctrl+Return)</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="252"/>
+        <source>Starting…</source>
+        <translation>Wird gestartet…</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="259"/>
+        <source>Loading the model from %1…</source>
+        <translation>Modell wird aus %1 geladen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="265"/>
+        <source>Step %1 of %2</source>
+        <translation>Schritt %1 von %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="266"/>
+        <source>%1 elapsed, about %2 left</source>
+        <translation>%1 vergangen, noch etwa %2</translation>
+    </message>
+</context>
+<context>
+    <name>daam::ui::ImageView</name>
+    <message>
+        <location filename="../ui/ImageView.cpp" line="18"/>
+        <source>Wheel or +/- zooms, drag pans, double-click or 0 fits the image.</source>
+        <translation>Mausrad oder +/- zoomt, Ziehen verschiebt, Doppelklick oder 0 passt das Bild ein.</translation>
+    </message>
+    <message>
+        <location filename="../ui/ImageView.cpp" line="19"/>
+        <source>Image with heat map</source>
+        <translation>Bild mit Heatmap</translation>
+    </message>
+    <message>
+        <location filename="../ui/ImageView.cpp" line="70"/>
+        <source>Open a session (File ▸ Open, or drop its folder here) or generate an image.</source>
+        <translation>Öffnen Sie eine Sitzung (Datei ▸ Öffnen, oder ihren Ordner hierher ziehen) oder erzeugen Sie ein Bild.</translation>
+    </message>
+</context>
+<context>
+    <name>daam::ui::LayerSelector</name>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="21"/>
+        <source>Down block %1</source>
+        <translation>Down-Block %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="23"/>
+        <location filename="../ui/LayerSelector.cpp" line="34"/>
+        <source>Mid block</source>
+        <translation>Mid-Block</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="25"/>
+        <source>Up block %1</source>
+        <translation>Up-Block %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="31"/>
+        <source>All layers</source>
+        <translation>Alle Schichten</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="32"/>
+        <source>Paper default (no 8×8)</source>
+        <translation>Standard des Papers (ohne 8×8)</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="33"/>
+        <source>Down blocks</source>
+        <translation>Down-Blöcke</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="35"/>
+        <source>Up blocks</source>
+        <translation>Up-Blöcke</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="36"/>
+        <source>%1 maps</source>
+        <translation>%1-Karten</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="45"/>
+        <source>&amp;Preset:</source>
+        <translation>&amp;Vorgabe:</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="55"/>
+        <source>Cross-attention layers whose maps are averaged</source>
+        <translation>Cross-Attention-Schichten, deren Karten gemittelt werden</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="56"/>
+        <source>Choose a group of layers</source>
+        <translation>Eine Gruppe von Schichten wählen</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="88"/>
+        <source>%1×%2 maps</source>
+        <translation>%1×%2-Karten</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/LayerSelector.cpp" line="92"/>
+        <source>#%1 attention %2.%3 · %n head(s)</source>
+        <translation>
+            <numerusform>#%1 Attention %2.%3 · %n Head</numerusform>
+            <numerusform>#%1 Attention %2.%3 · %n Heads</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>daam::ui::MainWindow</name>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="74"/>
+        <location filename="../ui/MainWindow.cpp" line="673"/>
+        <source>DAAM Studio</source>
+        <translation>DAAM Studio</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="99"/>
+        <location filename="../ui/MainWindow.cpp" line="362"/>
+        <source>Point at the image to see which words drew each spot.</source>
+        <translation>Zeigen Sie auf das Bild, um zu sehen, welche Wörter jede Stelle gezeichnet haben.</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="101"/>
+        <source>Values under the cursor</source>
+        <translation>Werte unter dem Mauszeiger</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="105"/>
+        <source>Explore</source>
+        <translation>Erkunden</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="112"/>
+        <source>Plots</source>
+        <translation>Diagramme</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="120"/>
+        <source>Generate</source>
+        <translation>Erzeugen</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="143"/>
+        <source>Write a prompt first.</source>
+        <translation>Schreiben Sie zuerst einen Prompt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="144"/>
+        <source>Choose a model folder first.</source>
+        <translation>Wählen Sie zuerst einen Modellordner.</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="153"/>
+        <location filename="../ui/MainWindow.cpp" line="154"/>
+        <source>Generation failed: %1</source>
+        <translation>Erzeugung fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="157"/>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="159"/>
+        <source>Done in %1 s.</source>
+        <translation>Fertig in %1 s.</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="177"/>
+        <source>Ready</source>
+        <translation>Bereit</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="191"/>
+        <source>Denoising steps</source>
+        <translation>Entrauschungsschritte</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="194"/>
+        <source>Step range</source>
+        <translation>Schrittbereich</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="197"/>
+        <location filename="../ui/MainWindow.cpp" line="683"/>
+        <source>Play</source>
+        <translation>Abspielen</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="198"/>
+        <source>Slide the chosen range of steps through the denoising</source>
+        <translation>Den gewählten Schrittbereich durch die Entrauschung schieben</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="210"/>
+        <source>Layers</source>
+        <translation>Schichten</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="217"/>
+        <source>No layer selected: showing the paper&apos;s default layers</source>
+        <translation>Keine Schicht gewählt: die Standardschichten des Papers werden gezeigt</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="224"/>
+        <source>Mask</source>
+        <translation>Maske</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="229"/>
+        <source>Threshold τ: a pixel belongs to a word&apos;s mask where its normalized heat exceeds τ</source>
+        <translation>Schwelle τ: Ein Pixel gehört zur Maske eines Wortes, wo dessen normierte Heat τ übersteigt</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="234"/>
+        <source>&amp;Threshold τ:</source>
+        <translation>&amp;Schwelle τ:</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="238"/>
+        <source>Heat map (no mask)</source>
+        <translation>Heatmap (keine Maske)</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="239"/>
+        <source>Filled mask</source>
+        <translation>Gefüllte Maske</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="240"/>
+        <source>Mask outline</source>
+        <translation>Maskenumriss</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="241"/>
+        <source>Cut-out</source>
+        <translation>Ausschnitt</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="242"/>
+        <source>&amp;Show:</source>
+        <translation>An&amp;zeigen:</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="243"/>
+        <location filename="../ui/MainWindow.cpp" line="455"/>
+        <source>Select two words (Ctrl+click) to compare their masks.</source>
+        <translation>Wählen Sie zwei Wörter (Ctrl+Klick), um ihre Masken zu vergleichen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="251"/>
+        <source>Display</source>
+        <translation>Darstellung</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="254"/>
+        <source>Jet (as in the paper)</source>
+        <translation>Jet (wie im Paper)</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="255"/>
+        <source>Viridis</source>
+        <translation>Viridis</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="256"/>
+        <source>Inferno</source>
+        <translation>Inferno</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="257"/>
+        <source>Gray</source>
+        <translation>Grau</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="258"/>
+        <source>Colour map of a single word&apos;s heat; several words each get their own hue</source>
+        <translation>Farbskala für die Heat eines einzelnen Wortes; mehrere Wörter erhalten je einen eigenen Farbton</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="259"/>
+        <source>&amp;Colours:</source>
+        <translation>&amp;Farben:</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="263"/>
+        <source>How strongly the heat map covers the image</source>
+        <translation>Wie stark die Heatmap das Bild überdeckt</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="264"/>
+        <source>&amp;Opacity:</source>
+        <translation>Dec&amp;kkraft:</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="266"/>
+        <source>Per word (paper)</source>
+        <translation>Pro Wort (Paper)</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="267"/>
+        <source>Shared across words</source>
+        <translation>Gemeinsam für alle Wörter</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="268"/>
+        <source>Absolute</source>
+        <translation>Absolut</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="269"/>
+        <source>Per word stretches each map to 0–1; shared keeps words comparable; absolute shows raw attention</source>
+        <translation>Pro Wort streckt jede Karte auf 0–1; gemeinsam hält Wörter vergleichbar; absolut zeigt die rohe Attention</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="271"/>
+        <source>&amp;Normalize:</source>
+        <translation>&amp;Normieren:</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="282"/>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="283"/>
+        <source>&amp;Open Session…</source>
+        <translation>Sitzung ö&amp;ffnen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="285"/>
+        <source>Open &amp;Recent</source>
+        <translation>&amp;Zuletzt geöffnet</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="286"/>
+        <source>&amp;Save Session As…</source>
+        <translation>Sitzung &amp;speichern unter…</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="289"/>
+        <source>Export &amp;Overlay as PNG…</source>
+        <translation>&amp;Overlay als PNG exportieren…</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="291"/>
+        <source>Export &amp;Figure (PNG, SVG, PDF)…</source>
+        <translation>&amp;Abbildung exportieren (PNG, SVG, PDF)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="293"/>
+        <source>Export &amp;Masks as PNG…</source>
+        <translation>&amp;Masken als PNG exportieren…</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="295"/>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="298"/>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="302"/>
+        <source>&amp;Fit Image</source>
+        <translation>Bild &amp;einpassen</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="304"/>
+        <source>&amp;Language</source>
+        <translation>&amp;Sprache</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="310"/>
+        <source>System Language</source>
+        <translation>Systemsprache</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="323"/>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="324"/>
+        <source>The new language takes effect when DAAM Studio is started again.</source>
+        <translation>Die neue Sprache wird beim nächsten Start von DAAM Studio wirksam.</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="378"/>
+        <source>Computing heat maps…</source>
+        <translation>Heatmaps werden berechnet…</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="393"/>
+        <source>Could not compute the heat maps: %1</source>
+        <translation>Die Heatmaps konnten nicht berechnet werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="444"/>
+        <source>Steps %1–%2 of %3</source>
+        <translation>Schritte %1–%2 von %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="449"/>
+        <source>IoU(%1, %2) = %3
+IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
+        <translation>IoU(%1, %2) = %3
+IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="503"/>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="504"/>
+        <source>x %1, y %2 — %3</source>
+        <translation>x %1, y %2 — %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="533"/>
+        <source>Could not open the session %1: %2</source>
+        <translation>Die Sitzung %1 konnte nicht geöffnet werden: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="539"/>
+        <source>Opened %1</source>
+        <translation>%1 geöffnet</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="546"/>
+        <source>The generated session cannot be shown: %1</source>
+        <translation>Die erzeugte Sitzung kann nicht angezeigt werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="557"/>
+        <source>Could not save the session: %1</source>
+        <translation>Die Sitzung konnte nicht gespeichert werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="563"/>
+        <source>Saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="569"/>
+        <source>Nothing to export: open or generate a session first.</source>
+        <translation>Nichts zu exportieren: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="574"/>
+        <location filename="../ui/MainWindow.cpp" line="605"/>
+        <location filename="../ui/MainWindow.cpp" line="633"/>
+        <source>Export failed: %1</source>
+        <translation>Export fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="577"/>
+        <location filename="../ui/MainWindow.cpp" line="608"/>
+        <source>Wrote %1</source>
+        <translation>%1 geschrieben</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="584"/>
+        <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
+        <translation>Export fehlgeschlagen: %1: Verwenden Sie einen Dateinamen auf .png, .svg oder .pdf</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="588"/>
+        <location filename="../ui/MainWindow.cpp" line="615"/>
+        <source>Nothing to export: select at least one word.</source>
+        <translation>Nichts zu exportieren: Wählen Sie mindestens ein Wort.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/MainWindow.cpp" line="638"/>
+        <source>Wrote %n mask(s)</source>
+        <translation>
+            <numerusform>%n Maske geschrieben</numerusform>
+            <numerusform>%n Masken geschrieben</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="674"/>
+        <source>unsaved</source>
+        <translation>nicht gespeichert</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="675"/>
+        <source>%1 (%2) — DAAM Studio</source>
+        <translation>%1 (%2) — DAAM Studio</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="680"/>
+        <source>Pause</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="746"/>
+        <source>Open a session folder</source>
+        <translation>Sitzungsordner öffnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="752"/>
+        <source>Nothing to save: open or generate a session first.</source>
+        <translation>Nichts zu speichern: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="753"/>
+        <source>Save the session as a folder</source>
+        <translation>Sitzung als Ordner speichern</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="759"/>
+        <source>Export the overlay</source>
+        <translation>Overlay exportieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="759"/>
+        <location filename="../ui/MainWindow.cpp" line="781"/>
+        <source>PNG images (*.png)</source>
+        <translation>PNG-Bilder (*.png)</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="766"/>
+        <source>Export a figure</source>
+        <translation>Abbildung exportieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="767"/>
+        <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
+        <translation>PNG-Bild (*.png);;SVG-Zeichnung (*.svg);;PDF-Dokument (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="773"/>
+        <source>Figure resolution</source>
+        <translation>Auflösung der Abbildung</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="773"/>
+        <source>Dots per inch:</source>
+        <translation>Punkte pro Zoll (dpi):</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="781"/>
+        <source>Export masks</source>
+        <translation>Masken exportieren</translation>
+    </message>
+</context>
+<context>
+    <name>daam::ui::PlotsPanel</name>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="58"/>
+        <source>Attention mass per step</source>
+        <translation>Attention-Masse pro Schritt</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="59"/>
+        <source>Share per layer</source>
+        <translation>Anteil pro Schicht</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="60"/>
+        <source>Heat values</source>
+        <translation>Heat-Werte</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="61"/>
+        <source>denoising step</source>
+        <translation>Entrauschungsschritt</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="62"/>
+        <source>mean attention</source>
+        <translation>mittlere Attention</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="63"/>
+        <source>layer</source>
+        <translation>Schicht</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="64"/>
+        <location filename="../ui/PlotsPanel.cpp" line="173"/>
+        <source>heat</source>
+        <translation>Heat</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="65"/>
+        <source>pixels</source>
+        <translation>Pixel</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="67"/>
+        <source>How much attention the selected words receive at each step; the shaded band is the chosen range</source>
+        <translation>Wie viel Attention die gewählten Wörter in jedem Schritt erhalten; das schattierte Band ist der gewählte Bereich</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="68"/>
+        <source>Each layer&apos;s part of the selected word&apos;s heat map</source>
+        <translation>Anteil jeder Schicht an der Heatmap des gewählten Wortes</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="69"/>
+        <source>Distribution of the selected word&apos;s heat values; the line is the threshold τ</source>
+        <translation>Verteilung der Heat-Werte des gewählten Wortes; die Linie ist die Schwelle τ</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="154"/>
+        <source>share</source>
+        <translation>Anteil</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="154"/>
+        <source>share of “%1”</source>
+        <translation>Anteil von „%1“</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="173"/>
+        <source>heat of “%1”</source>
+        <translation>Heat von „%1“</translation>
+    </message>
+</context>
+<context>
+    <name>daam::ui::RangeSlider</name>
+    <message>
+        <location filename="../ui/RangeSlider.cpp" line="20"/>
+        <source>Drag either handle to choose the denoising steps the maps sum over. Arrow keys move the active handle; Shift+arrow moves the other one.</source>
+        <translation>Ziehen Sie einen der Griffe, um die Entrauschungsschritte zu wählen, über die die Karten summiert werden. Pfeiltasten bewegen den aktiven Griff, Shift+Pfeil den anderen.</translation>
+    </message>
+</context>
+<context>
+    <name>daam::ui::TokenStrip</name>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="27"/>
+        <source> (key %1)</source>
+        <translation> (Taste %1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="28"/>
+        <source>Tokens: %1%2
+Click to select, Ctrl+click to add to the selection.</source>
+        <translation>Tokens: %1%2
+Klicken zum Auswählen, Ctrl+Klick zum Hinzufügen zur Auswahl.</translation>
+    </message>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="30"/>
+        <source>Word %1: %2</source>
+        <translation>Wort %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <location filename="../app/studio/main.cpp" line="29"/>
+        <source>See where each word of a prompt lands in a Stable Diffusion image.</source>
+        <translation>Sehen Sie, wo jedes Wort eines Prompts in einem Stable-Diffusion-Bild landet.</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="33"/>
+        <source>A session folder to open.</source>
+        <translation>Ein zu öffnender Sitzungsordner.</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="36"/>
+        <source>Select word N (1-based); repeat to select several.</source>
+        <translation>Wort N wählen (ab 1 gezählt); für mehrere wiederholen.</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="39"/>
+        <source>Show masks: fill, outline or cutout.</source>
+        <translation>Masken zeigen: fill, outline oder cutout.</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="42"/>
+        <source>Save a screenshot of the window to FILE and exit.</source>
+        <translation>Einen Screenshot des Fensters in FILE speichern und beenden.</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="58"/>
+        <source>--select needs a word number from 1, not &apos;%1&apos;</source>
+        <translation>--select braucht eine Wortnummer ab 1, nicht „%1“</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="74"/>
+        <source>--mask must be fill, outline or cutout, not &apos;%1&apos;</source>
+        <translation>--mask muss fill, outline oder cutout sein, nicht „%1“</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="90"/>
+        <source>could not write %1</source>
+        <translation>%1 konnte nicht geschrieben werden</translation>
+    </message>
+</context>
+</TS>

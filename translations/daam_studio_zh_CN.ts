@@ -1,0 +1,903 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>daam::ui::Exporter</name>
+    <message>
+        <location filename="../ui/Exporter.cpp" line="32"/>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <location filename="../ui/Exporter.cpp" line="55"/>
+        <source>%1: nothing to export</source>
+        <translation>%1：没有可导出的内容</translation>
+    </message>
+    <message>
+        <location filename="../ui/Exporter.cpp" line="63"/>
+        <source>%1: could not encode the image</source>
+        <translation>%1：无法编码图像</translation>
+    </message>
+    <message>
+        <location filename="../ui/Exporter.cpp" line="91"/>
+        <source>Image</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <location filename="../ui/Exporter.cpp" line="153"/>
+        <source>%1: could not encode the figure</source>
+        <translation>%1：无法编码图表</translation>
+    </message>
+    <message>
+        <location filename="../ui/Exporter.cpp" line="165"/>
+        <location filename="../ui/Exporter.cpp" line="177"/>
+        <source>DAAM heat maps</source>
+        <translation>DAAM 热力图</translation>
+    </message>
+</context>
+<context>
+    <name>daam::ui::GenerationPanel</name>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="28"/>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="38"/>
+        <source>Describe the image, e.g. “a red dog on a bench”</source>
+        <translation>描述图像，例如“a red dog on a bench”</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="39"/>
+        <location filename="../ui/GenerationPanel.cpp" line="42"/>
+        <source>Prompt</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="46"/>
+        <location filename="../ui/GenerationPanel.cpp" line="53"/>
+        <source>Negative prompt</source>
+        <translation>反向提示词</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="52"/>
+        <source>What the image should not show</source>
+        <translation>图像中不应出现的内容</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="68"/>
+        <source>A diffusers pipeline folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/)</source>
+        <translation>diffusers 管线文件夹（model_index.json、unet/、vae/、text_encoder/、tokenizer/）</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="72"/>
+        <source>…</source>
+        <translation>…</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="73"/>
+        <source>Choose a model folder</source>
+        <translation>选择模型文件夹</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="78"/>
+        <source>&amp;Model:</source>
+        <translation>模型(&amp;M)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="84"/>
+        <source>The same seed, prompt and settings give the same image</source>
+        <translation>相同的种子、提示词和设置会生成相同的图像</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="86"/>
+        <source>Random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="87"/>
+        <location filename="../ui/GenerationPanel.cpp" line="88"/>
+        <source>Random seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="94"/>
+        <source>&amp;Seed:</source>
+        <translation>种子(&amp;S)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="101"/>
+        <source>Denoising steps</source>
+        <translation>去噪步数</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="102"/>
+        <source>S&amp;teps:</source>
+        <translation>步数(&amp;T)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="107"/>
+        <source>Classifier-free guidance scale; 1 or less turns guidance off</source>
+        <translation>无分类器引导（CFG）强度；小于或等于 1 时关闭引导</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="108"/>
+        <source>&amp;Guidance:</source>
+        <translation>引导强度(&amp;G)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="110"/>
+        <location filename="../ui/GenerationPanel.cpp" line="115"/>
+        <source>Model default</source>
+        <translation>模型默认</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="113"/>
+        <source>Sc&amp;heduler:</source>
+        <translation>调度器(&amp;H)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="117"/>
+        <source>%1 × %1</source>
+        <translation>%1 × %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="118"/>
+        <source>Si&amp;ze:</source>
+        <translation>尺寸(&amp;Z)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="120"/>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="121"/>
+        <source>CUDA GPU</source>
+        <translation>CUDA GPU</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="122"/>
+        <source>&amp;Device:</source>
+        <translation>设备(&amp;D)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="125"/>
+        <location filename="../ui/GenerationPanel.cpp" line="243"/>
+        <source>&amp;Generate</source>
+        <translation>生成(&amp;G)</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="126"/>
+        <location filename="../ui/GenerationPanel.cpp" line="245"/>
+        <source>Generate the image and trace its attention (Ctrl+Return)</source>
+        <translation>生成图像并追踪其注意力（Ctrl+Return）</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="128"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="129"/>
+        <source>Stop the generation after the current step (Esc)</source>
+        <translation>在当前步骤结束后停止生成（Esc）</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="152"/>
+        <source>Denoising preview</source>
+        <translation>去噪预览</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="229"/>
+        <source>Choose a diffusers model folder</source>
+        <translation>选择 diffusers 模型文件夹</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="243"/>
+        <source>Restart</source>
+        <translation>重新开始</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="244"/>
+        <source>Cancel this generation and start again with the current settings (Ctrl+Return)</source>
+        <translation>取消本次生成并使用当前设置重新开始（Ctrl+Return）</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="252"/>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="259"/>
+        <source>Loading the model from %1…</source>
+        <translation>正在从 %1 加载模型…</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="265"/>
+        <source>Step %1 of %2</source>
+        <translation>第 %1 步，共 %2 步</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="266"/>
+        <source>%1 elapsed, about %2 left</source>
+        <translation>已用 %1，约剩 %2</translation>
+    </message>
+</context>
+<context>
+    <name>daam::ui::ImageView</name>
+    <message>
+        <location filename="../ui/ImageView.cpp" line="18"/>
+        <source>Wheel or +/- zooms, drag pans, double-click or 0 fits the image.</source>
+        <translation>滚轮或 +/- 缩放，拖动平移，双击或按 0 适应窗口。</translation>
+    </message>
+    <message>
+        <location filename="../ui/ImageView.cpp" line="19"/>
+        <source>Image with heat map</source>
+        <translation>带热力图的图像</translation>
+    </message>
+    <message>
+        <location filename="../ui/ImageView.cpp" line="70"/>
+        <source>Open a session (File ▸ Open, or drop its folder here) or generate an image.</source>
+        <translation>打开会话（文件 ▸ 打开，或将其文件夹拖放到此处），或生成一张图像。</translation>
+    </message>
+</context>
+<context>
+    <name>daam::ui::LayerSelector</name>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="21"/>
+        <source>Down block %1</source>
+        <translation>下采样块 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="23"/>
+        <location filename="../ui/LayerSelector.cpp" line="34"/>
+        <source>Mid block</source>
+        <translation>中间块</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="25"/>
+        <source>Up block %1</source>
+        <translation>上采样块 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="31"/>
+        <source>All layers</source>
+        <translation>所有层</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="32"/>
+        <source>Paper default (no 8×8)</source>
+        <translation>论文默认（不含 8×8）</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="33"/>
+        <source>Down blocks</source>
+        <translation>下采样块</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="35"/>
+        <source>Up blocks</source>
+        <translation>上采样块</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="36"/>
+        <source>%1 maps</source>
+        <translation>%1 图</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="45"/>
+        <source>&amp;Preset:</source>
+        <translation>预设(&amp;P)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="55"/>
+        <source>Cross-attention layers whose maps are averaged</source>
+        <translation>对其注意力图取平均的交叉注意力层</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="56"/>
+        <source>Choose a group of layers</source>
+        <translation>选择一组层</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="88"/>
+        <source>%1×%2 maps</source>
+        <translation>%1×%2 图</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/LayerSelector.cpp" line="92"/>
+        <source>#%1 attention %2.%3 · %n head(s)</source>
+        <translation>
+            <numerusform>#%1 注意力 %2.%3 · %n 个头</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>daam::ui::MainWindow</name>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="74"/>
+        <location filename="../ui/MainWindow.cpp" line="673"/>
+        <source>DAAM Studio</source>
+        <translation>DAAM Studio</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="99"/>
+        <location filename="../ui/MainWindow.cpp" line="362"/>
+        <source>Point at the image to see which words drew each spot.</source>
+        <translation>将鼠标指向图像，查看每个位置由哪些词绘制。</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="101"/>
+        <source>Values under the cursor</source>
+        <translation>光标处的数值</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="105"/>
+        <source>Explore</source>
+        <translation>探索</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="112"/>
+        <source>Plots</source>
+        <translation>图表</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="120"/>
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="143"/>
+        <source>Write a prompt first.</source>
+        <translation>请先输入提示词。</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="144"/>
+        <source>Choose a model folder first.</source>
+        <translation>请先选择模型文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="153"/>
+        <location filename="../ui/MainWindow.cpp" line="154"/>
+        <source>Generation failed: %1</source>
+        <translation>生成失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="157"/>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="159"/>
+        <source>Done in %1 s.</source>
+        <translation>完成，用时 %1 秒。</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="177"/>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="191"/>
+        <source>Denoising steps</source>
+        <translation>去噪步数</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="194"/>
+        <source>Step range</source>
+        <translation>步骤范围</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="197"/>
+        <location filename="../ui/MainWindow.cpp" line="683"/>
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="198"/>
+        <source>Slide the chosen range of steps through the denoising</source>
+        <translation>让所选步骤范围在去噪过程中滑动</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="210"/>
+        <source>Layers</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="217"/>
+        <source>No layer selected: showing the paper&apos;s default layers</source>
+        <translation>未选择层：显示论文的默认层</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="224"/>
+        <source>Mask</source>
+        <translation>掩码</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="229"/>
+        <source>Threshold τ: a pixel belongs to a word&apos;s mask where its normalized heat exceeds τ</source>
+        <translation>阈值 τ：当像素的归一化热度超过 τ 时，该像素属于该词的掩码</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="234"/>
+        <source>&amp;Threshold τ:</source>
+        <translation>阈值 τ(&amp;T)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="238"/>
+        <source>Heat map (no mask)</source>
+        <translation>热力图（无掩码）</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="239"/>
+        <source>Filled mask</source>
+        <translation>填充掩码</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="240"/>
+        <source>Mask outline</source>
+        <translation>掩码轮廓</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="241"/>
+        <source>Cut-out</source>
+        <translation>抠图</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="242"/>
+        <source>&amp;Show:</source>
+        <translation>显示(&amp;S)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="243"/>
+        <location filename="../ui/MainWindow.cpp" line="455"/>
+        <source>Select two words (Ctrl+click) to compare their masks.</source>
+        <translation>选择两个词（Ctrl+单击）以比较它们的掩码。</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="251"/>
+        <source>Display</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="254"/>
+        <source>Jet (as in the paper)</source>
+        <translation>Jet（同论文）</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="255"/>
+        <source>Viridis</source>
+        <translation>Viridis</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="256"/>
+        <source>Inferno</source>
+        <translation>Inferno</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="257"/>
+        <source>Gray</source>
+        <translation>灰度</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="258"/>
+        <source>Colour map of a single word&apos;s heat; several words each get their own hue</source>
+        <translation>单个词热度的色图；多个词时各用一种色调</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="259"/>
+        <source>&amp;Colours:</source>
+        <translation>颜色(&amp;C)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="263"/>
+        <source>How strongly the heat map covers the image</source>
+        <translation>热力图覆盖图像的强度</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="264"/>
+        <source>&amp;Opacity:</source>
+        <translation>不透明度(&amp;O)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="266"/>
+        <source>Per word (paper)</source>
+        <translation>按词（论文）</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="267"/>
+        <source>Shared across words</source>
+        <translation>所有词共用</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="268"/>
+        <source>Absolute</source>
+        <translation>绝对值</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="269"/>
+        <source>Per word stretches each map to 0–1; shared keeps words comparable; absolute shows raw attention</source>
+        <translation>按词：将每张图拉伸到 0–1；共用：保持各词可比；绝对值：显示原始注意力</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="271"/>
+        <source>&amp;Normalize:</source>
+        <translation>归一化(&amp;N)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="282"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="283"/>
+        <source>&amp;Open Session…</source>
+        <translation>打开会话(&amp;O)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="285"/>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="286"/>
+        <source>&amp;Save Session As…</source>
+        <translation>会话另存为(&amp;S)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="289"/>
+        <source>Export &amp;Overlay as PNG…</source>
+        <translation>将叠加图导出为 PNG(&amp;O)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="291"/>
+        <source>Export &amp;Figure (PNG, SVG, PDF)…</source>
+        <translation>导出图表（PNG、SVG、PDF）(&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="293"/>
+        <source>Export &amp;Masks as PNG…</source>
+        <translation>将掩码导出为 PNG(&amp;M)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="295"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="298"/>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="302"/>
+        <source>&amp;Fit Image</source>
+        <translation>适应窗口(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="304"/>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="310"/>
+        <source>System Language</source>
+        <translation>系统语言</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="323"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="324"/>
+        <source>The new language takes effect when DAAM Studio is started again.</source>
+        <translation>新语言将在下次启动 DAAM Studio 时生效。</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="378"/>
+        <source>Computing heat maps…</source>
+        <translation>正在计算热力图…</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="393"/>
+        <source>Could not compute the heat maps: %1</source>
+        <translation>无法计算热力图：%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="444"/>
+        <source>Steps %1–%2 of %3</source>
+        <translation>第 %1–%2 步，共 %3 步</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="449"/>
+        <source>IoU(%1, %2) = %3
+IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
+        <translation>IoU(%1, %2) = %3
+IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="503"/>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="504"/>
+        <source>x %1, y %2 — %3</source>
+        <translation>x %1，y %2 — %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="533"/>
+        <source>Could not open the session %1: %2</source>
+        <translation>无法打开会话 %1：%2</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="539"/>
+        <source>Opened %1</source>
+        <translation>已打开 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="546"/>
+        <source>The generated session cannot be shown: %1</source>
+        <translation>无法显示生成的会话：%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="557"/>
+        <source>Could not save the session: %1</source>
+        <translation>无法保存会话：%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="563"/>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="569"/>
+        <source>Nothing to export: open or generate a session first.</source>
+        <translation>没有可导出的内容：请先打开或生成一个会话。</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="574"/>
+        <location filename="../ui/MainWindow.cpp" line="605"/>
+        <location filename="../ui/MainWindow.cpp" line="633"/>
+        <source>Export failed: %1</source>
+        <translation>导出失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="577"/>
+        <location filename="../ui/MainWindow.cpp" line="608"/>
+        <source>Wrote %1</source>
+        <translation>已写入 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="584"/>
+        <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
+        <translation>导出失败：%1：请使用 .png、.svg 或 .pdf 文件名</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="588"/>
+        <location filename="../ui/MainWindow.cpp" line="615"/>
+        <source>Nothing to export: select at least one word.</source>
+        <translation>没有可导出的内容：请至少选择一个词。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/MainWindow.cpp" line="638"/>
+        <source>Wrote %n mask(s)</source>
+        <translation>
+            <numerusform>已写入 %n 个掩码</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="674"/>
+        <source>unsaved</source>
+        <translation>未保存</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="675"/>
+        <source>%1 (%2) — DAAM Studio</source>
+        <translation>%1（%2）— DAAM Studio</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="680"/>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="746"/>
+        <source>Open a session folder</source>
+        <translation>打开会话文件夹</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="752"/>
+        <source>Nothing to save: open or generate a session first.</source>
+        <translation>没有可保存的内容：请先打开或生成一个会话。</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="753"/>
+        <source>Save the session as a folder</source>
+        <translation>将会话保存为文件夹</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="759"/>
+        <source>Export the overlay</source>
+        <translation>导出叠加图</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="759"/>
+        <location filename="../ui/MainWindow.cpp" line="781"/>
+        <source>PNG images (*.png)</source>
+        <translation>PNG 图像 (*.png)</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="766"/>
+        <source>Export a figure</source>
+        <translation>导出图表</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="767"/>
+        <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
+        <translation>PNG 图像 (*.png);;SVG 矢量图 (*.svg);;PDF 文档 (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="773"/>
+        <source>Figure resolution</source>
+        <translation>图表分辨率</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="773"/>
+        <source>Dots per inch:</source>
+        <translation>每英寸点数（DPI）：</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="781"/>
+        <source>Export masks</source>
+        <translation>导出掩码</translation>
+    </message>
+</context>
+<context>
+    <name>daam::ui::PlotsPanel</name>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="58"/>
+        <source>Attention mass per step</source>
+        <translation>每步注意力总量</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="59"/>
+        <source>Share per layer</source>
+        <translation>各层占比</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="60"/>
+        <source>Heat values</source>
+        <translation>热度值</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="61"/>
+        <source>denoising step</source>
+        <translation>去噪步骤</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="62"/>
+        <source>mean attention</source>
+        <translation>平均注意力</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="63"/>
+        <source>layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="64"/>
+        <location filename="../ui/PlotsPanel.cpp" line="173"/>
+        <source>heat</source>
+        <translation>热度</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="65"/>
+        <source>pixels</source>
+        <translation>像素</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="67"/>
+        <source>How much attention the selected words receive at each step; the shaded band is the chosen range</source>
+        <translation>所选词在每一步获得的注意力；阴影带为所选范围</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="68"/>
+        <source>Each layer&apos;s part of the selected word&apos;s heat map</source>
+        <translation>各层在所选词热力图中所占的部分</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="69"/>
+        <source>Distribution of the selected word&apos;s heat values; the line is the threshold τ</source>
+        <translation>所选词热度值的分布；竖线为阈值 τ</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="154"/>
+        <source>share</source>
+        <translation>占比</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="154"/>
+        <source>share of “%1”</source>
+        <translation>“%1”的占比</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="173"/>
+        <source>heat of “%1”</source>
+        <translation>“%1”的热度</translation>
+    </message>
+</context>
+<context>
+    <name>daam::ui::RangeSlider</name>
+    <message>
+        <location filename="../ui/RangeSlider.cpp" line="20"/>
+        <source>Drag either handle to choose the denoising steps the maps sum over. Arrow keys move the active handle; Shift+arrow moves the other one.</source>
+        <translation>拖动任一滑块，选择注意力图求和的去噪步骤。方向键移动当前滑块；Shift+方向键移动另一个。</translation>
+    </message>
+</context>
+<context>
+    <name>daam::ui::TokenStrip</name>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="27"/>
+        <source> (key %1)</source>
+        <translation>（按键 %1）</translation>
+    </message>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="28"/>
+        <source>Tokens: %1%2
+Click to select, Ctrl+click to add to the selection.</source>
+        <translation>词元：%1%2
+单击选择，Ctrl+单击加入选择。</translation>
+    </message>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="30"/>
+        <source>Word %1: %2</source>
+        <translation>词 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <location filename="../app/studio/main.cpp" line="29"/>
+        <source>See where each word of a prompt lands in a Stable Diffusion image.</source>
+        <translation>查看提示词中的每个词落在 Stable Diffusion 图像的哪个位置。</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="33"/>
+        <source>A session folder to open.</source>
+        <translation>要打开的会话文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="36"/>
+        <source>Select word N (1-based); repeat to select several.</source>
+        <translation>选择第 N 个词（从 1 开始）；重复此选项可选择多个。</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="39"/>
+        <source>Show masks: fill, outline or cutout.</source>
+        <translation>显示掩码：fill、outline 或 cutout。</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="42"/>
+        <source>Save a screenshot of the window to FILE and exit.</source>
+        <translation>将窗口截图保存到 FILE 并退出。</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="58"/>
+        <source>--select needs a word number from 1, not &apos;%1&apos;</source>
+        <translation>--select 需要从 1 开始的词序号，而不是“%1”</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="74"/>
+        <source>--mask must be fill, outline or cutout, not &apos;%1&apos;</source>
+        <translation>--mask 必须是 fill、outline 或 cutout，而不是“%1”</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="90"/>
+        <source>could not write %1</source>
+        <translation>无法写入 %1</translation>
+    </message>
+</context>
+</TS>
