@@ -101,6 +101,12 @@ private Q_SLOTS:
         QVERIFY(!fs::exists(root + "/plain/trace.safetensors"));
         QVERIFY(fs::exists(root + "/traced/trace.safetensors"));
         QVERIFY(daam::readPng(root + "/plain/image.png").pixels == daam::readPng(root + "/traced/image.png").pixels);
+        // Over an earlier session, --no-trace leaves no trace of it behind.
+        QCOMPARE(
+            runCli(common + QStringList{QStringLiteral("--out"), q(root + "/traced"), QStringLiteral("--no-trace")})
+                .exitCode,
+            0);
+        QVERIFY(!fs::exists(root + "/traced/trace.safetensors"));
     }
 
     // bf16 on the CPU (AVX-512 BF16 here): the same image to bf16's precision.

@@ -77,6 +77,9 @@ int runGenerate(const std::vector<std::string>& argv) {
     if (args.flagSet("no-trace")) {
         const auto result = pipeline->generate(request, &progress, nullptr, dump);
         fs::create_directories(out);
+        // A previous session's trace and latents would no longer match the new image and record.
+        for (const char* stale : {"trace.safetensors", "latents.safetensors"})
+            fs::remove(fs::path(out) / stale);
         writeFileAtomically((fs::path(out) / "generation.json").string(), pipeline->record(result).dump(1) + "\n");
         writePng((fs::path(out) / "image.png").string(), imageToPng(result.image));
         if (dump) writeLatents((fs::path(out) / "latents.safetensors").string(), result);
