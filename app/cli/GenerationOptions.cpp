@@ -39,11 +39,11 @@ GenerationRequest generationRequestFrom(const Args& args) {
     return r;
 }
 
-std::unique_ptr<StableDiffusionPipeline> loadPipelineFrom(const Args& args, const GenerationRequest& request) {
+std::unique_ptr<StableDiffusionPipeline> loadPipeline(const std::string& folder, const GenerationRequest& request) {
     PipelineOptions options;
     options.device = request.device;
     options.dtype = request.dtype;
-    return StableDiffusionPipeline::load(args.require("model"), options);
+    return StableDiffusionPipeline::load(folder, options);
 }
 
 } // namespace daam::cli

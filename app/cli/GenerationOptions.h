@@ -14,7 +14,7 @@ namespace daam::cli {
 // --height, --device, --dtype.
 void declareGenerationOptions(Args& args);
 GenerationRequest generationRequestFrom(const Args& args);
-// Loads --model for the request's device and dtype.
-std::unique_ptr<StableDiffusionPipeline> loadPipelineFrom(const Args& args, const GenerationRequest& request);
+// Loads the pipeline folder for the request's device and dtype.
+std::unique_ptr<StableDiffusionPipeline> loadPipeline(const std::string& folder, const GenerationRequest& request);
 
 } // namespace daam::cli

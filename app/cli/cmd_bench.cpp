@@ -112,13 +112,9 @@ int runBench(const std::vector<std::string>& argv) {
         }
     }
     if (model.empty()) throw UsageError("give --model DIR or --sd15-shapes DIR");
-    if (!args.has("prompt")) throw UsageError("missing --prompt");
     auto request = generationRequestFrom(args);
     const auto loadStart = std::chrono::steady_clock::now();
-    PipelineOptions options;
-    options.device = request.device;
-    options.dtype = request.dtype;
-    auto pipeline = StableDiffusionPipeline::load(model, options);
+    auto pipeline = loadPipeline(model, request);
     const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
     request = pipeline->resolve(request);
     std::printf("model %s: %dx%d, %d steps, scheduler %s, %s on %s, %d threads; load %.2f s\n", model.c_str(),
