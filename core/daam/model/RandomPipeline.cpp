@@ -87,14 +87,9 @@ void writeJson(const fs::path& path, const nlohmann::json& j) {
     writeFileAtomically(path.string(), j.dump(2) + "\n");
 }
 
-void writeModule(const fs::path& path, torch::nn::Module& module) {
-    std::vector<std::pair<std::string, torch::Tensor>> tensors;
-    for (const auto& p : module.named_parameters(true))
-        tensors.emplace_back(p.key(), p.value());
-    for (const auto& b : module.named_buffers(true))
-        tensors.emplace_back(b.key(), b.value());
+void writeModule(const fs::path& path, const torch::nn::Module& module) {
     fs::create_directories(path.parent_path());
-    saveSafetensors(path.string(), tensors, {{"format", "pt"}});
+    saveStateDict(module, path.string());
 }
 
 // A CLIP BPE tokenizer over single bytes: ids 0-255 are the byte symbols, 256-511 the same ending a word

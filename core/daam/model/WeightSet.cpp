@@ -168,4 +168,16 @@ void loadStateDict(torch::nn::Module& module, const WeightSet& weights, const Lo
     }
 }
 
+void saveStateDict(const torch::nn::Module& module, const std::string& path, torch::ScalarType floatDtype) {
+    std::vector<std::pair<std::string, torch::Tensor>> tensors;
+    auto add = [&](const std::string& name, const torch::Tensor& t) {
+        tensors.emplace_back(name, torch::isFloatingType(t.scalar_type()) ? t.detach().to(floatDtype) : t.detach());
+    };
+    for (const auto& p : module.named_parameters(/*recurse=*/true))
+        add(p.key(), p.value());
+    for (const auto& b : module.named_buffers(/*recurse=*/true))
+        add(b.key(), b.value());
+    saveSafetensors(path, tensors, {{"format", "pt"}});
+}
+
 } // namespace daam

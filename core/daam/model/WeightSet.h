@@ -59,4 +59,9 @@ struct LoadOptions {
 // by name in one FileError; nothing is half-loaded silently.
 void loadStateDict(torch::nn::Module& module, const WeightSet& weights, const LoadOptions& options = {});
 
+// Writes every parameter and buffer of `module` under its dotted name (the names loadStateDict reads)
+// into a .safetensors file, atomically; floating-point tensors are converted to `floatDtype`.
+void saveStateDict(const torch::nn::Module& module, const std::string& path,
+                   torch::ScalarType floatDtype = torch::kFloat32);
+
 } // namespace daam

@@ -1,0 +1,96 @@
+// daam-cli train-demo: trains the built-in shape-world model from scratch (resumable).
+#include "Args.h"
+#include "Command.h"
+#include "ProgressBar.h"
+
+#include "daam/demo/DemoTrainer.h"
+
+#include <cstdio>
+#include <memory>
+#include <sstream>
+
+namespace daam::cli {
+namespace {
+
+std::vector<int> parseChannels(const std::string& text) {
+    std::vector<int> channels;
+    std::stringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        try {
+            size_t used = 0;
+            channels.push_back(std::stoi(item, &used));
+            if (used != item.size()) throw std::invalid_argument(item);
+        } catch (const std::exception&) {
+            throw UsageError("--unet-channels: '" + item + "' is not a whole number");
+        }
+    }
+    return channels;
+}
+
+int positiveInt(const Args& args, const std::string& name) {
+    const auto v = args.getInt(name);
+    if (v < 1 || v > 100'000'000) throw UsageError("--" + name + " must be 1..100000000");
+    return static_cast<int>(v);
+}
+
+int runTrainDemo(const std::vector<std::string>& argv) {
+    Args args("train-demo",
+              "Train the built-in shape-world model from scratch: a SentencePiece tokenizer on the training\n"
+              "captions, an AutoencoderKL (64x64 images, 16x16x4 latents), then a CLIP-style text encoder and a\n"
+              "UNet2DConditionModel. Checkpoints go to DIR/checkpoint, the loss log to DIR/train-log.tsv and the\n"
+              "model, in the diffusers layout, to DIR/model at every checkpoint. Run the same command again to\n"
+              "resume where it stopped; --for limits one run's time (it stops at the next checkpoint).",
+              argv);
+    args.option("out", "DIR", "Training folder (created; resumed when it holds a checkpoint).");
+    args.option("seed", "S", "World and training seed.", "0");
+    args.option("vae-steps", "N", "AutoencoderKL steps.", "1000");
+    args.option("vae-batch", "N", "AutoencoderKL batch size.", "8");
+    args.option("scenes", "N", "Training scenes encoded into latents for the UNet.", "16000");
+    args.option("unet-steps", "N", "Text encoder + UNet steps (may be raised when resuming).", "12000");
+    args.option("unet-batch", "N", "Text encoder + UNet batch size.", "32");
+    args.option("unet-lr", "F", "Text encoder + UNet learning rate.", "1e-3");
+    args.option("unet-channels", "C1,C2,..", "UNet block_out_channels.", "32,64");
+    args.option("checkpoint-every", "N", "Steps between checkpoints.", "250");
+    args.option("for", "SECONDS", "Stop at the first checkpoint after this long (0: run to the end).", "0");
+    if (!args.parse()) return 0;
+
+    demo::DemoTrainOptions o;
+    o.outDir = args.require("out");
+    if (args.getInt("seed") < 0) throw UsageError("--seed must not be negative");
+    o.seed = static_cast<uint64_t>(args.getInt("seed"));
+    o.vaeSteps = positiveInt(args, "vae-steps");
+    o.vaeBatch = positiveInt(args, "vae-batch");
+    o.latentScenes = positiveInt(args, "scenes");
+    o.unetSteps = positiveInt(args, "unet-steps");
+    o.unetBatch = positiveInt(args, "unet-batch");
+    o.unetLearningRate = args.getDouble("unet-lr");
+    if (!(o.unetLearningRate > 0 && o.unetLearningRate < 1)) throw UsageError("--unet-lr must be within (0, 1)");
+    o.unetChannels = parseChannels(args.get("unet-channels"));
+    o.checkpointEvery = positiveInt(args, "checkpoint-every");
+    o.stopAfterSeconds = args.getDouble("for");
+    if (!(o.stopAfterSeconds >= 0)) throw UsageError("--for must not be negative");
+
+    std::unique_ptr<ProgressBar> bar;
+    std::string phase;
+    const auto result = demo::trainDemoModel(o, [&](const demo::DemoTrainProgress& p) {
+        if (p.phase != phase) {
+            bar.reset();
+            phase = p.phase;
+            if (phase != "done") bar = std::make_unique<ProgressBar>(phase);
+        }
+        if (!bar) return;
+        char detail[64] = "";
+        if (p.loss > 0) std::snprintf(detail, sizeof detail, "loss %.4f", p.loss);
+        bar->update(p.step, p.steps, detail);
+    });
+    bar.reset();
+    std::printf("%s: %s after %.0f s (%.0f s over all runs)\nmodel: %s\n", o.outDir.c_str(),
+                result.finished ? "finished" : "stopped at a checkpoint; run again to resume", result.seconds,
+                result.totalSeconds, result.modelDir.c_str());
+    return 0;
+}
+
+} // namespace
+DAAM_CLI_COMMAND(train_demo, "train-demo", "Train the built-in shape-world model (resumable).", runTrainDemo);
+} // namespace daam::cli

@@ -1,0 +1,548 @@
+#include "daam/demo/DemoTrainer.h"
+
+#include "daam/demo/ShapeTokenizer.h"
+#include "daam/demo/ShapeWorld.h"
+#include "daam/io/Safetensors.h"
+#include "daam/model/AutoencoderKLConfig.h"
+#include "daam/model/CLIPTextConfig.h"
+#include "daam/model/UNet2DConditionConfig.h"
+#include "daam/nn/AutoencoderKL.h"
+#include "daam/nn/CLIPTextModel.h"
+#include "daam/nn/UNet2DConditionModel.h"
+#include "daam/text/Tokenizer.h"
+#include "daam/util/AtomicFile.h"
+#include "daam/util/Error.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace daam::demo {
+namespace {
+
+constexpr int kImageSide = 64;
+constexpr int kMaxTokens = 32; // the longest three-object caption is about 27 tokens with start and end
+constexpr int kLogEvery = 50;  // steps per loss-log line
+
+// Stable Diffusion's training noise schedule, so that the built-in model runs with SD's schedulers as
+// configured for SD 1.x.
+constexpr double kBetaStart = 0.00085, kBetaEnd = 0.012;
+constexpr int kTrainTimesteps = 1000;
+
+uint64_t mix(uint64_t x) { // splitmix64
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+// Every step's randomness comes from (seed, phase, step) alone, so a resumed run draws what an
+// uninterrupted one would have drawn.
+void seedStep(uint64_t seed, int phase, int step) {
+    torch::manual_seed(mix(seed ^ mix(static_cast<uint64_t>(phase) * 1000003ULL + static_cast<uint64_t>(step))) >> 1);
+}
+
+int normGroups(const std::vector<int>& channels) {
+    for (int g : {32, 16, 8, 4})
+        if (std::all_of(channels.begin(), channels.end(), [g](int c) { return c % g == 0; })) return g;
+    return 1;
+}
+
+nlohmann::json textEncoderConfig(int64_t vocabSize) {
+    return {{"architectures", {"CLIPTextModel"}},
+            {"hidden_act", "quick_gelu"},
+            {"hidden_size", 64},
+            {"intermediate_size", 256},
+            {"layer_norm_eps", 1e-5},
+            {"max_position_embeddings", kMaxTokens},
+            {"model_type", "clip_text_model"},
+            {"num_attention_heads", 4},
+            {"num_hidden_layers", 2},
+            {"projection_dim", 64},
+            {"bos_token_id", 1},
+            {"eos_token_id", 2},
+            {"pad_token_id", 3},
+            {"vocab_size", vocabSize}};
+}
+
+// Cross-attention in every block: at the latent's 16x16, at 8x8 and in the 8x8 mid block.
+nlohmann::json unetConfig(const std::vector<int>& channels) {
+    return {{"_class_name", "UNet2DConditionModel"},
+            {"act_fn", "silu"},
+            {"attention_head_dim", 4},
+            {"block_out_channels", channels},
+            {"cross_attention_dim", 64},
+            {"down_block_types", std::vector<std::string>(channels.size(), "CrossAttnDownBlock2D")},
+            {"downsample_padding", 1},
+            {"flip_sin_to_cos", true},
+            {"freq_shift", 0},
+            {"in_channels", 4},
+            {"layers_per_block", 1},
+            {"mid_block_scale_factor", 1},
+            {"norm_eps", 1e-5},
+            {"norm_num_groups", normGroups(channels)},
+            {"out_channels", 4},
+            {"sample_size", kImageSide / 4},
+            {"up_block_types", std::vector<std::string>(channels.size(), "CrossAttnUpBlock2D")}};
+}
+
+// Three blocks: a factor of 4 between the 64x64 image and its 16x16x4 latent.
+nlohmann::json vaeConfig(double scalingFactor) {
+    return {{"_class_name", "AutoencoderKL"},
+            {"act_fn", "silu"},
+            {"block_out_channels", {32, 32, 64}},
+            {"down_block_types", std::vector<std::string>(3, "DownEncoderBlock2D")},
+            {"in_channels", 3},
+            {"latent_channels", 4},
+            {"layers_per_block", 1},
+            {"norm_num_groups", 32},
+            {"out_channels", 3},
+            {"sample_size", kImageSide},
+            {"scaling_factor", scalingFactor},
+            {"up_block_types", std::vector<std::string>(3, "UpDecoderBlock2D")}};
+}
+
+// DPM-Solver++ 2M: the best images in 20 steps among the schedulers the engine has.
+nlohmann::json schedulerConfig() {
+    return {{"_class_name", "DPMSolverMultistepScheduler"},
+            {"algorithm_type", "dpmsolver++"},
+            {"beta_end", kBetaEnd},
+            {"beta_schedule", "scaled_linear"},
+            {"beta_start", kBetaStart},
+            {"lower_order_final", true},
+            {"num_train_timesteps", kTrainTimesteps},
+            {"prediction_type", "epsilon"},
+            {"solver_order", 2},
+            {"solver_type", "midpoint"},
+            {"steps_offset", 1},
+            {"timestep_spacing", "leading"}};
+}
+
+torch::Tensor alphasCumprod() {
+    auto betas = torch::linspace(std::sqrt(kBetaStart), std::sqrt(kBetaEnd), kTrainTimesteps, torch::kFloat64).pow(2);
+    return torch::cumprod(1 - betas, 0).to(torch::kFloat32);
+}
+
+void writeJson(const fs::path& path, const nlohmann::json& j) {
+    fs::create_directories(path.parent_path());
+    writeFileAtomically(path.string(), j.dump(2) + "\n");
+}
+
+nlohmann::json readJson(const fs::path& path) {
+    std::ifstream in(path);
+    if (!in) throw FileError(path.string(), "cannot be read");
+    try {
+        return nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+        throw FileError(path.string(), std::string("malformed JSON: ") + e.what());
+    }
+}
+
+// torch::save of an optimizer, through a temporary file so a checkpoint is never half-written.
+template <typename T> void saveArchive(const T& object, const fs::path& path) {
+    const auto tmp = path.string() + ".tmp";
+    torch::save(object, tmp);
+    fs::rename(tmp, path);
+}
+
+// Copies tensors named `prefix + name` from `tensors` into the module's parameters and buffers.
+void copyInto(torch::nn::Module& module, const std::map<std::string, torch::Tensor>& tensors, const std::string& prefix,
+              const std::string& source) {
+    torch::NoGradGuard noGrad;
+    auto copyOne = [&](const std::string& name, torch::Tensor target) {
+        auto it = tensors.find(prefix + name);
+        if (it == tensors.end() || it->second.sizes() != target.sizes())
+            throw FileError(source, "checkpoint lacks '" + prefix + name + "' or has another shape");
+        target.copy_(it->second);
+    };
+    for (const auto& p : module.named_parameters(true))
+        copyOne(p.key(), p.value());
+    for (const auto& b : module.named_buffers(true))
+        copyOne(b.key(), b.value());
+}
+
+torch::Tensor imageBatch(const std::vector<Scene>& scenes) {
+    std::vector<torch::Tensor> images;
+    for (const auto& s : scenes)
+        images.push_back(s.image.permute({2, 0, 1}).to(torch::kFloat32) / 127.5 - 1.0);
+    return torch::stack(images);
+}
+
+// The `count` training scenes (held-out captions skipped) from scene index `first` on.
+std::vector<Scene> trainingScenes(const ShapeWorld& world, uint64_t first, int count) {
+    std::vector<Scene> scenes;
+    for (uint64_t i = first; static_cast<int>(scenes.size()) < count; ++i) {
+        auto s = world.scene(i);
+        if (!isHeldOut(s.caption)) scenes.push_back(std::move(s));
+    }
+    return scenes;
+}
+
+class Trainer {
+public:
+    Trainer(const DemoTrainOptions& o, const std::function<void(const DemoTrainProgress&)>& progress)
+        : o_(o), progress_(progress), world_(o.seed), root_(o.outDir), ckpt_(root_ / "checkpoint"),
+          model_(root_ / "model"), start_(std::chrono::steady_clock::now()) {}
+
+    DemoTrainResult run() {
+        fs::create_directories(ckpt_);
+        loadState();
+        DemoTrainResult result;
+        result.modelDir = model_.string();
+        if (phase_ == "tokenizer") trainTokenizer();
+        tokenizer_ = loadTokenizer((model_ / "tokenizer").string());
+        if (phase_ == "vae" && !trainVae()) return finish(result);
+        if (phase_ == "latents") encodeLatents();
+        if (phase_ == "unet" && !trainUNet()) return finish(result);
+        result.finished = phase_ == "done";
+        report({"done", 0, 0, 0});
+        return finish(result);
+    }
+
+private:
+    // --- state -------------------------------------------------------------------------------------------
+    nlohmann::json identity() const {
+        return {{"seed", o_.seed},
+                {"vae_batch", o_.vaeBatch},
+                {"latent_scenes", o_.latentScenes},
+                {"unet_batch", o_.unetBatch},
+                {"unet_channels", o_.unetChannels},
+                {"uncond_chance", o_.uncondChance}};
+    }
+
+    void loadState() {
+        const auto path = ckpt_ / "state.json";
+        if (!fs::exists(path)) return;
+        const auto state = readJson(path);
+        if (state.value("identity", nlohmann::json()) != identity())
+            throw FileError(path.string(), "this checkpoint was trained with other options (" +
+                                               state.value("identity", nlohmann::json()).dump() +
+                                               "); use another --out");
+        phase_ = state.value("phase", "tokenizer");
+        step_ = state.value("step", 0);
+        earlierSeconds_ = state.value("seconds", 0.0);
+        scaling_ = state.value("scaling_factor", 1.0);
+    }
+
+    void saveState() {
+        appendLog();
+        writeJson(ckpt_ / "state.json", {{"identity", identity()},
+                                         {"phase", phase_},
+                                         {"step", step_},
+                                         {"seconds", earlierSeconds_ + elapsed()},
+                                         {"scaling_factor", scaling_}});
+    }
+
+    double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
+
+    bool timeIsUp() const { return o_.stopAfterSeconds > 0 && elapsed() >= o_.stopAfterSeconds; }
+
+    DemoTrainResult& finish(DemoTrainResult& r) {
+        r.seconds = elapsed();
+        r.totalSeconds = earlierSeconds_ + r.seconds;
+        return r;
+    }
+
+    void report(const DemoTrainProgress& p) {
+        if (progress_) progress_(p);
+    }
+
+    // The loss log (phase, step, mean loss since the previous line, seconds): a line every kLogEvery steps
+    // and at every checkpoint, rewritten whole at each checkpoint so that it always ends where the
+    // checkpoint does (and a resumed run logs what an uninterrupted one would).
+    void logLoss(const std::string& phase, int step, double loss) {
+        lossSum_ += loss;
+        ++lossCount_;
+        logPhase_ = phase;
+        logStep_ = step;
+        if (lossCount_ >= kLogEvery) flushLossLine();
+    }
+
+    void flushLossLine() {
+        if (lossCount_ == 0) return;
+        std::ostringstream line;
+        line << logPhase_ << '\t' << logStep_ << '\t' << lossSum_ / lossCount_ << '\t' << earlierSeconds_ + elapsed()
+             << '\n';
+        pendingLog_ += line.str();
+        lossSum_ = 0;
+        lossCount_ = 0;
+    }
+
+    void appendLog() {
+        flushLossLine();
+        const auto path = root_ / "train-log.tsv";
+        std::string log;
+        if (fs::exists(path)) {
+            std::ifstream in(path);
+            log.assign(std::istreambuf_iterator<char>(in), {});
+        } else {
+            log = "phase\tstep\tloss\tseconds\n";
+        }
+        writeFileAtomically(path.string(), log + pendingLog_);
+        pendingLog_.clear();
+    }
+
+    // --- phases ------------------------------------------------------------------------------------------
+    void trainTokenizer() {
+        report({"tokenizer", 0, 1, 0});
+        ShapeTokenizerOptions t;
+        t.worldSeed = o_.seed;
+        t.maxLength = kMaxTokens;
+        trainShapeTokenizer((model_ / "tokenizer").string(), t);
+        phase_ = "vae";
+        step_ = 0;
+        saveState();
+    }
+
+    AutoencoderKLConfig vaeModelConfig() {
+        writeJson(ckpt_ / "vae-config.json", vaeConfig(scaling_));
+        return AutoencoderKLConfig::fromFile((ckpt_ / "vae-config.json").string());
+    }
+
+    bool trainVae() {
+        torch::manual_seed(o_.seed);
+        AutoencoderKL vae(vaeModelConfig());
+        vae->train();
+        torch::optim::AdamW optimizer(vae->parameters(),
+                                      torch::optim::AdamWOptions(o_.vaeLearningRate).weight_decay(0));
+        if (step_ > 0) {
+            copyInto(*vae, loadSafetensors((ckpt_ / "vae.safetensors").string()), "",
+                     (ckpt_ / "vae.safetensors").string());
+            torch::load(optimizer, (ckpt_ / "vae-optim.pt").string());
+        }
+        double running = 0;
+        while (step_ < o_.vaeSteps) {
+            seedStep(o_.seed, 1, step_);
+            const auto x = imageBatch(
+                trainingScenes(world_, 10'000'000ULL + static_cast<uint64_t>(step_) * 2 * o_.vaeBatch, o_.vaeBatch));
+            const auto moments = vae->encode(x);
+            const auto z = moments.mean + torch::exp(0.5 * moments.logvar) * torch::randn_like(moments.mean);
+            const auto recon = vae->decode(z);
+            // L1 keeps the flat colours and sharp edges the shape judge looks for; the KL term only keeps
+            // the latent bounded (diffusers' VAEs use a weight of the same order).
+            const auto kl =
+                0.5 * (moments.mean.pow(2) + moments.logvar.exp() - 1 - moments.logvar).sum({1, 2, 3}).mean();
+            const auto loss = (recon - x).abs().mean() + 0.1 * (recon - x).pow(2).mean() + 1e-6 * kl;
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            const double l = loss.item<double>();
+            running = step_ == 0 ? l : 0.95 * running + 0.05 * l;
+            ++step_;
+            logLoss("vae", step_, l);
+            report({"vae", step_, o_.vaeSteps, running});
+            if (step_ % o_.checkpointEvery == 0 || step_ == o_.vaeSteps) {
+                saveStateDict(*vae, (ckpt_ / "vae.safetensors").string());
+                saveArchive(optimizer, ckpt_ / "vae-optim.pt");
+                saveState();
+                if (timeIsUp() && step_ < o_.vaeSteps) return false;
+            }
+        }
+        phase_ = "latents";
+        step_ = 0;
+        saveState();
+        return true;
+    }
+
+    void encodeLatents() {
+        AutoencoderKL vae(vaeModelConfig());
+        copyInto(*vae, loadSafetensors((ckpt_ / "vae.safetensors").string()), "", (ckpt_ / "vae.safetensors").string());
+        vae->eval();
+        torch::NoGradGuard noGrad;
+        const int chunk = 100;
+        std::vector<torch::Tensor> latents, ids;
+        uint64_t next = 0;
+        for (int done = 0; done < o_.latentScenes;) {
+            const int n = std::min(chunk, o_.latentScenes - done);
+            std::vector<Scene> scenes;
+            while (static_cast<int>(scenes.size()) < n) {
+                auto s = world_.scene(next++);
+                if (!isHeldOut(s.caption)) scenes.push_back(std::move(s));
+            }
+            latents.push_back(vae->encode(imageBatch(scenes)).mean);
+            for (const auto& s : scenes)
+                ids.push_back(captionIds(s.caption));
+            done += n;
+            report({"latents", done, o_.latentScenes, 0});
+        }
+        auto all = torch::cat(latents);
+        scaling_ = 1.0 / all.std().item<double>();
+        saveSafetensors((ckpt_ / "latents.safetensors").string(), {{"latents", all}, {"ids", torch::stack(ids)}});
+        exportVae(*vae);
+        phase_ = "unet";
+        step_ = 0;
+        saveState();
+    }
+
+    torch::Tensor captionIds(const std::string& caption) const {
+        const auto t = tokenizer_->encode(caption);
+        if (t.truncated)
+            throw Error("caption '" + caption + "' has more than " + std::to_string(kMaxTokens) + " tokens");
+        return torch::tensor(t.ids, torch::kInt64);
+    }
+
+    bool trainUNet() {
+        const auto latentsPath = (ckpt_ / "latents.safetensors").string();
+        const auto pool = loadSafetensors(latentsPath);
+        const auto latents = pool.at("latents").clone() * scaling_;
+        const auto ids = pool.at("ids").clone();
+        const auto emptyIds = captionIds("");
+        const auto ac = alphasCumprod();
+
+        writeJson(ckpt_ / "text-encoder-config.json", textEncoderConfig(tokenizer_->vocabSize()));
+        writeJson(ckpt_ / "unet-config.json", unetConfig(o_.unetChannels));
+        torch::manual_seed(o_.seed + 1);
+        CLIPTextModel te(CLIPTextModelOptions{CLIPTextConfig::load((ckpt_ / "text-encoder-config.json").string())});
+        UNet2DConditionModel unet(UNet2DConditionConfig::fromFile((ckpt_ / "unet-config.json").string()));
+        te->train();
+        unet->train();
+        std::vector<torch::Tensor> params = te->parameters();
+        for (const auto& p : unet->parameters())
+            params.push_back(p);
+        torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(o_.unetLearningRate).weight_decay(0));
+
+        // The exponential moving average of the weights is what gets exported: it samples far better than
+        // the raw weights of a short training run.
+        std::vector<torch::Tensor> ema;
+        for (const auto& p : params)
+            ema.push_back(p.detach().clone());
+        if (step_ > 0) {
+            const auto path = (ckpt_ / "unet.safetensors").string();
+            const auto saved = loadSafetensors(path);
+            copyInto(*te, saved, "te.", path);
+            copyInto(*unet, saved, "unet.", path);
+            for (size_t i = 0; i < ema.size(); ++i)
+                ema[i].copy_(saved.at("ema." + std::to_string(i)));
+            torch::load(optimizer, (ckpt_ / "unet-optim.pt").string());
+        }
+
+        double running = 0;
+        const int64_t poolSize = latents.size(0);
+        while (step_ < o_.unetSteps) {
+            seedStep(o_.seed, 2, step_);
+            const int64_t b = o_.unetBatch;
+            const auto index = torch::randint(poolSize, {b}, torch::kInt64);
+            const auto x0 = latents.index_select(0, index);
+            auto batchIds = ids.index_select(0, index);
+            const auto dropped = torch::rand({b}) < o_.uncondChance;
+            batchIds = torch::where(dropped.unsqueeze(1), emptyIds.unsqueeze(0).expand_as(batchIds), batchIds);
+            const auto t = torch::randint(kTrainTimesteps, {b}, torch::kInt64);
+            const auto noise = torch::randn_like(x0);
+            const auto a = ac.index_select(0, t).view({b, 1, 1, 1});
+            const auto xt = a.sqrt() * x0 + (1 - a).sqrt() * noise;
+
+            const auto text = te->forward(batchIds).lastHiddenState;
+            const auto predicted = unet->forward(xt, t, text);
+            const auto loss = torch::mse_loss(predicted, noise);
+            optimizer.zero_grad();
+            loss.backward();
+            torch::nn::utils::clip_grad_norm_(params, 1.0);
+            const double warmup = std::min(1.0, (step_ + 1) / 200.0);
+            for (auto& group : optimizer.param_groups())
+                static_cast<torch::optim::AdamWOptions&>(group.options()).lr(o_.unetLearningRate * warmup);
+            optimizer.step();
+            {
+                torch::NoGradGuard noGrad;
+                const double decay = std::min(o_.emaDecay, (1.0 + step_) / (10.0 + step_));
+                for (size_t i = 0; i < ema.size(); ++i)
+                    ema[i].mul_(decay).add_(params[i].detach(), 1 - decay);
+            }
+            const double l = loss.item<double>();
+            running = step_ == 0 ? l : 0.98 * running + 0.02 * l;
+            ++step_;
+            logLoss("unet", step_, l);
+            report({"unet", step_, o_.unetSteps, running});
+            if (step_ % o_.checkpointEvery == 0 || step_ == o_.unetSteps) {
+                std::vector<std::pair<std::string, torch::Tensor>> tensors;
+                for (const auto& p : te->named_parameters(true))
+                    tensors.emplace_back("te." + p.key(), p.value());
+                for (const auto& p : unet->named_parameters(true))
+                    tensors.emplace_back("unet." + p.key(), p.value());
+                for (size_t i = 0; i < ema.size(); ++i)
+                    tensors.emplace_back("ema." + std::to_string(i), ema[i]);
+                saveSafetensors((ckpt_ / "unet.safetensors").string(), tensors);
+                saveArchive(optimizer, ckpt_ / "unet-optim.pt");
+                exportTextAndUNet(te, unet, params, ema);
+                saveState();
+                if (timeIsUp() && step_ < o_.unetSteps) return false;
+            }
+        }
+        phase_ = "done";
+        step_ = 0;
+        saveState();
+        return true;
+    }
+
+    // --- export: a diffusers pipeline folder, float16 weights -------------------------------------------
+    void exportVae(AutoencoderKLImpl& vae) {
+        writeJson(model_ / "vae" / "config.json", vaeConfig(scaling_));
+        saveStateDict(vae, (model_ / "vae" / "diffusion_pytorch_model.safetensors").string(), torch::kFloat16);
+    }
+
+    void exportTextAndUNet(CLIPTextModel& te, UNet2DConditionModel& unet, std::vector<torch::Tensor>& params,
+                           const std::vector<torch::Tensor>& ema) {
+        // Swap the averaged weights in for the export, then the trained ones back.
+        std::vector<torch::Tensor> trained;
+        {
+            torch::NoGradGuard noGrad;
+            for (size_t i = 0; i < params.size(); ++i) {
+                trained.push_back(params[i].detach().clone());
+                params[i].copy_(ema[i]);
+            }
+        }
+        writeJson(model_ / "text_encoder" / "config.json", textEncoderConfig(tokenizer_->vocabSize()));
+        saveStateDict(*te, (model_ / "text_encoder" / "model.safetensors").string(), torch::kFloat16);
+        writeJson(model_ / "unet" / "config.json", unetConfig(o_.unetChannels));
+        saveStateDict(*unet, (model_ / "unet" / "diffusion_pytorch_model.safetensors").string(), torch::kFloat16);
+        writeJson(model_ / "scheduler" / "scheduler_config.json", schedulerConfig());
+        writeJson(model_ / "model_index.json", {{"_class_name", "StableDiffusionPipeline"},
+                                                {"_daam_studio", "built-in shape-world model (daam-cli train-demo)"},
+                                                {"scheduler", {"diffusers", "DPMSolverMultistepScheduler"}},
+                                                {"text_encoder", {"transformers", "CLIPTextModel"}},
+                                                {"tokenizer", {"transformers", "T5Tokenizer"}},
+                                                {"unet", {"diffusers", "UNet2DConditionModel"}},
+                                                {"vae", {"diffusers", "AutoencoderKL"}}});
+        torch::NoGradGuard noGrad;
+        for (size_t i = 0; i < params.size(); ++i)
+            params[i].copy_(trained[i]);
+    }
+
+    DemoTrainOptions o_;
+    std::function<void(const DemoTrainProgress&)> progress_;
+    ShapeWorld world_;
+    fs::path root_, ckpt_, model_;
+    std::chrono::steady_clock::time_point start_;
+    std::unique_ptr<Tokenizer> tokenizer_;
+    std::string phase_ = "tokenizer";
+    int step_ = 0;
+    double earlierSeconds_ = 0;
+    double scaling_ = 1.0;
+    double lossSum_ = 0;
+    int lossCount_ = 0;
+    std::string logPhase_;
+    int logStep_ = 0;
+    std::string pendingLog_;
+};
+
+} // namespace
+
+DemoTrainResult trainDemoModel(const DemoTrainOptions& options,
+                               const std::function<void(const DemoTrainProgress&)>& progress) {
+    if (options.outDir.empty()) throw Error("train-demo: no output folder");
+    if (options.vaeSteps < 1 || options.unetSteps < 1 || options.vaeBatch < 1 || options.unetBatch < 1 ||
+        options.latentScenes < 1 || options.checkpointEvery < 1)
+        throw Error("train-demo: steps, batch sizes, scenes and the checkpoint interval must be positive");
+    if (options.unetChannels.empty() ||
+        std::any_of(options.unetChannels.begin(), options.unetChannels.end(), [](int c) { return c < 8 || c % 4; }))
+        throw Error("train-demo: UNet channels must be multiples of 4, at least 8");
+    return Trainer(options, progress).run();
+}
+
+} // namespace daam::demo

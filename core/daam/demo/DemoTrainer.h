@@ -1,0 +1,57 @@
+// The built-in model's trainer (daam-cli train-demo): a SentencePiece tokenizer on the shape world's
+// training captions, then an AutoencoderKL, then a CLIP-style text encoder and a UNet2DConditionModel
+// trained together from scratch, all in the diffusers folder layout that StableDiffusionPipeline loads.
+//
+// Every phase checkpoints into <out>/checkpoint and resumes from there, bit for bit: the batch of step
+// k is drawn from a generator seeded by (seed, phase, k), so a run stopped and resumed trains the same
+// model as one that never stopped. The usable model is exported to <out>/model at every checkpoint.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace daam::demo {
+
+struct DemoTrainOptions {
+    std::string outDir;
+    uint64_t seed = 0; // world seed (the scenes and captions) and training seed
+    // AutoencoderKL: 64x64 images to 16x16x4 latents.
+    int vaeSteps = 1000;
+    int vaeBatch = 8;
+    double vaeLearningRate = 1e-3;
+    // Training scenes encoded once into latents for the UNet phase.
+    int latentScenes = 16000;
+    // Text encoder + UNet.
+    int unetSteps = 12000;
+    int unetBatch = 32;
+    double unetLearningRate = 1e-3;
+    std::vector<int> unetChannels{32, 64};
+    double uncondChance = 0.1; // caption dropped (empty prompt) so classifier-free guidance works
+    double emaDecay = 0.999;
+    int checkpointEvery = 250; // steps
+    // Stop cleanly at the first checkpoint after this many seconds (0: run to the end); run again to resume.
+    double stopAfterSeconds = 0;
+};
+
+struct DemoTrainProgress {
+    std::string phase; // "tokenizer", "vae", "latents", "unet", "done"
+    int step = 0;      // steps done in this phase
+    int steps = 0;     // steps of this phase
+    double loss = 0;   // running mean of the last steps' loss (0 where a phase has none)
+};
+
+struct DemoTrainResult {
+    bool finished = false;   // every phase ran to its end
+    std::string modelDir;    // <out>/model (exported at the last checkpoint)
+    double seconds = 0;      // this run's wall time
+    double totalSeconds = 0; // summed over every run that built this checkpoint
+};
+
+// Trains (or resumes) into options.outDir. Throws Error/FileError naming the file and the problem, e.g.
+// a checkpoint written with other options.
+DemoTrainResult trainDemoModel(const DemoTrainOptions& options,
+                               const std::function<void(const DemoTrainProgress&)>& progress = {});
+
+} // namespace daam::demo

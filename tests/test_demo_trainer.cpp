@@ -1,0 +1,117 @@
+// The built-in model's trainer: a run stopped at a checkpoint and resumed trains the same model, byte for
+// byte, as one that never stopped; the loss log ends where the checkpoint does; a checkpoint made with
+// other options is refused by name; and what it exports is a pipeline folder the engine generates with.
+#include "daam/demo/DemoTrainer.h"
+#include "daam/pipeline/StableDiffusionPipeline.h"
+#include "daam/util/Error.h"
+
+#include "TestSupport.h"
+
+#include <QtTest>
+
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+std::string readBytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+daam::demo::DemoTrainOptions tinyOptions(const std::string& out) {
+    daam::demo::DemoTrainOptions o;
+    o.outDir = out;
+    o.vaeSteps = 4;
+    o.vaeBatch = 2;
+    o.latentScenes = 24;
+    o.unetSteps = 6;
+    o.unetBatch = 3;
+    o.unetChannels = {8, 16};
+    o.checkpointEvery = 2;
+    return o;
+}
+
+// The loss column of train-log.tsv (the seconds column differs between runs).
+std::vector<std::string> lossColumn(const std::string& path) {
+    std::istringstream in(readBytes(path));
+    std::vector<std::string> rows;
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream cells(line);
+        std::string phase, step, loss;
+        cells >> phase >> step >> loss;
+        rows.push_back(phase + " " + step + " " + loss);
+    }
+    return rows;
+}
+
+} // namespace
+
+class TestDemoTrainer : public QObject {
+    Q_OBJECT
+    std::string straight_;
+
+private Q_SLOTS:
+    void initTestCase() {
+        straight_ = daam::test::makeTempDir("demo-train") + "/straight";
+        std::vector<std::string> phases;
+        const auto r = daam::demo::trainDemoModel(tinyOptions(straight_), [&](const daam::demo::DemoTrainProgress& p) {
+            if (phases.empty() || phases.back() != p.phase) phases.push_back(p.phase);
+        });
+        QVERIFY(r.finished);
+        const std::vector<std::string> expected{"tokenizer", "vae", "latents", "unet", "done"};
+        QCOMPARE(phases, expected);
+    }
+
+    void resumedRunEqualsStraightRun() {
+        const auto out = daam::test::makeTempDir("demo-train") + "/resumed";
+        auto o = tinyOptions(out);
+        o.stopAfterSeconds = 1e-9; // stop at every first checkpoint of a run
+        int runs = 0;
+        daam::demo::DemoTrainResult r;
+        do {
+            r = daam::demo::trainDemoModel(o);
+            ++runs;
+        } while (!r.finished && runs < 20);
+        QVERIFY(r.finished);
+        QVERIFY2(runs >= 4, std::to_string(runs).c_str()); // stopped inside both the VAE and the UNet phase
+        // spiece.model records the paths it was trained from; its vocabulary must agree.
+        for (const char* file : {"vae/diffusion_pytorch_model.safetensors", "unet/diffusion_pytorch_model.safetensors",
+                                 "text_encoder/model.safetensors", "tokenizer/spiece.vocab"}) {
+            const auto a = readBytes(straight_ + "/model/" + file), b = readBytes(out + "/model/" + file);
+            QVERIFY2(!a.empty(), file);
+            QVERIFY2(a == b, file);
+        }
+        QCOMPARE(lossColumn(out + "/train-log.tsv"), lossColumn(straight_ + "/train-log.tsv"));
+        // The header, then a line at every checkpoint: VAE steps 2 and 4, UNet steps 2, 4 and 6.
+        QCOMPARE(lossColumn(out + "/train-log.tsv").size(), size_t(1 + 2 + 3));
+    }
+
+    void otherOptionsAreRefused() {
+        auto o = tinyOptions(straight_);
+        o.unetChannels = {16, 32};
+        try {
+            daam::demo::trainDemoModel(o);
+            QFAIL("expected an error");
+        } catch (const daam::FileError& e) {
+            QVERIFY2(std::string(e.what()).find("state.json") != std::string::npos, e.what());
+            QVERIFY2(std::string(e.what()).find("other options") != std::string::npos, e.what());
+        }
+    }
+
+    void exportedModelGenerates() {
+        auto pipeline = daam::StableDiffusionPipeline::load(straight_ + "/model");
+        QCOMPARE(pipeline->defaultImageSize(), 64);
+        QCOMPARE(pipeline->tokenizer().maxLength(), 32);
+        QCOMPARE(pipeline->defaultScheduler(), std::string("DPMSolverMultistepScheduler"));
+        daam::GenerationRequest request;
+        request.prompt = "a red circle and a blue square";
+        request.steps = 3;
+        const auto result = pipeline->generate(request);
+        QCOMPARE(result.image.sizes(), (torch::IntArrayRef{3, 64, 64}));
+        QVERIFY(result.image.isfinite().all().item<bool>());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDemoTrainer)
+#include "test_demo_trainer.moc"
