@@ -11,7 +11,8 @@ struct RuntimeReport {
 // Sets LibTorch's intra-op thread count to the number of cores this process may run on (Debian's
 // LibTorch defaults to 1 here), and keeps glibc from handing freed activation buffers back to the OS
 // between UNet calls (page faults are expensive; see README "Performance").
-// DAAM_THREADS overrides the thread count. Safe to call more than once.
+// OpenBLAS gets one thread of its own (its spinning pool would compete with LibTorch's). DAAM_THREADS
+// overrides the thread count. Safe to call more than once.
 RuntimeReport initRuntime();
 
 // Hands memory freed so far back to the OS (malloc_trim). initRuntime() keeps freed memory for reuse,
