@@ -38,188 +38,188 @@
 <context>
     <name>daam::ui::GenerationPanel</name>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="28"/>
+        <location filename="../ui/GenerationPanel.cpp" line="30"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="38"/>
+        <location filename="../ui/GenerationPanel.cpp" line="40"/>
         <source>Describe the image, e.g. “a red dog on a bench”</source>
         <translation>Beschreiben Sie das Bild, z. B. „a red dog on a bench“</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="39"/>
-        <location filename="../ui/GenerationPanel.cpp" line="42"/>
+        <location filename="../ui/GenerationPanel.cpp" line="41"/>
+        <location filename="../ui/GenerationPanel.cpp" line="44"/>
         <source>Prompt</source>
         <translation>Prompt</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="46"/>
-        <location filename="../ui/GenerationPanel.cpp" line="53"/>
+        <location filename="../ui/GenerationPanel.cpp" line="48"/>
+        <location filename="../ui/GenerationPanel.cpp" line="55"/>
         <source>Negative prompt</source>
         <translation>Negativer Prompt</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="52"/>
+        <location filename="../ui/GenerationPanel.cpp" line="54"/>
         <source>What the image should not show</source>
         <translation>Was das Bild nicht zeigen soll</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="68"/>
+        <location filename="../ui/GenerationPanel.cpp" line="70"/>
         <source>A diffusers pipeline folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/)</source>
         <translation>Ein Diffusers-Pipeline-Ordner (model_index.json, unet/, vae/, text_encoder/, tokenizer/)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="72"/>
+        <location filename="../ui/GenerationPanel.cpp" line="74"/>
         <source>…</source>
         <translation>…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="73"/>
+        <location filename="../ui/GenerationPanel.cpp" line="75"/>
         <source>Choose a model folder</source>
         <translation>Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="78"/>
+        <location filename="../ui/GenerationPanel.cpp" line="80"/>
         <source>&amp;Model:</source>
         <translation>&amp;Modell:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="84"/>
+        <location filename="../ui/GenerationPanel.cpp" line="86"/>
         <source>The same seed, prompt and settings give the same image</source>
         <translation>Gleicher Seed, gleicher Prompt und gleiche Einstellungen ergeben dasselbe Bild</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="86"/>
+        <location filename="../ui/GenerationPanel.cpp" line="88"/>
         <source>Random</source>
         <translation>Zufällig</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="87"/>
-        <location filename="../ui/GenerationPanel.cpp" line="88"/>
+        <location filename="../ui/GenerationPanel.cpp" line="89"/>
+        <location filename="../ui/GenerationPanel.cpp" line="90"/>
         <source>Random seed</source>
         <translation>Zufälliger Seed</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="94"/>
+        <location filename="../ui/GenerationPanel.cpp" line="96"/>
         <source>&amp;Seed:</source>
         <translation>&amp;Seed:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="101"/>
+        <location filename="../ui/GenerationPanel.cpp" line="103"/>
         <source>Denoising steps</source>
         <translation>Entrauschungsschritte</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="102"/>
+        <location filename="../ui/GenerationPanel.cpp" line="104"/>
         <source>S&amp;teps:</source>
         <translation>Schri&amp;tte:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="107"/>
+        <location filename="../ui/GenerationPanel.cpp" line="109"/>
         <source>Classifier-free guidance scale; 1 or less turns guidance off</source>
         <translation>Stärke der Classifier-free Guidance; 1 oder weniger schaltet sie ab</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="108"/>
+        <location filename="../ui/GenerationPanel.cpp" line="110"/>
         <source>&amp;Guidance:</source>
         <translation>&amp;Guidance:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="110"/>
-        <location filename="../ui/GenerationPanel.cpp" line="115"/>
+        <location filename="../ui/GenerationPanel.cpp" line="112"/>
+        <location filename="../ui/GenerationPanel.cpp" line="117"/>
         <source>Model default</source>
         <translation>Modellstandard</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="113"/>
+        <location filename="../ui/GenerationPanel.cpp" line="115"/>
         <source>Sc&amp;heduler:</source>
         <translation>Sc&amp;heduler:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="117"/>
+        <location filename="../ui/GenerationPanel.cpp" line="119"/>
         <source>%1 × %1</source>
         <translation>%1 × %1</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="118"/>
+        <location filename="../ui/GenerationPanel.cpp" line="120"/>
         <source>Si&amp;ze:</source>
         <translation>&amp;Bildgröße:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="120"/>
+        <location filename="../ui/GenerationPanel.cpp" line="122"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="121"/>
+        <location filename="../ui/GenerationPanel.cpp" line="123"/>
         <source>CUDA GPU</source>
         <translation>CUDA-GPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="122"/>
+        <location filename="../ui/GenerationPanel.cpp" line="124"/>
         <source>&amp;Device:</source>
         <translation>Ge&amp;rät:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="125"/>
-        <location filename="../ui/GenerationPanel.cpp" line="243"/>
+        <location filename="../ui/GenerationPanel.cpp" line="127"/>
+        <location filename="../ui/GenerationPanel.cpp" line="256"/>
         <source>&amp;Generate</source>
         <translation>&amp;Erzeugen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="126"/>
-        <location filename="../ui/GenerationPanel.cpp" line="245"/>
+        <location filename="../ui/GenerationPanel.cpp" line="128"/>
+        <location filename="../ui/GenerationPanel.cpp" line="258"/>
         <source>Generate the image and trace its attention (Ctrl+Return)</source>
         <translation>Bild erzeugen und seine Attention verfolgen (Ctrl+Return)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="128"/>
+        <location filename="../ui/GenerationPanel.cpp" line="130"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="129"/>
+        <location filename="../ui/GenerationPanel.cpp" line="131"/>
         <source>Stop the generation after the current step (Esc)</source>
         <translation>Die Erzeugung nach dem aktuellen Schritt anhalten (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="152"/>
+        <location filename="../ui/GenerationPanel.cpp" line="154"/>
         <source>Denoising preview</source>
         <translation>Vorschau der Entrauschung</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="229"/>
+        <location filename="../ui/GenerationPanel.cpp" line="242"/>
         <source>Choose a diffusers model folder</source>
         <translation>Diffusers-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="243"/>
+        <location filename="../ui/GenerationPanel.cpp" line="256"/>
         <source>Restart</source>
         <translation>Neu starten</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="244"/>
+        <location filename="../ui/GenerationPanel.cpp" line="257"/>
         <source>Cancel this generation and start again with the current settings (Ctrl+Return)</source>
         <translation>Diese Erzeugung abbrechen und mit den aktuellen Einstellungen neu beginnen (Ctrl+Return)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="252"/>
+        <location filename="../ui/GenerationPanel.cpp" line="265"/>
         <source>Starting…</source>
         <translation>Wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="259"/>
+        <location filename="../ui/GenerationPanel.cpp" line="272"/>
         <source>Loading the model from %1…</source>
         <translation>Modell wird aus %1 geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="265"/>
+        <location filename="../ui/GenerationPanel.cpp" line="278"/>
         <source>Step %1 of %2</source>
         <translation>Schritt %1 von %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="266"/>
+        <location filename="../ui/GenerationPanel.cpp" line="279"/>
         <source>%1 elapsed, about %2 left</source>
         <translation>%1 vergangen, noch etwa %2</translation>
     </message>
@@ -862,42 +862,47 @@ Klicken zum Auswählen, Ctrl+Klick zum Hinzufügen zur Auswahl.</translation>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/studio/main.cpp" line="29"/>
+        <location filename="../app/studio/main.cpp" line="33"/>
         <source>See where each word of a prompt lands in a Stable Diffusion image.</source>
         <translation>Sehen Sie, wo jedes Wort eines Prompts in einem Stable-Diffusion-Bild landet.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="33"/>
+        <location filename="../app/studio/main.cpp" line="37"/>
         <source>A session folder to open.</source>
         <translation>Ein zu öffnender Sitzungsordner.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="36"/>
+        <location filename="../app/studio/main.cpp" line="40"/>
         <source>Select word N (1-based); repeat to select several.</source>
         <translation>Wort N wählen (ab 1 gezählt); für mehrere wiederholen.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="39"/>
+        <location filename="../app/studio/main.cpp" line="43"/>
         <source>Show masks: fill, outline or cutout.</source>
         <translation>Masken zeigen: fill, outline oder cutout.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="42"/>
+        <location filename="../app/studio/main.cpp" line="46"/>
         <source>Save a screenshot of the window to FILE and exit.</source>
         <translation>Einen Screenshot des Fensters in FILE speichern und beenden.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="58"/>
+        <location filename="../app/studio/main.cpp" line="49"/>
+        <source>Generate the prompt at start-up (the built-in model does so unless a session is opened).</source>
+        <translation>Den Prompt beim Start erzeugen (das eingebaute Modell tut dies, sofern keine Sitzung geöffnet wird).</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="65"/>
         <source>--select needs a word number from 1, not &apos;%1&apos;</source>
         <translation>--select braucht eine Wortnummer ab 1, nicht „%1“</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="74"/>
+        <location filename="../app/studio/main.cpp" line="81"/>
         <source>--mask must be fill, outline or cutout, not &apos;%1&apos;</source>
         <translation>--mask muss fill, outline oder cutout sein, nicht „%1“</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="90"/>
+        <location filename="../app/studio/main.cpp" line="97"/>
         <source>could not write %1</source>
         <translation>%1 konnte nicht geschrieben werden</translation>
     </message>

@@ -38,188 +38,188 @@
 <context>
     <name>daam::ui::GenerationPanel</name>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="28"/>
+        <location filename="../ui/GenerationPanel.cpp" line="30"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="38"/>
+        <location filename="../ui/GenerationPanel.cpp" line="40"/>
         <source>Describe the image, e.g. “a red dog on a bench”</source>
         <translation>描述图像，例如“a red dog on a bench”</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="39"/>
-        <location filename="../ui/GenerationPanel.cpp" line="42"/>
+        <location filename="../ui/GenerationPanel.cpp" line="41"/>
+        <location filename="../ui/GenerationPanel.cpp" line="44"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="46"/>
-        <location filename="../ui/GenerationPanel.cpp" line="53"/>
+        <location filename="../ui/GenerationPanel.cpp" line="48"/>
+        <location filename="../ui/GenerationPanel.cpp" line="55"/>
         <source>Negative prompt</source>
         <translation>反向提示词</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="52"/>
+        <location filename="../ui/GenerationPanel.cpp" line="54"/>
         <source>What the image should not show</source>
         <translation>图像中不应出现的内容</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="68"/>
+        <location filename="../ui/GenerationPanel.cpp" line="70"/>
         <source>A diffusers pipeline folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/)</source>
         <translation>diffusers 管线文件夹（model_index.json、unet/、vae/、text_encoder/、tokenizer/）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="72"/>
+        <location filename="../ui/GenerationPanel.cpp" line="74"/>
         <source>…</source>
         <translation>…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="73"/>
+        <location filename="../ui/GenerationPanel.cpp" line="75"/>
         <source>Choose a model folder</source>
         <translation>选择模型文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="78"/>
+        <location filename="../ui/GenerationPanel.cpp" line="80"/>
         <source>&amp;Model:</source>
         <translation>模型(&amp;M)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="84"/>
+        <location filename="../ui/GenerationPanel.cpp" line="86"/>
         <source>The same seed, prompt and settings give the same image</source>
         <translation>相同的种子、提示词和设置会生成相同的图像</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="86"/>
+        <location filename="../ui/GenerationPanel.cpp" line="88"/>
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="87"/>
-        <location filename="../ui/GenerationPanel.cpp" line="88"/>
+        <location filename="../ui/GenerationPanel.cpp" line="89"/>
+        <location filename="../ui/GenerationPanel.cpp" line="90"/>
         <source>Random seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="94"/>
+        <location filename="../ui/GenerationPanel.cpp" line="96"/>
         <source>&amp;Seed:</source>
         <translation>种子(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="101"/>
+        <location filename="../ui/GenerationPanel.cpp" line="103"/>
         <source>Denoising steps</source>
         <translation>去噪步数</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="102"/>
+        <location filename="../ui/GenerationPanel.cpp" line="104"/>
         <source>S&amp;teps:</source>
         <translation>步数(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="107"/>
+        <location filename="../ui/GenerationPanel.cpp" line="109"/>
         <source>Classifier-free guidance scale; 1 or less turns guidance off</source>
         <translation>无分类器引导（CFG）强度；小于或等于 1 时关闭引导</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="108"/>
+        <location filename="../ui/GenerationPanel.cpp" line="110"/>
         <source>&amp;Guidance:</source>
         <translation>引导强度(&amp;G)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="110"/>
-        <location filename="../ui/GenerationPanel.cpp" line="115"/>
+        <location filename="../ui/GenerationPanel.cpp" line="112"/>
+        <location filename="../ui/GenerationPanel.cpp" line="117"/>
         <source>Model default</source>
         <translation>模型默认</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="113"/>
+        <location filename="../ui/GenerationPanel.cpp" line="115"/>
         <source>Sc&amp;heduler:</source>
         <translation>调度器(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="117"/>
+        <location filename="../ui/GenerationPanel.cpp" line="119"/>
         <source>%1 × %1</source>
         <translation>%1 × %1</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="118"/>
+        <location filename="../ui/GenerationPanel.cpp" line="120"/>
         <source>Si&amp;ze:</source>
         <translation>尺寸(&amp;Z)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="120"/>
+        <location filename="../ui/GenerationPanel.cpp" line="122"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="121"/>
+        <location filename="../ui/GenerationPanel.cpp" line="123"/>
         <source>CUDA GPU</source>
         <translation>CUDA GPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="122"/>
+        <location filename="../ui/GenerationPanel.cpp" line="124"/>
         <source>&amp;Device:</source>
         <translation>设备(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="125"/>
-        <location filename="../ui/GenerationPanel.cpp" line="243"/>
+        <location filename="../ui/GenerationPanel.cpp" line="127"/>
+        <location filename="../ui/GenerationPanel.cpp" line="256"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="126"/>
-        <location filename="../ui/GenerationPanel.cpp" line="245"/>
+        <location filename="../ui/GenerationPanel.cpp" line="128"/>
+        <location filename="../ui/GenerationPanel.cpp" line="258"/>
         <source>Generate the image and trace its attention (Ctrl+Return)</source>
         <translation>生成图像并追踪其注意力（Ctrl+Return）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="128"/>
+        <location filename="../ui/GenerationPanel.cpp" line="130"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="129"/>
+        <location filename="../ui/GenerationPanel.cpp" line="131"/>
         <source>Stop the generation after the current step (Esc)</source>
         <translation>在当前步骤结束后停止生成（Esc）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="152"/>
+        <location filename="../ui/GenerationPanel.cpp" line="154"/>
         <source>Denoising preview</source>
         <translation>去噪预览</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="229"/>
+        <location filename="../ui/GenerationPanel.cpp" line="242"/>
         <source>Choose a diffusers model folder</source>
         <translation>选择 diffusers 模型文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="243"/>
+        <location filename="../ui/GenerationPanel.cpp" line="256"/>
         <source>Restart</source>
         <translation>重新开始</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="244"/>
+        <location filename="../ui/GenerationPanel.cpp" line="257"/>
         <source>Cancel this generation and start again with the current settings (Ctrl+Return)</source>
         <translation>取消本次生成并使用当前设置重新开始（Ctrl+Return）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="252"/>
+        <location filename="../ui/GenerationPanel.cpp" line="265"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="259"/>
+        <location filename="../ui/GenerationPanel.cpp" line="272"/>
         <source>Loading the model from %1…</source>
         <translation>正在从 %1 加载模型…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="265"/>
+        <location filename="../ui/GenerationPanel.cpp" line="278"/>
         <source>Step %1 of %2</source>
         <translation>第 %1 步，共 %2 步</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="266"/>
+        <location filename="../ui/GenerationPanel.cpp" line="279"/>
         <source>%1 elapsed, about %2 left</source>
         <translation>已用 %1，约剩 %2</translation>
     </message>
@@ -860,42 +860,47 @@ Click to select, Ctrl+click to add to the selection.</source>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/studio/main.cpp" line="29"/>
+        <location filename="../app/studio/main.cpp" line="33"/>
         <source>See where each word of a prompt lands in a Stable Diffusion image.</source>
         <translation>查看提示词中的每个词落在 Stable Diffusion 图像的哪个位置。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="33"/>
+        <location filename="../app/studio/main.cpp" line="37"/>
         <source>A session folder to open.</source>
         <translation>要打开的会话文件夹。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="36"/>
+        <location filename="../app/studio/main.cpp" line="40"/>
         <source>Select word N (1-based); repeat to select several.</source>
         <translation>选择第 N 个词（从 1 开始）；重复此选项可选择多个。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="39"/>
+        <location filename="../app/studio/main.cpp" line="43"/>
         <source>Show masks: fill, outline or cutout.</source>
         <translation>显示掩码：fill、outline 或 cutout。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="42"/>
+        <location filename="../app/studio/main.cpp" line="46"/>
         <source>Save a screenshot of the window to FILE and exit.</source>
         <translation>将窗口截图保存到 FILE 并退出。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="58"/>
+        <location filename="../app/studio/main.cpp" line="49"/>
+        <source>Generate the prompt at start-up (the built-in model does so unless a session is opened).</source>
+        <translation>启动时生成提示词的图像（未打开会话时，内置模型会自动生成）。</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="65"/>
         <source>--select needs a word number from 1, not &apos;%1&apos;</source>
         <translation>--select 需要从 1 开始的词序号，而不是“%1”</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="74"/>
+        <location filename="../app/studio/main.cpp" line="81"/>
         <source>--mask must be fill, outline or cutout, not &apos;%1&apos;</source>
         <translation>--mask 必须是 fill、outline 或 cutout，而不是“%1”</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="90"/>
+        <location filename="../app/studio/main.cpp" line="97"/>
         <source>could not write %1</source>
         <translation>无法写入 %1</translation>
     </message>

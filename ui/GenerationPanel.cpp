@@ -1,5 +1,7 @@
 #include "GenerationPanel.h"
 
+#include "daam/demo/BuiltInModel.h"
+
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -132,7 +134,7 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
     buttons->addWidget(generate_, 1);
     buttons->addWidget(cancel_);
     layout->addLayout(buttons);
-    connect(generate_, &QPushButton::clicked, this, [this] { Q_EMIT generateRequested(settings()); });
+    connect(generate_, &QPushButton::clicked, this, &GenerationPanel::requestGeneration);
     connect(cancel_, &QPushButton::clicked, this, &GenerationPanel::cancelRequested);
 
     progress_ = new QProgressBar(this);
@@ -152,6 +154,14 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
     preview_->setAccessibleName(tr("Denoising preview"));
     layout->addWidget(preview_);
     layout->addStretch(1);
+}
+
+void GenerationPanel::requestGeneration() {
+    Q_EMIT generateRequested(settings());
+}
+
+QString GenerationPanel::builtInModelDir() {
+    return QString::fromStdString(demo::builtInModelDir());
 }
 
 GenerationSettings GenerationPanel::settings() const {
@@ -210,12 +220,15 @@ void GenerationPanel::restoreSettings() {
     settings.beginGroup(QStringLiteral("generation"));
     model_->clear();
     model_->addItems(settings.value(QStringLiteral("recentModels")).toStringList());
+    // The built-in model is always among the choices and is the first run's model, with a prompt it knows.
+    const QString builtIn = builtInModelDir();
+    if (!builtIn.isEmpty() && model_->findText(builtIn) < 0) model_->addItem(builtIn);
     GenerationSettings s;
-    s.modelDir = settings.value(QStringLiteral("model")).toString();
-    s.prompt = settings.value(QStringLiteral("prompt")).toString();
+    s.modelDir = settings.value(QStringLiteral("model"), builtIn).toString();
+    s.prompt = settings.value(QStringLiteral("prompt"), QStringLiteral("a red circle and a blue square")).toString();
     s.negativePrompt = settings.value(QStringLiteral("negative")).toString();
     s.seed = settings.value(QStringLiteral("seed"), 0).toULongLong();
-    s.steps = settings.value(QStringLiteral("steps"), 30).toInt();
+    s.steps = settings.value(QStringLiteral("steps"), 20).toInt();
     s.guidance = settings.value(QStringLiteral("guidance"), 7.5).toDouble();
     s.scheduler = settings.value(QStringLiteral("scheduler")).toString();
     s.width = s.height = settings.value(QStringLiteral("size"), 0).toInt();

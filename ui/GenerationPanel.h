@@ -35,6 +35,11 @@ public:
     void showPreview(const QImage& image);
     void showMessage(const QString& message, bool error);
 
+    // As the Generate button does: emits generateRequested with the current settings.
+    void requestGeneration();
+    // The built-in shape-world model's folder ("" when it is not installed).
+    static QString builtInModelDir();
+
     QPushButton* generateButton() const { return generate_; }
     QPushButton* cancelButton() const { return cancel_; }
     QProgressBar* progressBar() const { return progress_; }

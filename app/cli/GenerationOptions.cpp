@@ -1,11 +1,13 @@
 #include "GenerationOptions.h"
 
+#include "daam/demo/BuiltInModel.h"
+
 namespace daam::cli {
 
 void declareGenerationOptions(Args& args) {
     args.option("model", "DIR",
                 "A diffusers pipeline folder (model_index.json, tokenizer, text_encoder, unet, vae, "
-                "scheduler).");
+                "scheduler). Default: the built-in shape-world model.");
     args.option("prompt", "TEXT", "The prompt.");
     args.option("negative", "TEXT", "Negative prompt (the unconditional half of classifier-free guidance).");
     args.option("seed", "N", "Seed of the initial noise, drawn as torch.Generator('cpu').manual_seed(N).", "0");
@@ -18,6 +20,11 @@ void declareGenerationOptions(Args& args) {
     args.option("height", "H", "Image height (default: the model's).");
     args.option("device", "D", "cpu, cuda or cuda:N.", "cpu");
     args.option("dtype", "T", "fp32, fp16 (CUDA only) or bf16.", "fp32");
+}
+
+std::string modelFolder(const Args& args) {
+    const auto given = args.value("model");
+    return given ? *given : demo::requireBuiltInModelDir();
 }
 
 GenerationRequest generationRequestFrom(const Args& args) {

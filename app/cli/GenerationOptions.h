@@ -14,6 +14,9 @@ namespace daam::cli {
 // --height, --device, --dtype.
 void declareGenerationOptions(Args& args);
 GenerationRequest generationRequestFrom(const Args& args);
+// The --model folder, or the built-in shape-world model when none is given (UsageError-free: an Error
+// names where the built-in model was looked for when it is not installed).
+std::string modelFolder(const Args& args);
 // Loads the pipeline folder for the request's device and dtype.
 std::unique_ptr<StableDiffusionPipeline> loadPipeline(const std::string& folder, const GenerationRequest& request);
 

@@ -103,7 +103,7 @@ int runBench(const std::vector<std::string>& argv) {
     args.option("tflop-per-step", "F", "Model FLOPs of one guided UNet call, to print GFLOP/s (SD 1.5: 1.6).");
     if (!args.parse()) return 0;
 
-    std::string model = args.get("model");
+    std::string model = args.value("model").value_or("");
     if (auto dir = args.value("sd15-shapes")) {
         model = *dir;
         if (!fs::exists(fs::path(model) / "model_index.json")) {
@@ -111,7 +111,7 @@ int runBench(const std::vector<std::string>& argv) {
             writeRandomPipeline(model, sd15RandomSpec());
         }
     }
-    if (model.empty()) throw UsageError("give --model DIR or --sd15-shapes DIR");
+    if (model.empty()) model = modelFolder(args); // the built-in model
     auto request = generationRequestFrom(args);
     const auto loadStart = std::chrono::steady_clock::now();
     auto pipeline = loadPipeline(model, request);

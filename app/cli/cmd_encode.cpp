@@ -1,6 +1,7 @@
 // daam-cli encode: a prompt's text embeddings, as the pipeline conditions the UNet on them.
 #include "Args.h"
 #include "Command.h"
+#include "GenerationOptions.h"
 
 #include "daam/io/Safetensors.h"
 #include "daam/model/ModelIndex.h"
@@ -18,14 +19,14 @@ int runEncode(const std::vector<std::string>& argv) {
               "tensor `text` (float32 [1, 77, D]; SDXL: both encoders' penultimate states side by side, plus\n"
               "`pooled` [1, P]) and the token ids as `input_ids` (int64 [1, 77]).",
               argv);
-    args.option("model", "DIR", "A diffusers pipeline folder.");
+    args.option("model", "DIR", "A diffusers pipeline folder. Default: the built-in shape-world model.");
     args.option("prompt", "TEXT", "The prompt.");
     args.option("out", "FILE", "Output .safetensors file (written atomically).");
     if (!args.parse()) return 0;
     const auto out = args.require("out");
     const auto prompt = args.require("prompt");
     torch::NoGradGuard noGrad;
-    const auto index = ModelIndex::open(args.require("model"));
+    const auto index = ModelIndex::open(modelFolder(args));
     const auto tokenizer = loadTokenizer(index.componentDir("tokenizer"));
     const auto ids = torch::tensor(tokenizer->encode(prompt).ids, torch::kInt64).unsqueeze(0);
     torch::Tensor ids2;

@@ -1,6 +1,7 @@
 // daam-cli eval-shapes: prompt fidelity and DAAM's mIoU of a shape-world model on held-out captions.
 #include "Args.h"
 #include "Command.h"
+#include "GenerationOptions.h"
 #include "ProgressBar.h"
 
 #include "daam/demo/ShapeEval.h"
@@ -17,7 +18,7 @@ int runEvalShapes(const std::vector<std::string>& argv) {
               "with the right colour and shape, for one-, two- and three-object captions) and the mean IoU of the\n"
               "tau-thresholded DAAM maps of each present object's noun and colour word against where it really is.",
               argv);
-    args.option("model", "DIR", "A shape-world model (a diffusers pipeline folder).");
+    args.option("model", "DIR", "A shape-world model (a diffusers pipeline folder). Default: the built-in one.");
     args.option("n", "N", "Held-out captions to generate.", "200");
     args.option("seed", "S", "World and generation seed.", "0");
     args.option("steps", "N", "Inference steps.", "20");
@@ -34,7 +35,7 @@ int runEvalShapes(const std::vector<std::string>& argv) {
     options.guidance = args.getDouble("guidance");
     options.tau = args.getDouble("tau");
     if (!(options.tau >= 0 && options.tau <= 1)) throw UsageError("--tau must be within [0, 1]");
-    auto pipeline = StableDiffusionPipeline::load(args.require("model"));
+    auto pipeline = StableDiffusionPipeline::load(modelFolder(args));
     ProgressBar bar("evaluating");
     const auto report = demo::evaluateShapes(*pipeline, options, [&](int done, int total) { bar.update(done, total); });
     bar.finish();

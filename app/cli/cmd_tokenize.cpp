@@ -1,6 +1,7 @@
 // daam-cli tokenize: how the model's tokenizer splits a prompt, as JSON.
 #include "Args.h"
 #include "Command.h"
+#include "GenerationOptions.h"
 
 #include "daam/text/Tokenizer.h"
 
@@ -18,12 +19,13 @@ int runTokenize(const std::vector<std::string>& argv) {
               "length), `tokens` (the text of each real token, start and end included), `words` (each\n"
               "word's text, character span [begin, end) in code points, and token positions in `ids`).",
               argv);
-    args.option("model", "DIR", "Diffusers model folder (its tokenizer/ subfolder is used).");
+    args.option("model", "DIR",
+                "Diffusers model folder (its tokenizer/ subfolder is used). Default: the built-in model.");
     args.option("tokenizer", "NAME", "Tokenizer subfolder to use (tokenizer_2 for SDXL's second one).", "tokenizer");
     args.positional("PROMPT", "The prompt to tokenize.");
     if (!args.parse()) return 0;
 
-    const auto folder = std::filesystem::path(args.require("model")) / args.get("tokenizer");
+    const auto folder = std::filesystem::path(modelFolder(args)) / args.get("tokenizer");
     const auto tokenizer = loadTokenizer(folder.string());
     const auto result = tokenizer->encode(args.positionals().at(0));
 

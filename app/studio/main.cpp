@@ -1,7 +1,11 @@
 // daam-studio: the desktop application.
-//   daam-studio [SESSION_DIR] [--select N]... [--mask fill|outline|cutout] [--screenshot FILE]
-// --select picks words by their 1-based position (as the number keys do); --screenshot grabs the window
-// once it is laid out and drawn, writes FILE and exits (used to look at the window under Xvfb).
+//   daam-studio [SESSION_DIR] [--generate] [--select N]... [--mask fill|outline|cutout] [--screenshot FILE]
+// With no session, on the built-in model, the app generates its prompt at once: the first thing a newcomer
+// sees is DAAM at work. --generate does so on any model. --select picks words by their 1-based position
+// (as the number keys do) once the session is shown; --screenshot grabs the window once it is laid out and
+// drawn (after the generation, with --generate), writes FILE and exits (to look at the window under Xvfb).
+#include "GenerationController.h"
+#include "GenerationPanel.h"
 #include "MainWindow.h"
 #include "Translations.h"
 
@@ -41,7 +45,10 @@ int main(int argc, char** argv) {
     QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                   QApplication::translate("main", "Save a screenshot of the window to FILE and exit."),
                                   QStringLiteral("FILE"));
-    parser.addOptions({select, mask, screenshot});
+    QCommandLineOption generate(QStringLiteral("generate"),
+                                QApplication::translate("main", "Generate the prompt at start-up (the built-in model "
+                                                                "does so unless a session is opened)."));
+    parser.addOptions({generate, select, mask, screenshot});
     parser.process(app);
 
     daam::ui::MainWindow window;
@@ -60,27 +67,27 @@ int main(int argc, char** argv) {
         }
         words << word - 1;
     }
-    if (!words.isEmpty()) window.state()->setSelectedWords(words);
+    int maskIndex = -1;
     if (parser.isSet(mask)) {
         const QString mode = parser.value(mask);
-        const int index = mode == QLatin1String("fill")      ? 1
-                          : mode == QLatin1String("outline") ? 2
-                          : mode == QLatin1String("cutout")  ? 3
-                                                             : -1;
-        if (index < 0) {
+        maskIndex = mode == QLatin1String("fill")      ? 1
+                    : mode == QLatin1String("outline") ? 2
+                    : mode == QLatin1String("cutout")  ? 3
+                                                       : -1;
+        if (maskIndex < 0) {
             std::fprintf(
                 stderr, "daam-studio: %s\n",
                 qPrintable(
                     QApplication::translate("main", "--mask must be fill, outline or cutout, not '%1'").arg(mode)));
             return 2;
         }
-        window.maskModeBox()->setCurrentIndex(index);
     }
-
-    window.show();
-    if (parser.isSet(screenshot)) {
-        const QString file = parser.value(screenshot);
-        // Two event-loop turns after show: the first lays out and resizes, the second paints.
+    auto applyViewOptions = [&window, words, maskIndex] {
+        if (!words.isEmpty()) window.state()->setSelectedWords(words);
+        if (maskIndex >= 0) window.maskModeBox()->setCurrentIndex(maskIndex);
+    };
+    auto takeScreenshot = [&window](const QString& file) {
+        // Two event-loop turns: the first lays out and resizes, the second paints.
         QTimer::singleShot(300, &window, [&window, file] {
             window.refreshNow();
             QTimer::singleShot(300, &window, [&window, file] {
@@ -91,6 +98,28 @@ int main(int argc, char** argv) {
                 QApplication::exit(ok ? 0 : 1);
             });
         });
+    };
+
+    window.show();
+    const bool onBuiltIn =
+        !daam::ui::GenerationPanel::builtInModelDir().isEmpty() &&
+        window.generationPanel()->settings().modelDir == daam::ui::GenerationPanel::builtInModelDir();
+    if (parser.isSet(generate) || (positional.isEmpty() && onBuiltIn)) {
+        auto* controller = window.generation();
+        QObject::connect(controller, &daam::ui::GenerationController::finished, &window,
+                         [&, applyViewOptions, takeScreenshot] {
+                             applyViewOptions();
+                             if (parser.isSet(screenshot)) takeScreenshot(parser.value(screenshot));
+                         });
+        QObject::connect(controller, &daam::ui::GenerationController::failed, &window, [&](const QString& message) {
+            if (!parser.isSet(screenshot)) return; // the window shows the error
+            std::fprintf(stderr, "daam-studio: %s\n", qPrintable(message));
+            QApplication::exit(1);
+        });
+        QTimer::singleShot(0, window.generationPanel(), &daam::ui::GenerationPanel::requestGeneration);
+    } else {
+        applyViewOptions();
+        if (parser.isSet(screenshot)) takeScreenshot(parser.value(screenshot));
     }
     return app.exec();
 }

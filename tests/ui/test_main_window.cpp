@@ -329,7 +329,17 @@ private Q_SLOTS:
         QCOMPARE(second.state()->threshold(), 0.55);
     }
 
+    void firstRunIsOnTheBuiltInModel() {
+        const auto s = window_->generationPanel()->settings();
+        QVERIFY(!GenerationPanel::builtInModelDir().isEmpty());
+        QCOMPARE(s.modelDir, GenerationPanel::builtInModelDir());
+        QVERIFY(!s.prompt.isEmpty());
+    }
+
     void generateWithoutAPromptExplainsWhy() {
+        auto s = window_->generationPanel()->settings();
+        s.prompt.clear();
+        window_->generationPanel()->setSettings(s);
         QTest::keyClick(window_.get(), Qt::Key_Return, Qt::ControlModifier);
         QVERIFY(!window_->generation()->isRunning());
         bool explained = false;

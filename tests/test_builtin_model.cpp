@@ -1,0 +1,74 @@
+// The built-in shape-world model (resources/demo-model): found with no model named, within the size
+// budget, loaded by the Stable Diffusion loading code, and what `daam-cli generate` uses without --model.
+#include "daam/demo/BuiltInModel.h"
+#include "daam/io/PngImage.h"
+#include "daam/model/UNet2DConditionConfig.h"
+#include "daam/pipeline/StableDiffusionPipeline.h"
+
+#include "CliRunner.h"
+#include "TestSupport.h"
+
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+class TestBuiltInModel : public QObject {
+    Q_OBJECT
+    std::string dir_;
+
+private Q_SLOTS:
+    void initTestCase() {
+        ::unsetenv("DAAM_BUILTIN_MODEL");
+        dir_ = daam::demo::builtInModelDir();
+        QVERIFY2(!dir_.empty(), "resources/demo-model is missing");
+    }
+
+    void isSmallAndOfTheStableDiffusionFamily() {
+        uintmax_t bytes = 0;
+        for (const auto& e : fs::recursive_directory_iterator(dir_))
+            if (e.is_regular_file()) bytes += e.file_size();
+        QVERIFY2(bytes <= 20u * 1000 * 1000, std::to_string(bytes).c_str());
+        QVERIFY(fs::exists(fs::path(dir_) / "tokenizer" / "spiece.model")); // the SentencePiece backend
+        const auto unet = daam::UNet2DConditionConfig::fromFile(dir_ + "/unet/config.json");
+        int crossAttentionBlocks = 0;
+        for (const auto& type : unet.downBlockTypes)
+            crossAttentionBlocks += type == "CrossAttnDownBlock2D";
+        QVERIFY(crossAttentionBlocks >= 2); // cross-attention at two resolutions at least
+
+        auto pipeline = daam::StableDiffusionPipeline::load(dir_);
+        QCOMPARE(pipeline->defaultImageSize(), 64);
+        QCOMPARE(pipeline->family(), daam::ModelFamily::SD1);
+    }
+
+    void environmentOverridesAndFallsBack() {
+        const auto other = daam::test::makeTempDir("builtin");
+        ::setenv("DAAM_BUILTIN_MODEL", other.c_str(), 1);
+        QCOMPARE(daam::demo::builtInModelDir(), dir_); // no model_index.json there: the next place is used
+        std::ofstream(other + "/model_index.json") << "{}";
+        QCOMPARE(daam::demo::builtInModelDir(), other);
+        ::unsetenv("DAAM_BUILTIN_MODEL");
+    }
+
+    void generateNeedsNoModel() {
+        const auto out = daam::test::makeTempDir("builtin") + "/session";
+        const auto r = daam::test::runCli({QStringLiteral("generate"), QStringLiteral("--prompt"),
+                                           QStringLiteral("a red circle and a blue square"), QStringLiteral("--steps"),
+                                           QStringLiteral("20"), QStringLiteral("--out"), QString::fromStdString(out)});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto image = daam::readPng(out + "/image.png");
+        QCOMPARE(image.width, 64);
+        QCOMPARE(image.height, 64);
+        std::ifstream in(out + "/generation.json");
+        const auto record = nlohmann::json::parse(in);
+        QVERIFY2(record.dump().find("demo-model") != std::string::npos, record.dump().c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBuiltInModel)
+#include "test_builtin_model.moc"
