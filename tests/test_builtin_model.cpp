@@ -1,6 +1,7 @@
 // The built-in shape-world model (resources/demo-model): found with no model named, within the size
 // budget, loaded by the Stable Diffusion loading code, and what `daam-cli generate` uses without --model.
 #include "daam/demo/BuiltInModel.h"
+#include "daam/demo/ShapeEval.h"
 #include "daam/io/PngImage.h"
 #include "daam/model/UNet2DConditionConfig.h"
 #include "daam/pipeline/StableDiffusionPipeline.h"
@@ -53,6 +54,26 @@ private Q_SLOTS:
         std::ofstream(other + "/model_index.json") << "{}";
         QCOMPARE(daam::demo::builtInModelDir(), other);
         ::unsetenv("DAAM_BUILTIN_MODEL");
+    }
+
+    // The shipped autoencoder keeps the shapes and colours the judge looks for (its ceiling on fidelity),
+    // and the evaluation writes the images it judged when asked to.
+    void autoencoderKeepsShapesAndColours() {
+        auto pipeline = daam::StableDiffusionPipeline::load(dir_);
+        daam::demo::ShapeEvalOptions options;
+        options.count = 40;
+        options.saveDir = daam::test::makeTempDir("builtin") + "/judged";
+        const auto report = daam::demo::evaluateReconstructions(*pipeline, options);
+        QCOMPARE(report.captions, 40);
+        QVERIFY(report.nounIoU.empty());
+        const int objects = report.objects[1] + report.objects[2] + report.objects[3];
+        const int present = report.present[1] + report.present[2] + report.present[3];
+        qInfo("reconstructions: %d of %d objects judged right", present, objects);
+        QVERIFY2(present >= 0.85 * objects, qPrintable(QStringLiteral("%1 of %2").arg(present).arg(objects)));
+        int files = 0;
+        for (const auto& e : fs::directory_iterator(options.saveDir))
+            files += e.path().extension() == ".png";
+        QCOMPARE(files, 40);
     }
 
     void generateNeedsNoModel() {

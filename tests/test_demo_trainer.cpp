@@ -24,6 +24,7 @@ daam::demo::DemoTrainOptions tinyOptions(const std::string& out) {
     o.outDir = out;
     o.vaeSteps = 4;
     o.vaeBatch = 2;
+    o.decoderSteps = 4;
     o.latentScenes = 24;
     o.unetSteps = 6;
     o.unetBatch = 3;
@@ -59,7 +60,7 @@ private Q_SLOTS:
             if (phases.empty() || phases.back() != p.phase) phases.push_back(p.phase);
         });
         QVERIFY(r.finished);
-        const std::vector<std::string> expected{"tokenizer", "vae", "latents", "unet", "done"};
+        const std::vector<std::string> expected{"tokenizer", "vae", "latents", "decoder", "unet", "done"};
         QCOMPARE(phases, expected);
     }
 
@@ -74,7 +75,7 @@ private Q_SLOTS:
             ++runs;
         } while (!r.finished && runs < 20);
         QVERIFY(r.finished);
-        QVERIFY2(runs >= 4, std::to_string(runs).c_str()); // stopped inside both the VAE and the UNet phase
+        QVERIFY2(runs >= 5, std::to_string(runs).c_str()); // stopped inside the VAE, decoder and UNet phases
         // spiece.model records the paths it was trained from; its vocabulary must agree.
         for (const char* file : {"vae/diffusion_pytorch_model.safetensors", "unet/diffusion_pytorch_model.safetensors",
                                  "text_encoder/model.safetensors", "tokenizer/spiece.vocab"}) {
@@ -83,8 +84,8 @@ private Q_SLOTS:
             QVERIFY2(a == b, file);
         }
         QCOMPARE(lossColumn(out + "/train-log.tsv"), lossColumn(straight_ + "/train-log.tsv"));
-        // The header, then a line at every checkpoint: VAE steps 2 and 4, UNet steps 2, 4 and 6.
-        QCOMPARE(lossColumn(out + "/train-log.tsv").size(), size_t(1 + 2 + 3));
+        // The header, then a line at every checkpoint: VAE and decoder steps 2 and 4, UNet steps 2, 4 and 6.
+        QCOMPARE(lossColumn(out + "/train-log.tsv").size(), size_t(1 + 2 + 2 + 3));
     }
 
     void otherOptionsAreRefused() {

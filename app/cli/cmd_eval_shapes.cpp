@@ -24,6 +24,8 @@ int runEvalShapes(const std::vector<std::string>& argv) {
     args.option("steps", "N", "Inference steps.", "20");
     args.option("guidance", "F", "Guidance scale.", "7.5");
     args.option("tau", "F", "Mask threshold.", "0.4");
+    args.flag("reconstruct", "Judge the held-out scenes passed through the VAE instead (the autoencoder's ceiling).");
+    args.option("save", "DIR", "Write every judged image to DIR/NNNN.png (NNNN: the scene index).");
     args.flag("json", "Print the report as JSON.");
     if (!args.parse()) return 0;
     demo::ShapeEvalOptions options;
@@ -34,10 +36,13 @@ int runEvalShapes(const std::vector<std::string>& argv) {
     options.steps = static_cast<int>(args.getInt("steps"));
     options.guidance = args.getDouble("guidance");
     options.tau = args.getDouble("tau");
+    options.saveDir = args.get("save");
     if (!(options.tau >= 0 && options.tau <= 1)) throw UsageError("--tau must be within [0, 1]");
     auto pipeline = StableDiffusionPipeline::load(modelFolder(args));
     ProgressBar bar("evaluating");
-    const auto report = demo::evaluateShapes(*pipeline, options, [&](int done, int total) { bar.update(done, total); });
+    const auto onProgress = [&](int done, int total) { bar.update(done, total); };
+    const auto report = args.flagSet("reconstruct") ? demo::evaluateReconstructions(*pipeline, options, onProgress)
+                                                    : demo::evaluateShapes(*pipeline, options, onProgress);
     bar.finish();
     if (args.flagSet("json")) {
         std::printf("%s\n", report.toJson().dump(2).c_str());
@@ -48,6 +53,7 @@ int runEvalShapes(const std::vector<std::string>& argv) {
         if (report.objects[n] > 0)
             std::printf("fidelity, %d-object captions: %.1f %% (%d of %d objects)\n", n, 100 * report.fidelity(n),
                         report.present[n], report.objects[n]);
+    if (args.flagSet("reconstruct")) return 0;
     std::printf("noun mIoU at tau %.2f: %.3f (%zu objects)\n", options.tau, report.nounMIoU(), report.nounIoU.size());
     std::printf("colour-word mIoU at tau %.2f: %.3f (%zu objects)\n", options.tau, report.colourMIoU(),
                 report.colourIoU.size());

@@ -37,7 +37,8 @@ int positiveInt(const Args& args, const std::string& name) {
 int runTrainDemo(const std::vector<std::string>& argv) {
     Args args("train-demo",
               "Train the built-in shape-world model from scratch: a SentencePiece tokenizer on the training\n"
-              "captions, an AutoencoderKL (64x64 images, 16x16x4 latents), then a CLIP-style text encoder and a\n"
+              "captions, an AutoencoderKL (64x64 images, 16x16x4 latents) and then its decoder alone, then a "
+              "CLIP-style text encoder and a\n"
               "UNet2DConditionModel. Checkpoints go to DIR/checkpoint, the loss log to DIR/train-log.tsv and the\n"
               "model, in the diffusers layout, to DIR/model at every checkpoint. Run the same command again to\n"
               "resume where it stopped; --for limits one run's time (it stops at the next checkpoint).",
@@ -46,6 +47,7 @@ int runTrainDemo(const std::vector<std::string>& argv) {
     args.option("seed", "S", "World and training seed.", "0");
     args.option("vae-steps", "N", "AutoencoderKL steps.", "1000");
     args.option("vae-batch", "N", "AutoencoderKL batch size.", "8");
+    args.option("decoder-steps", "N", "Steps of the decoder alone, on the frozen encoder's latents.", "3000");
     args.option("scenes", "N", "Training scenes encoded into latents for the UNet.", "16000");
     args.option("unet-steps", "N", "Text encoder + UNet steps (may be raised when resuming).", "12000");
     args.option("unet-batch", "N", "Text encoder + UNet batch size.", "32");
@@ -61,6 +63,7 @@ int runTrainDemo(const std::vector<std::string>& argv) {
     o.seed = static_cast<uint64_t>(args.getInt("seed"));
     o.vaeSteps = positiveInt(args, "vae-steps");
     o.vaeBatch = positiveInt(args, "vae-batch");
+    o.decoderSteps = positiveInt(args, "decoder-steps");
     o.latentScenes = positiveInt(args, "scenes");
     o.unetSteps = positiveInt(args, "unet-steps");
     o.unetBatch = positiveInt(args, "unet-batch");

@@ -200,6 +200,7 @@ public:
         tokenizer_ = loadTokenizer((model_ / "tokenizer").string());
         if (phase_ == "vae" && !trainVae()) return finish(result);
         if (phase_ == "latents") encodeLatents();
+        if (phase_ == "decoder" && !trainDecoder()) return finish(result);
         if (phase_ == "unet" && !trainUNet()) return finish(result);
         result.finished = phase_ == "done";
         report({"done", 0, 0, 0});
@@ -376,9 +377,58 @@ private:
         scaling_ = 1.0 / all.std().item<double>();
         saveSafetensors((ckpt_ / "latents.safetensors").string(), {{"latents", all}, {"ids", torch::stack(ids)}});
         exportVae(*vae);
+        phase_ = "decoder";
+        step_ = 0;
+        saveState();
+    }
+
+    bool trainDecoder() {
+        AutoencoderKL vae(vaeModelConfig());
+        const auto from = (ckpt_ / (step_ > 0 ? "decoder.safetensors" : "vae.safetensors")).string();
+        copyInto(*vae, loadSafetensors(from), "", from);
+        vae->train();
+        std::vector<torch::Tensor> params;
+        for (const auto& p : vae->named_parameters(true)) {
+            const bool decoding = p.key().rfind("decoder.", 0) == 0 || p.key().rfind("post_quant_conv.", 0) == 0;
+            p.value().set_requires_grad(decoding);
+            if (decoding) params.push_back(p.value());
+        }
+        torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(o_.decoderLearningRate).weight_decay(0));
+        if (step_ > 0) torch::load(optimizer, (ckpt_ / "decoder-optim.pt").string());
+        double running = 0;
+        while (step_ < o_.decoderSteps) {
+            seedStep(o_.seed, 3, step_);
+            const auto x = imageBatch(
+                trainingScenes(world_, 20'000'000ULL + static_cast<uint64_t>(step_) * 2 * o_.vaeBatch, o_.vaeBatch));
+            torch::Tensor z;
+            {
+                torch::NoGradGuard noGrad;
+                z = vae->encode(x).mean; // the latents the UNet is trained on: the mean, no sampling
+            }
+            const auto recon = vae->decode(z);
+            const auto loss = (recon - x).abs().mean() + 0.1 * (recon - x).pow(2).mean();
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            const double l = loss.item<double>();
+            running = step_ == 0 ? l : 0.95 * running + 0.05 * l;
+            ++step_;
+            logLoss("decoder", step_, l);
+            report({"decoder", step_, o_.decoderSteps, running});
+            if (step_ % o_.checkpointEvery == 0 || step_ == o_.decoderSteps) {
+                saveStateDict(*vae, (ckpt_ / "decoder.safetensors").string());
+                saveArchive(optimizer, ckpt_ / "decoder-optim.pt");
+                vae->eval();
+                exportVae(*vae);
+                vae->train();
+                saveState();
+                if (timeIsUp() && step_ < o_.decoderSteps) return false;
+            }
+        }
         phase_ = "unet";
         step_ = 0;
         saveState();
+        return true;
     }
 
     torch::Tensor captionIds(const std::string& caption) const {
@@ -536,8 +586,8 @@ private:
 DemoTrainResult trainDemoModel(const DemoTrainOptions& options,
                                const std::function<void(const DemoTrainProgress&)>& progress) {
     if (options.outDir.empty()) throw Error("train-demo: no output folder");
-    if (options.vaeSteps < 1 || options.unetSteps < 1 || options.vaeBatch < 1 || options.unetBatch < 1 ||
-        options.latentScenes < 1 || options.checkpointEvery < 1)
+    if (options.vaeSteps < 1 || options.decoderSteps < 1 || options.unetSteps < 1 || options.vaeBatch < 1 ||
+        options.unetBatch < 1 || options.latentScenes < 1 || options.checkpointEvery < 1)
         throw Error("train-demo: steps, batch sizes, scenes and the checkpoint interval must be positive");
     if (options.unetChannels.empty() ||
         std::any_of(options.unetChannels.begin(), options.unetChannels.end(), [](int c) { return c < 8 || c % 4; }))

@@ -2,6 +2,8 @@
 // training captions, then an AutoencoderKL, then a CLIP-style text encoder and a UNet2DConditionModel
 // trained together from scratch, all in the diffusers folder layout that StableDiffusionPipeline loads.
 //
+// The decoder and UNet phases both start from the encoder's latents and draw their own randomness, so
+// they are independent of each other (they may even run side by side in two copies of a checkpoint).
 // Every phase checkpoints into <out>/checkpoint and resumes from there, bit for bit: the batch of step
 // k is drawn from a generator seeded by (seed, phase, k), so a run stopped and resumed trains the same
 // model as one that never stopped. The usable model is exported to <out>/model at every checkpoint.
@@ -21,6 +23,10 @@ struct DemoTrainOptions {
     int vaeSteps = 1000;
     int vaeBatch = 8;
     double vaeLearningRate = 1e-3;
+    // Then the decoder alone, on the frozen encoder's latents (what the UNet learns to produce): it sharpens
+    // edges and colours without moving the latent space.
+    int decoderSteps = 3000;
+    double decoderLearningRate = 5e-4;
     // Training scenes encoded once into latents for the UNet phase.
     int latentScenes = 16000;
     // Text encoder + UNet.
@@ -36,7 +42,7 @@ struct DemoTrainOptions {
 };
 
 struct DemoTrainProgress {
-    std::string phase; // "tokenizer", "vae", "latents", "unet", "done"
+    std::string phase; // "tokenizer", "vae", "latents", "decoder", "unet", "done"
     int step = 0;      // steps done in this phase
     int steps = 0;     // steps of this phase
     double loss = 0;   // running mean of the last steps' loss (0 where a phase has none)

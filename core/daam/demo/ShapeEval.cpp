@@ -2,12 +2,16 @@
 
 #include "daam/demo/ShapeJudge.h"
 #include "daam/demo/ShapeWorld.h"
+#include "daam/io/PngImage.h"
 #include "daam/pipeline/GenerationSession.h"
 #include "daam/trace/HeatMapAggregator.h"
+#include "daam/trace/HeatMapImage.h"
 #include "daam/trace/Measures.h"
 
 #include <torch/torch.h>
 
+#include <cstdio>
+#include <filesystem>
 #include <numeric>
 
 namespace daam::demo {
@@ -22,6 +26,14 @@ int findWord(const std::vector<Word>& words, const std::string& text, int from) 
     for (int i = from; i < static_cast<int>(words.size()); ++i)
         if (words[i].text == text) return i;
     return -1;
+}
+
+void saveJudged(const ShapeEvalOptions& options, uint64_t index, const torch::Tensor& image) {
+    if (options.saveDir.empty()) return;
+    std::filesystem::create_directories(options.saveDir);
+    char name[32];
+    std::snprintf(name, sizeof name, "%04llu.png", static_cast<unsigned long long>(index));
+    writePng((std::filesystem::path(options.saveDir) / name).string(), tensorToImage(image));
 }
 
 } // namespace
@@ -67,6 +79,7 @@ ShapeEvalReport evaluateShapes(StableDiffusionPipeline& pipeline, const ShapeEva
         const auto traced = generateTraced(pipeline, request);
         const auto& session = traced.session;
         const auto image = quantizeImage(traced.result.image);
+        saveJudged(options, index, image);
         HeatMapAggregator aggregator(session.trace, session.gridSide, session.gridSide);
         auto wordMask = [&](int word) {
             const auto map = aggregator.wordMap({}, session.words[word].tokens);
@@ -86,6 +99,33 @@ ShapeEvalReport evaluateShapes(StableDiffusionPipeline& pipeline, const ShapeEva
             report.present[n] += 1;
             if (nounWord >= 0) report.nounIoU.push_back(maskIoU(wordMask(nounWord), judgement.region));
             if (colourWord >= 0) report.colourIoU.push_back(maskIoU(wordMask(colourWord), judgement.region));
+        }
+        report.captions += 1;
+        if (progress) progress(report.captions, options.count);
+    }
+    return report;
+}
+
+ShapeEvalReport evaluateReconstructions(StableDiffusionPipeline& pipeline, const ShapeEvalOptions& options,
+                                        const std::function<void(int, int)>& progress) {
+    torch::NoGradGuard noGrad;
+    ShapeWorldOptions worldOptions;
+    worldOptions.side = pipeline.defaultImageSize();
+    const ShapeWorld world(options.seed, worldOptions);
+    auto& vae = pipeline.vae();
+    ShapeEvalReport report;
+    for (uint64_t index = 0; report.captions < options.count; ++index) {
+        const auto scene = world.scene(index);
+        if (!isHeldOut(scene.caption)) continue;
+        const auto x = (scene.image.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat32) / 127.5 - 1.0)
+                           .to(pipeline.device(), pipeline.dtype());
+        const auto decoded = vae->decode(vae->encode(x).mean)[0].to(torch::kCPU, torch::kFloat32);
+        const auto image = quantizeImage((decoded / 2 + 0.5).clamp(0, 1));
+        saveJudged(options, index, image);
+        const int n = static_cast<int>(scene.objects.size());
+        for (const auto& object : scene.objects) {
+            report.objects[n] += 1;
+            report.present[n] += judgeObject(image, object.colour, object.shape).rightShape ? 1 : 0;
         }
         report.captions += 1;
         if (progress) progress(report.captions, options.count);

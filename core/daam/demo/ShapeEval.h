@@ -19,6 +19,7 @@ struct ShapeEvalOptions {
     double guidance = 7.5;
     double tau = 0.4;
     std::string scheduler; // empty: the model's
+    std::string saveDir;   // when set, every judged image is written there as NNNN.png (scene index)
 };
 
 struct ShapeEvalReport {
@@ -35,5 +36,10 @@ struct ShapeEvalReport {
 
 ShapeEvalReport evaluateShapes(StableDiffusionPipeline& pipeline, const ShapeEvalOptions& options,
                                const std::function<void(int done, int total)>& progress = {});
+
+// The ceiling the autoencoder sets: the same held-out scenes, drawn exactly, passed through the model's
+// VAE (encode, decode) and judged as generations are. No maps: the IoU lists stay empty.
+ShapeEvalReport evaluateReconstructions(StableDiffusionPipeline& pipeline, const ShapeEvalOptions& options,
+                                        const std::function<void(int done, int total)>& progress = {});
 
 } // namespace daam::demo
