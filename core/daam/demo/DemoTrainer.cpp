@@ -12,6 +12,7 @@
 #include "daam/text/Tokenizer.h"
 #include "daam/util/AtomicFile.h"
 #include "daam/util/Error.h"
+#include "daam/util/JsonConfig.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -130,21 +131,6 @@ torch::Tensor alphasCumprod() {
     return torch::cumprod(1 - betas, 0).to(torch::kFloat32);
 }
 
-void writeJson(const fs::path& path, const nlohmann::json& j) {
-    fs::create_directories(path.parent_path());
-    writeFileAtomically(path.string(), j.dump(2) + "\n");
-}
-
-nlohmann::json readJson(const fs::path& path) {
-    std::ifstream in(path);
-    if (!in) throw FileError(path.string(), "cannot be read");
-    try {
-        return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-        throw FileError(path.string(), std::string("malformed JSON: ") + e.what());
-    }
-}
-
 // torch::save of an optimizer, through a temporary file so a checkpoint is never half-written.
 template <typename T> void saveArchive(const T& object, const fs::path& path) {
     const auto tmp = path.string() + ".tmp";
@@ -221,7 +207,7 @@ private:
     void loadState() {
         const auto path = ckpt_ / "state.json";
         if (!fs::exists(path)) return;
-        const auto state = readJson(path);
+        const auto state = readJsonFile(path.string());
         if (state.value("identity", nlohmann::json()) != identity())
             throw FileError(path.string(), "this checkpoint was trained with other options (" +
                                                state.value("identity", nlohmann::json()).dump() +
@@ -234,11 +220,11 @@ private:
 
     void saveState() {
         appendLog();
-        writeJson(ckpt_ / "state.json", {{"identity", identity()},
-                                         {"phase", phase_},
-                                         {"step", step_},
-                                         {"seconds", earlierSeconds_ + elapsed()},
-                                         {"scaling_factor", scaling_}});
+        writeJsonFile((ckpt_ / "state.json").string(), {{"identity", identity()},
+                                                        {"phase", phase_},
+                                                        {"step", step_},
+                                                        {"seconds", earlierSeconds_ + elapsed()},
+                                                        {"scaling_factor", scaling_}});
     }
 
     double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
@@ -303,7 +289,7 @@ private:
     }
 
     AutoencoderKLConfig vaeModelConfig() {
-        writeJson(ckpt_ / "vae-config.json", vaeConfig(scaling_));
+        writeJsonFile((ckpt_ / "vae-config.json").string(), vaeConfig(scaling_));
         return AutoencoderKLConfig::fromFile((ckpt_ / "vae-config.json").string());
     }
 
@@ -446,8 +432,8 @@ private:
         const auto emptyIds = captionIds("");
         const auto ac = alphasCumprod();
 
-        writeJson(ckpt_ / "text-encoder-config.json", textEncoderConfig(tokenizer_->vocabSize()));
-        writeJson(ckpt_ / "unet-config.json", unetConfig(o_.unetChannels));
+        writeJsonFile((ckpt_ / "text-encoder-config.json").string(), textEncoderConfig(tokenizer_->vocabSize()));
+        writeJsonFile((ckpt_ / "unet-config.json").string(), unetConfig(o_.unetChannels));
         torch::manual_seed(o_.seed + 1);
         CLIPTextModel te(CLIPTextModelOptions{CLIPTextConfig::load((ckpt_ / "text-encoder-config.json").string())});
         UNet2DConditionModel unet(UNet2DConditionConfig::fromFile((ckpt_ / "unet-config.json").string()));
@@ -532,7 +518,7 @@ private:
 
     // --- export: a diffusers pipeline folder, float16 weights -------------------------------------------
     void exportVae(AutoencoderKLImpl& vae) {
-        writeJson(model_ / "vae" / "config.json", vaeConfig(scaling_));
+        writeJsonFile((model_ / "vae" / "config.json").string(), vaeConfig(scaling_));
         saveStateDict(vae, (model_ / "vae" / "diffusion_pytorch_model.safetensors").string(), torch::kFloat16);
     }
 
@@ -547,18 +533,19 @@ private:
                 params[i].copy_(ema[i]);
             }
         }
-        writeJson(model_ / "text_encoder" / "config.json", textEncoderConfig(tokenizer_->vocabSize()));
+        writeJsonFile((model_ / "text_encoder" / "config.json").string(), textEncoderConfig(tokenizer_->vocabSize()));
         saveStateDict(*te, (model_ / "text_encoder" / "model.safetensors").string(), torch::kFloat16);
-        writeJson(model_ / "unet" / "config.json", unetConfig(o_.unetChannels));
+        writeJsonFile((model_ / "unet" / "config.json").string(), unetConfig(o_.unetChannels));
         saveStateDict(*unet, (model_ / "unet" / "diffusion_pytorch_model.safetensors").string(), torch::kFloat16);
-        writeJson(model_ / "scheduler" / "scheduler_config.json", schedulerConfig());
-        writeJson(model_ / "model_index.json", {{"_class_name", "StableDiffusionPipeline"},
-                                                {"_daam_studio", "built-in shape-world model (daam-cli train-demo)"},
-                                                {"scheduler", {"diffusers", "DPMSolverMultistepScheduler"}},
-                                                {"text_encoder", {"transformers", "CLIPTextModel"}},
-                                                {"tokenizer", {"transformers", "T5Tokenizer"}},
-                                                {"unet", {"diffusers", "UNet2DConditionModel"}},
-                                                {"vae", {"diffusers", "AutoencoderKL"}}});
+        writeJsonFile((model_ / "scheduler" / "scheduler_config.json").string(), schedulerConfig());
+        writeJsonFile((model_ / "model_index.json").string(),
+                      {{"_class_name", "StableDiffusionPipeline"},
+                       {"_daam_studio", "built-in shape-world model (daam-cli train-demo)"},
+                       {"scheduler", {"diffusers", "DPMSolverMultistepScheduler"}},
+                       {"text_encoder", {"transformers", "CLIPTextModel"}},
+                       {"tokenizer", {"transformers", "T5Tokenizer"}},
+                       {"unet", {"diffusers", "UNet2DConditionModel"}},
+                       {"vae", {"diffusers", "AutoencoderKL"}}});
         torch::NoGradGuard noGrad;
         for (size_t i = 0; i < params.size(); ++i)
             params[i].copy_(trained[i]);

@@ -3,6 +3,7 @@
 #include "daam/demo/ShapeWorld.h"
 #include "daam/text/SpmLibrary.h"
 #include "daam/util/AtomicFile.h"
+#include "daam/util/JsonConfig.h"
 
 #include <nlohmann/json.hpp>
 
@@ -30,12 +31,9 @@ void trainShapeTokenizer(const std::string& dir, const ShapeTokenizerOptions& op
                        " --model_type=bpe --hard_vocab_limit=false --character_coverage=1.0"
                        " --unk_id=0 --bos_id=1 --eos_id=2 --pad_id=3 --num_threads=1 --minloglevel=2");
     fs::remove(corpusPath);
-    writeFileAtomically((fs::path(dir) / "tokenizer_config.json").string(),
-                        nlohmann::json{{"add_bos_token", true},
-                                       {"model_max_length", options.maxLength},
-                                       {"tokenizer_class", "T5Tokenizer"}}
-                                .dump(2) +
-                            "\n");
+    writeJsonFile(
+        (fs::path(dir) / "tokenizer_config.json").string(),
+        {{"add_bos_token", true}, {"model_max_length", options.maxLength}, {"tokenizer_class", "T5Tokenizer"}});
 }
 
 } // namespace daam::demo

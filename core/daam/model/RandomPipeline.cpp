@@ -10,6 +10,7 @@
 #include "daam/text/ClipTokenizer.h"
 #include "daam/text/Utf8.h"
 #include "daam/util/AtomicFile.h"
+#include "daam/util/JsonConfig.h"
 
 #include <torch/torch.h>
 
@@ -82,11 +83,6 @@ nlohmann::json vaeConfig(std::vector<int> channels, int layersPerBlock, int samp
             {"up_block_types", std::vector<std::string>(channels.size(), "UpDecoderBlock2D")}};
 }
 
-void writeJson(const fs::path& path, const nlohmann::json& j) {
-    fs::create_directories(path.parent_path());
-    writeFileAtomically(path.string(), j.dump(2) + "\n");
-}
-
 void writeModule(const fs::path& path, const torch::nn::Module& module) {
     fs::create_directories(path.parent_path());
     saveStateDict(module, path.string());
@@ -104,14 +100,14 @@ void writeByteTokenizer(const fs::path& dir) {
         vocab[utf8::encode(std::u32string(1, symbols[b])) + "</w>"] = 256 + b;
     vocab[kStartToken] = 512;
     vocab[kEndToken] = 513;
-    writeJson(dir / "vocab.json", vocab);
+    writeJsonFile((dir / "vocab.json").string(), vocab);
     writeFileAtomically((dir / "merges.txt").string(), std::string("#version: 0.2\n"));
-    writeJson(dir / "tokenizer_config.json", {{"bos_token", kStartToken},
-                                              {"eos_token", kEndToken},
-                                              {"unk_token", kEndToken},
-                                              {"pad_token", kEndToken},
-                                              {"model_max_length", 77},
-                                              {"tokenizer_class", "CLIPTokenizer"}});
+    writeJsonFile((dir / "tokenizer_config.json").string(), {{"bos_token", kStartToken},
+                                                             {"eos_token", kEndToken},
+                                                             {"unk_token", kEndToken},
+                                                             {"pad_token", kEndToken},
+                                                             {"model_max_length", 77},
+                                                             {"tokenizer_class", "CLIPTokenizer"}});
 }
 
 } // namespace
@@ -140,29 +136,30 @@ void writeRandomPipeline(const std::string& dir, const RandomPipelineSpec& spec)
     fs::create_directories(root);
     torch::manual_seed(spec.seed);
     {
-        writeJson(root / "text_encoder" / "config.json", spec.textEncoder);
+        writeJsonFile((root / "text_encoder" / "config.json").string(), spec.textEncoder);
         CLIPTextModel model(CLIPTextModelOptions{
             CLIPTextConfig::fromJson(spec.textEncoder, (root / "text_encoder" / "config.json").string())});
         writeModule(root / "text_encoder" / "model.safetensors", *model);
     }
     {
-        writeJson(root / "unet" / "config.json", spec.unet);
+        writeJsonFile((root / "unet" / "config.json").string(), spec.unet);
         UNet2DConditionModel model(UNet2DConditionConfig::fromFile((root / "unet" / "config.json").string()));
         writeModule(root / "unet" / "diffusion_pytorch_model.safetensors", *model);
     }
     {
-        writeJson(root / "vae" / "config.json", spec.vae);
+        writeJsonFile((root / "vae" / "config.json").string(), spec.vae);
         AutoencoderKL model(AutoencoderKLConfig::fromFile((root / "vae" / "config.json").string()));
         writeModule(root / "vae" / "diffusion_pytorch_model.safetensors", *model);
     }
-    writeJson(root / "scheduler" / "scheduler_config.json", spec.scheduler);
+    writeJsonFile((root / "scheduler" / "scheduler_config.json").string(), spec.scheduler);
     writeByteTokenizer(root / "tokenizer");
-    writeJson(root / "model_index.json", {{"_class_name", "StableDiffusionPipeline"},
-                                          {"scheduler", {"diffusers", spec.scheduler.value("_class_name", "")}},
-                                          {"text_encoder", {"transformers", "CLIPTextModel"}},
-                                          {"tokenizer", {"transformers", "CLIPTokenizer"}},
-                                          {"unet", {"diffusers", "UNet2DConditionModel"}},
-                                          {"vae", {"diffusers", "AutoencoderKL"}}});
+    writeJsonFile((root / "model_index.json").string(),
+                  {{"_class_name", "StableDiffusionPipeline"},
+                   {"scheduler", {"diffusers", spec.scheduler.value("_class_name", "")}},
+                   {"text_encoder", {"transformers", "CLIPTextModel"}},
+                   {"tokenizer", {"transformers", "CLIPTokenizer"}},
+                   {"unet", {"diffusers", "UNet2DConditionModel"}},
+                   {"vae", {"diffusers", "AutoencoderKL"}}});
 }
 
 } // namespace daam

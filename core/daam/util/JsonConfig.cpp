@@ -1,6 +1,10 @@
 // Reading JSON config files with errors that name the file and the key.
 #include "daam/util/JsonConfig.h"
 
+#include "daam/util/AtomicFile.h"
+
+#include <filesystem>
+
 #include <fstream>
 #include <sstream>
 
@@ -19,6 +23,12 @@ nlohmann::json readJsonFile(const std::string& path) {
     }
     if (!j.is_object()) throw FileError(path, "the top level must be a JSON object");
     return j;
+}
+
+void writeJsonFile(const std::string& path, const nlohmann::json& j) {
+    const auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+    writeFileAtomically(path, j.dump(2) + "\n");
 }
 
 namespace detail {

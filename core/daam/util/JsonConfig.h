@@ -13,6 +13,8 @@ namespace daam {
 
 // Parses a JSON file whose top level must be an object. Throws FileError when it is missing or malformed.
 nlohmann::json readJsonFile(const std::string& path);
+// Writes `j` (2-space indented, as diffusers writes its configs) atomically, creating missing folders.
+void writeJsonFile(const std::string& path, const nlohmann::json& j);
 
 namespace detail {
 [[noreturn]] void throwJsonKeyError(const std::string& path, const char* key, const char* expected,
