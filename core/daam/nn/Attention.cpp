@@ -59,7 +59,9 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& hidden, const torch::T
     const int64_t bh = q.size(0), n = q.size(1), t = k.size(1);
 
     auto attend = [&](const torch::Tensor& qc) {
-        auto scores = torch::baddbmm(torch::empty({qc.size(0), qc.size(1), t}, qc.options()), qc, kt, 0.0, scale_);
+        // Not diffusers' baddbmm over an uninitialised tensor with beta = 0: LibTorch 1.13 let NaN from that
+        // tensor through for some shapes (one key; seen in a fresh build's test_fused_attention).
+        auto scores = torch::bmm(qc, kt).mul_(scale_);
         return scores.softmax(-1).to(v.scalar_type()); // [B*h, n, T]
     };
 

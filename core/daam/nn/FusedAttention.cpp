@@ -204,8 +204,7 @@ void attendAll(const torch::Tensor& q, const torch::Tensor& k, const torch::Tens
 } // namespace
 
 torch::Tensor plainAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale) {
-    auto scores = torch::baddbmm(torch::empty({q.size(0), q.size(1), k.size(1)}, q.options()), q, k.transpose(1, 2),
-                                 /*beta=*/0, /*alpha=*/scale);
+    auto scores = torch::bmm(q, k.transpose(1, 2)).mul_(scale); // not baddbmm(empty, beta 0): see Attention.cpp
     return torch::bmm(scores.softmax(-1), v);
 }
 

@@ -17,7 +17,7 @@ namespace daam {
 // computation to float32 rounding (relative error ~1e-6).
 torch::Tensor fusedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale);
 
-// The plain computation: baddbmm, softmax, bmm (the reference the kernel is tested against).
+// The plain computation: bmm, scale, softmax, bmm (the reference the kernel is tested against).
 torch::Tensor plainAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale);
 
 } // namespace daam
