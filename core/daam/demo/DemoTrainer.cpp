@@ -161,11 +161,12 @@ torch::Tensor imageBatch(const std::vector<Scene>& scenes) {
     return torch::stack(images);
 }
 
-// The `count` training scenes (held-out captions skipped) from scene index `first` on.
-std::vector<Scene> trainingScenes(const ShapeWorld& world, uint64_t first, int count) {
+// The next `count` training scenes (held-out captions skipped) from scene index `next` on; `next` ends
+// after the last scene drawn.
+std::vector<Scene> trainingScenes(const ShapeWorld& world, uint64_t& next, int count) {
     std::vector<Scene> scenes;
-    for (uint64_t i = first; static_cast<int>(scenes.size()) < count; ++i) {
-        auto s = world.scene(i);
+    while (static_cast<int>(scenes.size()) < count) {
+        auto s = world.scene(next++);
         if (!isHeldOut(s.caption)) scenes.push_back(std::move(s));
     }
     return scenes;
@@ -307,8 +308,8 @@ private:
         double running = 0;
         while (step_ < o_.vaeSteps) {
             seedStep(o_.seed, 1, step_);
-            const auto x = imageBatch(
-                trainingScenes(world_, 10'000'000ULL + static_cast<uint64_t>(step_) * 2 * o_.vaeBatch, o_.vaeBatch));
+            uint64_t first = 10'000'000ULL + static_cast<uint64_t>(step_) * 2 * o_.vaeBatch;
+            const auto x = imageBatch(trainingScenes(world_, first, o_.vaeBatch));
             const auto moments = vae->encode(x);
             const auto z = moments.mean + torch::exp(0.5 * moments.logvar) * torch::randn_like(moments.mean);
             const auto recon = vae->decode(z);
@@ -348,11 +349,7 @@ private:
         uint64_t next = 0;
         for (int done = 0; done < o_.latentScenes;) {
             const int n = std::min(chunk, o_.latentScenes - done);
-            std::vector<Scene> scenes;
-            while (static_cast<int>(scenes.size()) < n) {
-                auto s = world_.scene(next++);
-                if (!isHeldOut(s.caption)) scenes.push_back(std::move(s));
-            }
+            const auto scenes = trainingScenes(world_, next, n);
             latents.push_back(vae->encode(imageBatch(scenes)).mean);
             for (const auto& s : scenes)
                 ids.push_back(captionIds(s.caption));
@@ -384,8 +381,8 @@ private:
         double running = 0;
         while (step_ < o_.decoderSteps) {
             seedStep(o_.seed, 3, step_);
-            const auto x = imageBatch(
-                trainingScenes(world_, 20'000'000ULL + static_cast<uint64_t>(step_) * 2 * o_.vaeBatch, o_.vaeBatch));
+            uint64_t first = 20'000'000ULL + static_cast<uint64_t>(step_) * 2 * o_.vaeBatch;
+            const auto x = imageBatch(trainingScenes(world_, first, o_.vaeBatch));
             torch::Tensor z;
             {
                 torch::NoGradGuard noGrad;
