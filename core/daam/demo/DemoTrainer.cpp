@@ -278,6 +278,48 @@ private:
     }
 
     // --- phases ------------------------------------------------------------------------------------------
+    // Runs `phase` from step_ to `steps`: each step is seeded from (seed, phaseIndex, step), `trainStep`
+    // returns its loss, and every checkpointEvery steps (and at the end) `checkpoint` writes the phase's
+    // files before the state. Returns false when --for stopped it at a checkpoint; else moves on to `next`.
+    // `smoothing` only shapes the running loss the progress bar shows.
+    bool runSteps(const std::string& phase, int phaseIndex, int steps, double smoothing, const std::string& next,
+                  const std::function<double()>& trainStep, const std::function<void()>& checkpoint) {
+        double running = 0;
+        while (step_ < steps) {
+            seedStep(o_.seed, phaseIndex, step_);
+            const double loss = trainStep();
+            running = step_ == 0 ? loss : smoothing * running + (1 - smoothing) * loss;
+            ++step_;
+            logLoss(phase, step_, loss);
+            report({phase, step_, steps, running});
+            if (step_ % o_.checkpointEvery == 0 || step_ == steps) {
+                checkpoint();
+                saveState();
+                if (timeIsUp() && step_ < steps) return false;
+            }
+        }
+        phase_ = next;
+        step_ = 0;
+        saveState();
+        return true;
+    }
+
+    void loadCheckpoint(torch::nn::Module& module, const std::string& file) {
+        const auto path = (ckpt_ / file).string();
+        copyInto(module, loadSafetensors(path), "", path);
+    }
+
+    // The VAE phases' images for step_: training scenes from scene index `offset` + step_ * 2 * batch on.
+    torch::Tensor sceneBatch(uint64_t offset) const {
+        uint64_t first = offset + static_cast<uint64_t>(step_) * 2 * o_.vaeBatch;
+        return imageBatch(trainingScenes(world_, first, o_.vaeBatch));
+    }
+
+    // L1 keeps the flat colours and sharp edges the shape judge looks for; a little L2 for the rest.
+    static torch::Tensor reconstructionLoss(const torch::Tensor& recon, const torch::Tensor& x) {
+        return (recon - x).abs().mean() + 0.1 * (recon - x).pow(2).mean();
+    }
+
     void trainTokenizer() {
         report({"tokenizer", 0, 1, 0});
         ShapeTokenizerOptions t;
@@ -301,47 +343,32 @@ private:
         torch::optim::AdamW optimizer(vae->parameters(),
                                       torch::optim::AdamWOptions(o_.vaeLearningRate).weight_decay(0));
         if (step_ > 0) {
-            copyInto(*vae, loadSafetensors((ckpt_ / "vae.safetensors").string()), "",
-                     (ckpt_ / "vae.safetensors").string());
+            loadCheckpoint(*vae, "vae.safetensors");
             torch::load(optimizer, (ckpt_ / "vae-optim.pt").string());
         }
-        double running = 0;
-        while (step_ < o_.vaeSteps) {
-            seedStep(o_.seed, 1, step_);
-            uint64_t first = 10'000'000ULL + static_cast<uint64_t>(step_) * 2 * o_.vaeBatch;
-            const auto x = imageBatch(trainingScenes(world_, first, o_.vaeBatch));
+        const auto trainStep = [&] {
+            const auto x = sceneBatch(10'000'000ULL);
             const auto moments = vae->encode(x);
             const auto z = moments.mean + torch::exp(0.5 * moments.logvar) * torch::randn_like(moments.mean);
             const auto recon = vae->decode(z);
-            // L1 keeps the flat colours and sharp edges the shape judge looks for; the KL term only keeps
-            // the latent bounded (diffusers' VAEs use a weight of the same order).
+            // The KL term only keeps the latent bounded (diffusers' VAEs use a weight of the same order).
             const auto kl =
                 0.5 * (moments.mean.pow(2) + moments.logvar.exp() - 1 - moments.logvar).sum({1, 2, 3}).mean();
-            const auto loss = (recon - x).abs().mean() + 0.1 * (recon - x).pow(2).mean() + 1e-6 * kl;
+            const auto loss = reconstructionLoss(recon, x) + 1e-6 * kl;
             optimizer.zero_grad();
             loss.backward();
             optimizer.step();
-            const double l = loss.item<double>();
-            running = step_ == 0 ? l : 0.95 * running + 0.05 * l;
-            ++step_;
-            logLoss("vae", step_, l);
-            report({"vae", step_, o_.vaeSteps, running});
-            if (step_ % o_.checkpointEvery == 0 || step_ == o_.vaeSteps) {
-                saveStateDict(*vae, (ckpt_ / "vae.safetensors").string());
-                saveArchive(optimizer, ckpt_ / "vae-optim.pt");
-                saveState();
-                if (timeIsUp() && step_ < o_.vaeSteps) return false;
-            }
-        }
-        phase_ = "latents";
-        step_ = 0;
-        saveState();
-        return true;
+            return loss.item<double>();
+        };
+        return runSteps("vae", 1, o_.vaeSteps, 0.95, "latents", trainStep, [&] {
+            saveStateDict(*vae, (ckpt_ / "vae.safetensors").string());
+            saveArchive(optimizer, ckpt_ / "vae-optim.pt");
+        });
     }
 
     void encodeLatents() {
         AutoencoderKL vae(vaeModelConfig());
-        copyInto(*vae, loadSafetensors((ckpt_ / "vae.safetensors").string()), "", (ckpt_ / "vae.safetensors").string());
+        loadCheckpoint(*vae, "vae.safetensors");
         vae->eval();
         torch::NoGradGuard noGrad;
         const int chunk = 100;
@@ -367,8 +394,7 @@ private:
 
     bool trainDecoder() {
         AutoencoderKL vae(vaeModelConfig());
-        const auto from = (ckpt_ / (step_ > 0 ? "decoder.safetensors" : "vae.safetensors")).string();
-        copyInto(*vae, loadSafetensors(from), "", from);
+        loadCheckpoint(*vae, step_ > 0 ? "decoder.safetensors" : "vae.safetensors");
         vae->train();
         std::vector<torch::Tensor> params;
         for (const auto& p : vae->named_parameters(true)) {
@@ -378,40 +404,25 @@ private:
         }
         torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(o_.decoderLearningRate).weight_decay(0));
         if (step_ > 0) torch::load(optimizer, (ckpt_ / "decoder-optim.pt").string());
-        double running = 0;
-        while (step_ < o_.decoderSteps) {
-            seedStep(o_.seed, 3, step_);
-            uint64_t first = 20'000'000ULL + static_cast<uint64_t>(step_) * 2 * o_.vaeBatch;
-            const auto x = imageBatch(trainingScenes(world_, first, o_.vaeBatch));
+        const auto trainStep = [&] {
+            const auto x = sceneBatch(20'000'000ULL);
             torch::Tensor z;
             {
                 torch::NoGradGuard noGrad;
                 z = vae->encode(x).mean; // the latents the UNet is trained on: the mean, no sampling
             }
             const auto recon = vae->decode(z);
-            const auto loss = (recon - x).abs().mean() + 0.1 * (recon - x).pow(2).mean();
+            const auto loss = reconstructionLoss(recon, x);
             optimizer.zero_grad();
             loss.backward();
             optimizer.step();
-            const double l = loss.item<double>();
-            running = step_ == 0 ? l : 0.95 * running + 0.05 * l;
-            ++step_;
-            logLoss("decoder", step_, l);
-            report({"decoder", step_, o_.decoderSteps, running});
-            if (step_ % o_.checkpointEvery == 0 || step_ == o_.decoderSteps) {
-                saveStateDict(*vae, (ckpt_ / "decoder.safetensors").string());
-                saveArchive(optimizer, ckpt_ / "decoder-optim.pt");
-                vae->eval();
-                exportVae(*vae);
-                vae->train();
-                saveState();
-                if (timeIsUp() && step_ < o_.decoderSteps) return false;
-            }
-        }
-        phase_ = "unet";
-        step_ = 0;
-        saveState();
-        return true;
+            return loss.item<double>();
+        };
+        return runSteps("decoder", 3, o_.decoderSteps, 0.95, "unet", trainStep, [&] {
+            saveStateDict(*vae, (ckpt_ / "decoder.safetensors").string());
+            saveArchive(optimizer, ckpt_ / "decoder-optim.pt");
+            exportVae(*vae);
+        });
     }
 
     torch::Tensor captionIds(const std::string& caption) const {
@@ -456,10 +467,8 @@ private:
             torch::load(optimizer, (ckpt_ / "unet-optim.pt").string());
         }
 
-        double running = 0;
         const int64_t poolSize = latents.size(0);
-        while (step_ < o_.unetSteps) {
-            seedStep(o_.seed, 2, step_);
+        const auto trainStep = [&] {
             const int64_t b = o_.unetBatch;
             const auto index = torch::randint(poolSize, {b}, torch::kInt64);
             const auto x0 = latents.index_select(0, index);
@@ -487,30 +496,20 @@ private:
                 for (size_t i = 0; i < ema.size(); ++i)
                     ema[i].mul_(decay).add_(params[i].detach(), 1 - decay);
             }
-            const double l = loss.item<double>();
-            running = step_ == 0 ? l : 0.98 * running + 0.02 * l;
-            ++step_;
-            logLoss("unet", step_, l);
-            report({"unet", step_, o_.unetSteps, running});
-            if (step_ % o_.checkpointEvery == 0 || step_ == o_.unetSteps) {
-                std::vector<std::pair<std::string, torch::Tensor>> tensors;
-                for (const auto& p : te->named_parameters(true))
-                    tensors.emplace_back("te." + p.key(), p.value());
-                for (const auto& p : unet->named_parameters(true))
-                    tensors.emplace_back("unet." + p.key(), p.value());
-                for (size_t i = 0; i < ema.size(); ++i)
-                    tensors.emplace_back("ema." + std::to_string(i), ema[i]);
-                saveSafetensors((ckpt_ / "unet.safetensors").string(), tensors);
-                saveArchive(optimizer, ckpt_ / "unet-optim.pt");
-                exportTextAndUNet(te, unet, params, ema);
-                saveState();
-                if (timeIsUp() && step_ < o_.unetSteps) return false;
-            }
-        }
-        phase_ = "done";
-        step_ = 0;
-        saveState();
-        return true;
+            return loss.item<double>();
+        };
+        return runSteps("unet", 2, o_.unetSteps, 0.98, "done", trainStep, [&] {
+            std::vector<std::pair<std::string, torch::Tensor>> tensors;
+            for (const auto& p : te->named_parameters(true))
+                tensors.emplace_back("te." + p.key(), p.value());
+            for (const auto& p : unet->named_parameters(true))
+                tensors.emplace_back("unet." + p.key(), p.value());
+            for (size_t i = 0; i < ema.size(); ++i)
+                tensors.emplace_back("ema." + std::to_string(i), ema[i]);
+            saveSafetensors((ckpt_ / "unet.safetensors").string(), tensors);
+            saveArchive(optimizer, ckpt_ / "unet-optim.pt");
+            exportTextAndUNet(te, unet, params, ema);
+        });
     }
 
     // --- export: a diffusers pipeline folder, float16 weights -------------------------------------------
