@@ -5,6 +5,7 @@
 #include "daam/io/PngImage.h"
 #include "daam/model/UNet2DConditionConfig.h"
 #include "daam/pipeline/StableDiffusionPipeline.h"
+#include "daam/util/Error.h"
 
 #include "CliRunner.h"
 #include "TestSupport.h"
@@ -89,6 +90,27 @@ private Q_SLOTS:
         qInfo("30 held-out captions: %d of %d objects present, noun mIoU %.3f", present, objects, report.nounMIoU());
         QVERIFY(present >= 0.6 * objects);
         QVERIFY(report.nounMIoU() >= 0.2);
+        // IoU can exceed neither the mask's precision nor its recall.
+        QCOMPARE(report.nounPrecision.size(), report.nounIoU.size());
+        QCOMPARE(report.nounRecall.size(), report.nounIoU.size());
+        for (size_t i = 0; i < report.nounIoU.size(); ++i) {
+            QVERIFY(report.nounIoU[i] <= report.nounPrecision[i] + 1e-9);
+            QVERIFY(report.nounIoU[i] <= report.nounRecall[i] + 1e-9);
+        }
+    }
+
+    void evaluationOnChosenLayers() {
+        auto pipeline = daam::StableDiffusionPipeline::load(dir_);
+        daam::demo::ShapeEvalOptions options;
+        options.count = 4;
+        const auto all = daam::demo::evaluateShapes(*pipeline, options);
+        options.layers = "16x16";
+        const auto fine = daam::demo::evaluateShapes(*pipeline, options);
+        // The same images are judged; only the maps change.
+        QCOMPARE(fine.nounIoU.size(), all.nounIoU.size());
+        QVERIFY(fine.nounIoU != all.nounIoU);
+        options.layers = "4x4";
+        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::evaluateShapes(*pipeline, options));
     }
 
     void generateNeedsNoModel() {

@@ -24,6 +24,9 @@ int runEvalShapes(const std::vector<std::string>& argv) {
     args.option("steps", "N", "Inference steps.", "20");
     args.option("guidance", "F", "Guidance scale.", "7.5");
     args.option("tau", "F", "Mask threshold.", "0.4");
+    args.option("layers", "SPEC",
+                "The maps' cross-attention layers: all, default, down, mid, up, downN, upN, HxW (map size) or #I, "
+                "comma-separated. Default: the reference's.");
     args.flag("reconstruct", "Judge the held-out scenes passed through the VAE instead (the autoencoder's ceiling).");
     args.option("save", "DIR", "Write every judged image to DIR/NNNN.png (NNNN: the scene index).");
     args.flag("json", "Print the report as JSON.");
@@ -37,6 +40,7 @@ int runEvalShapes(const std::vector<std::string>& argv) {
     options.guidance = args.getDouble("guidance");
     options.tau = args.getDouble("tau");
     options.saveDir = args.get("save");
+    options.layers = args.get("layers");
     if (!(options.tau >= 0 && options.tau <= 1)) throw UsageError("--tau must be within [0, 1]");
     auto pipeline = StableDiffusionPipeline::load(modelFolder(args));
     ProgressBar bar("evaluating");
@@ -55,6 +59,7 @@ int runEvalShapes(const std::vector<std::string>& argv) {
                         report.present[n], report.objects[n]);
     if (args.flagSet("reconstruct")) return 0;
     std::printf("noun mIoU at tau %.2f: %.3f (%zu objects)\n", options.tau, report.nounMIoU(), report.nounIoU.size());
+    std::printf("noun masks: precision %.3f, recall %.3f\n", report.nounPrecisionMean(), report.nounRecallMean());
     std::printf("colour-word mIoU at tau %.2f: %.3f (%zu objects)\n", options.tau, report.colourMIoU(),
                 report.colourIoU.size());
     return 0;

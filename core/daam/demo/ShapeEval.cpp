@@ -6,6 +6,7 @@
 #include "daam/pipeline/GenerationSession.h"
 #include "daam/trace/HeatMapAggregator.h"
 #include "daam/trace/HeatMapImage.h"
+#include "daam/trace/LayerSelection.h"
 #include "daam/trace/Measures.h"
 
 #include <torch/torch.h>
@@ -47,6 +48,12 @@ double ShapeEvalReport::nounMIoU() const {
 double ShapeEvalReport::colourMIoU() const {
     return mean(colourIoU);
 }
+double ShapeEvalReport::nounPrecisionMean() const {
+    return mean(nounPrecision);
+}
+double ShapeEvalReport::nounRecallMean() const {
+    return mean(nounRecall);
+}
 
 nlohmann::json ShapeEvalReport::toJson() const {
     nlohmann::json j;
@@ -56,6 +63,8 @@ nlohmann::json ShapeEvalReport::toJson() const {
             {"objects", objects[n]}, {"present", present[n]}, {"share", fidelity(n)}};
     j["noun_miou"] = nounMIoU();
     j["colour_miou"] = colourMIoU();
+    j["noun_mask_precision"] = nounPrecisionMean();
+    j["noun_mask_recall"] = nounRecallMean();
     j["scored_objects"] = nounIoU.size();
     return j;
 }
@@ -81,8 +90,11 @@ ShapeEvalReport evaluateShapes(StableDiffusionPipeline& pipeline, const ShapeEva
         const auto image = quantizeImage(traced.result.image);
         saveJudged(options, index, image);
         HeatMapAggregator aggregator(session.trace, session.gridSide, session.gridSide);
+        HeatMapQuery query;
+        if (!options.layers.empty())
+            query.layers = selectLayers(session.trace->layers(), options.layers, aggregator.defaultLayers());
         auto wordMask = [&](int word) {
-            const auto map = aggregator.wordMap({}, session.words[word].tokens);
+            const auto map = aggregator.wordMap(query, session.words[word].tokens);
             return thresholdMask(expandToImage(map, side, side), options.tau);
         };
 
@@ -97,7 +109,12 @@ ShapeEvalReport evaluateShapes(StableDiffusionPipeline& pipeline, const ShapeEva
             const auto judgement = judgeObject(image, object.colour, object.shape);
             if (!judgement.rightShape) continue;
             report.present[n] += 1;
-            if (nounWord >= 0) report.nounIoU.push_back(maskIoU(wordMask(nounWord), judgement.region));
+            if (nounWord >= 0) {
+                const auto mask = wordMask(nounWord);
+                report.nounIoU.push_back(maskIoU(mask, judgement.region));
+                report.nounPrecision.push_back(maskIoA(mask, judgement.region));
+                report.nounRecall.push_back(maskIoA(judgement.region, mask));
+            }
             if (colourWord >= 0) report.colourIoU.push_back(maskIoU(wordMask(colourWord), judgement.region));
         }
         report.captions += 1;

@@ -20,6 +20,7 @@ struct ShapeEvalOptions {
     double tau = 0.4;
     std::string scheduler; // empty: the model's
     std::string saveDir;   // when set, every judged image is written there as NNNN.png (scene index)
+    std::string layers;    // the maps' layers as a LayerSelection spec; empty: the reference default
 };
 
 struct ShapeEvalReport {
@@ -27,10 +28,15 @@ struct ShapeEvalReport {
     int objects[4] = {0, 0, 0, 0};          // named objects, by the caption's object count (index 1..3)
     int present[4] = {0, 0, 0, 0};          // of which found with the right colour and shape
     std::vector<double> nounIoU, colourIoU; // one per present object
+    // The noun masks' precision (IoA: share of the mask on the object) and recall (share of the object
+    // under the mask), one per present object: they tell a mask that spills over from one that misses.
+    std::vector<double> nounPrecision, nounRecall;
 
     double fidelity(int objectsInCaption) const;
     double nounMIoU() const;
     double colourMIoU() const;
+    double nounPrecisionMean() const;
+    double nounRecallMean() const;
     nlohmann::json toJson() const;
 };
 
