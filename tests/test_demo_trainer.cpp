@@ -9,6 +9,8 @@
 
 #include <QtTest>
 
+#include <nlohmann/json.hpp>
+
 #include <fstream>
 #include <sstream>
 
@@ -98,6 +100,25 @@ private Q_SLOTS:
             QVERIFY2(std::string(e.what()).find("state.json") != std::string::npos, e.what());
             QVERIFY2(std::string(e.what()).find("other options") != std::string::npos, e.what());
         }
+    }
+
+    void levelsWithoutCrossAttention() {
+        const auto out = daam::test::makeTempDir("demo-train") + "/plain-level";
+        auto o = tinyOptions(out);
+        o.unetCrossAttention = {true, false};
+        QVERIFY(daam::demo::trainDemoModel(o).finished);
+        std::ifstream in(out + "/model/unet/config.json");
+        const auto config = nlohmann::json::parse(in);
+        QCOMPARE(config["down_block_types"], nlohmann::json({"CrossAttnDownBlock2D", "DownBlock2D"}));
+        QCOMPARE(config["up_block_types"], nlohmann::json({"UpBlock2D", "CrossAttnUpBlock2D"}));
+        auto pipeline = daam::StableDiffusionPipeline::load(out + "/model");
+        daam::GenerationRequest request;
+        request.prompt = "a red circle";
+        request.steps = 2;
+        QVERIFY(pipeline->generate(request).image.isfinite().all().item<bool>());
+
+        o.unetCrossAttention = {true};
+        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::trainDemoModel(o));
     }
 
     void exportedModelGenerates() {

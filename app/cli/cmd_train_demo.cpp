@@ -12,7 +12,8 @@
 namespace daam::cli {
 namespace {
 
-std::vector<int> parseChannels(const std::string& text) {
+// A comma-separated list of whole numbers, the value of --NAME.
+std::vector<int> parseIntList(const std::string& name, const std::string& text) {
     std::vector<int> channels;
     std::stringstream in(text);
     std::string item;
@@ -22,7 +23,7 @@ std::vector<int> parseChannels(const std::string& text) {
             channels.push_back(std::stoi(item, &used));
             if (used != item.size()) throw std::invalid_argument(item);
         } catch (const std::exception&) {
-            throw UsageError("--unet-channels: '" + item + "' is not a whole number");
+            throw UsageError("--" + name + ": '" + item + "' is not a whole number");
         }
     }
     return channels;
@@ -53,6 +54,10 @@ int runTrainDemo(const std::vector<std::string>& argv) {
     args.option("unet-batch", "N", "Text encoder + UNet batch size.", "32");
     args.option("unet-lr", "F", "Text encoder + UNet learning rate.", "1e-3");
     args.option("unet-channels", "C1,C2,..", "UNet block_out_channels.", "32,64");
+    args.option("unet-cross-attention", "F1,F2,..",
+                "Per UNet level, as --unet-channels: 1 for blocks with cross-attention, 0 for plain ones (the mid "
+                "block always has it).",
+                "1,1");
     args.option("checkpoint-every", "N", "Steps between checkpoints.", "250");
     args.option("for", "SECONDS", "Stop at the first checkpoint after this long (0: run to the end).", "0");
     if (!args.parse()) return 0;
@@ -69,7 +74,12 @@ int runTrainDemo(const std::vector<std::string>& argv) {
     o.unetBatch = positiveInt(args, "unet-batch");
     o.unetLearningRate = args.getDouble("unet-lr");
     if (!(o.unetLearningRate > 0 && o.unetLearningRate < 1)) throw UsageError("--unet-lr must be within (0, 1)");
-    o.unetChannels = parseChannels(args.get("unet-channels"));
+    o.unetChannels = parseIntList("unet-channels", args.get("unet-channels"));
+    o.unetCrossAttention.clear();
+    for (int flag : parseIntList("unet-cross-attention", args.get("unet-cross-attention"))) {
+        if (flag != 0 && flag != 1) throw UsageError("--unet-cross-attention: each flag must be 0 or 1");
+        o.unetCrossAttention.push_back(flag == 1);
+    }
     o.checkpointEvery = positiveInt(args, "checkpoint-every");
     o.stopAfterSeconds = args.getDouble("for");
     if (!(o.stopAfterSeconds >= 0)) throw UsageError("--for must not be negative");

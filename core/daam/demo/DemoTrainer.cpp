@@ -74,13 +74,18 @@ nlohmann::json textEncoderConfig(int64_t vocabSize) {
 }
 
 // Cross-attention in every block: at the latent's 16x16, at 8x8 and in the 8x8 mid block.
-nlohmann::json unetConfig(const std::vector<int>& channels) {
+nlohmann::json unetConfig(const std::vector<int>& channels, const std::vector<bool>& crossAttention) {
+    std::vector<std::string> down, up;
+    for (bool cross : crossAttention) {
+        down.push_back(cross ? "CrossAttnDownBlock2D" : "DownBlock2D");
+        up.insert(up.begin(), cross ? "CrossAttnUpBlock2D" : "UpBlock2D");
+    }
     return {{"_class_name", "UNet2DConditionModel"},
             {"act_fn", "silu"},
             {"attention_head_dim", 4},
             {"block_out_channels", channels},
             {"cross_attention_dim", 64},
-            {"down_block_types", std::vector<std::string>(channels.size(), "CrossAttnDownBlock2D")},
+            {"down_block_types", down},
             {"downsample_padding", 1},
             {"flip_sin_to_cos", true},
             {"freq_shift", 0},
@@ -91,7 +96,7 @@ nlohmann::json unetConfig(const std::vector<int>& channels) {
             {"norm_num_groups", normGroups(channels)},
             {"out_channels", 4},
             {"sample_size", kImageSide / 4},
-            {"up_block_types", std::vector<std::string>(channels.size(), "CrossAttnUpBlock2D")}};
+            {"up_block_types", up}};
 }
 
 // Three blocks: a factor of 4 between the 64x64 image and its 16x16x4 latent.
@@ -202,6 +207,7 @@ private:
                 {"latent_scenes", o_.latentScenes},
                 {"unet_batch", o_.unetBatch},
                 {"unet_channels", o_.unetChannels},
+                {"unet_cross_attention", o_.unetCrossAttention},
                 {"uncond_chance", o_.uncondChance}};
     }
 
@@ -441,7 +447,7 @@ private:
         const auto ac = alphasCumprod();
 
         writeJsonFile((ckpt_ / "text-encoder-config.json").string(), textEncoderConfig(tokenizer_->vocabSize()));
-        writeJsonFile((ckpt_ / "unet-config.json").string(), unetConfig(o_.unetChannels));
+        writeJsonFile((ckpt_ / "unet-config.json").string(), unetConfig(o_.unetChannels, o_.unetCrossAttention));
         torch::manual_seed(o_.seed + 1);
         CLIPTextModel te(CLIPTextModelOptions{CLIPTextConfig::load((ckpt_ / "text-encoder-config.json").string())});
         UNet2DConditionModel unet(UNet2DConditionConfig::fromFile((ckpt_ / "unet-config.json").string()));
@@ -531,7 +537,7 @@ private:
         }
         writeJsonFile((model_ / "text_encoder" / "config.json").string(), textEncoderConfig(tokenizer_->vocabSize()));
         saveStateDict(*te, (model_ / "text_encoder" / "model.safetensors").string(), torch::kFloat16);
-        writeJsonFile((model_ / "unet" / "config.json").string(), unetConfig(o_.unetChannels));
+        writeJsonFile((model_ / "unet" / "config.json").string(), unetConfig(o_.unetChannels, o_.unetCrossAttention));
         saveStateDict(*unet, (model_ / "unet" / "diffusion_pytorch_model.safetensors").string(), torch::kFloat16);
         writeJsonFile((model_ / "scheduler" / "scheduler_config.json").string(), schedulerConfig());
         writeJsonFile((model_ / "model_index.json").string(),
@@ -575,6 +581,9 @@ DemoTrainResult trainDemoModel(const DemoTrainOptions& options,
     if (options.unetChannels.empty() ||
         std::any_of(options.unetChannels.begin(), options.unetChannels.end(), [](int c) { return c < 8 || c % 4; }))
         throw Error("train-demo: UNet channels must be multiples of 4, at least 8");
+    if (options.unetCrossAttention.size() != options.unetChannels.size())
+        throw Error("train-demo: one cross-attention flag per UNet level is needed (" +
+                    std::to_string(options.unetChannels.size()) + " levels)");
     return Trainer(options, progress).run();
 }
 

@@ -34,6 +34,10 @@ struct DemoTrainOptions {
     int unetBatch = 32;
     double unetLearningRate = 1e-3;
     std::vector<int> unetChannels{32, 64};
+    // Per UNet level (as unetChannels, from the latent's resolution down): whether its down and up blocks
+    // have cross-attention (CrossAttnDownBlock2D / CrossAttnUpBlock2D) or not (DownBlock2D / UpBlock2D).
+    // The mid block always has it.
+    std::vector<bool> unetCrossAttention{true, true};
     double uncondChance = 0.1; // caption dropped (empty prompt) so classifier-free guidance works
     double emaDecay = 0.999;
     int checkpointEvery = 250; // steps
