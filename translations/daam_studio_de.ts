@@ -318,13 +318,13 @@
     <name>daam::ui::MainWindow</name>
     <message>
         <location filename="../ui/MainWindow.cpp" line="74"/>
-        <location filename="../ui/MainWindow.cpp" line="673"/>
+        <location filename="../ui/MainWindow.cpp" line="720"/>
         <source>DAAM Studio</source>
         <translation>DAAM Studio</translation>
     </message>
     <message>
         <location filename="../ui/MainWindow.cpp" line="99"/>
-        <location filename="../ui/MainWindow.cpp" line="362"/>
+        <location filename="../ui/MainWindow.cpp" line="379"/>
         <source>Point at the image to see which words drew each spot.</source>
         <translation>Zeigen Sie auf das Bild, um zu sehen, welche Wörter jede Stelle gezeichnet haben.</translation>
     </message>
@@ -375,315 +375,325 @@
         <translation>Fertig in %1 s.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="177"/>
+        <location filename="../ui/MainWindow.cpp" line="181"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="191"/>
+        <location filename="../ui/MainWindow.cpp" line="195"/>
         <source>Denoising steps</source>
         <translation>Entrauschungsschritte</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="194"/>
+        <location filename="../ui/MainWindow.cpp" line="198"/>
         <source>Step range</source>
         <translation>Schrittbereich</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="197"/>
-        <location filename="../ui/MainWindow.cpp" line="683"/>
+        <location filename="../ui/MainWindow.cpp" line="201"/>
+        <location filename="../ui/MainWindow.cpp" line="730"/>
         <source>Play</source>
         <translation>Abspielen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="198"/>
+        <location filename="../ui/MainWindow.cpp" line="202"/>
         <source>Slide the chosen range of steps through the denoising</source>
         <translation>Den gewählten Schrittbereich durch die Entrauschung schieben</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="210"/>
+        <location filename="../ui/MainWindow.cpp" line="214"/>
         <source>Layers</source>
         <translation>Schichten</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="217"/>
+        <location filename="../ui/MainWindow.cpp" line="221"/>
         <source>No layer selected: showing the paper&apos;s default layers</source>
         <translation>Keine Schicht gewählt: die Standardschichten des Papers werden gezeigt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="224"/>
+        <location filename="../ui/MainWindow.cpp" line="228"/>
         <source>Mask</source>
         <translation>Maske</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="229"/>
+        <location filename="../ui/MainWindow.cpp" line="233"/>
         <source>Threshold τ: a pixel belongs to a word&apos;s mask where its normalized heat exceeds τ</source>
         <translation>Schwelle τ: Ein Pixel gehört zur Maske eines Wortes, wo dessen normierte Heat τ übersteigt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="234"/>
+        <location filename="../ui/MainWindow.cpp" line="238"/>
         <source>&amp;Threshold τ:</source>
         <translation>&amp;Schwelle τ:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="238"/>
+        <location filename="../ui/MainWindow.cpp" line="242"/>
         <source>Heat map (no mask)</source>
         <translation>Heatmap (keine Maske)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="239"/>
+        <location filename="../ui/MainWindow.cpp" line="243"/>
         <source>Filled mask</source>
         <translation>Gefüllte Maske</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="240"/>
+        <location filename="../ui/MainWindow.cpp" line="244"/>
         <source>Mask outline</source>
         <translation>Maskenumriss</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="241"/>
+        <location filename="../ui/MainWindow.cpp" line="245"/>
         <source>Cut-out</source>
         <translation>Ausschnitt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="242"/>
+        <location filename="../ui/MainWindow.cpp" line="246"/>
         <source>&amp;Show:</source>
         <translation>An&amp;zeigen:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="243"/>
-        <location filename="../ui/MainWindow.cpp" line="455"/>
+        <location filename="../ui/MainWindow.cpp" line="247"/>
+        <location filename="../ui/MainWindow.cpp" line="477"/>
         <source>Select two words (Ctrl+click) to compare their masks.</source>
         <translation>Wählen Sie zwei Wörter (Ctrl+Klick), um ihre Masken zu vergleichen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="251"/>
+        <location filename="../ui/MainWindow.cpp" line="255"/>
         <source>Display</source>
         <translation>Darstellung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="254"/>
+        <location filename="../ui/MainWindow.cpp" line="258"/>
         <source>Jet (as in the paper)</source>
         <translation>Jet (wie im Paper)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="255"/>
+        <location filename="../ui/MainWindow.cpp" line="259"/>
         <source>Viridis</source>
         <translation>Viridis</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="256"/>
+        <location filename="../ui/MainWindow.cpp" line="260"/>
         <source>Inferno</source>
         <translation>Inferno</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="257"/>
+        <location filename="../ui/MainWindow.cpp" line="261"/>
         <source>Gray</source>
         <translation>Grau</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="258"/>
+        <location filename="../ui/MainWindow.cpp" line="262"/>
         <source>Colour map of a single word&apos;s heat; several words each get their own hue</source>
         <translation>Farbskala für die Heat eines einzelnen Wortes; mehrere Wörter erhalten je einen eigenen Farbton</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="259"/>
+        <location filename="../ui/MainWindow.cpp" line="263"/>
         <source>&amp;Colours:</source>
         <translation>&amp;Farben:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="263"/>
+        <location filename="../ui/MainWindow.cpp" line="267"/>
         <source>How strongly the heat map covers the image</source>
         <translation>Wie stark die Heatmap das Bild überdeckt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="264"/>
+        <location filename="../ui/MainWindow.cpp" line="268"/>
         <source>&amp;Opacity:</source>
         <translation>Dec&amp;kkraft:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="266"/>
+        <location filename="../ui/MainWindow.cpp" line="270"/>
         <source>Per word (paper)</source>
         <translation>Pro Wort (Paper)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="267"/>
+        <location filename="../ui/MainWindow.cpp" line="271"/>
         <source>Shared across words</source>
         <translation>Gemeinsam für alle Wörter</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="268"/>
+        <location filename="../ui/MainWindow.cpp" line="272"/>
         <source>Absolute</source>
         <translation>Absolut</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="269"/>
-        <source>Per word stretches each map to 0–1; shared keeps words comparable; absolute shows raw attention</source>
-        <translation>Pro Wort streckt jede Karte auf 0–1; gemeinsam hält Wörter vergleichbar; absolut zeigt die rohe Attention</translation>
+        <location filename="../ui/MainWindow.cpp" line="273"/>
+        <source>Share of the words</source>
+        <translation>Anteil an den Wörtern</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="271"/>
+        <location filename="../ui/MainWindow.cpp" line="274"/>
+        <source>Per word stretches each map to 0–1; shared keeps words comparable; absolute shows raw attention; share gives each pixel&apos;s split among the prompt&apos;s words</source>
+        <translation>„Pro Wort“ streckt jede Karte auf 0–1; „Gemeinsam“ hält Wörter vergleichbar; „Absolut“ zeigt die rohe Aufmerksamkeit; „Anteil“ zeigt, wie sich jedes Pixel auf die Wörter des Prompts aufteilt</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="277"/>
         <source>&amp;Normalize:</source>
         <translation>&amp;Normieren:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="282"/>
+        <location filename="../ui/MainWindow.cpp" line="288"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="283"/>
+        <location filename="../ui/MainWindow.cpp" line="289"/>
         <source>&amp;Open Session…</source>
         <translation>Sitzung ö&amp;ffnen…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="285"/>
+        <location filename="../ui/MainWindow.cpp" line="291"/>
         <source>Open &amp;Recent</source>
         <translation>&amp;Zuletzt geöffnet</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="286"/>
+        <location filename="../ui/MainWindow.cpp" line="292"/>
         <source>&amp;Save Session As…</source>
         <translation>Sitzung &amp;speichern unter…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="289"/>
+        <location filename="../ui/MainWindow.cpp" line="295"/>
         <source>Export &amp;Overlay as PNG…</source>
         <translation>&amp;Overlay als PNG exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="291"/>
+        <location filename="../ui/MainWindow.cpp" line="297"/>
         <source>Export &amp;Figure (PNG, SVG, PDF)…</source>
         <translation>&amp;Abbildung exportieren (PNG, SVG, PDF)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="293"/>
+        <location filename="../ui/MainWindow.cpp" line="299"/>
         <source>Export &amp;Masks as PNG…</source>
         <translation>&amp;Masken als PNG exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="295"/>
+        <location filename="../ui/MainWindow.cpp" line="301"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="298"/>
+        <location filename="../ui/MainWindow.cpp" line="304"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="302"/>
+        <location filename="../ui/MainWindow.cpp" line="308"/>
         <source>&amp;Fit Image</source>
         <translation>Bild &amp;einpassen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="304"/>
+        <location filename="../ui/MainWindow.cpp" line="310"/>
         <source>&amp;Language</source>
         <translation>&amp;Sprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="310"/>
+        <location filename="../ui/MainWindow.cpp" line="316"/>
         <source>System Language</source>
         <translation>Systemsprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="323"/>
+        <location filename="../ui/MainWindow.cpp" line="329"/>
         <source>Language</source>
         <translation>Sprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="324"/>
+        <location filename="../ui/MainWindow.cpp" line="330"/>
         <source>The new language takes effect when DAAM Studio is started again.</source>
         <translation>Die neue Sprache wird beim nächsten Start von DAAM Studio wirksam.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="378"/>
+        <location filename="../ui/MainWindow.cpp" line="400"/>
         <source>Computing heat maps…</source>
         <translation>Heatmaps werden berechnet…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="393"/>
+        <location filename="../ui/MainWindow.cpp" line="415"/>
         <source>Could not compute the heat maps: %1</source>
         <translation>Die Heatmaps konnten nicht berechnet werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="444"/>
+        <location filename="../ui/MainWindow.cpp" line="466"/>
         <source>Steps %1–%2 of %3</source>
         <translation>Schritte %1–%2 von %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="449"/>
+        <location filename="../ui/MainWindow.cpp" line="471"/>
         <source>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
         <translation>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="503"/>
+        <location filename="../ui/MainWindow.cpp" line="526"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="504"/>
+        <location filename="../ui/MainWindow.cpp" line="527"/>
         <source>x %1, y %2 — %3</source>
         <translation>x %1, y %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="533"/>
+        <location filename="../ui/MainWindow.cpp" line="561"/>
+        <source>Opening %1…</source>
+        <translation>%1 wird geöffnet …</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="578"/>
         <source>Could not open the session %1: %2</source>
         <translation>Die Sitzung %1 konnte nicht geöffnet werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="539"/>
+        <location filename="../ui/MainWindow.cpp" line="585"/>
         <source>Opened %1</source>
         <translation>%1 geöffnet</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="546"/>
+        <location filename="../ui/MainWindow.cpp" line="593"/>
         <source>The generated session cannot be shown: %1</source>
         <translation>Die erzeugte Sitzung kann nicht angezeigt werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="557"/>
+        <location filename="../ui/MainWindow.cpp" line="604"/>
         <source>Could not save the session: %1</source>
         <translation>Die Sitzung konnte nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="563"/>
+        <location filename="../ui/MainWindow.cpp" line="610"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="569"/>
+        <location filename="../ui/MainWindow.cpp" line="616"/>
         <source>Nothing to export: open or generate a session first.</source>
         <translation>Nichts zu exportieren: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="574"/>
-        <location filename="../ui/MainWindow.cpp" line="605"/>
-        <location filename="../ui/MainWindow.cpp" line="633"/>
+        <location filename="../ui/MainWindow.cpp" line="621"/>
+        <location filename="../ui/MainWindow.cpp" line="652"/>
+        <location filename="../ui/MainWindow.cpp" line="680"/>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="577"/>
-        <location filename="../ui/MainWindow.cpp" line="608"/>
+        <location filename="../ui/MainWindow.cpp" line="624"/>
+        <location filename="../ui/MainWindow.cpp" line="655"/>
         <source>Wrote %1</source>
         <translation>%1 geschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="584"/>
+        <location filename="../ui/MainWindow.cpp" line="631"/>
         <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
         <translation>Export fehlgeschlagen: %1: Verwenden Sie einen Dateinamen auf .png, .svg oder .pdf</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="588"/>
-        <location filename="../ui/MainWindow.cpp" line="615"/>
+        <location filename="../ui/MainWindow.cpp" line="635"/>
+        <location filename="../ui/MainWindow.cpp" line="662"/>
         <source>Nothing to export: select at least one word.</source>
         <translation>Nichts zu exportieren: Wählen Sie mindestens ein Wort.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/MainWindow.cpp" line="638"/>
+        <location filename="../ui/MainWindow.cpp" line="685"/>
         <source>Wrote %n mask(s)</source>
         <translation>
             <numerusform>%n Maske geschrieben</numerusform>
@@ -691,68 +701,68 @@ IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
         </translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="674"/>
+        <location filename="../ui/MainWindow.cpp" line="721"/>
         <source>unsaved</source>
         <translation>nicht gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="675"/>
+        <location filename="../ui/MainWindow.cpp" line="722"/>
         <source>%1 (%2) — DAAM Studio</source>
         <translation>%1 (%2) — DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="680"/>
+        <location filename="../ui/MainWindow.cpp" line="727"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="746"/>
+        <location filename="../ui/MainWindow.cpp" line="795"/>
         <source>Open a session folder</source>
         <translation>Sitzungsordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="752"/>
+        <location filename="../ui/MainWindow.cpp" line="801"/>
         <source>Nothing to save: open or generate a session first.</source>
         <translation>Nichts zu speichern: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="753"/>
+        <location filename="../ui/MainWindow.cpp" line="802"/>
         <source>Save the session as a folder</source>
         <translation>Sitzung als Ordner speichern</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="759"/>
+        <location filename="../ui/MainWindow.cpp" line="808"/>
         <source>Export the overlay</source>
         <translation>Overlay exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="759"/>
-        <location filename="../ui/MainWindow.cpp" line="781"/>
+        <location filename="../ui/MainWindow.cpp" line="808"/>
+        <location filename="../ui/MainWindow.cpp" line="830"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="766"/>
+        <location filename="../ui/MainWindow.cpp" line="815"/>
         <source>Export a figure</source>
         <translation>Abbildung exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="767"/>
+        <location filename="../ui/MainWindow.cpp" line="816"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
         <translation>PNG-Bild (*.png);;SVG-Zeichnung (*.svg);;PDF-Dokument (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="773"/>
+        <location filename="../ui/MainWindow.cpp" line="822"/>
         <source>Figure resolution</source>
         <translation>Auflösung der Abbildung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="773"/>
+        <location filename="../ui/MainWindow.cpp" line="822"/>
         <source>Dots per inch:</source>
         <translation>Punkte pro Zoll (dpi):</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="781"/>
+        <location filename="../ui/MainWindow.cpp" line="830"/>
         <source>Export masks</source>
         <translation>Masken exportieren</translation>
     </message>
@@ -842,19 +852,41 @@ IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
 <context>
     <name>daam::ui::TokenStrip</name>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="27"/>
+        <location filename="../ui/TokenStrip.cpp" line="19"/>
+        <source>Start/end</source>
+        <translation>Start/Ende</translation>
+    </message>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="21"/>
+        <source>Show the start and end tokens as chips too: they take most of the attention</source>
+        <translation>Start- und End-Token ebenfalls als Chips zeigen: Sie erhalten den größten Teil der Aufmerksamkeit</translation>
+    </message>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="22"/>
+        <source>Show start and end tokens</source>
+        <translation>Start- und End-Token zeigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="61"/>
         <source> (key %1)</source>
         <translation> (Taste %1)</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="28"/>
+        <location filename="../ui/TokenStrip.cpp" line="63"/>
+        <source>A token of no word: the model reads it with every prompt
+Click to select, Ctrl+click to add to the selection.</source>
+        <translation>Ein Token, das zu keinem Wort gehört: Das Modell liest es bei jedem Prompt
+Klicken zum Auswählen, Ctrl+Klick zum Hinzufügen zur Auswahl.</translation>
+    </message>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="66"/>
         <source>Tokens: %1%2
 Click to select, Ctrl+click to add to the selection.</source>
         <translation>Tokens: %1%2
 Klicken zum Auswählen, Ctrl+Klick zum Hinzufügen zur Auswahl.</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="30"/>
+        <location filename="../ui/TokenStrip.cpp" line="68"/>
         <source>Word %1: %2</source>
         <translation>Wort %1: %2</translation>
     </message>

@@ -317,13 +317,13 @@
     <name>daam::ui::MainWindow</name>
     <message>
         <location filename="../ui/MainWindow.cpp" line="74"/>
-        <location filename="../ui/MainWindow.cpp" line="673"/>
+        <location filename="../ui/MainWindow.cpp" line="720"/>
         <source>DAAM Studio</source>
         <translation>DAAM Studio</translation>
     </message>
     <message>
         <location filename="../ui/MainWindow.cpp" line="99"/>
-        <location filename="../ui/MainWindow.cpp" line="362"/>
+        <location filename="../ui/MainWindow.cpp" line="379"/>
         <source>Point at the image to see which words drew each spot.</source>
         <translation>将鼠标指向图像，查看每个位置由哪些词绘制。</translation>
     </message>
@@ -374,383 +374,393 @@
         <translation>完成，用时 %1 秒。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="177"/>
+        <location filename="../ui/MainWindow.cpp" line="181"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="191"/>
+        <location filename="../ui/MainWindow.cpp" line="195"/>
         <source>Denoising steps</source>
         <translation>去噪步数</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="194"/>
+        <location filename="../ui/MainWindow.cpp" line="198"/>
         <source>Step range</source>
         <translation>步骤范围</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="197"/>
-        <location filename="../ui/MainWindow.cpp" line="683"/>
+        <location filename="../ui/MainWindow.cpp" line="201"/>
+        <location filename="../ui/MainWindow.cpp" line="730"/>
         <source>Play</source>
         <translation>播放</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="198"/>
+        <location filename="../ui/MainWindow.cpp" line="202"/>
         <source>Slide the chosen range of steps through the denoising</source>
         <translation>让所选步骤范围在去噪过程中滑动</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="210"/>
+        <location filename="../ui/MainWindow.cpp" line="214"/>
         <source>Layers</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="217"/>
+        <location filename="../ui/MainWindow.cpp" line="221"/>
         <source>No layer selected: showing the paper&apos;s default layers</source>
         <translation>未选择层：显示论文的默认层</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="224"/>
+        <location filename="../ui/MainWindow.cpp" line="228"/>
         <source>Mask</source>
         <translation>掩码</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="229"/>
+        <location filename="../ui/MainWindow.cpp" line="233"/>
         <source>Threshold τ: a pixel belongs to a word&apos;s mask where its normalized heat exceeds τ</source>
         <translation>阈值 τ：当像素的归一化热度超过 τ 时，该像素属于该词的掩码</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="234"/>
+        <location filename="../ui/MainWindow.cpp" line="238"/>
         <source>&amp;Threshold τ:</source>
         <translation>阈值 τ(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="238"/>
+        <location filename="../ui/MainWindow.cpp" line="242"/>
         <source>Heat map (no mask)</source>
         <translation>热力图（无掩码）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="239"/>
+        <location filename="../ui/MainWindow.cpp" line="243"/>
         <source>Filled mask</source>
         <translation>填充掩码</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="240"/>
+        <location filename="../ui/MainWindow.cpp" line="244"/>
         <source>Mask outline</source>
         <translation>掩码轮廓</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="241"/>
+        <location filename="../ui/MainWindow.cpp" line="245"/>
         <source>Cut-out</source>
         <translation>抠图</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="242"/>
+        <location filename="../ui/MainWindow.cpp" line="246"/>
         <source>&amp;Show:</source>
         <translation>显示(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="243"/>
-        <location filename="../ui/MainWindow.cpp" line="455"/>
+        <location filename="../ui/MainWindow.cpp" line="247"/>
+        <location filename="../ui/MainWindow.cpp" line="477"/>
         <source>Select two words (Ctrl+click) to compare their masks.</source>
         <translation>选择两个词（Ctrl+单击）以比较它们的掩码。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="251"/>
+        <location filename="../ui/MainWindow.cpp" line="255"/>
         <source>Display</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="254"/>
+        <location filename="../ui/MainWindow.cpp" line="258"/>
         <source>Jet (as in the paper)</source>
         <translation>Jet（同论文）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="255"/>
+        <location filename="../ui/MainWindow.cpp" line="259"/>
         <source>Viridis</source>
         <translation>Viridis</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="256"/>
+        <location filename="../ui/MainWindow.cpp" line="260"/>
         <source>Inferno</source>
         <translation>Inferno</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="257"/>
+        <location filename="../ui/MainWindow.cpp" line="261"/>
         <source>Gray</source>
         <translation>灰度</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="258"/>
+        <location filename="../ui/MainWindow.cpp" line="262"/>
         <source>Colour map of a single word&apos;s heat; several words each get their own hue</source>
         <translation>单个词热度的色图；多个词时各用一种色调</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="259"/>
+        <location filename="../ui/MainWindow.cpp" line="263"/>
         <source>&amp;Colours:</source>
         <translation>颜色(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="263"/>
+        <location filename="../ui/MainWindow.cpp" line="267"/>
         <source>How strongly the heat map covers the image</source>
         <translation>热力图覆盖图像的强度</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="264"/>
+        <location filename="../ui/MainWindow.cpp" line="268"/>
         <source>&amp;Opacity:</source>
         <translation>不透明度(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="266"/>
+        <location filename="../ui/MainWindow.cpp" line="270"/>
         <source>Per word (paper)</source>
         <translation>按词（论文）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="267"/>
+        <location filename="../ui/MainWindow.cpp" line="271"/>
         <source>Shared across words</source>
         <translation>所有词共用</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="268"/>
+        <location filename="../ui/MainWindow.cpp" line="272"/>
         <source>Absolute</source>
         <translation>绝对值</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="269"/>
-        <source>Per word stretches each map to 0–1; shared keeps words comparable; absolute shows raw attention</source>
-        <translation>按词：将每张图拉伸到 0–1；共用：保持各词可比；绝对值：显示原始注意力</translation>
+        <location filename="../ui/MainWindow.cpp" line="273"/>
+        <source>Share of the words</source>
+        <translation>在各词中的占比</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="271"/>
+        <location filename="../ui/MainWindow.cpp" line="274"/>
+        <source>Per word stretches each map to 0–1; shared keeps words comparable; absolute shows raw attention; share gives each pixel&apos;s split among the prompt&apos;s words</source>
+        <translation>“按词”将每张图拉伸到 0–1；“所有词共用”使各词可相互比较；“绝对值”显示原始注意力；“占比”显示每个像素在提示词各词之间的分配</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="277"/>
         <source>&amp;Normalize:</source>
         <translation>归一化(&amp;N)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="282"/>
+        <location filename="../ui/MainWindow.cpp" line="288"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="283"/>
+        <location filename="../ui/MainWindow.cpp" line="289"/>
         <source>&amp;Open Session…</source>
         <translation>打开会话(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="285"/>
+        <location filename="../ui/MainWindow.cpp" line="291"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="286"/>
+        <location filename="../ui/MainWindow.cpp" line="292"/>
         <source>&amp;Save Session As…</source>
         <translation>会话另存为(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="289"/>
+        <location filename="../ui/MainWindow.cpp" line="295"/>
         <source>Export &amp;Overlay as PNG…</source>
         <translation>将叠加图导出为 PNG(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="291"/>
+        <location filename="../ui/MainWindow.cpp" line="297"/>
         <source>Export &amp;Figure (PNG, SVG, PDF)…</source>
         <translation>导出图表（PNG、SVG、PDF）(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="293"/>
+        <location filename="../ui/MainWindow.cpp" line="299"/>
         <source>Export &amp;Masks as PNG…</source>
         <translation>将掩码导出为 PNG(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="295"/>
+        <location filename="../ui/MainWindow.cpp" line="301"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="298"/>
+        <location filename="../ui/MainWindow.cpp" line="304"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="302"/>
+        <location filename="../ui/MainWindow.cpp" line="308"/>
         <source>&amp;Fit Image</source>
         <translation>适应窗口(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="304"/>
+        <location filename="../ui/MainWindow.cpp" line="310"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="310"/>
+        <location filename="../ui/MainWindow.cpp" line="316"/>
         <source>System Language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="323"/>
+        <location filename="../ui/MainWindow.cpp" line="329"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="324"/>
+        <location filename="../ui/MainWindow.cpp" line="330"/>
         <source>The new language takes effect when DAAM Studio is started again.</source>
         <translation>新语言将在下次启动 DAAM Studio 时生效。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="378"/>
+        <location filename="../ui/MainWindow.cpp" line="400"/>
         <source>Computing heat maps…</source>
         <translation>正在计算热力图…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="393"/>
+        <location filename="../ui/MainWindow.cpp" line="415"/>
         <source>Could not compute the heat maps: %1</source>
         <translation>无法计算热力图：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="444"/>
+        <location filename="../ui/MainWindow.cpp" line="466"/>
         <source>Steps %1–%2 of %3</source>
         <translation>第 %1–%2 步，共 %3 步</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="449"/>
+        <location filename="../ui/MainWindow.cpp" line="471"/>
         <source>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
         <translation>IoU(%1, %2) = %3
 IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="503"/>
+        <location filename="../ui/MainWindow.cpp" line="526"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="504"/>
+        <location filename="../ui/MainWindow.cpp" line="527"/>
         <source>x %1, y %2 — %3</source>
         <translation>x %1，y %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="533"/>
+        <location filename="../ui/MainWindow.cpp" line="561"/>
+        <source>Opening %1…</source>
+        <translation>正在打开 %1…</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="578"/>
         <source>Could not open the session %1: %2</source>
         <translation>无法打开会话 %1：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="539"/>
+        <location filename="../ui/MainWindow.cpp" line="585"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="546"/>
+        <location filename="../ui/MainWindow.cpp" line="593"/>
         <source>The generated session cannot be shown: %1</source>
         <translation>无法显示生成的会话：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="557"/>
+        <location filename="../ui/MainWindow.cpp" line="604"/>
         <source>Could not save the session: %1</source>
         <translation>无法保存会话：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="563"/>
+        <location filename="../ui/MainWindow.cpp" line="610"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="569"/>
+        <location filename="../ui/MainWindow.cpp" line="616"/>
         <source>Nothing to export: open or generate a session first.</source>
         <translation>没有可导出的内容：请先打开或生成一个会话。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="574"/>
-        <location filename="../ui/MainWindow.cpp" line="605"/>
-        <location filename="../ui/MainWindow.cpp" line="633"/>
+        <location filename="../ui/MainWindow.cpp" line="621"/>
+        <location filename="../ui/MainWindow.cpp" line="652"/>
+        <location filename="../ui/MainWindow.cpp" line="680"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="577"/>
-        <location filename="../ui/MainWindow.cpp" line="608"/>
+        <location filename="../ui/MainWindow.cpp" line="624"/>
+        <location filename="../ui/MainWindow.cpp" line="655"/>
         <source>Wrote %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="584"/>
+        <location filename="../ui/MainWindow.cpp" line="631"/>
         <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
         <translation>导出失败：%1：请使用 .png、.svg 或 .pdf 文件名</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="588"/>
-        <location filename="../ui/MainWindow.cpp" line="615"/>
+        <location filename="../ui/MainWindow.cpp" line="635"/>
+        <location filename="../ui/MainWindow.cpp" line="662"/>
         <source>Nothing to export: select at least one word.</source>
         <translation>没有可导出的内容：请至少选择一个词。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/MainWindow.cpp" line="638"/>
+        <location filename="../ui/MainWindow.cpp" line="685"/>
         <source>Wrote %n mask(s)</source>
         <translation>
             <numerusform>已写入 %n 个掩码</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="674"/>
+        <location filename="../ui/MainWindow.cpp" line="721"/>
         <source>unsaved</source>
         <translation>未保存</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="675"/>
+        <location filename="../ui/MainWindow.cpp" line="722"/>
         <source>%1 (%2) — DAAM Studio</source>
         <translation>%1（%2）— DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="680"/>
+        <location filename="../ui/MainWindow.cpp" line="727"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="746"/>
+        <location filename="../ui/MainWindow.cpp" line="795"/>
         <source>Open a session folder</source>
         <translation>打开会话文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="752"/>
+        <location filename="../ui/MainWindow.cpp" line="801"/>
         <source>Nothing to save: open or generate a session first.</source>
         <translation>没有可保存的内容：请先打开或生成一个会话。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="753"/>
+        <location filename="../ui/MainWindow.cpp" line="802"/>
         <source>Save the session as a folder</source>
         <translation>将会话保存为文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="759"/>
+        <location filename="../ui/MainWindow.cpp" line="808"/>
         <source>Export the overlay</source>
         <translation>导出叠加图</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="759"/>
-        <location filename="../ui/MainWindow.cpp" line="781"/>
+        <location filename="../ui/MainWindow.cpp" line="808"/>
+        <location filename="../ui/MainWindow.cpp" line="830"/>
         <source>PNG images (*.png)</source>
         <translation>PNG 图像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="766"/>
+        <location filename="../ui/MainWindow.cpp" line="815"/>
         <source>Export a figure</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="767"/>
+        <location filename="../ui/MainWindow.cpp" line="816"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
         <translation>PNG 图像 (*.png);;SVG 矢量图 (*.svg);;PDF 文档 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="773"/>
+        <location filename="../ui/MainWindow.cpp" line="822"/>
         <source>Figure resolution</source>
         <translation>图表分辨率</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="773"/>
+        <location filename="../ui/MainWindow.cpp" line="822"/>
         <source>Dots per inch:</source>
         <translation>每英寸点数（DPI）：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="781"/>
+        <location filename="../ui/MainWindow.cpp" line="830"/>
         <source>Export masks</source>
         <translation>导出掩码</translation>
     </message>
@@ -840,19 +850,41 @@ IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
 <context>
     <name>daam::ui::TokenStrip</name>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="27"/>
+        <location filename="../ui/TokenStrip.cpp" line="19"/>
+        <source>Start/end</source>
+        <translation>起始/结束</translation>
+    </message>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="21"/>
+        <source>Show the start and end tokens as chips too: they take most of the attention</source>
+        <translation>也将起始和结束词元显示为标签：它们占据了大部分注意力</translation>
+    </message>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="22"/>
+        <source>Show start and end tokens</source>
+        <translation>显示起始和结束词元</translation>
+    </message>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="61"/>
         <source> (key %1)</source>
         <translation>（按键 %1）</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="28"/>
+        <location filename="../ui/TokenStrip.cpp" line="63"/>
+        <source>A token of no word: the model reads it with every prompt
+Click to select, Ctrl+click to add to the selection.</source>
+        <translation>不属于任何词的词元：模型在每个提示词中都会读到它
+单击选择，Ctrl+单击加入选择。</translation>
+    </message>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="66"/>
         <source>Tokens: %1%2
 Click to select, Ctrl+click to add to the selection.</source>
         <translation>词元：%1%2
 单击选择，Ctrl+单击加入选择。</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="30"/>
+        <location filename="../ui/TokenStrip.cpp" line="68"/>
         <source>Word %1: %2</source>
         <translation>词 %1：%2</translation>
     </message>

@@ -104,9 +104,21 @@ struct ExplorationEngine::Impl {
         cachedQuery = query;
         cacheValid = true;
     }
+    bool sharesAttention(int w) const { return !summary.words[w].punctuation && !summary.words[w].special; }
+    // Share normalization: the maps of `w` and of every other word that shares attention, `w` first.
+    torch::Tensor shareMaps(int w) const {
+        std::vector<torch::Tensor> raw{rawWordMap(w)};
+        for (size_t o = 0; o < summary.words.size(); ++o)
+            if (int(o) != w && sharesAttention(int(o))) raw.push_back(rawWordMap(int(o)));
+        return expandWordsToImage(torch::stack(raw), imageHeight(), imageWidth(), HeatMapNormalization::WordShare);
+    }
     const HeatMap& word(int w) const {
         if (!wordMaps[w].empty()) return wordMaps[w];
         torch::NoGradGuard noGrad;
+        if (cachedQuery.normalization == Normalization::Share) {
+            wordMaps[w] = toHeatMap(shareMaps(w)[0]);
+            return wordMaps[w];
+        }
         const auto raw = rawWordMap(w);
         const auto norm = cachedQuery.normalization == Normalization::MinMax ? HeatMapNormalization::MinMax
                                                                              : HeatMapNormalization::Absolute;
@@ -121,14 +133,18 @@ struct ExplorationEngine::Impl {
 ExplorationEngine::ExplorationEngine() : d(std::make_unique<Impl>()) {}
 ExplorationEngine::~ExplorationEngine() = default;
 
-bool ExplorationEngine::open(const QString& dir, QString* error) {
+SessionPtr ExplorationEngine::load(const QString& dir, QString* error) {
     try {
-        auto session = std::make_shared<daam::Session>(daam::loadSession(QDir(dir).absolutePath().toStdString()));
-        return setSession(std::move(session), QDir(dir).absolutePath(), error);
+        return std::make_shared<daam::Session>(daam::loadSession(QDir(dir).absolutePath().toStdString()));
     } catch (const std::exception& e) {
         if (error) *error = QString::fromStdString(e.what());
-        return false;
+        return nullptr;
     }
+}
+
+bool ExplorationEngine::open(const QString& dir, QString* error) {
+    auto session = load(dir, error);
+    return session && setSession(std::move(session), QDir(dir).absolutePath(), error);
 }
 
 bool ExplorationEngine::setSession(SessionPtr session, const QString& dir, QString* error) {
@@ -153,6 +169,19 @@ bool ExplorationEngine::setSession(SessionPtr session, const QString& dir, QStri
                     info.tokens << QString::fromStdString(session->tokens[t].text);
             }
             if (info.rows.empty()) throw daam::Error("word '" + w.text + "' has no tokens");
+            s.words.push_back(std::move(info));
+        }
+        std::vector<bool> inWord(session->tokens.size(), false);
+        for (const auto& w : session->words)
+            for (int t : w.tokens)
+                if (t < static_cast<int>(inWord.size())) inWord[t] = true;
+        for (size_t t = 0; t < inWord.size() && static_cast<int>(t) < session->trace->tokens(); ++t) {
+            if (inWord[t]) continue;
+            WordInfo info;
+            info.text = QString::fromStdString(session->tokens[t].text);
+            info.tokens << info.text;
+            info.rows.push_back(static_cast<int>(t));
+            info.special = true;
             s.words.push_back(std::move(info));
         }
         s.layers = session->trace->layers();

@@ -24,7 +24,10 @@ public:
     ExplorationEngine(const ExplorationEngine&) = delete;
     ExplorationEngine& operator=(const ExplorationEngine&) = delete;
 
-    // Loads a session folder. On failure the current session is kept and `error` says what is wrong.
+    // Reads a session folder; null with `error` set on failure. Touches no engine: safe on any thread.
+    static SessionPtr load(const QString& dir, QString* error);
+    // Loads a session folder and takes it. On failure the current session is kept and `error` says what is
+    // wrong.
     bool open(const QString& dir, QString* error);
     // Takes a session made elsewhere (a generation). `dir` is where it lives, empty when unsaved.
     bool setSession(SessionPtr session, const QString& dir, QString* error);

@@ -18,9 +18,9 @@ void ExplorationState::resetForSession(const SessionSummary& summary) {
     callEnd_ = calls_;
     layers_.clear();
     selected_.clear();
-    // Start on a word that means something: the first one that is not punctuation.
+    // Start on a word that means something: the first one that is not punctuation or a start/end token.
     for (int i = 0; i < wordCount_; ++i)
-        if (!summary.words[i].punctuation) {
+        if (!summary.words[i].punctuation && !summary.words[i].special) {
             selected_ = {i};
             break;
         }

@@ -24,6 +24,9 @@ struct WordInfo {
     QStringList tokens;    // vocabulary entries of the word's sub-word tokens
     std::vector<int> rows; // token rows in the trace
     bool punctuation = false;
+    // A token that belongs to no word of the prompt (the start and end tokens): listed after the words,
+    // shown only when asked for, since they soak up most of the attention.
+    bool special = false;
 };
 
 // What widgets need to know about the open session.
@@ -43,6 +46,9 @@ enum class Normalization {
     MinMax,   // each word's map to [0, 1] on its own, as the paper's figures
     Joint,    // one min-max scale over all words, so words compare with each other
     Absolute, // raw mean attention, clamped to [0, 1] only when drawn
+    // Per pixel, the word's share of the prompt words' attention (start/end tokens and punctuation left
+    // out), so the start token's large mass no longer dilutes it; a word's shares sum to 1 with the others'.
+    Share,
 };
 
 enum class MaskMode { None, Fill, Outline, Cutout };

@@ -169,9 +169,13 @@ MainWindow::MainWindow(QWidget* parent)
     // Number keys select words (Ctrl adds); text fields keep their digits (they override shortcuts).
     for (int n = 1; n <= 9; ++n) {
         auto* select = new QShortcut(QKeySequence(Qt::Key_0 + n), this);
-        connect(select, &QShortcut::activated, this, [this, n] { state_->selectWord(n - 1); });
+        connect(select, &QShortcut::activated, this, [this, n] {
+            if (wordShown(n - 1)) state_->selectWord(n - 1);
+        });
         auto* add = new QShortcut(QKeySequence(Qt::CTRL | (Qt::Key_0 + n)), this);
-        connect(add, &QShortcut::activated, this, [this, n] { state_->toggleWord(n - 1); });
+        connect(add, &QShortcut::activated, this, [this, n] {
+            if (wordShown(n - 1)) state_->toggleWord(n - 1);
+        });
     }
 
     statusBar()->showMessage(tr("Ready"));
@@ -266,8 +270,10 @@ QWidget* MainWindow::buildControls() {
     normalization_->addItem(tr("Per word (paper)"), int(Normalization::MinMax));
     normalization_->addItem(tr("Shared across words"), int(Normalization::Joint));
     normalization_->addItem(tr("Absolute"), int(Normalization::Absolute));
+    normalization_->addItem(tr("Share of the words"), int(Normalization::Share));
     normalization_->setToolTip(tr("Per word stretches each map to 0–1; shared keeps words comparable; "
-                                  "absolute shows raw attention"));
+                                  "absolute shows raw attention; share gives each pixel's split among the "
+                                  "prompt's words"));
     displayLayout->addRow(tr("&Normalize:"), normalization_);
     layout->addWidget(display);
     connect(colorMap_, &QComboBox::currentIndexChanged, this,
@@ -356,11 +362,27 @@ void MainWindow::connectState() {
         else
             state_->selectWord(word);
     });
+    connect(tokens_, &TokenStrip::showSpecialChanged, this, [this](bool shown) {
+        if (!engine_.hasSession()) return;
+        if (!shown) {
+            // A hidden chip cannot stay selected.
+            QList<int> kept;
+            for (int w : state_->selectedWords())
+                if (!engine_.summary().words[w].special) kept << w;
+            if (kept != state_->selectedWords()) state_->setSelectedWords(kept);
+        }
+        if (hoverX_ >= 0) refreshReadout(hoverX_, hoverY_);
+    });
     connect(view_, &ImageView::hovered, this, &MainWindow::refreshReadout);
     connect(view_, &ImageView::left, this, [this] {
         hoverX_ = hoverY_ = -1;
         readout_->setText(tr("Point at the image to see which words drew each spot."));
     });
+}
+
+bool MainWindow::wordShown(int word) const {
+    const auto& words = engine_.summary().words;
+    return word >= 0 && word < int(words.size()) && (!words[word].special || tokens_->showsSpecial());
 }
 
 void MainWindow::scheduleRefresh() {
@@ -495,7 +517,8 @@ void MainWindow::refreshReadout(int x, int y) {
     const auto& maps = engine_.allWordMaps(state_->query());
     std::vector<std::pair<float, int>> ranked;
     for (size_t w = 0; w < maps.size(); ++w)
-        if (!summary.words[w].punctuation && x < maps[w].width && y < maps[w].height)
+        if (!summary.words[w].punctuation && (!summary.words[w].special || tokens_->showsSpecial()) &&
+            x < maps[w].width && y < maps[w].height)
             ranked.emplace_back(maps[w].at(x, y), int(w));
     std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     QStringList parts;
@@ -529,14 +552,38 @@ void MainWindow::applySummary() {
 
 bool MainWindow::openSession(const QString& dir) {
     QString error;
-    if (!engine_.open(dir, &error)) {
+    const auto session = ExplorationEngine::load(dir, &error);
+    return showOpenedSession(session, dir, error);
+}
+
+void MainWindow::openSessionInBackground(const QString& dir) {
+    const int request = ++openRequests_;
+    statusBar()->showMessage(tr("Opening %1…").arg(QDir::toNativeSeparators(dir)));
+    // On the window's pool, which the destructor waits for, so the reply never finds the window gone.
+    pool_.start([this, dir, request] {
+        QString error;
+        const auto session = ExplorationEngine::load(dir, &error);
+        QMetaObject::invokeMethod(
+            this,
+            [this, dir, request, session, error] {
+                if (request == openRequests_) showOpenedSession(session, dir, error);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+bool MainWindow::showOpenedSession(const SessionPtr& session, const QString& dir, const QString& loadError) {
+    QString error = loadError;
+    if (!session || !engine_.setSession(session, QDir(dir).absolutePath(), &error)) {
         showError(tr("Could not open the session %1: %2").arg(QDir::toNativeSeparators(dir), error));
+        Q_EMIT sessionOpened(false);
         return false;
     }
     clearError();
     addRecent(engine_.summary().dir);
     applySummary();
     statusBar()->showMessage(tr("Opened %1").arg(QDir::toNativeSeparators(dir)), 4000);
+    Q_EMIT sessionOpened(true);
     return true;
 }
 
@@ -664,7 +711,7 @@ void MainWindow::addRecent(const QString& dir) {
 void MainWindow::updateRecentMenu() {
     recentMenu_->clear();
     for (const QString& dir : recent_)
-        recentMenu_->addAction(QDir::toNativeSeparators(dir), this, [this, dir] { openSession(dir); });
+        recentMenu_->addAction(QDir::toNativeSeparators(dir), this, [this, dir] { openSessionInBackground(dir); });
     recentMenu_->setEnabled(!recent_.isEmpty());
 }
 
@@ -708,6 +755,7 @@ void MainWindow::restoreSettings() {
     pick(maskMode_, QStringLiteral("display/maskMode"));
     opacity_->setValue(settings.value(QStringLiteral("display/opacity"), opacity_->value()).toInt());
     threshold_->setValue(settings.value(QStringLiteral("display/threshold"), threshold_->value()).toInt());
+    tokens_->setShowSpecial(settings.value(QStringLiteral("display/startEndTokens"), false).toBool());
     generationPanel_->restoreSettings();
 }
 
@@ -721,6 +769,7 @@ void MainWindow::saveSettings() const {
     settings.setValue(QStringLiteral("display/maskMode"), maskMode_->currentData());
     settings.setValue(QStringLiteral("display/opacity"), opacity_->value());
     settings.setValue(QStringLiteral("display/threshold"), threshold_->value());
+    settings.setValue(QStringLiteral("display/startEndTokens"), tokens_->showsSpecial());
     generationPanel_->saveSettings();
 }
 
@@ -739,13 +788,13 @@ void MainWindow::dropEvent(QDropEvent* event) {
     const QString dir = localDirOf(event->mimeData());
     if (dir.isEmpty()) return;
     event->acceptProposedAction();
-    openSession(dir);
+    openSessionInBackground(dir);
 }
 
 void MainWindow::openDialog() {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a session folder"),
                                                           recent_.isEmpty() ? QDir::homePath() : recent_.front());
-    if (!dir.isEmpty()) openSession(dir);
+    if (!dir.isEmpty()) openSessionInBackground(dir);
 }
 
 void MainWindow::saveDialog() {

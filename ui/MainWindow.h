@@ -36,7 +36,12 @@ public:
     ~MainWindow() override;
 
     // Opens a session folder; on failure shows the reason in the window and keeps the current session.
+    // Loads on this thread: for start-up, before the window shows.
     bool openSession(const QString& dir);
+    // The same, with the folder read on a worker thread so that the window stays responsive while a large
+    // trace loads (the menus, the recent list and drops use it). A later request supersedes an earlier
+    // one; sessionOpened() tells how it ended.
+    void openSessionInBackground(const QString& dir);
     bool saveSession(const QString& dir);
     // A session from a generation (not saved yet).
     bool showSession(const SessionPtr& session);
@@ -76,8 +81,12 @@ public:
     // The selected words' maps for the current state (image resolution).
     std::vector<const HeatMap*> selectedMaps() const;
 
+Q_SIGNALS:
+    void sessionOpened(bool ok);
+
 protected:
     void closeEvent(QCloseEvent* event) override;
+    bool showOpenedSession(const SessionPtr& session, const QString& dir, const QString& error);
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
@@ -85,6 +94,8 @@ private:
     void buildMenus();
     QWidget* buildControls();
     void connectState();
+    // Whether the word has a visible chip (start and end tokens only while their toggle is on).
+    bool wordShown(int word) const;
     void scheduleRefresh();
     void refreshWhenReady();
     void startCompute();
@@ -113,6 +124,7 @@ private:
     QThreadPool pool_;
     bool computing_ = false;
     int jobsStarted_ = 0;
+    int openRequests_ = 0; // the latest background open wins
     ExplorationState* state_;
     GenerationController* generation_;
 

@@ -45,8 +45,14 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(engine.open(QString::fromStdString(dir_), &error), qPrintable(error));
         const auto& s = engine.summary();
-        QCOMPARE(s.words.size(), size_t(3));
+        // The three words, then the start and end tokens (tokens of no word).
+        QCOMPARE(s.words.size(), size_t(5));
         QCOMPARE(s.words[kWordCat].text, QStringLiteral("cat"));
+        QVERIFY(!s.words[kWordCat].special);
+        QCOMPARE(s.words[3].text, QStringLiteral("<|startoftext|>"));
+        QCOMPARE(s.words[3].rows, std::vector<int>{0});
+        QCOMPARE(s.words[4].rows, std::vector<int>{4});
+        QVERIFY(s.words[3].special && s.words[4].special);
         QCOMPARE(s.words[kWordCat].tokens, QStringList{QStringLiteral("cat</w>")});
         QCOMPARE(s.calls, daam::test::kSyntheticCalls);
         QCOMPARE(s.layers.size(), size_t(3));
@@ -60,7 +66,7 @@ private Q_SLOTS:
         MapQuery early;
         early.callEnd = 2;
         const auto& maps = engine.allWordMaps(early);
-        QCOMPARE(maps.size(), size_t(3));
+        QCOMPARE(maps.size(), size_t(5));
         QCOMPARE(maps[kWordCat].width, 64);
         QVERIFY(meanOver(maps[kWordCat], 0, 0, 24, 64) > 0.7);
         QVERIFY(meanOver(maps[kWordCat], 40, 0, 64, 64) < 0.3);
@@ -73,6 +79,32 @@ private Q_SLOTS:
         const auto lateCat = engine.allWordMaps(late)[kWordCat];
         QVERIFY(meanOver(lateCat, 0, 0, 64, 24) > 0.7);
         QVERIFY(meanOver(lateCat, 0, 40, 64, 64) < 0.3);
+    }
+
+    void shareSplitsEachPixelAmongTheWords() {
+        ExplorationEngine engine;
+        QVERIFY(engine.open(QString::fromStdString(dir_), nullptr));
+        MapQuery early;
+        early.callEnd = 2;
+        early.normalization = Normalization::Share;
+        const auto& maps = engine.allWordMaps(early);
+        // The three words' shares sum to 1 at every pixel; the start and end tokens stay out of the sum.
+        for (int y = 0; y < 64; y += 9)
+            for (int x = 0; x < 64; x += 9) {
+                const double sum =
+                    maps[daam::test::kWordA].at(x, y) + maps[kWordCat].at(x, y) + maps[kWordDog].at(x, y);
+                QVERIFY2(std::abs(sum - 1.0) < 1e-4, qPrintable(QString::number(sum)));
+            }
+        // "cat" takes most of the left half, "dog" of the right (logits 3 against -3 and 0).
+        QVERIFY(meanOver(maps[kWordCat], 0, 0, 24, 64) > 0.8);
+        QVERIFY(meanOver(maps[kWordDog], 40, 0, 64, 64) > 0.8);
+        // Unlike min-max maps, shares are not stretched: "a" never reaches 1 anywhere.
+        QVERIFY(*std::max_element(maps[daam::test::kWordA].values.begin(), maps[daam::test::kWordA].values.end()) <
+                0.2);
+        // The start token's share is its part of itself and the words: e^2 / (e^2 + e^0 + e^3 + e^-3) = 0.26
+        // on either half.
+        const auto& start = engine.wordMap(3, early);
+        QVERIFY(std::abs(meanOver(start, 0, 0, 64, 64) - 0.26) < 0.02);
     }
 
     void layersNarrowTheQuery() {
@@ -140,7 +172,7 @@ private Q_SLOTS:
         QVERIFY(!engine.open(QStringLiteral("/nonexistent/session"), &error));
         QVERIFY(!error.isEmpty());
         QVERIFY(engine.hasSession());
-        QCOMPARE(engine.summary().words.size(), size_t(3));
+        QCOMPARE(engine.summary().words.size(), size_t(5));
     }
 
     void stateSignalsOnlyRealChanges() {

@@ -80,10 +80,10 @@ private Q_SLOTS:
         const auto session = finished.front().front().value<SessionPtr>();
         QVERIFY(session);
 
-        // The window shows the result: one chip per word of the prompt.
+        // The window shows the result: one chip per word of the prompt, and the start and end tokens'.
         MainWindow window;
         QVERIFY(window.showSession(session));
-        QCOMPARE(window.tokenStrip()->chipCount(), 6);
+        QCOMPARE(window.tokenStrip()->chipCount(), 6 + 2);
         QCOMPARE(window.tokenStrip()->chip(2)->text(), QStringLiteral("dog"));
     }
 

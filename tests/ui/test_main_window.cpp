@@ -15,6 +15,7 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QMimeData>
+#include <QSignalSpy>
 #include <QSlider>
 #include <QStandardPaths>
 #include <QSvgRenderer>
@@ -93,7 +94,10 @@ private Q_SLOTS:
     void cleanup() { window_.reset(); }
 
     void showsOneChipPerWord() {
-        QCOMPARE(window_->tokenStrip()->chipCount(), 3);
+        // Three words, then the start and end tokens, whose chips are hidden by default.
+        QCOMPARE(window_->tokenStrip()->chipCount(), 5);
+        for (int w : {kWordA, kWordCat, kWordDog})
+            QVERIFY(window_->tokenStrip()->chip(w)->isVisible());
         QCOMPARE(window_->tokenStrip()->chip(kWordCat)->text(), QStringLiteral("cat"));
         QVERIFY(window_->tokenStrip()->chip(kWordCat)->toolTip().contains(QStringLiteral("cat</w>")));
         QCOMPARE(window_->state()->selectedWords(), QList<int>{kWordA});
@@ -282,6 +286,37 @@ private Q_SLOTS:
         QVERIFY(window_->errorBanner()->isVisible());
     }
 
+    void startAndEndTokensBehindAToggle() {
+        auto* strip = window_->tokenStrip();
+        auto* start = strip->chip(3);
+        auto* end = strip->chip(4);
+        QCOMPARE(start->text(), QStringLiteral("<|startoftext|>"));
+        QCOMPARE(end->text(), QStringLiteral("<|endoftext|>"));
+        QVERIFY(!start->isVisible() && !end->isVisible());
+        QTest::keyClick(window_.get(), Qt::Key_4); // a hidden token is not selectable by key
+        QCOMPARE(window_->state()->selectedWords(), QList<int>{kWordA});
+
+        QTest::mouseClick(strip->specialToggle(), Qt::LeftButton);
+        QVERIFY(start->isVisible() && end->isVisible());
+        // In prompt order: the start token before the first word, the end token after the last.
+        QVERIFY(start->x() < strip->chip(kWordA)->x());
+        QVERIFY(end->x() > strip->chip(kWordDog)->x());
+        QTest::mouseClick(start, Qt::LeftButton);
+        QTest::mouseClick(strip->chip(kWordDog), Qt::LeftButton, Qt::ControlModifier);
+        QCOMPARE(window_->state()->selectedWords(), (QList<int>{3, kWordDog}));
+        window_->refreshNow();
+        QVERIFY(window_->overlapLabel()->text().contains(QStringLiteral("IoU(<|startoftext|>, dog)")));
+
+        // Hiding them again drops them from the selection; the choice outlives the window.
+        QTest::mouseClick(strip->specialToggle(), Qt::LeftButton);
+        QVERIFY(!start->isVisible());
+        QCOMPARE(window_->state()->selectedWords(), QList<int>{kWordDog});
+        QTest::mouseClick(strip->specialToggle(), Qt::LeftButton);
+        window_->close();
+        MainWindow second;
+        QVERIFY(second.tokenStrip()->showsSpecial());
+    }
+
     void readOutRanksTheWordsUnderTheCursor() {
         window_->state()->setCallRange(0, 2);
         window_->refreshNow();
@@ -313,10 +348,39 @@ private Q_SLOTS:
         QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
         QApplication::sendEvent(window_.get(), &enter);
         QVERIFY(enter.isAccepted());
+        QSignalSpy opened(window_.get(), &MainWindow::sessionOpened);
         QDropEvent drop(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
         QApplication::sendEvent(window_.get(), &drop);
+        QVERIFY(opened.wait(10000));
+        QCOMPARE(opened.front().front().toBool(), true);
         QCOMPARE(window_->engine().summary().prompt, QStringLiteral("dropped"));
         QVERIFY(window_->windowTitle().contains(QStringLiteral("dropped")));
+    }
+
+    void backgroundOpenKeepsTheWindowAnsweringAndTheLatestWins() {
+        auto first = daam::test::makeSyntheticSession();
+        first.prompt = "first";
+        auto second = first;
+        second.prompt = "second";
+        const auto root = daam::test::makeTempDir("ui-background-open");
+        daam::saveSession(root + "/first", first);
+        daam::saveSession(root + "/second", second);
+        QSignalSpy opened(window_.get(), &MainWindow::sessionOpened);
+        window_->openSessionInBackground(QString::fromStdString(root + "/first"));
+        window_->openSessionInBackground(QString::fromStdString(root + "/second"));
+        // Nothing has been read on this thread yet: the request returned at once.
+        QCOMPARE(window_->engine().summary().prompt, QStringLiteral("a cat dog"));
+        QVERIFY(opened.wait(10000));
+        QCOMPARE(opened.size(), 1); // the superseded request shows nothing
+        QCOMPARE(window_->engine().summary().prompt, QStringLiteral("second"));
+
+        // A broken folder read in the background: the message, and the session shown before stays.
+        opened.clear();
+        window_->openSessionInBackground(QString::fromStdString(root + "/absent"));
+        QVERIFY(opened.wait(10000));
+        QCOMPARE(opened.front().front().toBool(), false);
+        QVERIFY(window_->errorBanner()->isVisible());
+        QCOMPARE(window_->engine().summary().prompt, QStringLiteral("second"));
     }
 
     void displaySettingsPersist() {
@@ -362,7 +426,7 @@ private Q_SLOTS:
                  qPrintable(window_->errorBanner()->text()));
         QVERIFY(window_->isVisible());
         // The previous session is still there and still answers.
-        QCOMPARE(window_->tokenStrip()->chipCount(), 3);
+        QCOMPARE(window_->tokenStrip()->chipCount(), 5);
         QTest::mouseClick(window_->tokenStrip()->chip(kWordDog), Qt::LeftButton);
         QVERIFY(hot(meanColor(overlay(), kRight)));
         // A good session afterwards clears the message.
