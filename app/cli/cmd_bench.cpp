@@ -6,6 +6,7 @@
 
 #include "daam/model/RandomPipeline.h"
 #include "daam/pipeline/GenerationSession.h"
+#include "daam/util/OpProfile.h"
 
 #include <torch/torch.h>
 
@@ -101,6 +102,8 @@ int runBench(const std::vector<std::string>& argv) {
     args.option("sd15-shapes", "DIR", "Benchmark a random-weight SD 1.5-shaped pipeline written to DIR.");
     args.option("repeat", "N", "Untraced/traced pairs to run.", "1");
     args.option("tflop-per-step", "F", "Model FLOPs of one guided UNet call, to print GFLOP/s (SD 1.5: 1.6).");
+    args.flag("profile", "Then run one more untraced generation under LibTorch's profiler and print the ops that "
+                         "took the most time (self time: without the ops they call).");
     if (!args.parse()) return 0;
 
     std::string model = args.value("model").value_or("");
@@ -152,6 +155,17 @@ int runBench(const std::vector<std::string>& argv) {
         std::printf("throughput: %.0f GFLOP/s (at %.2f TFLOP per guided UNet call)\n",
                     args.getDouble("tflop-per-step") * 1e3 / call, args.getDouble("tflop-per-step"));
     std::printf("peak resident memory: %.2f GB\n", peakResidentBytes() / 1e9);
+    if (args.flagSet("profile")) {
+        const auto profile = profileOps([&] { pipeline->generate(request); });
+        std::printf("profile of one untraced generation: %.2f s (profiled), %.2f s inside ops\n", profile.wallSeconds,
+                    profile.opSeconds());
+        std::printf("  %-40s %10s %7s %8s\n", "op", "self s", "share", "calls");
+        for (size_t i = 0; i < profile.ops.size() && i < 20; ++i) {
+            const auto& op = profile.ops[i];
+            std::printf("  %-40s %10.3f %6.1f%% %8lld\n", op.name.c_str(), op.selfSeconds,
+                        100 * op.selfSeconds / profile.wallSeconds, op.calls);
+        }
+    }
     return 0;
 }
 
