@@ -90,6 +90,32 @@ private Q_SLOTS:
         QCOMPARE(lossColumn(out + "/train-log.tsv").size(), size_t(1 + 2 + 2 + 3));
     }
 
+    void moreUNetStepsAfterTheEnd() {
+        // A finished run asked for more UNet steps goes on from its last step, to the same weights as a run
+        // that had asked for them from the start.
+        const auto root = daam::test::makeTempDir("demo-train");
+        auto longer = tinyOptions(root + "/longer");
+        longer.unetSteps = 8;
+        QVERIFY(daam::demo::trainDemoModel(longer).finished);
+        auto extended = tinyOptions(root + "/extended");
+        QVERIFY(daam::demo::trainDemoModel(extended).finished);
+        extended.unetSteps = 8;
+        int unetSteps = 0;
+        QVERIFY(daam::demo::trainDemoModel(extended, [&](const daam::demo::DemoTrainProgress& p) {
+                    if (p.phase == "unet") unetSteps = std::max(unetSteps, p.step);
+                    QVERIFY(p.phase == "unet" || p.phase == "done");
+                }).finished);
+        QCOMPARE(unetSteps, 8);
+        for (const char* file : {"unet/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors"})
+            QVERIFY2(readBytes(root + "/longer/model/" + file) == readBytes(root + "/extended/model/" + file), file);
+        QCOMPARE(lossColumn(root + "/extended/train-log.tsv"), lossColumn(root + "/longer/train-log.tsv"));
+        // Asking for no more than it trained changes nothing.
+        const auto before = readBytes(root + "/extended/model/unet/diffusion_pytorch_model.safetensors");
+        extended.unetSteps = 6;
+        QVERIFY(daam::demo::trainDemoModel(extended).finished);
+        QVERIFY(readBytes(root + "/extended/model/unet/diffusion_pytorch_model.safetensors") == before);
+    }
+
     void otherOptionsAreRefused() {
         auto o = tinyOptions(straight_);
         o.unetChannels = {16, 32};

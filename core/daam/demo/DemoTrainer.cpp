@@ -223,6 +223,8 @@ private:
         step_ = state.value("step", 0);
         earlierSeconds_ = state.value("seconds", 0.0);
         scaling_ = state.value("scaling_factor", 1.0);
+        // Finished, but asked for more UNet steps than it trained: go on training the UNet.
+        if (phase_ == "done" && step_ < o_.unetSteps) phase_ = "unet";
     }
 
     void saveState() {
@@ -305,7 +307,8 @@ private:
             }
         }
         phase_ = next;
-        step_ = 0;
+        // The last phase's count stays in the state, so that a later run with more steps goes on from it.
+        if (next != "done") step_ = 0;
         saveState();
         return true;
     }
