@@ -50,9 +50,6 @@ void TokenStrip::setWords(const std::vector<WordInfo>& words) {
         const int rb = words[b].rows.empty() ? 0 : words[b].rows.front();
         return ra < rb;
     });
-    std::vector<int> position(words.size());
-    for (size_t p = 0; p < order.size(); ++p)
-        position[order[p]] = int(p);
     for (size_t i = 0; i < words.size(); ++i) {
         auto* chip = new QToolButton(this);
         chip->setText(words[i].text);
