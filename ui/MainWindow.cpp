@@ -368,7 +368,7 @@ void MainWindow::connectState() {
             // A hidden chip cannot stay selected.
             QList<int> kept;
             for (int w : state_->selectedWords())
-                if (!engine_.summary().words[w].special) kept << w;
+                if (wordShown(w)) kept << w;
             if (kept != state_->selectedWords()) state_->setSelectedWords(kept);
         }
         if (hoverX_ >= 0) refreshReadout(hoverX_, hoverY_);
@@ -517,8 +517,7 @@ void MainWindow::refreshReadout(int x, int y) {
     const auto& maps = engine_.allWordMaps(state_->query());
     std::vector<std::pair<float, int>> ranked;
     for (size_t w = 0; w < maps.size(); ++w)
-        if (!summary.words[w].punctuation && (!summary.words[w].special || tokens_->showsSpecial()) &&
-            x < maps[w].width && y < maps[w].height)
+        if (!summary.words[w].punctuation && wordShown(int(w)) && x < maps[w].width && y < maps[w].height)
             ranked.emplace_back(maps[w].at(x, y), int(w));
     std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     QStringList parts;
