@@ -147,6 +147,40 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::trainDemoModel(o));
     }
 
+    void latentFactorSetsTheLatentSide() {
+        const auto out = daam::test::makeTempDir("demo-train") + "/factor-2";
+        auto o = tinyOptions(out);
+        o.latentFactor = 2;
+        QVERIFY(daam::demo::trainDemoModel(o).finished);
+        auto pipeline = daam::StableDiffusionPipeline::load(out + "/model");
+        QCOMPARE(pipeline->vaeScaleFactor(), 2);
+        daam::GenerationRequest request;
+        request.prompt = "a red circle";
+        request.steps = 2;
+        const auto result = pipeline->generate(request);
+        QCOMPARE(result.finalLatents.sizes(), (torch::IntArrayRef{1, 4, 32, 32}));
+        QCOMPARE(result.image.sizes(), (torch::IntArrayRef{3, 64, 64}));
+
+        o.latentFactor = 3;
+        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::trainDemoModel(o));
+    }
+
+    void checkpointsFromBeforeTheLatentFactorResume() {
+        // Their state.json has no latent_factor; they were all trained with 16x16 latents.
+        const auto path = straight_ + "/checkpoint/state.json";
+        nlohmann::json state;
+        {
+            std::ifstream in(path);
+            state = nlohmann::json::parse(in);
+        }
+        state["identity"].erase("latent_factor");
+        std::ofstream(path) << state.dump();
+        QVERIFY(daam::demo::trainDemoModel(tinyOptions(straight_)).finished);
+        auto o = tinyOptions(straight_);
+        o.latentFactor = 2;
+        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
+    }
+
     void exportedModelGenerates() {
         auto pipeline = daam::StableDiffusionPipeline::load(straight_ + "/model");
         QCOMPARE(pipeline->defaultImageSize(), 64);

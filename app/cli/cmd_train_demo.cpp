@@ -38,7 +38,8 @@ int positiveInt(const Args& args, const std::string& name) {
 int runTrainDemo(const std::vector<std::string>& argv) {
     Args args("train-demo",
               "Train the built-in shape-world model from scratch: a SentencePiece tokenizer on the training\n"
-              "captions, an AutoencoderKL (64x64 images, 16x16x4 latents) and then its decoder alone, then a "
+              "captions, an AutoencoderKL (64x64 images to 4-channel latents, by default 16x16) and then its decoder "
+              "alone, then a "
               "CLIP-style text encoder and a\n"
               "UNet2DConditionModel. Checkpoints go to DIR/checkpoint, the loss log to DIR/train-log.tsv and the\n"
               "model, in the diffusers layout, to DIR/model at every checkpoint. Run the same command again to\n"
@@ -46,6 +47,8 @@ int runTrainDemo(const std::vector<std::string>& argv) {
               argv);
     args.option("out", "DIR", "Training folder (created; resumed when it holds a checkpoint).");
     args.option("seed", "S", "World and training seed.", "0");
+    args.option("latent-factor", "F", "How many times smaller the latents are than the image on each side: 2, 4 or 8.",
+                "4");
     args.option("vae-steps", "N", "AutoencoderKL steps.", "1000");
     args.option("vae-batch", "N", "AutoencoderKL batch size.", "8");
     args.option("decoder-steps", "N", "Steps of the decoder alone, on the frozen encoder's latents.", "3000");
@@ -66,6 +69,7 @@ int runTrainDemo(const std::vector<std::string>& argv) {
     o.outDir = args.require("out");
     if (args.getInt("seed") < 0) throw UsageError("--seed must not be negative");
     o.seed = static_cast<uint64_t>(args.getInt("seed"));
+    o.latentFactor = positiveInt(args, "latent-factor");
     o.vaeSteps = positiveInt(args, "vae-steps");
     o.vaeBatch = positiveInt(args, "vae-batch");
     o.decoderSteps = positiveInt(args, "decoder-steps");

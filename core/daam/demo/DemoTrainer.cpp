@@ -73,8 +73,7 @@ nlohmann::json textEncoderConfig(int64_t vocabSize) {
             {"vocab_size", vocabSize}};
 }
 
-// Cross-attention in every block: at the latent's 16x16, at 8x8 and in the 8x8 mid block.
-nlohmann::json unetConfig(const std::vector<int>& channels, const std::vector<bool>& crossAttention) {
+nlohmann::json unetConfig(const std::vector<int>& channels, const std::vector<bool>& crossAttention, int latentFactor) {
     std::vector<std::string> down, up;
     for (bool cross : crossAttention) {
         down.push_back(cross ? "CrossAttnDownBlock2D" : "DownBlock2D");
@@ -95,16 +94,21 @@ nlohmann::json unetConfig(const std::vector<int>& channels, const std::vector<bo
             {"norm_eps", 1e-5},
             {"norm_num_groups", normGroups(channels)},
             {"out_channels", 4},
-            {"sample_size", kImageSide / 4},
+            {"sample_size", kImageSide / latentFactor},
             {"up_block_types", up}};
 }
 
-// Three blocks: a factor of 4 between the 64x64 image and its 16x16x4 latent.
-nlohmann::json vaeConfig(double scalingFactor) {
+// One block per halving of the side plus one: three blocks for a factor of 4 (16x16x4 latents).
+nlohmann::json vaeConfig(double scalingFactor, int latentFactor) {
+    int blocks = 1;
+    for (int f = latentFactor; f > 1; f /= 2)
+        ++blocks;
+    std::vector<int> channels(blocks, 32);
+    channels.back() = 64;
     return {{"_class_name", "AutoencoderKL"},
             {"act_fn", "silu"},
-            {"block_out_channels", {32, 32, 64}},
-            {"down_block_types", std::vector<std::string>(3, "DownEncoderBlock2D")},
+            {"block_out_channels", channels},
+            {"down_block_types", std::vector<std::string>(blocks, "DownEncoderBlock2D")},
             {"in_channels", 3},
             {"latent_channels", 4},
             {"layers_per_block", 1},
@@ -112,7 +116,7 @@ nlohmann::json vaeConfig(double scalingFactor) {
             {"out_channels", 3},
             {"sample_size", kImageSide},
             {"scaling_factor", scalingFactor},
-            {"up_block_types", std::vector<std::string>(3, "UpDecoderBlock2D")}};
+            {"up_block_types", std::vector<std::string>(blocks, "UpDecoderBlock2D")}};
 }
 
 // DPM-Solver++ 2M: the best images in 20 steps among the schedulers the engine has.
@@ -208,6 +212,7 @@ private:
                 {"unet_batch", o_.unetBatch},
                 {"unet_channels", o_.unetChannels},
                 {"unet_cross_attention", o_.unetCrossAttention},
+                {"latent_factor", o_.latentFactor},
                 {"uncond_chance", o_.uncondChance}};
     }
 
@@ -215,10 +220,12 @@ private:
         const auto path = ckpt_ / "state.json";
         if (!fs::exists(path)) return;
         const auto state = readJsonFile(path.string());
-        if (state.value("identity", nlohmann::json()) != identity())
-            throw FileError(path.string(), "this checkpoint was trained with other options (" +
-                                               state.value("identity", nlohmann::json()).dump() +
-                                               "); use another --out");
+        auto saved = state.value("identity", nlohmann::json());
+        // Checkpoints from before the latent factor was an option all have 16x16 latents.
+        if (saved.is_object() && !saved.contains("latent_factor")) saved["latent_factor"] = 4;
+        if (saved != identity())
+            throw FileError(path.string(),
+                            "this checkpoint was trained with other options (" + saved.dump() + "); use another --out");
         phase_ = state.value("phase", "tokenizer");
         step_ = state.value("step", 0);
         earlierSeconds_ = state.value("seconds", 0.0);
@@ -341,7 +348,7 @@ private:
     }
 
     AutoencoderKLConfig vaeModelConfig() {
-        writeJsonFile((ckpt_ / "vae-config.json").string(), vaeConfig(scaling_));
+        writeJsonFile((ckpt_ / "vae-config.json").string(), vaeConfig(scaling_, o_.latentFactor));
         return AutoencoderKLConfig::fromFile((ckpt_ / "vae-config.json").string());
     }
 
@@ -450,7 +457,8 @@ private:
         const auto ac = alphasCumprod();
 
         writeJsonFile((ckpt_ / "text-encoder-config.json").string(), textEncoderConfig(tokenizer_->vocabSize()));
-        writeJsonFile((ckpt_ / "unet-config.json").string(), unetConfig(o_.unetChannels, o_.unetCrossAttention));
+        writeJsonFile((ckpt_ / "unet-config.json").string(),
+                      unetConfig(o_.unetChannels, o_.unetCrossAttention, o_.latentFactor));
         torch::manual_seed(o_.seed + 1);
         CLIPTextModel te(CLIPTextModelOptions{CLIPTextConfig::load((ckpt_ / "text-encoder-config.json").string())});
         UNet2DConditionModel unet(UNet2DConditionConfig::fromFile((ckpt_ / "unet-config.json").string()));
@@ -523,7 +531,7 @@ private:
 
     // --- export: a diffusers pipeline folder, float16 weights -------------------------------------------
     void exportVae(AutoencoderKLImpl& vae) {
-        writeJsonFile((model_ / "vae" / "config.json").string(), vaeConfig(scaling_));
+        writeJsonFile((model_ / "vae" / "config.json").string(), vaeConfig(scaling_, o_.latentFactor));
         saveStateDict(vae, (model_ / "vae" / "diffusion_pytorch_model.safetensors").string(), torch::kFloat16);
     }
 
@@ -540,7 +548,8 @@ private:
         }
         writeJsonFile((model_ / "text_encoder" / "config.json").string(), textEncoderConfig(tokenizer_->vocabSize()));
         saveStateDict(*te, (model_ / "text_encoder" / "model.safetensors").string(), torch::kFloat16);
-        writeJsonFile((model_ / "unet" / "config.json").string(), unetConfig(o_.unetChannels, o_.unetCrossAttention));
+        writeJsonFile((model_ / "unet" / "config.json").string(),
+                      unetConfig(o_.unetChannels, o_.unetCrossAttention, o_.latentFactor));
         saveStateDict(*unet, (model_ / "unet" / "diffusion_pytorch_model.safetensors").string(), torch::kFloat16);
         writeJsonFile((model_ / "scheduler" / "scheduler_config.json").string(), schedulerConfig());
         writeJsonFile((model_ / "model_index.json").string(),
@@ -584,6 +593,8 @@ DemoTrainResult trainDemoModel(const DemoTrainOptions& options,
     if (options.unetChannels.empty() ||
         std::any_of(options.unetChannels.begin(), options.unetChannels.end(), [](int c) { return c < 8 || c % 4; }))
         throw Error("train-demo: UNet channels must be multiples of 4, at least 8");
+    if (options.latentFactor != 2 && options.latentFactor != 4 && options.latentFactor != 8)
+        throw Error("train-demo: the latent factor must be 2, 4 or 8");
     if (options.unetCrossAttention.size() != options.unetChannels.size())
         throw Error("train-demo: one cross-attention flag per UNet level is needed (" +
                     std::to_string(options.unetChannels.size()) + " levels)");

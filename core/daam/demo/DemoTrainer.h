@@ -19,7 +19,8 @@ namespace daam::demo {
 struct DemoTrainOptions {
     std::string outDir;
     uint64_t seed = 0; // world seed (the scenes and captions) and training seed
-    // AutoencoderKL: 64x64 images to 16x16x4 latents.
+    // AutoencoderKL: 64x64 images to latents of 4 channels, this many times smaller on each side (2, 4 or 8).
+    int latentFactor = 4;
     int vaeSteps = 1000;
     int vaeBatch = 8;
     double vaeLearningRate = 1e-3;
