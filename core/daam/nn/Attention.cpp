@@ -33,8 +33,7 @@ AttentionImpl::AttentionImpl(const AttentionOptions& o) : options_(o) {
     scale_ = 1.0 / std::sqrt(double(o.dimHead));
     if (o.groupNormGroups > 0)
         group_norm = register_module(
-            "group_norm",
-            torch::nn::GroupNorm(torch::nn::GroupNormOptions(o.groupNormGroups, o.queryDim).eps(o.groupNormEps)));
+            "group_norm", GroupNorm(torch::nn::GroupNormOptions(o.groupNormGroups, o.queryDim).eps(o.groupNormEps)));
     to_q = register_module("to_q", torch::nn::Linear(torch::nn::LinearOptions(o.queryDim, inner).bias(o.bias)));
     to_k = register_module("to_k", torch::nn::Linear(torch::nn::LinearOptions(kvDim, inner).bias(o.bias)));
     to_v = register_module("to_v", torch::nn::Linear(torch::nn::LinearOptions(kvDim, inner).bias(o.bias)));

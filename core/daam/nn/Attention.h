@@ -6,10 +6,11 @@
 
 #include "daam/nn/AttentionObserver.h"
 
+#include "daam/nn/Normalization.h"
+
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/linear.h>
-#include <torch/nn/modules/normalization.h>
 
 #include <optional>
 
@@ -45,7 +46,7 @@ public:
 private:
     AttentionOptions options_;
     double scale_;
-    torch::nn::GroupNorm group_norm{nullptr};
+    GroupNorm group_norm{nullptr};
     torch::nn::Linear to_q{nullptr}, to_k{nullptr}, to_v{nullptr};
     torch::nn::ModuleList to_out{nullptr};
     torch::nn::Linear out_proj{nullptr};

@@ -4,6 +4,7 @@
 
 #include "daam/model/AutoencoderKLConfig.h"
 #include "daam/model/WeightSet.h"
+#include "daam/nn/Normalization.h"
 #include "daam/nn/VaeBlocks.h"
 
 namespace daam {
@@ -17,7 +18,7 @@ private:
     torch::nn::Conv2d conv_in{nullptr}, conv_out{nullptr};
     std::vector<DownEncoderBlock2D> down_;
     UNetMidBlock2D mid_block{nullptr};
-    torch::nn::GroupNorm conv_norm_out{nullptr};
+    GroupNorm conv_norm_out{nullptr};
 };
 TORCH_MODULE(Encoder);
 
@@ -30,7 +31,7 @@ private:
     torch::nn::Conv2d conv_in{nullptr}, conv_out{nullptr};
     UNetMidBlock2D mid_block{nullptr};
     std::vector<UpDecoderBlock2D> up_;
-    torch::nn::GroupNorm conv_norm_out{nullptr};
+    GroupNorm conv_norm_out{nullptr};
 };
 TORCH_MODULE(Decoder);
 

@@ -5,7 +5,6 @@ namespace daam {
 
 BasicTransformerBlockImpl::BasicTransformerBlockImpl(int64_t dim, int64_t heads, int64_t dimHead,
                                                      int64_t crossAttentionDim, bool upcast) {
-    using torch::nn::LayerNorm;
     using torch::nn::LayerNormOptions;
     AttentionOptions self;
     self.queryDim = dim;

@@ -5,7 +5,7 @@
 #include "daam/nn/Attention.h"
 #include "daam/nn/FeedForward.h"
 
-#include <torch/nn/modules/normalization.h>
+#include "daam/nn/Normalization.h"
 
 namespace daam {
 
@@ -17,7 +17,7 @@ public:
                           const AttentionLayerInfo* layer, int64_t height, int64_t width);
 
 private:
-    torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr}, norm3{nullptr};
+    LayerNorm norm1{nullptr}, norm2{nullptr}, norm3{nullptr};
     Attention attn1{nullptr}, attn2{nullptr};
     FeedForward ff{nullptr};
 };

@@ -48,9 +48,9 @@ torch::Tensor CLIPMLPImpl::forward(const torch::Tensor& x) {
 CLIPEncoderLayerImpl::CLIPEncoderLayerImpl(const CLIPTextConfig& c) {
     const auto ln = nn::LayerNormOptions({c.hiddenSize}).eps(c.layerNormEps);
     self_attn_ = register_module("self_attn", CLIPAttention(c));
-    layer_norm1_ = register_module("layer_norm1", nn::LayerNorm(ln));
+    layer_norm1_ = register_module("layer_norm1", LayerNorm(ln));
     mlp_ = register_module("mlp", CLIPMLP(c));
-    layer_norm2_ = register_module("layer_norm2", nn::LayerNorm(ln));
+    layer_norm2_ = register_module("layer_norm2", LayerNorm(ln));
 }
 
 torch::Tensor CLIPEncoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
@@ -69,7 +69,7 @@ CLIPTextTransformerImpl::CLIPTextTransformerImpl(const CLIPTextConfig& c) : conf
     for (int64_t i = 0; i < c.numHiddenLayers; ++i)
         layers_->push_back(CLIPEncoderLayer(c));
     final_layer_norm_ =
-        register_module("final_layer_norm", nn::LayerNorm(nn::LayerNormOptions({c.hiddenSize}).eps(c.layerNormEps)));
+        register_module("final_layer_norm", LayerNorm(nn::LayerNormOptions({c.hiddenSize}).eps(c.layerNormEps)));
 }
 
 CLIPTextOutput CLIPTextTransformerImpl::forward(const torch::Tensor& inputIds) {

@@ -7,11 +7,11 @@
 #include "daam/model/CLIPTextConfig.h"
 #include "daam/model/WeightSet.h"
 
+#include "daam/nn/Normalization.h"
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
-#include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
 
 #include <string>
@@ -57,7 +57,7 @@ public:
 
 private:
     CLIPAttention self_attn_{nullptr};
-    torch::nn::LayerNorm layer_norm1_{nullptr}, layer_norm2_{nullptr};
+    LayerNorm layer_norm1_{nullptr}, layer_norm2_{nullptr};
     CLIPMLP mlp_{nullptr};
 };
 TORCH_MODULE(CLIPEncoderLayer);
@@ -81,7 +81,7 @@ private:
     CLIPTextConfig config_;
     torch::nn::Embedding token_embedding_{nullptr}, position_embedding_{nullptr};
     torch::nn::ModuleList layers_{nullptr};
-    torch::nn::LayerNorm final_layer_norm_{nullptr};
+    LayerNorm final_layer_norm_{nullptr};
 };
 TORCH_MODULE(CLIPTextTransformer);
 

@@ -2,10 +2,11 @@
 // → GroupNorm → SiLU → conv, plus a 1×1 conv_shortcut when the channel count changes.
 #pragma once
 
+#include "daam/nn/Normalization.h"
+
 #include <torch/nn/module.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
-#include <torch/nn/modules/normalization.h>
 
 namespace daam {
 
@@ -19,7 +20,7 @@ public:
 
 private:
     double outputScaleFactor_;
-    torch::nn::GroupNorm norm1{nullptr}, norm2{nullptr};
+    GroupNorm norm1{nullptr}, norm2{nullptr};
     torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv_shortcut{nullptr};
     torch::nn::Linear time_emb_proj{nullptr};
 };

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "daam/nn/BasicTransformerBlock.h"
+#include "daam/nn/Normalization.h"
 
 #include <torch/nn/modules/conv.h>
 
@@ -31,7 +32,7 @@ public:
 private:
     Transformer2DOptions options_;
     std::vector<AttentionLayerInfo> layerInfos_;
-    torch::nn::GroupNorm norm{nullptr};
+    GroupNorm norm{nullptr};
     torch::nn::Conv2d proj_in_conv{nullptr}, proj_out_conv{nullptr};
     torch::nn::Linear proj_in_linear{nullptr}, proj_out_linear{nullptr};
     torch::nn::ModuleList transformer_blocks{nullptr};

@@ -6,6 +6,7 @@
 
 #include "daam/model/UNet2DConditionConfig.h"
 #include "daam/model/WeightSet.h"
+#include "daam/nn/Normalization.h"
 #include "daam/nn/TimestepEmbedding.h"
 #include "daam/nn/UNetBlocks.h"
 
@@ -41,7 +42,7 @@ private:
     std::vector<UNetDownBlock> down_;
     UNetMidBlock2DCrossAttn mid_block{nullptr};
     std::vector<UNetUpBlock> up_;
-    torch::nn::GroupNorm conv_norm_out{nullptr};
+    GroupNorm conv_norm_out{nullptr};
 };
 TORCH_MODULE(UNet2DConditionModel);
 
