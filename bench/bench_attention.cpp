@@ -4,23 +4,13 @@
 #include "daam/nn/FusedAttention.h"
 #include "daam/util/Runtime.h"
 
+#include "BestTime.h"
+
 #include <torch/torch.h>
 
-#include <chrono>
 #include <cstdio>
 
-namespace {
-template <class F> double best(F&& f, int reps) {
-    f();
-    double t = 1e30;
-    for (int i = 0; i < reps; ++i) {
-        const auto t0 = std::chrono::steady_clock::now();
-        f();
-        t = std::min(t, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    }
-    return t;
-}
-} // namespace
+using daam::bench::bestTime;
 
 int main() {
     const auto runtime = daam::initRuntime();
@@ -40,8 +30,8 @@ int main() {
         auto q = torch::randn({s.b, s.nq, s.d}), k = torch::randn({s.b, s.nk, s.d}), v = torch::randn({s.b, s.nk, s.d});
         const double scale = 1.0 / std::sqrt(double(s.d));
         const int reps = s.nq * s.nk > 1'000'000 ? 2 : 10;
-        const double plain = best([&] { daam::plainAttention(q, k, v, scale); }, reps);
-        const double fused = best([&] { daam::fusedAttention(q, k, v, scale); }, reps);
+        const double plain = bestTime([&] { daam::plainAttention(q, k, v, scale); }, reps);
+        const double fused = bestTime([&] { daam::fusedAttention(q, k, v, scale); }, reps);
         const double flop = 4.0 * s.b * s.nq * s.nk * s.d;
         char shape[64];
         std::snprintf(shape, sizeof(shape), "%s [%lld,%lld,%lld,%lld]", s.what, (long long)s.b, (long long)s.nq,

@@ -3,27 +3,20 @@
 #include "daam/nn/Normalization.h"
 #include "daam/util/Runtime.h"
 
+#include "BestTime.h"
+
 #include <torch/torch.h>
 
-#include <chrono>
 #include <cstdio>
 
 namespace {
-template <class F> double best(F&& f, int reps) {
-    f();
-    double t = 1e30;
-    for (int i = 0; i < reps; ++i) {
-        const auto t0 = std::chrono::steady_clock::now();
-        f();
-        t = std::min(t, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    }
-    return t;
-}
 
 void row(const char* what, double stock, double ours) {
     std::printf("%-44s %10.4f %10.4f %8.2fx\n", what, stock, ours, stock / ours);
 }
 } // namespace
+
+using daam::bench::bestTime;
 
 int main() {
     const auto runtime = daam::initRuntime();
@@ -43,7 +36,7 @@ int main() {
         stock->to(torch::kBFloat16);
         const auto x = torch::randn({s.b, s.c, s.h, s.w}).to(torch::kBFloat16);
         const int reps = s.h >= 256 ? 3 : 10;
-        row(s.what, best([&] { stock->forward(x); }, reps), best([&] { ours->forward(x); }, reps));
+        row(s.what, bestTime([&] { stock->forward(x); }, reps), bestTime([&] { ours->forward(x); }, reps));
     }
     struct Rows {
         const char* what;
@@ -57,7 +50,7 @@ int main() {
         ours->to(torch::kBFloat16);
         stock->to(torch::kBFloat16);
         const auto x = torch::randn({s.b, s.n, s.d}).to(torch::kBFloat16);
-        row(s.what, best([&] { stock->forward(x); }, 10), best([&] { ours->forward(x); }, 10));
+        row(s.what, bestTime([&] { stock->forward(x); }, 10), bestTime([&] { ours->forward(x); }, 10));
     }
     return 0;
 }
