@@ -165,8 +165,32 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::trainDemoModel(o));
     }
 
-    void checkpointsFromBeforeTheLatentFactorResume() {
-        // Their state.json has no latent_factor; they were all trained with 16x16 latents.
+    void layersPerBlockDeepenTheUNet() {
+        const auto out = daam::test::makeTempDir("demo-train") + "/two-layers";
+        auto o = tinyOptions(out);
+        o.unetLayersPerBlock = 2;
+        QVERIFY(daam::demo::trainDemoModel(o).finished);
+        std::ifstream in(out + "/model/unet/config.json");
+        QCOMPARE(nlohmann::json::parse(in)["layers_per_block"], nlohmann::json(2));
+        auto pipeline = daam::StableDiffusionPipeline::load(out + "/model");
+        // Down blocks hold two ResNets, up blocks three (diffusers' layers_per_block + 1).
+        const auto params = pipeline->unet()->named_parameters();
+        QVERIFY(params.contains("down_blocks.0.resnets.1.conv1.weight"));
+        QVERIFY(!params.contains("down_blocks.0.resnets.2.conv1.weight"));
+        QVERIFY(params.contains("up_blocks.1.resnets.2.conv1.weight"));
+        QVERIFY(params.contains("down_blocks.0.attentions.1.proj_in.weight"));
+        daam::GenerationRequest request;
+        request.prompt = "a red circle";
+        request.steps = 2;
+        QVERIFY(pipeline->generate(request).image.isfinite().all().item<bool>());
+
+        o.unetLayersPerBlock = 5;
+        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::trainDemoModel(o));
+    }
+
+    void checkpointsFromBeforeTheLatentFactorAndLayerOptionsResume() {
+        // Their state.json has neither latent_factor nor unet_layers_per_block: they were all trained with
+        // 16x16 latents and one layer per block.
         const auto path = straight_ + "/checkpoint/state.json";
         nlohmann::json state;
         {
@@ -174,10 +198,14 @@ private Q_SLOTS:
             state = nlohmann::json::parse(in);
         }
         state["identity"].erase("latent_factor");
+        state["identity"].erase("unet_layers_per_block");
         std::ofstream(path) << state.dump();
         QVERIFY(daam::demo::trainDemoModel(tinyOptions(straight_)).finished);
         auto o = tinyOptions(straight_);
         o.latentFactor = 2;
+        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
+        o = tinyOptions(straight_);
+        o.unetLayersPerBlock = 2;
         QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
     }
 

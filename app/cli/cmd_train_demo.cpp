@@ -61,6 +61,8 @@ int runTrainDemo(const std::vector<std::string>& argv) {
                 "Per UNet level, as --unet-channels: 1 for blocks with cross-attention, 0 for plain ones (the mid "
                 "block always has it).",
                 "1,1");
+    args.option("unet-layers-per-block", "N",
+                "ResNet layers per UNet down block, 1 to 4 (up blocks get one more, as in diffusers).", "1");
     args.option("checkpoint-every", "N", "Steps between checkpoints.", "250");
     args.option("for", "SECONDS", "Stop at the first checkpoint after this long (0: run to the end).", "0");
     if (!args.parse()) return 0;
@@ -84,6 +86,7 @@ int runTrainDemo(const std::vector<std::string>& argv) {
         if (flag != 0 && flag != 1) throw UsageError("--unet-cross-attention: each flag must be 0 or 1");
         o.unetCrossAttention.push_back(flag == 1);
     }
+    o.unetLayersPerBlock = positiveInt(args, "unet-layers-per-block");
     o.checkpointEvery = positiveInt(args, "checkpoint-every");
     o.stopAfterSeconds = args.getDouble("for");
     if (!(o.stopAfterSeconds >= 0)) throw UsageError("--for must not be negative");

@@ -73,7 +73,8 @@ nlohmann::json textEncoderConfig(int64_t vocabSize) {
             {"vocab_size", vocabSize}};
 }
 
-nlohmann::json unetConfig(const std::vector<int>& channels, const std::vector<bool>& crossAttention, int latentFactor) {
+nlohmann::json unetConfig(const std::vector<int>& channels, const std::vector<bool>& crossAttention, int layersPerBlock,
+                          int latentFactor) {
     std::vector<std::string> down, up;
     for (bool cross : crossAttention) {
         down.push_back(cross ? "CrossAttnDownBlock2D" : "DownBlock2D");
@@ -89,7 +90,7 @@ nlohmann::json unetConfig(const std::vector<int>& channels, const std::vector<bo
             {"flip_sin_to_cos", true},
             {"freq_shift", 0},
             {"in_channels", 4},
-            {"layers_per_block", 1},
+            {"layers_per_block", layersPerBlock},
             {"mid_block_scale_factor", 1},
             {"norm_eps", 1e-5},
             {"norm_num_groups", normGroups(channels)},
@@ -212,6 +213,7 @@ private:
                 {"unet_batch", o_.unetBatch},
                 {"unet_channels", o_.unetChannels},
                 {"unet_cross_attention", o_.unetCrossAttention},
+                {"unet_layers_per_block", o_.unetLayersPerBlock},
                 {"latent_factor", o_.latentFactor},
                 {"uncond_chance", o_.uncondChance}};
     }
@@ -222,7 +224,9 @@ private:
         const auto state = readJsonFile(path.string());
         auto saved = state.value("identity", nlohmann::json());
         // Checkpoints from before the latent factor was an option all have 16x16 latents.
+        // Nor, before these options, anything but 16x16 latents and one layer per block.
         if (saved.is_object() && !saved.contains("latent_factor")) saved["latent_factor"] = 4;
+        if (saved.is_object() && !saved.contains("unet_layers_per_block")) saved["unet_layers_per_block"] = 1;
         if (saved != identity())
             throw FileError(path.string(),
                             "this checkpoint was trained with other options (" + saved.dump() + "); use another --out");
@@ -458,7 +462,7 @@ private:
 
         writeJsonFile((ckpt_ / "text-encoder-config.json").string(), textEncoderConfig(tokenizer_->vocabSize()));
         writeJsonFile((ckpt_ / "unet-config.json").string(),
-                      unetConfig(o_.unetChannels, o_.unetCrossAttention, o_.latentFactor));
+                      unetConfig(o_.unetChannels, o_.unetCrossAttention, o_.unetLayersPerBlock, o_.latentFactor));
         torch::manual_seed(o_.seed + 1);
         CLIPTextModel te(CLIPTextModelOptions{CLIPTextConfig::load((ckpt_ / "text-encoder-config.json").string())});
         UNet2DConditionModel unet(UNet2DConditionConfig::fromFile((ckpt_ / "unet-config.json").string()));
@@ -549,7 +553,7 @@ private:
         writeJsonFile((model_ / "text_encoder" / "config.json").string(), textEncoderConfig(tokenizer_->vocabSize()));
         saveStateDict(*te, (model_ / "text_encoder" / "model.safetensors").string(), torch::kFloat16);
         writeJsonFile((model_ / "unet" / "config.json").string(),
-                      unetConfig(o_.unetChannels, o_.unetCrossAttention, o_.latentFactor));
+                      unetConfig(o_.unetChannels, o_.unetCrossAttention, o_.unetLayersPerBlock, o_.latentFactor));
         saveStateDict(*unet, (model_ / "unet" / "diffusion_pytorch_model.safetensors").string(), torch::kFloat16);
         writeJsonFile((model_ / "scheduler" / "scheduler_config.json").string(), schedulerConfig());
         writeJsonFile((model_ / "model_index.json").string(),
@@ -593,6 +597,8 @@ DemoTrainResult trainDemoModel(const DemoTrainOptions& options,
     if (options.unetChannels.empty() ||
         std::any_of(options.unetChannels.begin(), options.unetChannels.end(), [](int c) { return c < 8 || c % 4; }))
         throw Error("train-demo: UNet channels must be multiples of 4, at least 8");
+    if (options.unetLayersPerBlock < 1 || options.unetLayersPerBlock > 4)
+        throw Error("train-demo: the UNet's layers per block must be 1 to 4");
     if (options.latentFactor != 2 && options.latentFactor != 4 && options.latentFactor != 8)
         throw Error("train-demo: the latent factor must be 2, 4 or 8");
     if (options.unetCrossAttention.size() != options.unetChannels.size())

@@ -39,6 +39,9 @@ struct DemoTrainOptions {
     // have cross-attention (CrossAttnDownBlock2D / CrossAttnUpBlock2D) or not (DownBlock2D / UpBlock2D).
     // The mid block always has it.
     std::vector<bool> unetCrossAttention{true, true};
+    // ResNet (and, with cross-attention, transformer) layers per down block; up blocks get one more, as in
+    // diffusers. More layers give each level a wider receptive field before its attention.
+    int unetLayersPerBlock = 1;
     double uncondChance = 0.1; // caption dropped (empty prompt) so classifier-free guidance works
     double emaDecay = 0.999;
     int checkpointEvery = 250; // steps
