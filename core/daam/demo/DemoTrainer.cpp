@@ -223,8 +223,7 @@ private:
         if (!fs::exists(path)) return;
         const auto state = readJsonFile(path.string());
         auto saved = state.value("identity", nlohmann::json());
-        // Checkpoints from before the latent factor was an option all have 16x16 latents.
-        // Nor, before these options, anything but 16x16 latents and one layer per block.
+        // Checkpoints from before these options all have 16x16 latents and one layer per UNet block.
         if (saved.is_object() && !saved.contains("latent_factor")) saved["latent_factor"] = 4;
         if (saved.is_object() && !saved.contains("unet_layers_per_block")) saved["unet_layers_per_block"] = 1;
         if (saved != identity())
@@ -351,6 +350,10 @@ private:
         saveState();
     }
 
+    nlohmann::json unetModelConfig() const {
+        return unetConfig(o_.unetChannels, o_.unetCrossAttention, o_.unetLayersPerBlock, o_.latentFactor);
+    }
+
     AutoencoderKLConfig vaeModelConfig() {
         writeJsonFile((ckpt_ / "vae-config.json").string(), vaeConfig(scaling_, o_.latentFactor));
         return AutoencoderKLConfig::fromFile((ckpt_ / "vae-config.json").string());
@@ -461,8 +464,7 @@ private:
         const auto ac = alphasCumprod();
 
         writeJsonFile((ckpt_ / "text-encoder-config.json").string(), textEncoderConfig(tokenizer_->vocabSize()));
-        writeJsonFile((ckpt_ / "unet-config.json").string(),
-                      unetConfig(o_.unetChannels, o_.unetCrossAttention, o_.unetLayersPerBlock, o_.latentFactor));
+        writeJsonFile((ckpt_ / "unet-config.json").string(), unetModelConfig());
         torch::manual_seed(o_.seed + 1);
         CLIPTextModel te(CLIPTextModelOptions{CLIPTextConfig::load((ckpt_ / "text-encoder-config.json").string())});
         UNet2DConditionModel unet(UNet2DConditionConfig::fromFile((ckpt_ / "unet-config.json").string()));
@@ -552,8 +554,7 @@ private:
         }
         writeJsonFile((model_ / "text_encoder" / "config.json").string(), textEncoderConfig(tokenizer_->vocabSize()));
         saveStateDict(*te, (model_ / "text_encoder" / "model.safetensors").string(), torch::kFloat16);
-        writeJsonFile((model_ / "unet" / "config.json").string(),
-                      unetConfig(o_.unetChannels, o_.unetCrossAttention, o_.unetLayersPerBlock, o_.latentFactor));
+        writeJsonFile((model_ / "unet" / "config.json").string(), unetModelConfig());
         saveStateDict(*unet, (model_ / "unet" / "diffusion_pytorch_model.safetensors").string(), torch::kFloat16);
         writeJsonFile((model_ / "scheduler" / "scheduler_config.json").string(), schedulerConfig());
         writeJsonFile((model_ / "model_index.json").string(),
