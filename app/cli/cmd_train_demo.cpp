@@ -65,6 +65,7 @@ int runTrainDemo(const std::vector<std::string>& argv) {
                 "ResNet layers per UNet down block, 1 to 4 (up blocks get one more, as in diffusers).", "1");
     args.option("checkpoint-every", "N", "Steps between checkpoints.", "250");
     args.option("for", "SECONDS", "Stop at the first checkpoint after this long (0: run to the end).", "0");
+    args.option("device", "D", "cpu, cuda or cuda:N (a checkpoint may resume on another device).", "cpu");
     if (!args.parse()) return 0;
 
     demo::DemoTrainOptions o;
@@ -90,6 +91,7 @@ int runTrainDemo(const std::vector<std::string>& argv) {
     o.checkpointEvery = positiveInt(args, "checkpoint-every");
     o.stopAfterSeconds = args.getDouble("for");
     if (!(o.stopAfterSeconds >= 0)) throw UsageError("--for must not be negative");
+    o.device = args.get("device");
 
     std::unique_ptr<ProgressBar> bar;
     std::string phase;

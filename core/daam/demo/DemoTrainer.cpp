@@ -9,6 +9,7 @@
 #include "daam/nn/AutoencoderKL.h"
 #include "daam/nn/CLIPTextModel.h"
 #include "daam/nn/UNet2DConditionModel.h"
+#include "daam/pipeline/StableDiffusionPipeline.h"
 #include "daam/text/Tokenizer.h"
 #include "daam/util/AtomicFile.h"
 #include "daam/util/Error.h"
@@ -185,8 +186,8 @@ std::vector<Scene> trainingScenes(const ShapeWorld& world, uint64_t& next, int c
 class Trainer {
 public:
     Trainer(const DemoTrainOptions& o, const std::function<void(const DemoTrainProgress&)>& progress)
-        : o_(o), progress_(progress), world_(o.seed), root_(o.outDir), ckpt_(root_ / "checkpoint"),
-          model_(root_ / "model"), start_(std::chrono::steady_clock::now()) {}
+        : o_(o), progress_(progress), world_(o.seed), device_(parseDevice(o.device)), root_(o.outDir),
+          ckpt_(root_ / "checkpoint"), model_(root_ / "model"), start_(std::chrono::steady_clock::now()) {}
 
     DemoTrainResult run() {
         fs::create_directories(ckpt_);
@@ -331,7 +332,7 @@ private:
     // The VAE phases' images for step_: training scenes from scene index `offset` + step_ * 2 * batch on.
     torch::Tensor sceneBatch(uint64_t offset) const {
         uint64_t first = offset + static_cast<uint64_t>(step_) * 2 * o_.vaeBatch;
-        return imageBatch(trainingScenes(world_, first, o_.vaeBatch));
+        return imageBatch(trainingScenes(world_, first, o_.vaeBatch)).to(device_);
     }
 
     // L1 keeps the flat colours and sharp edges the shape judge looks for; a little L2 for the rest.
@@ -362,12 +363,13 @@ private:
     bool trainVae() {
         torch::manual_seed(o_.seed);
         AutoencoderKL vae(vaeModelConfig());
+        vae->to(device_);
         vae->train();
         torch::optim::AdamW optimizer(vae->parameters(),
                                       torch::optim::AdamWOptions(o_.vaeLearningRate).weight_decay(0));
         if (step_ > 0) {
             loadCheckpoint(*vae, "vae.safetensors");
-            torch::load(optimizer, (ckpt_ / "vae-optim.pt").string());
+            torch::load(optimizer, (ckpt_ / "vae-optim.pt").string(), device_);
         }
         const auto trainStep = [&] {
             const auto x = sceneBatch(10'000'000ULL);
@@ -391,6 +393,7 @@ private:
 
     void encodeLatents() {
         AutoencoderKL vae(vaeModelConfig());
+        vae->to(device_);
         loadCheckpoint(*vae, "vae.safetensors");
         vae->eval();
         torch::NoGradGuard noGrad;
@@ -400,7 +403,7 @@ private:
         for (int done = 0; done < o_.latentScenes;) {
             const int n = std::min(chunk, o_.latentScenes - done);
             const auto scenes = trainingScenes(world_, next, n);
-            latents.push_back(vae->encode(imageBatch(scenes)).mean);
+            latents.push_back(vae->encode(imageBatch(scenes).to(device_)).mean.cpu());
             for (const auto& s : scenes)
                 ids.push_back(captionIds(s.caption));
             done += n;
@@ -417,6 +420,7 @@ private:
 
     bool trainDecoder() {
         AutoencoderKL vae(vaeModelConfig());
+        vae->to(device_);
         loadCheckpoint(*vae, step_ > 0 ? "decoder.safetensors" : "vae.safetensors");
         vae->train();
         std::vector<torch::Tensor> params;
@@ -426,7 +430,7 @@ private:
             if (decoding) params.push_back(p.value());
         }
         torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(o_.decoderLearningRate).weight_decay(0));
-        if (step_ > 0) torch::load(optimizer, (ckpt_ / "decoder-optim.pt").string());
+        if (step_ > 0) torch::load(optimizer, (ckpt_ / "decoder-optim.pt").string(), device_);
         const auto trainStep = [&] {
             const auto x = sceneBatch(20'000'000ULL);
             torch::Tensor z;
@@ -458,16 +462,18 @@ private:
     bool trainUNet() {
         const auto latentsPath = (ckpt_ / "latents.safetensors").string();
         const auto pool = loadSafetensors(latentsPath);
-        const auto latents = pool.at("latents").clone() * scaling_;
-        const auto ids = pool.at("ids").clone();
-        const auto emptyIds = captionIds("");
-        const auto ac = alphasCumprod();
+        const auto latents = pool.at("latents").to(device_) * scaling_;
+        const auto ids = pool.at("ids").to(device_);
+        const auto emptyIds = captionIds("").to(device_);
+        const auto ac = alphasCumprod().to(device_);
 
         writeJsonFile((ckpt_ / "text-encoder-config.json").string(), textEncoderConfig(tokenizer_->vocabSize()));
         writeJsonFile((ckpt_ / "unet-config.json").string(), unetModelConfig());
         torch::manual_seed(o_.seed + 1);
         CLIPTextModel te(CLIPTextModelOptions{CLIPTextConfig::load((ckpt_ / "text-encoder-config.json").string())});
         UNet2DConditionModel unet(UNet2DConditionConfig::fromFile((ckpt_ / "unet-config.json").string()));
+        te->to(device_);
+        unet->to(device_);
         te->train();
         unet->train();
         std::vector<torch::Tensor> params = te->parameters();
@@ -487,18 +493,18 @@ private:
             copyInto(*unet, saved, "unet.", path);
             for (size_t i = 0; i < ema.size(); ++i)
                 ema[i].copy_(saved.at("ema." + std::to_string(i)));
-            torch::load(optimizer, (ckpt_ / "unet-optim.pt").string());
+            torch::load(optimizer, (ckpt_ / "unet-optim.pt").string(), device_);
         }
 
         const int64_t poolSize = latents.size(0);
         const auto trainStep = [&] {
             const int64_t b = o_.unetBatch;
-            const auto index = torch::randint(poolSize, {b}, torch::kInt64);
+            const auto index = torch::randint(poolSize, {b}, torch::kInt64).to(device_);
             const auto x0 = latents.index_select(0, index);
             auto batchIds = ids.index_select(0, index);
-            const auto dropped = torch::rand({b}) < o_.uncondChance;
+            const auto dropped = (torch::rand({b}) < o_.uncondChance).to(device_);
             batchIds = torch::where(dropped.unsqueeze(1), emptyIds.unsqueeze(0).expand_as(batchIds), batchIds);
-            const auto t = torch::randint(kTrainTimesteps, {b}, torch::kInt64);
+            const auto t = torch::randint(kTrainTimesteps, {b}, torch::kInt64).to(device_);
             const auto noise = torch::randn_like(x0);
             const auto a = ac.index_select(0, t).view({b, 1, 1, 1});
             const auto xt = a.sqrt() * x0 + (1 - a).sqrt() * noise;
@@ -573,6 +579,7 @@ private:
     DemoTrainOptions o_;
     std::function<void(const DemoTrainProgress&)> progress_;
     ShapeWorld world_;
+    torch::Device device_;
     fs::path root_, ckpt_, model_;
     std::chrono::steady_clock::time_point start_;
     std::unique_ptr<Tokenizer> tokenizer_;

@@ -47,6 +47,9 @@ struct DemoTrainOptions {
     int checkpointEvery = 250; // steps
     // Stop cleanly at the first checkpoint after this many seconds (0: run to the end); run again to resume.
     double stopAfterSeconds = 0;
+    // Where the models train: cpu, cuda or cuda:N. Checkpoints are device-free, so a run may resume on
+    // another device; the batches are drawn on the CPU either way, the noise on the device.
+    std::string device = "cpu";
 };
 
 struct DemoTrainProgress {

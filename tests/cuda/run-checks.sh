@@ -1,0 +1,81 @@
+#!/bin/bash
+# The CUDA checks, for a machine with an NVIDIA GPU and PyTorch (whose LibTorch we build against) but
+# none of Debian's packages: builds daam-cli, checks every reference case on the GPU, benchmarks an SD 1.5-
+# shaped pipeline in fp16, bf16 and fp32, then trains the built-in model's design on the GPU until the
+# deadline, keeping the model of each segment.
+#
+#   DEBS=dir-of-debs REFERENCE=dir DEADLINE_S=seconds OUT=dir tests/cuda/run-checks.sh [train-demo options]
+#
+# DEBS holds Debian 12's .debs of libpng-dev, libutf8proc-dev, libsentencepiece-dev, nlohmann-json3-dev,
+# pkgconf and their libraries (apt-get download); they are unpacked under /tmp/devroot, never into /.
+set -u
+start=$(date +%s)
+deadline=$((start + ${DEADLINE_S:-480}))
+OUT=${OUT:-/tmp/cuda-checks}
+mkdir -p "$OUT"
+log() { echo "== $(date +%T) +$(($(date +%s) - start))s $*"; }
+
+log "machine"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)'
+nproc
+
+root=/tmp/devroot
+mkdir -p $root
+for f in "${DEBS:?}"/*.deb; do dpkg -x "$f" $root; done
+export LD_LIBRARY_PATH=$root/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+export PKG_CONFIG_LIBDIR=$root/usr/lib/x86_64-linux-gnu/pkgconfig:$root/usr/share/pkgconfig
+export PKG_CONFIG_SYSROOT_DIR=$root
+command -v pkg-config > /dev/null || export PKG_CONFIG=$root/usr/bin/pkgconf
+
+log "configure and build daam-cli"
+torch_prefix=$(python3 -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')
+build=/tmp/daam-build
+cmake -S . -B $build -G Ninja -DDAAM_BUILD_UI=OFF -DDAAM_BUILD_TESTS=OFF -DDAAM_BUILD_FUZZERS=OFF \
+    -DTORCH_CUDA_ARCH_LIST=9.0 "-DCMAKE_PREFIX_PATH=$torch_prefix;$root/usr" > /tmp/configure.log 2>&1 ||
+    { tail -40 /tmp/configure.log; exit 1; }
+ninja -C $build -k 0 daam-cli > /tmp/build.log 2>&1 || { grep -A12 "error" /tmp/build.log | head -150; exit 1; }
+cli=$build/bin/daam-cli
+log "built"
+
+log "reference cases on cuda, fp32"
+python3 tests/cuda/compare_reference.py --cli $cli --reference "${REFERENCE:?}" --device cuda --dtype fp32
+log "reference cases on cuda, fp16 (no limit: how far half precision lands)"
+python3 tests/cuda/compare_reference.py --cli $cli --reference "$REFERENCE" --device cuda --dtype fp16 | tail -13
+
+# GPU memory is not in the bench's report (it reads the process's resident memory): sample it.
+gpu_peak() {
+    peak=0
+    while sleep 0.1; do
+        used=$(nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits | head -1)
+        [ "$used" -gt "$peak" ] && peak=$used && echo $peak > /tmp/gpu-peak
+    done
+}
+log "SD 1.5-shaped bench on cuda (512x512, 10 steps)"
+for dtype in fp16 bf16 fp32; do
+    echo 0 > /tmp/gpu-peak
+    gpu_peak &
+    sampler=$!
+    $cli bench --sd15-shapes /tmp/sd15 --prompt "a cat and a dog" --steps 10 --repeat 3 --tflop-per-step 1.6 \
+        --device cuda --dtype $dtype 2>&1 | grep -v "^writing"
+    kill $sampler
+    echo "$dtype: GPU memory peak $(cat /tmp/gpu-peak) MiB (nvidia-smi, sampled every 0.1 s)"
+done
+rm -rf /tmp/sd15
+
+log "train-demo on cuda: $*"
+train=/tmp/train
+for steps in 6000 12000 20000 30000 45000 60000; do
+    left=$((deadline - $(date +%s) - 25))
+    [ $left -lt 30 ] && break
+    $cli train-demo --device cuda --out $train --unet-steps $steps --checkpoint-every 500 --for $left "$@" 2>&1 |
+        tr '\r' '\n' | grep -v "^\s*$" | tail -2
+    reached=$(python3 -c "import json; print(json.load(open('$train/checkpoint/state.json'))['step'])")
+    phase=$(python3 -c "import json; print(json.load(open('$train/checkpoint/state.json'))['phase'])")
+    log "phase $phase, step $reached"
+    [ "$phase" = "done" ] || [ "$phase" = "unet" ] || break
+    tar czf $OUT/model-$reached.tgz -C $train model
+    cp $train/train-log.tsv $OUT/train-log.tsv
+    [ "$reached" -lt "$steps" ] && break
+done
+log "end"
