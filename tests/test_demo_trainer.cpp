@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -207,6 +208,29 @@ private Q_SLOTS:
         o = tinyOptions(straight_);
         o.unetLayersPerBlock = 2;
         QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
+    }
+
+    void anOptimizerStateThatDoesNotFitIsRefused() {
+        // What LibTorch 2.11 made of a 1.13 checkpoint: states paired with parameters of other shapes.
+        const auto root = daam::test::makeTempDir("demo-train-optim");
+        auto narrow = tinyOptions(root + "/narrow");
+        narrow.unetSteps = 2;
+        auto wide = tinyOptions(root + "/wide");
+        wide.unetSteps = 2;
+        wide.unetChannels = {16, 32}; // the same parameters as {8, 16}, twice as wide
+        QVERIFY(daam::demo::trainDemoModel(narrow).finished);
+        QVERIFY(daam::demo::trainDemoModel(wide).finished);
+        std::filesystem::copy_file(wide.outDir + "/checkpoint/unet-optim.pt",
+                                   narrow.outDir + "/checkpoint/unet-optim.pt",
+                                   std::filesystem::copy_options::overwrite_existing);
+        narrow.unetSteps = 4;
+        try {
+            daam::demo::trainDemoModel(narrow);
+            QFAIL("a misfit optimizer state was accepted");
+        } catch (const daam::FileError& e) {
+            QVERIFY2(std::string(e.what()).find("unet-optim.pt") != std::string::npos, e.what());
+            QVERIFY2(std::string(e.what()).find("does not fit") != std::string::npos, e.what());
+        }
     }
 
     void exportedModelGenerates() {

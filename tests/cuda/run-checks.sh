@@ -38,10 +38,10 @@ ninja -C $build -k 0 daam-cli > /tmp/build.log 2>&1 || { grep -A12 "error" /tmp/
 cli=$build/bin/daam-cli
 log "built"
 
-log "reference cases on cuda, fp32"
-python3 tests/cuda/compare_reference.py --cli $cli --reference "${REFERENCE:?}" --device cuda --dtype fp32
-log "reference cases on cuda, fp16 (no limit: how far half precision lands)"
-python3 tests/cuda/compare_reference.py --cli $cli --reference "$REFERENCE" --device cuda --dtype fp16 | tail -13
+for dtype in ${REF_DTYPES-fp32 fp16}; do
+    log "reference cases on cuda, $dtype (only fp32 is held to the limit)"
+    python3 tests/cuda/compare_reference.py --cli $cli --reference "${REFERENCE:?}" --device cuda --dtype $dtype
+done
 
 # GPU memory is not in the bench's report (it reads the process's resident memory): sample it.
 gpu_peak() {
@@ -52,7 +52,7 @@ gpu_peak() {
     done
 }
 log "SD 1.5-shaped bench on cuda (512x512, 10 steps)"
-for dtype in fp16 bf16 fp32; do
+for dtype in ${BENCH_DTYPES-fp16 bf16 fp32}; do
     echo 0 > /tmp/gpu-peak
     gpu_peak &
     sampler=$!
@@ -63,19 +63,36 @@ for dtype in fp16 bf16 fp32; do
 done
 rm -rf /tmp/sd15
 
+log "sentencepiece (the built-in model's tokenizer) in this build"
+$cli tokenize --model resources/demo-model "a red circle" > /tmp/tokenize.txt 2>&1
+rc=$?
+head -3 /tmp/tokenize.txt
+if [ $rc -ne 0 ]; then
+    echo "tokenize failed ($rc); backtrace:"
+    cuda-gdb -batch -ex run -ex bt --args $cli tokenize --model resources/demo-model "a red circle" 2>&1 | tail -40
+    export LD_PRELOAD=$root/usr/lib/x86_64-linux-gnu/libprotobuf-lite.so.32
+    $cli tokenize --model resources/demo-model "a red circle" > /tmp/tokenize.txt 2>&1
+    rc=$?
+    echo "with Debian's protobuf-lite preloaded: rc $rc"
+    [ $rc -eq 0 ] || unset LD_PRELOAD
+fi
+
 log "train-demo on cuda: $*"
 train=/tmp/train
-for steps in 6000 12000 20000 30000 45000 60000; do
+# TRAIN_FROM: a training folder to go on from (a checkpoint made elsewhere; they are device-free).
+[ -n "${TRAIN_FROM:-}" ] && cp -r "$TRAIN_FROM" $train
+for steps in ${TRAIN_SEGMENTS:-4000 8000 12000 16000 20000 30000}; do
     left=$((deadline - $(date +%s) - 25))
     [ $left -lt 30 ] && break
     $cli train-demo --device cuda --out $train --unet-steps $steps --checkpoint-every 500 --for $left "$@" 2>&1 |
-        tr '\r' '\n' | grep -v "^\s*$" | tail -2
+        tr '\r' '\n' | grep -v "^\s*$" | grep -v "LOG(INFO)" | tail -4
+    [ -f $train/checkpoint/state.json ] || break
     reached=$(python3 -c "import json; print(json.load(open('$train/checkpoint/state.json'))['step'])")
     phase=$(python3 -c "import json; print(json.load(open('$train/checkpoint/state.json'))['phase'])")
     log "phase $phase, step $reached"
+    cp $train/train-log.tsv $OUT/train-log.tsv
     [ "$phase" = "done" ] || [ "$phase" = "unet" ] || break
     tar czf $OUT/model-$reached.tgz -C $train model
-    cp $train/train-log.tsv $OUT/train-log.tsv
     [ "$reached" -lt "$steps" ] && break
 done
 log "end"

@@ -149,6 +149,40 @@ template <typename T> void saveArchive(const T& object, const fs::path& path) {
     fs::rename(tmp, path);
 }
 
+// The optimizer's state of parameter `p`, or null before its first step. LibTorch 1.13 keys the states by
+// the TensorImpl's address printed as a string, 2.x by the address itself.
+template <typename States>
+const torch::optim::OptimizerParamState* stateOf(const States& states, const torch::Tensor& p) {
+    typename States::const_iterator it;
+    if constexpr (std::is_same_v<typename States::key_type, std::string>) {
+        std::ostringstream key;
+        key << p.unsafeGetTensorImpl();
+        it = states.find(key.str());
+    } else {
+        it = states.find(p.unsafeGetTensorImpl());
+    }
+    return it == states.end() ? nullptr : it->second.get();
+}
+
+// Loads a checkpoint's AdamW state onto `device` and checks that every state fits its parameter: LibTorch
+// 2.11 reads an archive that 1.13 wrote without complaint but pairs its states with other parameters, and
+// the first step then fails deep inside the optimizer.
+void loadOptimizer(torch::optim::AdamW& optimizer, const fs::path& path, const torch::Device& device) {
+    try {
+        torch::load(optimizer, path.string(), device);
+    } catch (const c10::Error& e) {
+        throw FileError(path.string(), std::string("unreadable optimizer state: ") + e.what_without_backtrace());
+    }
+    for (const auto& group : optimizer.param_groups())
+        for (const auto& p : group.params()) {
+            const auto* state = stateOf(optimizer.state(), p);
+            if (state && static_cast<const torch::optim::AdamWParamState*>(state)->exp_avg().sizes() != p.sizes())
+                throw FileError(path.string(), "the optimizer state does not fit the model's parameters (written by "
+                                               "another LibTorch version, or taken from another run); train into "
+                                               "another --out");
+        }
+}
+
 // Copies tensors named `prefix + name` from `tensors` into the module's parameters and buffers.
 void copyInto(torch::nn::Module& module, const std::map<std::string, torch::Tensor>& tensors, const std::string& prefix,
               const std::string& source) {
@@ -369,7 +403,7 @@ private:
                                       torch::optim::AdamWOptions(o_.vaeLearningRate).weight_decay(0));
         if (step_ > 0) {
             loadCheckpoint(*vae, "vae.safetensors");
-            torch::load(optimizer, (ckpt_ / "vae-optim.pt").string(), device_);
+            loadOptimizer(optimizer, ckpt_ / "vae-optim.pt", device_);
         }
         const auto trainStep = [&] {
             const auto x = sceneBatch(10'000'000ULL);
@@ -430,7 +464,7 @@ private:
             if (decoding) params.push_back(p.value());
         }
         torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(o_.decoderLearningRate).weight_decay(0));
-        if (step_ > 0) torch::load(optimizer, (ckpt_ / "decoder-optim.pt").string(), device_);
+        if (step_ > 0) loadOptimizer(optimizer, ckpt_ / "decoder-optim.pt", device_);
         const auto trainStep = [&] {
             const auto x = sceneBatch(20'000'000ULL);
             torch::Tensor z;
@@ -493,7 +527,7 @@ private:
             copyInto(*unet, saved, "unet.", path);
             for (size_t i = 0; i < ema.size(); ++i)
                 ema[i].copy_(saved.at("ema." + std::to_string(i)));
-            torch::load(optimizer, (ckpt_ / "unet-optim.pt").string(), device_);
+            loadOptimizer(optimizer, ckpt_ / "unet-optim.pt", device_);
         }
 
         const int64_t poolSize = latents.size(0);

@@ -75,7 +75,8 @@ torch::Tensor DDIMScheduler::step(const torch::Tensor& modelOutput, int callInde
     auto prevSample = alphaProdTPrev.pow(0.5) * predOriginal + direction;
     if (eta_ > 0) {
         if (!noise) throw Error("DDIMScheduler: eta > 0 needs a noise source");
-        const auto varianceNoise = noise->randn(modelOutput.sizes(), modelOutput.scalar_type());
+        const auto varianceNoise =
+            noise->randn(modelOutput.sizes(), modelOutput.scalar_type()).to(modelOutput.device());
         prevSample = prevSample + stdDevT * varianceNoise;
     }
     return prevSample;

@@ -56,7 +56,8 @@ torch::Tensor EulerAncestralDiscreteScheduler::step(const torch::Tensor& modelOu
     const auto derivative = (sample - predOriginal) / sigma;
     const auto dt = sigmaDown - sigma;
     auto prevSample = sample + derivative * dt;
-    const auto drawn = noise->randn(modelOutput.sizes(), modelOutput.scalar_type());
+    // Drawn on the CPU generator, as diffusers does with a CPU generator, then moved to the sample's device.
+    const auto drawn = noise->randn(modelOutput.sizes(), modelOutput.scalar_type()).to(sample.device());
     return prevSample + drawn * sigmaUp;
 }
 

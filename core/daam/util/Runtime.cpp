@@ -1,5 +1,6 @@
 #include "daam/util/Runtime.h"
 
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 
 #include <cstdlib>
@@ -48,6 +49,12 @@ RuntimeReport initRuntime() {
     // the heap (no mmap) and never trim: freed pages stay mapped and later calls reuse them. The cost is
     // that the process keeps its peak heap until exit. DAAM_MALLOC=default keeps glibc's behaviour (for
     // the benchmark's comparison).
+    // fp32 means IEEE fp32 on a GPU too: cuDNN's convolutions default to TF32, which moved the reference
+    // pipelines' latents by about 1e-3 (relative) where the CPU lands at 1e-6. fp16 and bf16 are the
+    // fast choices there.
+    at::globalContext().setAllowTF32CuDNN(false);
+    at::globalContext().setAllowTF32CuBLAS(false);
+
     const char* malloc = std::getenv("DAAM_MALLOC");
     if (!malloc || std::string(malloc) != "default") {
         const int mmapOk = mallopt(M_MMAP_MAX, 0);
