@@ -175,6 +175,29 @@ private Q_SLOTS:
         QVERIFY2(rel < 0.1, qPrintable(QString::number(rel)));
     }
 
+    void defaultLeavesOutTheMidBlockAndFactor8() {
+        // daam hooks the cross-attention of the down and up blocks only (its locator takes the mid block only
+        // to save or load heads) and drops factor-8 maps. At SD 1.5's 512 px the mid block is a factor-8 map
+        // anyway; in the built-in model (grid 96) it is not.
+        auto layer = [](daam::UNetBlock block, int side) {
+            daam::CrossAttentionLayer l;
+            l.block = block;
+            l.heads = 2;
+            l.height = l.width = side;
+            return l;
+        };
+        const daam::CrossAttentionLayerTable table{layer(daam::UNetBlock::Down, 16), layer(daam::UNetBlock::Down, 12),
+                                                   layer(daam::UNetBlock::Mid, 4), layer(daam::UNetBlock::Up, 8)};
+        auto trace = std::make_shared<daam::AttentionTrace>(table, 5);
+        for (int l = 0; l < 4; ++l) {
+            const int cells = table[l].height * table[l].width;
+            trace->add(0, l, torch::softmax(torch::randn({2, cells, 5}), -1));
+        }
+        const daam::HeatMapAggregator aggregator(trace, 96, 96);
+        // 12x12 at 96: factor int(sqrt(9216 // 144)) = 8.
+        QCOMPARE(aggregator.defaultLayers(), (std::vector<int>{0, 3}));
+    }
+
     void layerAndHeadSelections() {
         auto c = loadRawCase();
         // The default keeps all six layers here (factors 2 and 4).

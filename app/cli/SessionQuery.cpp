@@ -27,7 +27,7 @@ void declareQueryOptions(Args& args) {
                 "first timestep, so 50 steps are 51 calls. Default: all.");
     args.option("layers", "SPEC",
                 "Cross-attention layers: all, default, down, mid, up, downN, upN, HxW (map size) or #I, "
-                "comma-separated. Default: the reference's (all but 8x8 maps at a 64 grid).");
+                "comma-separated. Default: the reference's (the down and up blocks, without 8x8 maps at a 64 grid).");
     args.option("heads", "LIST", "Attention heads to keep, comma-separated (default: all).");
     args.option("tau", "F", "Threshold for the mask.", "0.4");
     args.option("normalize", "MODE",

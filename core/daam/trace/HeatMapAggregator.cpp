@@ -32,9 +32,10 @@ HeatMapAggregator::HeatMapAggregator(std::shared_ptr<const AttentionTrace> trace
     const auto& layers = trace_->layers();
     for (size_t l = 0; l < layers.size(); ++l) {
         const int64_t cells = int64_t(layers[l].height) * layers[l].width;
-        // daam: factor = int(sqrt(latent_hw // (h*w))), and factor 8 is left out.
+        // daam hooks the down and up blocks only (its locator takes the mid block only to save or load heads),
+        // computes factor = int(sqrt(latent_hw // (h*w))) and leaves factor 8 out.
         const int64_t factor = static_cast<int64_t>(std::sqrt(double((int64_t(gridHeight_) * gridWidth_) / cells)));
-        if (factor != 8) defaultLayers_.push_back(static_cast<int>(l));
+        if (factor != 8 && layers[l].block != UNetBlock::Mid) defaultLayers_.push_back(static_cast<int>(l));
         auto maps = trace_->layerMaps(static_cast<int>(l)).to(torch::kFloat32);
         prefix_.push_back(
             torch::cat({torch::zeros_like(maps.narrow(0, 0, 1).expand({1, -1, -1, -1})), maps.cumsum(0)}));

@@ -2,8 +2,9 @@
 //
 // Reference (compute_global_heat_map): for every kept (layer, head), the map summed over UNet calls is
 // upsampled bicubically (align_corners=false) to the grid (X x X) and clamped at 0; the mean over all
-// kept (layer, head) pairs is the global map per token row. A layer is kept unless its factor
-// floor(sqrt((X*X) // (h*w))) is 8 (the 8x8 maps at X = 64).
+// kept (layer, head) pairs is the global map per token row. The kept layers are those of the down and up
+// blocks (daam does not hook the mid block) whose factor floor(sqrt((X*X) // (h*w))) is not 8 (the 8x8
+// maps at X = 64).
 //
 // Queries narrow the calls (a timestep range), the layers and the heads. Over all calls the answer is
 // exact for any layer/head selection (per-head totals are kept). Over a sub-range the calls are summed
@@ -47,7 +48,7 @@ public:
     const AttentionTrace& trace() const { return *trace_; }
     int gridHeight() const { return gridHeight_; }
     int gridWidth() const { return gridWidth_; }
-    // Layers the reference keeps (factor != 8), in table order.
+    // Layers the reference keeps (down and up blocks, factor != 8), in table order.
     const std::vector<int>& defaultLayers() const { return defaultLayers_; }
     // Whether `query` is answered exactly as the reference would (see the header comment).
     bool isExact(const HeatMapQuery& query) const;

@@ -1,6 +1,6 @@
 // Naming sets of cross-attention layers, for the CLI's --layers and the app's layer presets.
 // A selection is a comma-separated list whose parts are united:
-//   all        every layer            default  the reference's (all but factor-8 maps)
+//   all        every layer            default  the reference's (down and up blocks, no factor-8 maps)
 //   down, mid, up                     a block kind
 //   down<N>, up<N>                    one block, e.g. up1 = up_blocks.1
 //   <H>x<W>    every layer with that map size, e.g. 16x16
