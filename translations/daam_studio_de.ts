@@ -267,8 +267,8 @@
     </message>
     <message>
         <location filename="../ui/LayerSelector.cpp" line="32"/>
-        <source>Paper default (no 8×8)</source>
-        <translation>Standard des Papers (ohne 8×8)</translation>
+        <source>Paper default</source>
+        <translation>Standard des Papers</translation>
     </message>
     <message>
         <location filename="../ui/LayerSelector.cpp" line="33"/>
@@ -296,17 +296,17 @@
         <translation>Cross-Attention-Schichten, deren Karten gemittelt werden</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="56"/>
-        <source>Choose a group of layers</source>
-        <translation>Eine Gruppe von Schichten wählen</translation>
+        <location filename="../ui/LayerSelector.cpp" line="57"/>
+        <source>Choose a group of layers. Paper default: the down and up blocks without 8×8 maps, as castorini/daam averages them.</source>
+        <translation>Eine Gruppe von Schichten wählen. Standard des Papers: die Down- und Up-Blöcke ohne 8×8-Karten, wie castorini/daam sie mittelt.</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="88"/>
+        <location filename="../ui/LayerSelector.cpp" line="90"/>
         <source>%1×%2 maps</source>
         <translation>%1×%2-Karten</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/LayerSelector.cpp" line="92"/>
+        <location filename="../ui/LayerSelector.cpp" line="94"/>
         <source>#%1 attention %2.%3 · %n head(s)</source>
         <translation>
             <numerusform>#%1 Attention %2.%3 · %n Head</numerusform>
@@ -318,7 +318,7 @@
     <name>daam::ui::MainWindow</name>
     <message>
         <location filename="../ui/MainWindow.cpp" line="74"/>
-        <location filename="../ui/MainWindow.cpp" line="720"/>
+        <location filename="../ui/MainWindow.cpp" line="719"/>
         <source>DAAM Studio</source>
         <translation>DAAM Studio</translation>
     </message>
@@ -391,7 +391,7 @@
     </message>
     <message>
         <location filename="../ui/MainWindow.cpp" line="201"/>
-        <location filename="../ui/MainWindow.cpp" line="730"/>
+        <location filename="../ui/MainWindow.cpp" line="729"/>
         <source>Play</source>
         <translation>Abspielen</translation>
     </message>
@@ -624,76 +624,76 @@ IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="526"/>
+        <location filename="../ui/MainWindow.cpp" line="525"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="527"/>
+        <location filename="../ui/MainWindow.cpp" line="526"/>
         <source>x %1, y %2 — %3</source>
         <translation>x %1, y %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="561"/>
+        <location filename="../ui/MainWindow.cpp" line="560"/>
         <source>Opening %1…</source>
         <translation>%1 wird geöffnet …</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="578"/>
+        <location filename="../ui/MainWindow.cpp" line="577"/>
         <source>Could not open the session %1: %2</source>
         <translation>Die Sitzung %1 konnte nicht geöffnet werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="585"/>
+        <location filename="../ui/MainWindow.cpp" line="584"/>
         <source>Opened %1</source>
         <translation>%1 geöffnet</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="593"/>
+        <location filename="../ui/MainWindow.cpp" line="592"/>
         <source>The generated session cannot be shown: %1</source>
         <translation>Die erzeugte Sitzung kann nicht angezeigt werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="604"/>
+        <location filename="../ui/MainWindow.cpp" line="603"/>
         <source>Could not save the session: %1</source>
         <translation>Die Sitzung konnte nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="610"/>
+        <location filename="../ui/MainWindow.cpp" line="609"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="616"/>
+        <location filename="../ui/MainWindow.cpp" line="615"/>
         <source>Nothing to export: open or generate a session first.</source>
         <translation>Nichts zu exportieren: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="621"/>
-        <location filename="../ui/MainWindow.cpp" line="652"/>
-        <location filename="../ui/MainWindow.cpp" line="680"/>
+        <location filename="../ui/MainWindow.cpp" line="620"/>
+        <location filename="../ui/MainWindow.cpp" line="651"/>
+        <location filename="../ui/MainWindow.cpp" line="679"/>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="624"/>
-        <location filename="../ui/MainWindow.cpp" line="655"/>
+        <location filename="../ui/MainWindow.cpp" line="623"/>
+        <location filename="../ui/MainWindow.cpp" line="654"/>
         <source>Wrote %1</source>
         <translation>%1 geschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="631"/>
+        <location filename="../ui/MainWindow.cpp" line="630"/>
         <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
         <translation>Export fehlgeschlagen: %1: Verwenden Sie einen Dateinamen auf .png, .svg oder .pdf</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="635"/>
-        <location filename="../ui/MainWindow.cpp" line="662"/>
+        <location filename="../ui/MainWindow.cpp" line="634"/>
+        <location filename="../ui/MainWindow.cpp" line="661"/>
         <source>Nothing to export: select at least one word.</source>
         <translation>Nichts zu exportieren: Wählen Sie mindestens ein Wort.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/MainWindow.cpp" line="685"/>
+        <location filename="../ui/MainWindow.cpp" line="684"/>
         <source>Wrote %n mask(s)</source>
         <translation>
             <numerusform>%n Maske geschrieben</numerusform>
@@ -701,68 +701,68 @@ IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
         </translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="721"/>
+        <location filename="../ui/MainWindow.cpp" line="720"/>
         <source>unsaved</source>
         <translation>nicht gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="722"/>
+        <location filename="../ui/MainWindow.cpp" line="721"/>
         <source>%1 (%2) — DAAM Studio</source>
         <translation>%1 (%2) — DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="727"/>
+        <location filename="../ui/MainWindow.cpp" line="726"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="795"/>
+        <location filename="../ui/MainWindow.cpp" line="794"/>
         <source>Open a session folder</source>
         <translation>Sitzungsordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="801"/>
+        <location filename="../ui/MainWindow.cpp" line="800"/>
         <source>Nothing to save: open or generate a session first.</source>
         <translation>Nichts zu speichern: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="802"/>
+        <location filename="../ui/MainWindow.cpp" line="801"/>
         <source>Save the session as a folder</source>
         <translation>Sitzung als Ordner speichern</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="808"/>
+        <location filename="../ui/MainWindow.cpp" line="807"/>
         <source>Export the overlay</source>
         <translation>Overlay exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="808"/>
-        <location filename="../ui/MainWindow.cpp" line="830"/>
+        <location filename="../ui/MainWindow.cpp" line="807"/>
+        <location filename="../ui/MainWindow.cpp" line="829"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="815"/>
+        <location filename="../ui/MainWindow.cpp" line="814"/>
         <source>Export a figure</source>
         <translation>Abbildung exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="816"/>
+        <location filename="../ui/MainWindow.cpp" line="815"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
         <translation>PNG-Bild (*.png);;SVG-Zeichnung (*.svg);;PDF-Dokument (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="822"/>
+        <location filename="../ui/MainWindow.cpp" line="821"/>
         <source>Figure resolution</source>
         <translation>Auflösung der Abbildung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="822"/>
+        <location filename="../ui/MainWindow.cpp" line="821"/>
         <source>Dots per inch:</source>
         <translation>Punkte pro Zoll (dpi):</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="830"/>
+        <location filename="../ui/MainWindow.cpp" line="829"/>
         <source>Export masks</source>
         <translation>Masken exportieren</translation>
     </message>
@@ -867,26 +867,26 @@ IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
         <translation>Start- und End-Token zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="61"/>
+        <location filename="../ui/TokenStrip.cpp" line="58"/>
         <source> (key %1)</source>
         <translation> (Taste %1)</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="63"/>
+        <location filename="../ui/TokenStrip.cpp" line="60"/>
         <source>A token of no word: the model reads it with every prompt
 Click to select, Ctrl+click to add to the selection.</source>
         <translation>Ein Token, das zu keinem Wort gehört: Das Modell liest es bei jedem Prompt
 Klicken zum Auswählen, Ctrl+Klick zum Hinzufügen zur Auswahl.</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="66"/>
+        <location filename="../ui/TokenStrip.cpp" line="63"/>
         <source>Tokens: %1%2
 Click to select, Ctrl+click to add to the selection.</source>
         <translation>Tokens: %1%2
 Klicken zum Auswählen, Ctrl+Klick zum Hinzufügen zur Auswahl.</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="68"/>
+        <location filename="../ui/TokenStrip.cpp" line="65"/>
         <source>Word %1: %2</source>
         <translation>Wort %1: %2</translation>
     </message>

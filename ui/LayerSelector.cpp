@@ -29,7 +29,7 @@ QString blockTitle(daam::UNetBlock block, int index) {
 
 QString presetTitle(const std::string& spec) {
     if (spec == "all") return LayerSelector::tr("All layers");
-    if (spec == "default") return LayerSelector::tr("Paper default (no 8×8)");
+    if (spec == "default") return LayerSelector::tr("Paper default");
     if (spec == "down") return LayerSelector::tr("Down blocks");
     if (spec == "mid") return LayerSelector::tr("Mid block");
     if (spec == "up") return LayerSelector::tr("Up blocks");
@@ -53,7 +53,9 @@ LayerSelector::LayerSelector(QWidget* parent)
     tree_->setColumnCount(1);
     tree_->setUniformRowHeights(true);
     tree_->setToolTip(tr("Cross-attention layers whose maps are averaged"));
-    presets_->setToolTip(tr("Choose a group of layers"));
+    presets_->setToolTip(
+        tr("Choose a group of layers. Paper default: the down and up blocks without 8×8 maps, as castorini/daam "
+           "averages them."));
     connect(presets_, &QComboBox::activated, this, [this](int index) {
         if (index < 0) return;
         applyPreset(presets_->itemData(index).toString());

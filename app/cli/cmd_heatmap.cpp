@@ -22,7 +22,7 @@ int runHeatmap(const std::vector<std::string>& argv) {
               "Write WORD's heat map. For FILE.safetensors: tensors `heatmap` (float32 [H, W] at image size,\n"
               "normalized as --normalize says) and `mask` (uint8 [H, W], heatmap > tau). For FILE.png: the map\n"
               "over the image in the jet colour map, as the paper's figures. Without --steps/--layers/--heads the\n"
-              "result is castorini/daam's default (all calls, every layer but 8x8 maps, all heads).",
+              "result is castorini/daam's default (all calls, the down and up blocks' layers but 8x8 maps, all heads).",
               argv);
     declareQueryOptions(args);
     args.option("word", "WORD", "A word of the prompt (every occurrence is averaged, as daam does).");
