@@ -19,7 +19,7 @@ constexpr int kSyntheticImageSide = 64;
 inline daam::Session makeSyntheticSession() {
     daam::CrossAttentionLayerTable table(3);
     daam::parseLayerPath("down_blocks.0.attentions.0.transformer_blocks.0.attn2", table[0]);
-    daam::parseLayerPath("mid_block.attentions.0.transformer_blocks.0.attn2", table[1]);
+    daam::parseLayerPath("down_blocks.1.attentions.0.transformer_blocks.0.attn2", table[1]);
     daam::parseLayerPath("up_blocks.1.attentions.0.transformer_blocks.0.attn2", table[2]);
     const int sides[3] = {8, 4, 8};
     for (int l = 0; l < 3; ++l) {

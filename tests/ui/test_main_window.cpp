@@ -208,7 +208,7 @@ private Q_SLOTS:
     void layerPresetChangesTheShares() {
         window_->state()->selectWord(kWordCat);
         window_->refreshNow();
-        QVERIFY(window_->layerSelector()->applyPreset(QStringLiteral("mid")));
+        QVERIFY(window_->layerSelector()->applyPreset(QStringLiteral("4x4")));
         QCOMPARE(window_->state()->layers(), std::vector<int>{1});
         window_->refreshNow();
         const auto shares = window_->plots()->layerShareValues();
