@@ -49,6 +49,17 @@ std::vector<std::string> lossColumn(const std::string& path) {
     return rows;
 }
 
+// Trains with `o` and checks that the trainer refuses with a FileError naming `file` and saying `why`.
+void expectRefusal(const daam::demo::DemoTrainOptions& o, const std::string& file, const std::string& why) {
+    try {
+        daam::demo::trainDemoModel(o);
+        QFAIL("the trainer accepted it");
+    } catch (const daam::FileError& e) {
+        QVERIFY2(std::string(e.what()).find(file) != std::string::npos, e.what());
+        QVERIFY2(std::string(e.what()).find(why) != std::string::npos, e.what());
+    }
+}
+
 } // namespace
 
 class TestDemoTrainer : public QObject {
@@ -120,13 +131,7 @@ private Q_SLOTS:
     void otherOptionsAreRefused() {
         auto o = tinyOptions(straight_);
         o.unetChannels = {16, 32};
-        try {
-            daam::demo::trainDemoModel(o);
-            QFAIL("expected an error");
-        } catch (const daam::FileError& e) {
-            QVERIFY2(std::string(e.what()).find("state.json") != std::string::npos, e.what());
-            QVERIFY2(std::string(e.what()).find("other options") != std::string::npos, e.what());
-        }
+        expectRefusal(o, "state.json", "other options");
     }
 
     void levelsWithoutCrossAttention() {
@@ -224,13 +229,7 @@ private Q_SLOTS:
                                    narrow.outDir + "/checkpoint/unet-optim.pt",
                                    std::filesystem::copy_options::overwrite_existing);
         narrow.unetSteps = 4;
-        try {
-            daam::demo::trainDemoModel(narrow);
-            QFAIL("a misfit optimizer state was accepted");
-        } catch (const daam::FileError& e) {
-            QVERIFY2(std::string(e.what()).find("unet-optim.pt") != std::string::npos, e.what());
-            QVERIFY2(std::string(e.what()).find("does not fit") != std::string::npos, e.what());
-        }
+        expectRefusal(narrow, "unet-optim.pt", "does not fit");
     }
 
     void exportedModelGenerates() {
