@@ -78,7 +78,7 @@ private Q_SLOTS:
     }
 
     // A guard on the shipped weights, far below what `eval-shapes --n 200` measured for them (fidelity
-    // 97.6 / 84.8 / 77.5 % for one, two and three objects, noun mIoU 0.348): a model that no longer draws
+    // 97.6 / 84.8 / 77.5 % for one, two and three objects, noun mIoU 0.402): a model that no longer draws
     // what it is told, or whose maps no longer find the objects, fails here.
     void drawsWhatItIsTold() {
         auto pipeline = daam::StableDiffusionPipeline::load(dir_);
@@ -111,6 +111,44 @@ private Q_SLOTS:
         QVERIFY(fine.nounIoU != all.nounIoU);
         options.layers = "4x4";
         QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::evaluateShapes(*pipeline, options));
+    }
+
+    void evaluationOnChosenCalls() {
+        auto pipeline = daam::StableDiffusionPipeline::load(dir_);
+        daam::demo::ShapeEvalOptions options;
+        options.count = 4;
+        const auto all = daam::demo::evaluateShapes(*pipeline, options);
+        options.callBegin = 10;
+        const auto late = daam::demo::evaluateShapes(*pipeline, options);
+        QCOMPARE(late.nounIoU.size(), all.nounIoU.size());
+        QVERIFY(late.nounIoU != all.nounIoU);
+        // Each scored object is listed with what it is and its own figures.
+        QCOMPARE(late.scored.size(), late.nounIoU.size());
+        for (size_t i = 0; i < late.scored.size(); ++i) {
+            QCOMPARE(late.scored[i].iou, late.nounIoU[i]);
+            QCOMPARE(late.scored[i].precision, late.nounPrecision[i]);
+            QVERIFY(late.scored[i].radius >= 0.1 * 64 && late.scored[i].radius <= 0.3 * 64);
+            QVERIFY(!late.scored[i].noun.empty() && !late.scored[i].colour.empty());
+        }
+        QCOMPARE(late.toJson()["objects"].size(), late.scored.size());
+        options.callBegin = 20; // 20 DPM-Solver steps are calls 0..19
+        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::evaluateShapes(*pipeline, options));
+        options.callBegin = 0;
+        options.callEnd = 21;
+        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::evaluateShapes(*pipeline, options));
+    }
+
+    void evalShapesCommandTakesCalls() {
+        const auto r = daam::test::runCli({QStringLiteral("eval-shapes"), QStringLiteral("--n"), QStringLiteral("1"),
+                                           QStringLiteral("--calls"), QStringLiteral("15:"), QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto report = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(report["captions"], nlohmann::json(1));
+        QCOMPARE(report["objects"].size(), report["scored_objects"].get<size_t>());
+        const auto bad = daam::test::runCli({QStringLiteral("eval-shapes"), QStringLiteral("--n"), QStringLiteral("1"),
+                                             QStringLiteral("--calls"), QStringLiteral("15")});
+        QVERIFY(bad.exitCode != 0);
+        QVERIFY2(bad.err.contains(QStringLiteral("--calls expects A:B")), qPrintable(bad.err));
     }
 
     void generateNeedsNoModel() {

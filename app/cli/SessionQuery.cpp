@@ -10,6 +10,7 @@
 #include <cctype>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace daam::cli {
 
@@ -19,6 +20,23 @@ std::string lower(std::string s) {
     return s;
 }
 } // namespace
+
+std::pair<int, int> parseCallRange(const std::string& option, const std::string& text, int openEnd) {
+    const auto colon = text.find(':');
+    if (colon == std::string::npos) throw UsageError("--" + option + " expects A:B, got '" + text + "'");
+    auto number = [&](const std::string& part, int fallback) {
+        if (part.empty()) return fallback;
+        try {
+            size_t used = 0;
+            const int v = std::stoi(part, &used);
+            if (used != part.size() || v < 0) throw std::invalid_argument(part);
+            return v;
+        } catch (const std::exception&) {
+            throw UsageError("--" + option + " expects whole numbers, got '" + text + "'");
+        }
+    };
+    return {number(text.substr(0, colon), 0), number(text.substr(colon + 1), openEnd)};
+}
 
 void declareQueryOptions(Args& args) {
     args.option("session", "DIR", "Session folder written by 'daam-cli generate'.");
@@ -47,24 +65,11 @@ OpenSession openSession(const Args& args) {
 HeatMapQuery queryFrom(const Args& args, const OpenSession& open) {
     HeatMapQuery query;
     if (auto steps = args.value("steps")) {
-        const auto colon = steps->find(':');
-        if (colon == std::string::npos) throw UsageError("--steps expects A:B, got '" + *steps + "'");
-        auto number = [&](const std::string& text, int fallback) {
-            if (text.empty()) return fallback;
-            try {
-                size_t used = 0;
-                const int v = std::stoi(text, &used);
-                if (used != text.size() || v < 0) throw std::invalid_argument(text);
-                return v;
-            } catch (const std::exception&) {
-                throw UsageError("--steps expects whole numbers, got '" + *steps + "'");
-            }
-        };
-        query.callBegin = number(steps->substr(0, colon), 0);
-        query.callEnd = number(steps->substr(colon + 1), open.session.trace->calls());
-        if (query.callBegin >= query.callEnd || query.callEnd > open.session.trace->calls())
-            throw UsageError("--steps " + *steps + " is empty or beyond the trace's " +
-                             std::to_string(open.session.trace->calls()) + " UNet calls");
+        const auto calls = open.session.trace->calls();
+        std::tie(query.callBegin, query.callEnd) = parseCallRange("steps", *steps, calls);
+        if (query.callBegin >= query.callEnd || query.callEnd > calls)
+            throw UsageError("--steps " + *steps + " is empty or beyond the trace's " + std::to_string(calls) +
+                             " UNet calls");
     }
     if (auto layers = args.value("layers"))
         query.layers = selectLayers(open.session.trace->layers(), *layers, open.aggregator->defaultLayers());

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace daam::cli {
@@ -17,6 +18,10 @@ struct OpenSession {
     Session session;
     std::unique_ptr<HeatMapAggregator> aggregator;
 };
+
+// "A:B" (either side may be left out: 0 and `openEnd`) as the UNet-call range [A, B); --OPTION names it
+// in errors.
+std::pair<int, int> parseCallRange(const std::string& option, const std::string& text, int openEnd);
 
 // Declares --session, --steps, --layers, --heads, --tau, --normalize on `args`.
 void declareQueryOptions(Args& args);

@@ -3,10 +3,12 @@
 #include "Command.h"
 #include "GenerationOptions.h"
 #include "ProgressBar.h"
+#include "SessionQuery.h"
 
 #include "daam/demo/ShapeEval.h"
 
 #include <cstdio>
+#include <tuple>
 
 namespace daam::cli {
 namespace {
@@ -27,6 +29,9 @@ int runEvalShapes(const std::vector<std::string>& argv) {
     args.option("layers", "SPEC",
                 "The maps' cross-attention layers: all, default, down, mid, up, downN, upN, HxW (map size) or #I, "
                 "comma-separated. Default: the reference's.");
+    args.option("calls", "A:B",
+                "The maps' UNet calls, [A, B) counted from 0; either side may be left out. Default: all, as the "
+                "paper.");
     args.flag("reconstruct", "Judge the held-out scenes passed through the VAE instead (the autoencoder's ceiling).");
     args.option("save", "DIR", "Write every judged image to DIR/NNNN.png (NNNN: the scene index).");
     args.flag("json", "Print the report as JSON.");
@@ -41,6 +46,9 @@ int runEvalShapes(const std::vector<std::string>& argv) {
     options.tau = args.getDouble("tau");
     options.saveDir = args.get("save");
     options.layers = args.get("layers");
+    if (auto calls = args.value("calls")) {
+        std::tie(options.callBegin, options.callEnd) = parseCallRange("calls", *calls, -1);
+    }
     if (!(options.tau >= 0 && options.tau <= 1)) throw UsageError("--tau must be within [0, 1]");
     auto pipeline = StableDiffusionPipeline::load(modelFolder(args));
     ProgressBar bar("evaluating");

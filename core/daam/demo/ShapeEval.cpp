@@ -8,6 +8,7 @@
 #include "daam/trace/HeatMapImage.h"
 #include "daam/trace/LayerSelection.h"
 #include "daam/trace/Measures.h"
+#include "daam/util/Error.h"
 
 #include <torch/torch.h>
 
@@ -66,6 +67,15 @@ nlohmann::json ShapeEvalReport::toJson() const {
     j["noun_mask_precision"] = nounPrecisionMean();
     j["noun_mask_recall"] = nounRecallMean();
     j["scored_objects"] = nounIoU.size();
+    auto& list = j["objects"] = nlohmann::json::array();
+    for (const auto& o : scored)
+        list.push_back({{"scene", o.scene},
+                        {"noun", o.noun},
+                        {"colour", o.colour},
+                        {"radius", o.radius},
+                        {"iou", o.iou},
+                        {"precision", o.precision},
+                        {"recall", o.recall}});
     return j;
 }
 
@@ -91,6 +101,12 @@ ShapeEvalReport evaluateShapes(StableDiffusionPipeline& pipeline, const ShapeEva
         saveJudged(options, index, image);
         HeatMapAggregator aggregator(session.trace, session.gridSide, session.gridSide);
         HeatMapQuery query;
+        query.callBegin = options.callBegin;
+        query.callEnd = options.callEnd;
+        if (query.callBegin >= (query.callEnd < 0 ? session.trace->calls() : query.callEnd) ||
+            query.callEnd > session.trace->calls())
+            throw Error("UNet calls [" + std::to_string(options.callBegin) + ", " + std::to_string(options.callEnd) +
+                        ") are empty or beyond the trace's " + std::to_string(session.trace->calls()));
         if (!options.layers.empty())
             query.layers = selectLayers(session.trace->layers(), options.layers, aggregator.defaultLayers());
         auto wordMask = [&](int word) {
@@ -114,6 +130,8 @@ ShapeEvalReport evaluateShapes(StableDiffusionPipeline& pipeline, const ShapeEva
                 report.nounIoU.push_back(maskIoU(mask, judgement.region));
                 report.nounPrecision.push_back(maskIoA(mask, judgement.region));
                 report.nounRecall.push_back(maskIoA(judgement.region, mask));
+                report.scored.push_back({index, shapeName(object.shape), colourName(object.colour), object.radius,
+                                         report.nounIoU.back(), report.nounPrecision.back(), report.nounRecall.back()});
             }
             if (colourWord >= 0) report.colourIoU.push_back(maskIoU(wordMask(colourWord), judgement.region));
         }

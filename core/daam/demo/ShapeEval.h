@@ -21,6 +21,16 @@ struct ShapeEvalOptions {
     std::string scheduler; // empty: the model's
     std::string saveDir;   // when set, every judged image is written there as NNNN.png (scene index)
     std::string layers;    // the maps' layers as a LayerSelection spec; empty: the reference default
+    int callBegin = 0;     // the maps' UNet calls [callBegin, callEnd); callEnd < 0: to the last
+    int callEnd = -1;
+};
+
+// One present object whose noun was scored: what it is, how large, and how its noun's mask fared.
+struct ScoredObject {
+    uint64_t scene = 0; // the scene index (the name of its --save image)
+    std::string noun, colour;
+    double radius = 0; // circumradius in pixels
+    double iou = 0, precision = 0, recall = 0;
 };
 
 struct ShapeEvalReport {
@@ -31,6 +41,7 @@ struct ShapeEvalReport {
     // The noun masks' precision (IoA: share of the mask on the object) and recall (share of the object
     // under the mask), one per present object: they tell a mask that spills over from one that misses.
     std::vector<double> nounPrecision, nounRecall;
+    std::vector<ScoredObject> scored; // one per noun IoU, in the same order
 
     double fidelity(int objectsInCaption) const;
     double nounMIoU() const;
