@@ -2,6 +2,7 @@
 // integer and per-sample float timesteps on a non-square 16×24 latent, the cross-attention observer seam,
 // and load errors naming the offending tensor/key.
 #include "daam/io/Safetensors.h"
+#include "daam/model/WeightSet.h"
 #include "daam/nn/UNet2DConditionModel.h"
 #include "daam/util/Error.h"
 
@@ -50,6 +51,34 @@ AddedCond addedFor(const std::map<std::string, torch::Tensor>& unit) {
 
 void copyDir(const std::string& from, const std::string& to) {
     std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
+}
+
+// A two-level UNet folder (config and random weights) whose mid block is `midBlockType` (null: none).
+std::string writeTinyUNet(const std::string& tag, const nlohmann::json& midBlockType) {
+    const auto dir = daam::test::makeTempDir(tag) + "/unet";
+    std::filesystem::create_directories(dir);
+    const nlohmann::json config = {{"_class_name", "UNet2DConditionModel"},
+                                   {"attention_head_dim", 2},
+                                   {"block_out_channels", {32, 64}},
+                                   {"cross_attention_dim", 16},
+                                   {"down_block_types", {"CrossAttnDownBlock2D", "CrossAttnDownBlock2D"}},
+                                   {"up_block_types", {"CrossAttnUpBlock2D", "CrossAttnUpBlock2D"}},
+                                   {"layers_per_block", 1},
+                                   {"mid_block_type", midBlockType},
+                                   {"norm_num_groups", 32},
+                                   {"sample_size", 8}};
+    std::ofstream(dir + "/config.json") << config.dump(2);
+    torch::manual_seed(0);
+    UNet2DConditionModel unet(UNet2DConditionConfig::fromFile(dir + "/config.json"));
+    saveStateDict(*unet, dir + "/diffusion_pytorch_model.safetensors");
+    return dir;
+}
+
+std::vector<std::string> midBlockNames(const UNet2DConditionModel& unet) {
+    std::vector<std::string> names;
+    for (const auto& item : unet->named_parameters())
+        if (item.key().rfind("mid_block.", 0) == 0) names.push_back(item.key());
+    return names;
 }
 
 } // namespace
@@ -230,6 +259,67 @@ private Q_SLOTS:
             QFAIL("an unsupported config value did not throw");
         } catch (const FileError& e) {
             QVERIFY2(QByteArray(e.what()).contains("class_embed_type"), e.what());
+        }
+    }
+
+    // diffusers' other mid blocks: "UNetMidBlock2D" is one ResNet under mid_block.resnets.0 (num_layers=0,
+    // no attention), and an explicit null drops the mid block. Neither adds a cross-attention layer, and a
+    // cross-attention mid block's weights do not load into either.
+    void midBlockTypes() {
+        torch::NoGradGuard noGrad;
+        const auto resnetDir = writeTinyUNet("unet-mid-resnet", "UNetMidBlock2D");
+        const auto noneDir = writeTinyUNet("unet-mid-none", nullptr);
+        const auto crossDir = writeTinyUNet("unet-mid-cross", "UNetMidBlock2DCrossAttn");
+        auto resnetMid = loadUNet(resnetDir);
+        auto noMid = loadUNet(noneDir);
+        auto crossMid = loadUNet(crossDir);
+        QCOMPARE(resnetMid->config().midBlockType, std::string("UNetMidBlock2D"));
+        QVERIFY(noMid->config().midBlockType.empty());
+
+        const auto names = midBlockNames(resnetMid);
+        QCOMPARE(int(names.size()), 10); // norm1, conv1, time_emb_proj, norm2, conv2: weight and bias each
+        for (const auto& name : names)
+            QVERIFY2(name.rfind("mid_block.resnets.0.", 0) == 0, name.c_str());
+        QVERIFY(midBlockNames(noMid).empty());
+        QVERIFY(midBlockNames(crossMid).size() > names.size());
+
+        const auto mid = [](const UNet2DConditionModel& unet) {
+            int count = 0;
+            for (const auto& layer : unet->crossAttentionLayers())
+                count += layer.path.rfind("mid_block.", 0) == 0 ? 1 : 0;
+            return count;
+        };
+        QCOMPARE(mid(crossMid), 1);
+        QCOMPARE(mid(resnetMid), 0);
+        QCOMPARE(mid(noMid), 0);
+        QCOMPARE(resnetMid->crossAttentionLayers().size() + 1, crossMid->crossAttentionLayers().size());
+
+        const auto sample = torch::randn({2, 4, 8, 8});
+        const auto context = torch::randn({2, 5, 16});
+        const auto a = resnetMid->forward(sample, torch::tensor(500.0), context);
+        const auto b = noMid->forward(sample, torch::tensor(500.0), context);
+        QCOMPARE(a.sizes().vec(), sample.sizes().vec());
+        QVERIFY(torch::isfinite(a).all().item<bool>() && torch::isfinite(b).all().item<bool>());
+        QVERIFY(!torch::allclose(a, b)); // the mid ResNet is in the path
+
+        std::filesystem::copy_file(crossDir + "/diffusion_pytorch_model.safetensors",
+                                   resnetDir + "/diffusion_pytorch_model.safetensors",
+                                   std::filesystem::copy_options::overwrite_existing);
+        try {
+            loadUNet(resnetDir);
+            QFAIL("a cross-attention mid block's weights loaded into a UNetMidBlock2D");
+        } catch (const FileError& e) {
+            QVERIFY2(QByteArray(e.what()).contains("mid_block.attentions.0"), e.what());
+        }
+
+        auto config = nlohmann::json::parse(std::ifstream(noneDir + "/config.json"));
+        config["mid_block_type"] = "UNetMidBlock2DSimpleCrossAttn";
+        std::ofstream(resnetDir + "/config.json") << config.dump();
+        try {
+            loadUNet(resnetDir);
+            QFAIL("an unsupported mid block type loaded");
+        } catch (const FileError& e) {
+            QVERIFY2(QByteArray(e.what()).contains("mid_block_type"), e.what());
         }
     }
 };

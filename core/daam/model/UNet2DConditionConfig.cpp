@@ -69,7 +69,10 @@ UNet2DConditionConfig UNet2DConditionConfig::fromFile(const std::string& path) {
         {"CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"});
     c.upBlockTypes = get<std::vector<std::string>>(
         j, path, "up_block_types", {"UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"});
-    c.midBlockType = get<std::string>(j, path, "mid_block_type", "UNetMidBlock2DCrossAttn");
+    // An explicit null means no mid block (diffusers' mid_block_type=None), unlike a missing key.
+    c.midBlockType = j.contains("mid_block_type") && j.at("mid_block_type").is_null()
+                         ? std::string()
+                         : get<std::string>(j, path, "mid_block_type", "UNetMidBlock2DCrossAttn");
     c.blockOutChannels = get<std::vector<int64_t>>(j, path, "block_out_channels", {320, 640, 1280, 1280});
     c.layersPerBlock = get<int64_t>(j, path, "layers_per_block", 2);
     c.downsamplePadding = get<int64_t>(j, path, "downsample_padding", 1);
@@ -91,7 +94,7 @@ UNet2DConditionConfig UNet2DConditionConfig::fromFile(const std::string& path) {
     for (const auto& t : c.upBlockTypes)
         if (t != "CrossAttnUpBlock2D" && t != "UpBlock2D")
             throw FileError(path, "up_block_types: unsupported block type " + t);
-    if (c.midBlockType != "UNetMidBlock2DCrossAttn")
+    if (c.midBlockType != "UNetMidBlock2DCrossAttn" && c.midBlockType != "UNetMidBlock2D" && !c.midBlockType.empty())
         throw FileError(path, "mid_block_type: unsupported block type " + c.midBlockType);
     for (int64_t ch : c.blockOutChannels)
         if (ch <= 0 || ch % c.normNumGroups != 0)

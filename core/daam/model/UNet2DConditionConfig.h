@@ -14,6 +14,8 @@ struct UNet2DConditionConfig {
     int64_t outChannels = 4;
     int64_t sampleSize = 64;
     std::vector<std::string> downBlockTypes;
+    // "UNetMidBlock2DCrossAttn" (every SD model), "UNetMidBlock2D" (one ResNet, no attention) or "" (the
+    // config's null: no mid block).
     std::string midBlockType = "UNetMidBlock2DCrossAttn";
     std::vector<std::string> upBlockTypes;
     std::vector<int64_t> blockOutChannels;

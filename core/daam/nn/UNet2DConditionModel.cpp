@@ -76,12 +76,13 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& 
         downBlocks->push_back(down_.back());
     }
 
-    {
+    if (!c.midBlockType.empty()) {
         UNetBlockOptions o = base(n - 1);
         o.in = o.out = boc.back();
-        o.layers = 1;
-        o.layerInfos =
-            makeInfos(BlockKind::Mid, 0, 1, o.transformer.layers, o.transformer.heads, int64_t(1) << (n - 1), layers_);
+        o.layers = c.midBlockType == "UNetMidBlock2DCrossAttn" ? 1 : 0;
+        if (o.layers > 0)
+            o.layerInfos = makeInfos(BlockKind::Mid, 0, 1, o.transformer.layers, o.transformer.heads,
+                                     int64_t(1) << (n - 1), layers_);
         mid_block = register_module("mid_block", UNetMidBlock2DCrossAttn(o, c.midBlockScaleFactor));
     }
 
@@ -136,7 +137,7 @@ torch::Tensor UNet2DConditionModelImpl::forward(const torch::Tensor& sample, con
     std::vector<torch::Tensor> skips{x};
     for (auto& block : down_)
         x = block->forward(x, emb, encoderHiddenStates, call, skips);
-    x = mid_block->forward(x, emb, encoderHiddenStates, call);
+    if (mid_block) x = mid_block->forward(x, emb, encoderHiddenStates, call);
     for (size_t i = 0; i < up_.size(); ++i) {
         // Each up block consumes layers_per_block + 1 skips; upsample to the size of the next one so that
         // latents not divisible by the total downsampling still line up.

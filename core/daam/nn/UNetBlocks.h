@@ -40,6 +40,8 @@ private:
 };
 TORCH_MODULE(UNetDownBlock);
 
+// With options.layers 0 this is diffusers' UNetMidBlock2D as UNet2DConditionModel builds it (num_layers=0,
+// no attention): the one ResNet, under the same weight names.
 class UNetMidBlock2DCrossAttnImpl : public torch::nn::Module {
 public:
     explicit UNetMidBlock2DCrossAttnImpl(const UNetBlockOptions& options, double outputScaleFactor);
