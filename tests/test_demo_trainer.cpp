@@ -194,6 +194,37 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::trainDemoModel(o));
     }
 
+    void midBlockKinds() {
+        for (const std::string kind : {"resnet", "none"}) {
+            const auto out = daam::test::makeTempDir("demo-train") + "/mid-" + kind;
+            auto o = tinyOptions(out);
+            o.unetMidBlock = kind;
+            QVERIFY(daam::demo::trainDemoModel(o).finished);
+            std::ifstream in(out + "/model/unet/config.json");
+            QCOMPARE(nlohmann::json::parse(in)["mid_block_type"],
+                     kind == "resnet" ? nlohmann::json("UNetMidBlock2D") : nlohmann::json(nullptr));
+            auto pipeline = daam::StableDiffusionPipeline::load(out + "/model");
+            const auto params = pipeline->unet()->named_parameters();
+            QCOMPARE(params.contains("mid_block.resnets.0.conv1.weight"), kind == "resnet");
+            QVERIFY(!params.contains("mid_block.attentions.0.proj_in.weight"));
+            for (const auto& layer : pipeline->unet()->crossAttentionLayers())
+                QVERIFY2(layer.path.rfind("mid_block", 0) != 0, layer.path.c_str());
+            daam::GenerationRequest request;
+            request.prompt = "a red circle";
+            request.steps = 2;
+            QVERIFY(pipeline->generate(request).image.isfinite().all().item<bool>());
+        }
+        auto o = tinyOptions(daam::test::makeTempDir("demo-train") + "/mid-bogus");
+        o.unetMidBlock = "attention";
+        try {
+            daam::demo::trainDemoModel(o);
+            QFAIL("an unknown mid block was accepted");
+        } catch (const daam::Error& e) {
+            QVERIFY2(std::string(e.what()).find("mid block must be cross, resnet or none") != std::string::npos,
+                     e.what());
+        }
+    }
+
     void checkpointsFromBeforeTheLatentFactorAndLayerOptionsResume() {
         // Their state.json has neither latent_factor nor unet_layers_per_block: they were all trained with
         // 16x16 latents and one layer per block.
@@ -205,6 +236,7 @@ private Q_SLOTS:
         }
         state["identity"].erase("latent_factor");
         state["identity"].erase("unet_layers_per_block");
+        state["identity"].erase("unet_mid_block");
         std::ofstream(path) << state.dump();
         QVERIFY(daam::demo::trainDemoModel(tinyOptions(straight_)).finished);
         auto o = tinyOptions(straight_);
@@ -212,6 +244,9 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
         o = tinyOptions(straight_);
         o.unetLayersPerBlock = 2;
+        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
+        o = tinyOptions(straight_);
+        o.unetMidBlock = "resnet";
         QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
     }
 

@@ -58,9 +58,11 @@ int runTrainDemo(const std::vector<std::string>& argv) {
     args.option("unet-lr", "F", "Text encoder + UNet learning rate.", "1e-3");
     args.option("unet-channels", "C1,C2,..", "UNet block_out_channels.", "32,64");
     args.option("unet-cross-attention", "F1,F2,..",
-                "Per UNet level, as --unet-channels: 1 for blocks with cross-attention, 0 for plain ones (the mid "
-                "block always has it).",
-                "1,1");
+                "Per UNet level, as --unet-channels: 1 for blocks with cross-attention, 0 for plain ones.", "1,1");
+    args.option("unet-mid-block", "KIND",
+                "The UNet's mid block: cross (with cross-attention, as Stable Diffusion), resnet (one ResNet, no "
+                "attention) or none.",
+                "cross");
     args.option("unet-layers-per-block", "N",
                 "ResNet layers per UNet down block, 1 to 4 (up blocks get one more, as in diffusers).", "1");
     args.option("checkpoint-every", "N", "Steps between checkpoints.", "250");
@@ -88,6 +90,7 @@ int runTrainDemo(const std::vector<std::string>& argv) {
         o.unetCrossAttention.push_back(flag == 1);
     }
     o.unetLayersPerBlock = positiveInt(args, "unet-layers-per-block");
+    o.unetMidBlock = args.get("unet-mid-block");
     o.checkpointEvery = positiveInt(args, "checkpoint-every");
     o.stopAfterSeconds = args.getDouble("for");
     if (!(o.stopAfterSeconds >= 0)) throw UsageError("--for must not be negative");

@@ -74,8 +74,16 @@ nlohmann::json textEncoderConfig(int64_t vocabSize) {
             {"vocab_size", vocabSize}};
 }
 
+// The diffusers mid_block_type of train-demo's --unet-mid-block.
+nlohmann::json midBlockType(const std::string& kind) {
+    if (kind == "cross") return "UNetMidBlock2DCrossAttn";
+    if (kind == "resnet") return "UNetMidBlock2D";
+    if (kind == "none") return nullptr;
+    throw Error("train-demo: the UNet's mid block must be cross, resnet or none, not '" + kind + "'");
+}
+
 nlohmann::json unetConfig(const std::vector<int>& channels, const std::vector<bool>& crossAttention, int layersPerBlock,
-                          int latentFactor) {
+                          const std::string& midBlock, int latentFactor) {
     std::vector<std::string> down, up;
     for (bool cross : crossAttention) {
         down.push_back(cross ? "CrossAttnDownBlock2D" : "DownBlock2D");
@@ -93,6 +101,7 @@ nlohmann::json unetConfig(const std::vector<int>& channels, const std::vector<bo
             {"in_channels", 4},
             {"layers_per_block", layersPerBlock},
             {"mid_block_scale_factor", 1},
+            {"mid_block_type", midBlockType(midBlock)},
             {"norm_eps", 1e-5},
             {"norm_num_groups", normGroups(channels)},
             {"out_channels", 4},
@@ -249,6 +258,7 @@ private:
                 {"unet_channels", o_.unetChannels},
                 {"unet_cross_attention", o_.unetCrossAttention},
                 {"unet_layers_per_block", o_.unetLayersPerBlock},
+                {"unet_mid_block", o_.unetMidBlock},
                 {"latent_factor", o_.latentFactor},
                 {"uncond_chance", o_.uncondChance}};
     }
@@ -261,6 +271,7 @@ private:
         // Checkpoints from before these options all have 16x16 latents and one layer per UNet block.
         if (saved.is_object() && !saved.contains("latent_factor")) saved["latent_factor"] = 4;
         if (saved.is_object() && !saved.contains("unet_layers_per_block")) saved["unet_layers_per_block"] = 1;
+        if (saved.is_object() && !saved.contains("unet_mid_block")) saved["unet_mid_block"] = "cross";
         if (saved != identity())
             throw FileError(path.string(),
                             "this checkpoint was trained with other options (" + saved.dump() + "); use another --out");
@@ -386,7 +397,8 @@ private:
     }
 
     nlohmann::json unetModelConfig() const {
-        return unetConfig(o_.unetChannels, o_.unetCrossAttention, o_.unetLayersPerBlock, o_.latentFactor);
+        return unetConfig(o_.unetChannels, o_.unetCrossAttention, o_.unetLayersPerBlock, o_.unetMidBlock,
+                          o_.latentFactor);
     }
 
     AutoencoderKLConfig vaeModelConfig() {
@@ -641,6 +653,7 @@ DemoTrainResult trainDemoModel(const DemoTrainOptions& options,
         throw Error("train-demo: UNet channels must be multiples of 4, at least 8");
     if (options.unetLayersPerBlock < 1 || options.unetLayersPerBlock > 4)
         throw Error("train-demo: the UNet's layers per block must be 1 to 4");
+    midBlockType(options.unetMidBlock); // throws for an unknown kind
     if (options.latentFactor != 2 && options.latentFactor != 4 && options.latentFactor != 8)
         throw Error("train-demo: the latent factor must be 2, 4 or 8");
     if (options.unetCrossAttention.size() != options.unetChannels.size())

@@ -37,8 +37,11 @@ struct DemoTrainOptions {
     std::vector<int> unetChannels{32, 64};
     // Per UNet level (as unetChannels, from the latent's resolution down): whether its down and up blocks
     // have cross-attention (CrossAttnDownBlock2D / CrossAttnUpBlock2D) or not (DownBlock2D / UpBlock2D).
-    // The mid block always has it.
     std::vector<bool> unetCrossAttention{true, true};
+    // The mid block: "cross" (UNetMidBlock2DCrossAttn, as Stable Diffusion), "resnet" (UNetMidBlock2D: one
+    // ResNet, no attention) or "none". DAAM's default leaves the mid block's maps out, so without its
+    // cross-attention the words must be placed by the layers DAAM reads.
+    std::string unetMidBlock = "cross";
     // ResNet (and, with cross-attention, transformer) layers per down block; up blocks get one more, as in
     // diffusers. More layers give each level a wider receptive field before its attention.
     int unetLayersPerBlock = 1;
