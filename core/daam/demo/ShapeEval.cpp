@@ -68,14 +68,14 @@ nlohmann::json ShapeEvalReport::toJson() const {
     j["noun_mask_recall"] = nounRecallMean();
     j["scored_objects"] = nounIoU.size();
     auto& list = j["objects"] = nlohmann::json::array();
-    for (const auto& o : scored)
-        list.push_back({{"scene", o.scene},
-                        {"noun", o.noun},
-                        {"colour", o.colour},
-                        {"radius", o.radius},
-                        {"iou", o.iou},
-                        {"precision", o.precision},
-                        {"recall", o.recall}});
+    for (size_t i = 0; i < scored.size(); ++i)
+        list.push_back({{"scene", scored[i].scene},
+                        {"noun", scored[i].noun},
+                        {"colour", scored[i].colour},
+                        {"radius", scored[i].radius},
+                        {"iou", nounIoU[i]},
+                        {"precision", nounPrecision[i]},
+                        {"recall", nounRecall[i]}});
     return j;
 }
 
@@ -130,8 +130,7 @@ ShapeEvalReport evaluateShapes(StableDiffusionPipeline& pipeline, const ShapeEva
                 report.nounIoU.push_back(maskIoU(mask, judgement.region));
                 report.nounPrecision.push_back(maskIoA(mask, judgement.region));
                 report.nounRecall.push_back(maskIoA(judgement.region, mask));
-                report.scored.push_back({index, shapeName(object.shape), colourName(object.colour), object.radius,
-                                         report.nounIoU.back(), report.nounPrecision.back(), report.nounRecall.back()});
+                report.scored.push_back({index, shapeName(object.shape), colourName(object.colour), object.radius});
             }
             if (colourWord >= 0) report.colourIoU.push_back(maskIoU(wordMask(colourWord), judgement.region));
         }

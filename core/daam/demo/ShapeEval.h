@@ -25,12 +25,12 @@ struct ShapeEvalOptions {
     int callEnd = -1;
 };
 
-// One present object whose noun was scored: what it is, how large, and how its noun's mask fared.
+// One present object whose noun was scored: what it is and how large (its figures are at the same index
+// of the report's noun lists).
 struct ScoredObject {
     uint64_t scene = 0; // the scene index (the name of its --save image)
     std::string noun, colour;
     double radius = 0; // circumradius in pixels
-    double iou = 0, precision = 0, recall = 0;
 };
 
 struct ShapeEvalReport {
