@@ -3,6 +3,7 @@
 // and load errors naming the offending tensor/key.
 #include "daam/io/Safetensors.h"
 #include "daam/model/WeightSet.h"
+#include "daam/nn/BasicTransformerBlock.h"
 #include "daam/nn/UNet2DConditionModel.h"
 #include "daam/util/Error.h"
 
@@ -53,8 +54,10 @@ void copyDir(const std::string& from, const std::string& to) {
     std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
 }
 
-// A two-level UNet folder (config and random weights) whose mid block is `midBlockType` (null: none).
-std::string writeTinyUNet(const std::string& tag, const nlohmann::json& midBlockType) {
+// A two-level UNet folder (config and random weights) whose mid block is `midBlockType` (null: none); `extra`
+// keys are added to the config.
+std::string writeTinyUNet(const std::string& tag, const nlohmann::json& midBlockType,
+                          const nlohmann::json& extra = nlohmann::json::object()) {
     const auto dir = daam::test::makeTempDir(tag) + "/unet";
     std::filesystem::create_directories(dir);
     const nlohmann::json config = {{"_class_name", "UNet2DConditionModel"},
@@ -67,7 +70,9 @@ std::string writeTinyUNet(const std::string& tag, const nlohmann::json& midBlock
                                    {"mid_block_type", midBlockType},
                                    {"norm_num_groups", 32},
                                    {"sample_size", 8}};
-    std::ofstream(dir + "/config.json") << config.dump(2);
+    auto full = config;
+    full.update(extra);
+    std::ofstream(dir + "/config.json") << full.dump(2);
     torch::manual_seed(0);
     UNet2DConditionModel unet(UNet2DConditionConfig::fromFile(dir + "/config.json"));
     saveStateDict(*unet, dir + "/diffusion_pytorch_model.safetensors");
@@ -320,6 +325,58 @@ private Q_SLOTS:
             QFAIL("an unsupported mid block type loaded");
         } catch (const FileError& e) {
             QVERIFY2(QByteArray(e.what()).contains("mid_block_type"), e.what());
+        }
+    }
+
+    // diffusers' only_cross_attention: attn1 takes its keys and values from the text, so a block has no
+    // self-attention and each image position's output depends on that position alone. The flag is per down
+    // block, reversed for the up blocks, never for the mid block; attn2 stays the only DAAM layer.
+    void onlyCrossAttention() {
+        torch::NoGradGuard noGrad;
+        const auto dir =
+            writeTinyUNet("unet-only-cross", "UNetMidBlock2DCrossAttn", {{"only_cross_attention", {true, false}}});
+        auto unet = loadUNet(dir);
+        QCOMPARE(unet->config().onlyCrossAttention, (std::vector<bool>{true, false}));
+        const auto params = unet->named_parameters();
+        const auto keyShape = [&](const std::string& block) {
+            return params[block + ".attentions.0.transformer_blocks.0.attn1.to_k.weight"].sizes().vec();
+        };
+        QCOMPARE(keyShape("down_blocks.0"), (std::vector<int64_t>{32, 16})); // from the 16-wide text
+        QCOMPARE(keyShape("down_blocks.1"), (std::vector<int64_t>{64, 64}));
+        QCOMPARE(keyShape("up_blocks.1"), (std::vector<int64_t>{32, 16}));
+        QCOMPARE(keyShape("up_blocks.0"), (std::vector<int64_t>{64, 64}));
+        QCOMPARE(keyShape("mid_block"), (std::vector<int64_t>{64, 64}));
+        for (const auto& layer : unet->crossAttentionLayers())
+            QVERIFY2(layer.path.size() > 5 && layer.path.substr(layer.path.size() - 5) == "attn2", layer.path.c_str());
+        const auto out = unet->forward(torch::randn({2, 4, 8, 8}), torch::tensor(500.0), torch::randn({2, 5, 16}));
+        QVERIFY(torch::isfinite(out).all().item<bool>());
+
+        const auto changedRows = [](bool onlyCross) {
+            torch::manual_seed(1);
+            BasicTransformerBlock block(32, 2, 16, 16, false, onlyCross);
+            const auto x = torch::randn({1, 10, 32}), context = torch::randn({1, 5, 16});
+            auto moved = x.clone();
+            moved[0][3] += torch::randn({32}); // not a constant: the layer norms would remove it
+            const auto diff = (block->forward(moved, context, nullptr, nullptr, 2, 5) -
+                               block->forward(x, context, nullptr, nullptr, 2, 5))
+                                  .abs()
+                                  .amax(-1)[0];
+            return int((diff > 1e-6).sum().item<int64_t>());
+        };
+        QCOMPARE(changedRows(true), 1);
+        QCOMPARE(changedRows(false), 10);
+
+        for (const auto& bad :
+             {nlohmann::json::array({true}), nlohmann::json::array({true, 1}), nlohmann::json("yes")}) {
+            auto config = nlohmann::json::parse(std::ifstream(dir + "/config.json"));
+            config["only_cross_attention"] = bad;
+            std::ofstream(dir + "/config.json") << config.dump();
+            try {
+                loadUNet(dir);
+                QFAIL(("only_cross_attention " + bad.dump() + " loaded").c_str());
+            } catch (const FileError& e) {
+                QVERIFY2(QByteArray(e.what()).contains("only_cross_attention"), e.what());
+            }
         }
     }
 };

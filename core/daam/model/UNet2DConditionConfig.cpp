@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 namespace daam {
@@ -40,6 +41,21 @@ std::vector<int64_t> perBlock(const json& j, const std::string& path, const char
         return out;
     }
     throw FileError(path, std::string(key) + ": expected an integer or a list of " + std::to_string(n) + " integers");
+}
+
+// A bool or a list of `n` bools, broadcast to `n` entries.
+std::vector<bool> perBlockFlag(const json& j, const std::string& path, const char* key, size_t n) {
+    if (!present(j, key)) return std::vector<bool>(n, false);
+    const json& v = j.at(key);
+    if (v.is_boolean()) return std::vector<bool>(n, v.get<bool>());
+    if (v.is_array() && v.size() == n &&
+        std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_boolean(); })) {
+        std::vector<bool> out;
+        for (const auto& e : v)
+            out.push_back(e.get<bool>());
+        return out;
+    }
+    throw FileError(path, std::string(key) + ": expected a boolean or a list of " + std::to_string(n) + " booleans");
 }
 
 void expectValue(const json& j, const std::string& path, const char* key, const json& allowed) {
@@ -105,6 +121,7 @@ UNet2DConditionConfig UNet2DConditionConfig::fromFile(const std::string& path) {
     // diffusers' naming quirk: attention_head_dim holds the number of heads unless num_attention_heads is set.
     c.numAttentionHeads = present(j, "num_attention_heads") ? perBlock(j, path, "num_attention_heads", 8, n)
                                                             : perBlock(j, path, "attention_head_dim", 8, n);
+    c.onlyCrossAttention = perBlockFlag(j, path, "only_cross_attention", n);
     c.transformerLayersPerBlock = perBlock(j, path, "transformer_layers_per_block", 1, n);
     for (size_t i = 0; i < n; ++i)
         if (c.numAttentionHeads[i] <= 0 || c.blockOutChannels[i] % c.numAttentionHeads[i] != 0)
@@ -124,7 +141,6 @@ UNet2DConditionConfig UNet2DConditionConfig::fromFile(const std::string& path) {
 
     // Keys whose non-default values change the architecture in ways not implemented here.
     expectValue(j, path, "act_fn", "silu");
-    expectValue(j, path, "only_cross_attention", false);
     expectValue(j, path, "dual_cross_attention", false);
     expectValue(j, path, "center_input_sample", false);
     expectValue(j, path, "class_embed_type", nullptr);

@@ -27,6 +27,9 @@ struct UNet2DConditionConfig {
     std::vector<int64_t> crossAttentionDim;         // per down block
     std::vector<int64_t> numAttentionHeads;         // per down block (attention_head_dim when heads is null)
     std::vector<int64_t> transformerLayersPerBlock; // per down block
+    // per down block (the up blocks take the list reversed; the mid block never): attn1 attends to the text
+    // too, so the block has no self-attention.
+    std::vector<bool> onlyCrossAttention;
     bool useLinearProjection = false;
     bool upcastAttention = false;
     bool flipSinToCos = true;

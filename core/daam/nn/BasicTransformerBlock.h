@@ -11,7 +11,10 @@ namespace daam {
 
 class BasicTransformerBlockImpl : public torch::nn::Module {
 public:
-    BasicTransformerBlockImpl(int64_t dim, int64_t heads, int64_t dimHead, int64_t crossAttentionDim, bool upcast);
+    // onlyCrossAttention: attn1 attends to the context too, as diffusers' only_cross_attention. Only attn2 is the
+    // DAAM seam either way, as castorini/daam hooks attn2 alone.
+    BasicTransformerBlockImpl(int64_t dim, int64_t heads, int64_t dimHead, int64_t crossAttentionDim, bool upcast,
+                              bool onlyCrossAttention = false);
     // x [B, HW, dim], context [B, T, crossDim]
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& context, const AttentionCall* call,
                           const AttentionLayerInfo* layer, int64_t height, int64_t width);
@@ -20,6 +23,7 @@ private:
     LayerNorm norm1{nullptr}, norm2{nullptr}, norm3{nullptr};
     Attention attn1{nullptr}, attn2{nullptr};
     FeedForward ff{nullptr};
+    bool onlyCrossAttention_;
 };
 TORCH_MODULE(BasicTransformerBlock);
 

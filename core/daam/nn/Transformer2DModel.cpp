@@ -17,7 +17,8 @@ Transformer2DModelImpl::Transformer2DModelImpl(const Transformer2DOptions& o, st
         proj_in_conv = register_module("proj_in", Conv2d(Conv2dOptions(o.channels, inner, 1)));
     transformer_blocks = register_module("transformer_blocks", ModuleList());
     for (int64_t i = 0; i < o.layers; ++i) {
-        blocks_.push_back(BasicTransformerBlock(inner, o.heads, o.dimHead, o.crossAttentionDim, o.upcast));
+        blocks_.push_back(
+            BasicTransformerBlock(inner, o.heads, o.dimHead, o.crossAttentionDim, o.upcast, o.onlyCrossAttention));
         transformer_blocks->push_back(blocks_.back());
     }
     if (o.linearProjection)

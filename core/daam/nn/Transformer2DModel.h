@@ -20,6 +20,7 @@ struct Transformer2DOptions {
     int64_t groups = 32;
     bool linearProjection = false;
     bool upcast = false;
+    bool onlyCrossAttention = false; // attn1 attends to the text as well (no self-attention)
 };
 
 class Transformer2DModelImpl : public torch::nn::Module {

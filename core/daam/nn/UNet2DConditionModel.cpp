@@ -55,6 +55,7 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& 
         o.transformer.crossAttentionDim = c.crossAttentionDim[size_t(i)];
         o.transformer.linearProjection = c.useLinearProjection;
         o.transformer.upcast = c.upcastAttention;
+        o.transformer.onlyCrossAttention = c.onlyCrossAttention[size_t(i)];
         return o;
     };
 
@@ -78,6 +79,7 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& 
 
     if (!c.midBlockType.empty()) {
         UNetBlockOptions o = base(n - 1);
+        o.transformer.onlyCrossAttention = false; // diffusers' mid block does not take the option
         o.in = o.out = boc.back();
         o.layers = c.midBlockType == "UNetMidBlock2DCrossAttn" ? 1 : 0;
         if (o.layers > 0)
