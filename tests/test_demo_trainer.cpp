@@ -153,6 +153,40 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::trainDemoModel(o));
     }
 
+    void levelsThatAttendOnlyToTheText() {
+        const auto out = daam::test::makeTempDir("demo-train") + "/only-cross";
+        auto o = tinyOptions(out);
+        o.unetOnlyCrossAttention = {true, false};
+        QVERIFY(daam::demo::trainDemoModel(o).finished);
+        std::ifstream in(out + "/model/unet/config.json");
+        QCOMPARE(nlohmann::json::parse(in)["only_cross_attention"], nlohmann::json({true, false}));
+        auto pipeline = daam::StableDiffusionPipeline::load(out + "/model");
+        const auto params = pipeline->unet()->named_parameters();
+        const auto keyWidth = [&](const std::string& block) {
+            return params[block + ".attentions.0.transformer_blocks.0.attn1.to_k.weight"].size(1);
+        };
+        const int64_t textWidth = params["down_blocks.0.attentions.0.transformer_blocks.0.attn2.to_k.weight"].size(1);
+        QCOMPARE(keyWidth("down_blocks.0"), textWidth);
+        QCOMPARE(keyWidth("up_blocks.1"), textWidth);
+        QCOMPARE(keyWidth("down_blocks.1"), int64_t(o.unetChannels[1]));
+        daam::GenerationRequest request;
+        request.prompt = "a red circle";
+        request.steps = 2;
+        QVERIFY(pipeline->generate(request).image.isfinite().all().item<bool>());
+
+        o.unetOnlyCrossAttention = {true};
+        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::trainDemoModel(o));
+        auto plain = tinyOptions(daam::test::makeTempDir("demo-train") + "/only-cross-plain");
+        plain.unetCrossAttention = {false, true};
+        plain.unetOnlyCrossAttention = {true, false};
+        try {
+            daam::demo::trainDemoModel(plain);
+            QFAIL("a level without cross-attention was made to attend only to the text");
+        } catch (const daam::Error& e) {
+            QVERIFY2(std::string(e.what()).find("level 0 has no cross-attention") != std::string::npos, e.what());
+        }
+    }
+
     void latentFactorSetsTheLatentSide() {
         const auto out = daam::test::makeTempDir("demo-train") + "/factor-2";
         auto o = tinyOptions(out);
@@ -237,6 +271,7 @@ private Q_SLOTS:
         state["identity"].erase("latent_factor");
         state["identity"].erase("unet_layers_per_block");
         state["identity"].erase("unet_mid_block");
+        state["identity"].erase("unet_only_cross_attention");
         std::ofstream(path) << state.dump();
         QVERIFY(daam::demo::trainDemoModel(tinyOptions(straight_)).finished);
         auto o = tinyOptions(straight_);
@@ -247,6 +282,9 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
         o = tinyOptions(straight_);
         o.unetMidBlock = "resnet";
+        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
+        o = tinyOptions(straight_);
+        o.unetOnlyCrossAttention = {true, false};
         QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
     }
 

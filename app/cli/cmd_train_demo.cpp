@@ -59,6 +59,10 @@ int runTrainDemo(const std::vector<std::string>& argv) {
     args.option("unet-channels", "C1,C2,..", "UNet block_out_channels.", "32,64");
     args.option("unet-cross-attention", "F1,F2,..",
                 "Per UNet level, as --unet-channels: 1 for blocks with cross-attention, 0 for plain ones.", "1,1");
+    args.option("unet-only-cross-attention", "F1,F2,..",
+                "Per UNet level, as --unet-channels: 1 where the transformer blocks attend only to the text (no "
+                "self-attention; diffusers' only_cross_attention). Default: none.",
+                "");
     args.option("unet-mid-block", "KIND",
                 "The UNet's mid block: cross (with cross-attention, as Stable Diffusion), resnet (one ResNet, no "
                 "attention) or none.",
@@ -89,6 +93,11 @@ int runTrainDemo(const std::vector<std::string>& argv) {
         if (flag != 0 && flag != 1) throw UsageError("--unet-cross-attention: each flag must be 0 or 1");
         o.unetCrossAttention.push_back(flag == 1);
     }
+    if (!args.get("unet-only-cross-attention").empty())
+        for (int flag : parseIntList("unet-only-cross-attention", args.get("unet-only-cross-attention"))) {
+            if (flag != 0 && flag != 1) throw UsageError("--unet-only-cross-attention: each flag must be 0 or 1");
+            o.unetOnlyCrossAttention.push_back(flag == 1);
+        }
     o.unetLayersPerBlock = positiveInt(args, "unet-layers-per-block");
     o.unetMidBlock = args.get("unet-mid-block");
     o.checkpointEvery = positiveInt(args, "checkpoint-every");

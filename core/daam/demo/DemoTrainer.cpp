@@ -82,8 +82,9 @@ nlohmann::json midBlockType(const std::string& kind) {
     throw Error("train-demo: the UNet's mid block must be cross, resnet or none, not '" + kind + "'");
 }
 
-nlohmann::json unetConfig(const std::vector<int>& channels, const std::vector<bool>& crossAttention, int layersPerBlock,
-                          const std::string& midBlock, int latentFactor) {
+nlohmann::json unetConfig(const std::vector<int>& channels, const std::vector<bool>& crossAttention,
+                          const std::vector<bool>& onlyCrossAttention, int layersPerBlock, const std::string& midBlock,
+                          int latentFactor) {
     std::vector<std::string> down, up;
     for (bool cross : crossAttention) {
         down.push_back(cross ? "CrossAttnDownBlock2D" : "DownBlock2D");
@@ -106,7 +107,9 @@ nlohmann::json unetConfig(const std::vector<int>& channels, const std::vector<bo
             {"norm_num_groups", normGroups(channels)},
             {"out_channels", 4},
             {"sample_size", kImageSide / latentFactor},
-            {"up_block_types", up}};
+            {"up_block_types", up},
+            {"only_cross_attention",
+             onlyCrossAttention.empty() ? nlohmann::json(false) : nlohmann::json(onlyCrossAttention)}};
 }
 
 // One block per halving of the side plus one: three blocks for a factor of 4 (16x16x4 latents).
@@ -259,6 +262,7 @@ private:
                 {"unet_cross_attention", o_.unetCrossAttention},
                 {"unet_layers_per_block", o_.unetLayersPerBlock},
                 {"unet_mid_block", o_.unetMidBlock},
+                {"unet_only_cross_attention", o_.unetOnlyCrossAttention},
                 {"latent_factor", o_.latentFactor},
                 {"uncond_chance", o_.uncondChance}};
     }
@@ -272,6 +276,8 @@ private:
         if (saved.is_object() && !saved.contains("latent_factor")) saved["latent_factor"] = 4;
         if (saved.is_object() && !saved.contains("unet_layers_per_block")) saved["unet_layers_per_block"] = 1;
         if (saved.is_object() && !saved.contains("unet_mid_block")) saved["unet_mid_block"] = "cross";
+        if (saved.is_object() && !saved.contains("unet_only_cross_attention"))
+            saved["unet_only_cross_attention"] = nlohmann::json::array();
         if (saved != identity())
             throw FileError(path.string(),
                             "this checkpoint was trained with other options (" + saved.dump() + "); use another --out");
@@ -397,8 +403,8 @@ private:
     }
 
     nlohmann::json unetModelConfig() const {
-        return unetConfig(o_.unetChannels, o_.unetCrossAttention, o_.unetLayersPerBlock, o_.unetMidBlock,
-                          o_.latentFactor);
+        return unetConfig(o_.unetChannels, o_.unetCrossAttention, o_.unetOnlyCrossAttention, o_.unetLayersPerBlock,
+                          o_.unetMidBlock, o_.latentFactor);
     }
 
     AutoencoderKLConfig vaeModelConfig() {
@@ -659,6 +665,15 @@ DemoTrainResult trainDemoModel(const DemoTrainOptions& options,
     if (options.unetCrossAttention.size() != options.unetChannels.size())
         throw Error("train-demo: one cross-attention flag per UNet level is needed (" +
                     std::to_string(options.unetChannels.size()) + " levels)");
+    if (!options.unetOnlyCrossAttention.empty()) {
+        if (options.unetOnlyCrossAttention.size() != options.unetChannels.size())
+            throw Error("train-demo: one only-cross-attention flag per UNet level is needed (" +
+                        std::to_string(options.unetChannels.size()) + " levels)");
+        for (size_t i = 0; i < options.unetChannels.size(); ++i)
+            if (options.unetOnlyCrossAttention[i] && !options.unetCrossAttention[i])
+                throw Error("train-demo: UNet level " + std::to_string(i) +
+                            " has no cross-attention, so it cannot attend only to the text");
+    }
     return Trainer(options, progress).run();
 }
 

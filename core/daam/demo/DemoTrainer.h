@@ -38,6 +38,11 @@ struct DemoTrainOptions {
     // Per UNet level (as unetChannels, from the latent's resolution down): whether its down and up blocks
     // have cross-attention (CrossAttnDownBlock2D / CrossAttnUpBlock2D) or not (DownBlock2D / UpBlock2D).
     std::vector<bool> unetCrossAttention{true, true};
+    // Per UNet level: whether its transformer blocks attend only to the text (diffusers'
+    // only_cross_attention: attn1 becomes a second cross-attention, no self-attention). Empty: none do. At the
+    // latent's own resolution self-attention costs most of a training step; this keeps that level's
+    // cross-attention (fine DAAM maps) without it. A level it marks needs cross-attention.
+    std::vector<bool> unetOnlyCrossAttention;
     // The mid block: "cross" (UNetMidBlock2DCrossAttn, as Stable Diffusion), "resnet" (UNetMidBlock2D: one
     // ResNet, no attention) or "none". DAAM's default leaves the mid block's maps out, so without its
     // cross-attention the words must be placed by the layers DAAM reads.
