@@ -5,6 +5,7 @@
 #include "daam/io/PngImage.h"
 #include "daam/model/UNet2DConditionConfig.h"
 #include "daam/pipeline/StableDiffusionPipeline.h"
+#include "daam/trace/HeatMapAggregator.h"
 #include "daam/util/Error.h"
 
 #include "CliRunner.h"
@@ -138,6 +139,62 @@ private Q_SLOTS:
         options.callBegin = 0;
         options.callEnd = 21;
         QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::evaluateShapes(*pipeline, options));
+    }
+
+    // The ceiling's map: each layer's cells hold the region's share of their area, and layers weigh as many
+    // (layer, head) pairs as they keep, as the measured maps do.
+    void regionMapHoldsTheRegionsShareOfEachCell() {
+        torch::NoGradGuard noGrad;
+        daam::CrossAttentionLayerTable table(2);
+        daam::parseLayerPath("down_blocks.0.attentions.0.transformer_blocks.0.attn2", table[0]);
+        table[0].heads = 2;
+        table[0].height = table[0].width = 8;
+        daam::parseLayerPath("up_blocks.1.attentions.0.transformer_blocks.0.attn2", table[1]);
+        table[1].heads = 4;
+        table[1].height = table[1].width = 4;
+        auto trace = std::make_shared<daam::AttentionTrace>(table, 3);
+        for (int l = 0; l < 2; ++l) // the measured maps play no part: a ceiling needs only the layer table
+            trace->add(0, l, torch::softmax(torch::randn({table[l].heads, table[l].height * table[l].width, 5}), -1));
+        const daam::HeatMapAggregator aggregator(trace, 8, 8);
+        auto region = torch::zeros({16, 16}, torch::kUInt8);
+        region.slice(0, 0, 8).slice(1, 0, 6) = 1; // the top left, 3 of each 4 cells' columns at the edge
+
+        daam::HeatMapQuery fine;
+        fine.layers = {0};
+        auto expected = torch::zeros({8, 8});
+        expected.slice(0, 0, 4).slice(1, 0, 3) = 1;
+        QVERIFY(torch::allclose(aggregator.regionMap(fine, region), expected)); // the grid's own size: no resampling
+        daam::HeatMapQuery coarse;
+        coarse.layers = {1};
+        const auto coarseMap = aggregator.regionMap(coarse, region);
+        QVERIFY(coarseMap[0][0].item<float>() > 0.9f && coarseMap[7][7].item<float>() < 0.1f);
+
+        daam::HeatMapQuery both;
+        both.layers = {0, 1};
+        QVERIFY(torch::allclose(aggregator.regionMap(both, region), (2 * expected + 4 * coarseMap) / 6));
+        both.heads = {0};
+        QVERIFY(torch::allclose(aggregator.regionMap(both, region), (expected + coarseMap) / 2));
+        QVERIFY_THROWS_EXCEPTION(daam::Error, aggregator.regionMap(both, torch::zeros({16}, torch::kUInt8)));
+    }
+
+    // eval-shapes --ceiling: the maps of words that attended to exactly their objects. They score far above
+    // the model's own maps, the same for a noun and its colour word, and lower at coarser layers.
+    void ceilingScoresMapsOfExactlyTheObject() {
+        auto pipeline = daam::StableDiffusionPipeline::load(dir_);
+        daam::demo::ShapeEvalOptions options;
+        options.count = 4;
+        const auto measured = daam::demo::evaluateShapes(*pipeline, options);
+        options.ceiling = true;
+        const auto ceiling = daam::demo::evaluateShapes(*pipeline, options);
+        options.layers = "8x8";
+        const auto coarse = daam::demo::evaluateShapes(*pipeline, options);
+        qInfo("noun mIoU on %zu objects: maps %.3f, ceiling %.3f (8x8 layers only %.3f)", ceiling.nounIoU.size(),
+              measured.nounMIoU(), ceiling.nounMIoU(), coarse.nounMIoU());
+        QCOMPARE(ceiling.nounIoU.size(), measured.nounIoU.size());
+        QVERIFY(ceiling.colourIoU == ceiling.nounIoU);
+        QVERIFY(ceiling.nounMIoU() > 0.7);
+        QVERIFY(ceiling.nounMIoU() > measured.nounMIoU() + 0.2);
+        QVERIFY(coarse.nounMIoU() < ceiling.nounMIoU());
     }
 
     void evalShapesCommandTakesCalls() {

@@ -32,6 +32,8 @@ int runEvalShapes(const std::vector<std::string>& argv) {
     args.option("calls", "A:B",
                 "The maps' UNet calls, [A, B) counted from 0; either side may be left out. Default: all, as the "
                 "paper.");
+    args.flag("ceiling", "Score, in place of each word's DAAM map, the map of a word that attended to exactly its "
+                         "object: the most that the chosen layers' map sizes allow.");
     args.flag("reconstruct", "Judge the held-out scenes passed through the VAE instead (the autoencoder's ceiling).");
     args.option("save", "DIR", "Write every judged image to DIR/NNNN.png (NNNN: the scene index).");
     args.flag("json", "Print the report as JSON.");
@@ -46,6 +48,7 @@ int runEvalShapes(const std::vector<std::string>& argv) {
     options.tau = args.getDouble("tau");
     options.saveDir = args.get("save");
     options.layers = args.get("layers");
+    options.ceiling = args.flagSet("ceiling");
     if (auto calls = args.value("calls")) {
         std::tie(options.callBegin, options.callEnd) = parseCallRange("calls", *calls, -1);
     }

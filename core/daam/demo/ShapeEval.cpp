@@ -109,8 +109,9 @@ ShapeEvalReport evaluateShapes(StableDiffusionPipeline& pipeline, const ShapeEva
                         ") are empty or beyond the trace's " + std::to_string(session.trace->calls()));
         if (!options.layers.empty())
             query.layers = selectLayers(session.trace->layers(), options.layers, aggregator.defaultLayers());
-        auto wordMask = [&](int word) {
-            const auto map = aggregator.wordMap(query, session.words[word].tokens);
+        auto wordMask = [&](int word, const torch::Tensor& region) {
+            const auto map = options.ceiling ? aggregator.regionMap(query, region)
+                                             : aggregator.wordMap(query, session.words[word].tokens);
             return thresholdMask(expandToImage(map, side, side), options.tau);
         };
 
@@ -126,13 +127,14 @@ ShapeEvalReport evaluateShapes(StableDiffusionPipeline& pipeline, const ShapeEva
             if (!judgement.rightShape) continue;
             report.present[n] += 1;
             if (nounWord >= 0) {
-                const auto mask = wordMask(nounWord);
+                const auto mask = wordMask(nounWord, judgement.region);
                 report.nounIoU.push_back(maskIoU(mask, judgement.region));
                 report.nounPrecision.push_back(maskIoA(mask, judgement.region));
                 report.nounRecall.push_back(maskIoA(judgement.region, mask));
                 report.scored.push_back({index, shapeName(object.shape), colourName(object.colour), object.radius});
             }
-            if (colourWord >= 0) report.colourIoU.push_back(maskIoU(wordMask(colourWord), judgement.region));
+            if (colourWord >= 0)
+                report.colourIoU.push_back(maskIoU(wordMask(colourWord, judgement.region), judgement.region));
         }
         report.captions += 1;
         if (progress) progress(report.captions, options.count);

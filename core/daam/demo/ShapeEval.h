@@ -23,6 +23,10 @@ struct ShapeEvalOptions {
     std::string layers;    // the maps' layers as a LayerSelection spec; empty: the reference default
     int callBegin = 0;     // the maps' UNet calls [callBegin, callEnd); callEnd < 0: to the last
     int callEnd = -1;
+    // Score, for every word, the map of a word that attended to exactly its object and nowhere else
+    // (HeatMapAggregator::regionMap) instead of the word's DAAM map: the most the chosen layers' resolutions
+    // allow, to set the measured maps against.
+    bool ceiling = false;
 };
 
 // One present object whose noun was scored: what it is and how large (its figures are at the same index

@@ -19,6 +19,17 @@ torch::Tensor bicubic(const torch::Tensor& maps, int height, int width) {
                                     .align_corners(false));
 }
 
+// The query's heads that `layer` has (all of them when the query names none).
+std::vector<int64_t> keptHeads(const HeatMapQuery& query, const CrossAttentionLayer& layer) {
+    std::vector<int64_t> heads;
+    for (int h : query.heads)
+        if (h >= 0 && h < layer.heads) heads.push_back(h);
+    if (query.heads.empty())
+        for (int h = 0; h < layer.heads; ++h)
+            heads.push_back(h);
+    return heads;
+}
+
 } // namespace
 
 int HeatMapAggregator::referenceSide(int defaultImageSide) {
@@ -64,12 +75,7 @@ torch::Tensor HeatMapAggregator::tokenMaps(const HeatMapQuery& query, const std:
         if (l < 0 || l >= static_cast<int>(trace_->layers().size()))
             throw Error("layer " + std::to_string(l) + " is not in the layer table");
         const auto& info = trace_->layers()[l];
-        std::vector<int64_t> heads;
-        for (int h : query.heads)
-            if (h >= 0 && h < info.heads) heads.push_back(h);
-        if (query.heads.empty())
-            for (int h = 0; h < info.heads; ++h)
-                heads.push_back(h);
+        const auto heads = keptHeads(query, info);
         if (heads.empty()) continue;
         auto headIndex = torch::tensor(heads, torch::kInt64);
 
@@ -93,6 +99,27 @@ torch::Tensor HeatMapAggregator::tokenMaps(const HeatMapQuery& query, const std:
             total += up.clamp_min_(0).squeeze(1);
         }
         keys += static_cast<int64_t>(heads.size());
+    }
+    if (keys > 0) total /= static_cast<double>(keys);
+    return total;
+}
+
+torch::Tensor HeatMapAggregator::regionMap(const HeatMapQuery& query, const torch::Tensor& region) const {
+    torch::NoGradGuard noGrad;
+    if (region.dim() != 2 || region.numel() == 0) throw Error("a region must be a non-empty [H, W] mask");
+    const auto inside = (region != 0).to(torch::kFloat32).reshape({1, 1, region.size(0), region.size(1)});
+    auto total = torch::zeros({gridHeight_, gridWidth_}, torch::kFloat32);
+    int64_t keys = 0;
+    for (int l : query.layers.empty() ? defaultLayers_ : query.layers) {
+        if (l < 0 || l >= static_cast<int>(trace_->layers().size()))
+            throw Error("layer " + std::to_string(l) + " is not in the layer table");
+        const auto& info = trace_->layers()[l];
+        const auto heads = static_cast<int64_t>(keptHeads(query, info).size());
+        if (heads == 0) continue;
+        namespace F = torch::nn::functional;
+        const auto cells = F::adaptive_avg_pool2d(inside, F::AdaptiveAvgPool2dFuncOptions({info.height, info.width}));
+        total += bicubic(cells, gridHeight_, gridWidth_).clamp_min_(0)[0][0] * double(heads);
+        keys += heads;
     }
     if (keys > 0) total /= static_cast<double>(keys);
     return total;

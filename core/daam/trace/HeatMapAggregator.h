@@ -60,6 +60,12 @@ public:
     // A word's map: the mean of its token rows' maps, [gridHeight, gridWidth].
     torch::Tensor wordMap(const HeatMapQuery& query, const std::vector<int>& rows) const;
 
+    // The map of a word that attended to exactly `region` (a [H, W] mask of any size, nonzero inside) and
+    // nowhere else: in each of the query's layers its cells hold the region's share of their area, brought
+    // to the grid and averaged over (layer, head) pairs as tokenMaps does. The query's calls do not matter.
+    // It is the best map the query's layers can give at their resolutions (eval-shapes --ceiling).
+    torch::Tensor regionMap(const HeatMapQuery& query, const torch::Tensor& region) const;
+
 private:
     std::shared_ptr<const AttentionTrace> trace_;
     int gridHeight_ = 0;
