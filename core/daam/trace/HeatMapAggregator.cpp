@@ -53,6 +53,12 @@ HeatMapAggregator::HeatMapAggregator(std::shared_ptr<const AttentionTrace> trace
     }
 }
 
+const CrossAttentionLayer& HeatMapAggregator::layerAt(int l) const {
+    if (l < 0 || l >= static_cast<int>(trace_->layers().size()))
+        throw Error("layer " + std::to_string(l) + " is not in the layer table");
+    return trace_->layers()[l];
+}
+
 bool HeatMapAggregator::isExact(const HeatMapQuery& query) const {
     const bool allCalls = query.callBegin <= 0 && (query.callEnd < 0 || query.callEnd >= trace_->calls());
     return allCalls || trace_->hasHeadMaps();
@@ -72,9 +78,7 @@ torch::Tensor HeatMapAggregator::tokenMaps(const HeatMapQuery& query, const std:
     auto total = torch::zeros({static_cast<int64_t>(rows.size()), gridHeight_, gridWidth_}, torch::kFloat32);
     int64_t keys = 0; // (layer, head) pairs averaged over
     for (int l : layers) {
-        if (l < 0 || l >= static_cast<int>(trace_->layers().size()))
-            throw Error("layer " + std::to_string(l) + " is not in the layer table");
-        const auto& info = trace_->layers()[l];
+        const auto& info = layerAt(l);
         const auto heads = keptHeads(query, info);
         if (heads.empty()) continue;
         auto headIndex = torch::tensor(heads, torch::kInt64);
@@ -111,9 +115,7 @@ torch::Tensor HeatMapAggregator::regionMap(const HeatMapQuery& query, const torc
     auto total = torch::zeros({gridHeight_, gridWidth_}, torch::kFloat32);
     int64_t keys = 0;
     for (int l : query.layers.empty() ? defaultLayers_ : query.layers) {
-        if (l < 0 || l >= static_cast<int>(trace_->layers().size()))
-            throw Error("layer " + std::to_string(l) + " is not in the layer table");
-        const auto& info = trace_->layers()[l];
+        const auto& info = layerAt(l);
         const auto heads = static_cast<int64_t>(keptHeads(query, info).size());
         if (heads == 0) continue;
         namespace F = torch::nn::functional;

@@ -67,6 +67,8 @@ public:
     torch::Tensor regionMap(const HeatMapQuery& query, const torch::Tensor& region) const;
 
 private:
+    const CrossAttentionLayer& layerAt(int layer) const; // throws for an index outside the layer table
+
     std::shared_ptr<const AttentionTrace> trace_;
     int gridHeight_ = 0;
     int gridWidth_ = 0;
