@@ -29,6 +29,16 @@ std::vector<int> parseIntList(const std::string& name, const std::string& text) 
     return channels;
 }
 
+// A comma-separated list of 0/1 flags, the value of --NAME (empty text: no flags).
+std::vector<bool> parseFlagList(const std::string& name, const std::string& text) {
+    std::vector<bool> flags;
+    for (int flag : parseIntList(name, text)) {
+        if (flag != 0 && flag != 1) throw UsageError("--" + name + ": each flag must be 0 or 1");
+        flags.push_back(flag == 1);
+    }
+    return flags;
+}
+
 int positiveInt(const Args& args, const std::string& name) {
     const auto v = args.getInt(name);
     if (v < 1 || v > 100'000'000) throw UsageError("--" + name + " must be 1..100000000");
@@ -88,16 +98,8 @@ int runTrainDemo(const std::vector<std::string>& argv) {
     o.unetLearningRate = args.getDouble("unet-lr");
     if (!(o.unetLearningRate > 0 && o.unetLearningRate < 1)) throw UsageError("--unet-lr must be within (0, 1)");
     o.unetChannels = parseIntList("unet-channels", args.get("unet-channels"));
-    o.unetCrossAttention.clear();
-    for (int flag : parseIntList("unet-cross-attention", args.get("unet-cross-attention"))) {
-        if (flag != 0 && flag != 1) throw UsageError("--unet-cross-attention: each flag must be 0 or 1");
-        o.unetCrossAttention.push_back(flag == 1);
-    }
-    if (!args.get("unet-only-cross-attention").empty())
-        for (int flag : parseIntList("unet-only-cross-attention", args.get("unet-only-cross-attention"))) {
-            if (flag != 0 && flag != 1) throw UsageError("--unet-only-cross-attention: each flag must be 0 or 1");
-            o.unetOnlyCrossAttention.push_back(flag == 1);
-        }
+    o.unetCrossAttention = parseFlagList("unet-cross-attention", args.get("unet-cross-attention"));
+    o.unetOnlyCrossAttention = parseFlagList("unet-only-cross-attention", args.get("unet-only-cross-attention"));
     o.unetLayersPerBlock = positiveInt(args, "unet-layers-per-block");
     o.unetMidBlock = args.get("unet-mid-block");
     o.checkpointEvery = positiveInt(args, "checkpoint-every");
