@@ -28,6 +28,15 @@ private Q_SLOTS:
         QCOMPARE(daam::initRuntime().threads, 2);
         qunsetenv("DAAM_THREADS");
     }
+
+    // daam_core's own parallel loops (the fused attention kernels) use LibTorch's threads. Built without
+    // OpenMP they ran on one thread at any setting, and the kernels measured half their speed.
+    void ownParallelLoopsUseTheThreads() {
+        at::set_num_threads(2);
+        QCOMPARE(daam::parallelForThreads(), 2);
+        at::set_num_threads(1);
+        QCOMPARE(daam::parallelForThreads(), 1);
+    }
 };
 
 QTEST_APPLESS_MAIN(TestRuntime)

@@ -3,10 +3,13 @@
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <dlfcn.h>
 #include <malloc.h>
+#include <mutex>
 #include <sched.h>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -66,6 +69,17 @@ RuntimeReport initRuntime() {
 
 void releaseFreedMemory() {
     malloc_trim(0);
+}
+
+int parallelForThreads() {
+    std::mutex mutex;
+    std::set<int> threads;
+    // One item per thread: parallel_for splits the range statically, one chunk per thread.
+    at::parallel_for(0, std::max(at::get_num_threads(), 1), 1, [&](int64_t, int64_t) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        threads.insert(at::get_thread_num());
+    });
+    return static_cast<int>(threads.size());
 }
 
 } // namespace daam

@@ -20,4 +20,9 @@ RuntimeReport initRuntime();
 // parameters, replaced by views of the weight files, would otherwise stay resident (4.3 GB for SD 1.5).
 void releaseFreedMemory();
 
+// How many threads an at::parallel_for in daam_core's own code runs on, at LibTorch's current thread count
+// (the kernels in FusedAttention.cpp split their work this way). It is 1 whatever the thread count when
+// daam_core is built without OpenMP, which is the mistake this exists to catch.
+int parallelForThreads();
+
 } // namespace daam
