@@ -42,9 +42,9 @@ private Q_SLOTS:
         QTest::addColumn<int>("nq");
         QTest::addColumn<int>("nk");
         QTest::addColumn<int>("d");
-        const int shapes[][4] = {{2, 64, 64, 4},       {3, 77, 77, 8},    {2, 130, 77, 40}, {4, 256, 256, 40},
-                                 {2, 100, 300, 64},    {2, 64, 129, 80},  {1, 33, 64, 160}, {2, 5, 1, 16},
-                                 {16, 1024, 1024, 40}, {2, 384, 384, 32}, {1, 17, 250, 100}};
+        const int shapes[][4] = {{2, 64, 64, 4},       {3, 77, 77, 8},    {2, 130, 77, 40},  {4, 256, 256, 40},
+                                 {2, 100, 300, 64},    {2, 64, 129, 80},  {1, 33, 64, 160},  {2, 5, 1, 16},
+                                 {16, 1024, 1024, 40}, {2, 384, 384, 32}, {1, 17, 250, 100}, {2, 40, 70, 15}};
         for (const auto& s : shapes)
             QTest::newRow(qPrintable(QStringLiteral("b%1 q%2 k%3 d%4").arg(s[0]).arg(s[1]).arg(s[2]).arg(s[3])))
                 << s[0] << s[1] << s[2] << s[3];
@@ -65,12 +65,69 @@ private Q_SLOTS:
         DAAM_COMPARE_TENSORS("fused vs plain (float64)", fused, plain, 2e-6);
     }
 
+    // bfloat16 on a CPU with AVX512-BF16: inputs rounded to bf16 once, so the kernel, LibTorch's bf16 path and
+    // a float64 reference all see the same numbers. The kernel keeps scores in float32, so it must come within
+    // the output's own bf16 rounding (about 2e-3) of the reference; LibTorch's bf16 path, which rounds the
+    // scores too, is printed beside it (measured 0.8e-2 to 1.6e-2).
+    void bf16MatchesReference_data() { matchesPlainAttention_data(); }
+    void bf16MatchesReference() {
+        QFETCH(int, batch);
+        QFETCH(int, nq);
+        QFETCH(int, nk);
+        QFETCH(int, d);
+        torch::manual_seed(nq * 17 + nk + d);
+        const auto q = (torch::randn({batch, nq, d}) * 2).to(torch::kBFloat16),
+                   k = (torch::randn({batch, nk, d}) * 2).to(torch::kBFloat16),
+                   v = torch::randn({batch, nk, d}).to(torch::kBFloat16);
+        if (!daam::fusedAttentionSupports(q, k, v))
+            QSKIP("no bf16 kernel for this head size, or no AVX512-BF16 on this CPU: the plain path");
+        const double scale = 1.0 / std::sqrt(double(d));
+        const auto fused = daam::fusedAttention(q, k, v, scale);
+        QCOMPARE(fused.scalar_type(), torch::kBFloat16);
+        QCOMPARE(fused.sizes().vec(), (std::vector<int64_t>{batch, nq, d}));
+        const auto reference =
+            daam::plainAttention(q.to(torch::kFloat64), k.to(torch::kFloat64), v.to(torch::kFloat64), scale);
+        const double fusedError = daam::test::relativeError(fused.to(torch::kFloat64), reference);
+        const double libtorchError =
+            daam::test::relativeError(daam::plainAttention(q, k, v, scale).to(torch::kFloat64), reference);
+        qInfo("relative error: fused %.2e, LibTorch bf16 %.2e", fusedError, libtorchError);
+        QVERIFY2(fusedError <= 3e-3, qPrintable(QString::number(fusedError)));
+    }
+
+    // The attention module sends long bf16 self-attention to the kernel (without gradients) and gets what the
+    // plain bf16 path gets, to bf16 rounding.
+    void attentionModuleFusesBf16() {
+        torch::manual_seed(5);
+        daam::AttentionOptions o;
+        o.queryDim = 32;
+        o.heads = 2;
+        o.dimHead = 16;
+        daam::Attention attention(o);
+        attention->to(torch::kBFloat16);
+        const auto x = torch::randn({2, 1024, 32}).to(torch::kBFloat16);
+        if (!daam::fusedAttentionSupports(x, x, x)) QSKIP("no AVX512-BF16 on this CPU: bf16 takes the plain path");
+        torch::Tensor fused;
+        {
+            torch::NoGradGuard noGrad;
+            fused = attention->forward(x);
+        }
+        const auto plain = attention->forward(x).detach();
+        QCOMPARE(fused.scalar_type(), torch::kBFloat16);
+        DAAM_COMPARE_TENSORS("fused vs plain (bf16)", fused.to(torch::kFloat32), plain.to(torch::kFloat32), 1e-2);
+        QVERIFY(!torch::equal(fused, plain)); // different paths, so not bit-identical
+    }
+
     void fallsBackForOtherTypes() {
         auto q = torch::randn({2, 10, 300}), k = torch::randn({2, 12, 300}), v = torch::randn({2, 12, 300});
         DAAM_COMPARE_TENSORS("d = 300 (plain path)", daam::fusedAttention(q, k, v, 0.05),
                              daam::plainAttention(q, k, v, 0.05), 1e-6);
         auto qd = q.to(torch::kFloat64), kd = k.to(torch::kFloat64), vd = v.to(torch::kFloat64);
         QCOMPARE(daam::fusedAttention(qd, kd, vd, 0.05).scalar_type(), torch::kFloat64);
+        QVERIFY(!daam::fusedAttentionSupports(qd, kd, vd));
+        // Mixed types (an upcast query and key with a bf16 value, as with upcast_attention) take the plain path.
+        const auto q40 = torch::randn({2, 10, 40}), v40 = torch::randn({2, 12, 40}).to(torch::kBFloat16);
+        QVERIFY(!daam::fusedAttentionSupports(q40, torch::randn({2, 12, 40}), v40));
+        QVERIFY(daam::fusedAttentionSupports(q40, torch::randn({2, 12, 40}), v40.to(torch::kFloat32)));
     }
 };
 

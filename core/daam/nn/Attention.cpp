@@ -81,8 +81,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& hidden, const torch::T
         }
         call->observer->onCrossAttention(info, call->step, cond, uncond);
         out = torch::bmm(probs, v);
-    } else if (t >= kFusedMinKeys && q.is_cpu() && q.scalar_type() == torch::kFloat32 &&
-               v.scalar_type() == torch::kFloat32 && !torch::GradMode::is_enabled()) {
+    } else if (t >= kFusedMinKeys && !torch::GradMode::is_enabled() && fusedAttentionSupports(q, k, v)) {
         // Long self-attention on the CPU: the fused kernel never writes the [n, t] scores (FusedAttention.h).
         // It has no backward, so training takes the plain path.
         out = fusedAttention(q, k, v, scale_);

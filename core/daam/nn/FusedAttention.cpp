@@ -9,6 +9,11 @@
 #include <cstring>
 #include <vector>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define DAAM_HAVE_BF16_KERNEL 1
+#endif
+
 // The helpers below are always inlined into the target_clones kernel, so they take its instruction
 // set; the psABI note GCC emits for vector arguments does not apply to inlined calls.
 #pragma GCC diagnostic ignored "-Wpsabi"
@@ -201,6 +206,232 @@ void attendAll(const torch::Tensor& q, const torch::Tensor& k, const torch::Tens
     });
 }
 
+#if DAAM_HAVE_BF16_KERNEL
+// The bfloat16 kernel: the same walk over 64-key blocks, with both products as AVX512-BF16 dot products
+// (vdpbf16ps: pairs of bf16 multiplied and summed into float32 lanes), which run at twice the float32 FMA
+// rate. Scores, the running max and sum and the output stay float32; the probabilities are rounded to bf16
+// before p·v, as LibTorch's bf16 softmax rounds them. A pair of adjacent elements along the summed axis sits
+// in one 32-bit lane, so kᵀ is stored as [D/2][keys][2] (pairs along D) and v as [keys/2][Dv][2] (pairs of
+// keys), and one query pair or one probability pair is broadcast to all lanes.
+#define DAAM_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512bf16")))
+// GCC 12's own intrinsics (max, roundscale, scalef, reduce) pass _mm512_undefined_ps() through and trip these.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+
+// exp for x <= 0 (scores minus their running max): x = n ln2 + r, exp(r) by its Taylor series to r^4
+// (relative error below 5e-5, under a tenth of bf16's rounding, which the probabilities get next), 2^n by
+// vscalefps. The exp is most of the kernel's work besides the dot products at SD's head size of 40.
+DAAM_BF16_TARGET DAAM_INLINE __m512 vexpBf16Kernel(__m512 x) {
+    x = _mm512_max_ps(x, _mm512_set1_ps(-87.3f));
+    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.42860682030941723e-6f), r);
+    __m512 p = _mm512_set1_ps(1.0f / 24);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    return _mm512_scalef_ps(p, n);
+}
+
+struct PreparedBf16 {
+    const uint32_t* kPairs; // [dPairs][nkPad] pairs of bf16 along D
+    const uint16_t* vPairs; // [nkPad/2][NV*16][2] pairs of keys
+    int64_t nk, nkPad;
+    int dPairs;
+};
+
+// The max of all 16 lanes, in every lane.
+DAAM_BF16_TARGET DAAM_INLINE __m512 allLanesMax(__m512 x) {
+    x = _mm512_max_ps(x, _mm512_shuffle_f32x4(x, x, 0x4E)); // swap 256-bit halves
+    x = _mm512_max_ps(x, _mm512_shuffle_f32x4(x, x, 0xB1)); // swap 128-bit quarters
+    x = _mm512_max_ps(x, _mm512_permute_ps(x, 0x4E));       // swap pairs within 128 bits
+    return _mm512_max_ps(x, _mm512_permute_ps(x, 0xB1));    // swap neighbours
+}
+
+// R query rows (bf16 pairs, qStride pairs apart) against all keys; writes the normalized rows as bf16.
+// The running max and sum live in vector registers (the max in every lane, the sum spread over lanes until
+// the end): a scalar exp here was a library call, and around a call every vector register is spilled.
+template <int R, int NV>
+DAAM_BF16_TARGET void attendRowsBf16(const uint32_t* q, int64_t qStride, const PreparedBf16& kv, float scale,
+                                     uint16_t* out, int64_t outStride, int dv) {
+    __m512 acc[R][NV], m[R], l[R];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 16
+        for (int j = 0; j < NV; ++j)
+            acc[r][j] = _mm512_setzero_ps();
+        m[r] = _mm512_set1_ps(-FLT_MAX);
+        l[r] = _mm512_setzero_ps();
+    }
+    alignas(64) uint16_t p[R][kKeyBlock];
+    const __m512 scaleV = _mm512_set1_ps(scale), lowest = _mm512_set1_ps(-FLT_MAX);
+    for (int64_t j0 = 0; j0 < kv.nkPad; j0 += kKeyBlock) {
+        __m512 s[R][4];
+#pragma GCC unroll 8
+        for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+            for (int t = 0; t < 4; ++t)
+                s[r][t] = _mm512_setzero_ps();
+        for (int c = 0; c < kv.dPairs; ++c) {
+            const uint32_t* krow = kv.kPairs + c * kv.nkPad + j0;
+            const __m512bh k0 = (__m512bh)_mm512_loadu_si512(krow), k1 = (__m512bh)_mm512_loadu_si512(krow + 16),
+                           k2 = (__m512bh)_mm512_loadu_si512(krow + 32), k3 = (__m512bh)_mm512_loadu_si512(krow + 48);
+#pragma GCC unroll 8
+            for (int r = 0; r < R; ++r) {
+                const __m512bh qb = (__m512bh)_mm512_set1_epi32(static_cast<int>(q[r * qStride + c]));
+                s[r][0] = _mm512_dpbf16_ps(s[r][0], qb, k0);
+                s[r][1] = _mm512_dpbf16_ps(s[r][1], qb, k1);
+                s[r][2] = _mm512_dpbf16_ps(s[r][2], qb, k2);
+                s[r][3] = _mm512_dpbf16_ps(s[r][3], qb, k3);
+            }
+        }
+        const int64_t valid = std::min<int64_t>(kKeyBlock, kv.nk - j0);
+        // Lane masks of the real keys in each vector of the block (padded keys take no part).
+        __mmask16 keep[4];
+#pragma GCC unroll 4
+        for (int t = 0; t < 4; ++t) {
+            const int64_t n = std::clamp<int64_t>(valid - t * kLanes, 0, kLanes);
+            keep[t] = static_cast<__mmask16>((1u << n) - 1u);
+        }
+#pragma GCC unroll 8
+        for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+            for (int t = 0; t < 4; ++t)
+                s[r][t] = _mm512_mask_mul_ps(lowest, keep[t], s[r][t], scaleV);
+            const __m512 mNew = _mm512_max_ps(
+                m[r], allLanesMax(_mm512_max_ps(_mm512_max_ps(s[r][0], s[r][1]), _mm512_max_ps(s[r][2], s[r][3]))));
+            const __m512 correction = vexpBf16Kernel(_mm512_sub_ps(m[r], mNew));
+            m[r] = mNew;
+            __m512 e[4];
+#pragma GCC unroll 4
+            for (int t = 0; t < 4; ++t) // a padded key's -FLT_MAX gives exp(-87.3), 1e-38: nothing
+                e[t] = vexpBf16Kernel(_mm512_sub_ps(s[r][t], mNew));
+            l[r] =
+                _mm512_fmadd_ps(l[r], correction, _mm512_add_ps(_mm512_add_ps(e[0], e[1]), _mm512_add_ps(e[2], e[3])));
+            // cvtne2ps_pbh(a, b) puts b's 16 values first, then a's.
+            _mm512_store_si512(&p[r][0], (__m512i)_mm512_cvtne2ps_pbh(e[1], e[0]));
+            _mm512_store_si512(&p[r][32], (__m512i)_mm512_cvtne2ps_pbh(e[3], e[2]));
+#pragma GCC unroll 16
+            for (int j = 0; j < NV; ++j)
+                acc[r][j] = _mm512_mul_ps(acc[r][j], correction);
+        }
+        const int64_t pairs = (valid + 1) / 2; // an odd last key pairs with a padded key of probability 0
+        for (int64_t c = 0; c < pairs; ++c) {
+            const uint16_t* vrow = kv.vPairs + (j0 / 2 + c) * (NV * kLanes * 2);
+            __m512bh vv[NV];
+#pragma GCC unroll 16
+            for (int j = 0; j < NV; ++j)
+                vv[j] = (__m512bh)_mm512_loadu_si512(vrow + j * kLanes * 2);
+#pragma GCC unroll 8
+            for (int r = 0; r < R; ++r) {
+                uint32_t pair;
+                std::memcpy(&pair, &p[r][2 * c], sizeof(pair));
+                const __m512bh pb = (__m512bh)_mm512_set1_epi32(static_cast<int>(pair));
+#pragma GCC unroll 16
+                for (int j = 0; j < NV; ++j)
+                    acc[r][j] = _mm512_dpbf16_ps(acc[r][j], pb, vv[j]);
+            }
+        }
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+        alignas(64) uint16_t row[NV * kLanes];
+        const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(l[r]));
+#pragma GCC unroll 16
+        for (int j = 0; j < NV; ++j)
+            _mm256_store_si256(reinterpret_cast<__m256i*>(row + j * kLanes),
+                               (__m256i)_mm512_cvtneps_pbh(_mm512_mul_ps(acc[r][j], inv)));
+        std::memcpy(out + r * outStride, row, sizeof(uint16_t) * dv);
+    }
+}
+
+template <int NV>
+void attendAllBf16(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, float scale,
+                   torch::Tensor& out) {
+    constexpr int R = NV <= 3 ? 4 : (NV <= 5 ? 2 : 1);
+    const int64_t batch = q.size(0), nq = q.size(1), nk = k.size(1);
+    const int64_t d = q.size(2), dv = v.size(2);
+    const int64_t dPad = (d + 1) / 2 * 2, nkPad = (nk + kKeyBlock - 1) / kKeyBlock * kKeyBlock;
+    const int dPairs = static_cast<int>(dPad / 2);
+
+    // q with D padded to pairs; kᵀ as [dPairs][nkPad][2]; v as [nkPad/2][NV*16][2]; padding is zero.
+    auto qp = q;
+    if (dPad != d) qp = torch::constant_pad_nd(q, {0, dPad - d});
+    qp = qp.contiguous();
+    auto kp = torch::zeros({batch, nkPad, dPad}, k.options());
+    kp.narrow(1, 0, nk).narrow(2, 0, d).copy_(k);
+    kp = kp.view({batch, nkPad, dPairs, 2}).permute({0, 2, 1, 3}).contiguous();
+    auto vp = torch::zeros({batch, nkPad, NV * kLanes}, v.options());
+    vp.narrow(1, 0, nk).narrow(2, 0, dv).copy_(v);
+    vp = vp.view({batch, nkPad / 2, 2, NV * kLanes}).permute({0, 1, 3, 2}).contiguous();
+
+    const auto* qd = reinterpret_cast<const uint32_t*>(qp.data_ptr<at::BFloat16>());
+    const auto* kd = reinterpret_cast<const uint32_t*>(kp.data_ptr<at::BFloat16>());
+    const auto* vd = reinterpret_cast<const uint16_t*>(vp.data_ptr<at::BFloat16>());
+    auto* od = reinterpret_cast<uint16_t*>(out.data_ptr<at::BFloat16>());
+    const int64_t groups = (nq + R - 1) / R;
+    at::parallel_for(0, batch * groups, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t task = begin; task < end; ++task) {
+            const int64_t b = task / groups, row = (task % groups) * R;
+            const PreparedBf16 kv{kd + b * dPairs * nkPad, vd + b * nkPad * NV * kLanes, nk, nkPad, dPairs};
+            if (row + R <= nq) {
+                attendRowsBf16<R, NV>(qd + (b * nq + row) * dPairs, dPairs, kv, scale, od + (b * nq + row) * dv, dv,
+                                      static_cast<int>(dv));
+            } else {
+                for (int64_t r = row; r < nq; ++r)
+                    attendRowsBf16<1, NV>(qd + (b * nq + r) * dPairs, dPairs, kv, scale, od + (b * nq + r) * dv, dv,
+                                          static_cast<int>(dv));
+            }
+        }
+    });
+}
+#pragma GCC diagnostic pop
+#endif
+
+// Calls f(std::integral_constant<int, NV>) for the output widths (in 16-lane vectors) the kernels are built
+// for: every head size up to 80, and 128 and 160 (SD 1.x's 16x16 and 8x8 levels). False for any other.
+template <typename F> bool withVectorCount(int nv, F&& f) {
+    switch (nv) {
+    case 1:
+        f(std::integral_constant<int, 1>{});
+        return true;
+    case 2:
+        f(std::integral_constant<int, 2>{});
+        return true;
+    case 3:
+        f(std::integral_constant<int, 3>{});
+        return true;
+    case 4:
+        f(std::integral_constant<int, 4>{});
+        return true;
+    case 5:
+        f(std::integral_constant<int, 5>{});
+        return true;
+    case 8:
+        f(std::integral_constant<int, 8>{});
+        return true;
+    case 10:
+        f(std::integral_constant<int, 10>{});
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool cpuHasBf16Kernel() {
+#if DAAM_HAVE_BF16_KERNEL
+    static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                            __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+                            __builtin_cpu_supports("avx512bf16");
+    return has;
+#else
+    return false;
+#endif
+}
+
 } // namespace
 
 torch::Tensor plainAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale) {
@@ -208,40 +439,28 @@ torch::Tensor plainAttention(const torch::Tensor& q, const torch::Tensor& k, con
     return torch::bmm(scores.softmax(-1), v);
 }
 
+bool fusedAttentionSupports(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
+    if (q.dim() != 3 || k.dim() != 3 || v.dim() != 3 || !q.device().is_cpu() || k.size(1) == 0) return false;
+    const auto type = q.scalar_type();
+    if (k.scalar_type() != type || v.scalar_type() != type || q.size(2) > 256 || v.size(2) > 256) return false;
+    const int nv = static_cast<int>((v.size(2) + kLanes - 1) / kLanes);
+    if (!withVectorCount(nv, [](auto) {})) return false;
+    return type == torch::kFloat32 || (type == torch::kBFloat16 && cpuHasBf16Kernel());
+}
+
 torch::Tensor fusedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale) {
     TORCH_CHECK(q.dim() == 3 && k.dim() == 3 && v.dim() == 3, "fusedAttention expects [B, N, D] tensors");
-    const bool fusable = q.device().is_cpu() && q.scalar_type() == torch::kFloat32 &&
-                         k.scalar_type() == torch::kFloat32 && v.scalar_type() == torch::kFloat32 && q.size(2) <= 256 &&
-                         v.size(2) <= 256 && k.size(1) > 0;
-    if (!fusable) return plainAttention(q, k, v, scale);
+    if (!fusedAttentionSupports(q, k, v)) return plainAttention(q, k, v, scale);
     auto qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous();
     auto out = torch::empty({q.size(0), q.size(1), v.size(2)}, q.options());
     const int nv = static_cast<int>((v.size(2) + kLanes - 1) / kLanes);
     const float s = static_cast<float>(scale);
-    switch (nv) {
-    case 1:
-        attendAll<1>(qc, kc, vc, s, out);
-        break;
-    case 2:
-        attendAll<2>(qc, kc, vc, s, out);
-        break;
-    case 3:
-        attendAll<3>(qc, kc, vc, s, out);
-        break;
-    case 4:
-        attendAll<4>(qc, kc, vc, s, out);
-        break;
-    case 5:
-        attendAll<5>(qc, kc, vc, s, out);
-        break;
-    case 8:
-        attendAll<8>(qc, kc, vc, s, out);
-        break;
-    case 10:
-        attendAll<10>(qc, kc, vc, s, out);
-        break;
-    default:
-        return plainAttention(q, k, v, scale);
+    if (q.scalar_type() == torch::kFloat32) {
+        withVectorCount(nv, [&](auto vectors) { attendAll<decltype(vectors)::value>(qc, kc, vc, s, out); });
+    } else {
+#if DAAM_HAVE_BF16_KERNEL
+        withVectorCount(nv, [&](auto vectors) { attendAllBf16<decltype(vectors)::value>(qc, kc, vc, s, out); });
+#endif
     }
     return out;
 }

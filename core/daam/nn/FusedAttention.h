@@ -12,10 +12,14 @@
 
 namespace daam {
 
-// q [B, Nq, D], k [B, Nk, D], v [B, Nk, Dv] -> [B, Nq, Dv]. float32 CPU tensors use the fused kernel;
-// anything else (other dtypes, devices, or D/Dv above 256) is computed the plain way. Matches the plain
-// computation to float32 rounding (relative error ~1e-6).
+// q [B, Nq, D], k [B, Nk, D], v [B, Nk, Dv] -> [B, Nq, Dv]. CPU tensors all of float32, or all of bfloat16
+// on a CPU with AVX512-BF16, use a fused kernel (fusedAttentionSupports); anything else is computed the plain
+// way. float32 matches the plain computation to float32 rounding (relative error ~1e-6); bfloat16 computes in
+// float32 with bf16 products and probabilities, about as close to float32 as LibTorch's bf16 path.
 torch::Tensor fusedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale);
+
+// Whether fusedAttention takes a fused kernel for these tensors (dtype, device, head sizes, this CPU).
+bool fusedAttentionSupports(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v);
 
 // The plain computation: bmm, scale, softmax, bmm (the reference the kernel is tested against).
 torch::Tensor plainAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale);
