@@ -7,6 +7,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #if defined(__x86_64__)
@@ -170,6 +171,24 @@ attendRows(const float* q, int64_t qStride, int d, const Prepared& kv, float* ou
     }
 }
 
+// Runs fn(b, row, rows) over the query rows of every batch entry in groups of R, spread over LibTorch's
+// threads. rows is std::integral_constant<int, R>, or <int, 1> for each row left over at the end of an entry,
+// so that fn can instantiate its kernel for the group size.
+template <int R, typename F> void forEachRowGroup(int64_t batch, int64_t nq, F&& fn) {
+    const int64_t groups = (nq + R - 1) / R;
+    at::parallel_for(0, batch * groups, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t task = begin; task < end; ++task) {
+            const int64_t b = task / groups, row = (task % groups) * R;
+            if (row + R <= nq) {
+                fn(b, row, std::integral_constant<int, R>{});
+            } else {
+                for (int64_t r = row; r < nq; ++r)
+                    fn(b, r, std::integral_constant<int, 1>{});
+            }
+        }
+    });
+}
+
 template <int NV>
 void attendAll(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, float scale,
                torch::Tensor& out) {
@@ -189,20 +208,9 @@ void attendAll(const torch::Tensor& q, const torch::Tensor& k, const torch::Tens
     const float* ktd = kt.data_ptr<float>();
     const float* vpd = vp.data_ptr<float>();
     float* od = out.data_ptr<float>();
-    const int64_t groups = (nq + R - 1) / R;
-    at::parallel_for(0, batch * groups, 1, [&](int64_t begin, int64_t end) {
-        for (int64_t task = begin; task < end; ++task) {
-            const int64_t b = task / groups, row = (task % groups) * R;
-            const Prepared kv{ktd + b * d * nkPad, vpd + b * nkPad * NV * kLanes, nk, nkPad};
-            const float* qrow = qd + (b * nq + row) * d;
-            float* orow = od + (b * nq + row) * dv;
-            if (row + R <= nq) {
-                attendRows<R, NV>(qrow, d, d, kv, orow, dv, dv);
-            } else {
-                for (int64_t r = row; r < nq; ++r)
-                    attendRows<1, NV>(qd + (b * nq + r) * d, d, d, kv, od + (b * nq + r) * dv, dv, dv);
-            }
-        }
+    forEachRowGroup<R>(batch, nq, [&](int64_t b, int64_t row, auto rows) {
+        const Prepared kv{ktd + b * d * nkPad, vpd + b * nkPad * NV * kLanes, nk, nkPad};
+        attendRows<decltype(rows)::value, NV>(qd + (b * nq + row) * d, d, d, kv, od + (b * nq + row) * dv, dv, dv);
     });
 }
 
@@ -372,20 +380,10 @@ void attendAllBf16(const torch::Tensor& q, const torch::Tensor& k, const torch::
     const auto* kd = reinterpret_cast<const uint32_t*>(kp.data_ptr<at::BFloat16>());
     const auto* vd = reinterpret_cast<const uint16_t*>(vp.data_ptr<at::BFloat16>());
     auto* od = reinterpret_cast<uint16_t*>(out.data_ptr<at::BFloat16>());
-    const int64_t groups = (nq + R - 1) / R;
-    at::parallel_for(0, batch * groups, 1, [&](int64_t begin, int64_t end) {
-        for (int64_t task = begin; task < end; ++task) {
-            const int64_t b = task / groups, row = (task % groups) * R;
-            const PreparedBf16 kv{kd + b * dPairs * nkPad, vd + b * nkPad * NV * kLanes, nk, nkPad, dPairs};
-            if (row + R <= nq) {
-                attendRowsBf16<R, NV>(qd + (b * nq + row) * dPairs, dPairs, kv, scale, od + (b * nq + row) * dv, dv,
-                                      static_cast<int>(dv));
-            } else {
-                for (int64_t r = row; r < nq; ++r)
-                    attendRowsBf16<1, NV>(qd + (b * nq + r) * dPairs, dPairs, kv, scale, od + (b * nq + r) * dv, dv,
-                                          static_cast<int>(dv));
-            }
-        }
+    forEachRowGroup<R>(batch, nq, [&](int64_t b, int64_t row, auto rows) {
+        const PreparedBf16 kv{kd + b * dPairs * nkPad, vd + b * nkPad * NV * kLanes, nk, nkPad, dPairs};
+        attendRowsBf16<decltype(rows)::value, NV>(qd + (b * nq + row) * dPairs, dPairs, kv, scale,
+                                                  od + (b * nq + row) * dv, dv, static_cast<int>(dv));
     });
 }
 #pragma GCC diagnostic pop
