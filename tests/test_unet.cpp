@@ -4,6 +4,7 @@
 #include "daam/io/Safetensors.h"
 #include "daam/model/WeightSet.h"
 #include "daam/nn/BasicTransformerBlock.h"
+#include "daam/nn/ResnetBlock2D.h"
 #include "daam/nn/UNet2DConditionModel.h"
 #include "daam/util/Error.h"
 
@@ -92,6 +93,34 @@ class TestUNet : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // Without gradients the resnet block works in place on its own intermediate tensors: the result must be
+    // bit-identical to the graph-building path, and the input (the residual, when the channels match) untouched.
+    void resnetBlockInPlaceOnlyWithoutGradients_data() {
+        QTest::addColumn<int>("in");
+        QTest::addColumn<int>("out");
+        QTest::addColumn<double>("outputScale");
+        QTest::newRow("same channels, time embedding") << 8 << 8 << 1.0;
+        QTest::newRow("shortcut conv, output scale 2") << 8 << 16 << 2.0;
+    }
+    void resnetBlockInPlaceOnlyWithoutGradients() {
+        QFETCH(int, in);
+        QFETCH(int, out);
+        QFETCH(double, outputScale);
+        torch::manual_seed(11);
+        daam::ResnetBlock2D block(in, out, 12, 4, 1e-5, outputScale);
+        const auto x = torch::randn({2, in, 6, 6}), temb = torch::randn({2, 12});
+        const auto xBefore = x.clone();
+        const auto withGrad = block->forward(x, temb);
+        QVERIFY(withGrad.requires_grad());
+        torch::Tensor without;
+        {
+            torch::NoGradGuard noGrad;
+            without = block->forward(x, temb);
+        }
+        QVERIFY(torch::equal(without, withGrad.detach()));
+        QVERIFY(torch::equal(x, xBefore));
+    }
+
     void matchesDiffusers_data() {
         QTest::addColumn<QByteArray>("pipe");
         QTest::newRow("sd1-tiny") << QByteArray("sd1-tiny");
