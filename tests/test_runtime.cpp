@@ -7,6 +7,38 @@
 #include <ATen/Parallel.h>
 
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+namespace {
+
+// VmRSS in bytes, from /proc/self/status.
+long long residentBytes() {
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmRSS:", 0) == 0) return std::atoll(line.c_str() + 6) * 1024;
+    return -1;
+}
+
+struct Residency {
+    long long whileHeld, afterFree; // resident memory above the start, in bytes
+};
+
+// A 64 MiB block allocated, touched and freed: how much of it was resident while held, and after.
+Residency residencyOf64MiB() {
+    const long long before = residentBytes();
+    const std::size_t size = std::size_t(64) << 20;
+    auto* block = static_cast<char*>(std::malloc(size));
+    std::memset(block, 1, size);
+    asm volatile("" : : "r"(block) : "memory"); // the compiler may drop a malloc/free pair nobody reads
+    const long long whileHeld = residentBytes() - before;
+    std::free(block);
+    return {whileHeld, residentBytes() - before};
+}
+
+} // namespace
 
 class TestRuntime : public QObject {
     Q_OBJECT
@@ -27,6 +59,26 @@ private Q_SLOTS:
         qputenv("DAAM_THREADS", "2");
         QCOMPARE(daam::initRuntime().threads, 2);
         qunsetenv("DAAM_THREADS");
+    }
+
+    // initRuntime keeps freed blocks resident for reuse; inside LargeBlocksFromTheOs a large block is mapped
+    // on its own and goes back to the OS when freed; afterwards blocks are kept again.
+    void largeBlocksGoBackToTheOsOnlyInsideTheScope() {
+        qunsetenv("DAAM_MALLOC");
+        QVERIFY(daam::initRuntime().mallocTuned);
+        daam::releaseFreedMemory();
+        const long long mib = 1 << 20;
+        {
+            const daam::LargeBlocksFromTheOs largeBlocks;
+            const auto inside = residencyOf64MiB();
+            QVERIFY(inside.whileHeld > 56 * mib);
+            QVERIFY2(inside.afterFree < 8 * mib, "freed inside the scope, the block stayed resident");
+        }
+        daam::releaseFreedMemory();
+        const auto outside = residencyOf64MiB();
+        QVERIFY(outside.whileHeld > 56 * mib);
+        QVERIFY2(outside.afterFree > 56 * mib, "freed outside the scope, the block left the process");
+        daam::releaseFreedMemory();
     }
 
     // daam_core's own parallel loops (the fused attention kernels) use LibTorch's threads. Built without

@@ -4,6 +4,8 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <atomic>
+#include <climits>
 #include <cstdlib>
 #include <dlfcn.h>
 #include <malloc.h>
@@ -16,6 +18,9 @@
 namespace daam {
 
 namespace {
+
+// Whether initRuntime() took large blocks off mmap (M_MMAP_MAX = 0).
+std::atomic<bool> heapOnly{false};
 int usableCores() {
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -63,12 +68,24 @@ RuntimeReport initRuntime() {
         const int mmapOk = mallopt(M_MMAP_MAX, 0);
         const int trimOk = mallopt(M_TRIM_THRESHOLD, -1);
         report.mallocTuned = mmapOk == 1 && trimOk == 1;
+        heapOnly = mmapOk == 1;
     }
     return report;
 }
 
 void releaseFreedMemory() {
     malloc_trim(0);
+}
+
+LargeBlocksFromTheOs::LargeBlocksFromTheOs(std::size_t threshold) {
+    if (!heapOnly) return;
+    // glibc's default limit on mapped blocks; the threshold is set first, so no block below it is mapped.
+    active_ = mallopt(M_MMAP_THRESHOLD, static_cast<int>(std::min<std::size_t>(threshold, INT_MAX))) == 1 &&
+              mallopt(M_MMAP_MAX, 65536) == 1;
+}
+
+LargeBlocksFromTheOs::~LargeBlocksFromTheOs() {
+    if (active_) mallopt(M_MMAP_MAX, 0);
 }
 
 int parallelForThreads() {
