@@ -8,6 +8,8 @@
 #include "daam/io/Safetensors.h"
 #include "daam/util/Runtime.h"
 
+#include "ProcStatus.h"
+
 #include <torch/torch.h>
 
 #include <chrono>
@@ -20,28 +22,14 @@
 #include <unistd.h>
 #include <vector>
 
+using daam::bench::procStatus;
+using daam::bench::resetPeak;
+
 namespace {
 
 double seconds() {
     using namespace std::chrono;
     return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
-
-// VmHWM (peak resident set) and VmRSS in bytes, from /proc/self/status.
-long long procStatus(const char* key) {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    const std::string prefix = std::string(key) + ":";
-    while (std::getline(in, line))
-        if (line.rfind(prefix, 0) == 0) return std::atoll(line.c_str() + prefix.size()) * 1024;
-    return -1;
-}
-
-// Resets VmHWM to the current RSS (Linux >= 4.0), so that the peak measured is the load's own.
-bool resetPeak() {
-    std::ofstream out("/proc/self/clear_refs");
-    out << "5";
-    return static_cast<bool>(out.flush());
 }
 
 double readOnce(const std::string& path, size_t size) {
@@ -87,6 +75,8 @@ int main(int argc, char** argv) {
     daam::writeSafetensors(path, raw);
     raw.clear();
     buffers.clear();
+    // initRuntime keeps freed blocks resident; the writer's 256 MiB of buffers are not the load's.
+    daam::releaseFreedMemory();
     const auto fileSize = static_cast<double>(std::filesystem::file_size(path));
 
     // Warm the page cache (the file was just written, but make sure), without a large buffer.

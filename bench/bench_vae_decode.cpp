@@ -7,6 +7,8 @@
 #include "daam/nn/AutoencoderKL.h"
 #include "daam/util/Runtime.h"
 
+#include "ProcStatus.h"
+
 #include <torch/torch.h>
 
 #include <chrono>
@@ -18,24 +20,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+using daam::bench::procStatus;
+using daam::bench::resetPeak;
+
 namespace {
-
-// VmHWM (peak resident set) or VmRSS in bytes, from /proc/self/status.
-long long procStatus(const char* key) {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    const std::string prefix = std::string(key) + ":";
-    while (std::getline(in, line))
-        if (line.rfind(prefix, 0) == 0) return std::atoll(line.c_str() + prefix.size()) * 1024;
-    return -1;
-}
-
-// Resets VmHWM to the current RSS (Linux >= 4.0), so that the peak measured is the decode's own.
-bool resetPeak() {
-    std::ofstream out("/proc/self/clear_refs");
-    out << "5";
-    return static_cast<bool>(out.flush());
-}
 
 constexpr int kDecodes = 2;
 
