@@ -26,7 +26,7 @@ void releaseFreedMemory();
 // that the heap's free memory cannot serve is mapped on its own and unmapped when freed (glibc's default
 // for large blocks), instead of growing the heap. For one-off work whose large maps change size from one
 // layer to the next, which a kept heap serves by growing past its holes: two SD 1.5 VAE decodes at 512x512
-// in fp32 added 1.87 GB that way, and 1.15 GB with this, at 1.22x the time (bench_vae_decode).
+// in fp32 added 1.87-3.22 GB that way, and 1.15 GB with this, at 1.2x the time (bench_vae_decode).
 class LargeBlocksFromTheOs {
 public:
     explicit LargeBlocksFromTheOs(std::size_t threshold = std::size_t(32) << 20);
