@@ -6,9 +6,8 @@
 // and prints the load/read time ratio and the peak resident memory of the load as a multiple of the
 // file size. Targets (issue #2): ratio < 2, peak < 1.2 x file size.
 #include "daam/io/Safetensors.h"
+#include "daam/util/ProcessMemory.h"
 #include "daam/util/Runtime.h"
-
-#include "ProcStatus.h"
 
 #include <torch/torch.h>
 
@@ -17,13 +16,9 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <unistd.h>
 #include <vector>
-
-using daam::bench::procStatus;
-using daam::bench::resetPeak;
 
 namespace {
 
@@ -88,8 +83,8 @@ int main(int argc, char** argv) {
         ::close(fd);
     }
 
-    const bool peakReset = resetPeak();
-    const long long rssBefore = procStatus("VmRSS");
+    const bool peakReset = daam::resetPeakResident();
+    const long long rssBefore = daam::procStatusBytes("VmRSS");
     const double t0 = seconds();
     double checksum = 0;
     {
@@ -98,7 +93,7 @@ int main(int argc, char** argv) {
             checksum += t.sum().item<double>();
     }
     const double loadTime = seconds() - t0;
-    const long long peak = procStatus("VmHWM");
+    const long long peak = daam::procStatusBytes("VmHWM");
 
     const double readTime = readOnce(path, static_cast<size_t>(fileSize));
     std::filesystem::remove(path);

@@ -5,23 +5,18 @@
 // measured in a child process of its own.
 // Usage: bench_vae_decode VAE_DIR [fp32|bf16]   (VAE_DIR: e.g. the vae/ of `daam-cli bench --sd15-shapes`)
 #include "daam/nn/AutoencoderKL.h"
+#include "daam/util/ProcessMemory.h"
 #include "daam/util/Runtime.h"
-
-#include "ProcStatus.h"
 
 #include <torch/torch.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
-
-using daam::bench::procStatus;
-using daam::bench::resetPeak;
 
 namespace {
 
@@ -43,8 +38,8 @@ Measure decodeOnce(const std::string& dir, torch::ScalarType dtype, bool largeBl
     for (const auto& p : vae->parameters())
         p.sum();
     Measure m;
-    m.residentBefore = double(procStatus("VmRSS"));
-    if (!resetPeak()) std::fprintf(stderr, "cannot reset VmHWM; the peak includes loading\n");
+    m.residentBefore = double(daam::procStatusBytes("VmRSS"));
+    if (!daam::resetPeakResident()) std::fprintf(stderr, "cannot reset VmHWM; the peak includes loading\n");
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < kDecodes; ++i) {
         std::optional<daam::LargeBlocksFromTheOs> largeBlocks;
@@ -52,7 +47,7 @@ Measure decodeOnce(const std::string& dir, torch::ScalarType dtype, bool largeBl
         vae->decode(z);
     }
     m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / kDecodes;
-    m.peak = double(procStatus("VmHWM"));
+    m.peak = double(daam::procStatusBytes("VmHWM"));
     return m;
 }
 

@@ -1,4 +1,5 @@
 // initRuntime: the process-wide settings every front end starts with.
+#include "daam/util/ProcessMemory.h"
 #include "daam/util/Runtime.h"
 
 #include <QtTest>
@@ -8,19 +9,8 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <string>
 
 namespace {
-
-// VmRSS in bytes, from /proc/self/status.
-long long residentBytes() {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("VmRSS:", 0) == 0) return std::atoll(line.c_str() + 6) * 1024;
-    return -1;
-}
 
 struct Residency {
     long long whileHeld, afterFree; // resident memory above the start, in bytes
@@ -28,14 +18,14 @@ struct Residency {
 
 // A 64 MiB block allocated, touched and freed: how much of it was resident while held, and after.
 Residency residencyOf64MiB() {
-    const long long before = residentBytes();
+    const long long before = daam::procStatusBytes("VmRSS");
     const std::size_t size = std::size_t(64) << 20;
     auto* block = static_cast<char*>(std::malloc(size));
     std::memset(block, 1, size);
     asm volatile("" : : "r"(block) : "memory"); // the compiler may drop a malloc/free pair nobody reads
-    const long long whileHeld = residentBytes() - before;
+    const long long whileHeld = daam::procStatusBytes("VmRSS") - before;
     std::free(block);
-    return {whileHeld, residentBytes() - before};
+    return {whileHeld, daam::procStatusBytes("VmRSS") - before};
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 #include "daam/model/RandomPipeline.h"
 #include "daam/pipeline/GenerationSession.h"
 #include "daam/util/OpProfile.h"
+#include "daam/util/ProcessMemory.h"
 
 #include <torch/torch.h>
 
@@ -14,22 +15,12 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <sys/resource.h>
 
 namespace fs = std::filesystem;
 
 namespace daam::cli {
 namespace {
-
-// Peak resident memory of this process (VmHWM), in bytes.
-double peakResidentBytes() {
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) * 1024.0;
-    return 0;
-}
 
 long minorFaults() {
     rusage u{};
@@ -154,7 +145,7 @@ int runBench(const std::vector<std::string>& argv) {
     if (args.has("tflop-per-step") && call > 0)
         std::printf("throughput: %.0f GFLOP/s (at %.2f TFLOP per guided UNet call)\n",
                     args.getDouble("tflop-per-step") * 1e3 / call, args.getDouble("tflop-per-step"));
-    std::printf("peak resident memory: %.2f GB\n", peakResidentBytes() / 1e9);
+    std::printf("peak resident memory: %.2f GB\n", double(procStatusBytes("VmHWM")) / 1e9);
     if (args.flagSet("profile")) {
         const auto profile = profileOps([&] { pipeline->generate(request); });
         std::printf("profile of one untraced generation: %.2f s (profiled), %.2f s inside ops\n", profile.wallSeconds,

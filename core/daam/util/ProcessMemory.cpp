@@ -1,14 +1,12 @@
-// The benchmarks' memory readings, from /proc/self.
-#pragma once
+#include "daam/util/ProcessMemory.h"
 
 #include <cstdlib>
 #include <fstream>
 #include <string>
 
-namespace daam::bench {
+namespace daam {
 
-// A /proc/self/status field given in kB (VmHWM, the peak resident set; VmRSS), in bytes; -1 if absent.
-inline long long procStatus(const char* key) {
+long long procStatusBytes(const char* key) {
     std::ifstream in("/proc/self/status");
     std::string line;
     const std::string prefix = std::string(key) + ":";
@@ -17,11 +15,10 @@ inline long long procStatus(const char* key) {
     return -1;
 }
 
-// Resets VmHWM to the current resident set (Linux >= 4.0), so that a peak read later is the measured work's.
-inline bool resetPeak() {
+bool resetPeakResident() {
     std::ofstream out("/proc/self/clear_refs");
     out << "5";
     return static_cast<bool>(out.flush());
 }
 
-} // namespace daam::bench
+} // namespace daam
