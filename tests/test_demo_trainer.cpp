@@ -128,6 +128,86 @@ private Q_SLOTS:
         QVERIFY(readBytes(root + "/extended/model/unet/diffusion_pytorch_model.safetensors") == before);
     }
 
+    void unetDesignsShareAnAutoencoder() {
+        const auto root = daam::test::makeTempDir("demo-train");
+        // From a finished run with the same options: only the UNet phase runs, and it trains what the straight
+        // run trained (its batches and noise depend on the seed and step alone).
+        auto same = tinyOptions(root + "/same");
+        same.autoencoderFrom = straight_;
+        QVERIFY(daam::demo::trainDemoModel(same, [](const daam::demo::DemoTrainProgress& p) {
+                    QVERIFY2(p.phase == "unet" || p.phase == "done", p.phase.c_str());
+                }).finished);
+        for (const char* file : {"vae/diffusion_pytorch_model.safetensors", "unet/diffusion_pytorch_model.safetensors",
+                                 "text_encoder/model.safetensors", "tokenizer/spiece.model"}) {
+            const auto a = readBytes(straight_ + "/model/" + file);
+            QVERIFY2(!a.empty(), file);
+            QVERIFY2(a == readBytes(same.outDir + "/model/" + file), file);
+        }
+        auto straightRows = lossColumn(straight_ + "/train-log.tsv");
+        std::vector<std::string> unetRows{straightRows.front()};
+        for (const auto& row : straightRows)
+            if (row.rfind("unet ", 0) == 0) unetRows.push_back(row);
+        QCOMPARE(lossColumn(same.outDir + "/train-log.tsv"), unetRows);
+
+        // Another UNet design on the same autoencoder.
+        auto wider = tinyOptions(root + "/wider");
+        wider.unetChannels = {12, 24};
+        wider.autoencoderFrom = straight_;
+        QVERIFY(daam::demo::trainDemoModel(wider).finished);
+        QCOMPARE(readBytes(wider.outDir + "/model/vae/diffusion_pytorch_model.safetensors"),
+                 readBytes(straight_ + "/model/vae/diffusion_pytorch_model.safetensors"));
+        const auto config = nlohmann::json::parse(readBytes(wider.outDir + "/model/unet/config.json"));
+        QCOMPARE(config.at("block_out_channels"), nlohmann::json({12, 24}));
+        // Once it has a checkpoint, the option is ignored and the run resumes as any other.
+        wider.unetSteps = 8;
+        wider.autoencoderFrom = root + "/nowhere";
+        QVERIFY(daam::demo::trainDemoModel(wider).finished);
+    }
+
+    void anAutoencoderMidwayTrainsItsOwnDecoder() {
+        // A run stopped in its decoder phase lends its latents; the new run trains the decoder from the start,
+        // to the straight run's decoder.
+        const auto root = daam::test::makeTempDir("demo-train");
+        auto early = tinyOptions(root + "/early");
+        early.stopAfterSeconds = 1e-9;
+        std::string phase;
+        for (int runs = 0; phase != "decoder" && runs < 10; ++runs) {
+            daam::demo::trainDemoModel(early);
+            phase = nlohmann::json::parse(readBytes(early.outDir + "/checkpoint/state.json")).at("phase");
+        }
+        QCOMPARE(phase, std::string("decoder"));
+        auto o = tinyOptions(root + "/late");
+        o.autoencoderFrom = early.outDir;
+        std::vector<std::string> phases;
+        QVERIFY(daam::demo::trainDemoModel(o, [&](const daam::demo::DemoTrainProgress& p) {
+                    if (phases.empty() || phases.back() != p.phase) phases.push_back(p.phase);
+                }).finished);
+        QCOMPARE(phases, (std::vector<std::string>{"decoder", "unet", "done"}));
+        for (const char* file : {"vae/diffusion_pytorch_model.safetensors", "unet/diffusion_pytorch_model.safetensors"})
+            QVERIFY2(readBytes(straight_ + "/model/" + file) == readBytes(o.outDir + "/model/" + file), file);
+    }
+
+    void anAutoencoderThatDoesNotFitIsRefused() {
+        const auto root = daam::test::makeTempDir("demo-train");
+        auto o = tinyOptions(root + "/finer");
+        o.latentFactor = 2;
+        o.autoencoderFrom = straight_;
+        expectRefusal(o, straight_ + "/checkpoint/state.json", "another latent_factor (4, not 2)");
+        o = tinyOptions(root + "/orphan");
+        o.autoencoderFrom = root + "/missing";
+        expectRefusal(o, root + "/missing/checkpoint/state.json", "no training checkpoint");
+        // A run still in its VAE phase has no latents to lend.
+        auto early = tinyOptions(root + "/early");
+        early.stopAfterSeconds = 1e-9;
+        QVERIFY(!daam::demo::trainDemoModel(early).finished);
+        o = tinyOptions(root + "/too-soon");
+        o.autoencoderFrom = early.outDir;
+        expectRefusal(o, early.outDir + "/checkpoint/state.json", "has not encoded its latents yet");
+        // Nothing was started in the refused folders.
+        QVERIFY(!std::filesystem::exists(root + "/too-soon/checkpoint/state.json"));
+        QVERIFY(!std::filesystem::exists(root + "/finer/checkpoint/state.json"));
+    }
+
     void otherOptionsAreRefused() {
         auto o = tinyOptions(straight_);
         o.unetChannels = {16, 32};

@@ -79,6 +79,10 @@ int runTrainDemo(const std::vector<std::string>& argv) {
                 "cross");
     args.option("unet-layers-per-block", "N",
                 "ResNet layers per UNet down block, 1 to 4 (up blocks get one more, as in diffusers).", "1");
+    args.option("vae-from", "DIR",
+                "Start a new run from another training folder's tokenizer, autoencoder and latents (same seed, "
+                "--vae-batch, --scenes and --latent-factor), to try UNet designs on one autoencoder.",
+                "");
     args.option("checkpoint-every", "N", "Steps between checkpoints.", "250");
     args.option("for", "SECONDS", "Stop at the first checkpoint after this long (0: run to the end).", "0");
     args.option("device", "D", "cpu, cuda or cuda:N (a checkpoint may resume on another device).", "cpu");
@@ -102,6 +106,7 @@ int runTrainDemo(const std::vector<std::string>& argv) {
     o.unetOnlyCrossAttention = parseFlagList("unet-only-cross-attention", args.get("unet-only-cross-attention"));
     o.unetLayersPerBlock = positiveInt(args, "unet-layers-per-block");
     o.unetMidBlock = args.get("unet-mid-block");
+    o.autoencoderFrom = args.get("vae-from");
     o.checkpointEvery = positiveInt(args, "checkpoint-every");
     o.stopAfterSeconds = args.getDouble("for");
     if (!(o.stopAfterSeconds >= 0)) throw UsageError("--for must not be negative");

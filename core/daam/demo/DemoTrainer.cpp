@@ -237,6 +237,7 @@ public:
 
     DemoTrainResult run() {
         fs::create_directories(ckpt_);
+        if (!o_.autoencoderFrom.empty() && !fs::exists(ckpt_ / "state.json")) startFromAutoencoder();
         loadState();
         DemoTrainResult result;
         result.modelDir = model_.string();
@@ -267,10 +268,8 @@ private:
                 {"uncond_chance", o_.uncondChance}};
     }
 
-    void loadState() {
-        const auto path = ckpt_ / "state.json";
-        if (!fs::exists(path)) return;
-        const auto state = readJsonFile(path.string());
+    // A checkpoint's identity, with the options it was written before given the values it was trained with.
+    static nlohmann::json savedIdentity(const nlohmann::json& state) {
         auto saved = state.value("identity", nlohmann::json());
         // Checkpoints from before these options all have 16x16 latents and one layer per UNet block.
         if (saved.is_object() && !saved.contains("latent_factor")) saved["latent_factor"] = 4;
@@ -278,6 +277,46 @@ private:
         if (saved.is_object() && !saved.contains("unet_mid_block")) saved["unet_mid_block"] = "cross";
         if (saved.is_object() && !saved.contains("unet_only_cross_attention"))
             saved["unet_only_cross_attention"] = nlohmann::json::array();
+        return saved;
+    }
+
+    // A new run that takes another run's tokenizer, autoencoder and latents (--vae-from), so that UNet designs
+    // can be compared on one autoencoder without training it again. It starts at the decoder phase, or at the
+    // UNet phase when the other run's decoder has finished (its exported VAE is then the finished one).
+    void startFromAutoencoder() {
+        const fs::path from(o_.autoencoderFrom);
+        const auto statePath = (from / "checkpoint" / "state.json").string();
+        if (!fs::exists(statePath)) throw FileError(statePath, "no training checkpoint to take the autoencoder from");
+        const auto state = readJsonFile(statePath);
+        const std::string phase = state.value("phase", "");
+        const bool decoderDone = phase == "unet" || phase == "done";
+        if (!decoderDone && phase != "decoder")
+            throw FileError(statePath, "that run has not encoded its latents yet (it is at the '" + phase + "' phase)");
+        const auto saved = savedIdentity(state);
+        const auto mine = identity();
+        for (const char* key : {"seed", "vae_batch", "latent_scenes", "latent_factor"})
+            if (!saved.is_object() || saved.value(key, nlohmann::json()) != mine[key])
+                throw FileError(statePath, std::string("its autoencoder was trained with another ") + key + " (" +
+                                               (saved.is_object() ? saved.value(key, nlohmann::json()).dump() : "?") +
+                                               ", not " + mine[key].dump() + ")");
+        for (const char* file : {"vae-config.json", "vae.safetensors", "latents.safetensors"})
+            fs::copy_file(from / "checkpoint" / file, ckpt_ / file, fs::copy_options::overwrite_existing);
+        for (const char* component : {"tokenizer", "vae"}) {
+            fs::create_directories(model_ / component);
+            fs::copy(from / "model" / component, model_ / component,
+                     fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+        }
+        phase_ = decoderDone ? "unet" : "decoder";
+        step_ = 0;
+        scaling_ = state.value("scaling_factor", 1.0);
+        saveState(); // last: a copy cut short leaves no state, and the next run copies again
+    }
+
+    void loadState() {
+        const auto path = ckpt_ / "state.json";
+        if (!fs::exists(path)) return;
+        const auto state = readJsonFile(path.string());
+        const auto saved = savedIdentity(state);
         if (saved != identity())
             throw FileError(path.string(),
                             "this checkpoint was trained with other options (" + saved.dump() + "); use another --out");

@@ -55,6 +55,10 @@ struct DemoTrainOptions {
     int checkpointEvery = 250; // steps
     // Stop cleanly at the first checkpoint after this many seconds (0: run to the end); run again to resume.
     double stopAfterSeconds = 0;
+    // Another training folder whose tokenizer, autoencoder and latents a new run starts from (its seed, VAE
+    // batch, scenes and latent factor must be these): the run then trains only the decoder, if that one has
+    // not finished it, and the text encoder and UNet. Ignored when outDir already holds a checkpoint.
+    std::string autoencoderFrom;
     // Where the models train: cpu, cuda or cuda:N. Checkpoints are device-free, so a run may resume on
     // another device; the batches are drawn on the CPU either way, the noise on the device.
     std::string device = "cpu";
