@@ -6,8 +6,7 @@
 #
 #   DEBS=dir-of-debs REFERENCE=dir DEADLINE_S=seconds OUT=dir tests/cuda/run-checks.sh [train-demo options]
 #
-# DEBS holds Debian 12's .debs of libpng-dev, libutf8proc-dev, libsentencepiece-dev, nlohmann-json3-dev,
-# pkgconf and their libraries (apt-get download); they are unpacked under /tmp/devroot, never into /.
+# DEBS: see build-cli.sh.
 set -u
 start=$(date +%s)
 deadline=$((start + ${DEADLINE_S:-480}))
@@ -20,22 +19,8 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)'
 nproc
 
-root=/tmp/devroot
-mkdir -p $root
-for f in "${DEBS:?}"/*.deb; do dpkg -x "$f" $root; done
-export LD_LIBRARY_PATH=$root/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-export PKG_CONFIG_LIBDIR=$root/usr/lib/x86_64-linux-gnu/pkgconfig:$root/usr/share/pkgconfig
-export PKG_CONFIG_SYSROOT_DIR=$root
-command -v pkg-config > /dev/null || export PKG_CONFIG=$root/usr/bin/pkgconf
-
 log "configure and build daam-cli"
-torch_prefix=$(python3 -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')
-build=/tmp/daam-build
-cmake -S . -B $build -G Ninja -DDAAM_BUILD_UI=OFF -DDAAM_BUILD_TESTS=OFF -DDAAM_BUILD_FUZZERS=OFF \
-    -DTORCH_CUDA_ARCH_LIST=9.0 "-DCMAKE_PREFIX_PATH=$torch_prefix;$root/usr" > /tmp/configure.log 2>&1 ||
-    { tail -40 /tmp/configure.log; exit 1; }
-ninja -C $build -k 0 daam-cli > /tmp/build.log 2>&1 || { grep -A12 "error" /tmp/build.log | head -150; exit 1; }
-cli=$build/bin/daam-cli
+source tests/cuda/build-cli.sh || exit 1
 log "built"
 
 for dtype in ${REF_DTYPES-fp32 fp16}; do
