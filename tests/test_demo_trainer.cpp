@@ -233,6 +233,41 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::trainDemoModel(o));
     }
 
+    void upBlocksWithoutCrossAttention() {
+        const auto out = daam::test::makeTempDir("demo-train") + "/down-text-only";
+        auto o = tinyOptions(out);
+        o.unetCrossAttention = {false, true};
+        o.unetUpCrossAttention = {false, false};
+        o.unetMidBlock = "resnet";
+        QVERIFY(daam::demo::trainDemoModel(o).finished);
+        std::ifstream in(out + "/model/unet/config.json");
+        const auto config = nlohmann::json::parse(in);
+        QCOMPARE(config["down_block_types"], nlohmann::json({"DownBlock2D", "CrossAttnDownBlock2D"}));
+        QCOMPARE(config["up_block_types"], nlohmann::json({"UpBlock2D", "UpBlock2D"}));
+        auto pipeline = daam::StableDiffusionPipeline::load(out + "/model");
+        // The down block's one attention is the only cross-attention layer, and DAAM's default reads it.
+        QCOMPARE(pipeline->unet()->crossAttentionLayers().size(), size_t(1));
+        QCOMPARE(pipeline->unet()->crossAttentionLayers()[0].path,
+                 std::string("down_blocks.1.attentions.0.transformer_blocks.0.attn2"));
+        daam::GenerationRequest request;
+        request.prompt = "a red circle";
+        request.steps = 2;
+        QVERIFY(pipeline->generate(request).image.isfinite().all().item<bool>());
+
+        // Up-block flags that differ from the down blocks' make another run.
+        auto symmetric = o;
+        symmetric.unetUpCrossAttention = {};
+        expectRefusal(symmetric, "state.json", "other options");
+        o.unetUpCrossAttention = {true};
+        try {
+            daam::demo::trainDemoModel(o);
+            QFAIL("one flag for two levels was accepted");
+        } catch (const daam::Error& e) {
+            QVERIFY2(std::string(e.what()).find("up-block cross-attention flag per UNet level") != std::string::npos,
+                     e.what());
+        }
+    }
+
     void levelsThatAttendOnlyToTheText() {
         const auto out = daam::test::makeTempDir("demo-train") + "/only-cross";
         auto o = tinyOptions(out);
@@ -352,6 +387,7 @@ private Q_SLOTS:
         state["identity"].erase("unet_layers_per_block");
         state["identity"].erase("unet_mid_block");
         state["identity"].erase("unet_only_cross_attention");
+        state["identity"].erase("unet_up_cross_attention");
         std::ofstream(path) << state.dump();
         QVERIFY(daam::demo::trainDemoModel(tinyOptions(straight_)).finished);
         auto o = tinyOptions(straight_);
@@ -365,6 +401,9 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
         o = tinyOptions(straight_);
         o.unetOnlyCrossAttention = {true, false};
+        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
+        o = tinyOptions(straight_);
+        o.unetUpCrossAttention = {true, false};
         QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
     }
 

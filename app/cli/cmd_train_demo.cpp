@@ -69,6 +69,8 @@ int runTrainDemo(const std::vector<std::string>& argv) {
     args.option("unet-channels", "C1,C2,..", "UNet block_out_channels.", "32,64");
     args.option("unet-cross-attention", "F1,F2,..",
                 "Per UNet level, as --unet-channels: 1 for blocks with cross-attention, 0 for plain ones.", "1,1");
+    args.option("unet-up-cross-attention", "F1,F2,..",
+                "Per UNet level, as --unet-cross-attention, for the up blocks alone. Default: as the down blocks.", "");
     args.option("unet-only-cross-attention", "F1,F2,..",
                 "Per UNet level, as --unet-channels: 1 where the transformer blocks attend only to the text (no "
                 "self-attention; diffusers' only_cross_attention). Default: none.",
@@ -103,6 +105,7 @@ int runTrainDemo(const std::vector<std::string>& argv) {
     if (!(o.unetLearningRate > 0 && o.unetLearningRate < 1)) throw UsageError("--unet-lr must be within (0, 1)");
     o.unetChannels = parseIntList("unet-channels", args.get("unet-channels"));
     o.unetCrossAttention = parseFlagList("unet-cross-attention", args.get("unet-cross-attention"));
+    o.unetUpCrossAttention = parseFlagList("unet-up-cross-attention", args.get("unet-up-cross-attention"));
     o.unetOnlyCrossAttention = parseFlagList("unet-only-cross-attention", args.get("unet-only-cross-attention"));
     o.unetLayersPerBlock = positiveInt(args, "unet-layers-per-block");
     o.unetMidBlock = args.get("unet-mid-block");

@@ -83,12 +83,13 @@ nlohmann::json midBlockType(const std::string& kind) {
 }
 
 nlohmann::json unetConfig(const std::vector<int>& channels, const std::vector<bool>& crossAttention,
-                          const std::vector<bool>& onlyCrossAttention, int layersPerBlock, const std::string& midBlock,
-                          int latentFactor) {
+                          const std::vector<bool>& upCrossAttention, const std::vector<bool>& onlyCrossAttention,
+                          int layersPerBlock, const std::string& midBlock, int latentFactor) {
     std::vector<std::string> down, up;
-    for (bool cross : crossAttention) {
-        down.push_back(cross ? "CrossAttnDownBlock2D" : "DownBlock2D");
-        up.insert(up.begin(), cross ? "CrossAttnUpBlock2D" : "UpBlock2D");
+    for (size_t i = 0; i < crossAttention.size(); ++i) {
+        down.push_back(crossAttention[i] ? "CrossAttnDownBlock2D" : "DownBlock2D");
+        const bool upCross = upCrossAttention.empty() ? crossAttention[i] : upCrossAttention[i];
+        up.insert(up.begin(), upCross ? "CrossAttnUpBlock2D" : "UpBlock2D");
     }
     return {{"_class_name", "UNet2DConditionModel"},
             {"act_fn", "silu"},
@@ -261,6 +262,7 @@ private:
                 {"unet_batch", o_.unetBatch},
                 {"unet_channels", o_.unetChannels},
                 {"unet_cross_attention", o_.unetCrossAttention},
+                {"unet_up_cross_attention", o_.unetUpCrossAttention},
                 {"unet_layers_per_block", o_.unetLayersPerBlock},
                 {"unet_mid_block", o_.unetMidBlock},
                 {"unet_only_cross_attention", o_.unetOnlyCrossAttention},
@@ -277,6 +279,8 @@ private:
         if (saved.is_object() && !saved.contains("unet_mid_block")) saved["unet_mid_block"] = "cross";
         if (saved.is_object() && !saved.contains("unet_only_cross_attention"))
             saved["unet_only_cross_attention"] = nlohmann::json::array();
+        if (saved.is_object() && !saved.contains("unet_up_cross_attention"))
+            saved["unet_up_cross_attention"] = nlohmann::json::array();
         return saved;
     }
 
@@ -442,8 +446,8 @@ private:
     }
 
     nlohmann::json unetModelConfig() const {
-        return unetConfig(o_.unetChannels, o_.unetCrossAttention, o_.unetOnlyCrossAttention, o_.unetLayersPerBlock,
-                          o_.unetMidBlock, o_.latentFactor);
+        return unetConfig(o_.unetChannels, o_.unetCrossAttention, o_.unetUpCrossAttention, o_.unetOnlyCrossAttention,
+                          o_.unetLayersPerBlock, o_.unetMidBlock, o_.latentFactor);
     }
 
     AutoencoderKLConfig vaeModelConfig() {
@@ -703,6 +707,9 @@ DemoTrainResult trainDemoModel(const DemoTrainOptions& options,
         throw Error("train-demo: the latent factor must be 2, 4 or 8");
     if (options.unetCrossAttention.size() != options.unetChannels.size())
         throw Error("train-demo: one cross-attention flag per UNet level is needed (" +
+                    std::to_string(options.unetChannels.size()) + " levels)");
+    if (!options.unetUpCrossAttention.empty() && options.unetUpCrossAttention.size() != options.unetChannels.size())
+        throw Error("train-demo: one up-block cross-attention flag per UNet level is needed (" +
                     std::to_string(options.unetChannels.size()) + " levels)");
     if (!options.unetOnlyCrossAttention.empty()) {
         if (options.unetOnlyCrossAttention.size() != options.unetChannels.size())

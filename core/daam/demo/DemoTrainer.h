@@ -38,6 +38,10 @@ struct DemoTrainOptions {
     // Per UNet level (as unetChannels, from the latent's resolution down): whether its down and up blocks
     // have cross-attention (CrossAttnDownBlock2D / CrossAttnUpBlock2D) or not (DownBlock2D / UpBlock2D).
     std::vector<bool> unetCrossAttention{true, true};
+    // Per UNet level, as unetCrossAttention but for the up blocks alone; empty: the same as the down blocks.
+    // diffusers' block types need not mirror each other: with text in the down path only, every map DAAM
+    // reads comes from the layers that place the objects.
+    std::vector<bool> unetUpCrossAttention;
     // Per UNet level: whether its transformer blocks attend only to the text (diffusers'
     // only_cross_attention: attn1 becomes a second cross-attention, no self-attention). Empty: none do. At the
     // latent's own resolution self-attention costs most of a training step; this keeps that level's
