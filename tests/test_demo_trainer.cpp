@@ -49,6 +49,14 @@ std::vector<std::string> lossColumn(const std::string& path) {
     return rows;
 }
 
+// A two-step generation of a caption of the world, as a check that an exported model runs.
+bool generatesAFiniteImage(daam::StableDiffusionPipeline& pipeline) {
+    daam::GenerationRequest request;
+    request.prompt = "a red circle";
+    request.steps = 2;
+    return pipeline.generate(request).image.isfinite().all().item<bool>();
+}
+
 // Trains with `o` and checks that the trainer refuses with a FileError naming `file` and saying `why`.
 void expectRefusal(const daam::demo::DemoTrainOptions& o, const std::string& file, const std::string& why) {
     try {
@@ -224,10 +232,7 @@ private Q_SLOTS:
         QCOMPARE(config["down_block_types"], nlohmann::json({"CrossAttnDownBlock2D", "DownBlock2D"}));
         QCOMPARE(config["up_block_types"], nlohmann::json({"UpBlock2D", "CrossAttnUpBlock2D"}));
         auto pipeline = daam::StableDiffusionPipeline::load(out + "/model");
-        daam::GenerationRequest request;
-        request.prompt = "a red circle";
-        request.steps = 2;
-        QVERIFY(pipeline->generate(request).image.isfinite().all().item<bool>());
+        QVERIFY(generatesAFiniteImage(*pipeline));
 
         o.unetCrossAttention = {true};
         QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::trainDemoModel(o));
@@ -249,10 +254,7 @@ private Q_SLOTS:
         QCOMPARE(pipeline->unet()->crossAttentionLayers().size(), size_t(1));
         QCOMPARE(pipeline->unet()->crossAttentionLayers()[0].path,
                  std::string("down_blocks.1.attentions.0.transformer_blocks.0.attn2"));
-        daam::GenerationRequest request;
-        request.prompt = "a red circle";
-        request.steps = 2;
-        QVERIFY(pipeline->generate(request).image.isfinite().all().item<bool>());
+        QVERIFY(generatesAFiniteImage(*pipeline));
 
         // Up-block flags that differ from the down blocks' make another run.
         auto symmetric = o;
@@ -284,10 +286,7 @@ private Q_SLOTS:
         QCOMPARE(keyWidth("down_blocks.0"), textWidth);
         QCOMPARE(keyWidth("up_blocks.1"), textWidth);
         QCOMPARE(keyWidth("down_blocks.1"), int64_t(o.unetChannels[1]));
-        daam::GenerationRequest request;
-        request.prompt = "a red circle";
-        request.steps = 2;
-        QVERIFY(pipeline->generate(request).image.isfinite().all().item<bool>());
+        QVERIFY(generatesAFiniteImage(*pipeline));
 
         o.unetOnlyCrossAttention = {true};
         QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::trainDemoModel(o));
@@ -334,10 +333,7 @@ private Q_SLOTS:
         QVERIFY(!params.contains("down_blocks.0.resnets.2.conv1.weight"));
         QVERIFY(params.contains("up_blocks.1.resnets.2.conv1.weight"));
         QVERIFY(params.contains("down_blocks.0.attentions.1.proj_in.weight"));
-        daam::GenerationRequest request;
-        request.prompt = "a red circle";
-        request.steps = 2;
-        QVERIFY(pipeline->generate(request).image.isfinite().all().item<bool>());
+        QVERIFY(generatesAFiniteImage(*pipeline));
 
         o.unetLayersPerBlock = 5;
         QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::trainDemoModel(o));
@@ -358,10 +354,7 @@ private Q_SLOTS:
             QVERIFY(!params.contains("mid_block.attentions.0.proj_in.weight"));
             for (const auto& layer : pipeline->unet()->crossAttentionLayers())
                 QVERIFY2(layer.path.rfind("mid_block", 0) != 0, layer.path.c_str());
-            daam::GenerationRequest request;
-            request.prompt = "a red circle";
-            request.steps = 2;
-            QVERIFY(pipeline->generate(request).image.isfinite().all().item<bool>());
+            QVERIFY(generatesAFiniteImage(*pipeline));
         }
         auto o = tinyOptions(daam::test::makeTempDir("demo-train") + "/mid-bogus");
         o.unetMidBlock = "attention";

@@ -35,8 +35,9 @@ struct DemoTrainOptions {
     int unetBatch = 32;
     double unetLearningRate = 1e-3;
     std::vector<int> unetChannels{32, 64};
-    // Per UNet level (as unetChannels, from the latent's resolution down): whether its down and up blocks
-    // have cross-attention (CrossAttnDownBlock2D / CrossAttnUpBlock2D) or not (DownBlock2D / UpBlock2D).
+    // Per UNet level (as unetChannels, from the latent's resolution down): whether its down blocks, and its up
+    // blocks unless unetUpCrossAttention says otherwise, have cross-attention (CrossAttnDownBlock2D /
+    // CrossAttnUpBlock2D) or not (DownBlock2D / UpBlock2D).
     std::vector<bool> unetCrossAttention{true, true};
     // Per UNet level, as unetCrossAttention but for the up blocks alone; empty: the same as the down blocks.
     // diffusers' block types need not mirror each other: with text in the down path only, every map DAAM
