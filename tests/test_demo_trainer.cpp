@@ -49,6 +49,11 @@ std::vector<std::string> lossColumn(const std::string& path) {
     return rows;
 }
 
+// The UNet config.json that a training folder exported.
+nlohmann::json exportedUNetConfig(const std::string& trainingDir) {
+    return nlohmann::json::parse(readBytes(trainingDir + "/model/unet/config.json"));
+}
+
 // A two-step generation of a caption of the world, as a check that an exported model runs.
 bool generatesAFiniteImage(daam::StableDiffusionPipeline& pipeline) {
     daam::GenerationRequest request;
@@ -164,7 +169,7 @@ private Q_SLOTS:
         QVERIFY(daam::demo::trainDemoModel(wider).finished);
         QCOMPARE(readBytes(wider.outDir + "/model/vae/diffusion_pytorch_model.safetensors"),
                  readBytes(straight_ + "/model/vae/diffusion_pytorch_model.safetensors"));
-        const auto config = nlohmann::json::parse(readBytes(wider.outDir + "/model/unet/config.json"));
+        const auto config = exportedUNetConfig(wider.outDir);
         QCOMPARE(config.at("block_out_channels"), nlohmann::json({12, 24}));
         // Once it has a checkpoint, the option is ignored and the run resumes as any other.
         wider.unetSteps = 8;
@@ -227,8 +232,7 @@ private Q_SLOTS:
         auto o = tinyOptions(out);
         o.unetCrossAttention = {true, false};
         QVERIFY(daam::demo::trainDemoModel(o).finished);
-        std::ifstream in(out + "/model/unet/config.json");
-        const auto config = nlohmann::json::parse(in);
+        const auto config = exportedUNetConfig(out);
         QCOMPARE(config["down_block_types"], nlohmann::json({"CrossAttnDownBlock2D", "DownBlock2D"}));
         QCOMPARE(config["up_block_types"], nlohmann::json({"UpBlock2D", "CrossAttnUpBlock2D"}));
         auto pipeline = daam::StableDiffusionPipeline::load(out + "/model");
@@ -245,8 +249,7 @@ private Q_SLOTS:
         o.unetUpCrossAttention = {false, false};
         o.unetMidBlock = "resnet";
         QVERIFY(daam::demo::trainDemoModel(o).finished);
-        std::ifstream in(out + "/model/unet/config.json");
-        const auto config = nlohmann::json::parse(in);
+        const auto config = exportedUNetConfig(out);
         QCOMPARE(config["down_block_types"], nlohmann::json({"DownBlock2D", "CrossAttnDownBlock2D"}));
         QCOMPARE(config["up_block_types"], nlohmann::json({"UpBlock2D", "UpBlock2D"}));
         auto pipeline = daam::StableDiffusionPipeline::load(out + "/model");
@@ -275,8 +278,7 @@ private Q_SLOTS:
         auto o = tinyOptions(out);
         o.unetOnlyCrossAttention = {true, false};
         QVERIFY(daam::demo::trainDemoModel(o).finished);
-        std::ifstream in(out + "/model/unet/config.json");
-        QCOMPARE(nlohmann::json::parse(in)["only_cross_attention"], nlohmann::json({true, false}));
+        QCOMPARE(exportedUNetConfig(out)["only_cross_attention"], nlohmann::json({true, false}));
         auto pipeline = daam::StableDiffusionPipeline::load(out + "/model");
         const auto params = pipeline->unet()->named_parameters();
         const auto keyWidth = [&](const std::string& block) {
@@ -324,8 +326,7 @@ private Q_SLOTS:
         auto o = tinyOptions(out);
         o.unetLayersPerBlock = 2;
         QVERIFY(daam::demo::trainDemoModel(o).finished);
-        std::ifstream in(out + "/model/unet/config.json");
-        QCOMPARE(nlohmann::json::parse(in)["layers_per_block"], nlohmann::json(2));
+        QCOMPARE(exportedUNetConfig(out)["layers_per_block"], nlohmann::json(2));
         auto pipeline = daam::StableDiffusionPipeline::load(out + "/model");
         // Down blocks hold two ResNets, up blocks three (diffusers' layers_per_block + 1).
         const auto params = pipeline->unet()->named_parameters();
@@ -345,8 +346,7 @@ private Q_SLOTS:
             auto o = tinyOptions(out);
             o.unetMidBlock = kind;
             QVERIFY(daam::demo::trainDemoModel(o).finished);
-            std::ifstream in(out + "/model/unet/config.json");
-            QCOMPARE(nlohmann::json::parse(in)["mid_block_type"],
+            QCOMPARE(exportedUNetConfig(out)["mid_block_type"],
                      kind == "resnet" ? nlohmann::json("UNetMidBlock2D") : nlohmann::json(nullptr));
             auto pipeline = daam::StableDiffusionPipeline::load(out + "/model");
             const auto params = pipeline->unet()->named_parameters();
