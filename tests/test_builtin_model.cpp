@@ -11,6 +11,7 @@
 #include "CliRunner.h"
 #include "TestSupport.h"
 
+#include <QDir>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -208,6 +209,30 @@ private Q_SLOTS:
                                              QStringLiteral("--calls"), QStringLiteral("15")});
         QVERIFY(bad.exitCode != 0);
         QVERIFY2(bad.err.contains(QStringLiteral("--calls expects A:B")), qPrintable(bad.err));
+    }
+
+    // --scheduler reaches the generations: the same caption and seed give another image under DDIM than under
+    // the model's own DPM-Solver++, and an unknown name is refused with the known ones.
+    void evalShapesCommandTakesScheduler() {
+        const auto dir = QString::fromStdString(daam::test::makeTempDir("eval-scheduler"));
+        auto savedImage = [&](const QString& name, const QStringList& more) {
+            const auto r = daam::test::runCli(QStringList{QStringLiteral("eval-shapes"), QStringLiteral("--n"),
+                                                          QStringLiteral("1"), QStringLiteral("--save"), dir + name} +
+                                              more);
+            [&] { QVERIFY2(r.exitCode == 0, qPrintable(r.err)); }();
+            const auto saved = QDir(dir + name).entryList({QStringLiteral("*.png")});
+            return saved.size() == 1 ? daam::readPng((dir + name + QStringLiteral("/") + saved[0]).toStdString()).pixels
+                                     : std::vector<uint8_t>{};
+        };
+        const auto own = savedImage(QStringLiteral("/own"), {});
+        const auto ddim = savedImage(QStringLiteral("/ddim"), {QStringLiteral("--scheduler"), QStringLiteral("ddim")});
+        QVERIFY(!own.empty() && own.size() == ddim.size());
+        QVERIFY(own != ddim);
+        const auto unknown =
+            daam::test::runCli({QStringLiteral("eval-shapes"), QStringLiteral("--n"), QStringLiteral("1"),
+                                QStringLiteral("--scheduler"), QStringLiteral("heun")});
+        QVERIFY(unknown.exitCode != 0);
+        QVERIFY2(unknown.err.contains(QStringLiteral("dpm++2m-karras")), qPrintable(unknown.err));
     }
 
     void generateNeedsNoModel() {

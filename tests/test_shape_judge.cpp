@@ -86,6 +86,29 @@ private Q_SLOTS:
         QCOMPARE(largestRegion(torch::zeros({4, 4}, torch::kUInt8)).sum().item<int64_t>(), int64_t(0));
     }
 
+    void nounMIoUByShapeAveragesEachShape() {
+        ShapeEvalReport report;
+        const std::pair<const char*, double> scored[] = {{"circle", 0.5}, {"star", 0.2}, {"circle", 0.8}};
+        for (const auto& [noun, iou] : scored) {
+            report.scored.push_back({0, noun, "red", 8.0});
+            report.nounIoU.push_back(iou);
+            report.nounPrecision.push_back(iou);
+            report.nounRecall.push_back(1.0);
+        }
+        const auto byShape = report.nounMIoUByShape();
+        QCOMPARE(byShape.size(), size_t(kShapeCount));
+        QCOMPARE(byShape[int(Shape::Circle)].objects, 2);
+        QCOMPARE(byShape[int(Shape::Circle)].mIoU, 0.65);
+        QCOMPARE(byShape[int(Shape::Star)].objects, 1);
+        QCOMPARE(byShape[int(Shape::Star)].mIoU, 0.2);
+        QCOMPARE(byShape[int(Shape::Square)].objects, 0);
+        QCOMPARE(byShape[int(Shape::Square)].mIoU, 0.0);
+        const auto json = report.toJson()["noun_miou_by_shape"];
+        QCOMPARE(json["circle"]["objects"].get<int>(), 2);
+        QCOMPARE(json["star"]["miou"].get<double>(), 0.2);
+        QCOMPARE(json["triangle"]["objects"].get<int>(), 0);
+    }
+
     // The loop itself on a tiny random model: it counts every named object of the held-out captions.
     void evaluationCountsHeldOutObjects() {
         const auto dir = daam::test::makeTempDir("shape-eval") + "/tiny";

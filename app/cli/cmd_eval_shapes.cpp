@@ -6,6 +6,7 @@
 #include "SessionQuery.h"
 
 #include "daam/demo/ShapeEval.h"
+#include "daam/demo/ShapeWorld.h"
 
 #include <cstdio>
 #include <tuple>
@@ -25,6 +26,8 @@ int runEvalShapes(const std::vector<std::string>& argv) {
     args.option("seed", "S", "World and generation seed.", "0");
     args.option("steps", "N", "Inference steps.", "20");
     args.option("guidance", "F", "Guidance scale.", "7.5");
+    args.option("scheduler", "NAME",
+                "ddim, pndm, euler, euler-a, dpm++2m, dpm++2m-karras or lms (default: the model's).");
     args.option("tau", "F", "Mask threshold.", "0.4");
     args.option("layers", "SPEC",
                 "The maps' cross-attention layers: all, default, down, mid, up, downN, upN, HxW (map size) or #I, "
@@ -45,6 +48,7 @@ int runEvalShapes(const std::vector<std::string>& argv) {
     options.seed = static_cast<uint64_t>(args.getInt("seed"));
     options.steps = static_cast<int>(args.getInt("steps"));
     options.guidance = args.getDouble("guidance");
+    options.scheduler = args.get("scheduler");
     options.tau = args.getDouble("tau");
     options.saveDir = args.get("save");
     options.layers = args.get("layers");
@@ -70,6 +74,11 @@ int runEvalShapes(const std::vector<std::string>& argv) {
                         report.present[n], report.objects[n]);
     if (args.flagSet("reconstruct")) return 0;
     std::printf("noun mIoU at tau %.2f: %.3f (%zu objects)\n", options.tau, report.nounMIoU(), report.nounIoU.size());
+    std::printf("noun mIoU by shape:");
+    const auto byShape = report.nounMIoUByShape();
+    for (int k = 0; k < demo::kShapeCount; ++k)
+        std::printf(" %s %.3f (%d)", demo::shapeName(static_cast<demo::Shape>(k)), byShape[k].mIoU, byShape[k].objects);
+    std::printf("\n");
     std::printf("noun masks: precision %.3f, recall %.3f\n", report.nounPrecisionMean(), report.nounRecallMean());
     std::printf("colour-word mIoU at tau %.2f: %.3f (%zu objects)\n", options.tau, report.colourMIoU(),
                 report.colourIoU.size());

@@ -56,6 +56,19 @@ double ShapeEvalReport::nounRecallMean() const {
     return mean(nounRecall);
 }
 
+std::vector<ShapeEvalReport::ShapeScore> ShapeEvalReport::nounMIoUByShape() const {
+    std::vector<ShapeScore> byShape(kShapeCount);
+    for (size_t i = 0; i < scored.size(); ++i)
+        for (int k = 0; k < kShapeCount; ++k)
+            if (scored[i].noun == shapeName(static_cast<Shape>(k))) {
+                byShape[k].objects += 1;
+                byShape[k].mIoU += nounIoU[i];
+            }
+    for (auto& score : byShape)
+        if (score.objects > 0) score.mIoU /= score.objects;
+    return byShape;
+}
+
 nlohmann::json ShapeEvalReport::toJson() const {
     nlohmann::json j;
     j["captions"] = captions;
@@ -67,6 +80,10 @@ nlohmann::json ShapeEvalReport::toJson() const {
     j["noun_mask_precision"] = nounPrecisionMean();
     j["noun_mask_recall"] = nounRecallMean();
     j["scored_objects"] = nounIoU.size();
+    const auto byShape = nounMIoUByShape();
+    for (int k = 0; k < kShapeCount; ++k)
+        j["noun_miou_by_shape"][shapeName(static_cast<Shape>(k))] = {{"objects", byShape[k].objects},
+                                                                     {"miou", byShape[k].mIoU}};
     auto& list = j["objects"] = nlohmann::json::array();
     for (size_t i = 0; i < scored.size(); ++i)
         list.push_back({{"scene", scored[i].scene},

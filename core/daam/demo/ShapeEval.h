@@ -52,6 +52,13 @@ struct ShapeEvalReport {
     double colourMIoU() const;
     double nounPrecisionMean() const;
     double nounRecallMean() const;
+    // The noun mIoU of each shape's objects (index: Shape), with their count: the maps' shapes tell a round
+    // blob from a map that follows a star's points, and a blob fits a circle far better than a star.
+    struct ShapeScore {
+        int objects = 0;
+        double mIoU = 0;
+    };
+    std::vector<ShapeScore> nounMIoUByShape() const;
     nlohmann::json toJson() const;
 };
 
