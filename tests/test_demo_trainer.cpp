@@ -303,6 +303,57 @@ private Q_SLOTS:
         }
     }
 
+    void textEncoderWidthLayersAndUNetHeads() {
+        const auto out = daam::test::makeTempDir("demo-train") + "/text-32";
+        auto o = tinyOptions(out);
+        o.textWidth = 32;
+        o.textLayers = 1;
+        o.unetHeads = 2;
+        QVERIFY(daam::demo::trainDemoModel(o).finished);
+        const auto text = nlohmann::json::parse(readBytes(out + "/model/text_encoder/config.json"));
+        QCOMPARE(text["hidden_size"], nlohmann::json(32));
+        QCOMPARE(text["intermediate_size"], nlohmann::json(128));
+        QCOMPARE(text["num_attention_heads"], nlohmann::json(2));
+        QCOMPARE(text["num_hidden_layers"], nlohmann::json(1));
+        QCOMPARE(exportedUNetConfig(out)["attention_head_dim"], nlohmann::json(2));
+        QCOMPARE(exportedUNetConfig(out)["cross_attention_dim"], nlohmann::json(32));
+        auto pipeline = daam::StableDiffusionPipeline::load(out + "/model");
+        const auto params = pipeline->unet()->named_parameters();
+        QCOMPARE(params["down_blocks.0.attentions.0.transformer_blocks.0.attn2.to_k.weight"].size(1), int64_t(32));
+        for (const auto& layer : pipeline->unet()->crossAttentionLayers())
+            QCOMPARE(layer.heads, int64_t(2));
+        QVERIFY(generatesAFiniteImage(*pipeline));
+
+        // Each of them makes another run.
+        auto width = o;
+        width.textWidth = 64;
+        expectRefusal(width, "state.json", "other options");
+        auto layers = o;
+        layers.textLayers = 2;
+        expectRefusal(layers, "state.json", "other options");
+        auto heads = o;
+        heads.unetHeads = 4;
+        expectRefusal(heads, "state.json", "other options");
+
+        auto bad = tinyOptions(daam::test::makeTempDir("demo-train") + "/text-bad");
+        bad.unetHeads = 3;
+        auto refusedSaying = [](const daam::demo::DemoTrainOptions& options, const std::string& why) {
+            try {
+                daam::demo::trainDemoModel(options);
+                QFAIL("the trainer accepted it");
+            } catch (const daam::Error& e) {
+                QVERIFY2(std::string(e.what()).find(why) != std::string::npos, e.what());
+            }
+        };
+        refusedSaying(bad, "divide into the 3 attention heads");
+        bad.unetHeads = 4;
+        bad.textWidth = 40;
+        refusedSaying(bad, "multiple of 16");
+        bad.textWidth = 64;
+        bad.textLayers = 0;
+        refusedSaying(bad, "layers must be 1 to 12");
+    }
+
     void latentFactorSetsTheLatentSide() {
         const auto out = daam::test::makeTempDir("demo-train") + "/factor-2";
         auto o = tinyOptions(out);
@@ -381,6 +432,9 @@ private Q_SLOTS:
         state["identity"].erase("unet_mid_block");
         state["identity"].erase("unet_only_cross_attention");
         state["identity"].erase("unet_up_cross_attention");
+        state["identity"].erase("unet_heads");
+        state["identity"].erase("text_width");
+        state["identity"].erase("text_layers");
         std::ofstream(path) << state.dump();
         QVERIFY(daam::demo::trainDemoModel(tinyOptions(straight_)).finished);
         auto o = tinyOptions(straight_);
@@ -397,6 +451,15 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
         o = tinyOptions(straight_);
         o.unetUpCrossAttention = {true, false};
+        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
+        o = tinyOptions(straight_);
+        o.unetHeads = 2;
+        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
+        o = tinyOptions(straight_);
+        o.textWidth = 32;
+        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
+        o = tinyOptions(straight_);
+        o.textLayers = 1;
         QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
     }
 

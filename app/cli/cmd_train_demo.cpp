@@ -81,6 +81,13 @@ int runTrainDemo(const std::vector<std::string>& argv) {
                 "cross");
     args.option("unet-layers-per-block", "N",
                 "ResNet layers per UNet down block, 1 to 4 (up blocks get one more, as in diffusers).", "1");
+    args.option("unet-heads", "N",
+                "Attention heads of every UNet transformer (each level's channels must divide into them).", "4");
+    args.option("text-width", "W",
+                "The text encoder's width, a multiple of 16 (one attention head per 16; the UNet's cross-attention "
+                "width).",
+                "64");
+    args.option("text-layers", "N", "The text encoder's transformer layers, 1 to 12.", "2");
     args.option("vae-from", "DIR",
                 "Start a new run from another training folder's tokenizer, autoencoder and latents (same seed, "
                 "--vae-batch, --scenes and --latent-factor), to try UNet designs on one autoencoder.",
@@ -109,6 +116,9 @@ int runTrainDemo(const std::vector<std::string>& argv) {
     o.unetOnlyCrossAttention = parseFlagList("unet-only-cross-attention", args.get("unet-only-cross-attention"));
     o.unetLayersPerBlock = positiveInt(args, "unet-layers-per-block");
     o.unetMidBlock = args.get("unet-mid-block");
+    o.unetHeads = positiveInt(args, "unet-heads");
+    o.textWidth = positiveInt(args, "text-width");
+    o.textLayers = positiveInt(args, "text-layers");
     o.autoencoderFrom = args.get("vae-from");
     o.checkpointEvery = positiveInt(args, "checkpoint-every");
     o.stopAfterSeconds = args.getDouble("for");

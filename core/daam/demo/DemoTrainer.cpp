@@ -57,17 +57,17 @@ int normGroups(const std::vector<int>& channels) {
     return 1;
 }
 
-nlohmann::json textEncoderConfig(int64_t vocabSize) {
+nlohmann::json textEncoderConfig(int64_t vocabSize, int width, int layers) {
     return {{"architectures", {"CLIPTextModel"}},
             {"hidden_act", "quick_gelu"},
-            {"hidden_size", 64},
-            {"intermediate_size", 256},
+            {"hidden_size", width},
+            {"intermediate_size", 4 * width},
             {"layer_norm_eps", 1e-5},
             {"max_position_embeddings", kMaxTokens},
             {"model_type", "clip_text_model"},
-            {"num_attention_heads", 4},
-            {"num_hidden_layers", 2},
-            {"projection_dim", 64},
+            {"num_attention_heads", width / 16},
+            {"num_hidden_layers", layers},
+            {"projection_dim", width},
             {"bos_token_id", 1},
             {"eos_token_id", 2},
             {"pad_token_id", 3},
@@ -84,7 +84,7 @@ nlohmann::json midBlockType(const std::string& kind) {
 
 nlohmann::json unetConfig(const std::vector<int>& channels, const std::vector<bool>& crossAttention,
                           const std::vector<bool>& upCrossAttention, const std::vector<bool>& onlyCrossAttention,
-                          int layersPerBlock, const std::string& midBlock, int latentFactor) {
+                          int layersPerBlock, const std::string& midBlock, int latentFactor, int heads, int textWidth) {
     std::vector<std::string> down, up;
     for (size_t i = 0; i < crossAttention.size(); ++i) {
         down.push_back(crossAttention[i] ? "CrossAttnDownBlock2D" : "DownBlock2D");
@@ -93,9 +93,9 @@ nlohmann::json unetConfig(const std::vector<int>& channels, const std::vector<bo
     }
     return {{"_class_name", "UNet2DConditionModel"},
             {"act_fn", "silu"},
-            {"attention_head_dim", 4},
+            {"attention_head_dim", heads},
             {"block_out_channels", channels},
-            {"cross_attention_dim", 64},
+            {"cross_attention_dim", textWidth},
             {"down_block_types", down},
             {"downsample_padding", 1},
             {"flip_sin_to_cos", true},
@@ -264,6 +264,9 @@ private:
                 {"unet_cross_attention", o_.unetCrossAttention},
                 {"unet_up_cross_attention", o_.unetUpCrossAttention},
                 {"unet_layers_per_block", o_.unetLayersPerBlock},
+                {"unet_heads", o_.unetHeads},
+                {"text_width", o_.textWidth},
+                {"text_layers", o_.textLayers},
                 {"unet_mid_block", o_.unetMidBlock},
                 {"unet_only_cross_attention", o_.unetOnlyCrossAttention},
                 {"latent_factor", o_.latentFactor},
@@ -281,6 +284,10 @@ private:
             saved["unet_only_cross_attention"] = nlohmann::json::array();
         if (saved.is_object() && !saved.contains("unet_up_cross_attention"))
             saved["unet_up_cross_attention"] = nlohmann::json::array();
+        // And before these, every run had 4 heads per UNet transformer and a 64-wide, 2-layer text encoder.
+        if (saved.is_object() && !saved.contains("unet_heads")) saved["unet_heads"] = 4;
+        if (saved.is_object() && !saved.contains("text_width")) saved["text_width"] = 64;
+        if (saved.is_object() && !saved.contains("text_layers")) saved["text_layers"] = 2;
         return saved;
     }
 
@@ -447,7 +454,7 @@ private:
 
     nlohmann::json unetModelConfig() const {
         return unetConfig(o_.unetChannels, o_.unetCrossAttention, o_.unetUpCrossAttention, o_.unetOnlyCrossAttention,
-                          o_.unetLayersPerBlock, o_.unetMidBlock, o_.latentFactor);
+                          o_.unetLayersPerBlock, o_.unetMidBlock, o_.latentFactor, o_.unetHeads, o_.textWidth);
     }
 
     AutoencoderKLConfig vaeModelConfig() {
@@ -562,7 +569,8 @@ private:
         const auto emptyIds = captionIds("").to(device_);
         const auto ac = alphasCumprod().to(device_);
 
-        writeJsonFile((ckpt_ / "text-encoder-config.json").string(), textEncoderConfig(tokenizer_->vocabSize()));
+        writeJsonFile((ckpt_ / "text-encoder-config.json").string(),
+                      textEncoderConfig(tokenizer_->vocabSize(), o_.textWidth, o_.textLayers));
         writeJsonFile((ckpt_ / "unet-config.json").string(), unetModelConfig());
         torch::manual_seed(o_.seed + 1);
         CLIPTextModel te(CLIPTextModelOptions{CLIPTextConfig::load((ckpt_ / "text-encoder-config.json").string())});
@@ -653,7 +661,8 @@ private:
                 params[i].copy_(ema[i]);
             }
         }
-        writeJsonFile((model_ / "text_encoder" / "config.json").string(), textEncoderConfig(tokenizer_->vocabSize()));
+        writeJsonFile((model_ / "text_encoder" / "config.json").string(),
+                      textEncoderConfig(tokenizer_->vocabSize(), o_.textWidth, o_.textLayers));
         saveStateDict(*te, (model_ / "text_encoder" / "model.safetensors").string(), torch::kFloat16);
         writeJsonFile((model_ / "unet" / "config.json").string(), unetModelConfig());
         saveStateDict(*unet, (model_ / "unet" / "diffusion_pytorch_model.safetensors").string(), torch::kFloat16);
@@ -702,6 +711,14 @@ DemoTrainResult trainDemoModel(const DemoTrainOptions& options,
         throw Error("train-demo: UNet channels must be multiples of 4, at least 8");
     if (options.unetLayersPerBlock < 1 || options.unetLayersPerBlock > 4)
         throw Error("train-demo: the UNet's layers per block must be 1 to 4");
+    if (options.unetHeads < 1 || std::any_of(options.unetChannels.begin(), options.unetChannels.end(),
+                                             [&](int c) { return c % options.unetHeads; }))
+        throw Error("train-demo: every UNet level's channels must divide into the " +
+                    std::to_string(options.unetHeads) + " attention heads");
+    if (options.textWidth < 16 || options.textWidth > 1024 || options.textWidth % 16)
+        throw Error("train-demo: the text encoder's width must be a multiple of 16 from 16 to 1024");
+    if (options.textLayers < 1 || options.textLayers > 12)
+        throw Error("train-demo: the text encoder's layers must be 1 to 12");
     midBlockType(options.unetMidBlock); // throws for an unknown kind
     if (options.latentFactor != 2 && options.latentFactor != 4 && options.latentFactor != 8)
         throw Error("train-demo: the latent factor must be 2, 4 or 8");

@@ -55,6 +55,14 @@ struct DemoTrainOptions {
     // ResNet (and, with cross-attention, transformer) layers per down block; up blocks get one more, as in
     // diffusers. More layers give each level a wider receptive field before its attention.
     int unetLayersPerBlock = 1;
+    // Attention heads of every UNet transformer (diffusers' attention_head_dim, which Stable Diffusion 1.x
+    // uses as the head count); each level's channels must divide into them. DAAM sums the heads' maps.
+    int unetHeads = 4;
+    // The CLIP-style text encoder: its width (hidden size, a multiple of 16: one attention head per 16, and
+    // the UNet's cross-attention width) and its transformer layers. Which prompt word an object's identity
+    // is read from is the text encoder's doing as much as the UNet's.
+    int textWidth = 64;
+    int textLayers = 2;
     double uncondChance = 0.1; // caption dropped (empty prompt) so classifier-free guidance works
     double emaDecay = 0.999;
     int checkpointEvery = 250; // steps
