@@ -13,13 +13,17 @@ void declareGenerationOptions(Args& args) {
     args.option("seed", "N", "Seed of the initial noise, drawn as torch.Generator('cpu').manual_seed(N).", "0");
     args.option("steps", "N", "Inference steps.", "50");
     args.option("guidance", "F", "Classifier-free guidance scale (<= 1: no guidance).", "7.5");
-    args.option("scheduler", "NAME",
-                "ddim, pndm, euler, euler-a, dpm++2m, dpm++2m-karras or lms (default: the model's).");
+    declareSchedulerOption(args);
     args.option("eta", "F", "DDIM's eta.", "0");
     args.option("width", "W", "Image width (default: the model's).");
     args.option("height", "H", "Image height (default: the model's).");
     args.option("device", "D", "cpu, cuda or cuda:N.", "cpu");
     args.option("dtype", "T", "fp32, fp16 (CUDA only) or bf16.", "fp32");
+}
+
+void declareSchedulerOption(Args& args) {
+    args.option("scheduler", "NAME",
+                "ddim, pndm, euler, euler-a, dpm++2m, dpm++2m-karras or lms (default: the model's).");
 }
 
 std::string modelFolder(const Args& args) {

@@ -13,6 +13,8 @@ namespace daam::cli {
 // Declares --model, --prompt, --negative, --seed, --steps, --guidance, --scheduler, --eta, --width,
 // --height, --device, --dtype.
 void declareGenerationOptions(Args& args);
+// --scheduler alone, for commands that generate with their own prompts (eval-shapes).
+void declareSchedulerOption(Args& args);
 GenerationRequest generationRequestFrom(const Args& args);
 // The --model folder, or the built-in shape-world model when none is given (UsageError-free: an Error
 // names where the built-in model was looked for when it is not installed).

@@ -26,8 +26,7 @@ int runEvalShapes(const std::vector<std::string>& argv) {
     args.option("seed", "S", "World and generation seed.", "0");
     args.option("steps", "N", "Inference steps.", "20");
     args.option("guidance", "F", "Guidance scale.", "7.5");
-    args.option("scheduler", "NAME",
-                "ddim, pndm, euler, euler-a, dpm++2m, dpm++2m-karras or lms (default: the model's).");
+    declareSchedulerOption(args);
     args.option("tau", "F", "Mask threshold.", "0.4");
     args.option("layers", "SPEC",
                 "The maps' cross-attention layers: all, default, down, mid, up, downN, upN, HxW (map size) or #I, "
