@@ -452,6 +452,10 @@ private:
         saveState();
     }
 
+    nlohmann::json textModelConfig() const {
+        return textEncoderConfig(tokenizer_->vocabSize(), o_.textWidth, o_.textLayers);
+    }
+
     nlohmann::json unetModelConfig() const {
         return unetConfig(o_.unetChannels, o_.unetCrossAttention, o_.unetUpCrossAttention, o_.unetOnlyCrossAttention,
                           o_.unetLayersPerBlock, o_.unetMidBlock, o_.latentFactor, o_.unetHeads, o_.textWidth);
@@ -569,8 +573,7 @@ private:
         const auto emptyIds = captionIds("").to(device_);
         const auto ac = alphasCumprod().to(device_);
 
-        writeJsonFile((ckpt_ / "text-encoder-config.json").string(),
-                      textEncoderConfig(tokenizer_->vocabSize(), o_.textWidth, o_.textLayers));
+        writeJsonFile((ckpt_ / "text-encoder-config.json").string(), textModelConfig());
         writeJsonFile((ckpt_ / "unet-config.json").string(), unetModelConfig());
         torch::manual_seed(o_.seed + 1);
         CLIPTextModel te(CLIPTextModelOptions{CLIPTextConfig::load((ckpt_ / "text-encoder-config.json").string())});
@@ -661,8 +664,7 @@ private:
                 params[i].copy_(ema[i]);
             }
         }
-        writeJsonFile((model_ / "text_encoder" / "config.json").string(),
-                      textEncoderConfig(tokenizer_->vocabSize(), o_.textWidth, o_.textLayers));
+        writeJsonFile((model_ / "text_encoder" / "config.json").string(), textModelConfig());
         saveStateDict(*te, (model_ / "text_encoder" / "model.safetensors").string(), torch::kFloat16);
         writeJsonFile((model_ / "unet" / "config.json").string(), unetModelConfig());
         saveStateDict(*unet, (model_ / "unet" / "diffusion_pytorch_model.safetensors").string(), torch::kFloat16);
