@@ -73,6 +73,16 @@ void expectRefusal(const daam::demo::DemoTrainOptions& o, const std::string& fil
     }
 }
 
+// Trains with `o` and checks that the trainer refuses with an Error saying `why`.
+void expectError(const daam::demo::DemoTrainOptions& o, const std::string& why) {
+    try {
+        daam::demo::trainDemoModel(o);
+        QFAIL("the trainer accepted it");
+    } catch (const daam::Error& e) {
+        QVERIFY2(std::string(e.what()).find(why) != std::string::npos, e.what());
+    }
+}
+
 } // namespace
 
 class TestDemoTrainer : public QObject {
@@ -264,13 +274,7 @@ private Q_SLOTS:
         symmetric.unetUpCrossAttention = {};
         expectRefusal(symmetric, "state.json", "other options");
         o.unetUpCrossAttention = {true};
-        try {
-            daam::demo::trainDemoModel(o);
-            QFAIL("one flag for two levels was accepted");
-        } catch (const daam::Error& e) {
-            QVERIFY2(std::string(e.what()).find("up-block cross-attention flag per UNet level") != std::string::npos,
-                     e.what());
-        }
+        expectError(o, "up-block cross-attention flag per UNet level");
     }
 
     void levelsThatAttendOnlyToTheText() {
@@ -295,12 +299,7 @@ private Q_SLOTS:
         auto plain = tinyOptions(daam::test::makeTempDir("demo-train") + "/only-cross-plain");
         plain.unetCrossAttention = {false, true};
         plain.unetOnlyCrossAttention = {true, false};
-        try {
-            daam::demo::trainDemoModel(plain);
-            QFAIL("a level without cross-attention was made to attend only to the text");
-        } catch (const daam::Error& e) {
-            QVERIFY2(std::string(e.what()).find("level 0 has no cross-attention") != std::string::npos, e.what());
-        }
+        expectError(plain, "level 0 has no cross-attention");
     }
 
     void textEncoderWidthLayersAndUNetHeads() {
@@ -337,21 +336,13 @@ private Q_SLOTS:
 
         auto bad = tinyOptions(daam::test::makeTempDir("demo-train") + "/text-bad");
         bad.unetHeads = 3;
-        auto refusedSaying = [](const daam::demo::DemoTrainOptions& options, const std::string& why) {
-            try {
-                daam::demo::trainDemoModel(options);
-                QFAIL("the trainer accepted it");
-            } catch (const daam::Error& e) {
-                QVERIFY2(std::string(e.what()).find(why) != std::string::npos, e.what());
-            }
-        };
-        refusedSaying(bad, "divide into the 3 attention heads");
+        expectError(bad, "divide into the 3 attention heads");
         bad.unetHeads = 4;
         bad.textWidth = 40;
-        refusedSaying(bad, "multiple of 16");
+        expectError(bad, "multiple of 16");
         bad.textWidth = 64;
         bad.textLayers = 0;
-        refusedSaying(bad, "layers must be 1 to 12");
+        expectError(bad, "layers must be 1 to 12");
     }
 
     void latentFactorSetsTheLatentSide() {
@@ -409,13 +400,7 @@ private Q_SLOTS:
         }
         auto o = tinyOptions(daam::test::makeTempDir("demo-train") + "/mid-bogus");
         o.unetMidBlock = "attention";
-        try {
-            daam::demo::trainDemoModel(o);
-            QFAIL("an unknown mid block was accepted");
-        } catch (const daam::Error& e) {
-            QVERIFY2(std::string(e.what()).find("mid block must be cross, resnet or none") != std::string::npos,
-                     e.what());
-        }
+        expectError(o, "mid block must be cross, resnet or none");
     }
 
     void checkpointsFromBeforeTheLatentFactorAndLayerOptionsResume() {
