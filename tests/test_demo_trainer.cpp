@@ -13,6 +13,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 namespace {
@@ -422,30 +423,26 @@ private Q_SLOTS:
         state["identity"].erase("text_layers");
         std::ofstream(path) << state.dump();
         QVERIFY(daam::demo::trainDemoModel(tinyOptions(straight_)).finished);
-        auto o = tinyOptions(straight_);
-        o.latentFactor = 2;
-        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
-        o = tinyOptions(straight_);
-        o.unetLayersPerBlock = 2;
-        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
-        o = tinyOptions(straight_);
-        o.unetMidBlock = "resnet";
-        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
-        o = tinyOptions(straight_);
-        o.unetOnlyCrossAttention = {true, false};
-        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
-        o = tinyOptions(straight_);
-        o.unetUpCrossAttention = {true, false};
-        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
-        o = tinyOptions(straight_);
-        o.unetHeads = 2;
-        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
-        o = tinyOptions(straight_);
-        o.textWidth = 32;
-        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
-        o = tinyOptions(straight_);
-        o.textLayers = 1;
-        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
+        // Another value of any of them is another run.
+        const std::function<void(daam::demo::DemoTrainOptions&)> changes[] = {
+            [](auto& o) { o.latentFactor = 2; },
+            [](auto& o) { o.unetLayersPerBlock = 2; },
+            [](auto& o) { o.unetMidBlock = "resnet"; },
+            [](auto& o) {
+                o.unetOnlyCrossAttention = {true, false};
+            },
+            [](auto& o) {
+                o.unetUpCrossAttention = {true, false};
+            },
+            [](auto& o) { o.unetHeads = 2; },
+            [](auto& o) { o.textWidth = 32; },
+            [](auto& o) { o.textLayers = 1; },
+        };
+        for (const auto& change : changes) {
+            auto o = tinyOptions(straight_);
+            change(o);
+            QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
+        }
     }
 
     void anOptimizerStateThatDoesNotFitIsRefused() {

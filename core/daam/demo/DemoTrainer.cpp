@@ -276,18 +276,20 @@ private:
     // A checkpoint's identity, with the options it was written before given the values it was trained with.
     static nlohmann::json savedIdentity(const nlohmann::json& state) {
         auto saved = state.value("identity", nlohmann::json());
-        // Checkpoints from before these options all have 16x16 latents and one layer per UNet block.
-        if (saved.is_object() && !saved.contains("latent_factor")) saved["latent_factor"] = 4;
-        if (saved.is_object() && !saved.contains("unet_layers_per_block")) saved["unet_layers_per_block"] = 1;
-        if (saved.is_object() && !saved.contains("unet_mid_block")) saved["unet_mid_block"] = "cross";
-        if (saved.is_object() && !saved.contains("unet_only_cross_attention"))
-            saved["unet_only_cross_attention"] = nlohmann::json::array();
-        if (saved.is_object() && !saved.contains("unet_up_cross_attention"))
-            saved["unet_up_cross_attention"] = nlohmann::json::array();
-        // And before these, every run had 4 heads per UNet transformer and a 64-wide, 2-layer text encoder.
-        if (saved.is_object() && !saved.contains("unet_heads")) saved["unet_heads"] = 4;
-        if (saved.is_object() && !saved.contains("text_width")) saved["text_width"] = 64;
-        if (saved.is_object() && !saved.contains("text_layers")) saved["text_layers"] = 2;
+        if (!saved.is_object()) return saved;
+        // The options added since the first checkpoints, with the one value every run before them had: 16x16
+        // latents, one layer per UNet block, a cross-attention mid block, plain and symmetric transformer
+        // blocks, 4 heads, and a 64-wide, 2-layer text encoder.
+        const nlohmann::json before = {{"latent_factor", 4},
+                                       {"unet_layers_per_block", 1},
+                                       {"unet_mid_block", "cross"},
+                                       {"unet_only_cross_attention", nlohmann::json::array()},
+                                       {"unet_up_cross_attention", nlohmann::json::array()},
+                                       {"unet_heads", 4},
+                                       {"text_width", 64},
+                                       {"text_layers", 2}};
+        for (const auto& [key, value] : before.items())
+            if (!saved.contains(key)) saved[key] = value;
         return saved;
     }
 
