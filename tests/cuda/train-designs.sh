@@ -9,6 +9,12 @@
 # --vae-from the autoencoder, with its seed, scenes and latent factor. Every run stops at its first checkpoint
 # after the deadline less MARGIN_S, and OUT/NAME.tgz gets its model/ and train-log.tsv.
 #
+# With SNAPSHOT_EVERY=N (a multiple of CHECKPOINT_EVERY), NAME.tgz also holds snap-STEP/ with the text encoder
+# and UNet exported at every N steps, so one call gives each design's curve: copy model/ and put a snapshot's
+# folders over it (the tokenizer and VAE never change, and leaving them out keeps NAME.tgz under 16 MiB). The
+# trainer exports the model before it writes the state, and the next export comes a checkpoint interval
+# later, so the model is copied once the state shows the step.
+#
 # With KEEP_CHECKPOINTS=1, OUT/NAME-checkpoint.tgz.aa, .ab, ... get its checkpoint without the latents, in
 # 15 MiB parts (the device tool brings back at most 8 files of 16 MiB). To go on: unpack NAME.tgz and the
 # joined parts into one folder, copy the autoencoder run's checkpoint/latents.safetensors into its checkpoint/
@@ -49,12 +55,28 @@ log "latents encoded"
 margin=${MARGIN_S:-90}
 for_s=$((deadline - $(date +%s) - margin))
 [ $for_s -lt 30 ] && { log "no time left to train"; exit 1; }
+# Copies the text encoder and UNet of /tmp/NAME/model to /tmp/NAME/snap-STEP at every SNAPSHOT_EVERY steps while the trainer PID runs.
+snapshots() {
+    local name=$1 pid=$2 step
+    while kill -0 "$pid" 2> /dev/null; do
+        step=$(sed -n 's/^ *"step": *\([0-9]*\).*/\1/p' /tmp/$name/checkpoint/state.json 2> /dev/null)
+        if grep -q '"phase": *"unet"' /tmp/$name/checkpoint/state.json 2> /dev/null && [ -n "$step" ] &&
+            [ "$step" -gt 0 ] && [ $((step % SNAPSHOT_EVERY)) = 0 ] && [ ! -d /tmp/$name/snap-$step ]; then
+            mkdir -p /tmp/$name/snap-$step.part && cp -r /tmp/$name/model/{text_encoder,unet} /tmp/$name/snap-$step.part &&
+                mv /tmp/$name/snap-$step.part /tmp/$name/snap-$step
+        fi
+        sleep 2
+    done
+}
 names=()
 while read -r name options; do
     [ -z "$name" ] || [ "${name:0:1}" = "#" ] && continue
     names+=("$name")
+    rm -rf /tmp/$name # a fresh run, also where an earlier call on this machine left one
     DAAM_THREADS=4 $cli train-demo --device $device --out /tmp/$name --vae-from $base --unet-steps 1000000 \
         --checkpoint-every ${CHECKPOINT_EVERY:-250} --for $for_s $(cat $base/autoencoder-options) $options > /tmp/$name.log 2>&1 < /dev/null &
+    trainer=$!
+    [ "${SNAPSHOT_EVERY:-0}" -gt 0 ] && snapshots "$name" $trainer < /dev/null &
 done < "${DESIGNS:?}"
 log "${#names[@]} runs started, --for $for_s"
 [ "$device" = cpu ] || { sleep 60; nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader; }
@@ -63,7 +85,7 @@ for name in "${names[@]}"; do
     echo "$name: $(tr '\r' '\n' < /tmp/$name.log | grep -v '^\s*$' | tail -2 | head -1)"
     echo "  last log line: $(tail -1 /tmp/$name/train-log.tsv)"
     [ -d /tmp/$name/model ] || continue
-    tar czf $OUT/$name.tgz -C /tmp/$name model train-log.tsv
+    tar czf $OUT/$name.tgz -C /tmp/$name model train-log.tsv $(cd /tmp/$name && ls -d snap-[0-9]* 2> /dev/null)
     [ "${KEEP_CHECKPOINTS:-0}" = 1 ] &&
         tar cz -C /tmp/$name --exclude checkpoint/latents.safetensors checkpoint | split -b 15M - $OUT/$name-checkpoint.tgz.
 done
