@@ -39,6 +39,24 @@ std::vector<bool> parseFlagList(const std::string& name, const std::string& text
     return flags;
 }
 
+// The option defaults as the help prints them, from a default DemoTrainOptions, so that the two never differ.
+std::string joined(const std::vector<int>& values) {
+    std::string text;
+    for (int v : values)
+        text += (text.empty() ? "" : ",") + std::to_string(v);
+    return text;
+}
+
+std::string joined(const std::vector<bool>& flags) {
+    return joined(std::vector<int>(flags.begin(), flags.end()));
+}
+
+std::string number(double value) {
+    std::ostringstream out;
+    out << value;
+    return out.str();
+}
+
 int positiveInt(const Args& args, const std::string& name) {
     const auto v = args.getInt(name);
     if (v < 1 || v > 100'000'000) throw UsageError("--" + name + " must be 1..100000000");
@@ -46,55 +64,67 @@ int positiveInt(const Args& args, const std::string& name) {
 }
 
 int runTrainDemo(const std::vector<std::string>& argv) {
+    const demo::DemoTrainOptions defaults;
+    const std::string latentSide = std::to_string(64 / defaults.latentFactor);
     Args args("train-demo",
               "Train the built-in shape-world model from scratch: a SentencePiece tokenizer on the training\n"
-              "captions, an AutoencoderKL (64x64 images to 4-channel latents, by default 16x16) and then its decoder "
-              "alone, then a "
-              "CLIP-style text encoder and a\n"
-              "UNet2DConditionModel. Checkpoints go to DIR/checkpoint, the loss log to DIR/train-log.tsv and the\n"
-              "model, in the diffusers layout, to DIR/model at every checkpoint. Run the same command again to\n"
-              "resume where it stopped; --for limits one run's time (it stops at the next checkpoint).",
+              "captions, an AutoencoderKL (64x64 images to 4-channel latents, by default " +
+                  latentSide + "x" + latentSide +
+                  ") and then its decoder alone, then a "
+                  "CLIP-style text encoder and a\n"
+                  "UNet2DConditionModel. Checkpoints go to DIR/checkpoint, the loss log to DIR/train-log.tsv and the\n"
+                  "model, in the diffusers layout, to DIR/model at every checkpoint. Run the same command again to\n"
+                  "resume where it stopped; --for limits one run's time (it stops at the next checkpoint).",
               argv);
     args.option("out", "DIR", "Training folder (created; resumed when it holds a checkpoint).");
-    args.option("seed", "S", "World and training seed.", "0");
+    args.option("seed", "S", "World and training seed.", std::to_string(defaults.seed));
     args.option("latent-factor", "F", "How many times smaller the latents are than the image on each side: 2, 4 or 8.",
-                "4");
-    args.option("vae-steps", "N", "AutoencoderKL steps.", "1000");
-    args.option("vae-batch", "N", "AutoencoderKL batch size.", "8");
-    args.option("decoder-steps", "N", "Steps of the decoder alone, on the frozen encoder's latents.", "3000");
-    args.option("scenes", "N", "Training scenes encoded into latents for the UNet.", "16000");
-    args.option("unet-steps", "N", "Text encoder + UNet steps (may be raised when resuming).", "12000");
-    args.option("unet-batch", "N", "Text encoder + UNet batch size.", "32");
-    args.option("unet-lr", "F", "Text encoder + UNet learning rate.", "1e-3");
-    args.option("unet-channels", "C1,C2,..", "UNet block_out_channels.", "32,64");
+                std::to_string(defaults.latentFactor));
+    args.option("vae-steps", "N", "AutoencoderKL steps.", std::to_string(defaults.vaeSteps));
+    args.option("vae-batch", "N", "AutoencoderKL batch size.", std::to_string(defaults.vaeBatch));
+    args.option("decoder-steps", "N", "Steps of the decoder alone, on the frozen encoder's latents.",
+                std::to_string(defaults.decoderSteps));
+    args.option("scenes", "N", "Training scenes encoded into latents for the UNet.",
+                std::to_string(defaults.latentScenes));
+    args.option("unet-steps", "N", "Text encoder + UNet steps (may be raised when resuming).",
+                std::to_string(defaults.unetSteps));
+    args.option("unet-batch", "N", "Text encoder + UNet batch size.", std::to_string(defaults.unetBatch));
+    args.option("unet-lr", "F", "Text encoder + UNet learning rate.", number(defaults.unetLearningRate));
+    args.option("unet-channels", "C1,C2,..", "UNet block_out_channels.", joined(defaults.unetChannels));
     args.option("unet-cross-attention", "F1,F2,..",
-                "Per UNet level, as --unet-channels: 1 for blocks with cross-attention, 0 for plain ones.", "1,1");
+                "Per UNet level, as --unet-channels: 1 for blocks with cross-attention, 0 for plain ones.",
+                joined(defaults.unetCrossAttention));
     args.option("unet-up-cross-attention", "F1,F2,..",
-                "Per UNet level, as --unet-cross-attention, for the up blocks alone. Default: as the down blocks.", "");
+                "Per UNet level, as --unet-cross-attention, for the up blocks alone. Default: as the down blocks.",
+                joined(defaults.unetUpCrossAttention));
     args.option("unet-only-cross-attention", "F1,F2,..",
                 "Per UNet level, as --unet-channels: 1 where the transformer blocks attend only to the text (no "
                 "self-attention; diffusers' only_cross_attention). Default: none.",
-                "");
+                joined(defaults.unetOnlyCrossAttention));
     args.option("unet-mid-block", "KIND",
                 "The UNet's mid block: cross (with cross-attention, as Stable Diffusion), resnet (one ResNet, no "
                 "attention) or none.",
-                "cross");
+                defaults.unetMidBlock);
     args.option("unet-layers-per-block", "N",
-                "ResNet layers per UNet down block, 1 to 4 (up blocks get one more, as in diffusers).", "1");
+                "ResNet layers per UNet down block, 1 to 4 (up blocks get one more, as in diffusers).",
+                std::to_string(defaults.unetLayersPerBlock));
     args.option("unet-heads", "N",
-                "Attention heads of every UNet transformer (each level's channels must divide into them).", "4");
+                "Attention heads of every UNet transformer (each level's channels must divide into them).",
+                std::to_string(defaults.unetHeads));
     args.option("text-width", "W",
                 "The text encoder's width, a multiple of 16 (one attention head per 16; the UNet's cross-attention "
                 "width).",
-                "64");
-    args.option("text-layers", "N", "The text encoder's transformer layers, 1 to 12.", "2");
+                std::to_string(defaults.textWidth));
+    args.option("text-layers", "N", "The text encoder's transformer layers, 1 to 12.",
+                std::to_string(defaults.textLayers));
     args.option("vae-from", "DIR",
                 "Start a new run from another training folder's tokenizer, autoencoder and latents (same seed, "
                 "--vae-batch, --scenes and --latent-factor), to try UNet designs on one autoencoder.",
                 "");
-    args.option("checkpoint-every", "N", "Steps between checkpoints.", "250");
-    args.option("for", "SECONDS", "Stop at the first checkpoint after this long (0: run to the end).", "0");
-    args.option("device", "D", "cpu, cuda or cuda:N (a checkpoint may resume on another device).", "cpu");
+    args.option("checkpoint-every", "N", "Steps between checkpoints.", std::to_string(defaults.checkpointEvery));
+    args.option("for", "SECONDS", "Stop at the first checkpoint after this long (0: run to the end).",
+                number(defaults.stopAfterSeconds));
+    args.option("device", "D", "cpu, cuda or cuda:N (a checkpoint may resume on another device).", defaults.device);
     if (!args.parse()) return 0;
 
     demo::DemoTrainOptions o;
