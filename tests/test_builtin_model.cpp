@@ -80,7 +80,7 @@ private Q_SLOTS:
     }
 
     // A guard on the shipped weights, far below what `eval-shapes --n 200` measured for them (fidelity
-    // 97.6 / 84.8 / 77.5 % for one, two and three objects, noun mIoU 0.402): a model that no longer draws
+    // 95.1 / 87.2 / 84.4 % for one, two and three objects, noun mIoU 0.482): a model that no longer draws
     // what it is told, or whose maps no longer find the objects, fails here.
     void drawsWhatItIsTold() {
         auto pipeline = daam::StableDiffusionPipeline::load(dir_);
@@ -183,7 +183,7 @@ private Q_SLOTS:
     void ceilingScoresMapsOfExactlyTheObject() {
         auto pipeline = daam::StableDiffusionPipeline::load(dir_);
         daam::demo::ShapeEvalOptions options;
-        options.count = 4;
+        options.count = 8; // the shipped model's maps score 0.54 on these and the ceiling 0.76 (0.49 and 0.81 at 60)
         const auto measured = daam::demo::evaluateShapes(*pipeline, options);
         options.ceiling = true;
         const auto ceiling = daam::demo::evaluateShapes(*pipeline, options);
@@ -194,7 +194,7 @@ private Q_SLOTS:
         QCOMPARE(ceiling.nounIoU.size(), measured.nounIoU.size());
         QVERIFY(ceiling.colourIoU == ceiling.nounIoU);
         QVERIFY(ceiling.nounMIoU() > 0.7);
-        QVERIFY(ceiling.nounMIoU() > measured.nounMIoU() + 0.2);
+        QVERIFY(ceiling.nounMIoU() > measured.nounMIoU() + 0.15);
         QVERIFY(coarse.nounMIoU() < ceiling.nounMIoU());
     }
 

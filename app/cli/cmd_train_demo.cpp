@@ -95,7 +95,7 @@ int runTrainDemo(const std::vector<std::string>& argv) {
                 "Per UNet level, as --unet-channels: 1 for blocks with cross-attention, 0 for plain ones.",
                 joined(defaults.unetCrossAttention));
     args.option("unet-up-cross-attention", "F1,F2,..",
-                "Per UNet level, as --unet-cross-attention, for the up blocks alone. Default: as the down blocks.",
+                "Per UNet level, as --unet-cross-attention, for the up blocks alone (empty: as the down blocks).",
                 joined(defaults.unetUpCrossAttention));
     args.option("unet-only-cross-attention", "F1,F2,..",
                 "Per UNet level, as --unet-channels: 1 where the transformer blocks attend only to the text (no "

@@ -16,11 +16,14 @@
 
 namespace daam::demo {
 
+// The defaults train the shipped built-in model: 32x32 latents, text in the down blocks at 16x16 and 8x8 only
+// (the up blocks' cross-attention placed no words and blurred DAAM's average), one attention head (DAAM
+// averages the heads, and with four some of them looked away from the objects).
 struct DemoTrainOptions {
     std::string outDir;
     uint64_t seed = 0; // world seed (the scenes and captions) and training seed
     // AutoencoderKL: 64x64 images to latents of 4 channels, this many times smaller on each side (2, 4 or 8).
-    int latentFactor = 4;
+    int latentFactor = 2;
     int vaeSteps = 1000;
     int vaeBatch = 8;
     double vaeLearningRate = 1e-3;
@@ -31,18 +34,18 @@ struct DemoTrainOptions {
     // Training scenes encoded once into latents for the UNet phase.
     int latentScenes = 16000;
     // Text encoder + UNet.
-    int unetSteps = 12000;
+    int unetSteps = 8000;
     int unetBatch = 32;
     double unetLearningRate = 1e-3;
-    std::vector<int> unetChannels{32, 64};
+    std::vector<int> unetChannels{32, 64, 64};
     // Per UNet level (as unetChannels, from the latent's resolution down): whether its down blocks, and its up
     // blocks unless unetUpCrossAttention says otherwise, have cross-attention (CrossAttnDownBlock2D /
     // CrossAttnUpBlock2D) or not (DownBlock2D / UpBlock2D).
-    std::vector<bool> unetCrossAttention{true, true};
+    std::vector<bool> unetCrossAttention{false, true, true};
     // Per UNet level, as unetCrossAttention but for the up blocks alone; empty: the same as the down blocks.
     // diffusers' block types need not mirror each other: with text in the down path only, every map DAAM
     // reads comes from the layers that place the objects.
-    std::vector<bool> unetUpCrossAttention;
+    std::vector<bool> unetUpCrossAttention{false, false, false};
     // Per UNet level: whether its transformer blocks attend only to the text (diffusers'
     // only_cross_attention: attn1 becomes a second cross-attention, no self-attention). Empty: none do. At the
     // latent's own resolution self-attention costs most of a training step; this keeps that level's
@@ -51,13 +54,13 @@ struct DemoTrainOptions {
     // The mid block: "cross" (UNetMidBlock2DCrossAttn, as Stable Diffusion), "resnet" (UNetMidBlock2D: one
     // ResNet, no attention) or "none". DAAM's default leaves the mid block's maps out, so without its
     // cross-attention the words must be placed by the layers DAAM reads.
-    std::string unetMidBlock = "cross";
+    std::string unetMidBlock = "resnet";
     // ResNet (and, with cross-attention, transformer) layers per down block; up blocks get one more, as in
     // diffusers. More layers give each level a wider receptive field before its attention.
     int unetLayersPerBlock = 1;
     // Attention heads of every UNet transformer (diffusers' attention_head_dim, which Stable Diffusion 1.x
     // uses as the head count); each level's channels must divide into them. DAAM sums the heads' maps.
-    int unetHeads = 4;
+    int unetHeads = 1;
     // The CLIP-style text encoder: its width (hidden size, a multiple of 16: one attention head per 16, and
     // the UNet's cross-attention width) and its transformer layers. Which prompt word an object's identity
     // is read from is the text encoder's doing as much as the UNet's.
