@@ -55,7 +55,8 @@ log "latents encoded"
 margin=${MARGIN_S:-90}
 for_s=$((deadline - $(date +%s) - margin))
 [ $for_s -lt 30 ] && { log "no time left to train"; exit 1; }
-# Copies the text encoder and UNet of /tmp/NAME/model to /tmp/NAME/snap-STEP at every SNAPSHOT_EVERY steps while the trainer PID runs.
+# Copies the text encoder and UNet of /tmp/NAME/model to /tmp/NAME/snap-STEP at every SNAPSHOT_EVERY steps,
+# while the trainer PID runs.
 snapshots() {
     local name=$1 pid=$2 step
     while kill -0 "$pid" 2> /dev/null; do
