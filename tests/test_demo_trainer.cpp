@@ -1,6 +1,7 @@
 // The built-in model's trainer: a run stopped at a checkpoint and resumed trains the same model, byte for
 // byte, as one that never stopped; the loss log ends where the checkpoint does; a checkpoint made with
 // other options is refused by name; and what it exports is a pipeline folder the engine generates with.
+#include "daam/demo/BuiltInModel.h"
 #include "daam/demo/DemoTrainer.h"
 #include "daam/pipeline/StableDiffusionPipeline.h"
 #include "daam/util/Error.h"
@@ -484,6 +485,18 @@ private Q_SLOTS:
         const auto result = pipeline->generate(request);
         QCOMPARE(result.image.sizes(), (torch::IntArrayRef{3, 64, 64}));
         QVERIFY(result.image.isfinite().all().item<bool>());
+    }
+
+    // The shipped model's scheduler config is the one train-demo writes: every scheduler the app offers reads it.
+    void exportsTheShippedSchedulerConfig() {
+        const auto shipped = daam::demo::builtInModelDir();
+        QVERIFY(!shipped.empty());
+        auto read = [](const std::string& file) {
+            std::ifstream in(file);
+            return nlohmann::json::parse(in);
+        };
+        const auto written = read(straight_ + "/model/scheduler/scheduler_config.json");
+        QVERIFY2(written == read(shipped + "/scheduler/scheduler_config.json"), written.dump().c_str());
     }
 };
 

@@ -134,16 +134,22 @@ nlohmann::json vaeConfig(double scalingFactor, int latentFactor) {
             {"up_block_types", std::vector<std::string>(blocks, "UpDecoderBlock2D")}};
 }
 
-// DPM-Solver++ 2M: the best images in 20 steps among the schedulers the engine has.
+// DPM-Solver++ 2M: the best images in 20 steps among the schedulers the engine has. The other schedulers the app
+// offers are built from this config too, so it also carries Stable Diffusion's values for their fields: diffusers'
+// DDIM otherwise clips each predicted sample to [-1, 1] (these latents have unit spread, so most images broke), and
+// PNDM otherwise asks for its Runge-Kutta warm-up, which Stable Diffusion skips and the engine does not have.
 nlohmann::json schedulerConfig() {
     return {{"_class_name", "DPMSolverMultistepScheduler"},
             {"algorithm_type", "dpmsolver++"},
             {"beta_end", kBetaEnd},
             {"beta_schedule", "scaled_linear"},
             {"beta_start", kBetaStart},
+            {"clip_sample", false},
             {"lower_order_final", true},
             {"num_train_timesteps", kTrainTimesteps},
             {"prediction_type", "epsilon"},
+            {"set_alpha_to_one", false},
+            {"skip_prk_steps", true},
             {"solver_order", 2},
             {"solver_type", "midpoint"},
             {"steps_offset", 1},
