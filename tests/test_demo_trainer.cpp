@@ -33,8 +33,8 @@ daam::demo::DemoTrainOptions tinyOptions(const std::string& out) {
     o.latentScenes = 24;
     o.unetSteps = 6;
     o.unetBatch = 3;
-    // The design is spelt out, so that these runs stay tiny and the identity checks below stay changes
-    // whatever the built-in model's defaults become.
+    // The design is spelt out, so that these runs stay tiny and the identity checks below keep testing the
+    // same changes, whatever the built-in model's defaults become.
     o.latentFactor = 4;
     o.unetChannels = {8, 16};
     o.unetCrossAttention = {true, true};
@@ -491,12 +491,9 @@ private Q_SLOTS:
     void exportsTheShippedSchedulerConfig() {
         const auto shipped = daam::demo::builtInModelDir();
         QVERIFY(!shipped.empty());
-        auto read = [](const std::string& file) {
-            std::ifstream in(file);
-            return nlohmann::json::parse(in);
-        };
-        const auto written = read(straight_ + "/model/scheduler/scheduler_config.json");
-        QVERIFY2(written == read(shipped + "/scheduler/scheduler_config.json"), written.dump().c_str());
+        const auto written = nlohmann::json::parse(readBytes(straight_ + "/model/scheduler/scheduler_config.json"));
+        QVERIFY2(written == nlohmann::json::parse(readBytes(shipped + "/scheduler/scheduler_config.json")),
+                 written.dump().c_str());
     }
 };
 
