@@ -2,6 +2,7 @@
 // budget, loaded by the Stable Diffusion loading code, and what `daam-cli generate` uses without --model.
 #include "daam/demo/BuiltInModel.h"
 #include "daam/demo/ShapeEval.h"
+#include "daam/demo/ShapeWorld.h"
 #include "daam/io/PngImage.h"
 #include "daam/model/UNet2DConditionConfig.h"
 #include "daam/pipeline/StableDiffusionPipeline.h"
@@ -148,12 +149,23 @@ private Q_SLOTS:
         QCOMPARE(late.scored.size(), late.nounIoU.size());
         const auto listed = late.toJson()["objects"];
         QCOMPARE(listed.size(), late.scored.size());
+        const daam::demo::ShapeWorld world(options.seed);
         for (size_t i = 0; i < late.scored.size(); ++i) {
             QVERIFY(late.scored[i].radius >= 0.1 * 64 && late.scored[i].radius <= 0.3 * 64);
             QVERIFY(!late.scored[i].noun.empty() && !late.scored[i].colour.empty());
             QCOMPARE(listed[i]["noun"].get<std::string>(), late.scored[i].noun);
             QCOMPARE(listed[i]["iou"].get<double>(), late.nounIoU[i]);
             QCOMPARE(listed[i]["recall"].get<double>(), late.nounRecall[i]);
+            // What else the caption names is read from the scene itself.
+            const auto scene = world.scene(late.scored[i].scene);
+            QCOMPARE(late.scored[i].objectsNamed, int(scene.objects.size()));
+            int sameShape = 0, sameColour = 0;
+            for (const auto& object : scene.objects) {
+                sameShape += late.scored[i].noun == daam::demo::shapeName(object.shape);
+                sameColour += late.scored[i].colour == daam::demo::colourName(object.colour);
+            }
+            QCOMPARE(late.scored[i].sharesShape, sameShape > 1);
+            QCOMPARE(late.scored[i].sharesColour, sameColour > 1);
         }
         options.callBegin = 20; // 20 DPM-Solver steps are calls 0..19
         QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::evaluateShapes(*pipeline, options));

@@ -109,6 +109,42 @@ private Q_SLOTS:
         QCOMPARE(json["triangle"]["objects"].get<int>(), 0);
     }
 
+    void nounMIoUBySharingGroupsByWhatElseIsNamed() {
+        ShapeEvalReport report;
+        auto add = [&](int named, bool sameShape, bool sameColour, double iou) {
+            ScoredObject object{0, "star", "red", 8.0};
+            object.objectsNamed = named;
+            object.sharesShape = sameShape;
+            object.sharesColour = sameColour;
+            report.scored.push_back(object);
+            report.nounIoU.push_back(iou);
+            report.nounPrecision.push_back(iou);
+            report.nounRecall.push_back(1.0);
+        };
+        add(1, false, false, 0.9);
+        add(2, false, false, 0.7);
+        add(3, false, false, 0.5);
+        add(2, true, false, 0.4);
+        add(3, true, true, 0.2);
+        add(3, false, true, 0.3);
+        const auto sharing = report.nounMIoUBySharing();
+        QCOMPARE(sharing.alone.objects, 1);
+        QCOMPARE(sharing.alone.mIoU, 0.9);
+        QCOMPARE(sharing.distinct.objects, 2);
+        QCOMPARE(sharing.distinct.mIoU, 0.6);
+        // An object that shares both its shape and its colour counts in both groups.
+        QCOMPARE(sharing.sharedShape.objects, 2);
+        QCOMPARE(sharing.sharedShape.mIoU, 0.3);
+        QCOMPARE(sharing.sharedColour.objects, 2);
+        QCOMPARE(sharing.sharedColour.mIoU, 0.25);
+        const auto json = report.toJson();
+        QCOMPARE(json["noun_miou_by_sharing"]["distinct"]["objects"].get<int>(), 2);
+        QCOMPARE(json["noun_miou_by_sharing"]["shared_colour"]["miou"].get<double>(), 0.25);
+        QCOMPARE(json["objects"][4]["shares_shape"].get<bool>(), true);
+        QCOMPARE(json["objects"][4]["objects_named"].get<int>(), 3);
+        QCOMPARE(json["objects"][5]["shares_shape"].get<bool>(), false);
+    }
+
     // The loop itself on a tiny random model: it counts every named object of the held-out captions.
     void evaluationCountsHeldOutObjects() {
         const auto dir = daam::test::makeTempDir("shape-eval") + "/tiny";

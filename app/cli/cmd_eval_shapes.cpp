@@ -78,6 +78,12 @@ int runEvalShapes(const std::vector<std::string>& argv) {
     for (int k = 0; k < demo::kShapeCount; ++k)
         std::printf(" %s %.3f (%d)", demo::shapeName(static_cast<demo::Shape>(k)), byShape[k].mIoU, byShape[k].objects);
     std::printf("\n");
+    const auto sharing = report.nounMIoUBySharing();
+    std::printf("noun mIoU by what else the caption names: alone %.3f (%d), all distinct %.3f (%d), another of its "
+                "shape %.3f (%d), another of its colour %.3f (%d)\n",
+                sharing.alone.mIoU, sharing.alone.objects, sharing.distinct.mIoU, sharing.distinct.objects,
+                sharing.sharedShape.mIoU, sharing.sharedShape.objects, sharing.sharedColour.mIoU,
+                sharing.sharedColour.objects);
     std::printf("noun masks: precision %.3f, recall %.3f\n", report.nounPrecisionMean(), report.nounRecallMean());
     std::printf("colour-word mIoU at tau %.2f: %.3f (%zu objects)\n", options.tau, report.colourMIoU(),
                 report.colourIoU.size());

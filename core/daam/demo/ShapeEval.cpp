@@ -69,6 +69,26 @@ std::vector<ShapeEvalReport::ShapeScore> ShapeEvalReport::nounMIoUByShape() cons
     return byShape;
 }
 
+ShapeEvalReport::SharingScores ShapeEvalReport::nounMIoUBySharing() const {
+    SharingScores sharing;
+    auto add = [](ShapeScore& score, double iou) {
+        score.objects += 1;
+        score.mIoU += iou;
+    };
+    for (size_t i = 0; i < scored.size(); ++i) {
+        const auto& object = scored[i];
+        if (object.objectsNamed == 1)
+            add(sharing.alone, nounIoU[i]);
+        else if (!object.sharesShape && !object.sharesColour)
+            add(sharing.distinct, nounIoU[i]);
+        if (object.sharesShape) add(sharing.sharedShape, nounIoU[i]);
+        if (object.sharesColour) add(sharing.sharedColour, nounIoU[i]);
+    }
+    for (auto* score : {&sharing.alone, &sharing.distinct, &sharing.sharedShape, &sharing.sharedColour})
+        if (score->objects > 0) score->mIoU /= score->objects;
+    return sharing;
+}
+
 nlohmann::json ShapeEvalReport::toJson() const {
     nlohmann::json j;
     j["captions"] = captions;
@@ -84,12 +104,22 @@ nlohmann::json ShapeEvalReport::toJson() const {
     for (int k = 0; k < kShapeCount; ++k)
         j["noun_miou_by_shape"][shapeName(static_cast<Shape>(k))] = {{"objects", byShape[k].objects},
                                                                      {"miou", byShape[k].mIoU}};
+    const auto sharing = nounMIoUBySharing();
+    const std::pair<const char*, const ShapeScore*> groups[] = {{"alone", &sharing.alone},
+                                                                {"distinct", &sharing.distinct},
+                                                                {"shared_shape", &sharing.sharedShape},
+                                                                {"shared_colour", &sharing.sharedColour}};
+    for (const auto& [name, score] : groups)
+        j["noun_miou_by_sharing"][name] = {{"objects", score->objects}, {"miou", score->mIoU}};
     auto& list = j["objects"] = nlohmann::json::array();
     for (size_t i = 0; i < scored.size(); ++i)
         list.push_back({{"scene", scored[i].scene},
                         {"noun", scored[i].noun},
                         {"colour", scored[i].colour},
                         {"radius", scored[i].radius},
+                        {"objects_named", scored[i].objectsNamed},
+                        {"shares_shape", scored[i].sharesShape},
+                        {"shares_colour", scored[i].sharesColour},
                         {"iou", nounIoU[i]},
                         {"precision", nounPrecision[i]},
                         {"recall", nounRecall[i]}});
@@ -148,7 +178,14 @@ ShapeEvalReport evaluateShapes(StableDiffusionPipeline& pipeline, const ShapeEva
                 report.nounIoU.push_back(maskIoU(mask, judgement.region));
                 report.nounPrecision.push_back(maskIoA(mask, judgement.region));
                 report.nounRecall.push_back(maskIoA(judgement.region, mask));
-                report.scored.push_back({index, shapeName(object.shape), colourName(object.colour), object.radius});
+                ScoredObject scoredObject{index, shapeName(object.shape), colourName(object.colour), object.radius};
+                scoredObject.objectsNamed = n;
+                for (const auto& other : scene.objects) {
+                    if (&other == &object) continue;
+                    scoredObject.sharesShape |= other.shape == object.shape;
+                    scoredObject.sharesColour |= other.colour == object.colour;
+                }
+                report.scored.push_back(scoredObject);
             }
             if (colourWord >= 0)
                 report.colourIoU.push_back(maskIoU(wordMask(colourWord, judgement.region), judgement.region));

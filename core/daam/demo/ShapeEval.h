@@ -35,6 +35,10 @@ struct ScoredObject {
     uint64_t scene = 0; // the scene index (the name of its --save image)
     std::string noun, colour;
     double radius = 0; // circumradius in pixels
+    // What else the caption names: how many objects in all, and whether another of them has this one's shape
+    // (the same noun twice) or its colour.
+    int objectsNamed = 1;
+    bool sharesShape = false, sharesColour = false;
 };
 
 struct ShapeEvalReport {
@@ -59,6 +63,16 @@ struct ShapeEvalReport {
         double mIoU = 0;
     };
     std::vector<ShapeScore> nounMIoUByShape() const;
+    // The noun mIoU of objects by what else their caption names, for the paper's entanglement analyses: a
+    // map that also lights the other star of "a red star and a blue star", or the other red object of "a red
+    // star and a red circle", loses precision that a caption of distinct objects does not show.
+    struct SharingScores {
+        ShapeScore alone;        // one-object captions
+        ShapeScore distinct;     // every other object named differs in both shape and colour
+        ShapeScore sharedShape;  // another object named has the same shape
+        ShapeScore sharedColour; // another has the same colour (an object may be counted here and above)
+    };
+    SharingScores nounMIoUBySharing() const;
     nlohmann::json toJson() const;
 };
 
