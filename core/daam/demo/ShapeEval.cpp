@@ -38,6 +38,18 @@ void saveJudged(const ShapeEvalOptions& options, uint64_t index, const torch::Te
     writePng((std::filesystem::path(options.saveDir) / name).string(), tensorToImage(image));
 }
 
+// A group's score is summed object by object, then averaged.
+void addToScore(ShapeEvalReport::GroupScore& score, double iou) {
+    score.objects += 1;
+    score.mIoU += iou;
+}
+void averageScore(ShapeEvalReport::GroupScore& score) {
+    if (score.objects > 0) score.mIoU /= score.objects;
+}
+nlohmann::json scoreJson(const ShapeEvalReport::GroupScore& score) {
+    return {{"objects", score.objects}, {"miou", score.mIoU}};
+}
+
 } // namespace
 
 double ShapeEvalReport::fidelity(int n) const {
@@ -56,36 +68,29 @@ double ShapeEvalReport::nounRecallMean() const {
     return mean(nounRecall);
 }
 
-std::vector<ShapeEvalReport::ShapeScore> ShapeEvalReport::nounMIoUByShape() const {
-    std::vector<ShapeScore> byShape(kShapeCount);
+std::vector<ShapeEvalReport::GroupScore> ShapeEvalReport::nounMIoUByShape() const {
+    std::vector<GroupScore> byShape(kShapeCount);
     for (size_t i = 0; i < scored.size(); ++i)
         for (int k = 0; k < kShapeCount; ++k)
-            if (scored[i].noun == shapeName(static_cast<Shape>(k))) {
-                byShape[k].objects += 1;
-                byShape[k].mIoU += nounIoU[i];
-            }
+            if (scored[i].noun == shapeName(static_cast<Shape>(k))) addToScore(byShape[k], nounIoU[i]);
     for (auto& score : byShape)
-        if (score.objects > 0) score.mIoU /= score.objects;
+        averageScore(score);
     return byShape;
 }
 
 ShapeEvalReport::SharingScores ShapeEvalReport::nounMIoUBySharing() const {
     SharingScores sharing;
-    auto add = [](ShapeScore& score, double iou) {
-        score.objects += 1;
-        score.mIoU += iou;
-    };
     for (size_t i = 0; i < scored.size(); ++i) {
         const auto& object = scored[i];
         if (object.objectsNamed == 1)
-            add(sharing.alone, nounIoU[i]);
+            addToScore(sharing.alone, nounIoU[i]);
         else if (!object.sharesShape && !object.sharesColour)
-            add(sharing.distinct, nounIoU[i]);
-        if (object.sharesShape) add(sharing.sharedShape, nounIoU[i]);
-        if (object.sharesColour) add(sharing.sharedColour, nounIoU[i]);
+            addToScore(sharing.distinct, nounIoU[i]);
+        if (object.sharesShape) addToScore(sharing.sharedShape, nounIoU[i]);
+        if (object.sharesColour) addToScore(sharing.sharedColour, nounIoU[i]);
     }
     for (auto* score : {&sharing.alone, &sharing.distinct, &sharing.sharedShape, &sharing.sharedColour})
-        if (score->objects > 0) score->mIoU /= score->objects;
+        averageScore(*score);
     return sharing;
 }
 
@@ -102,15 +107,14 @@ nlohmann::json ShapeEvalReport::toJson() const {
     j["scored_objects"] = nounIoU.size();
     const auto byShape = nounMIoUByShape();
     for (int k = 0; k < kShapeCount; ++k)
-        j["noun_miou_by_shape"][shapeName(static_cast<Shape>(k))] = {{"objects", byShape[k].objects},
-                                                                     {"miou", byShape[k].mIoU}};
+        j["noun_miou_by_shape"][shapeName(static_cast<Shape>(k))] = scoreJson(byShape[k]);
     const auto sharing = nounMIoUBySharing();
-    const std::pair<const char*, const ShapeScore*> groups[] = {{"alone", &sharing.alone},
+    const std::pair<const char*, const GroupScore*> groups[] = {{"alone", &sharing.alone},
                                                                 {"distinct", &sharing.distinct},
                                                                 {"shared_shape", &sharing.sharedShape},
                                                                 {"shared_colour", &sharing.sharedColour}};
     for (const auto& [name, score] : groups)
-        j["noun_miou_by_sharing"][name] = {{"objects", score->objects}, {"miou", score->mIoU}};
+        j["noun_miou_by_sharing"][name] = scoreJson(*score);
     auto& list = j["objects"] = nlohmann::json::array();
     for (size_t i = 0; i < scored.size(); ++i)
         list.push_back({{"scene", scored[i].scene},

@@ -56,21 +56,22 @@ struct ShapeEvalReport {
     double colourMIoU() const;
     double nounPrecisionMean() const;
     double nounRecallMean() const;
-    // The noun mIoU of each shape's objects (index: Shape), with their count: the maps' shapes tell a round
-    // blob from a map that follows a star's points, and a blob fits a circle far better than a star.
-    struct ShapeScore {
+    // A group of scored objects: how many, and their noun mIoU.
+    struct GroupScore {
         int objects = 0;
         double mIoU = 0;
     };
-    std::vector<ShapeScore> nounMIoUByShape() const;
+    // The noun mIoU of each shape's objects (index: Shape): the maps' shapes tell a round blob from a map
+    // that follows a star's points, and a blob fits a circle far better than a star.
+    std::vector<GroupScore> nounMIoUByShape() const;
     // The noun mIoU of objects by what else their caption names, for the paper's entanglement analyses: a
     // map that also lights the other star of "a red star and a blue star", or the other red object of "a red
     // star and a red circle", loses precision that a caption of distinct objects does not show.
     struct SharingScores {
-        ShapeScore alone;        // one-object captions
-        ShapeScore distinct;     // every other object named differs in both shape and colour
-        ShapeScore sharedShape;  // another object named has the same shape
-        ShapeScore sharedColour; // another has the same colour (an object may be counted here and above)
+        GroupScore alone;        // one-object captions
+        GroupScore distinct;     // every other object named differs in both shape and colour
+        GroupScore sharedShape;  // another object named has the same shape
+        GroupScore sharedColour; // another has the same colour (an object may be counted here and above)
     };
     SharingScores nounMIoUBySharing() const;
     nlohmann::json toJson() const;
