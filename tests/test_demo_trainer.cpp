@@ -1,11 +1,15 @@
 // The built-in model's trainer: a run stopped at a checkpoint and resumed trains the same model, byte for
 // byte, as one that never stopped; the loss log ends where the checkpoint does; a checkpoint made with
-// other options is refused by name; and what it exports is a pipeline folder the engine generates with.
+// other options is refused by name; the thread counts each phase ran with are recorded and said; and what it
+// exports is a pipeline folder the engine generates with.
 #include "daam/demo/BuiltInModel.h"
 #include "daam/demo/DemoTrainer.h"
 #include "daam/pipeline/StableDiffusionPipeline.h"
 #include "daam/util/Error.h"
 
+#include <ATen/Parallel.h>
+
+#include "CliRunner.h"
 #include "TestSupport.h"
 
 #include <QtTest>
@@ -136,6 +140,66 @@ private Q_SLOTS:
         QCOMPARE(lossColumn(out + "/train-log.tsv"), lossColumn(straight_ + "/train-log.tsv"));
         // The header, then a line at every checkpoint: VAE and decoder steps 2 and 4, UNet steps 2, 4 and 6.
         QCOMPARE(lossColumn(out + "/train-log.tsv").size(), size_t(1 + 2 + 2 + 3));
+    }
+
+    void recordsTheThreadCountsOfEachPhase() {
+        // A straight run lists one count per phase; a run resumed with another count lists both where it
+        // changed, and every phase after with the new count alone.
+        using Threads = std::vector<std::pair<std::string, std::vector<int>>>;
+        const int before = at::get_num_threads();
+        const auto state = nlohmann::json::parse(readBytes(straight_ + "/checkpoint/state.json"));
+        QCOMPARE(state.at("threads"),
+                 nlohmann::json({{"vae", {before}}, {"latents", {before}}, {"decoder", {before}}, {"unet", {before}}}));
+        const auto root = daam::test::makeTempDir("demo-train");
+        auto o = tinyOptions(root + "/mixed");
+        o.stopAfterSeconds = 1e-9;
+        at::set_num_threads(1);
+        const auto first = daam::demo::trainDemoModel(o); // stops at the VAE's first checkpoint
+        at::set_num_threads(2);
+        o.stopAfterSeconds = 0;
+        const auto second = daam::demo::trainDemoModel(o);
+        at::set_num_threads(before);
+        QVERIFY(!first.finished);
+        QCOMPARE(first.threadsByPhase, (Threads{{"vae", {1}}}));
+        QVERIFY(second.finished);
+        QCOMPARE(second.threadsByPhase, (Threads{{"vae", {1, 2}}, {"latents", {2}}, {"decoder", {2}}, {"unet", {2}}}));
+        // A run that takes this one's autoencoder takes its record of it too.
+        auto borrower = tinyOptions(root + "/borrower");
+        borrower.autoencoderFrom = o.outDir;
+        at::set_num_threads(1);
+        const auto third = daam::demo::trainDemoModel(borrower);
+        at::set_num_threads(before);
+        QCOMPARE(third.threadsByPhase, (Threads{{"vae", {1, 2}}, {"latents", {2}}, {"decoder", {2}}, {"unet", {1}}}));
+        // A record that is not a list of counts per phase is refused, naming the file.
+        const auto statePath = o.outDir + "/checkpoint/state.json";
+        auto broken = nlohmann::json::parse(readBytes(statePath));
+        broken["threads"] = {{"vae", {0}}};
+        std::ofstream(statePath, std::ios::trunc) << broken.dump();
+        expectRefusal(o, statePath, "'threads' must map each phase to a list of thread counts");
+    }
+
+    void commandSaysTheThreadCountsOfEachPhase() {
+        // daam-cli train-demo ends by saying what each phase ran with, and which phases ran with two counts.
+        const auto out = QString::fromStdString(daam::test::makeTempDir("demo-train") + "/cli");
+        const QStringList tiny =
+            QStringLiteral("train-demo --vae-steps 2 --vae-batch 2 --decoder-steps 2 --scenes 8 --unet-steps 2 "
+                           "--unet-batch 2 --out")
+                .split(QLatin1Char(' ')) +
+            QStringList{out};
+        qputenv("DAAM_THREADS", "1");
+        const auto r = daam::test::runCli(tiny);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains(QStringLiteral("threads per phase: vae 1, latents 1, decoder 1, unet 1\n")),
+                 qPrintable(r.out));
+        QVERIFY2(!r.out.contains(QStringLiteral("note:")), qPrintable(r.out));
+        qputenv("DAAM_THREADS", "2");
+        const auto more = daam::test::runCli(tiny + QStringList{QStringLiteral("--unet-steps"), QStringLiteral("4")});
+        qunsetenv("DAAM_THREADS");
+        QVERIFY2(more.exitCode == 0, qPrintable(more.err));
+        QVERIFY2(more.out.contains(QStringLiteral("threads per phase: vae 1, latents 1, decoder 1, unet 1+2\n")),
+                 qPrintable(more.out));
+        QVERIFY2(more.out.contains(QStringLiteral("note: unet ran with more than one thread count")),
+                 qPrintable(more.out));
     }
 
     void moreUNetStepsAfterTheEnd() {

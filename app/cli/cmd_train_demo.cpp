@@ -74,7 +74,9 @@ int runTrainDemo(const std::vector<std::string>& argv) {
                   "CLIP-style text encoder and a\n"
                   "UNet2DConditionModel. Checkpoints go to DIR/checkpoint, the loss log to DIR/train-log.tsv and the\n"
                   "model, in the diffusers layout, to DIR/model at every checkpoint. Run the same command again to\n"
-                  "resume where it stopped; --for limits one run's time (it stops at the next checkpoint).",
+                  "resume where it stopped; --for limits one run's time (it stops at the next checkpoint).\n"
+                  "On the CPU the weights also depend on the thread count (DAAM_THREADS): the same options and\n"
+                  "thread count give the same bytes, and the checkpoint records the counts each phase ran with.",
               argv);
     args.option("out", "DIR", "Training folder (created; resumed when it holds a checkpoint).");
     args.option("seed", "S", "World and training seed.", std::to_string(defaults.seed));
@@ -172,6 +174,20 @@ int runTrainDemo(const std::vector<std::string>& argv) {
     std::printf("%s: %s after %.0f s (%.0f s over all runs)\nmodel: %s\n", o.outDir.c_str(),
                 result.finished ? "finished" : "stopped at a checkpoint; run again to resume", result.seconds,
                 result.totalSeconds, result.modelDir.c_str());
+    // The weights depend on the thread count, so say what each phase ran with: a phase resumed with another
+    // count trained other bytes than a run that kept one.
+    std::string threads, mixed;
+    for (const auto& [phase, counts] : result.threadsByPhase) {
+        std::string list;
+        for (int c : counts)
+            list += (list.empty() ? "" : "+") + std::to_string(c);
+        threads += (threads.empty() ? "" : ", ") + phase + " " + list;
+        if (counts.size() > 1) mixed += (mixed.empty() ? "" : ", ") + phase;
+    }
+    if (!threads.empty()) std::printf("threads per phase: %s\n", threads.c_str());
+    if (!mixed.empty())
+        std::printf("note: %s ran with more than one thread count; a run that keeps one count trains other weights\n",
+                    mixed.c_str());
     return 0;
 }
 

@@ -15,9 +15,11 @@
 #include "daam/util/Error.h"
 #include "daam/util/JsonConfig.h"
 
+#include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -328,6 +330,11 @@ private:
         phase_ = decoderDone ? "unet" : "decoder";
         step_ = 0;
         scaling_ = state.value("scaling_factor", 1.0);
+        // The autoencoder's phases are the other run's, and so are their thread counts.
+        const auto theirThreads = savedThreads(state, statePath);
+        for (const char* taken : {"vae", "latents", "decoder"})
+            if (theirThreads.contains(taken) && (decoderDone || std::string(taken) != "decoder"))
+                threads_[taken] = theirThreads[taken];
         saveState(); // last: a copy cut short leaves no state, and the next run copies again
     }
 
@@ -343,6 +350,7 @@ private:
         step_ = state.value("step", 0);
         earlierSeconds_ = state.value("seconds", 0.0);
         scaling_ = state.value("scaling_factor", 1.0);
+        threads_ = savedThreads(state, path.string());
         // Finished, but asked for more UNet steps than it trained: go on training the UNet.
         if (phase_ == "done" && step_ < o_.unetSteps) phase_ = "unet";
     }
@@ -353,7 +361,29 @@ private:
                                                         {"phase", phase_},
                                                         {"step", step_},
                                                         {"seconds", earlierSeconds_ + elapsed()},
-                                                        {"scaling_factor", scaling_}});
+                                                        {"scaling_factor", scaling_},
+                                                        {"threads", threads_}});
+    }
+
+    // A checkpoint's record of the thread counts per phase: {"vae": [1], "unet": [1, 2], ...}.
+    static nlohmann::json savedThreads(const nlohmann::json& state, const std::string& path) {
+        const auto threads = state.value("threads", nlohmann::json::object());
+        bool valid = threads.is_object();
+        for (const auto& [phase, counts] : threads.items()) {
+            valid = valid && counts.is_array();
+            for (const auto& c : counts)
+                valid = valid && c.is_number_integer() && c.get<int>() > 0;
+        }
+        if (!valid) throw FileError(path, "'threads' must map each phase to a list of thread counts");
+        return threads;
+    }
+
+    // Notes that `phase` trains with the current intra-op thread count.
+    void noteThreads(const std::string& phase) {
+        auto& counts = threads_[phase];
+        if (!counts.is_array()) counts = nlohmann::json::array();
+        const int now = at::get_num_threads();
+        if (std::find(counts.begin(), counts.end(), now) == counts.end()) counts.push_back(now);
     }
 
     double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
@@ -363,6 +393,8 @@ private:
     DemoTrainResult& finish(DemoTrainResult& r) {
         r.seconds = elapsed();
         r.totalSeconds = earlierSeconds_ + r.seconds;
+        for (const char* phase : {"vae", "latents", "decoder", "unet"})
+            if (threads_.contains(phase)) r.threadsByPhase.emplace_back(phase, threads_[phase].get<std::vector<int>>());
         return r;
     }
 
@@ -413,6 +445,7 @@ private:
     bool runSteps(const std::string& phase, int phaseIndex, int steps, double smoothing, const std::string& next,
                   const std::function<double()>& trainStep, const std::function<void()>& checkpoint) {
         double running = 0;
+        if (step_ < steps) noteThreads(phase);
         while (step_ < steps) {
             seedStep(o_.seed, phaseIndex, step_);
             const double loss = trainStep();
@@ -511,6 +544,7 @@ private:
         loadCheckpoint(*vae, "vae.safetensors");
         vae->eval();
         torch::NoGradGuard noGrad;
+        noteThreads("latents");
         const int chunk = 100;
         std::vector<torch::Tensor> latents, ids;
         uint64_t next = 0;
@@ -701,6 +735,7 @@ private:
     int step_ = 0;
     double earlierSeconds_ = 0;
     double scaling_ = 1.0;
+    nlohmann::json threads_ = nlohmann::json::object();
     double lossSum_ = 0;
     int lossCount_ = 0;
     std::string logPhase_;

@@ -7,6 +7,8 @@
 // Every phase checkpoints into <out>/checkpoint and resumes from there, bit for bit: the batch of step
 // k is drawn from a generator seeded by (seed, phase, k), so a run stopped and resumed trains the same
 // model as one that never stopped. The usable model is exported to <out>/model at every checkpoint.
+// On the CPU the bytes also depend on LibTorch's intra-op thread count (reductions split their sums by
+// thread), so the checkpoint records the counts each phase trained with.
 #pragma once
 
 #include <cstdint>
@@ -92,6 +94,10 @@ struct DemoTrainResult {
     std::string modelDir;    // <out>/model (exported at the last checkpoint)
     double seconds = 0;      // this run's wall time
     double totalSeconds = 0; // summed over every run that built this checkpoint
+    // The intra-op thread counts each phase ran with, in phase order, over every run that built this
+    // checkpoint (a phase resumed with another count lists both; checkpoints from before the record lack the
+    // phases they had done).
+    std::vector<std::pair<std::string, std::vector<int>>> threadsByPhase;
 };
 
 // Trains (or resumes) into options.outDir. Throws Error/FileError naming the file and the problem, e.g.
