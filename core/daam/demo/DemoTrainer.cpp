@@ -378,8 +378,10 @@ private:
         return threads;
     }
 
-    // Notes that `phase` trains with the current intra-op thread count.
+    // Notes that `phase` trains with the current intra-op thread count (on a GPU the count does not shape
+    // the weights, so those steps go unrecorded).
     void noteThreads(const std::string& phase) {
+        if (!device_.is_cpu()) return;
         auto& counts = threads_[phase];
         if (!counts.is_array()) counts = nlohmann::json::array();
         const int now = at::get_num_threads();

@@ -94,9 +94,9 @@ struct DemoTrainResult {
     std::string modelDir;    // <out>/model (exported at the last checkpoint)
     double seconds = 0;      // this run's wall time
     double totalSeconds = 0; // summed over every run that built this checkpoint
-    // The intra-op thread counts each phase ran with, in phase order, over every run that built this
-    // checkpoint (a phase resumed with another count lists both; checkpoints from before the record lack the
-    // phases they had done).
+    // The intra-op thread counts each phase ran with on the CPU, in phase order, over every run that built
+    // this checkpoint (a phase resumed with another count lists both; steps on a GPU, and checkpoints from
+    // before the record, add none).
     std::vector<std::pair<std::string, std::vector<int>>> threadsByPhase;
 };
 
