@@ -66,18 +66,19 @@ int positiveInt(const Args& args, const std::string& name) {
 int runTrainDemo(const std::vector<std::string>& argv) {
     const demo::DemoTrainOptions defaults;
     const std::string latentSide = std::to_string(64 / defaults.latentFactor);
-    Args args("train-demo",
-              "Train the built-in shape-world model from scratch: a SentencePiece tokenizer on the training\n"
-              "captions, an AutoencoderKL (64x64 images to 4-channel latents, by default " +
-                  latentSide + "x" + latentSide +
-                  ") and then its decoder alone, then a "
-                  "CLIP-style text encoder and a\n"
-                  "UNet2DConditionModel. Checkpoints go to DIR/checkpoint, the loss log to DIR/train-log.tsv and the\n"
-                  "model, in the diffusers layout, to DIR/model at every checkpoint. Run the same command again to\n"
-                  "resume where it stopped; --for limits one run's time (it stops at the next checkpoint).\n"
-                  "On the CPU the weights also depend on the thread count (DAAM_THREADS): the same options and\n"
-                  "thread count give the same bytes, and the checkpoint records the counts each phase ran with.",
-              argv);
+    Args args(
+        "train-demo",
+        "Train the built-in shape-world model from scratch: a SentencePiece tokenizer on the training\n"
+        "captions, an AutoencoderKL (64x64 images to 4-channel latents, by default " +
+            latentSide + "x" + latentSide +
+            ") and then its decoder alone, then a "
+            "CLIP-style text encoder and a\n"
+            "UNet2DConditionModel. Checkpoints go to DIR/checkpoint, the loss log to DIR/train-log.tsv and the\n"
+            "model, in the diffusers layout, to DIR/model at every checkpoint. Run the same command again to\n"
+            "resume where it stopped; --for limits one run's time (it stops at the next checkpoint).\n"
+            "On the CPU the weights also depend on the thread count (DAAM_THREADS): on one machine the same\n"
+            "options and thread count give the same bytes; the checkpoint records the counts each phase ran with.",
+        argv);
     args.option("out", "DIR", "Training folder (created; resumed when it holds a checkpoint).");
     args.option("seed", "S", "World and training seed.", std::to_string(defaults.seed));
     args.option("latent-factor", "F", "How many times smaller the latents are than the image on each side: 2, 4 or 8.",
