@@ -39,11 +39,12 @@ std::vector<bool> parseFlagList(const std::string& name, const std::string& text
     return flags;
 }
 
-// The option defaults as the help prints them, from a default DemoTrainOptions, so that the two never differ.
-std::string joined(const std::vector<int>& values) {
+// The option defaults as the help prints them, from a default DemoTrainOptions, so that the two never differ
+// (and, with "+", the thread counts a phase ran with).
+std::string joined(const std::vector<int>& values, const char* separator = ",") {
     std::string text;
     for (int v : values)
-        text += (text.empty() ? "" : ",") + std::to_string(v);
+        text += (text.empty() ? "" : separator) + std::to_string(v);
     return text;
 }
 
@@ -179,10 +180,7 @@ int runTrainDemo(const std::vector<std::string>& argv) {
     // count trained other bytes than a run that kept one.
     std::string threads, mixed;
     for (const auto& [phase, counts] : result.threadsByPhase) {
-        std::string list;
-        for (int c : counts)
-            list += (list.empty() ? "" : "+") + std::to_string(c);
-        threads += (threads.empty() ? "" : ", ") + phase + " " + list;
+        threads += (threads.empty() ? "" : ", ") + phase + " " + joined(counts, "+");
         if (counts.size() > 1) mixed += (mixed.empty() ? "" : ", ") + phase;
     }
     if (!threads.empty()) std::printf("threads per phase: %s\n", threads.c_str());
