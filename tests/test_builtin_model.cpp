@@ -267,6 +267,26 @@ private Q_SLOTS:
         QVERIFY2(unknown.err.contains(QStringLiteral("dpm++2m-karras")), qPrintable(unknown.err));
     }
 
+    // A prompt one token past the text encoder's 30 is refused before any step, naming what would be lost.
+    void refusesAPromptPastTheTokenLimit() {
+        auto pipeline = daam::StableDiffusionPipeline::load(dir_);
+        const std::string fits = "a red circle and a blue square and a green star and a yellow triangle and a purple "
+                                 "circle and an orange square and a red star";
+        QCOMPARE(pipeline->tokenizer().encode(fits).promptTokens, 27);
+        daam::GenerationRequest request;
+        request.steps = 1;
+        request.prompt = fits + " and a blue circle";
+        try {
+            pipeline->generate(request);
+            QFAIL("a 31-token prompt was generated from");
+        } catch (const daam::Error& e) {
+            QCOMPARE(std::string(e.what()), std::string("the prompt has 31 tokens; this model's text encoder reads at "
+                                                        "most 30, so it would lose \"circle\". Shorten the prompt."));
+        }
+        request.prompt = fits + " and a blue";
+        QCOMPARE(pipeline->generate(request).prompt.promptTokens, 30);
+    }
+
     void generateNeedsNoModel() {
         const auto out = daam::test::makeTempDir("builtin") + "/session";
         const auto r = daam::test::runCli({QStringLiteral("generate"), QStringLiteral("--prompt"),

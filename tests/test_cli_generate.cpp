@@ -133,6 +133,15 @@ private Q_SLOTS:
     void badInputsGetClearErrors_data() {
         QTest::addColumn<QStringList>("extra");
         QTest::addColumn<QString>("message");
+        // The tiny pipeline's CLIP tokenizer reads 75 tokens between its start and end tokens.
+        QString longText = QStringLiteral("a dog");
+        for (int i = 0; i < 80; ++i)
+            longText += QStringLiteral(" and a cat");
+        QTest::newRow("prompt past the token limit")
+            << QStringList{QStringLiteral("--prompt"), longText}
+            << QStringLiteral(" tokens; this model's text encoder reads at most 75, so it would lose \"");
+        QTest::newRow("negative prompt past the token limit")
+            << QStringList{QStringLiteral("--negative"), longText} << QStringLiteral("Shorten the negative prompt.");
         QTest::newRow("width") << QStringList{QStringLiteral("--width"), QStringLiteral("66")}
                                << QStringLiteral("multiples of 4");
         QTest::newRow("steps") << QStringList{QStringLiteral("--steps"), QStringLiteral("0")}
@@ -146,10 +155,12 @@ private Q_SLOTS:
         QFETCH(QStringList, extra);
         QFETCH(QString, message);
         const auto out = daam::test::makeTempDir("cli-gen") + "/s";
-        const auto r =
-            runCli(QStringList{QStringLiteral("generate"), QStringLiteral("--model"), q(model_),
-                               QStringLiteral("--prompt"), QStringLiteral("a dog"), QStringLiteral("--out"), q(out)} +
-                   extra);
+        const auto r = runCli(QStringList{QStringLiteral("generate"), QStringLiteral("--model"), q(model_),
+                                          QStringLiteral("--out"), q(out)} +
+                              (extra.contains(QStringLiteral("--prompt"))
+                                   ? QStringList{}
+                                   : QStringList{QStringLiteral("--prompt"), QStringLiteral("a dog")}) +
+                              extra);
         QVERIFY(r.exitCode != 0);
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
         QVERIFY(!fs::exists(out));
@@ -194,6 +205,20 @@ private Q_SLOTS:
             daam::PromptEncoder::load(index).encode(torch::tensor(ids, torch::kInt64).unsqueeze(0)).hidden;
         QVERIFY(torch::equal(tensors.at("text"), expected));
         QVERIFY(torch::equal(tensors.at("input_ids")[0], torch::tensor(ids, torch::kInt64)));
+        QVERIFY2(!r.err.contains(QStringLiteral("warning")), qPrintable(r.err));
+    }
+
+    // encode keeps what fits, as diffusers does, and says so; generate refuses the same prompt.
+    void encodeWarnsOfATruncatedPrompt() {
+        QString longText = QStringLiteral("a dog");
+        for (int i = 0; i < 80; ++i)
+            longText += QStringLiteral(" and a cat");
+        const auto file = daam::test::makeTempDir("cli-gen") + "/text.safetensors";
+        const auto r = runCli({QStringLiteral("encode"), QStringLiteral("--model"), q(model_),
+                               QStringLiteral("--prompt"), longText, QStringLiteral("--out"), q(file)});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("only the first 75 are encoded")), qPrintable(r.err));
+        QCOMPARE(daam::loadSafetensors(file).at("input_ids").size(1), 77);
     }
 
     // The issue's acceptance: every dumped tensor of a reference case within 1e-4, the PNG within 1 level.

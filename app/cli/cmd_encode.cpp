@@ -10,6 +10,8 @@
 
 #include <torch/torch.h>
 
+#include <cstdio>
+
 namespace daam::cli {
 namespace {
 
@@ -28,7 +30,12 @@ int runEncode(const std::vector<std::string>& argv) {
     torch::NoGradGuard noGrad;
     const auto index = ModelIndex::open(modelFolder(args));
     const auto tokenizer = loadTokenizer(index.componentDir("tokenizer"));
-    const auto ids = torch::tensor(tokenizer->encode(prompt).ids, torch::kInt64).unsqueeze(0);
+    const auto tokenized = tokenizer->encode(prompt);
+    // Kept as diffusers' encode_prompt keeps it (truncated), for comparisons; generate refuses such a prompt.
+    if (tokenized.truncated)
+        std::fprintf(stderr, "daam-cli encode: warning: the prompt has %d tokens; only the first %d are encoded\n",
+                     tokenized.promptTokens, tokenizer->maxLength() - 2);
+    const auto ids = torch::tensor(tokenized.ids, torch::kInt64).unsqueeze(0);
     torch::Tensor ids2;
     if (index.family() == ModelFamily::SDXL)
         ids2 = torch::tensor(loadTokenizer(index.componentDir("tokenizer_2"))->encode(prompt).ids, torch::kInt64)

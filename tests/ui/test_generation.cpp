@@ -1,7 +1,8 @@
 // Background generation with the tiny SD 1.x reference pipeline (skipped when it is absent): progress
 // arrives per UNet call while the test's event loop keeps running, cancel stops within one step, a
 // broken model folder is reported, and a finished generation is shown by the window. On the built-in
-// model (always there): the event loop never waits more than 50 ms during a whole generation.
+// model (always there): the event loop never waits more than 50 ms during a whole generation, and a prompt
+// past the text encoder's token limit is reported, not cut short.
 #include "GenerationController.h"
 #include "GenerationPanel.h"
 #include "MainWindow.h"
@@ -172,6 +173,26 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), 60000);
         QVERIFY2(failed.front().front().toString().contains(QStringLiteral("/nonexistent/model")),
                  qPrintable(failed.front().front().toString()));
+        QVERIFY(!controller.isRunning());
+    }
+
+    void aPromptPastTheTokenLimitIsReported() {
+        GenerationController controller;
+        QSignalSpy failed(&controller, &GenerationController::failed);
+        QSignalSpy finished(&controller, &GenerationController::finished);
+        GenerationSettings s;
+        s.modelDir = GenerationPanel::builtInModelDir();
+        s.prompt = QStringLiteral("a red circle");
+        for (int i = 0; i < 10; ++i)
+            s.prompt += QStringLiteral(" and a blue square");
+        s.steps = 2;
+        controller.start(s);
+        QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty() || !finished.isEmpty(), kGenerationTimeoutMs);
+        QVERIFY(finished.isEmpty());
+        const auto message = failed.front().front().toString();
+        QVERIFY2(message.contains(QStringLiteral("reads at most 30")) &&
+                     message.contains(QStringLiteral("Shorten the prompt.")),
+                 qPrintable(message));
         QVERIFY(!controller.isRunning());
     }
 

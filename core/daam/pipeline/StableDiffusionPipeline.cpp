@@ -2,6 +2,7 @@
 
 #include "daam/sched/NoiseSource.h"
 #include "daam/sched/SchedulerFactory.h"
+#include "daam/text/Utf8.h"
 #include "daam/util/Runtime.h"
 
 #include <torch/torch.h>
@@ -144,8 +145,22 @@ GenerationRequest StableDiffusionPipeline::resolve(const GenerationRequest& requ
     return r;
 }
 
-TokenizedPrompt StableDiffusionPipeline::tokenize(const Tokenizer& tokenizer, const std::string& text) const {
-    return tokenizer.encode(text);
+TokenizedPrompt StableDiffusionPipeline::tokenize(const Tokenizer& tokenizer, const std::string& text,
+                                                  const std::string& what) const {
+    auto tokenized = tokenizer.encode(text);
+    if (!tokenized.truncated) return tokenized;
+    // The text encoder never sees the dropped tokens, so their words would have no heat maps: refuse rather
+    // than silently generate from part of the prompt (diffusers only logs a warning).
+    const auto& lastKept = tokenized.tokens[tokenized.tokens.size() - 2]; // the end token comes last
+    auto dropped = utf8::decode(text).substr(static_cast<size_t>(lastKept.end));
+    while (!dropped.empty() && utf8::isSpace(dropped.front()))
+        dropped.erase(dropped.begin());
+    while (!dropped.empty() && utf8::isSpace(dropped.back()))
+        dropped.pop_back();
+    if (dropped.size() > 40) dropped = dropped.substr(0, 40) + U"\u2026";
+    throw Error("the " + what + " has " + std::to_string(tokenized.promptTokens) +
+                " tokens; this model's text encoder reads at most " + std::to_string(tokenizer.maxLength() - 2) +
+                ", so it would lose \"" + utf8::encode(dropped) + "\". Shorten the " + what + ".");
 }
 
 GenerationResult StableDiffusionPipeline::generate(const GenerationRequest& request, GenerationCallbacks* callbacks,
@@ -159,8 +174,8 @@ GenerationResult StableDiffusionPipeline::generate(const GenerationRequest& requ
 
     // Text: cond and uncond embeddings, [1, 77, D] each.
     auto idsOf = [](const TokenizedPrompt& t) { return torch::tensor(t.ids, torch::kInt64).unsqueeze(0); };
-    result.prompt = tokenize(*tokenizer_, r.prompt);
-    result.negative = tokenize(*tokenizer_, r.negativePrompt);
+    result.prompt = tokenize(*tokenizer_, r.prompt, "prompt");
+    result.negative = tokenize(*tokenizer_, r.negativePrompt, "negative prompt");
     torch::Tensor cond, uncond, pooledCond, pooledUncond;
     {
         torch::Tensor ids = idsOf(result.prompt).to(device_), negIds = idsOf(result.negative).to(device_);

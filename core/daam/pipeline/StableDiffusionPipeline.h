@@ -95,7 +95,8 @@ public:
 
 private:
     StableDiffusionPipeline() = default;
-    TokenizedPrompt tokenize(const Tokenizer& tokenizer, const std::string& text) const;
+    // Throws daam::Error when `text` (named `what` in the message) has more tokens than the text encoder reads.
+    TokenizedPrompt tokenize(const Tokenizer& tokenizer, const std::string& text, const std::string& what) const;
 
     ModelIndex index_;
     ModelFamily family_ = ModelFamily::SD1;
