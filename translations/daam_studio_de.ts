@@ -54,174 +54,189 @@
         <translation>Prompt</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="48"/>
-        <location filename="../ui/GenerationPanel.cpp" line="55"/>
+        <location filename="../ui/GenerationPanel.cpp" line="50"/>
+        <source>Tokens the prompt takes, of the most the model&apos;s text encoder reads</source>
+        <translation>Vom Prompt belegte Tokens und wie viele der Text-Encoder des Modells höchstens liest</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="57"/>
+        <location filename="../ui/GenerationPanel.cpp" line="64"/>
         <source>Negative prompt</source>
         <translation>Negativer Prompt</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="54"/>
+        <location filename="../ui/GenerationPanel.cpp" line="63"/>
         <source>What the image should not show</source>
         <translation>Was das Bild nicht zeigen soll</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="70"/>
+        <location filename="../ui/GenerationPanel.cpp" line="85"/>
         <source>A diffusers pipeline folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/)</source>
         <translation>Ein Diffusers-Pipeline-Ordner (model_index.json, unet/, vae/, text_encoder/, tokenizer/)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="74"/>
+        <location filename="../ui/GenerationPanel.cpp" line="89"/>
         <source>…</source>
         <translation>…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="75"/>
+        <location filename="../ui/GenerationPanel.cpp" line="90"/>
         <source>Choose a model folder</source>
         <translation>Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="80"/>
+        <location filename="../ui/GenerationPanel.cpp" line="97"/>
         <source>&amp;Model:</source>
         <translation>&amp;Modell:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="86"/>
+        <location filename="../ui/GenerationPanel.cpp" line="103"/>
         <source>The same seed, prompt and settings give the same image</source>
         <translation>Gleicher Seed, gleicher Prompt und gleiche Einstellungen ergeben dasselbe Bild</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="88"/>
+        <location filename="../ui/GenerationPanel.cpp" line="105"/>
         <source>Random</source>
         <translation>Zufällig</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="89"/>
-        <location filename="../ui/GenerationPanel.cpp" line="90"/>
+        <location filename="../ui/GenerationPanel.cpp" line="106"/>
+        <location filename="../ui/GenerationPanel.cpp" line="107"/>
         <source>Random seed</source>
         <translation>Zufälliger Seed</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="96"/>
+        <location filename="../ui/GenerationPanel.cpp" line="113"/>
         <source>&amp;Seed:</source>
         <translation>&amp;Seed:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="103"/>
+        <location filename="../ui/GenerationPanel.cpp" line="120"/>
         <source>Denoising steps</source>
         <translation>Entrauschungsschritte</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="104"/>
+        <location filename="../ui/GenerationPanel.cpp" line="121"/>
         <source>S&amp;teps:</source>
         <translation>Schri&amp;tte:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="109"/>
+        <location filename="../ui/GenerationPanel.cpp" line="126"/>
         <source>Classifier-free guidance scale; 1 or less turns guidance off</source>
         <translation>Stärke der Classifier-free Guidance; 1 oder weniger schaltet sie ab</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="110"/>
+        <location filename="../ui/GenerationPanel.cpp" line="127"/>
         <source>&amp;Guidance:</source>
         <translation>&amp;Guidance:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="112"/>
-        <location filename="../ui/GenerationPanel.cpp" line="117"/>
+        <location filename="../ui/GenerationPanel.cpp" line="129"/>
+        <location filename="../ui/GenerationPanel.cpp" line="134"/>
         <source>Model default</source>
         <translation>Modellstandard</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="115"/>
+        <location filename="../ui/GenerationPanel.cpp" line="132"/>
         <source>Sc&amp;heduler:</source>
         <translation>Sc&amp;heduler:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="119"/>
+        <location filename="../ui/GenerationPanel.cpp" line="136"/>
         <source>%1 × %1</source>
         <translation>%1 × %1</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="120"/>
+        <location filename="../ui/GenerationPanel.cpp" line="137"/>
         <source>Si&amp;ze:</source>
         <translation>&amp;Bildgröße:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="122"/>
+        <location filename="../ui/GenerationPanel.cpp" line="139"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="123"/>
+        <location filename="../ui/GenerationPanel.cpp" line="140"/>
         <source>CUDA GPU</source>
         <translation>CUDA-GPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="124"/>
+        <location filename="../ui/GenerationPanel.cpp" line="141"/>
         <source>&amp;Device:</source>
         <translation>Ge&amp;rät:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="127"/>
-        <location filename="../ui/GenerationPanel.cpp" line="256"/>
+        <location filename="../ui/GenerationPanel.cpp" line="144"/>
+        <location filename="../ui/GenerationPanel.cpp" line="274"/>
         <source>&amp;Generate</source>
         <translation>&amp;Erzeugen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="128"/>
-        <location filename="../ui/GenerationPanel.cpp" line="258"/>
+        <location filename="../ui/GenerationPanel.cpp" line="145"/>
+        <location filename="../ui/GenerationPanel.cpp" line="276"/>
         <source>Generate the image and trace its attention (Ctrl+Return)</source>
         <translation>Bild erzeugen und seine Attention verfolgen (Ctrl+Return)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="130"/>
+        <location filename="../ui/GenerationPanel.cpp" line="147"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="131"/>
+        <location filename="../ui/GenerationPanel.cpp" line="148"/>
         <source>Stop the generation after the current step (Esc)</source>
         <translation>Die Erzeugung nach dem aktuellen Schritt anhalten (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="154"/>
+        <location filename="../ui/GenerationPanel.cpp" line="171"/>
         <source>Denoising preview</source>
         <translation>Vorschau der Entrauschung</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="242"/>
+        <location filename="../ui/GenerationPanel.cpp" line="260"/>
         <source>Choose a diffusers model folder</source>
         <translation>Diffusers-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="256"/>
+        <location filename="../ui/GenerationPanel.cpp" line="274"/>
         <source>Restart</source>
         <translation>Neu starten</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="257"/>
+        <location filename="../ui/GenerationPanel.cpp" line="275"/>
         <source>Cancel this generation and start again with the current settings (Ctrl+Return)</source>
         <translation>Diese Erzeugung abbrechen und mit den aktuellen Einstellungen neu beginnen (Ctrl+Return)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="265"/>
+        <location filename="../ui/GenerationPanel.cpp" line="283"/>
         <source>Starting…</source>
         <translation>Wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="272"/>
+        <location filename="../ui/GenerationPanel.cpp" line="290"/>
         <source>Loading the model from %1…</source>
         <translation>Modell wird aus %1 geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="278"/>
+        <location filename="../ui/GenerationPanel.cpp" line="296"/>
         <source>Step %1 of %2</source>
         <translation>Schritt %1 von %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="279"/>
+        <location filename="../ui/GenerationPanel.cpp" line="297"/>
         <source>%1 elapsed, about %2 left</source>
         <translation>%1 vergangen, noch etwa %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="310"/>
+        <source>Tokens: %1 / %2, too many: the text encoder reads %2. Shorten it to generate.</source>
+        <translation>Tokens: %1 / %2, zu viele: Der Text-Encoder liest %2. Zum Generieren kürzen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="314"/>
+        <source>Tokens: %1 / %2</source>
+        <translation>Tokens: %1 / %2</translation>
     </message>
 </context>
 <context>

@@ -54,174 +54,189 @@
         <translation>提示词</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="48"/>
-        <location filename="../ui/GenerationPanel.cpp" line="55"/>
+        <location filename="../ui/GenerationPanel.cpp" line="50"/>
+        <source>Tokens the prompt takes, of the most the model&apos;s text encoder reads</source>
+        <translation>提示词占用的词元数，以及模型文本编码器最多读取的词元数</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="57"/>
+        <location filename="../ui/GenerationPanel.cpp" line="64"/>
         <source>Negative prompt</source>
         <translation>反向提示词</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="54"/>
+        <location filename="../ui/GenerationPanel.cpp" line="63"/>
         <source>What the image should not show</source>
         <translation>图像中不应出现的内容</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="70"/>
+        <location filename="../ui/GenerationPanel.cpp" line="85"/>
         <source>A diffusers pipeline folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/)</source>
         <translation>diffusers 管线文件夹（model_index.json、unet/、vae/、text_encoder/、tokenizer/）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="74"/>
+        <location filename="../ui/GenerationPanel.cpp" line="89"/>
         <source>…</source>
         <translation>…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="75"/>
+        <location filename="../ui/GenerationPanel.cpp" line="90"/>
         <source>Choose a model folder</source>
         <translation>选择模型文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="80"/>
+        <location filename="../ui/GenerationPanel.cpp" line="97"/>
         <source>&amp;Model:</source>
         <translation>模型(&amp;M)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="86"/>
+        <location filename="../ui/GenerationPanel.cpp" line="103"/>
         <source>The same seed, prompt and settings give the same image</source>
         <translation>相同的种子、提示词和设置会生成相同的图像</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="88"/>
+        <location filename="../ui/GenerationPanel.cpp" line="105"/>
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="89"/>
-        <location filename="../ui/GenerationPanel.cpp" line="90"/>
+        <location filename="../ui/GenerationPanel.cpp" line="106"/>
+        <location filename="../ui/GenerationPanel.cpp" line="107"/>
         <source>Random seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="96"/>
+        <location filename="../ui/GenerationPanel.cpp" line="113"/>
         <source>&amp;Seed:</source>
         <translation>种子(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="103"/>
+        <location filename="../ui/GenerationPanel.cpp" line="120"/>
         <source>Denoising steps</source>
         <translation>去噪步数</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="104"/>
+        <location filename="../ui/GenerationPanel.cpp" line="121"/>
         <source>S&amp;teps:</source>
         <translation>步数(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="109"/>
+        <location filename="../ui/GenerationPanel.cpp" line="126"/>
         <source>Classifier-free guidance scale; 1 or less turns guidance off</source>
         <translation>无分类器引导（CFG）强度；小于或等于 1 时关闭引导</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="110"/>
+        <location filename="../ui/GenerationPanel.cpp" line="127"/>
         <source>&amp;Guidance:</source>
         <translation>引导强度(&amp;G)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="112"/>
-        <location filename="../ui/GenerationPanel.cpp" line="117"/>
+        <location filename="../ui/GenerationPanel.cpp" line="129"/>
+        <location filename="../ui/GenerationPanel.cpp" line="134"/>
         <source>Model default</source>
         <translation>模型默认</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="115"/>
+        <location filename="../ui/GenerationPanel.cpp" line="132"/>
         <source>Sc&amp;heduler:</source>
         <translation>调度器(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="119"/>
+        <location filename="../ui/GenerationPanel.cpp" line="136"/>
         <source>%1 × %1</source>
         <translation>%1 × %1</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="120"/>
+        <location filename="../ui/GenerationPanel.cpp" line="137"/>
         <source>Si&amp;ze:</source>
         <translation>尺寸(&amp;Z)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="122"/>
+        <location filename="../ui/GenerationPanel.cpp" line="139"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="123"/>
+        <location filename="../ui/GenerationPanel.cpp" line="140"/>
         <source>CUDA GPU</source>
         <translation>CUDA GPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="124"/>
+        <location filename="../ui/GenerationPanel.cpp" line="141"/>
         <source>&amp;Device:</source>
         <translation>设备(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="127"/>
-        <location filename="../ui/GenerationPanel.cpp" line="256"/>
+        <location filename="../ui/GenerationPanel.cpp" line="144"/>
+        <location filename="../ui/GenerationPanel.cpp" line="274"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="128"/>
-        <location filename="../ui/GenerationPanel.cpp" line="258"/>
+        <location filename="../ui/GenerationPanel.cpp" line="145"/>
+        <location filename="../ui/GenerationPanel.cpp" line="276"/>
         <source>Generate the image and trace its attention (Ctrl+Return)</source>
         <translation>生成图像并追踪其注意力（Ctrl+Return）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="130"/>
+        <location filename="../ui/GenerationPanel.cpp" line="147"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="131"/>
+        <location filename="../ui/GenerationPanel.cpp" line="148"/>
         <source>Stop the generation after the current step (Esc)</source>
         <translation>在当前步骤结束后停止生成（Esc）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="154"/>
+        <location filename="../ui/GenerationPanel.cpp" line="171"/>
         <source>Denoising preview</source>
         <translation>去噪预览</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="242"/>
+        <location filename="../ui/GenerationPanel.cpp" line="260"/>
         <source>Choose a diffusers model folder</source>
         <translation>选择 diffusers 模型文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="256"/>
+        <location filename="../ui/GenerationPanel.cpp" line="274"/>
         <source>Restart</source>
         <translation>重新开始</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="257"/>
+        <location filename="../ui/GenerationPanel.cpp" line="275"/>
         <source>Cancel this generation and start again with the current settings (Ctrl+Return)</source>
         <translation>取消本次生成并使用当前设置重新开始（Ctrl+Return）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="265"/>
+        <location filename="../ui/GenerationPanel.cpp" line="283"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="272"/>
+        <location filename="../ui/GenerationPanel.cpp" line="290"/>
         <source>Loading the model from %1…</source>
         <translation>正在从 %1 加载模型…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="278"/>
+        <location filename="../ui/GenerationPanel.cpp" line="296"/>
         <source>Step %1 of %2</source>
         <translation>第 %1 步，共 %2 步</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="279"/>
+        <location filename="../ui/GenerationPanel.cpp" line="297"/>
         <source>%1 elapsed, about %2 left</source>
         <translation>已用 %1，约剩 %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="310"/>
+        <source>Tokens: %1 / %2, too many: the text encoder reads %2. Shorten it to generate.</source>
+        <translation>词元：%1 / %2，过多：文本编码器最多读取 %2 个。请缩短后再生成。</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="314"/>
+        <source>Tokens: %1 / %2</source>
+        <translation>词元：%1 / %2</translation>
     </message>
 </context>
 <context>

@@ -43,6 +43,15 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
     prompt_->setFixedHeight(prompt_->fontMetrics().lineSpacing() * 3 + 12);
     layout->addWidget(new QLabel(tr("Prompt"), this));
     layout->addWidget(prompt_);
+    tokenCounter_ = new PromptTokenCounter(this);
+    auto tokenLabel = [this] {
+        auto* label = new QLabel(this);
+        label->setWordWrap(true);
+        label->setToolTip(tr("Tokens the prompt takes, of the most the model's text encoder reads"));
+        return label;
+    };
+    promptTokens_ = tokenLabel();
+    layout->addWidget(promptTokens_);
 
     negativeToggle_ = new QToolButton(this);
     negativeToggle_->setText(tr("Negative prompt"));
@@ -62,6 +71,12 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
     });
     layout->addWidget(negativeToggle_);
     layout->addWidget(negative_);
+    negativeTokens_ = tokenLabel();
+    layout->addWidget(negativeTokens_);
+    connect(negativeToggle_, &QToolButton::toggled, this, &GenerationPanel::showTokenCounts);
+    connect(prompt_, &QPlainTextEdit::textChanged, this, &GenerationPanel::showTokenCounts);
+    connect(negative_, &QPlainTextEdit::textChanged, this, &GenerationPanel::showTokenCounts);
+    connect(tokenCounter_, &PromptTokenCounter::tokenizerChanged, this, &GenerationPanel::showTokenCounts);
 
     auto* form = new QFormLayout;
     model_ = new QComboBox(this);
@@ -77,6 +92,8 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
     auto* modelRow = new QHBoxLayout;
     modelRow->addWidget(model_, 1);
     modelRow->addWidget(browse);
+    connect(model_, &QComboBox::currentTextChanged, this,
+            [this](const QString& dir) { tokenCounter_->setModelDir(dir.trimmed()); });
     auto* modelLabel = new QLabel(tr("&Model:"), this);
     modelLabel->setBuddy(model_);
     form->addRow(modelLabel, modelRow);
@@ -154,6 +171,7 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
     preview_->setAccessibleName(tr("Denoising preview"));
     layout->addWidget(preview_);
     layout->addStretch(1);
+    showTokenCounts();
 }
 
 void GenerationPanel::requestGeneration() {
@@ -282,6 +300,25 @@ void GenerationPanel::showProgress(int call, int calls, double elapsedSeconds, d
 void GenerationPanel::showPreview(const QImage& image) {
     const int side = std::max(128, preview_->width() - 8);
     preview_->setPixmap(QPixmap::fromImage(image.scaled(side, side, Qt::KeepAspectRatio, Qt::FastTransformation)));
+}
+
+void GenerationPanel::showTokenCounts() {
+    auto show = [this](QLabel* label, const QPlainTextEdit* editor, bool shown) {
+        const auto count = shown ? tokenCounter_->count(editor->toPlainText()) : std::nullopt;
+        label->setVisible(count.has_value());
+        if (!count) return;
+        label->setText(count->tooLong() ? tr("Tokens: %1 / %2, too many: the text encoder reads %2. Shorten it to "
+                                             "generate.")
+                                              .arg(count->tokens)
+                                              .arg(count->limit)
+                                        : tr("Tokens: %1 / %2").arg(count->tokens).arg(count->limit));
+        QPalette pal = label->palette();
+        pal.setColor(QPalette::WindowText,
+                     count->tooLong() ? QColor(200, 30, 30) : palette().color(QPalette::PlaceholderText));
+        label->setPalette(pal);
+    };
+    show(promptTokens_, prompt_, true);
+    show(negativeTokens_, negative_, negativeToggle_->isChecked());
 }
 
 void GenerationPanel::showMessage(const QString& message, bool error) {

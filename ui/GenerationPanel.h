@@ -4,6 +4,7 @@
 #pragma once
 
 #include "GenerationWorker.h"
+#include "PromptTokenCounter.h"
 
 #include <QWidget>
 
@@ -43,6 +44,9 @@ public:
     QPushButton* generateButton() const { return generate_; }
     QPushButton* cancelButton() const { return cancel_; }
     QProgressBar* progressBar() const { return progress_; }
+    // The token counts under the prompt and the negative prompt (empty while the tokenizer loads).
+    QLabel* promptTokensLabel() const { return promptTokens_; }
+    QLabel* negativeTokensLabel() const { return negativeTokens_; }
 
 Q_SIGNALS:
     void generateRequested(const daam::ui::GenerationSettings& settings);
@@ -51,10 +55,14 @@ Q_SIGNALS:
 private:
     void browseModel();
     void rememberModel(const QString& dir);
+    void showTokenCounts();
 
     QPlainTextEdit* prompt_;
     QToolButton* negativeToggle_;
     QPlainTextEdit* negative_;
+    QLabel* promptTokens_;
+    QLabel* negativeTokens_;
+    PromptTokenCounter* tokenCounter_;
     QComboBox* model_;
     QSpinBox* seed_;
     QSpinBox* steps_;

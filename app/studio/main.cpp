@@ -86,16 +86,17 @@ int main(int argc, char** argv) {
         if (!words.isEmpty()) window.state()->setSelectedWords(words);
         if (maskIndex >= 0) window.maskModeBox()->setCurrentIndex(maskIndex);
     };
-    auto takeScreenshot = [&window](const QString& file) {
+    // `exitCode` is the status after a good screenshot (1 when it shows a failed generation).
+    auto takeScreenshot = [&window](const QString& file, int exitCode = 0) {
         // Two event-loop turns: the first lays out and resizes, the second paints.
-        QTimer::singleShot(300, &window, [&window, file] {
+        QTimer::singleShot(300, &window, [&window, file, exitCode] {
             window.refreshNow();
-            QTimer::singleShot(300, &window, [&window, file] {
+            QTimer::singleShot(300, &window, [&window, file, exitCode] {
                 const bool ok = window.grab().save(file);
                 if (!ok)
                     std::fprintf(stderr, "daam-studio: %s\n",
                                  qPrintable(QApplication::translate("main", "could not write %1").arg(file)));
-                QApplication::exit(ok ? 0 : 1);
+                QApplication::exit(ok ? exitCode : 1);
             });
         });
     };
@@ -111,11 +112,12 @@ int main(int argc, char** argv) {
                              applyViewOptions();
                              if (parser.isSet(screenshot)) takeScreenshot(parser.value(screenshot));
                          });
-        QObject::connect(controller, &daam::ui::GenerationController::failed, &window, [&](const QString& message) {
-            if (!parser.isSet(screenshot)) return; // the window shows the error
-            std::fprintf(stderr, "daam-studio: %s\n", qPrintable(message));
-            QApplication::exit(1);
-        });
+        QObject::connect(controller, &daam::ui::GenerationController::failed, &window,
+                         [&, takeScreenshot](const QString& message) {
+                             if (!parser.isSet(screenshot)) return; // the window shows the error
+                             std::fprintf(stderr, "daam-studio: %s\n", qPrintable(message));
+                             takeScreenshot(parser.value(screenshot), 1); // of the window showing the error
+                         });
         QTimer::singleShot(0, window.generationPanel(), &daam::ui::GenerationPanel::requestGeneration);
     } else {
         applyViewOptions();

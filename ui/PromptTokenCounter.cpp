@@ -1,0 +1,50 @@
+#include "PromptTokenCounter.h"
+
+#include "daam/text/Tokenizer.h"
+
+#include <QDir>
+
+namespace daam::ui {
+
+PromptTokenCounter::PromptTokenCounter(QObject* parent) : QObject(parent) {
+    pool_.setMaxThreadCount(1);
+}
+
+PromptTokenCounter::~PromptTokenCounter() {
+    pool_.waitForDone();
+}
+
+void PromptTokenCounter::setModelDir(const QString& dir) {
+    if (dir == dir_) return;
+    dir_ = dir;
+    const int request = ++request_;
+    if (tokenizer_) {
+        tokenizer_.reset();
+        Q_EMIT tokenizerChanged();
+    }
+    if (dir.isEmpty()) return;
+    const std::string folder = QDir(dir).filePath(QStringLiteral("tokenizer")).toStdString();
+    pool_.start([this, folder, request] {
+        std::shared_ptr<const daam::Tokenizer> loaded;
+        try {
+            loaded = daam::loadTokenizer(folder);
+        } catch (const std::exception&) {
+            // No count; generating from the folder reports what is wrong with it.
+        }
+        QMetaObject::invokeMethod(
+            this,
+            [this, loaded, request] {
+                if (request != request_ || !loaded) return;
+                tokenizer_ = loaded;
+                Q_EMIT tokenizerChanged();
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+std::optional<PromptTokenCounter::Count> PromptTokenCounter::count(const QString& text) const {
+    if (!tokenizer_) return std::nullopt;
+    return Count{tokenizer_->encode(text.trimmed().toStdString()).promptTokens, tokenizer_->maxLength() - 2};
+}
+
+} // namespace daam::ui

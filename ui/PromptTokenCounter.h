@@ -1,0 +1,47 @@
+// How many tokens a prompt takes in the chosen model's tokenizer, for a count under the prompt while the
+// user types: the text encoder reads a fixed number of tokens, and generation refuses a longer prompt.
+// The tokenizer loads on a worker thread (a CLIP vocabulary takes a moment to parse); the latest folder
+// wins. Until it has loaded, and for a folder without a readable tokenizer, there is no count.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QThreadPool>
+
+#include <memory>
+#include <optional>
+
+namespace daam {
+class Tokenizer;
+}
+
+namespace daam::ui {
+
+class PromptTokenCounter : public QObject {
+    Q_OBJECT
+public:
+    struct Count {
+        int tokens = 0; // the prompt's tokens, start and end tokens left out
+        int limit = 0;  // the most the text encoder reads
+        bool tooLong() const { return tokens > limit; }
+    };
+
+    explicit PromptTokenCounter(QObject* parent = nullptr);
+    ~PromptTokenCounter() override; // waits for a load in progress
+
+    void setModelDir(const QString& dir);
+    QString modelDir() const { return dir_; }
+    std::optional<Count> count(const QString& text) const;
+
+Q_SIGNALS:
+    // The tokenizer of the current folder loaded, or the folder has none: counts may have changed.
+    void tokenizerChanged();
+
+private:
+    QThreadPool pool_;
+    QString dir_;
+    int request_ = 0;
+    std::shared_ptr<const daam::Tokenizer> tokenizer_;
+};
+
+} // namespace daam::ui
