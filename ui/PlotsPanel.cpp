@@ -81,6 +81,8 @@ PlotsPanel::PlotsPanel(QWidget* parent) : QWidget(parent) {
 
     auto* line = new QCPItemStraightLine(histogram_);
     line->setPen(QPen(QColor(220, 40, 40), 2, Qt::DashLine));
+    line->setVisible(false); // until there is a histogram: its default points drew a diagonal
+    histogram_->xAxis->setRange(0, 1);
     new QCPBars(histogram_->xAxis, histogram_->yAxis);
     new QCPBars(layers_->xAxis, layers_->yAxis);
 }
@@ -89,6 +91,7 @@ void PlotsPanel::clear() {
     mass_->clearGraphs();
     for (auto* p : {layers_, histogram_})
         if (auto* bars = qobject_cast<QCPBars*>(p->plottable(0))) bars->data()->clear();
+    if (auto* line = thresholdItem(histogram_)) line->setVisible(false);
     for (auto* p : {mass_, layers_, histogram_})
         p->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -171,6 +174,7 @@ void PlotsPanel::setHistogram(const HeatMap& map, double threshold, const QStrin
     histogram_->xAxis->setRange(0, 1);
     histogram_->yAxis->setRange(0, std::max(1.0, *std::max_element(counts.begin(), counts.end()) * 1.1));
     histogram_->xAxis->setLabel(word.isEmpty() ? tr("heat") : tr("heat of “%1”").arg(word));
+    if (auto* line = thresholdItem(histogram_)) line->setVisible(true);
     setThreshold(threshold);
 }
 
@@ -185,7 +189,7 @@ void PlotsPanel::setThreshold(double threshold) {
 
 double PlotsPanel::thresholdLine() const {
     auto* line = thresholdItem(histogram_);
-    return line ? line->point1->coords().x() : -1;
+    return line && line->visible() ? line->point1->coords().x() : -1;
 }
 
 } // namespace daam::ui

@@ -34,7 +34,7 @@ public:
     QCustomPlot* histogramPlot() const { return histogram_; }
     // The shaded range in call units, as drawn (tests).
     std::pair<double, double> shadedRange() const;
-    double thresholdLine() const;
+    double thresholdLine() const; // the τ line's position; -1 while there is no histogram
     // Plotted values (tests): a mass curve, the layer shares, the histogram counts.
     std::vector<double> massValues(int graph) const;
     std::vector<double> layerShareValues() const;

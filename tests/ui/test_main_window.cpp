@@ -238,6 +238,19 @@ private Q_SLOTS:
         QVERIFY(area90 > 0);
     }
 
+    // The τ line belongs to a histogram: an empty plot drew it from its default points, as a diagonal.
+    void thresholdLineOnlyWithAHistogram() {
+        PlotsPanel plots;
+        QCOMPARE(plots.thresholdLine(), -1.0);
+        HeatMap map;
+        map.width = map.height = 2;
+        map.values = {0.1f, 0.5f, 0.7f, 0.9f};
+        plots.setHistogram(map, 0.4, QStringLiteral("cat"));
+        QCOMPARE(plots.thresholdLine(), 0.4);
+        plots.clear();
+        QCOMPARE(plots.thresholdLine(), -1.0);
+    }
+
     void exportsLoadBack() {
         window_->state()->setSelectedWords({kWordCat, kWordDog});
         const QImage shown = overlay();
