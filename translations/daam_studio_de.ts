@@ -320,13 +320,10 @@
         <source>%1×%2 maps</source>
         <translation>%1×%2-Karten</translation>
     </message>
-    <message numerus="yes">
-        <location filename="../ui/LayerSelector.cpp" line="94"/>
-        <source>#%1 attention %2.%3 · %n head(s)</source>
-        <translation>
-            <numerusform>#%1 Attention %2.%3 · %n Head</numerusform>
-            <numerusform>#%1 Attention %2.%3 · %n Heads</numerusform>
-        </translation>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="97"/>
+        <source>#%1 attention %2.%3 · heads: %4</source>
+        <translation>#%1 Attention %2.%3 · Heads: %4</translation>
     </message>
 </context>
 <context>
@@ -707,13 +704,10 @@ IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
         <source>Nothing to export: select at least one word.</source>
         <translation>Nichts zu exportieren: Wählen Sie mindestens ein Wort.</translation>
     </message>
-    <message numerus="yes">
+    <message>
         <location filename="../ui/MainWindow.cpp" line="684"/>
-        <source>Wrote %n mask(s)</source>
-        <translation>
-            <numerusform>%n Maske geschrieben</numerusform>
-            <numerusform>%n Masken geschrieben</numerusform>
-        </translation>
+        <source>Masks written: %1</source>
+        <translation>Masken geschrieben: %1</translation>
     </message>
     <message>
         <location filename="../ui/MainWindow.cpp" line="720"/>
@@ -816,7 +810,7 @@ IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
     </message>
     <message>
         <location filename="../ui/PlotsPanel.cpp" line="64"/>
-        <location filename="../ui/PlotsPanel.cpp" line="173"/>
+        <location filename="../ui/PlotsPanel.cpp" line="176"/>
         <source>heat</source>
         <translation>Heat</translation>
     </message>
@@ -841,17 +835,17 @@ IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
         <translation>Verteilung der Heat-Werte des gewählten Wortes; die Linie ist die Schwelle τ</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="154"/>
+        <location filename="../ui/PlotsPanel.cpp" line="157"/>
         <source>share</source>
         <translation>Anteil</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="154"/>
+        <location filename="../ui/PlotsPanel.cpp" line="157"/>
         <source>share of “%1”</source>
         <translation>Anteil von „%1“</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="173"/>
+        <location filename="../ui/PlotsPanel.cpp" line="176"/>
         <source>heat of “%1”</source>
         <translation>Heat von „%1“</translation>
     </message>
@@ -949,7 +943,7 @@ Klicken zum Auswählen, Ctrl+Klick zum Hinzufügen zur Auswahl.</translation>
         <translation>--mask muss fill, outline oder cutout sein, nicht „%1“</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="97"/>
+        <location filename="../app/studio/main.cpp" line="98"/>
         <source>could not write %1</source>
         <translation>%1 konnte nicht geschrieben werden</translation>
     </message>

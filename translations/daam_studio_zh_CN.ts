@@ -320,12 +320,10 @@
         <source>%1×%2 maps</source>
         <translation>%1×%2 图</translation>
     </message>
-    <message numerus="yes">
-        <location filename="../ui/LayerSelector.cpp" line="94"/>
-        <source>#%1 attention %2.%3 · %n head(s)</source>
-        <translation>
-            <numerusform>#%1 注意力 %2.%3 · %n 个头</numerusform>
-        </translation>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="97"/>
+        <source>#%1 attention %2.%3 · heads: %4</source>
+        <translation>#%1 注意力 %2.%3 · 头数：%4</translation>
     </message>
 </context>
 <context>
@@ -706,12 +704,10 @@ IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
         <source>Nothing to export: select at least one word.</source>
         <translation>没有可导出的内容：请至少选择一个词。</translation>
     </message>
-    <message numerus="yes">
+    <message>
         <location filename="../ui/MainWindow.cpp" line="684"/>
-        <source>Wrote %n mask(s)</source>
-        <translation>
-            <numerusform>已写入 %n 个掩码</numerusform>
-        </translation>
+        <source>Masks written: %1</source>
+        <translation>已写入掩码：%1 个</translation>
     </message>
     <message>
         <location filename="../ui/MainWindow.cpp" line="720"/>
@@ -814,7 +810,7 @@ IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
     </message>
     <message>
         <location filename="../ui/PlotsPanel.cpp" line="64"/>
-        <location filename="../ui/PlotsPanel.cpp" line="173"/>
+        <location filename="../ui/PlotsPanel.cpp" line="176"/>
         <source>heat</source>
         <translation>热度</translation>
     </message>
@@ -839,17 +835,17 @@ IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
         <translation>所选词热度值的分布；竖线为阈值 τ</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="154"/>
+        <location filename="../ui/PlotsPanel.cpp" line="157"/>
         <source>share</source>
         <translation>占比</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="154"/>
+        <location filename="../ui/PlotsPanel.cpp" line="157"/>
         <source>share of “%1”</source>
         <translation>“%1”的占比</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="173"/>
+        <location filename="../ui/PlotsPanel.cpp" line="176"/>
         <source>heat of “%1”</source>
         <translation>“%1”的热度</translation>
     </message>
@@ -947,7 +943,7 @@ Click to select, Ctrl+click to add to the selection.</source>
         <translation>--mask 必须是 fill、outline 或 cutout，而不是“%1”</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="97"/>
+        <location filename="../app/studio/main.cpp" line="98"/>
         <source>could not write %1</source>
         <translation>无法写入 %1</translation>
     </message>

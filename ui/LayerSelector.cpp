@@ -91,10 +91,10 @@ void LayerSelector::setLayers(const daam::CrossAttentionLayerTable& table, const
             size->setFlags(size->flags() | Qt::ItemIsAutoTristate | Qt::ItemIsUserCheckable);
             size->setExpanded(true);
         }
-        auto* leaf = new QTreeWidgetItem(size, {tr("#%1 attention %2.%3 · %n head(s)", nullptr, l.heads)
-                                                    .arg(i)
-                                                    .arg(l.attentionIndex)
-                                                    .arg(l.transformerIndex)});
+        // No "%n head(s)": English plurals need an English translation file, which the project does not ship.
+        auto* leaf = new QTreeWidgetItem(
+            size,
+            {tr("#%1 attention %2.%3 · heads: %4").arg(i).arg(l.attentionIndex).arg(l.transformerIndex).arg(l.heads)});
         leaf->setFlags(leaf->flags() | Qt::ItemIsUserCheckable);
         leaf->setData(0, Qt::UserRole, int(i));
         leaf->setToolTip(0, QString::fromStdString(l.path));

@@ -681,7 +681,7 @@ bool MainWindow::exportMasks(const QString& path, QStringList* written) {
         }
         if (written) *written << target;
     }
-    statusBar()->showMessage(tr("Wrote %n mask(s)", nullptr, int(maps.size())), 4000);
+    statusBar()->showMessage(tr("Masks written: %1").arg(maps.size()), 4000);
     return true;
 }
 

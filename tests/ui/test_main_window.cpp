@@ -20,6 +20,8 @@
 #include <QStandardPaths>
 #include <QSvgRenderer>
 #include <QToolButton>
+#include <QTreeWidget>
+#include <QTreeWidgetItemIterator>
 #include <QUrl>
 #include <QtTest>
 
@@ -203,6 +205,16 @@ private Q_SLOTS:
         QTest::mouseRelease(slider, Qt::LeftButton, {}, QPoint(slider->positionOf(2), y));
         QCOMPARE(slider->lower(), 2);
         QCOMPARE(window_->state()->callBegin(), 2);
+    }
+
+    void layerLeavesNameTheirHeads() {
+        const auto* tree = window_->layerSelector()->findChild<QTreeWidget*>();
+        QVERIFY(tree);
+        QStringList leaves;
+        for (QTreeWidgetItemIterator it(const_cast<QTreeWidget*>(tree)); *it; ++it)
+            if ((*it)->childCount() == 0) leaves << (*it)->text(0);
+        QCOMPARE(leaves.size(), 3);
+        QCOMPARE(leaves.front(), QStringLiteral("#0 attention 0.0 · heads: 2"));
     }
 
     void layerPresetChangesTheShares() {
