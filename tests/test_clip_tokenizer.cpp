@@ -104,7 +104,7 @@ void TestClipTokenizer::referenceIds() {
     // Token texts: BOS, the reference tokens up to truncation, EOS.
     QCOMPARE(p1.promptTokens, int(expectedTokens.size()));
     QCOMPARE(p1.truncated, c["truncated"].get<bool>());
-    const size_t kept = std::min(expectedTokens.size(), size_t(sd1.maxLength() - 2));
+    const size_t kept = std::min(expectedTokens.size(), size_t(sd1.promptCapacity()));
     QCOMPARE(p1.tokens.size(), kept + 2);
     QCOMPARE(p1.tokens.front().text, std::string("<|startoftext|>"));
     QCOMPARE(p1.tokens.back().text, std::string("<|endoftext|>"));

@@ -226,6 +226,15 @@ private Q_SLOTS:
         QCOMPARE(out.words.back().tokens.back(), 4);
         QCOMPARE(QString::fromStdString(out.words.front().text), QStringLiteral("a"));
         QCOMPARE(tok.startId(), int64_t(1));
+        QCOMPARE(tok.promptCapacity(), 4);
+        // Without a start token (T5-style) one more prompt token fits.
+        daam::SentencePieceTokenizer noBos(modelPath_, 6, false);
+        QCOMPARE(noBos.promptCapacity(), 5);
+        const auto five = noBos.encode(prompt);
+        QVERIFY(five.truncated);
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(five.ids[i], int64_t(pieces[i].id));
+        QCOMPARE(five.ids[5], int64_t(2));
 
         // Without truncation the rest is padding.
         daam::SentencePieceTokenizer wide(modelPath_, 77, true);

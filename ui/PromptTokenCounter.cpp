@@ -44,7 +44,7 @@ void PromptTokenCounter::setModelDir(const QString& dir) {
 
 std::optional<PromptTokenCounter::Count> PromptTokenCounter::count(const QString& text) const {
     if (!tokenizer_) return std::nullopt;
-    return Count{tokenizer_->encode(text.trimmed().toStdString()).promptTokens, tokenizer_->maxLength() - 2};
+    return Count{tokenizer_->encode(text.trimmed().toStdString()).promptTokens, tokenizer_->promptCapacity()};
 }
 
 } // namespace daam::ui

@@ -34,7 +34,7 @@ int runEncode(const std::vector<std::string>& argv) {
     // Kept as diffusers' encode_prompt keeps it (truncated), for comparisons; generate refuses such a prompt.
     if (tokenized.truncated)
         std::fprintf(stderr, "daam-cli encode: warning: the prompt has %d tokens; only the first %d are encoded\n",
-                     tokenized.promptTokens, tokenizer->maxLength() - 2);
+                     tokenized.promptTokens, tokenizer->promptCapacity());
     const auto ids = torch::tensor(tokenized.ids, torch::kInt64).unsqueeze(0);
     torch::Tensor ids2;
     if (index.family() == ModelFamily::SDXL)

@@ -48,7 +48,7 @@ int runTokenize(const std::vector<std::string>& argv) {
     std::puts((text + "\n}").c_str());
     if (result.truncated)
         std::fprintf(stderr, "daam-cli tokenize: warning: the prompt has %d tokens; only the first %d fit\n",
-                     result.promptTokens, tokenizer->maxLength() - 2);
+                     result.promptTokens, tokenizer->promptCapacity());
     return 0;
 }
 

@@ -159,7 +159,7 @@ TokenizedPrompt StableDiffusionPipeline::tokenize(const Tokenizer& tokenizer, co
         dropped.pop_back();
     if (dropped.size() > 40) dropped = dropped.substr(0, 40) + U"\u2026";
     throw Error("the " + what + " has " + std::to_string(tokenized.promptTokens) +
-                " tokens; this model's text encoder reads at most " + std::to_string(tokenizer.maxLength() - 2) +
+                " tokens; this model's text encoder reads at most " + std::to_string(tokenizer.promptCapacity()) +
                 ", so it would lose \"" + utf8::encode(dropped) + "\". Shorten the " + what + ".");
 }
 

@@ -420,7 +420,7 @@ TokenizedPrompt ClipTokenizer::encode(const std::string& prompt) const {
     TokenizedPrompt result;
     for (const Piece& piece : pieces)
         result.promptTokens += static_cast<int>(piece.tokens.size());
-    const int keep = std::min(result.promptTokens, maxLength_ - 2);
+    const int keep = std::min(result.promptTokens, promptCapacity());
     result.truncated = keep < result.promptTokens;
 
     result.tokens.push_back({bosId_, bosToken_, 0, 0});

@@ -26,6 +26,7 @@ public:
 
     TokenizedPrompt encode(const std::string& prompt) const override;
     int maxLength() const override { return maxLength_; }
+    int promptCapacity() const override { return maxLength_ - 2; }
     int64_t vocabSize() const override { return static_cast<int64_t>(idToToken_.size()); }
     int64_t startId() const override { return bosId_; }
     int64_t endId() const override { return eosId_; }

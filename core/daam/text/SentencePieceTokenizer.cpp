@@ -151,7 +151,7 @@ TokenizedPrompt SentencePieceTokenizer::encode(const std::string& prompt) const 
 
     TokenizedPrompt out;
     out.promptTokens = static_cast<int>(pieces.size());
-    const int room = maxLength_ - (addBos_ ? 1 : 0) - 1;
+    const int room = promptCapacity();
     const int kept = std::min<int>(room, static_cast<int>(pieces.size()));
     out.truncated = kept < static_cast<int>(pieces.size());
 

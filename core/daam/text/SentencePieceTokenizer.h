@@ -23,6 +23,7 @@ public:
 
     TokenizedPrompt encode(const std::string& prompt) const override;
     int maxLength() const override { return maxLength_; }
+    int promptCapacity() const override { return maxLength_ - (addBos_ ? 1 : 0) - 1; }
     int64_t vocabSize() const override { return model_.vocabSize(); }
     // The BOS id when BOS tokens are added, else the first token is a prompt token and this is -1.
     int64_t startId() const override { return addBos_ ? bosId_ : -1; }

@@ -14,25 +14,25 @@ namespace daam {
 // prompt[begin:end] in Python is the covered text.
 struct Token {
     int64_t id = 0;
-    std::string text;   // the vocabulary entry (e.g. "dog</w>", "▁dog")
-    int64_t begin = 0;  // character span in the prompt; empty (begin == end) for special tokens
+    std::string text;  // the vocabulary entry (e.g. "dog</w>", "▁dog")
+    int64_t begin = 0; // character span in the prompt; empty (begin == end) for special tokens
     int64_t end = 0;
 };
 
 struct Word {
-    std::string text;               // the prompt's text over [begin, end)
+    std::string text; // the prompt's text over [begin, end)
     int64_t begin = 0;
     int64_t end = 0;
-    std::vector<int> tokens;        // positions in TokenizedPrompt::ids (position 0 is the start token)
-    bool punctuation = false;       // made only of punctuation/symbols
+    std::vector<int> tokens;  // positions in TokenizedPrompt::ids (position 0 is the start token)
+    bool punctuation = false; // made only of punctuation/symbols
 };
 
 struct TokenizedPrompt {
-    std::vector<int64_t> ids;       // start token, tokens, end token, padding: exactly maxLength ids
-    std::vector<Token> tokens;      // one per id that is not padding: start, prompt tokens, end
-    std::vector<Word> words;        // words whose tokens survived truncation, in prompt order
-    int promptTokens = 0;           // tokens of the prompt before truncation (without start/end)
-    bool truncated = false;         // tokens were dropped to fit maxLength
+    std::vector<int64_t> ids;  // start token, tokens, end token, padding: exactly maxLength ids
+    std::vector<Token> tokens; // one per id that is not padding: start, prompt tokens, end
+    std::vector<Word> words;   // words whose tokens survived truncation, in prompt order
+    int promptTokens = 0;      // tokens of the prompt before truncation (without start/end)
+    bool truncated = false;    // tokens were dropped to fit maxLength
 };
 
 class Tokenizer {
@@ -41,6 +41,8 @@ public:
 
     virtual TokenizedPrompt encode(const std::string& prompt) const = 0;
     virtual int maxLength() const = 0;
+    // The most prompt tokens an encoding keeps: maxLength() less the start token (if any) and the end token.
+    virtual int promptCapacity() const = 0;
     virtual int64_t vocabSize() const = 0;
     virtual int64_t startId() const = 0;
     virtual int64_t endId() const = 0;
