@@ -157,7 +157,9 @@ MainWindow::MainWindow(QWidget* parent)
             [this] { generationPanel_->showMessage(tr("Cancelled."), false); });
     connect(generation_, &GenerationController::finished, this, [this](const SessionPtr& session, double seconds) {
         generationPanel_->showMessage(tr("Done in %1 s.").arg(seconds, 0, 'f', 1), false);
-        showSession(session);
+        // The last preview's colours come from a linear map of the latents, which a small autoencoder like
+        // the built-in one is far from (a blue square was previewed red): end on the decoded image.
+        if (showSession(session)) generationPanel_->showPreview(engine_.summary().image);
     });
     auto* generateShortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
     connect(generateShortcut, &QShortcut::activated, generationPanel_->generateButton(), &QPushButton::click);

@@ -1,8 +1,8 @@
 // Background generation with the tiny SD 1.x reference pipeline (skipped when it is absent): progress
 // arrives per UNet call while the test's event loop keeps running, cancel stops within one step, a
 // broken model folder is reported, and a finished generation is shown by the window. On the built-in
-// model (always there): the event loop never waits more than 50 ms during a whole generation, and a prompt
-// past the text encoder's token limit is reported, not cut short.
+// model (always there): the event loop never waits more than 50 ms during a whole generation, a prompt
+// past the text encoder's token limit is reported, not cut short, and the preview ends on the image.
 #include "GenerationController.h"
 #include "GenerationPanel.h"
 #include "MainWindow.h"
@@ -194,6 +194,39 @@ private Q_SLOTS:
                      message.contains(QStringLiteral("Shorten the prompt.")),
                  qPrintable(message));
         QVERIFY(!controller.isRunning());
+    }
+
+    void thePreviewEndsOnTheGeneratedImage() {
+        MainWindow window;
+        QLabel* preview = nullptr;
+        for (auto* label : window.generationPanel()->findChildren<QLabel*>())
+            if (label->accessibleName() == QStringLiteral("Denoising preview")) preview = label;
+        QVERIFY(preview);
+        QSignalSpy finished(window.generation(), &GenerationController::finished);
+        QSignalSpy failed(window.generation(), &GenerationController::failed);
+        QImage lastStepPreview;
+        connect(window.generation(), &GenerationController::preview, this,
+                [&](const QImage& image) { lastStepPreview = image; });
+        GenerationSettings s;
+        s.modelDir = GenerationPanel::builtInModelDir();
+        s.prompt = QStringLiteral("a red circle and a blue square");
+        s.steps = 20;
+        window.generation()->start(s);
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), kGenerationTimeoutMs);
+        if (!failed.isEmpty()) QFAIL(qPrintable(failed.front().front().toString()));
+        QVERIFY(!lastStepPreview.isNull());
+
+        const QImage shown = preview->pixmap().toImage().convertToFormat(QImage::Format_RGB888);
+        QVERIFY(!shown.isNull());
+        const QImage expected = window.engine()
+                                    .summary()
+                                    .image.scaled(shown.size(), Qt::IgnoreAspectRatio, Qt::FastTransformation)
+                                    .convertToFormat(QImage::Format_RGB888);
+        QCOMPARE(shown, expected);
+        // Not what the last step's linear preview drew: on this model it is far off in colour.
+        const QImage linear = lastStepPreview.scaled(shown.size(), Qt::IgnoreAspectRatio, Qt::FastTransformation)
+                                  .convertToFormat(QImage::Format_RGB888);
+        QVERIFY(linear != expected);
     }
 
     void closingTheWindowCancelsAGeneration() {
