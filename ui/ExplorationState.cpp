@@ -1,8 +1,28 @@
 #include "ExplorationState.h"
 
+#include <QSet>
+
 #include <algorithm>
 
 namespace daam::ui {
+
+namespace {
+
+// English words that name nothing in the picture: their maps spread over the whole image, so a session
+// should not open on one ("a red circle" opens on "red", not "a").
+bool isFunctionWord(const QString& word) {
+    static const QSet<QString> words = {
+        QStringLiteral("a"),     QStringLiteral("an"),   QStringLiteral("the"),  QStringLiteral("and"),
+        QStringLiteral("or"),    QStringLiteral("but"),  QStringLiteral("of"),   QStringLiteral("on"),
+        QStringLiteral("in"),    QStringLiteral("at"),   QStringLiteral("to"),   QStringLiteral("with"),
+        QStringLiteral("by"),    QStringLiteral("for"),  QStringLiteral("from"), QStringLiteral("into"),
+        QStringLiteral("onto"),  QStringLiteral("over"), QStringLiteral("is"),   QStringLiteral("are"),
+        QStringLiteral("this"),  QStringLiteral("that"), QStringLiteral("its"),  QStringLiteral("their"),
+        QStringLiteral("there"), QStringLiteral("some"), QStringLiteral("very")};
+    return words.contains(word.toLower());
+}
+
+} // namespace
 
 ExplorationState::ExplorationState(QObject* parent) : QObject(parent) {}
 
@@ -18,12 +38,15 @@ void ExplorationState::resetForSession(const SessionSummary& summary) {
     callEnd_ = calls_;
     layers_.clear();
     selected_.clear();
-    // Start on a word that means something: the first one that is not punctuation or a start/end token.
-    for (int i = 0; i < wordCount_; ++i)
-        if (!summary.words[i].punctuation && !summary.words[i].special) {
-            selected_ = {i};
-            break;
+    // Start on a word that means something: the first one that is not punctuation, a start/end token or a
+    // function word; failing that (a prompt of only such words), the first that is not punctuation or special.
+    for (bool skipFunctionWords : {true, false}) {
+        for (int i = 0; i < wordCount_ && selected_.isEmpty(); ++i) {
+            const auto& word = summary.words[i];
+            if (!word.punctuation && !word.special && !(skipFunctionWords && isFunctionWord(word.text)))
+                selected_ = {i};
         }
+    }
     emitChange(&ExplorationState::sessionReset);
 }
 

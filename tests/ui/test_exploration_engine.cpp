@@ -180,8 +180,9 @@ private Q_SLOTS:
         QVERIFY(engine.open(QString::fromStdString(dir_), nullptr));
         ExplorationState state;
         state.resetForSession(engine.summary());
-        QCOMPARE(state.selectedWords(), QList<int>{0});
+        QCOMPARE(state.selectedWords(), QList<int>{kWordCat}); // not the article before it
         QCOMPARE(state.callEnd(), 4);
+        state.selectWord(daam::test::kWordA);
         QSignalSpy changed(&state, &ExplorationState::changed);
         state.selectWord(kWordCat);
         state.selectWord(kWordCat);
@@ -195,6 +196,31 @@ private Q_SLOTS:
         QCOMPARE(state.query().callEnd, -1);
         state.setThreshold(0.4); // unchanged
         QCOMPARE(changed.count(), 4);
+    }
+
+    void sessionsOpenOnTheFirstWordThatNamesSomething() {
+        auto summaryOf = [](const QStringList& texts) {
+            SessionSummary summary;
+            summary.calls = 1;
+            for (const auto& text : texts) {
+                WordInfo word;
+                word.text = text;
+                word.punctuation = text == QStringLiteral(",");
+                word.special = text.startsWith(QStringLiteral("<|"));
+                summary.words.push_back(word);
+            }
+            return summary;
+        };
+        ExplorationState state;
+        state.resetForSession(summaryOf({QStringLiteral("A"), QStringLiteral(","), QStringLiteral("the"),
+                                         QStringLiteral("red"), QStringLiteral("circle")}));
+        QCOMPARE(state.selectedWords(), QList<int>{3});
+        // Only function words, punctuation and start/end tokens: the first word all the same.
+        state.resetForSession(summaryOf(
+            {QStringLiteral(","), QStringLiteral("on"), QStringLiteral("the"), QStringLiteral("<|endoftext|>")}));
+        QCOMPARE(state.selectedWords(), QList<int>{1});
+        state.resetForSession(summaryOf({QStringLiteral("<|startoftext|>")}));
+        QVERIFY(state.selectedWords().isEmpty());
     }
 
     void rendererColoursHotAndMasksCut() {
