@@ -436,6 +436,17 @@ private Q_SLOTS:
         QCOMPARE(result.finalLatents.sizes(), (torch::IntArrayRef{1, 4, 32, 32}));
         QCOMPARE(result.image.sizes(), (torch::IntArrayRef{3, 64, 64}));
 
+        // A factor of 1: latents at the image's size, and an autoencoder without mid-block attention.
+        const auto full = daam::test::makeTempDir("demo-train") + "/factor-1";
+        o.outDir = full;
+        o.latentFactor = 1;
+        QVERIFY(daam::demo::trainDemoModel(o).finished);
+        QCOMPARE(nlohmann::json::parse(readBytes(full + "/model/vae/config.json"))["mid_block_add_attention"],
+                 nlohmann::json(false));
+        auto fullPipeline = daam::StableDiffusionPipeline::load(full + "/model");
+        QCOMPARE(fullPipeline->vaeScaleFactor(), 1);
+        QCOMPARE(fullPipeline->generate(request).finalLatents.sizes(), (torch::IntArrayRef{1, 4, 64, 64}));
+
         o.latentFactor = 3;
         QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::trainDemoModel(o));
     }

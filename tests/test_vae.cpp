@@ -1,5 +1,5 @@
 // AutoencoderKL against diffusers 0.21.2 goldens: decode, decode of z/scaling_factor, encode mean/logvar,
-// for every tiny pipeline; and a load error naming the misshapen tensor.
+// for every tiny pipeline; a load error naming the misshapen tensor; and mid_block_add_attention.
 #include "daam/io/Safetensors.h"
 #include "daam/nn/AutoencoderKL.h"
 #include "daam/util/Error.h"
@@ -64,6 +64,35 @@ private Q_SLOTS:
             QFAIL("loading mismatched weights did not throw");
         } catch (const FileError& e) {
             QVERIFY2(QByteArray(e.what()).contains("post_quant_conv.weight"), e.what());
+        }
+    }
+
+    // diffusers' mid_block_add_attention: false builds the encoder's and decoder's mid blocks without their
+    // self-attention (no "attentions" weights), and the two ResNets run back to back.
+    void midBlockWithoutAttention() {
+        const auto dir = daam::test::makeTempDir("vae-no-mid-attention");
+        auto config = nlohmann::json{{"_class_name", "AutoencoderKL"},
+                                     {"block_out_channels", {32}},
+                                     {"down_block_types", {"DownEncoderBlock2D"}},
+                                     {"up_block_types", {"UpDecoderBlock2D"}},
+                                     {"latent_channels", 4},
+                                     {"norm_num_groups", 32}};
+        for (bool add : {true, false}) {
+            config["mid_block_add_attention"] = add;
+            std::ofstream(dir + "/config.json") << config.dump(2);
+            const auto parsed = AutoencoderKLConfig::fromFile(dir + "/config.json");
+            QCOMPARE(parsed.midBlockAddAttention, add);
+            AutoencoderKL vae(parsed);
+            int attention = 0;
+            for (const auto& p : vae->named_parameters())
+                attention += p.key().find("mid_block.attentions") != std::string::npos;
+            QCOMPARE(attention > 0, add);
+            torch::NoGradGuard noGrad;
+            const auto x = torch::rand({1, 3, 16, 16}) * 2 - 1;
+            const auto z = vae->encode(x).mean;
+            // One block: the latents keep the image's size (a latent factor of 1).
+            QCOMPARE(z.sizes(), (torch::IntArrayRef{1, 4, 16, 16}));
+            QCOMPARE(vae->decode(z).sizes(), x.sizes());
         }
     }
 };

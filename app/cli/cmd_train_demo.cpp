@@ -82,7 +82,8 @@ int runTrainDemo(const std::vector<std::string>& argv) {
         argv);
     args.option("out", "DIR", "Training folder (created; resumed when it holds a checkpoint).");
     args.option("seed", "S", "World and training seed.", std::to_string(defaults.seed));
-    args.option("latent-factor", "F", "How many times smaller the latents are than the image on each side: 2, 4 or 8.",
+    args.option("latent-factor", "F",
+                "How many times smaller the latents are than the image on each side: 1, 2, 4 or 8.",
                 std::to_string(defaults.latentFactor));
     args.option("vae-steps", "N", "AutoencoderKL steps.", std::to_string(defaults.vaeSteps));
     args.option("vae-batch", "N", "AutoencoderKL batch size.", std::to_string(defaults.vaeBatch));

@@ -115,14 +115,17 @@ nlohmann::json unetConfig(const std::vector<int>& channels, const std::vector<bo
              onlyCrossAttention.empty() ? nlohmann::json(false) : nlohmann::json(onlyCrossAttention)}};
 }
 
-// One block per halving of the side plus one: three blocks for a factor of 4 (16x16x4 latents).
+// One block per halving of the side plus one: three blocks for a factor of 4 (16x16x4 latents). At a factor of
+// 1 the one block works at the image's own size, so it stays 32 wide and its mid blocks have no self-attention
+// (4096 positions: one training step of that attention took minutes).
 nlohmann::json vaeConfig(double scalingFactor, int latentFactor) {
     int blocks = 1;
     for (int f = latentFactor; f > 1; f /= 2)
         ++blocks;
     std::vector<int> channels(blocks, 32);
-    channels.back() = 64;
+    if (blocks > 1) channels.back() = 64;
     return {{"_class_name", "AutoencoderKL"},
+            {"mid_block_add_attention", latentFactor > 1},
             {"act_fn", "silu"},
             {"block_out_channels", channels},
             {"down_block_types", std::vector<std::string>(blocks, "DownEncoderBlock2D")},
@@ -767,8 +770,9 @@ DemoTrainResult trainDemoModel(const DemoTrainOptions& options,
     if (options.textLayers < 1 || options.textLayers > 12)
         throw Error("train-demo: the text encoder's layers must be 1 to 12");
     midBlockType(options.unetMidBlock); // throws for an unknown kind
-    if (options.latentFactor != 2 && options.latentFactor != 4 && options.latentFactor != 8)
-        throw Error("train-demo: the latent factor must be 2, 4 or 8");
+    if (options.latentFactor != 1 && options.latentFactor != 2 && options.latentFactor != 4 &&
+        options.latentFactor != 8)
+        throw Error("train-demo: the latent factor must be 1, 2, 4 or 8");
     if (options.unetCrossAttention.size() != options.unetChannels.size())
         throw Error("train-demo: one cross-attention flag per UNet level is needed (" +
                     std::to_string(options.unetChannels.size()) + " levels)");

@@ -1,4 +1,5 @@
-// Parses AutoencoderKL's config.json with diffusers 0.21.2's defaults.
+// Parses AutoencoderKL's config.json with diffusers 0.21.2's defaults (and mid_block_add_attention, which
+// later diffusers added, default true).
 #include "daam/model/AutoencoderKLConfig.h"
 
 #include "daam/util/Error.h"
@@ -35,6 +36,7 @@ AutoencoderKLConfig AutoencoderKLConfig::fromFile(const std::string& path) {
     read("layers_per_block", c.layersPerBlock);
     read("norm_num_groups", c.normNumGroups);
     read("scaling_factor", c.scalingFactor);
+    read("mid_block_add_attention", c.midBlockAddAttention);
     std::vector<std::string> down(c.blockOutChannels.size(), "DownEncoderBlock2D");
     std::vector<std::string> up(c.blockOutChannels.size(), "UpDecoderBlock2D");
     read("down_block_types", down);

@@ -16,6 +16,9 @@ struct AutoencoderKLConfig {
     int64_t layersPerBlock = 1;
     int64_t normNumGroups = 32;
     double scalingFactor = 0.18215;
+    // diffusers' mid_block_add_attention: false leaves the mid blocks' self-attention out, which at full
+    // resolution (a latent factor of 1) would cost more than the rest of the autoencoder.
+    bool midBlockAddAttention = true;
 
     static AutoencoderKLConfig fromFile(const std::string& path);
 };

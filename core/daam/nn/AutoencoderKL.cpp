@@ -18,7 +18,7 @@ EncoderImpl::EncoderImpl(const AutoencoderKLConfig& c) {
         down_.push_back(DownEncoderBlock2D(inCh, outCh, c.layersPerBlock, c.normNumGroups, i + 1 != boc.size()));
         blocks->push_back(down_.back());
     }
-    mid_block = register_module("mid_block", UNetMidBlock2D(boc.back(), c.normNumGroups));
+    mid_block = register_module("mid_block", UNetMidBlock2D(boc.back(), c.normNumGroups, c.midBlockAddAttention));
     conv_norm_out =
         register_module("conv_norm_out", GroupNorm(GroupNormOptions(c.normNumGroups, boc.back()).eps(1e-6)));
     conv_out = register_module("conv_out", Conv2d(Conv2dOptions(boc.back(), 2 * c.latentChannels, 3).padding(1)));
@@ -35,7 +35,7 @@ torch::Tensor EncoderImpl::forward(torch::Tensor x) {
 DecoderImpl::DecoderImpl(const AutoencoderKLConfig& c) {
     const auto& boc = c.blockOutChannels;
     conv_in = register_module("conv_in", Conv2d(Conv2dOptions(c.latentChannels, boc.back(), 3).padding(1)));
-    mid_block = register_module("mid_block", UNetMidBlock2D(boc.back(), c.normNumGroups));
+    mid_block = register_module("mid_block", UNetMidBlock2D(boc.back(), c.normNumGroups, c.midBlockAddAttention));
     auto blocks = register_module("up_blocks", ModuleList());
     int64_t outCh = boc.back();
     for (size_t i = 0; i < boc.size(); ++i) {

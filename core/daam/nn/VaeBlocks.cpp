@@ -46,28 +46,30 @@ torch::Tensor UpDecoderBlock2DImpl::forward(torch::Tensor x) {
     return upsampler_ ? upsampler_->forward(x) : x;
 }
 
-UNetMidBlock2DImpl::UNetMidBlock2DImpl(int64_t channels, int64_t groups) {
+UNetMidBlock2DImpl::UNetMidBlock2DImpl(int64_t channels, int64_t groups, bool addAttention) {
     auto resnets = register_module("resnets", torch::nn::ModuleList());
     resnets_.push_back(ResnetBlock2D(channels, channels, 0, groups, kVaeEps));
     resnets->push_back(resnets_.back());
-    // diffusers: attention_head_dim = channels, hence one head of dim `channels`, with biases.
-    AttentionOptions a;
-    a.queryDim = channels;
-    a.heads = 1;
-    a.dimHead = channels;
-    a.bias = true;
-    a.upcast = true;
-    a.groupNormGroups = groups;
-    a.groupNormEps = kVaeEps;
-    attention_ = Attention(a);
-    register_module("attentions", torch::nn::ModuleList(attention_));
+    if (addAttention) {
+        // diffusers: attention_head_dim = channels, hence one head of dim `channels`, with biases.
+        AttentionOptions a;
+        a.queryDim = channels;
+        a.heads = 1;
+        a.dimHead = channels;
+        a.bias = true;
+        a.upcast = true;
+        a.groupNormGroups = groups;
+        a.groupNormEps = kVaeEps;
+        attention_ = Attention(a);
+        register_module("attentions", torch::nn::ModuleList(attention_));
+    }
     resnets_.push_back(ResnetBlock2D(channels, channels, 0, groups, kVaeEps));
     resnets->push_back(resnets_.back());
 }
 
 torch::Tensor UNetMidBlock2DImpl::forward(torch::Tensor x) {
     x = resnets_[0]->forward(x);
-    x = attention_->forwardSpatial(x);
+    if (attention_) x = attention_->forwardSpatial(x);
     return resnets_[1]->forward(x);
 }
 

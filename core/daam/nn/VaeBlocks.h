@@ -35,12 +35,12 @@ TORCH_MODULE(UpDecoderBlock2D);
 
 class UNetMidBlock2DImpl : public torch::nn::Module {
 public:
-    UNetMidBlock2DImpl(int64_t channels, int64_t groups);
+    UNetMidBlock2DImpl(int64_t channels, int64_t groups, bool addAttention = true);
     torch::Tensor forward(torch::Tensor x);
 
 private:
     std::vector<ResnetBlock2D> resnets_;
-    Attention attention_{nullptr};
+    Attention attention_{nullptr}; // absent without add_attention
 };
 TORCH_MODULE(UNetMidBlock2D);
 
