@@ -7,16 +7,18 @@
 # DEBS: see build-cli.sh. AUTOENCODER: made by pack-autoencoder.sh. DESIGNS: one run per line, a name and its
 # train-demo UNet options (`c16 --unet-channels 32,64 --unet-cross-attention 0,1`); each run starts with
 # --vae-from the autoencoder, with its seed, scenes and latent factor. Every run stops at its first checkpoint
-# after the deadline less MARGIN_S, and OUT/NAME.tgz gets its model/ and train-log.tsv.
+# after the deadline less MARGIN_S, and OUT/NAME.tgz.aa, .ab, ... get its model/ and train-log.tsv, in 15 MiB
+# parts (the device tool brings back no file over 16 MiB; join them with `cat NAME.tgz.* | tar xz`).
 #
 # With SNAPSHOT_EVERY=N (a multiple of CHECKPOINT_EVERY), NAME.tgz also holds snap-STEP/ with the text encoder
 # and UNet exported at every N steps, so one call gives each design's curve: copy model/ and put a snapshot's
-# folders over it (the tokenizer and VAE never change, and leaving them out keeps NAME.tgz under 16 MiB). The
+# folders over it (the tokenizer and VAE never change, so they are left out). At --latent-factor 1 the snapshots
+# of 2625 steps at every 250 made one archive over 16 MiB, which never came back: hence the parts. The
 # trainer exports the model before it writes the state, and the next export comes a checkpoint interval
 # later, so the model is copied once the state shows the step.
 #
 # With KEEP_CHECKPOINTS=1, OUT/NAME-checkpoint.tgz.aa, .ab, ... get its checkpoint without the latents, in
-# 15 MiB parts (the device tool brings back at most 8 files of 16 MiB). To go on: unpack NAME.tgz and the
+# 15 MiB parts (the device tool brings back at most 8 files of 16 MiB). To go on: unpack NAME.tgz.* and the
 # joined parts into one folder, copy the autoencoder run's checkpoint/latents.safetensors into its checkpoint/
 # and run train-demo --out on it with the same options. A GPU checkpoint resumes only with the same LibTorch:
 # the CPU build (LibTorch 1.13) refuses PyTorch 2.x's optimizer state.
@@ -86,7 +88,8 @@ for name in "${names[@]}"; do
     echo "$name: $(tr '\r' '\n' < /tmp/$name.log | grep -v '^\s*$' | tail -2 | head -1)"
     echo "  last log line: $(tail -1 /tmp/$name/train-log.tsv)"
     [ -d /tmp/$name/model ] || continue
-    tar czf $OUT/$name.tgz -C /tmp/$name model train-log.tsv $(cd /tmp/$name && ls -d snap-[0-9]* 2> /dev/null)
+    tar cz -C /tmp/$name model train-log.tsv $(cd /tmp/$name && ls -d snap-[0-9]* 2> /dev/null) |
+        split -b 15M - $OUT/$name.tgz.
     [ "${KEEP_CHECKPOINTS:-0}" = 1 ] &&
         tar cz -C /tmp/$name --exclude checkpoint/latents.safetensors checkpoint | split -b 15M - $OUT/$name-checkpoint.tgz.
 done
