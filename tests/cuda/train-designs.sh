@@ -10,7 +10,7 @@
 # after the deadline less MARGIN_S, and OUT/NAME.tgz.aa, .ab, ... get its model/ and train-log.tsv, in 15 MiB
 # parts (the device tool brings back no file over 16 MiB; join them with `cat NAME.tgz.* | tar xz`).
 #
-# With SNAPSHOT_EVERY=N (a multiple of CHECKPOINT_EVERY), NAME.tgz also holds snap-STEP/ with the text encoder
+# With SNAPSHOT_EVERY=N (a multiple of CHECKPOINT_EVERY), the archive also holds snap-STEP/ with the text encoder
 # and UNet exported at every N steps, so one call gives each design's curve: copy model/ and put a snapshot's
 # folders over it (the tokenizer and VAE never change, so they are left out). At --latent-factor 1 the snapshots
 # of 2625 steps at every 250 made one archive over 16 MiB, which never came back: hence the parts. The
@@ -84,13 +84,17 @@ done < "${DESIGNS:?}"
 log "${#names[@]} runs started, --for $for_s"
 [ "$device" = cpu ] || { sleep 60; nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader; }
 wait
+# ARCHIVE.aa, .ab, ...: /tmp/$name's given paths in 15 MiB parts, for the device tool's 16 MiB file limit.
+archive() {
+    local dest=$1
+    shift
+    tar cz -C /tmp/$name "$@" | split -b 15M - "$dest."
+}
 for name in "${names[@]}"; do
     echo "$name: $(tr '\r' '\n' < /tmp/$name.log | grep -v '^\s*$' | tail -2 | head -1)"
     echo "  last log line: $(tail -1 /tmp/$name/train-log.tsv)"
     [ -d /tmp/$name/model ] || continue
-    tar cz -C /tmp/$name model train-log.tsv $(cd /tmp/$name && ls -d snap-[0-9]* 2> /dev/null) |
-        split -b 15M - $OUT/$name.tgz.
-    [ "${KEEP_CHECKPOINTS:-0}" = 1 ] &&
-        tar cz -C /tmp/$name --exclude checkpoint/latents.safetensors checkpoint | split -b 15M - $OUT/$name-checkpoint.tgz.
+    archive $OUT/$name.tgz model train-log.tsv $(cd /tmp/$name && ls -d snap-[0-9]* 2> /dev/null)
+    [ "${KEEP_CHECKPOINTS:-0}" = 1 ] && archive $OUT/$name-checkpoint.tgz --exclude checkpoint/latents.safetensors checkpoint
 done
 log "end"
