@@ -308,6 +308,42 @@ private Q_SLOTS:
         QVERIFY(!std::filesystem::exists(root + "/finer/checkpoint/state.json"));
     }
 
+    void aPipelinesAutoencoderStartsTheUNetPhase() {
+        // The straight run's exported pipeline lends its tokenizer and finished VAE: the new run encodes its
+        // latents and goes on to the UNet, with no decoder phase, and exports that same VAE.
+        const auto root = daam::test::makeTempDir("demo-train");
+        auto o = tinyOptions(root + "/from-pipeline");
+        o.autoencoderFrom = straight_ + "/model";
+        std::vector<std::string> phases;
+        QVERIFY(daam::demo::trainDemoModel(o, [&](const daam::demo::DemoTrainProgress& p) {
+                    if (phases.empty() || phases.back() != p.phase) phases.push_back(p.phase);
+                }).finished);
+        QCOMPARE(phases, (std::vector<std::string>{"latents", "unet", "done"}));
+        for (const char* file : {"vae/diffusion_pytorch_model.safetensors", "tokenizer/spiece.model"}) {
+            const auto a = readBytes(straight_ + "/model/" + file);
+            QVERIFY2(!a.empty(), file);
+            QVERIFY2(a == readBytes(o.outDir + "/model/" + file), file);
+        }
+        const auto state = nlohmann::json::parse(readBytes(o.outDir + "/checkpoint/state.json"));
+        QVERIFY(state.value("autoencoder_from_pipeline", "").find("straight/model") != std::string::npos);
+        auto pipeline = daam::StableDiffusionPipeline::load(o.outDir + "/model");
+        QVERIFY(generatesAFiniteImage(*pipeline));
+
+        // A VAE of another latent factor, and a pipeline without a SentencePiece tokenizer, are refused.
+        auto finer = tinyOptions(root + "/finer");
+        finer.latentFactor = 2;
+        finer.autoencoderFrom = straight_ + "/model";
+        expectRefusal(finer, straight_ + "/model/vae/diffusion_pytorch_model.safetensors", "tensors");
+        QVERIFY(!std::filesystem::exists(finer.outDir + "/checkpoint/state.json"));
+        const auto bare = root + "/bare";
+        std::filesystem::create_directories(bare);
+        std::filesystem::copy(straight_ + "/model", bare, std::filesystem::copy_options::recursive);
+        std::filesystem::remove(bare + "/tokenizer/spiece.model");
+        auto orphan = tinyOptions(root + "/orphan");
+        orphan.autoencoderFrom = bare;
+        expectRefusal(orphan, bare + "/tokenizer/spiece.model", "no SentencePiece tokenizer");
+    }
+
     void otherOptionsAreRefused() {
         auto o = tinyOptions(straight_);
         o.unetChannels = {16, 32};

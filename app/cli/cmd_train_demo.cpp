@@ -124,7 +124,9 @@ int runTrainDemo(const std::vector<std::string>& argv) {
                 std::to_string(defaults.textLayers));
     args.option("vae-from", "DIR",
                 "Start a new run from another training folder's tokenizer, autoencoder and latents (same seed, "
-                "--vae-batch, --scenes and --latent-factor), to try UNet designs on one autoencoder.",
+                "--vae-batch, --scenes and --latent-factor), to try UNet designs on one autoencoder; or from a "
+                "pipeline folder's tokenizer and finished VAE (the built-in model's: resources/demo-model), whose "
+                "latents the run encodes before its UNet phase.",
                 "");
     args.option("checkpoint-every", "N", "Steps between checkpoints.", std::to_string(defaults.checkpointEvery));
     args.option("for", "SECONDS", "Stop at the first checkpoint after this long (0: run to the end).",

@@ -309,6 +309,7 @@ private:
     // UNet phase when the other run's decoder has finished (its exported VAE is then the finished one).
     void startFromAutoencoder() {
         const fs::path from(o_.autoencoderFrom);
+        if (fs::exists(from / "model_index.json")) return startFromPipelineAutoencoder(from);
         const auto statePath = (from / "checkpoint" / "state.json").string();
         if (!fs::exists(statePath)) throw FileError(statePath, "no training checkpoint to take the autoencoder from");
         const auto state = readJsonFile(statePath);
@@ -341,6 +342,33 @@ private:
         saveState(); // last: a copy cut short leaves no state, and the next run copies again
     }
 
+    // The same from a pipeline folder (the built-in model, or any export of train-demo): its tokenizer and its
+    // finished VAE, whose latents this run encodes from its own scenes before the UNet phase (no decoder phase:
+    // the pipeline's decoder is the finished one). The VAE must have the shapes this run's --latent-factor gives.
+    void startFromPipelineAutoencoder(const fs::path& from) {
+        const auto weights = (from / "vae" / "diffusion_pytorch_model.safetensors").string();
+        if (!fs::exists(weights)) throw FileError(weights, "the pipeline has no VAE weights to take");
+        const auto spiece = from / "tokenizer" / "spiece.model";
+        if (!fs::exists(spiece))
+            throw FileError(spiece.string(), "the pipeline has no SentencePiece tokenizer to take");
+        AutoencoderKL vae(vaeModelConfig());
+        const auto tensors = loadSafetensors(weights);
+        copyInto(*vae, tensors, "", weights); // throws, naming the file, for a missing or misshapen tensor
+        const auto expected = vae->named_parameters(true).size() + vae->named_buffers(true).size();
+        if (tensors.size() != expected)
+            throw FileError(weights, "its VAE has " + std::to_string(tensors.size()) +
+                                         " tensors where --latent-factor " + std::to_string(o_.latentFactor) +
+                                         " gives " + std::to_string(expected));
+        fs::create_directories(model_ / "tokenizer");
+        fs::copy(from / "tokenizer", model_ / "tokenizer",
+                 fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+        saveStateDict(*vae, (ckpt_ / "vae.safetensors").string());
+        phase_ = "latents";
+        step_ = 0;
+        pipelineAutoencoder_ = fs::absolute(from).lexically_normal().string();
+        saveState(); // last: a copy cut short leaves no state, and the next run copies again
+    }
+
     void loadState() {
         const auto path = ckpt_ / "state.json";
         if (!fs::exists(path)) return;
@@ -354,18 +382,21 @@ private:
         earlierSeconds_ = state.value("seconds", 0.0);
         scaling_ = state.value("scaling_factor", 1.0);
         threads_ = savedThreads(state, path.string());
+        pipelineAutoencoder_ = state.value("autoencoder_from_pipeline", "");
         // Finished, but asked for more UNet steps than it trained: go on training the UNet.
         if (phase_ == "done" && step_ < o_.unetSteps) phase_ = "unet";
     }
 
     void saveState() {
         appendLog();
-        writeJsonFile((ckpt_ / "state.json").string(), {{"identity", identity()},
-                                                        {"phase", phase_},
-                                                        {"step", step_},
-                                                        {"seconds", earlierSeconds_ + elapsed()},
-                                                        {"scaling_factor", scaling_},
-                                                        {"threads", threads_}});
+        nlohmann::json state = {{"identity", identity()},
+                                {"phase", phase_},
+                                {"step", step_},
+                                {"seconds", earlierSeconds_ + elapsed()},
+                                {"scaling_factor", scaling_},
+                                {"threads", threads_}};
+        if (!pipelineAutoencoder_.empty()) state["autoencoder_from_pipeline"] = pipelineAutoencoder_;
+        writeJsonFile((ckpt_ / "state.json").string(), state);
     }
 
     // A checkpoint's record of the thread counts per phase: {"vae": [1], "unet": [1, 2], ...}.
@@ -566,7 +597,7 @@ private:
         scaling_ = 1.0 / all.std().item<double>();
         saveSafetensors((ckpt_ / "latents.safetensors").string(), {{"latents", all}, {"ids", torch::stack(ids)}});
         exportVae(*vae);
-        phase_ = "decoder";
+        phase_ = pipelineAutoencoder_.empty() ? "decoder" : "unet";
         step_ = 0;
         saveState();
     }
@@ -741,6 +772,7 @@ private:
     double earlierSeconds_ = 0;
     double scaling_ = 1.0;
     nlohmann::json threads_ = nlohmann::json::object();
+    std::string pipelineAutoencoder_; // the pipeline folder whose finished autoencoder this run took, if any
     double lossSum_ = 0;
     int lossCount_ = 0;
     std::string logPhase_;

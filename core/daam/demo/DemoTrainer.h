@@ -75,7 +75,9 @@ struct DemoTrainOptions {
     double stopAfterSeconds = 0;
     // Another training folder whose tokenizer, autoencoder and latents a new run starts from (its seed, VAE
     // batch, scenes and latent factor must be these): the run then trains only the decoder, if that one has
-    // not finished it, and the text encoder and UNet. Ignored when outDir already holds a checkpoint.
+    // not finished it, and the text encoder and UNet. Or a pipeline folder (model_index.json; the built-in
+    // model): its tokenizer and finished VAE, which must have this latent factor's shapes; the run encodes its own
+    // latents with it, then trains the text encoder and UNet. Ignored when outDir already holds a checkpoint.
     std::string autoencoderFrom;
     // Where the models train: cpu, cuda or cuda:N. Checkpoints are device-free, so a run may resume on
     // another device; the batches are drawn on the CPU either way, the noise on the device.
