@@ -4,8 +4,9 @@
 #
 #   DEBS=dir AUTOENCODER=dir DESIGNS=file DEADLINE_S=seconds OUT=dir tests/cuda/train-designs.sh
 #
-# DEBS: see build-cli.sh. AUTOENCODER: made by pack-autoencoder.sh. DESIGNS: one run per line, a name and its
-# train-demo UNet options (`c16 --unet-channels 32,64 --unet-cross-attention 0,1`); each run starts with
+# DEBS: see build-cli.sh. AUTOENCODER: made by pack-autoencoder.sh, or a pipeline folder such as
+# resources/demo-model (train-demo --vae-from takes its tokenizer and VAE). DESIGNS: one run per line, a name
+# and its train-demo UNet options (`c16 --unet-channels 32,64 --unet-cross-attention 0,1`); each run starts with
 # --vae-from the autoencoder, with its seed, scenes and latent factor. Every run stops at its first checkpoint
 # after the deadline less MARGIN_S, and OUT/NAME.tgz.aa, .ab, ... get its model/ and train-log.tsv, in 15 MiB
 # parts (the device tool brings back no file over 16 MiB; join them with `cat NAME.tgz.* | tar xz`).
@@ -44,14 +45,21 @@ else
     log "built"
 fi
 
-base=/tmp/autoencoder
-rm -rf $base
-cp -r "${AUTOENCODER:?}" $base
-# One UNet step of the autoencoder's own run: the trainer encodes the latents on the way there.
-$cli train-demo --device $device --out $base --decoder-steps 1 --unet-steps 1 $(cat $base/options) 2>&1 |
-    tr '\r' '\n' | grep -v "^\s*$" | tail -1
-cp $base/vae-final/* $base/model/vae/ # that one decoder step is no decoder: keep the finished one
-log "latents encoded"
+if [ -f "${AUTOENCODER:?}/model_index.json" ]; then
+    # A pipeline folder: each run takes its tokenizer and VAE and encodes its own latents (seconds on a GPU).
+    base=$AUTOENCODER
+    shared_options=
+else
+    base=/tmp/autoencoder
+    rm -rf $base
+    cp -r "$AUTOENCODER" $base
+    # One UNet step of the autoencoder's own run: the trainer encodes the latents on the way there.
+    $cli train-demo --device $device --out $base --decoder-steps 1 --unet-steps 1 $(cat $base/options) 2>&1 |
+        tr '\r' '\n' | grep -v "^\s*$" | tail -1
+    cp $base/vae-final/* $base/model/vae/ # that one decoder step is no decoder: keep the finished one
+    shared_options=$(cat $base/autoencoder-options)
+    log "latents encoded"
+fi
 
 # Stop at the first checkpoint after this: leave a checkpoint interval and the packing inside the deadline.
 margin=${MARGIN_S:-90}
@@ -77,7 +85,7 @@ while read -r name options; do
     names+=("$name")
     rm -rf /tmp/$name # a fresh run, also where an earlier call on this machine left one
     DAAM_THREADS=4 $cli train-demo --device $device --out /tmp/$name --vae-from $base --unet-steps 1000000 \
-        --checkpoint-every ${CHECKPOINT_EVERY:-250} --for $for_s $(cat $base/autoencoder-options) $options > /tmp/$name.log 2>&1 < /dev/null &
+        --checkpoint-every ${CHECKPOINT_EVERY:-250} --for $for_s $shared_options $options > /tmp/$name.log 2>&1 < /dev/null &
     trainer=$!
     [ "${SNAPSHOT_EVERY:-0}" -gt 0 ] && snapshots "$name" $trainer < /dev/null &
 done < "${DESIGNS:?}"
