@@ -344,6 +344,25 @@ private Q_SLOTS:
         expectRefusal(orphan, bare + "/tokenizer/spiece.model", "no SentencePiece tokenizer");
     }
 
+    void aTokenizerTakenFromAnotherFolder() {
+        // The straight run's pipeline lends its tokenizer: nothing else changes, down to the UNet's bytes.
+        const auto root = daam::test::makeTempDir("demo-train");
+        auto o = tinyOptions(root + "/given-tokenizer");
+        o.tokenizerFrom = straight_ + "/model";
+        QVERIFY(daam::demo::trainDemoModel(o).finished);
+        for (const char* file : {"tokenizer/spiece.model", "vae/diffusion_pytorch_model.safetensors",
+                                 "unet/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors"})
+            QVERIFY2(readBytes(straight_ + "/model/" + file) == readBytes(o.outDir + "/model/" + file), file);
+        // A training folder is read through its model/ folder; one without a tokenizer is refused by name.
+        auto fromRun = tinyOptions(root + "/from-run");
+        fromRun.tokenizerFrom = straight_;
+        fromRun.unetSteps = 2;
+        QVERIFY(daam::demo::trainDemoModel(fromRun).finished);
+        auto orphan = tinyOptions(root + "/orphan");
+        orphan.tokenizerFrom = root + "/nowhere";
+        expectRefusal(orphan, root + "/nowhere/model/tokenizer/spiece.model", "no SentencePiece tokenizer");
+    }
+
     void otherOptionsAreRefused() {
         auto o = tinyOptions(straight_);
         o.unetChannels = {16, 32};

@@ -128,6 +128,10 @@ int runTrainDemo(const std::vector<std::string>& argv) {
                 "pipeline folder's tokenizer and finished VAE (the built-in model's: resources/demo-model), whose "
                 "latents the run encodes before its UNet phase.",
                 "");
+    args.option("tokenizer-from", "DIR",
+                "Take a pipeline folder's (or a training folder's) tokenizer instead of training one: the same "
+                "captions train the same vocabulary.",
+                "");
     args.option("checkpoint-every", "N", "Steps between checkpoints.", std::to_string(defaults.checkpointEvery));
     args.option("for", "SECONDS", "Stop at the first checkpoint after this long (0: run to the end).",
                 number(defaults.stopAfterSeconds));
@@ -157,6 +161,7 @@ int runTrainDemo(const std::vector<std::string>& argv) {
     o.textWidth = positiveInt(args, "text-width");
     o.textLayers = positiveInt(args, "text-layers");
     o.autoencoderFrom = args.get("vae-from");
+    o.tokenizerFrom = args.get("tokenizer-from");
     o.checkpointEvery = positiveInt(args, "checkpoint-every");
     o.stopAfterSeconds = args.getDouble("for");
     if (!(o.stopAfterSeconds >= 0)) throw UsageError("--for must not be negative");

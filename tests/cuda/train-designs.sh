@@ -1,11 +1,12 @@
 #!/bin/bash
 # Trains several UNet designs of the built-in model side by side on one GPU, in one device call, all from one
-# autoencoder made on the CPU, and brings back each run's model (and, if asked, its checkpoint).
+# autoencoder, and brings back each run's model (and, if asked, its checkpoint).
 #
 #   DEBS=dir AUTOENCODER=dir DESIGNS=file DEADLINE_S=seconds OUT=dir tests/cuda/train-designs.sh
 #
 # DEBS: see build-cli.sh. AUTOENCODER: made by pack-autoencoder.sh, or a pipeline folder such as
-# resources/demo-model (train-demo --vae-from takes its tokenizer and VAE). DESIGNS: one run per line, a name
+# resources/demo-model (train-demo --vae-from takes its tokenizer and VAE); or, in its place,
+# AUTOENCODER_OPTIONS (`--latent-factor 1`): train that autoencoder first, here. DESIGNS: one run per line, a name
 # and its train-demo UNet options (`c16 --unet-channels 32,64 --unet-cross-attention 0,1`); each run starts with
 # --vae-from the autoencoder, with its seed, scenes and latent factor. Every run stops at its first checkpoint
 # after the deadline less MARGIN_S, and OUT/NAME.tgz.aa, .ab, ... get its model/ and train-log.tsv, in 15 MiB
@@ -45,7 +46,16 @@ else
     log "built"
 fi
 
-if [ -f "${AUTOENCODER:?}/model_index.json" ]; then
+if [ -n "${AUTOENCODER_OPTIONS:-}" ]; then
+    # Train the autoencoder here, with the built-in model's tokenizer (the same vocabulary; sentencepiece's
+    # trainer crashes in this build). One UNet step of that run: the trainer encodes the latents on the way.
+    base=/tmp/autoencoder
+    rm -rf $base
+    $cli train-demo --device $device --out $base --tokenizer-from resources/demo-model --unet-steps 1 \
+        $AUTOENCODER_OPTIONS 2>&1 | tr '\r' '\n' | grep -v "^\s*$" | tail -1
+    shared_options=$AUTOENCODER_OPTIONS
+    log "autoencoder trained, latents encoded"
+elif [ -f "${AUTOENCODER:?}/model_index.json" ]; then
     # A pipeline folder: each run takes its tokenizer and VAE and encodes its own latents (seconds on a GPU).
     base=$AUTOENCODER
     shared_options=

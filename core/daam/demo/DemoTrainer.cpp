@@ -520,13 +520,26 @@ private:
 
     void trainTokenizer() {
         report({"tokenizer", 0, 1, 0});
-        ShapeTokenizerOptions t;
-        t.worldSeed = o_.seed;
-        t.maxLength = kMaxTokens;
-        trainShapeTokenizer((model_ / "tokenizer").string(), t);
+        if (!o_.tokenizerFrom.empty()) {
+            copyTokenizer(o_.tokenizerFrom);
+        } else {
+            ShapeTokenizerOptions t;
+            t.worldSeed = o_.seed;
+            t.maxLength = kMaxTokens;
+            trainShapeTokenizer((model_ / "tokenizer").string(), t);
+        }
         phase_ = "vae";
         step_ = 0;
         saveState();
+    }
+
+    // --tokenizer-from: a pipeline folder's tokenizer/, or a training folder's model/tokenizer/.
+    void copyTokenizer(const fs::path& from) {
+        const auto source = fs::exists(from / "model_index.json") ? from / "tokenizer" : from / "model" / "tokenizer";
+        if (!fs::exists(source / "spiece.model"))
+            throw FileError((source / "spiece.model").string(), "no SentencePiece tokenizer to take");
+        fs::create_directories(model_ / "tokenizer");
+        fs::copy(source, model_ / "tokenizer", fs::copy_options::recursive | fs::copy_options::overwrite_existing);
     }
 
     nlohmann::json textModelConfig() const {
