@@ -348,9 +348,6 @@ private:
     void startFromPipelineAutoencoder(const fs::path& from) {
         const auto weights = (from / "vae" / "diffusion_pytorch_model.safetensors").string();
         if (!fs::exists(weights)) throw FileError(weights, "the pipeline has no VAE weights to take");
-        const auto spiece = from / "tokenizer" / "spiece.model";
-        if (!fs::exists(spiece))
-            throw FileError(spiece.string(), "the pipeline has no SentencePiece tokenizer to take");
         AutoencoderKL vae(vaeModelConfig());
         const auto tensors = loadSafetensors(weights);
         copyInto(*vae, tensors, "", weights); // throws, naming the file, for a missing or misshapen tensor
@@ -359,9 +356,7 @@ private:
             throw FileError(weights, "its VAE has " + std::to_string(tensors.size()) +
                                          " tensors where --latent-factor " + std::to_string(o_.latentFactor) +
                                          " gives " + std::to_string(expected));
-        fs::create_directories(model_ / "tokenizer");
-        fs::copy(from / "tokenizer", model_ / "tokenizer",
-                 fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+        copyTokenizer(from);
         saveStateDict(*vae, (ckpt_ / "vae.safetensors").string());
         phase_ = "latents";
         step_ = 0;
