@@ -13,11 +13,12 @@
 
 using daam::bench::bestTime;
 
-int main() {
+int main(int, char** argv) {
+    daam::loadFasterBlasKernels(argv);
     const auto runtime = daam::initRuntime();
     torch::NoGradGuard noGrad;
-    std::printf("threads: %d\n%-34s %5s %10s %10s %8s %9s\n", runtime.threads, "shape [B, Nq, Nk, D]", "type",
-                "plain s", "fused s", "speed-up", "GFLOP/s");
+    std::printf("threads: %d, BLAS kernels %s\n%-34s %5s %10s %10s %8s %9s\n", runtime.threads,
+                runtime.blasCore.c_str(), "shape [B, Nq, Nk, D]", "type", "plain s", "fused s", "speed-up", "GFLOP/s");
     struct Shape {
         const char* what;
         int64_t b, nq, nk, d;

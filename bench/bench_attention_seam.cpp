@@ -43,12 +43,13 @@ torch::Tensor attentionWithoutSeam(const Weights& w, const torch::Tensor& x, con
 
 } // namespace
 
-int main() {
+int main(int, char** argv) {
+    daam::loadFasterBlasKernels(argv);
     const auto runtime = daam::initRuntime();
     torch::NoGradGuard noGrad;
     torch::manual_seed(0);
-    std::printf("threads: %d\n%-28s %12s %12s %8s %10s\n", runtime.threads, "SD 1.5 cross-attention", "seam s",
-                "no seam s", "ratio", "max diff");
+    std::printf("threads: %d, BLAS kernels %s\n%-28s %12s %12s %8s %10s\n", runtime.threads, runtime.blasCore.c_str(),
+                "SD 1.5 cross-attention", "seam s", "no seam s", "ratio", "max diff");
     struct Layer {
         const char* what;
         int64_t side, channels, dimHead;

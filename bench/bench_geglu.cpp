@@ -11,11 +11,12 @@
 
 using daam::bench::bestTime;
 
-int main() {
+int main(int, char** argv) {
+    daam::loadFasterBlasKernels(argv);
     const auto runtime = daam::initRuntime();
     torch::NoGradGuard noGrad;
-    std::printf("threads: %d\n%-34s %6s %12s %10s %9s\n", runtime.threads, "GEGLU input [B, N, dim]", "dtype",
-                "diffusers s", "ours s", "speed-up");
+    std::printf("threads: %d, BLAS kernels %s\n%-34s %6s %12s %10s %9s\n", runtime.threads, runtime.blasCore.c_str(),
+                "GEGLU input [B, N, dim]", "dtype", "diffusers s", "ours s", "speed-up");
     struct Shape {
         int64_t n, dim;
     };

@@ -64,7 +64,8 @@ template <class F> Latency measure(F&& query, int repeats = 40) {
 
 } // namespace
 
-int main() {
+int main(int, char** argv) {
+    daam::loadFasterBlasKernels(argv);
     const auto runtime = daam::initRuntime();
     const int calls = 51, tokens = 12;
     const auto table = sd15Layers();
@@ -107,7 +108,7 @@ int main() {
         return aggregator.globalMaps(range).index({torch::indexing::Slice(), 20, 30}).sum().item<double>();
     });
 
-    std::printf("threads: %d\n", runtime.threads);
+    std::printf("threads: %d, BLAS kernels %s\n", runtime.threads, runtime.blasCore.c_str());
     std::printf("trace: %d UNet calls x %zu layers, %d tokens, heads summed (float16) + per-head totals (float32)\n",
                 calls, table.size(), tokens);
     std::printf("trace memory: %.1f MB (target <= 200 MB)\n", trace->bytes() / 1e6);

@@ -18,11 +18,12 @@ void row(const char* what, double stock, double ours) {
 
 using daam::bench::bestTime;
 
-int main() {
+int main(int, char** argv) {
+    daam::loadFasterBlasKernels(argv);
     const auto runtime = daam::initRuntime();
     torch::NoGradGuard noGrad;
-    std::printf("threads: %d, dtype bf16\n%-44s %10s %10s %9s\n", runtime.threads, "shape", "stock s", "ours s",
-                "speed-up");
+    std::printf("threads: %d, BLAS kernels %s, dtype bf16\n%-44s %10s %10s %9s\n", runtime.threads,
+                runtime.blasCore.c_str(), "shape", "stock s", "ours s", "speed-up");
     struct Maps {
         const char* what;
         int64_t b, c, h, w;

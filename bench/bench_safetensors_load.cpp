@@ -47,6 +47,7 @@ double readOnce(const std::string& path, size_t size) {
 } // namespace
 
 int main(int argc, char** argv) {
+    daam::loadFasterBlasKernels(argv);
     daam::initRuntime();
     const long long mib = argc > 1 ? std::atoll(argv[1]) : 1024;
     const std::string dir = argc > 2 ? argv[2] : std::filesystem::temp_directory_path().string();

@@ -23,6 +23,7 @@
 using daam::bench::bestTime;
 
 int main(int argc, char** argv) {
+    daam::loadFasterBlasKernels(argv);
     const auto runtime = daam::initRuntime();
     int64_t batch = 32, tokens = 16;
     bool profile = false, channelsLast = false;
@@ -44,7 +45,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: %s [--batch N] [--tokens T] [--profile] UNET_CONFIG.json...\n", argv[0]);
         return 2;
     }
-    std::printf("threads: %d, batch %lld, %lld text tokens\n", runtime.threads, (long long)batch, (long long)tokens);
+    std::printf("threads: %d, BLAS kernels %s, batch %lld, %lld text tokens\n", runtime.threads,
+                runtime.blasCore.c_str(), (long long)batch, (long long)tokens);
     double first = 0;
     for (const auto& path : configs) {
         const auto config = daam::UNet2DConditionConfig::fromFile(path);

@@ -78,6 +78,7 @@ std::optional<Measure> inChild(const std::string& dir, torch::ScalarType dtype, 
 } // namespace
 
 int main(int argc, char** argv) {
+    daam::loadFasterBlasKernels(argv);
     if (argc < 2) {
         std::fprintf(stderr, "usage: %s VAE_DIR [fp32|bf16]\n", argv[0]);
         return 2;

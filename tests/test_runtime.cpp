@@ -7,6 +7,9 @@
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
 
+#include <QProcess>
+#include <QRegularExpression>
+
 #include <cstdlib>
 #include <cstring>
 
@@ -78,6 +81,50 @@ private Q_SLOTS:
         QCOMPARE(daam::parallelForThreads(), 2);
         at::set_num_threads(1);
         QCOMPARE(daam::parallelForThreads(), 1);
+    }
+
+    // OpenBLAS's fallback for a CPU model it does not know is replaced by the kernels the CPU runs; its
+    // choice for a CPU it knows stands.
+    void blasKernelsForTheCpu() {
+        QCOMPARE(daam::blasCoreToForce("Prescott", true, true), std::string("SkylakeX"));
+        QCOMPARE(daam::blasCoreToForce("PRESCOTT", false, true), std::string("Haswell"));
+        QCOMPARE(daam::blasCoreToForce("Prescott", false, false), std::string());
+        QCOMPARE(daam::blasCoreToForce("Haswell", true, true), std::string());
+        QCOMPARE(daam::blasCoreToForce("Cooperlake", true, true), std::string());
+        QCOMPARE(daam::blasCoreToForce("Zen", false, true), std::string());
+    }
+
+    // daam-cli, started as a user starts it, computes on OpenBLAS kernels for this CPU: on this machine's Xeon
+    // (family 6, model 207) Debian's OpenBLAS loads its SSE3 kernels first and the program restarts on
+    // SkylakeX's. A user's OPENBLAS_CORETYPE is left alone. OPENBLAS_VERBOSE=2 makes OpenBLAS print
+    // "Core: NAME" each time it loads.
+    void aFrontEndComputesOnTheCpusBlasKernels() {
+        auto coresLoaded = [](const QString& coreType) {
+            QProcess cli;
+            auto env = QProcessEnvironment::systemEnvironment();
+            env.remove(QStringLiteral("OPENBLAS_CORETYPE"));
+            if (!coreType.isEmpty()) env.insert(QStringLiteral("OPENBLAS_CORETYPE"), coreType);
+            env.insert(QStringLiteral("OPENBLAS_VERBOSE"), QStringLiteral("2"));
+            cli.setProcessEnvironment(env);
+            cli.start(QStringLiteral(DAAM_CLI_PATH), {QStringLiteral("--help")});
+            if (!cli.waitForFinished(60000) || cli.exitCode() != 0) return QStringList{QStringLiteral("failed")};
+            QStringList cores;
+            const QRegularExpression core(QStringLiteral("Core: (\\S+)"));
+            for (auto it = core.globalMatch(QString::fromLocal8Bit(cli.readAllStandardError())); it.hasNext();)
+                cores << it.next().captured(1);
+            return cores;
+        };
+        const QStringList cores = coresLoaded({});
+        if (cores.isEmpty()) QSKIP("daam-cli's BLAS is not OpenBLAS");
+        QVERIFY2(cores != QStringList{QStringLiteral("failed")}, "daam-cli --help failed");
+        QVERIFY2(cores.size() <= 2, qPrintable(cores.join(u' ')));
+        __builtin_cpu_init();
+        if (__builtin_cpu_supports("avx2"))
+            QVERIFY2(cores.back().compare(QStringLiteral("Prescott"), Qt::CaseInsensitive) != 0,
+                     qPrintable(QStringLiteral("kernels loaded: ") + cores.join(u' ')));
+        if (cores.size() == 2) QCOMPARE(cores.front(), QStringLiteral("Prescott"));
+
+        QCOMPARE(coresLoaded(QStringLiteral("Prescott")), QStringList{QStringLiteral("Prescott")});
     }
 };
 

@@ -8,6 +8,7 @@
 #include "daam/pipeline/GenerationSession.h"
 #include "daam/util/OpProfile.h"
 #include "daam/util/ProcessMemory.h"
+#include "daam/util/Runtime.h"
 
 #include <torch/torch.h>
 
@@ -111,9 +112,10 @@ int runBench(const std::vector<std::string>& argv) {
     auto pipeline = loadPipeline(model, request);
     const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
     request = pipeline->resolve(request);
-    std::printf("model %s: %dx%d, %d steps, scheduler %s, %s on %s, %d threads; load %.2f s\n", model.c_str(),
-                request.width, request.height, request.steps, request.scheduler.c_str(), request.dtype.c_str(),
-                request.device.c_str(), at::get_num_threads(), loadSeconds);
+    std::printf("model %s: %dx%d, %d steps, scheduler %s, %s on %s, %d threads, BLAS kernels %s; load %.2f s\n",
+                model.c_str(), request.width, request.height, request.steps, request.scheduler.c_str(),
+                request.dtype.c_str(), request.device.c_str(), at::get_num_threads(), daam::blasKernelsInUse().c_str(),
+                loadSeconds);
 
     // One untimed run first: oneDNN builds its kernels and the allocator grows its heap on first use.
     runOnce(*pipeline, request, false);

@@ -31,6 +31,7 @@ void printUsage(std::FILE* out) {
 } // namespace
 
 int main(int argc, char** argv) {
+    daam::loadFasterBlasKernels(argv);
     if (argc < 2) {
         printUsage(stderr);
         return 2;

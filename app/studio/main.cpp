@@ -19,6 +19,7 @@
 #include <cstdio>
 
 int main(int argc, char** argv) {
+    daam::loadFasterBlasKernels(argv);
     daam::initRuntime();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("DAAM Studio"));

@@ -13,7 +13,9 @@
 #include <sched.h>
 #include <set>
 #include <string>
+#include <strings.h>
 #include <thread>
+#include <unistd.h>
 
 namespace daam {
 
@@ -50,6 +52,7 @@ RuntimeReport initRuntime() {
     if (!std::getenv("OPENBLAS_NUM_THREADS"))
         if (auto* setBlasThreads = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
             setBlasThreads(1);
+    report.blasCore = blasKernelsInUse();
 
     // Every UNet call allocates the same activations again; glibc serves blocks above the mmap threshold
     // (capped at 32 MiB) with fresh mmaps and unmaps them on free, and trims the heap top back to the OS,
@@ -71,6 +74,35 @@ RuntimeReport initRuntime() {
         heapOnly = mmapOk == 1;
     }
     return report;
+}
+
+std::string blasCoreToForce(const std::string& chosen, bool avx512, bool avx2) {
+    // Prescott is what OpenBLAS falls back to on a CPU it does not know; a CPU it knows keeps its choice.
+    if (strcasecmp(chosen.c_str(), "Prescott") != 0) return {};
+    if (avx512) return "SkylakeX"; // the AVX-512 kernels (F, DQ, BW, VL) every later Xeon runs
+    if (avx2) return "Haswell";    // AVX2 and FMA
+    return {};
+}
+
+std::string blasKernelsInUse() {
+    auto* corename = reinterpret_cast<char* (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+    const char* name = corename ? corename() : nullptr;
+    return name ? name : "";
+}
+
+void loadFasterBlasKernels(char** argv) {
+    if (std::getenv("OPENBLAS_CORETYPE")) return; // the user's choice, or ours after the restart
+    const std::string chosen = blasKernelsInUse();
+    if (chosen.empty() || !argv || !argv[0]) return;
+    __builtin_cpu_init();
+    const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+    const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    const std::string core = blasCoreToForce(chosen, avx512, avx2);
+    if (core.empty()) return;
+    setenv("OPENBLAS_CORETYPE", core.c_str(), 1);
+    execv("/proc/self/exe", argv);
+    // Only a failed execv returns: go on with the kernels loaded. The variable stays for child processes.
 }
 
 void releaseFreedMemory() {

@@ -2,12 +2,14 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 namespace daam {
 
 struct RuntimeReport {
     int threads = 0;          // LibTorch intra-op threads set
     bool mallocTuned = false; // mallopt thresholds raised
+    std::string blasCore;     // the OpenBLAS kernels in use ("SkylakeX", "Haswell", ...); empty for another BLAS
 };
 
 // Sets LibTorch's intra-op thread count to the number of cores this process may run on (Debian's
@@ -16,6 +18,22 @@ struct RuntimeReport {
 // OpenBLAS gets one thread of its own (its spinning pool would compete with LibTorch's). DAAM_THREADS
 // overrides the thread count. Safe to call more than once.
 RuntimeReport initRuntime();
+
+// OpenBLAS chooses its kernels once, while it loads, by the CPU's model number, and a release older than the
+// CPU falls back to its SSE3 kernels ("Prescott"): Debian 12's OpenBLAS 0.3.21 does so on this machine's
+// Xeon (family 6, model 207), where the built-in model's training step then took 1.7x as long and the plain
+// attention matmuls 1.7-3.8x (bench_attention). Only OPENBLAS_CORETYPE, set before the library loads,
+// changes the choice, so a front end's main() calls this first: where blasCoreToForce() names better
+// kernels and the user set no OPENBLAS_CORETYPE, it sets it and executes the program again (same process,
+// same arguments). It returns when nothing changes, the BLAS is not OpenBLAS, or the execution failed.
+void loadFasterBlasKernels(char** argv);
+
+// The OpenBLAS kernels (as OPENBLAS_CORETYPE names them) to force when OpenBLAS chose `chosen` on a CPU with
+// these instruction sets; empty where its own choice stands.
+std::string blasCoreToForce(const std::string& chosen, bool avx512, bool avx2);
+
+// The OpenBLAS kernels in use ("SkylakeX", "Haswell", ...); empty where the BLAS is not OpenBLAS.
+std::string blasKernelsInUse();
 
 // Hands memory freed so far back to the OS (malloc_trim). initRuntime() keeps freed memory for reuse,
 // which is right between UNet calls but wrong after loading a model: the modules' initial random
