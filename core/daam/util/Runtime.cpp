@@ -100,8 +100,14 @@ void loadFasterBlasKernels(char** argv) {
     const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     const std::string core = blasCoreToForce(chosen, avx512, avx2);
     if (core.empty()) return;
+    // The program's own path, not /proc/self/exe: the kernel names the process after the file executed, and
+    // it should stay "daam-studio" in a task manager, not "exe".
+    char path[PATH_MAX];
+    const ssize_t length = readlink("/proc/self/exe", path, sizeof(path) - 1);
+    if (length <= 0) return;
+    path[length] = '\0';
     setenv("OPENBLAS_CORETYPE", core.c_str(), 1);
-    execv("/proc/self/exe", argv);
+    execv(path, argv);
     // Only a failed execv returns: go on with the kernels loaded. The variable stays for child processes.
 }
 
