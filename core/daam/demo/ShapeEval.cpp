@@ -23,13 +23,6 @@ double mean(const std::vector<double>& v) {
     return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
 }
 
-// The index of the first word at or after `from` whose text is `text`; -1 if none.
-int findWord(const std::vector<Word>& words, const std::string& text, int from) {
-    for (int i = from; i < static_cast<int>(words.size()); ++i)
-        if (words[i].text == text) return i;
-    return -1;
-}
-
 void saveJudged(const ShapeEvalOptions& options, uint64_t index, const torch::Tensor& image) {
     if (options.saveDir.empty()) return;
     std::filesystem::create_directories(options.saveDir);
@@ -167,12 +160,10 @@ ShapeEvalReport evaluateShapes(StableDiffusionPipeline& pipeline, const ShapeEva
         };
 
         const int n = static_cast<int>(scene.objects.size());
-        int cursor = 0;
-        for (const auto& object : scene.objects) {
-            // This object's own colour and noun words: the next ones in caption order.
-            const int colourWord = findWord(session.words, colourName(object.colour), cursor);
-            const int nounWord = findWord(session.words, shapeName(object.shape), std::max(cursor, colourWord + 1));
-            if (nounWord >= 0) cursor = nounWord + 1;
+        const auto words = objectWords(session.words, scene.objects);
+        for (size_t i = 0; i < scene.objects.size(); ++i) {
+            const auto& object = scene.objects[i];
+            const int colourWord = words[i].colour, nounWord = words[i].noun;
             report.objects[n] += 1;
             const auto judgement = judgeObject(image, object.colour, object.shape);
             if (!judgement.rightShape) continue;

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <random>
@@ -174,6 +175,30 @@ bool isHeldOut(const std::string& caption) {
     for (unsigned char c : caption)
         h = (h ^ c) * 1099511628211ULL;
     return mix(h) % 10 == 0;
+}
+
+namespace {
+
+// The index of the first word at or after `from` whose text is `text`; -1 if none.
+int findWord(const std::vector<Word>& words, const std::string& text, int from) {
+    for (int i = std::max(from, 0); i < static_cast<int>(words.size()); ++i)
+        if (words[i].text == text) return i;
+    return -1;
+}
+
+} // namespace
+
+std::vector<ObjectWords> objectWords(const std::vector<Word>& words, const std::vector<SceneObject>& objects) {
+    std::vector<ObjectWords> result;
+    int cursor = 0;
+    for (const auto& object : objects) {
+        ObjectWords w;
+        w.colour = findWord(words, colourName(object.colour), cursor);
+        w.noun = findWord(words, shapeName(object.shape), std::max(cursor, w.colour + 1));
+        if (w.noun >= 0) cursor = w.noun + 1;
+        result.push_back(w);
+    }
+    return result;
 }
 
 } // namespace daam::demo

@@ -3,6 +3,8 @@
 // and the model's fidelity can be scored without annotators (daam-cli eval-shapes).
 #pragma once
 
+#include "daam/text/Tokenizer.h"
+
 #include <torch/types.h>
 
 #include <cstdint>
@@ -61,6 +63,15 @@ private:
 // Whether a caption belongs to the held-out split (about one in ten captions, by a hash of its text):
 // the trainer skips these, the evaluation uses only these.
 bool isHeldOut(const std::string& caption);
+
+// Each object's own words in its scene's tokenized caption: its colour word and its noun, the next ones in
+// caption order (indices into `words`; -1 where the caption does not name it so). The evaluation scores
+// these words' maps and the trainer's grounding loss shapes them, so both pair words with objects alike.
+struct ObjectWords {
+    int colour = -1;
+    int noun = -1;
+};
+std::vector<ObjectWords> objectWords(const std::vector<Word>& words, const std::vector<SceneObject>& objects);
 
 // Draws `object` into image [side, side, 3] uint8 and returns its mask [side, side] uint8.
 torch::Tensor drawObject(torch::Tensor& image, const SceneObject& object);
