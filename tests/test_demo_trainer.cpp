@@ -49,6 +49,7 @@ daam::demo::DemoTrainOptions tinyOptions(const std::string& out) {
     o.unetHeads = 4;
     o.textWidth = 64;
     o.textLayers = 2;
+    o.groundingWeight = 0;
     o.checkpointEvery = 2;
     return o;
 }
@@ -140,6 +141,36 @@ private Q_SLOTS:
         QCOMPARE(lossColumn(out + "/train-log.tsv"), lossColumn(straight_ + "/train-log.tsv"));
         // The header, then a line at every checkpoint: VAE and decoder steps 2 and 4, UNet steps 2, 4 and 6.
         QCOMPARE(lossColumn(out + "/train-log.tsv").size(), size_t(1 + 2 + 2 + 3));
+    }
+
+    void aGroundedRunTrainsOtherWeightsAndResumesAlike() {
+        // The grounding loss changes the UNet phase's losses and weights (not the autoencoder's), and a grounded
+        // run stopped at every checkpoint and resumed trains the same bytes as one that never stopped.
+        const auto root = daam::test::makeTempDir("demo-train-grounded");
+        auto o = tinyOptions(root + "/straight");
+        o.groundingWeight = 0.5;
+        o.autoencoderFrom = straight_;
+        QVERIFY(daam::demo::trainDemoModel(o).finished);
+        auto resumed = o;
+        resumed.outDir = root + "/resumed";
+        resumed.stopAfterSeconds = 1e-9;
+        int runs = 0;
+        daam::demo::DemoTrainResult r;
+        do {
+            r = daam::demo::trainDemoModel(resumed);
+            ++runs;
+        } while (!r.finished && runs < 10);
+        QVERIFY(r.finished);
+        QVERIFY2(runs >= 3, std::to_string(runs).c_str());
+        const auto unet = "/model/unet/diffusion_pytorch_model.safetensors";
+        QVERIFY(readBytes(o.outDir + unet) == readBytes(resumed.outDir + unet));
+        QVERIFY(readBytes(o.outDir + unet) != readBytes(straight_ + unet));
+        const auto grounded = lossColumn(o.outDir + "/train-log.tsv"), plain = lossColumn(straight_ + "/train-log.tsv");
+        QCOMPARE(lossColumn(resumed.outDir + "/train-log.tsv"), grounded);
+        QVERIFY(grounded.back().rfind("unet ", 0) == 0);
+        QVERIFY(grounded.back() != plain.back());
+        auto pipeline = daam::StableDiffusionPipeline::load(o.outDir + "/model");
+        QVERIFY(generatesAFiniteImage(*pipeline));
     }
 
     void recordsTheThreadCountsOfEachPhase() {
@@ -563,6 +594,7 @@ private Q_SLOTS:
         state["identity"].erase("unet_heads");
         state["identity"].erase("text_width");
         state["identity"].erase("text_layers");
+        state["identity"].erase("grounding_weight");
         std::ofstream(path) << state.dump();
         QVERIFY(daam::demo::trainDemoModel(tinyOptions(straight_)).finished);
         // Another value of any of them is another run.
@@ -579,6 +611,7 @@ private Q_SLOTS:
             [](auto& o) { o.unetHeads = 2; },
             [](auto& o) { o.textWidth = 32; },
             [](auto& o) { o.textLayers = 1; },
+            [](auto& o) { o.groundingWeight = 0.1; },
         };
         for (const auto& change : changes) {
             auto o = tinyOptions(straight_);

@@ -122,6 +122,10 @@ int runTrainDemo(const std::vector<std::string>& argv) {
                 std::to_string(defaults.textWidth));
     args.option("text-layers", "N", "The text encoder's transformer layers, 1 to 12.",
                 std::to_string(defaults.textLayers));
+    args.option("grounding", "W",
+                "Weight of a grounding loss on the UNet's cross-attention: each object's noun and colour word are "
+                "taught to attend over its mask (KL of mask and map). 0: plain diffusion training.",
+                number(defaults.groundingWeight));
     args.option("vae-from", "DIR",
                 "Start a new run from another training folder's tokenizer, autoencoder and latents (same seed, "
                 "--vae-batch, --scenes and --latent-factor), to try UNet designs on one autoencoder; or from a "
@@ -160,6 +164,8 @@ int runTrainDemo(const std::vector<std::string>& argv) {
     o.unetHeads = positiveInt(args, "unet-heads");
     o.textWidth = positiveInt(args, "text-width");
     o.textLayers = positiveInt(args, "text-layers");
+    o.groundingWeight = args.getDouble("grounding");
+    if (!(o.groundingWeight >= 0 && o.groundingWeight <= 100)) throw UsageError("--grounding must be 0..100");
     o.autoencoderFrom = args.get("vae-from");
     o.tokenizerFrom = args.get("tokenizer-from");
     o.checkpointEvery = positiveInt(args, "checkpoint-every");

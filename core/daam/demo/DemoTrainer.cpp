@@ -1,5 +1,7 @@
 #include "daam/demo/DemoTrainer.h"
 
+#include "daam/demo/GroundingLoss.h"
+
 #include "daam/demo/ShapeTokenizer.h"
 #include "daam/demo/ShapeWorld.h"
 #include "daam/io/Safetensors.h"
@@ -281,7 +283,8 @@ private:
                 {"unet_mid_block", o_.unetMidBlock},
                 {"unet_only_cross_attention", o_.unetOnlyCrossAttention},
                 {"latent_factor", o_.latentFactor},
-                {"uncond_chance", o_.uncondChance}};
+                {"uncond_chance", o_.uncondChance},
+                {"grounding_weight", o_.groundingWeight}};
     }
 
     // A checkpoint's identity, with the options it was written before given the values it was trained with.
@@ -290,7 +293,7 @@ private:
         if (!saved.is_object()) return saved;
         // The options added since the first checkpoints, with the one value every run before them had: 16x16
         // latents, one layer per UNet block, a cross-attention mid block, plain and symmetric transformer
-        // blocks, 4 heads, and a 64-wide, 2-layer text encoder.
+        // blocks, 4 heads, a 64-wide, 2-layer text encoder and no grounding loss.
         const nlohmann::json before = {{"latent_factor", 4},
                                        {"unet_layers_per_block", 1},
                                        {"unet_mid_block", "cross"},
@@ -298,7 +301,8 @@ private:
                                        {"unet_up_cross_attention", nlohmann::json::array()},
                                        {"unet_heads", 4},
                                        {"text_width", 64},
-                                       {"text_layers", 2}};
+                                       {"text_layers", 2},
+                                       {"grounding_weight", 0.0}};
         for (const auto& [key, value] : before.items())
             if (!saved.contains(key)) saved[key] = value;
         return saved;
@@ -644,6 +648,15 @@ private:
         });
     }
 
+    // The grounding loss's targets for the latent pool's scenes: the scenes the latents were encoded from
+    // (the first `count` training scenes, as encodeLatents and a --vae-from run's pool drew them) with
+    // their captions tokenized again.
+    GroundingTargets groundingTargets(int64_t count) const {
+        uint64_t next = 0;
+        const auto scenes = trainingScenes(world_, next, static_cast<int>(count));
+        return GroundingTargets(scenes, *tokenizer_, kMaxTokens, device_);
+    }
+
     torch::Tensor captionIds(const std::string& caption) const {
         const auto t = tokenizer_->encode(caption);
         if (t.truncated)
@@ -689,6 +702,8 @@ private:
         }
 
         const int64_t poolSize = latents.size(0);
+        std::unique_ptr<GroundingTargets> grounding;
+        if (o_.groundingWeight > 0) grounding = std::make_unique<GroundingTargets>(groundingTargets(poolSize));
         const auto trainStep = [&] {
             const int64_t b = o_.unetBatch;
             const auto index = torch::randint(poolSize, {b}, torch::kInt64).to(device_);
@@ -702,8 +717,12 @@ private:
             const auto xt = a.sqrt() * x0 + (1 - a).sqrt() * noise;
 
             const auto text = te->forward(batchIds).lastHiddenState;
-            const auto predicted = unet->forward(xt, t, text);
-            const auto loss = torch::mse_loss(predicted, noise);
+            AttentionMapCollector collector;
+            AttentionCall call{&collector, 0, 0, b};
+            const auto predicted = unet->forward(xt, t, text, nullptr, grounding ? &call : nullptr);
+            auto loss = torch::mse_loss(predicted, noise);
+            if (grounding)
+                loss = loss + o_.groundingWeight * grounding->loss(collector.maps, index.cpu(), dropped.cpu());
             optimizer.zero_grad();
             loss.backward();
             torch::nn::utils::clip_grad_norm_(params, 1.0);

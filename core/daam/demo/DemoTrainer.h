@@ -68,6 +68,10 @@ struct DemoTrainOptions {
     // is read from is the text encoder's doing as much as the UNet's.
     int textWidth = 64;
     int textLayers = 2;
+    // Weight of the grounding loss on the UNet's cross-attention, added to the noise loss (GroundingLoss.h):
+    // each object's noun and colour word are taught to attend over its mask, as a distribution over each
+    // layer's cells. 0: none (plain diffusion training, as Stable Diffusion's).
+    double groundingWeight = 0;
     double uncondChance = 0.1; // caption dropped (empty prompt) so classifier-free guidance works
     double emaDecay = 0.999;
     int checkpointEvery = 250; // steps
