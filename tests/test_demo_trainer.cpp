@@ -54,6 +54,15 @@ daam::demo::DemoTrainOptions tinyOptions(const std::string& out) {
     return o;
 }
 
+// Trains `o` in runs that each stop at their first checkpoint until one finishes; returns how many runs that
+// took, or 0 when `maxRuns` runs did not finish it.
+int trainInStoppedRuns(daam::demo::DemoTrainOptions o, int maxRuns) {
+    o.stopAfterSeconds = 1e-9;
+    for (int runs = 1; runs <= maxRuns; ++runs)
+        if (daam::demo::trainDemoModel(o).finished) return runs;
+    return 0;
+}
+
 // The loss column of train-log.tsv (the seconds column differs between runs).
 std::vector<std::string> lossColumn(const std::string& path) {
     std::istringstream in(readBytes(path));
@@ -121,15 +130,7 @@ private Q_SLOTS:
 
     void resumedRunEqualsStraightRun() {
         const auto out = daam::test::makeTempDir("demo-train") + "/resumed";
-        auto o = tinyOptions(out);
-        o.stopAfterSeconds = 1e-9; // stop at every first checkpoint of a run
-        int runs = 0;
-        daam::demo::DemoTrainResult r;
-        do {
-            r = daam::demo::trainDemoModel(o);
-            ++runs;
-        } while (!r.finished && runs < 20);
-        QVERIFY(r.finished);
+        const int runs = trainInStoppedRuns(tinyOptions(out), 20);
         QVERIFY2(runs >= 5, std::to_string(runs).c_str()); // stopped inside the VAE, decoder and UNet phases
         // spiece.model records the paths it was trained from; its vocabulary must agree.
         for (const char* file : {"vae/diffusion_pytorch_model.safetensors", "unet/diffusion_pytorch_model.safetensors",
@@ -153,14 +154,7 @@ private Q_SLOTS:
         QVERIFY(daam::demo::trainDemoModel(o).finished);
         auto resumed = o;
         resumed.outDir = root + "/resumed";
-        resumed.stopAfterSeconds = 1e-9;
-        int runs = 0;
-        daam::demo::DemoTrainResult r;
-        do {
-            r = daam::demo::trainDemoModel(resumed);
-            ++runs;
-        } while (!r.finished && runs < 10);
-        QVERIFY(r.finished);
+        const int runs = trainInStoppedRuns(resumed, 10);
         QVERIFY2(runs >= 3, std::to_string(runs).c_str());
         const auto unet = "/model/unet/diffusion_pytorch_model.safetensors";
         QVERIFY(readBytes(o.outDir + unet) == readBytes(resumed.outDir + unet));
