@@ -82,8 +82,9 @@ private Q_SLOTS:
     }
 
     // A guard on the shipped weights, far below what `eval-shapes --n 200` measured for them (fidelity
-    // 95.1 / 87.2 / 84.4 % for one, two and three objects, noun mIoU 0.482): a model that no longer draws
-    // what it is told, or whose maps no longer find the objects, fails here.
+    // 92.7 / 86.0 / 78.4 % for one, two and three objects, noun mIoU 0.693; on these 30 captions 52 of 62
+    // objects and 0.700): a model that no longer draws what it is told, or whose maps no longer find the
+    // objects, fails here. The plain-trained model before it scored 0.482 at 200: it would fail the mIoU guard.
     void drawsWhatItIsTold() {
         auto pipeline = daam::StableDiffusionPipeline::load(dir_);
         daam::demo::ShapeEvalOptions options;
@@ -93,7 +94,7 @@ private Q_SLOTS:
         const int present = report.present[1] + report.present[2] + report.present[3];
         qInfo("30 held-out captions: %d of %d objects present, noun mIoU %.3f", present, objects, report.nounMIoU());
         QVERIFY(present >= 0.6 * objects);
-        QVERIFY(report.nounMIoU() >= 0.2);
+        QVERIFY(report.nounMIoU() >= 0.55);
         // IoU can exceed neither the mask's precision nor its recall.
         QCOMPARE(report.nounPrecision.size(), report.nounIoU.size());
         QCOMPARE(report.nounRecall.size(), report.nounIoU.size());
@@ -210,12 +211,14 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(daam::Error, aggregator.regionMap(both, torch::zeros({16}, torch::kUInt8)));
     }
 
-    // eval-shapes --ceiling: the maps of words that attended to exactly their objects. They score far above
-    // the model's own maps, the same for a noun and its colour word, and lower at coarser layers.
+    // eval-shapes --ceiling: the maps of words that attended to exactly their objects. They score above the
+    // model's own maps, the same for a noun and its colour word, and lower at coarser layers.
     void ceilingScoresMapsOfExactlyTheObject() {
         auto pipeline = daam::StableDiffusionPipeline::load(dir_);
         daam::demo::ShapeEvalOptions options;
-        options.count = 8; // the shipped model's maps score 0.54 on these and the ceiling 0.76 (0.49 and 0.81 at 60)
+        // The shipped model's maps score 0.763 on these and the ceiling 0.779 (0.693 and 0.828 at 200): the
+        // grounding loss taught its maps nearly the ceiling's (the plain model before it: 0.54 and 0.76).
+        options.count = 8;
         const auto measured = daam::demo::evaluateShapes(*pipeline, options);
         options.ceiling = true;
         const auto ceiling = daam::demo::evaluateShapes(*pipeline, options);
@@ -226,7 +229,8 @@ private Q_SLOTS:
         QCOMPARE(ceiling.nounIoU.size(), measured.nounIoU.size());
         QVERIFY(ceiling.colourIoU == ceiling.nounIoU);
         QVERIFY(ceiling.nounMIoU() > 0.7);
-        QVERIFY(ceiling.nounMIoU() > measured.nounMIoU() + 0.15);
+        QVERIFY(ceiling.nounIoU != measured.nounIoU);
+        QVERIFY(ceiling.nounMIoU() > measured.nounMIoU());
         QVERIFY(coarse.nounMIoU() < ceiling.nounMIoU());
     }
 
