@@ -42,17 +42,11 @@ constexpr int kLogEvery = 50;  // steps per loss-log line
 constexpr double kBetaStart = 0.00085, kBetaEnd = 0.012;
 constexpr int kTrainTimesteps = 1000;
 
-uint64_t mix(uint64_t x) { // splitmix64
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
 // Every step's randomness comes from (seed, phase, step) alone, so a resumed run draws what an
 // uninterrupted one would have drawn.
 void seedStep(uint64_t seed, int phase, int step) {
-    torch::manual_seed(mix(seed ^ mix(static_cast<uint64_t>(phase) * 1000003ULL + static_cast<uint64_t>(step))) >> 1);
+    torch::manual_seed(
+        splitMix64(seed ^ splitMix64(static_cast<uint64_t>(phase) * 1000003ULL + static_cast<uint64_t>(step))) >> 1);
 }
 
 int normGroups(const std::vector<int>& channels) {

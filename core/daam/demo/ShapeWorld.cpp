@@ -12,14 +12,6 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-// splitmix64: a tiny, well-mixed hash, so that scene i of seed s is independent of every other scene.
-uint64_t mix(uint64_t x) {
-    x += 0x9E3779B97F4A7C15ULL;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-    return x ^ (x >> 31);
-}
-
 // Whether the point (x, y) lies inside the polygon (even-odd rule).
 bool insidePolygon(const std::vector<std::array<double, 2>>& poly, double x, double y) {
     bool inside = false;
@@ -68,6 +60,13 @@ std::string article(const std::string& next) {
 
 } // namespace
 
+uint64_t splitMix64(uint64_t x) {
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
 const char* shapeName(Shape shape) {
     static const char* names[] = {"circle", "square", "triangle", "star"};
     return names[static_cast<int>(shape)];
@@ -112,7 +111,7 @@ torch::Tensor drawObject(torch::Tensor& image, const SceneObject& object) {
 ShapeWorld::ShapeWorld(uint64_t seed, ShapeWorldOptions options) : seed_(seed), options_(options) {}
 
 Scene ShapeWorld::scene(uint64_t index) const {
-    std::mt19937_64 rng(mix(seed_ ^ mix(index)));
+    std::mt19937_64 rng(splitMix64(seed_ ^ splitMix64(index)));
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     const int side = options_.side;
     Scene s;
@@ -174,7 +173,7 @@ bool isHeldOut(const std::string& caption) {
     uint64_t h = 1469598103934665603ULL; // FNV-1a
     for (unsigned char c : caption)
         h = (h ^ c) * 1099511628211ULL;
-    return mix(h) % 10 == 0;
+    return splitMix64(h) % 10 == 0;
 }
 
 namespace {

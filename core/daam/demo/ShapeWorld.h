@@ -18,6 +18,10 @@ enum class Colour { Red, Green, Blue, Yellow, Purple, Orange };
 constexpr int kShapeCount = 4;
 constexpr int kColourCount = 6;
 
+// splitmix64: a tiny, well-mixed hash, so that what is drawn for (seed, index) is independent of every other
+// index; the world and the trainer derive their randomness from it.
+uint64_t splitMix64(uint64_t x);
+
 const char* shapeName(Shape shape);
 const char* colourName(Colour colour);
 // The colour's sRGB value; hues are far apart so that a pixel's colour names its object.
