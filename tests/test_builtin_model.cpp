@@ -14,7 +14,7 @@
 #include "TestSupport.h"
 
 #include <QDir>
-#include <QtTest>
+#include "TestMain.h"
 
 #include <nlohmann/json.hpp>
 
@@ -306,5 +306,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestBuiltInModel)
+DAAM_TEST_GUILESS_MAIN(TestBuiltInModel)
 #include "test_builtin_model.moc"

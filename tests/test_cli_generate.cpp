@@ -17,7 +17,7 @@
 #include "CliRunner.h"
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 #include <filesystem>
 #include <fstream>
@@ -292,5 +292,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestCliGenerate)
+DAAM_TEST_APPLESS_MAIN(TestCliGenerate)
 #include "test_cli_generate.moc"

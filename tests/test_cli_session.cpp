@@ -10,7 +10,7 @@
 #include "CliRunner.h"
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 #include <cmath>
 #include <fstream>
@@ -151,5 +151,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestCliSession)
+DAAM_TEST_APPLESS_MAIN(TestCliSession)
 #include "test_cli_session.moc"

@@ -9,7 +9,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest/QtTest>
+#include "TestMain.h"
 
 using namespace daam;
 
@@ -106,5 +106,5 @@ private Q_SLOTS:
     void cleanupTestCase() { qInfo("max relative error over all compared tensors: %.3g", gMaxErr); }
 };
 
-QTEST_APPLESS_MAIN(TestCLIPTextModel)
+DAAM_TEST_APPLESS_MAIN(TestCLIPTextModel)
 #include "test_clip_text_model.moc"

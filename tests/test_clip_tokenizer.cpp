@@ -12,7 +12,7 @@
 #include "daam/text/Utf8.h"
 #include "daam/util/Error.h"
 
-#include <QtTest/QtTest>
+#include "TestMain.h"
 
 #include "TestSupport.h"
 
@@ -400,5 +400,5 @@ void TestClipTokenizer::arbitraryInput() {
     }
 }
 
-QTEST_APPLESS_MAIN(TestClipTokenizer)
+DAAM_TEST_APPLESS_MAIN(TestClipTokenizer)
 #include "test_clip_tokenizer.moc"

@@ -10,7 +10,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 class TestDaamGeneration : public QObject {
     Q_OBJECT
@@ -87,5 +87,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestDaamGeneration)
+DAAM_TEST_APPLESS_MAIN(TestDaamGeneration)
 #include "test_daam_generation.moc"

@@ -12,7 +12,7 @@
 #include "CliRunner.h"
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 #include <nlohmann/json.hpp>
 
@@ -657,5 +657,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestDemoTrainer)
+DAAM_TEST_GUILESS_MAIN(TestDemoTrainer)
 #include "test_demo_trainer.moc"

@@ -7,7 +7,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 class TestFusedAttention : public QObject {
     Q_OBJECT
@@ -131,5 +131,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestFusedAttention)
+DAAM_TEST_APPLESS_MAIN(TestFusedAttention)
 #include "test_fused_attention.moc"

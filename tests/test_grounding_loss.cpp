@@ -7,7 +7,7 @@
 #include "daam/demo/ShapeWorld.h"
 #include "daam/text/Tokenizer.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 #include <torch/torch.h>
 
@@ -169,5 +169,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestGroundingLoss)
+DAAM_TEST_GUILESS_MAIN(TestGroundingLoss)
 #include "test_grounding_loss.moc"

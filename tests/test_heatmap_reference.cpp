@@ -10,7 +10,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 #include <cmath>
 #include <fstream>
@@ -207,10 +207,10 @@ private Q_SLOTS:
         for (int l : c.aggregator->defaultLayers())
             (c.trace->layers()[l].block == daam::UNetBlock::Down ? down.layers : rest.layers).push_back(l);
         QVERIFY(!down.layers.empty() && !rest.layers.empty());
-        auto keys = [&](const std::vector<int>& ls) {
+        auto keys = [&layers = c.trace->layers()](const std::vector<int>& ls) {
             int n = 0;
             for (int l : ls)
-                n += c.trace->layers()[l].heads;
+                n += layers[l].heads;
             return double(n);
         };
         const auto whole =
@@ -225,5 +225,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestHeatMapReference)
+DAAM_TEST_APPLESS_MAIN(TestHeatMapReference)
 #include "test_heatmap_reference.moc"

@@ -4,7 +4,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 namespace {
 // SD 1.5's layout: down 0-2 (two each at 64, 32, 16), mid (8), up 1-3 (three each at 16, 32, 64).
@@ -83,5 +83,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestLayerSelection)
+DAAM_TEST_APPLESS_MAIN(TestLayerSelection)
 #include "test_layer_selection.moc"

@@ -7,7 +7,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 class TestMeasures : public QObject {
     Q_OBJECT
@@ -75,5 +75,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestMeasures)
+DAAM_TEST_APPLESS_MAIN(TestMeasures)
 #include "test_measures.moc"

@@ -11,7 +11,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest/QtTest>
+#include "TestMain.h"
 
 #include <filesystem>
 #include <fstream>
@@ -254,5 +254,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestModelFolder)
+DAAM_TEST_APPLESS_MAIN(TestModelFolder)
 #include "test_model_folder.moc"

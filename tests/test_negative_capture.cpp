@@ -8,7 +8,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 class TestNegativeCapture : public QObject {
     Q_OBJECT
@@ -78,5 +78,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestNegativeCapture)
+DAAM_TEST_APPLESS_MAIN(TestNegativeCapture)
 #include "test_negative_capture.moc"

@@ -4,7 +4,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 #include <torch/torch.h>
 
@@ -72,5 +72,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestNormalization)
+DAAM_TEST_GUILESS_MAIN(TestNormalization)
 #include "test_normalization.moc"

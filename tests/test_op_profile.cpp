@@ -4,7 +4,7 @@
 
 #include <torch/torch.h>
 
-#include <QtTest>
+#include "TestMain.h"
 
 class TestOpProfile : public QObject {
     Q_OBJECT
@@ -43,5 +43,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestOpProfile)
+DAAM_TEST_GUILESS_MAIN(TestOpProfile)
 #include "test_op_profile.moc"

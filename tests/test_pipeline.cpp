@@ -11,7 +11,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 #include <filesystem>
 #include <fstream>
@@ -143,5 +143,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestPipeline)
+DAAM_TEST_APPLESS_MAIN(TestPipeline)
 #include "test_pipeline.moc"

@@ -4,7 +4,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 #include <filesystem>
 #include <fstream>
@@ -67,5 +67,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestPng)
+DAAM_TEST_APPLESS_MAIN(TestPng)
 #include "test_png.moc"

@@ -2,7 +2,7 @@
 #include "daam/util/ProcessMemory.h"
 #include "daam/util/Runtime.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
@@ -128,5 +128,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestRuntime)
+DAAM_TEST_APPLESS_MAIN(TestRuntime)
 #include "test_runtime.moc"

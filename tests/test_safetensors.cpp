@@ -7,7 +7,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 #include <filesystem>
 #include <fstream>
@@ -207,5 +207,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestSafetensors)
+DAAM_TEST_APPLESS_MAIN(TestSafetensors)
 #include "test_safetensors.moc"

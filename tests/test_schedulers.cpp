@@ -14,7 +14,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest/QtTest>
+#include "TestMain.h"
 
 #include <algorithm>
 #include <cmath>
@@ -312,5 +312,5 @@ void TestSchedulers::badConfigsAndNames() {
     QVERIFY_EXCEPTION_THROWN(pndm->step(x, 1, x, nullptr), Error);
 }
 
-QTEST_APPLESS_MAIN(TestSchedulers)
+DAAM_TEST_APPLESS_MAIN(TestSchedulers)
 #include "test_schedulers.moc"

@@ -13,7 +13,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest/QtTest>
+#include "TestMain.h"
 
 #include <fstream>
 #include <sstream>
@@ -317,5 +317,5 @@ private:
     std::string modelPath_;
 };
 
-QTEST_APPLESS_MAIN(TestSentencePiece)
+DAAM_TEST_APPLESS_MAIN(TestSentencePiece)
 #include "test_sentencepiece.moc"

@@ -8,7 +8,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 #include <filesystem>
 #include <fstream>
@@ -210,5 +210,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestSession)
+DAAM_TEST_APPLESS_MAIN(TestSession)
 #include "test_session.moc"

@@ -8,7 +8,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 using namespace daam::demo;
 
@@ -178,5 +178,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestShapeJudge)
+DAAM_TEST_APPLESS_MAIN(TestShapeJudge)
 #include "test_shape_judge.moc"

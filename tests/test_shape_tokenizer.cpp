@@ -5,7 +5,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 #include <fstream>
 
@@ -56,5 +56,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestShapeTokenizer)
+DAAM_TEST_APPLESS_MAIN(TestShapeTokenizer)
 #include "test_shape_tokenizer.moc"

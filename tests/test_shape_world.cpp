@@ -5,7 +5,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 #include <set>
 
@@ -85,5 +85,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestShapeWorld)
+DAAM_TEST_APPLESS_MAIN(TestShapeWorld)
 #include "test_shape_world.moc"

@@ -12,7 +12,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 #include <nlohmann/json.hpp>
 
@@ -410,5 +410,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestUNet)
+DAAM_TEST_APPLESS_MAIN(TestUNet)
 #include "test_unet.moc"

@@ -8,7 +8,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 #include <nlohmann/json.hpp>
 
@@ -97,5 +97,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestVae)
+DAAM_TEST_APPLESS_MAIN(TestVae)
 #include "test_vae.moc"

@@ -4,7 +4,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 class TestWordLookup : public QObject {
     Q_OBJECT
@@ -28,5 +28,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestWordLookup)
+DAAM_TEST_APPLESS_MAIN(TestWordLookup)
 #include "test_word_lookup.moc"

@@ -6,7 +6,7 @@
 
 #include "TestSupport.h"
 
-#include <QtTest>
+#include "TestMain.h"
 
 class TestWordShare : public QObject {
     Q_OBJECT
@@ -57,5 +57,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_APPLESS_MAIN(TestWordShare)
+DAAM_TEST_APPLESS_MAIN(TestWordShare)
 #include "test_word_share.moc"

@@ -8,7 +8,8 @@
 
 namespace daam::test {
 
-// ../shared/reference (or $DAAM_REFERENCE_DIR); empty when absent.
+// ../shared/reference (or $DAAM_REFERENCE_DIR); empty when absent. When $DAAM_REQUIRE_REFERENCE is set (CI),
+// an absent folder ends the test process with an error instead.
 std::string referenceDir();
 // Path under the reference dir, or "" when the reference is absent.
 std::string referencePath(const std::string& relative);

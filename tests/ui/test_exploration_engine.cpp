@@ -9,7 +9,7 @@
 #include "TestSupport.h"
 
 #include <QSignalSpy>
-#include <QtTest>
+#include "TestMain.h"
 
 #include <filesystem>
 #include <numeric>
@@ -246,5 +246,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestExplorationEngine)
+DAAM_TEST_MAIN(TestExplorationEngine)
 #include "test_exploration_engine.moc"

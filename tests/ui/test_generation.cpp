@@ -16,7 +16,7 @@
 #include <QStandardPaths>
 #include <QTimer>
 #include <QToolButton>
-#include <QtTest>
+#include "TestMain.h"
 
 using namespace daam::ui;
 
@@ -241,5 +241,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestGeneration)
+DAAM_TEST_MAIN(TestGeneration)
 #include "test_generation.moc"

@@ -23,7 +23,7 @@
 #include <QTreeWidget>
 #include <QTreeWidgetItemIterator>
 #include <QUrl>
-#include <QtTest>
+#include "TestMain.h"
 
 #include <filesystem>
 #include <fstream>
@@ -463,5 +463,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestMainWindow)
+DAAM_TEST_MAIN(TestMainWindow)
 #include "test_main_window.moc"

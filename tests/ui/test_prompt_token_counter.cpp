@@ -9,7 +9,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QToolButton>
-#include <QtTest>
+#include "TestMain.h"
 
 using namespace daam::ui;
 
@@ -89,5 +89,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestPromptTokenCounter)
+DAAM_TEST_MAIN(TestPromptTokenCounter)
 #include "test_prompt_token_counter.moc"

@@ -16,7 +16,7 @@
 #include <QStandardPaths>
 #include <QTranslator>
 #include <QXmlStreamReader>
-#include <QtTest>
+#include "TestMain.h"
 
 using namespace daam::ui;
 
@@ -176,5 +176,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestTranslations)
+DAAM_TEST_MAIN(TestTranslations)
 #include "test_translations.moc"
