@@ -6,7 +6,7 @@
 // checkpoint/unet-config.json); the weights are random. Prints the seconds per step of each design and its ratio
 // to the first's; --profile then prints each design's ops by self time (forward and backward together), which is
 // where a design's extra cost shows up. --channels-last puts the 4-D weights and the input in that memory format.
-#include "daam/model/UNet2DConditionConfig.h"
+#include "daam/config/UNet2DConditionConfig.h"
 #include "daam/nn/UNet2DConditionModel.h"
 #include "daam/util/OpProfile.h"
 #include "daam/util/Runtime.h"

@@ -1,10 +1,10 @@
 // The built-in shape-world model (resources/demo-model): found with no model named, within the size
 // budget, loaded by the Stable Diffusion loading code, and what `daam-cli generate` uses without --model.
-#include "daam/demo/BuiltInModel.h"
-#include "daam/demo/ShapeEval.h"
-#include "daam/demo/ShapeWorld.h"
+#include "daam/builtin/BuiltInModel.h"
+#include "daam/builtin/ShapeEval.h"
+#include "daam/builtin/ShapeWorld.h"
+#include "daam/config/UNet2DConditionConfig.h"
 #include "daam/io/PngImage.h"
-#include "daam/model/UNet2DConditionConfig.h"
 #include "daam/pipeline/StableDiffusionPipeline.h"
 #include "daam/sched/SchedulerFactory.h"
 #include "daam/trace/HeatMapAggregator.h"
@@ -13,8 +13,8 @@
 #include "CliRunner.h"
 #include "TestSupport.h"
 
-#include <QDir>
 #include "TestMain.h"
+#include <QDir>
 
 #include <nlohmann/json.hpp>
 
@@ -31,7 +31,7 @@ class TestBuiltInModel : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         ::unsetenv("DAAM_BUILTIN_MODEL");
-        dir_ = daam::demo::builtInModelDir();
+        dir_ = daam::builtin::builtInModelDir();
         QVERIFY2(!dir_.empty(), "resources/demo-model is missing");
     }
 
@@ -55,9 +55,9 @@ private Q_SLOTS:
     void environmentOverridesAndFallsBack() {
         const auto other = daam::test::makeTempDir("builtin");
         ::setenv("DAAM_BUILTIN_MODEL", other.c_str(), 1);
-        QCOMPARE(daam::demo::builtInModelDir(), dir_); // no model_index.json there: the next place is used
+        QCOMPARE(daam::builtin::builtInModelDir(), dir_); // no model_index.json there: the next place is used
         std::ofstream(other + "/model_index.json") << "{}";
-        QCOMPARE(daam::demo::builtInModelDir(), other);
+        QCOMPARE(daam::builtin::builtInModelDir(), other);
         ::unsetenv("DAAM_BUILTIN_MODEL");
     }
 
@@ -65,10 +65,10 @@ private Q_SLOTS:
     // and the evaluation writes the images it judged when asked to.
     void autoencoderKeepsShapesAndColours() {
         auto pipeline = daam::StableDiffusionPipeline::load(dir_);
-        daam::demo::ShapeEvalOptions options;
+        daam::builtin::ShapeEvalOptions options;
         options.count = 40;
         options.saveDir = daam::test::makeTempDir("builtin") + "/judged";
-        const auto report = daam::demo::evaluateReconstructions(*pipeline, options);
+        const auto report = daam::builtin::evaluateReconstructions(*pipeline, options);
         QCOMPARE(report.captions, 40);
         QVERIFY(report.nounIoU.empty());
         const int objects = report.objects[1] + report.objects[2] + report.objects[3];
@@ -87,9 +87,9 @@ private Q_SLOTS:
     // objects, fails here. The plain-trained model before it scored 0.482 at 200: it would fail the mIoU guard.
     void drawsWhatItIsTold() {
         auto pipeline = daam::StableDiffusionPipeline::load(dir_);
-        daam::demo::ShapeEvalOptions options;
+        daam::builtin::ShapeEvalOptions options;
         options.count = 30;
-        const auto report = daam::demo::evaluateShapes(*pipeline, options);
+        const auto report = daam::builtin::evaluateShapes(*pipeline, options);
         const int objects = report.objects[1] + report.objects[2] + report.objects[3];
         const int present = report.present[1] + report.present[2] + report.present[3];
         qInfo("30 held-out captions: %d of %d objects present, noun mIoU %.3f", present, objects, report.nounMIoU());
@@ -111,10 +111,10 @@ private Q_SLOTS:
         auto pipeline = daam::StableDiffusionPipeline::load(dir_);
         for (const auto& name : daam::schedulerNames()) {
             if (name.find("Scheduler") != std::string::npos) continue; // a class name, twin of a short name
-            daam::demo::ShapeEvalOptions options;
+            daam::builtin::ShapeEvalOptions options;
             options.count = 10;
             options.scheduler = name;
-            const auto report = daam::demo::evaluateShapes(*pipeline, options);
+            const auto report = daam::builtin::evaluateShapes(*pipeline, options);
             const int objects = report.objects[1] + report.objects[2] + report.objects[3];
             const int present = report.present[1] + report.present[2] + report.present[3];
             QVERIFY2(present >= 0.6 * objects,
@@ -125,32 +125,32 @@ private Q_SLOTS:
 
     void evaluationOnChosenLayers() {
         auto pipeline = daam::StableDiffusionPipeline::load(dir_);
-        daam::demo::ShapeEvalOptions options;
+        daam::builtin::ShapeEvalOptions options;
         options.count = 4;
-        const auto all = daam::demo::evaluateShapes(*pipeline, options);
+        const auto all = daam::builtin::evaluateShapes(*pipeline, options);
         options.layers = "16x16";
-        const auto fine = daam::demo::evaluateShapes(*pipeline, options);
+        const auto fine = daam::builtin::evaluateShapes(*pipeline, options);
         // The same images are judged; only the maps change.
         QCOMPARE(fine.nounIoU.size(), all.nounIoU.size());
         QVERIFY(fine.nounIoU != all.nounIoU);
         options.layers = "4x4";
-        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::evaluateShapes(*pipeline, options));
+        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::builtin::evaluateShapes(*pipeline, options));
     }
 
     void evaluationOnChosenCalls() {
         auto pipeline = daam::StableDiffusionPipeline::load(dir_);
-        daam::demo::ShapeEvalOptions options;
+        daam::builtin::ShapeEvalOptions options;
         options.count = 4;
-        const auto all = daam::demo::evaluateShapes(*pipeline, options);
+        const auto all = daam::builtin::evaluateShapes(*pipeline, options);
         options.callBegin = 10;
-        const auto late = daam::demo::evaluateShapes(*pipeline, options);
+        const auto late = daam::builtin::evaluateShapes(*pipeline, options);
         QCOMPARE(late.nounIoU.size(), all.nounIoU.size());
         QVERIFY(late.nounIoU != all.nounIoU);
         // Each scored object is listed with what it is and its own figures.
         QCOMPARE(late.scored.size(), late.nounIoU.size());
         const auto listed = late.toJson()["objects"];
         QCOMPARE(listed.size(), late.scored.size());
-        const daam::demo::ShapeWorld world(options.seed);
+        const daam::builtin::ShapeWorld world(options.seed);
         for (size_t i = 0; i < late.scored.size(); ++i) {
             QVERIFY(late.scored[i].radius >= 0.1 * 64 && late.scored[i].radius <= 0.3 * 64);
             QVERIFY(!late.scored[i].noun.empty() && !late.scored[i].colour.empty());
@@ -162,17 +162,17 @@ private Q_SLOTS:
             QCOMPARE(late.scored[i].objectsNamed, int(scene.objects.size()));
             int sameShape = 0, sameColour = 0;
             for (const auto& object : scene.objects) {
-                sameShape += late.scored[i].noun == daam::demo::shapeName(object.shape);
-                sameColour += late.scored[i].colour == daam::demo::colourName(object.colour);
+                sameShape += late.scored[i].noun == daam::builtin::shapeName(object.shape);
+                sameColour += late.scored[i].colour == daam::builtin::colourName(object.colour);
             }
             QCOMPARE(late.scored[i].sharesShape, sameShape > 1);
             QCOMPARE(late.scored[i].sharesColour, sameColour > 1);
         }
         options.callBegin = 20; // 20 DPM-Solver steps are calls 0..19
-        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::evaluateShapes(*pipeline, options));
+        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::builtin::evaluateShapes(*pipeline, options));
         options.callBegin = 0;
         options.callEnd = 21;
-        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::evaluateShapes(*pipeline, options));
+        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::builtin::evaluateShapes(*pipeline, options));
     }
 
     // The ceiling's map: each layer's cells hold the region's share of their area, and layers weigh as many
@@ -215,15 +215,15 @@ private Q_SLOTS:
     // model's own maps, the same for a noun and its colour word, and lower at coarser layers.
     void ceilingScoresMapsOfExactlyTheObject() {
         auto pipeline = daam::StableDiffusionPipeline::load(dir_);
-        daam::demo::ShapeEvalOptions options;
+        daam::builtin::ShapeEvalOptions options;
         // The shipped model's maps score 0.763 on these and the ceiling 0.779 (0.693 and 0.828 at 200): the
         // grounding loss taught its maps nearly the ceiling's (the plain model before it: 0.54 and 0.76).
         options.count = 8;
-        const auto measured = daam::demo::evaluateShapes(*pipeline, options);
+        const auto measured = daam::builtin::evaluateShapes(*pipeline, options);
         options.ceiling = true;
-        const auto ceiling = daam::demo::evaluateShapes(*pipeline, options);
+        const auto ceiling = daam::builtin::evaluateShapes(*pipeline, options);
         options.layers = "8x8";
-        const auto coarse = daam::demo::evaluateShapes(*pipeline, options);
+        const auto coarse = daam::builtin::evaluateShapes(*pipeline, options);
         qInfo("noun mIoU on %zu objects: maps %.3f, ceiling %.3f (8x8 layers only %.3f)", ceiling.nounIoU.size(),
               measured.nounMIoU(), ceiling.nounMIoU(), coarse.nounMIoU());
         QCOMPARE(ceiling.nounIoU.size(), measured.nounIoU.size());

@@ -1,11 +1,11 @@
 // daam-cli generate / encode end to end. A tiny random-weight pipeline written by the test (no downloads,
 // so this runs everywhere) checks the folder layout, latents dump, capture being read-only and the error
 // paths; with ../shared/reference present, the dumped tensors of sd1-tiny must match diffusers' (≤ 1e-4).
+#include "daam/config/ModelIndex.h"
 #include "daam/io/PngImage.h"
 #include "daam/io/Safetensors.h"
-#include "daam/model/ModelIndex.h"
-#include "daam/model/PromptEncoder.h"
-#include "daam/model/RandomPipeline.h"
+#include "daam/pipeline/PromptEncoder.h"
+#include "daam/pipeline/RandomPipeline.h"
 #include "daam/sched/NoiseSource.h"
 #include "daam/sched/SchedulerConfig.h"
 #include "daam/text/Tokenizer.h"

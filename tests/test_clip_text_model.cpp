@@ -1,9 +1,9 @@
 // The CLIP text encoders of the three tiny pipelines against transformers 4.30's outputs
 // (<pipe>/unit.safetensors), and the SDXL PromptEncoder against the UNet conditioning diffusers built.
+#include "daam/config/ModelIndex.h"
 #include "daam/io/Safetensors.h"
-#include "daam/model/ModelIndex.h"
-#include "daam/model/PromptEncoder.h"
 #include "daam/nn/CLIPTextModel.h"
+#include "daam/pipeline/PromptEncoder.h"
 
 #include <torch/torch.h>
 

@@ -2,8 +2,8 @@
 // byte, as one that never stopped; the loss log ends where the checkpoint does; a checkpoint made with
 // other options is refused by name; the thread counts each phase ran with are recorded and said; and what it
 // exports is a pipeline folder the engine generates with.
-#include "daam/demo/BuiltInModel.h"
-#include "daam/demo/DemoTrainer.h"
+#include "daam/builtin/BuiltInModel.h"
+#include "daam/builtin/DemoTrainer.h"
 #include "daam/pipeline/StableDiffusionPipeline.h"
 #include "daam/util/Error.h"
 
@@ -28,8 +28,8 @@ std::string readBytes(const std::string& path) {
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-daam::demo::DemoTrainOptions tinyOptions(const std::string& out) {
-    daam::demo::DemoTrainOptions o;
+daam::builtin::DemoTrainOptions tinyOptions(const std::string& out) {
+    daam::builtin::DemoTrainOptions o;
     o.outDir = out;
     o.vaeSteps = 4;
     o.vaeBatch = 2;
@@ -56,10 +56,10 @@ daam::demo::DemoTrainOptions tinyOptions(const std::string& out) {
 
 // Trains `o` in runs that each stop at their first checkpoint until one finishes; returns how many runs that
 // took, or 0 when `maxRuns` runs did not finish it.
-int trainInStoppedRuns(daam::demo::DemoTrainOptions o, int maxRuns) {
+int trainInStoppedRuns(daam::builtin::DemoTrainOptions o, int maxRuns) {
     o.stopAfterSeconds = 1e-9;
     for (int runs = 1; runs <= maxRuns; ++runs)
-        if (daam::demo::trainDemoModel(o).finished) return runs;
+        if (daam::builtin::trainDemoModel(o).finished) return runs;
     return 0;
 }
 
@@ -90,9 +90,9 @@ bool generatesAFiniteImage(daam::StableDiffusionPipeline& pipeline) {
 }
 
 // Trains with `o` and checks that the trainer refuses with a FileError naming `file` and saying `why`.
-void expectRefusal(const daam::demo::DemoTrainOptions& o, const std::string& file, const std::string& why) {
+void expectRefusal(const daam::builtin::DemoTrainOptions& o, const std::string& file, const std::string& why) {
     try {
-        daam::demo::trainDemoModel(o);
+        daam::builtin::trainDemoModel(o);
         QFAIL("the trainer accepted it");
     } catch (const daam::FileError& e) {
         QVERIFY2(std::string(e.what()).find(file) != std::string::npos, e.what());
@@ -101,9 +101,9 @@ void expectRefusal(const daam::demo::DemoTrainOptions& o, const std::string& fil
 }
 
 // Trains with `o` and checks that the trainer refuses with an Error saying `why`.
-void expectError(const daam::demo::DemoTrainOptions& o, const std::string& why) {
+void expectError(const daam::builtin::DemoTrainOptions& o, const std::string& why) {
     try {
-        daam::demo::trainDemoModel(o);
+        daam::builtin::trainDemoModel(o);
         QFAIL("the trainer accepted it");
     } catch (const daam::Error& e) {
         QVERIFY2(std::string(e.what()).find(why) != std::string::npos, e.what());
@@ -120,9 +120,10 @@ private Q_SLOTS:
     void initTestCase() {
         straight_ = daam::test::makeTempDir("demo-train") + "/straight";
         std::vector<std::string> phases;
-        const auto r = daam::demo::trainDemoModel(tinyOptions(straight_), [&](const daam::demo::DemoTrainProgress& p) {
-            if (phases.empty() || phases.back() != p.phase) phases.push_back(p.phase);
-        });
+        const auto r =
+            daam::builtin::trainDemoModel(tinyOptions(straight_), [&](const daam::builtin::DemoTrainProgress& p) {
+                if (phases.empty() || phases.back() != p.phase) phases.push_back(p.phase);
+            });
         QVERIFY(r.finished);
         const std::vector<std::string> expected{"tokenizer", "vae", "latents", "decoder", "unet", "done"};
         QCOMPARE(phases, expected);
@@ -151,7 +152,7 @@ private Q_SLOTS:
         auto o = tinyOptions(root + "/straight");
         o.groundingWeight = 0.5;
         o.autoencoderFrom = straight_;
-        QVERIFY(daam::demo::trainDemoModel(o).finished);
+        QVERIFY(daam::builtin::trainDemoModel(o).finished);
         auto resumed = o;
         resumed.outDir = root + "/resumed";
         const int runs = trainInStoppedRuns(resumed, 10);
@@ -179,10 +180,10 @@ private Q_SLOTS:
         auto o = tinyOptions(root + "/mixed");
         o.stopAfterSeconds = 1e-9;
         at::set_num_threads(1);
-        const auto first = daam::demo::trainDemoModel(o); // stops at the VAE's first checkpoint
+        const auto first = daam::builtin::trainDemoModel(o); // stops at the VAE's first checkpoint
         at::set_num_threads(2);
         o.stopAfterSeconds = 0;
-        const auto second = daam::demo::trainDemoModel(o);
+        const auto second = daam::builtin::trainDemoModel(o);
         at::set_num_threads(before);
         QVERIFY(!first.finished);
         QCOMPARE(first.threadsByPhase, (Threads{{"vae", {1}}}));
@@ -192,7 +193,7 @@ private Q_SLOTS:
         auto borrower = tinyOptions(root + "/borrower");
         borrower.autoencoderFrom = o.outDir;
         at::set_num_threads(1);
-        const auto third = daam::demo::trainDemoModel(borrower);
+        const auto third = daam::builtin::trainDemoModel(borrower);
         at::set_num_threads(before);
         QCOMPARE(third.threadsByPhase, (Threads{{"vae", {1, 2}}, {"latents", {2}}, {"decoder", {2}}, {"unet", {1}}}));
         // A record that is not a list of counts per phase is refused, naming the file.
@@ -233,12 +234,12 @@ private Q_SLOTS:
         const auto root = daam::test::makeTempDir("demo-train");
         auto longer = tinyOptions(root + "/longer");
         longer.unetSteps = 8;
-        QVERIFY(daam::demo::trainDemoModel(longer).finished);
+        QVERIFY(daam::builtin::trainDemoModel(longer).finished);
         auto extended = tinyOptions(root + "/extended");
-        QVERIFY(daam::demo::trainDemoModel(extended).finished);
+        QVERIFY(daam::builtin::trainDemoModel(extended).finished);
         extended.unetSteps = 8;
         int unetSteps = 0;
-        QVERIFY(daam::demo::trainDemoModel(extended, [&](const daam::demo::DemoTrainProgress& p) {
+        QVERIFY(daam::builtin::trainDemoModel(extended, [&](const daam::builtin::DemoTrainProgress& p) {
                     if (p.phase == "unet") unetSteps = std::max(unetSteps, p.step);
                     QVERIFY(p.phase == "unet" || p.phase == "done");
                 }).finished);
@@ -249,7 +250,7 @@ private Q_SLOTS:
         // Asking for no more than it trained changes nothing.
         const auto before = readBytes(root + "/extended/model/unet/diffusion_pytorch_model.safetensors");
         extended.unetSteps = 6;
-        QVERIFY(daam::demo::trainDemoModel(extended).finished);
+        QVERIFY(daam::builtin::trainDemoModel(extended).finished);
         QVERIFY(readBytes(root + "/extended/model/unet/diffusion_pytorch_model.safetensors") == before);
     }
 
@@ -259,7 +260,7 @@ private Q_SLOTS:
         // run trained (its batches and noise depend on the seed and step alone).
         auto same = tinyOptions(root + "/same");
         same.autoencoderFrom = straight_;
-        QVERIFY(daam::demo::trainDemoModel(same, [](const daam::demo::DemoTrainProgress& p) {
+        QVERIFY(daam::builtin::trainDemoModel(same, [](const daam::builtin::DemoTrainProgress& p) {
                     QVERIFY2(p.phase == "unet" || p.phase == "done", p.phase.c_str());
                 }).finished);
         for (const char* file : {"vae/diffusion_pytorch_model.safetensors", "unet/diffusion_pytorch_model.safetensors",
@@ -278,7 +279,7 @@ private Q_SLOTS:
         auto wider = tinyOptions(root + "/wider");
         wider.unetChannels = {12, 24};
         wider.autoencoderFrom = straight_;
-        QVERIFY(daam::demo::trainDemoModel(wider).finished);
+        QVERIFY(daam::builtin::trainDemoModel(wider).finished);
         QCOMPARE(readBytes(wider.outDir + "/model/vae/diffusion_pytorch_model.safetensors"),
                  readBytes(straight_ + "/model/vae/diffusion_pytorch_model.safetensors"));
         const auto config = exportedUNetConfig(wider.outDir);
@@ -286,7 +287,7 @@ private Q_SLOTS:
         // Once it has a checkpoint, the option is ignored and the run resumes as any other.
         wider.unetSteps = 8;
         wider.autoencoderFrom = root + "/nowhere";
-        QVERIFY(daam::demo::trainDemoModel(wider).finished);
+        QVERIFY(daam::builtin::trainDemoModel(wider).finished);
     }
 
     void anAutoencoderMidwayTrainsItsOwnDecoder() {
@@ -297,14 +298,14 @@ private Q_SLOTS:
         early.stopAfterSeconds = 1e-9;
         std::string phase;
         for (int runs = 0; phase != "decoder" && runs < 10; ++runs) {
-            daam::demo::trainDemoModel(early);
+            daam::builtin::trainDemoModel(early);
             phase = nlohmann::json::parse(readBytes(early.outDir + "/checkpoint/state.json")).at("phase");
         }
         QCOMPARE(phase, std::string("decoder"));
         auto o = tinyOptions(root + "/late");
         o.autoencoderFrom = early.outDir;
         std::vector<std::string> phases;
-        QVERIFY(daam::demo::trainDemoModel(o, [&](const daam::demo::DemoTrainProgress& p) {
+        QVERIFY(daam::builtin::trainDemoModel(o, [&](const daam::builtin::DemoTrainProgress& p) {
                     if (phases.empty() || phases.back() != p.phase) phases.push_back(p.phase);
                 }).finished);
         QCOMPARE(phases, (std::vector<std::string>{"decoder", "unet", "done"}));
@@ -324,7 +325,7 @@ private Q_SLOTS:
         // A run still in its VAE phase has no latents to lend.
         auto early = tinyOptions(root + "/early");
         early.stopAfterSeconds = 1e-9;
-        QVERIFY(!daam::demo::trainDemoModel(early).finished);
+        QVERIFY(!daam::builtin::trainDemoModel(early).finished);
         o = tinyOptions(root + "/too-soon");
         o.autoencoderFrom = early.outDir;
         expectRefusal(o, early.outDir + "/checkpoint/state.json", "has not encoded its latents yet");
@@ -340,7 +341,7 @@ private Q_SLOTS:
         auto o = tinyOptions(root + "/from-pipeline");
         o.autoencoderFrom = straight_ + "/model";
         std::vector<std::string> phases;
-        QVERIFY(daam::demo::trainDemoModel(o, [&](const daam::demo::DemoTrainProgress& p) {
+        QVERIFY(daam::builtin::trainDemoModel(o, [&](const daam::builtin::DemoTrainProgress& p) {
                     if (phases.empty() || phases.back() != p.phase) phases.push_back(p.phase);
                 }).finished);
         QCOMPARE(phases, (std::vector<std::string>{"latents", "unet", "done"}));
@@ -374,7 +375,7 @@ private Q_SLOTS:
         const auto root = daam::test::makeTempDir("demo-train");
         auto o = tinyOptions(root + "/given-tokenizer");
         o.tokenizerFrom = straight_ + "/model";
-        QVERIFY(daam::demo::trainDemoModel(o).finished);
+        QVERIFY(daam::builtin::trainDemoModel(o).finished);
         for (const char* file : {"tokenizer/spiece.model", "vae/diffusion_pytorch_model.safetensors",
                                  "unet/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors"})
             QVERIFY2(readBytes(straight_ + "/model/" + file) == readBytes(o.outDir + "/model/" + file), file);
@@ -382,7 +383,7 @@ private Q_SLOTS:
         auto fromRun = tinyOptions(root + "/from-run");
         fromRun.tokenizerFrom = straight_;
         fromRun.unetSteps = 2;
-        QVERIFY(daam::demo::trainDemoModel(fromRun).finished);
+        QVERIFY(daam::builtin::trainDemoModel(fromRun).finished);
         auto orphan = tinyOptions(root + "/orphan");
         orphan.tokenizerFrom = root + "/nowhere";
         expectRefusal(orphan, root + "/nowhere/model/tokenizer/spiece.model", "no SentencePiece tokenizer");
@@ -398,7 +399,7 @@ private Q_SLOTS:
         const auto out = daam::test::makeTempDir("demo-train") + "/plain-level";
         auto o = tinyOptions(out);
         o.unetCrossAttention = {true, false};
-        QVERIFY(daam::demo::trainDemoModel(o).finished);
+        QVERIFY(daam::builtin::trainDemoModel(o).finished);
         const auto config = exportedUNetConfig(out);
         QCOMPARE(config["down_block_types"], nlohmann::json({"CrossAttnDownBlock2D", "DownBlock2D"}));
         QCOMPARE(config["up_block_types"], nlohmann::json({"UpBlock2D", "CrossAttnUpBlock2D"}));
@@ -406,7 +407,7 @@ private Q_SLOTS:
         QVERIFY(generatesAFiniteImage(*pipeline));
 
         o.unetCrossAttention = {true};
-        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::trainDemoModel(o));
+        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::builtin::trainDemoModel(o));
     }
 
     void upBlocksWithoutCrossAttention() {
@@ -415,7 +416,7 @@ private Q_SLOTS:
         o.unetCrossAttention = {false, true};
         o.unetUpCrossAttention = {false, false};
         o.unetMidBlock = "resnet";
-        QVERIFY(daam::demo::trainDemoModel(o).finished);
+        QVERIFY(daam::builtin::trainDemoModel(o).finished);
         const auto config = exportedUNetConfig(out);
         QCOMPARE(config["down_block_types"], nlohmann::json({"DownBlock2D", "CrossAttnDownBlock2D"}));
         QCOMPARE(config["up_block_types"], nlohmann::json({"UpBlock2D", "UpBlock2D"}));
@@ -438,7 +439,7 @@ private Q_SLOTS:
         const auto out = daam::test::makeTempDir("demo-train") + "/only-cross";
         auto o = tinyOptions(out);
         o.unetOnlyCrossAttention = {true, false};
-        QVERIFY(daam::demo::trainDemoModel(o).finished);
+        QVERIFY(daam::builtin::trainDemoModel(o).finished);
         QCOMPARE(exportedUNetConfig(out)["only_cross_attention"], nlohmann::json({true, false}));
         auto pipeline = daam::StableDiffusionPipeline::load(out + "/model");
         const auto params = pipeline->unet()->named_parameters();
@@ -452,7 +453,7 @@ private Q_SLOTS:
         QVERIFY(generatesAFiniteImage(*pipeline));
 
         o.unetOnlyCrossAttention = {true};
-        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::trainDemoModel(o));
+        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::builtin::trainDemoModel(o));
         auto plain = tinyOptions(daam::test::makeTempDir("demo-train") + "/only-cross-plain");
         plain.unetCrossAttention = {false, true};
         plain.unetOnlyCrossAttention = {true, false};
@@ -465,7 +466,7 @@ private Q_SLOTS:
         o.textWidth = 32;
         o.textLayers = 1;
         o.unetHeads = 2;
-        QVERIFY(daam::demo::trainDemoModel(o).finished);
+        QVERIFY(daam::builtin::trainDemoModel(o).finished);
         const auto text = nlohmann::json::parse(readBytes(out + "/model/text_encoder/config.json"));
         QCOMPARE(text["hidden_size"], nlohmann::json(32));
         QCOMPARE(text["intermediate_size"], nlohmann::json(128));
@@ -506,7 +507,7 @@ private Q_SLOTS:
         const auto out = daam::test::makeTempDir("demo-train") + "/factor-2";
         auto o = tinyOptions(out);
         o.latentFactor = 2;
-        QVERIFY(daam::demo::trainDemoModel(o).finished);
+        QVERIFY(daam::builtin::trainDemoModel(o).finished);
         auto pipeline = daam::StableDiffusionPipeline::load(out + "/model");
         QCOMPARE(pipeline->vaeScaleFactor(), 2);
         daam::GenerationRequest request;
@@ -523,7 +524,7 @@ private Q_SLOTS:
         o.outDir = full;
         o.latentFactor = 1;
         o.unetCrossAttention = {false, true};
-        QVERIFY(daam::demo::trainDemoModel(o).finished);
+        QVERIFY(daam::builtin::trainDemoModel(o).finished);
         QCOMPARE(nlohmann::json::parse(readBytes(full + "/model/vae/config.json"))["mid_block_add_attention"],
                  nlohmann::json(false));
         auto fullPipeline = daam::StableDiffusionPipeline::load(full + "/model");
@@ -531,14 +532,14 @@ private Q_SLOTS:
         QCOMPARE(fullPipeline->generate(request).finalLatents.sizes(), (torch::IntArrayRef{1, 4, 64, 64}));
 
         o.latentFactor = 3;
-        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::trainDemoModel(o));
+        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::builtin::trainDemoModel(o));
     }
 
     void layersPerBlockDeepenTheUNet() {
         const auto out = daam::test::makeTempDir("demo-train") + "/two-layers";
         auto o = tinyOptions(out);
         o.unetLayersPerBlock = 2;
-        QVERIFY(daam::demo::trainDemoModel(o).finished);
+        QVERIFY(daam::builtin::trainDemoModel(o).finished);
         QCOMPARE(exportedUNetConfig(out)["layers_per_block"], nlohmann::json(2));
         auto pipeline = daam::StableDiffusionPipeline::load(out + "/model");
         // Down blocks hold two ResNets, up blocks three (diffusers' layers_per_block + 1).
@@ -550,7 +551,7 @@ private Q_SLOTS:
         QVERIFY(generatesAFiniteImage(*pipeline));
 
         o.unetLayersPerBlock = 5;
-        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::demo::trainDemoModel(o));
+        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::builtin::trainDemoModel(o));
     }
 
     void midBlockKinds() {
@@ -558,7 +559,7 @@ private Q_SLOTS:
             const auto out = daam::test::makeTempDir("demo-train") + "/mid-" + kind;
             auto o = tinyOptions(out);
             o.unetMidBlock = kind;
-            QVERIFY(daam::demo::trainDemoModel(o).finished);
+            QVERIFY(daam::builtin::trainDemoModel(o).finished);
             QCOMPARE(exportedUNetConfig(out)["mid_block_type"],
                      kind == "resnet" ? nlohmann::json("UNetMidBlock2D") : nlohmann::json(nullptr));
             auto pipeline = daam::StableDiffusionPipeline::load(out + "/model");
@@ -593,9 +594,9 @@ private Q_SLOTS:
         state["identity"].erase("text_layers");
         state["identity"].erase("grounding_weight");
         std::ofstream(path) << state.dump();
-        QVERIFY(daam::demo::trainDemoModel(tinyOptions(straight_)).finished);
+        QVERIFY(daam::builtin::trainDemoModel(tinyOptions(straight_)).finished);
         // Another value of any of them is another run.
-        const std::function<void(daam::demo::DemoTrainOptions&)> changes[] = {
+        const std::function<void(daam::builtin::DemoTrainOptions&)> changes[] = {
             [](auto& o) { o.latentFactor = 2; },
             [](auto& o) { o.unetLayersPerBlock = 2; },
             [](auto& o) { o.unetMidBlock = "resnet"; },
@@ -613,7 +614,7 @@ private Q_SLOTS:
         for (const auto& change : changes) {
             auto o = tinyOptions(straight_);
             change(o);
-            QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::demo::trainDemoModel(o));
+            QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::builtin::trainDemoModel(o));
         }
     }
 
@@ -625,8 +626,8 @@ private Q_SLOTS:
         auto wide = tinyOptions(root + "/wide");
         wide.unetSteps = 2;
         wide.unetChannels = {16, 32}; // the same parameters as {8, 16}, twice as wide
-        QVERIFY(daam::demo::trainDemoModel(narrow).finished);
-        QVERIFY(daam::demo::trainDemoModel(wide).finished);
+        QVERIFY(daam::builtin::trainDemoModel(narrow).finished);
+        QVERIFY(daam::builtin::trainDemoModel(wide).finished);
         std::filesystem::copy_file(wide.outDir + "/checkpoint/unet-optim.pt",
                                    narrow.outDir + "/checkpoint/unet-optim.pt",
                                    std::filesystem::copy_options::overwrite_existing);
@@ -649,7 +650,7 @@ private Q_SLOTS:
 
     // The shipped model's scheduler config is the one train-demo writes: every scheduler the app offers reads it.
     void exportsTheShippedSchedulerConfig() {
-        const auto shipped = daam::demo::builtInModelDir();
+        const auto shipped = daam::builtin::builtInModelDir();
         QVERIFY(!shipped.empty());
         const auto written = nlohmann::json::parse(readBytes(straight_ + "/model/scheduler/scheduler_config.json"));
         QVERIFY2(written == nlohmann::json::parse(readBytes(shipped + "/scheduler/scheduler_config.json")),

@@ -2,9 +2,9 @@
 // the cells, positive for a map that keeps to one peak inside its object, the KL divergence of mask and map
 // for maps spread evenly, blind to captions dropped for guidance, and differentiable; its word rows are the
 // ones the evaluation scores (objectWords).
-#include "daam/demo/BuiltInModel.h"
-#include "daam/demo/GroundingLoss.h"
-#include "daam/demo/ShapeWorld.h"
+#include "daam/builtin/BuiltInModel.h"
+#include "daam/builtin/GroundingLoss.h"
+#include "daam/builtin/ShapeWorld.h"
 #include "daam/text/Tokenizer.h"
 
 #include "TestMain.h"
@@ -34,23 +34,23 @@ torch::Tensor coverage(const torch::Tensor& mask, int64_t side) {
 class TestGroundingLoss : public QObject {
     Q_OBJECT
     std::unique_ptr<daam::Tokenizer> tokenizer_;
-    std::vector<daam::demo::Scene> scenes_;
+    std::vector<daam::builtin::Scene> scenes_;
 
 private Q_SLOTS:
     void initTestCase() {
-        tokenizer_ = daam::loadTokenizer(daam::demo::builtInModelDir() + "/tokenizer");
-        const daam::demo::ShapeWorld world(7);
+        tokenizer_ = daam::loadTokenizer(daam::builtin::builtInModelDir() + "/tokenizer");
+        const daam::builtin::ShapeWorld world(7);
         for (uint64_t i = 0; scenes_.size() < 6; ++i)
             scenes_.push_back(world.scene(i));
     }
 
     void pairsEachObjectWithItsOwnWords() {
         // "a red circle and a red square": the second "red" is the square's.
-        daam::demo::SceneObject circle, square;
-        circle.shape = daam::demo::Shape::Circle;
-        square.shape = daam::demo::Shape::Square;
+        daam::builtin::SceneObject circle, square;
+        circle.shape = daam::builtin::Shape::Circle;
+        square.shape = daam::builtin::Shape::Square;
         const auto prompt = tokenizer_->encode("a red circle and a red square");
-        const auto words = daam::demo::objectWords(prompt.words, {circle, square});
+        const auto words = daam::builtin::objectWords(prompt.words, {circle, square});
         QCOMPARE(words.size(), size_t(2));
         QCOMPARE(prompt.words[words[0].colour].text, std::string("red"));
         QCOMPARE(prompt.words[words[0].noun].text, std::string("circle"));
@@ -58,8 +58,8 @@ private Q_SLOTS:
         QVERIFY(words[1].colour > words[0].noun);
         QCOMPARE(prompt.words[words[1].noun].text, std::string("square"));
         // A shape the caption does not name is not paired with another object's word.
-        square.shape = daam::demo::Shape::Star;
-        QCOMPARE(daam::demo::objectWords(prompt.words, {circle, square})[1].noun, -1);
+        square.shape = daam::builtin::Shape::Star;
+        QCOMPARE(daam::builtin::objectWords(prompt.words, {circle, square})[1].noun, -1);
     }
 
     void mapsThatFollowTheirObjectsCostNothing() {
@@ -68,13 +68,13 @@ private Q_SLOTS:
         // sure: their average still follows the objects. A map that keeps to the object's cells but puts its
         // mass on one of them costs more.
         const int64_t side = 16, heads = 2, b = static_cast<int64_t>(scenes_.size());
-        const daam::demo::GroundingTargets targets(scenes_, *tokenizer_, kTokens, torch::kCPU);
+        const daam::builtin::GroundingTargets targets(scenes_, *tokenizer_, kTokens, torch::kCPU);
         auto probs = torch::zeros({b, heads, side * side, kTokens});
         auto peaked = probs.clone();
         for (int64_t i = 0; i < b; ++i) {
             const auto& scene = scenes_[i];
             const auto tokenized = tokenizer_->encode(scene.caption);
-            const auto words = daam::demo::objectWords(tokenized.words, scene.objects);
+            const auto words = daam::builtin::objectWords(tokenized.words, scene.objects);
             auto rest = torch::ones({side * side});
             for (size_t o = 0; o < scene.objects.size(); ++o) {
                 const auto cover = coverage(scene.masks[o], side);
@@ -104,7 +104,7 @@ private Q_SLOTS:
         // sum of m log(m * cells) with m the object's coverage normalized over the grid, at each layer's own
         // grid; the loss averages words, then layers.
         const int64_t b = static_cast<int64_t>(scenes_.size());
-        const daam::demo::GroundingTargets targets(scenes_, *tokenizer_, kTokens, torch::kCPU);
+        const daam::builtin::GroundingTargets targets(scenes_, *tokenizer_, kTokens, torch::kCPU);
         Maps maps;
         double expected = 0;
         for (int64_t side : {16, 8}) {
@@ -139,7 +139,7 @@ private Q_SLOTS:
 
     void droppedCaptionsAreNotScored() {
         const int64_t b = static_cast<int64_t>(scenes_.size());
-        const daam::demo::GroundingTargets targets(scenes_, *tokenizer_, kTokens, torch::kCPU);
+        const daam::builtin::GroundingTargets targets(scenes_, *tokenizer_, kTokens, torch::kCPU);
         const auto probs = torch::rand({b, 256, kTokens}).softmax(-1);
         const Maps maps{{layerOf(16, 1), probs}};
         const auto all = torch::ones({b}, torch::kBool);
@@ -154,7 +154,7 @@ private Q_SLOTS:
 
     void gradientsReachTheScores() {
         const int64_t b = 2;
-        const daam::demo::GroundingTargets targets(scenes_, *tokenizer_, kTokens, torch::kCPU);
+        const daam::builtin::GroundingTargets targets(scenes_, *tokenizer_, kTokens, torch::kCPU);
         const auto scores = torch::randn({b, 64, kTokens}).requires_grad_(true);
         const auto loss =
             targets.loss({{layerOf(8, 1), scores.softmax(-1)}}, torch::arange(b), torch::zeros({b}, torch::kBool));

@@ -1,8 +1,8 @@
 // Pipeline folders: model_index.json and the model family, config errors, and weight files that do not fit
 // the model (missing / extra / wrongly shaped tensors, shards) reported by name.
+#include "daam/config/CLIPTextConfig.h"
+#include "daam/config/ModelIndex.h"
 #include "daam/io/Safetensors.h"
-#include "daam/model/CLIPTextConfig.h"
-#include "daam/model/ModelIndex.h"
 #include "daam/nn/CLIPTextModel.h"
 #include "daam/util/Error.h"
 #include "daam/util/JsonConfig.h"

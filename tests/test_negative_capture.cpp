@@ -1,7 +1,7 @@
 // Capturing the unconditional half: a negative prompt's words get maps of their own, saved and loaded
 // with the session. Runs on a tiny random-weight pipeline the test writes (no reference needed).
-#include "daam/model/RandomPipeline.h"
 #include "daam/pipeline/GenerationSession.h"
+#include "daam/pipeline/RandomPipeline.h"
 #include "daam/trace/HeatMapAggregator.h"
 
 #include <torch/torch.h>

@@ -1,7 +1,7 @@
 // Judging shape-world images by colour and geometry, and the evaluation loop on a tiny random model.
-#include "daam/demo/ShapeEval.h"
-#include "daam/demo/ShapeJudge.h"
-#include "daam/model/RandomPipeline.h"
+#include "daam/builtin/ShapeEval.h"
+#include "daam/builtin/ShapeJudge.h"
+#include "daam/pipeline/RandomPipeline.h"
 #include "daam/trace/Measures.h"
 
 #include <torch/torch.h>
@@ -10,7 +10,7 @@
 
 #include "TestMain.h"
 
-using namespace daam::demo;
+using namespace daam::builtin;
 
 class TestShapeJudge : public QObject {
     Q_OBJECT

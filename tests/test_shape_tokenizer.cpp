@@ -1,6 +1,6 @@
 // The built-in model's SentencePiece tokenizer, trained on shape-world captions: every colour and shape
 // word is one token (clean per-word maps), training is reproducible, and loadTokenizer opens the folder.
-#include "daam/demo/ShapeTokenizer.h"
+#include "daam/builtin/ShapeTokenizer.h"
 #include "daam/text/Tokenizer.h"
 
 #include "TestSupport.h"
@@ -23,9 +23,9 @@ class TestShapeTokenizer : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         dir_ = daam::test::makeTempDir("shape-tok") + "/tokenizer";
-        daam::demo::ShapeTokenizerOptions options;
+        daam::builtin::ShapeTokenizerOptions options;
         options.scenes = 2000;
-        daam::demo::trainShapeTokenizer(dir_, options);
+        daam::builtin::trainShapeTokenizer(dir_, options);
     }
 
     void wordsAreSingleTokens() {
@@ -48,9 +48,9 @@ private Q_SLOTS:
 
     void trainingIsReproducible() {
         const auto again = daam::test::makeTempDir("shape-tok") + "/tokenizer";
-        daam::demo::ShapeTokenizerOptions options;
+        daam::builtin::ShapeTokenizerOptions options;
         options.scenes = 2000;
-        daam::demo::trainShapeTokenizer(again, options);
+        daam::builtin::trainShapeTokenizer(again, options);
         // The .model file also records the paths it was trained from; the vocabulary and scores must agree.
         QCOMPARE(readBytes(again + "/spiece.vocab"), readBytes(dir_ + "/spiece.vocab"));
     }

@@ -1,5 +1,5 @@
 // The built-in model's synthetic world: deterministic scenes, exact masks, captions that name what is drawn.
-#include "daam/demo/ShapeWorld.h"
+#include "daam/builtin/ShapeWorld.h"
 
 #include <torch/torch.h>
 
@@ -9,7 +9,7 @@
 
 #include <set>
 
-using namespace daam::demo;
+using namespace daam::builtin;
 
 class TestShapeWorld : public QObject {
     Q_OBJECT

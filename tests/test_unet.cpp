@@ -2,7 +2,7 @@
 // integer and per-sample float timesteps on a non-square 16×24 latent, the cross-attention observer seam,
 // and load errors naming the offending tensor/key.
 #include "daam/io/Safetensors.h"
-#include "daam/model/WeightSet.h"
+#include "daam/io/WeightSet.h"
 #include "daam/nn/BasicTransformerBlock.h"
 #include "daam/nn/ResnetBlock2D.h"
 #include "daam/nn/UNet2DConditionModel.h"

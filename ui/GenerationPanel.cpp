@@ -1,6 +1,6 @@
 #include "GenerationPanel.h"
 
-#include "daam/demo/BuiltInModel.h"
+#include "daam/builtin/BuiltInModel.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -179,7 +179,7 @@ void GenerationPanel::requestGeneration() {
 }
 
 QString GenerationPanel::builtInModelDir() {
-    return QString::fromStdString(demo::builtInModelDir());
+    return QString::fromStdString(builtin::builtInModelDir());
 }
 
 GenerationSettings GenerationPanel::settings() const {

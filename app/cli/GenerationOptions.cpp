@@ -1,6 +1,6 @@
 #include "GenerationOptions.h"
 
-#include "daam/demo/BuiltInModel.h"
+#include "daam/builtin/BuiltInModel.h"
 
 namespace daam::cli {
 
@@ -28,7 +28,7 @@ void declareSchedulerOption(Args& args) {
 
 std::string modelFolder(const Args& args) {
     const auto given = args.value("model");
-    return given ? *given : demo::requireBuiltInModelDir();
+    return given ? *given : builtin::requireBuiltInModelDir();
 }
 
 GenerationRequest generationRequestFrom(const Args& args) {

@@ -4,8 +4,8 @@
 #include "Command.h"
 #include "GenerationOptions.h"
 
-#include "daam/model/RandomPipeline.h"
 #include "daam/pipeline/GenerationSession.h"
+#include "daam/pipeline/RandomPipeline.h"
 #include "daam/util/OpProfile.h"
 #include "daam/util/ProcessMemory.h"
 #include "daam/util/Runtime.h"

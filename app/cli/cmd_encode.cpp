@@ -3,9 +3,9 @@
 #include "Command.h"
 #include "GenerationOptions.h"
 
+#include "daam/config/ModelIndex.h"
 #include "daam/io/Safetensors.h"
-#include "daam/model/ModelIndex.h"
-#include "daam/model/PromptEncoder.h"
+#include "daam/pipeline/PromptEncoder.h"
 #include "daam/text/Tokenizer.h"
 
 #include <torch/torch.h>

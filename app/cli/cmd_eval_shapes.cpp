@@ -5,8 +5,8 @@
 #include "ProgressBar.h"
 #include "SessionQuery.h"
 
-#include "daam/demo/ShapeEval.h"
-#include "daam/demo/ShapeWorld.h"
+#include "daam/builtin/ShapeEval.h"
+#include "daam/builtin/ShapeWorld.h"
 
 #include <cstdio>
 #include <tuple>
@@ -40,7 +40,7 @@ int runEvalShapes(const std::vector<std::string>& argv) {
     args.option("save", "DIR", "Write every judged image to DIR/NNNN.png (NNNN: the scene index).");
     args.flag("json", "Print the report as JSON.");
     if (!args.parse()) return 0;
-    demo::ShapeEvalOptions options;
+    builtin::ShapeEvalOptions options;
     options.count = static_cast<int>(args.getInt("n"));
     if (options.count < 1 || options.count > 100000) throw UsageError("--n must be 1..100000");
     if (args.getInt("seed") < 0) throw UsageError("--seed must not be negative");
@@ -59,8 +59,8 @@ int runEvalShapes(const std::vector<std::string>& argv) {
     auto pipeline = StableDiffusionPipeline::load(modelFolder(args));
     ProgressBar bar("evaluating");
     const auto onProgress = [&](int done, int total) { bar.update(done, total); };
-    const auto report = args.flagSet("reconstruct") ? demo::evaluateReconstructions(*pipeline, options, onProgress)
-                                                    : demo::evaluateShapes(*pipeline, options, onProgress);
+    const auto report = args.flagSet("reconstruct") ? builtin::evaluateReconstructions(*pipeline, options, onProgress)
+                                                    : builtin::evaluateShapes(*pipeline, options, onProgress);
     bar.finish();
     if (args.flagSet("json")) {
         std::printf("%s\n", report.toJson().dump(2).c_str());
@@ -75,8 +75,9 @@ int runEvalShapes(const std::vector<std::string>& argv) {
     std::printf("noun mIoU at tau %.2f: %.3f (%zu objects)\n", options.tau, report.nounMIoU(), report.nounIoU.size());
     std::printf("noun mIoU by shape:");
     const auto byShape = report.nounMIoUByShape();
-    for (int k = 0; k < demo::kShapeCount; ++k)
-        std::printf(" %s %.3f (%d)", demo::shapeName(static_cast<demo::Shape>(k)), byShape[k].mIoU, byShape[k].objects);
+    for (int k = 0; k < builtin::kShapeCount; ++k)
+        std::printf(" %s %.3f (%d)", builtin::shapeName(static_cast<builtin::Shape>(k)), byShape[k].mIoU,
+                    byShape[k].objects);
     std::printf("\n");
     const auto sharing = report.nounMIoUBySharing();
     std::printf("noun mIoU by what else the caption names: alone %.3f (%d), all distinct %.3f (%d), another of its "

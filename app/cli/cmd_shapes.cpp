@@ -2,7 +2,7 @@
 #include "Args.h"
 #include "Command.h"
 
-#include "daam/demo/ShapeWorld.h"
+#include "daam/builtin/ShapeWorld.h"
 #include "daam/io/PngImage.h"
 #include "daam/trace/HeatMapImage.h"
 #include "daam/util/AtomicFile.h"
@@ -30,9 +30,9 @@ int runShapes(const std::vector<std::string>& argv) {
     const auto count = args.getInt("count"), side = args.getInt("side");
     if (count < 1 || count > 100000) throw UsageError("--count must be 1..100000");
     if (side < 16 || side > 1024) throw UsageError("--side must be 16..1024");
-    demo::ShapeWorldOptions options;
+    builtin::ShapeWorldOptions options;
     options.side = static_cast<int>(side);
-    const demo::ShapeWorld world(static_cast<uint64_t>(args.getInt("seed")), options);
+    const builtin::ShapeWorld world(static_cast<uint64_t>(args.getInt("seed")), options);
     std::filesystem::create_directories(out);
     auto index = nlohmann::json::array();
     for (long long i = 0; i < count; ++i) {
@@ -44,15 +44,15 @@ int runShapes(const std::vector<std::string>& argv) {
         for (size_t k = 0; k < scene.objects.size(); ++k) {
             const auto& o = scene.objects[k];
             writePng(out + "/" + name + ".mask-" + std::to_string(k) + ".png", tensorToImage(scene.masks[k] * 255));
-            objects.push_back({{"shape", demo::shapeName(o.shape)},
-                               {"colour", demo::colourName(o.colour)},
+            objects.push_back({{"shape", builtin::shapeName(o.shape)},
+                               {"colour", builtin::colourName(o.colour)},
                                {"centre", {o.cx, o.cy}},
                                {"radius", o.radius},
                                {"phrase", o.phrase}});
         }
         index.push_back({{"image", std::string(name) + ".png"},
                          {"caption", scene.caption},
-                         {"held_out", demo::isHeldOut(scene.caption)},
+                         {"held_out", builtin::isHeldOut(scene.caption)},
                          {"objects", objects}});
     }
     writeFileAtomically(out + "/captions.json", index.dump(1) + "\n");

@@ -3,7 +3,7 @@
 #include "Command.h"
 #include "ProgressBar.h"
 
-#include "daam/demo/DemoTrainer.h"
+#include "daam/builtin/DemoTrainer.h"
 
 #include <cstdio>
 #include <memory>
@@ -65,7 +65,7 @@ int positiveInt(const Args& args, const std::string& name) {
 }
 
 int runTrainDemo(const std::vector<std::string>& argv) {
-    const demo::DemoTrainOptions defaults;
+    const builtin::DemoTrainOptions defaults;
     const std::string latentSide = std::to_string(64 / defaults.latentFactor);
     Args args(
         "train-demo",
@@ -142,7 +142,7 @@ int runTrainDemo(const std::vector<std::string>& argv) {
     args.option("device", "D", "cpu, cuda or cuda:N (a checkpoint may resume on another device).", defaults.device);
     if (!args.parse()) return 0;
 
-    demo::DemoTrainOptions o;
+    builtin::DemoTrainOptions o;
     o.outDir = args.require("out");
     if (args.getInt("seed") < 0) throw UsageError("--seed must not be negative");
     o.seed = static_cast<uint64_t>(args.getInt("seed"));
@@ -175,7 +175,7 @@ int runTrainDemo(const std::vector<std::string>& argv) {
 
     std::unique_ptr<ProgressBar> bar;
     std::string phase;
-    const auto result = demo::trainDemoModel(o, [&](const demo::DemoTrainProgress& p) {
+    const auto result = builtin::trainDemoModel(o, [&](const builtin::DemoTrainProgress& p) {
         if (p.phase != phase) {
             bar.reset();
             phase = p.phase;

@@ -2,8 +2,8 @@
 // post_quant_conv), parameter names equal to the diffusers state-dict keys.
 #pragma once
 
-#include "daam/model/AutoencoderKLConfig.h"
-#include "daam/model/WeightSet.h"
+#include "daam/config/AutoencoderKLConfig.h"
+#include "daam/io/WeightSet.h"
 #include "daam/nn/Normalization.h"
 #include "daam/nn/VaeBlocks.h"
 

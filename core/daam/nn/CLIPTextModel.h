@@ -4,8 +4,8 @@
 // The classes are small and only meaningful together, so they share this file.
 #pragma once
 
-#include "daam/model/CLIPTextConfig.h"
-#include "daam/model/WeightSet.h"
+#include "daam/config/CLIPTextConfig.h"
+#include "daam/io/WeightSet.h"
 
 #include "daam/nn/Normalization.h"
 #include <torch/nn/module.h>

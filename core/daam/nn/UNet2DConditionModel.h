@@ -4,8 +4,8 @@
 // crossAttentionLayers() lists those layers in forward order (down → mid → up).
 #pragma once
 
-#include "daam/model/UNet2DConditionConfig.h"
-#include "daam/model/WeightSet.h"
+#include "daam/config/UNet2DConditionConfig.h"
+#include "daam/io/WeightSet.h"
 #include "daam/nn/Normalization.h"
 #include "daam/nn/TimestepEmbedding.h"
 #include "daam/nn/UNetBlocks.h"

@@ -5,13 +5,13 @@
 // and a preview and may cancel.
 #pragma once
 
-#include "daam/model/ModelIndex.h"
-#include "daam/model/PromptEncoder.h"
+#include "daam/config/ModelIndex.h"
 #include "daam/nn/AttentionObserver.h"
 #include "daam/nn/AutoencoderKL.h"
 #include "daam/nn/UNet2DConditionModel.h"
 #include "daam/pipeline/GenerationRequest.h"
 #include "daam/pipeline/LatentPreview.h"
+#include "daam/pipeline/PromptEncoder.h"
 #include "daam/sched/SchedulerConfig.h"
 #include "daam/text/Tokenizer.h"
 #include "daam/util/Error.h"

@@ -1,9 +1,9 @@
-#include "daam/model/RandomPipeline.h"
+#include "daam/pipeline/RandomPipeline.h"
 
+#include "daam/config/AutoencoderKLConfig.h"
+#include "daam/config/CLIPTextConfig.h"
+#include "daam/config/UNet2DConditionConfig.h"
 #include "daam/io/Safetensors.h"
-#include "daam/model/AutoencoderKLConfig.h"
-#include "daam/model/CLIPTextConfig.h"
-#include "daam/model/UNet2DConditionConfig.h"
 #include "daam/nn/AutoencoderKL.h"
 #include "daam/nn/CLIPTextModel.h"
 #include "daam/nn/UNet2DConditionModel.h"

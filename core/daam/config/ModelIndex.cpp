@@ -1,7 +1,7 @@
 // Parsing and validating model_index.json, and deriving the model family from the component configs.
-#include "daam/model/ModelIndex.h"
+#include "daam/config/ModelIndex.h"
 
-#include "daam/model/CLIPTextConfig.h"
+#include "daam/config/CLIPTextConfig.h"
 #include "daam/util/Error.h"
 #include "daam/util/JsonConfig.h"
 

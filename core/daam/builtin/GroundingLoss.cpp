@@ -1,11 +1,11 @@
 // GroundingLoss: see GroundingLoss.h.
-#include "daam/demo/GroundingLoss.h"
+#include "daam/builtin/GroundingLoss.h"
 
 #include "daam/util/Error.h"
 
 #include <torch/torch.h>
 
-namespace daam::demo {
+namespace daam::builtin {
 
 void AttentionMapCollector::onCrossAttention(const AttentionLayerInfo& layer, int64_t, const torch::Tensor& condProbs,
                                              const torch::Tensor&) {
@@ -66,4 +66,4 @@ torch::Tensor GroundingTargets::loss(const std::vector<std::pair<AttentionLayerI
     return maps.empty() ? total : total / static_cast<double>(maps.size());
 }
 
-} // namespace daam::demo
+} // namespace daam::builtin

@@ -1,7 +1,8 @@
-#include "daam/model/WeightSet.h"
+#include "daam/io/WeightSet.h"
 
 #include "daam/io/Safetensors.h"
 #include "daam/util/Error.h"
+#include "daam/util/JsonConfig.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -24,16 +25,6 @@ std::string listNames(const std::vector<std::string>& names, size_t limit = 12) 
         s << (i ? ", " : "") << names[i];
     if (names.size() > limit) s << " and " << (names.size() - limit) << " more";
     return s.str();
-}
-
-nlohmann::json readJsonFile(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw FileError(path, "cannot open");
-    try {
-        return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-        throw FileError(path, std::string("malformed JSON: ") + e.what());
-    }
 }
 
 } // namespace

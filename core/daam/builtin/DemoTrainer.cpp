@@ -1,13 +1,13 @@
-#include "daam/demo/DemoTrainer.h"
+#include "daam/builtin/DemoTrainer.h"
 
-#include "daam/demo/GroundingLoss.h"
+#include "daam/builtin/GroundingLoss.h"
 
-#include "daam/demo/ShapeTokenizer.h"
-#include "daam/demo/ShapeWorld.h"
+#include "daam/builtin/ShapeTokenizer.h"
+#include "daam/builtin/ShapeWorld.h"
+#include "daam/config/AutoencoderKLConfig.h"
+#include "daam/config/CLIPTextConfig.h"
+#include "daam/config/UNet2DConditionConfig.h"
 #include "daam/io/Safetensors.h"
-#include "daam/model/AutoencoderKLConfig.h"
-#include "daam/model/CLIPTextConfig.h"
-#include "daam/model/UNet2DConditionConfig.h"
 #include "daam/nn/AutoencoderKL.h"
 #include "daam/nn/CLIPTextModel.h"
 #include "daam/nn/UNet2DConditionModel.h"
@@ -30,7 +30,7 @@
 
 namespace fs = std::filesystem;
 
-namespace daam::demo {
+namespace daam::builtin {
 namespace {
 
 constexpr int kImageSide = 64;
@@ -844,4 +844,4 @@ DemoTrainResult trainDemoModel(const DemoTrainOptions& options,
     return Trainer(options, progress).run();
 }
 
-} // namespace daam::demo
+} // namespace daam::builtin

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace daam::demo {
+namespace daam::builtin {
 
 // The defaults train the shipped built-in model: 32x32 latents, text in the down blocks at 16x16 and 8x8 only
 // (the up blocks' cross-attention placed no words and blurred DAAM's average), one attention head (DAAM
@@ -116,4 +116,4 @@ struct DemoTrainResult {
 DemoTrainResult trainDemoModel(const DemoTrainOptions& options,
                                const std::function<void(const DemoTrainProgress&)>& progress = {});
 
-} // namespace daam::demo
+} // namespace daam::builtin

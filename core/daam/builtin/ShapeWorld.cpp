@@ -1,4 +1,4 @@
-#include "daam/demo/ShapeWorld.h"
+#include "daam/builtin/ShapeWorld.h"
 
 #include <torch/torch.h>
 
@@ -7,7 +7,7 @@
 #include <cmath>
 #include <random>
 
-namespace daam::demo {
+namespace daam::builtin {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
@@ -200,4 +200,4 @@ std::vector<ObjectWords> objectWords(const std::vector<Word>& words, const std::
     return result;
 }
 
-} // namespace daam::demo
+} // namespace daam::builtin

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace daam::demo {
+namespace daam::builtin {
 
 // The first folder holding a model_index.json of: $DAAM_BUILTIN_MODEL; <executable>/../share/daam-studio/
 // demo-model (an installed package); the source tree's resources/demo-model (a build tree). Empty when
@@ -14,4 +14,4 @@ std::string builtInModelDir();
 // builtInModelDir(), or an Error saying where it was looked for.
 std::string requireBuiltInModelDir();
 
-} // namespace daam::demo
+} // namespace daam::builtin

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-namespace daam::demo {
+namespace daam::builtin {
 
 struct ShapeTokenizerOptions {
     uint64_t worldSeed = 0;
@@ -18,4 +18,4 @@ struct ShapeTokenizerOptions {
 // text encoder has an attention sink and every word its own rows). Deterministic for fixed options.
 void trainShapeTokenizer(const std::string& dir, const ShapeTokenizerOptions& options = {});
 
-} // namespace daam::demo
+} // namespace daam::builtin

@@ -1,7 +1,7 @@
-#include "daam/demo/ShapeEval.h"
+#include "daam/builtin/ShapeEval.h"
 
-#include "daam/demo/ShapeJudge.h"
-#include "daam/demo/ShapeWorld.h"
+#include "daam/builtin/ShapeJudge.h"
+#include "daam/builtin/ShapeWorld.h"
 #include "daam/io/PngImage.h"
 #include "daam/pipeline/GenerationSession.h"
 #include "daam/trace/HeatMapAggregator.h"
@@ -16,7 +16,7 @@
 #include <filesystem>
 #include <numeric>
 
-namespace daam::demo {
+namespace daam::builtin {
 namespace {
 
 double mean(const std::vector<double>& v) {
@@ -218,4 +218,4 @@ ShapeEvalReport evaluateReconstructions(StableDiffusionPipeline& pipeline, const
     return report;
 }
 
-} // namespace daam::demo
+} // namespace daam::builtin

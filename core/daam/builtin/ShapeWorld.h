@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace daam::demo {
+namespace daam::builtin {
 
 enum class Shape { Circle, Square, Triangle, Star };
 enum class Colour { Red, Green, Blue, Yellow, Purple, Orange };
@@ -80,4 +80,4 @@ std::vector<ObjectWords> objectWords(const std::vector<Word>& words, const std::
 // Draws `object` into image [side, side, 3] uint8 and returns its mask [side, side] uint8.
 torch::Tensor drawObject(torch::Tensor& image, const SceneObject& object);
 
-} // namespace daam::demo
+} // namespace daam::builtin

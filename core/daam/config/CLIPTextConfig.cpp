@@ -1,5 +1,5 @@
 // Parsing text_encoder/config.json. Defaults are those of transformers 4.30's CLIPTextConfig.
-#include "daam/model/CLIPTextConfig.h"
+#include "daam/config/CLIPTextConfig.h"
 
 #include "daam/util/JsonConfig.h"
 

@@ -2,7 +2,7 @@
 // conditioning for each model family.
 #pragma once
 
-#include "daam/model/ModelIndex.h"
+#include "daam/config/ModelIndex.h"
 #include "daam/nn/CLIPTextModel.h"
 
 #include <torch/types.h>

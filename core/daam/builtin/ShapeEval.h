@@ -10,7 +10,7 @@
 
 #include <functional>
 
-namespace daam::demo {
+namespace daam::builtin {
 
 struct ShapeEvalOptions {
     int count = 200;   // held-out captions to generate
@@ -85,4 +85,4 @@ ShapeEvalReport evaluateShapes(StableDiffusionPipeline& pipeline, const ShapeEva
 ShapeEvalReport evaluateReconstructions(StableDiffusionPipeline& pipeline, const ShapeEvalOptions& options,
                                         const std::function<void(int done, int total)>& progress = {});
 
-} // namespace daam::demo
+} // namespace daam::builtin

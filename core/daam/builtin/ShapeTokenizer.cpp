@@ -1,6 +1,6 @@
-#include "daam/demo/ShapeTokenizer.h"
+#include "daam/builtin/ShapeTokenizer.h"
 
-#include "daam/demo/ShapeWorld.h"
+#include "daam/builtin/ShapeWorld.h"
 #include "daam/text/SpmLibrary.h"
 #include "daam/util/AtomicFile.h"
 #include "daam/util/JsonConfig.h"
@@ -11,7 +11,7 @@
 
 namespace fs = std::filesystem;
 
-namespace daam::demo {
+namespace daam::builtin {
 
 void trainShapeTokenizer(const std::string& dir, const ShapeTokenizerOptions& options) {
     fs::create_directories(dir);
@@ -36,4 +36,4 @@ void trainShapeTokenizer(const std::string& dir, const ShapeTokenizerOptions& op
         {{"add_bos_token", true}, {"model_max_length", options.maxLength}, {"tokenizer_class", "T5Tokenizer"}});
 }
 
-} // namespace daam::demo
+} // namespace daam::builtin

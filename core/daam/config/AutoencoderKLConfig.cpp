@@ -1,6 +1,6 @@
 // Parses AutoencoderKL's config.json with diffusers 0.21.2's defaults (and mid_block_add_attention, which
 // later diffusers added, default true).
-#include "daam/model/AutoencoderKLConfig.h"
+#include "daam/config/AutoencoderKLConfig.h"
 
 #include "daam/util/Error.h"
 

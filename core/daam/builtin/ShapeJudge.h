@@ -3,13 +3,13 @@
 // convex it is and how much of its bounding box it fills).
 #pragma once
 
-#include "daam/demo/ShapeWorld.h"
+#include "daam/builtin/ShapeWorld.h"
 
 #include <torch/types.h>
 
 #include <vector>
 
-namespace daam::demo {
+namespace daam::builtin {
 
 // uint8 [H, W]: pixels of image [H, W, 3] (uint8) nearer to `colour` than to any other colour of the
 // world or to the background, within a distance that tolerates a generator's noise.
@@ -42,4 +42,4 @@ struct ObjectJudgement {
 };
 ObjectJudgement judgeObject(const torch::Tensor& image, Colour colour, Shape shape);
 
-} // namespace daam::demo
+} // namespace daam::builtin

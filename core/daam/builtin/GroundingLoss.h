@@ -9,7 +9,7 @@
 // more by construction than Stable Diffusion does; the README says which figures came from such a model.
 #pragma once
 
-#include "daam/demo/ShapeWorld.h"
+#include "daam/builtin/ShapeWorld.h"
 #include "daam/nn/AttentionObserver.h"
 #include "daam/text/Tokenizer.h"
 
@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-namespace daam::demo {
+namespace daam::builtin {
 
 // The cross-attention probabilities of one UNet call, kept with their autograd graph.
 class AttentionMapCollector : public AttentionObserver {
@@ -52,4 +52,4 @@ private:
     torch::Device device_;
 };
 
-} // namespace daam::demo
+} // namespace daam::builtin

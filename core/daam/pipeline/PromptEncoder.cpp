@@ -1,5 +1,5 @@
 // Prompt encoding per model family (diffusers 0.21 StableDiffusion[XL]Pipeline.encode_prompt).
-#include "daam/model/PromptEncoder.h"
+#include "daam/pipeline/PromptEncoder.h"
 
 #include "daam/util/Error.h"
 

@@ -1,4 +1,4 @@
-#include "daam/demo/BuiltInModel.h"
+#include "daam/builtin/BuiltInModel.h"
 
 #include "daam/util/Error.h"
 
@@ -9,7 +9,7 @@
 
 namespace fs = std::filesystem;
 
-namespace daam::demo {
+namespace daam::builtin {
 namespace {
 
 std::vector<fs::path> candidates() {
@@ -41,4 +41,4 @@ std::string requireBuiltInModelDir() {
     throw Error("no model given and the built-in model is not installed (looked in " + looked + ")");
 }
 
-} // namespace daam::demo
+} // namespace daam::builtin

@@ -1,4 +1,4 @@
-#include "daam/demo/ShapeJudge.h"
+#include "daam/builtin/ShapeJudge.h"
 
 #include <torch/torch.h>
 
@@ -7,7 +7,7 @@
 #include <map>
 #include <vector>
 
-namespace daam::demo {
+namespace daam::builtin {
 namespace {
 // Squared RGB distance beyond which a pixel belongs to no colour (a generator's blur and noise stay within).
 constexpr int kMaxDistance2 = 90 * 90;
@@ -172,4 +172,4 @@ ObjectJudgement judgeObject(const torch::Tensor& image, Colour colour, Shape sha
     return j;
 }
 
-} // namespace daam::demo
+} // namespace daam::builtin
