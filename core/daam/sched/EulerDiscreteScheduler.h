@@ -4,25 +4,16 @@
 // which keeps the generator in step with Python's.
 #pragma once
 
-#include "daam/sched/Scheduler.h"
+#include "daam/sched/SigmaScheduler.h"
 
 namespace daam {
 
-class EulerDiscreteScheduler : public Scheduler {
+class EulerDiscreteScheduler : public SigmaScheduler {
 public:
     explicit EulerDiscreteScheduler(SchedulerConfig config);
     std::string className() const override { return "EulerDiscreteScheduler"; }
-    void setTimesteps(int steps) override;
-    torch::Tensor sigmas() const override { return sigmas_; }
-    double initNoiseSigma() const override { return initNoiseSigma_; }
-    torch::Tensor scaleModelInput(const torch::Tensor& sample, int callIndex) override;
     torch::Tensor step(const torch::Tensor& modelOutput, int callIndex, const torch::Tensor& sample,
                        NoiseSource* noise) override;
-
-private:
-    torch::Tensor alphasCumprod_;
-    torch::Tensor sigmas_; // [steps + 1] float32, last 0
-    double initNoiseSigma_ = 1.0;
 };
 
 } // namespace daam

@@ -11,32 +11,15 @@
 
 namespace daam {
 
+// LMS spaces timesteps in float64 (np.linspace(..., dtype=float)) before interpolating the sigmas.
 LMSDiscreteScheduler::LMSDiscreteScheduler(SchedulerConfig config, int order)
-    : Scheduler(std::move(config)), order_(order) {
-    alphasCumprod_ = schedmath::alphasCumprod(config_, className());
-    setTimesteps(config_.numTrainTimesteps);
-    timesteps_.clear();
+    : SigmaScheduler(std::move(config), /*spacingFloat32=*/false, /*allowKarras=*/true), order_(order) {
+    initTrainingSchedule();
 }
 
-void LMSDiscreteScheduler::setTimesteps(int steps) {
-    if (steps < 1 || steps > config_.numTrainTimesteps)
-        throw Error(className() + ": num_inference_steps must be in 1.." + std::to_string(config_.numTrainTimesteps) +
-                    ", got " + std::to_string(steps));
-    numInferenceSteps_ = steps;
-    // LMS spaces timesteps in float64 (np.linspace(..., dtype=float)) before interpolating the sigmas.
-    auto schedule = schedmath::sigmaSchedule(config_, className(), alphasCumprod_, steps, false, true);
-    timesteps_ = schedule.timesteps;
-    timestepDtype_ = schedule.timestepDtype;
-    sigmas_ = schedule.sigmas;
+void LMSDiscreteScheduler::onScheduleSet() {
     sigmaValues_ = schedmath::toDoubles(sigmas_);
-    initNoiseSigma_ = schedmath::sigmaInitNoise(sigmas_, config_.spacingOr("linspace"));
     derivatives_.clear();
-}
-
-torch::Tensor LMSDiscreteScheduler::scaleModelInput(const torch::Tensor& sample, int callIndex) {
-    checkCall(callIndex);
-    const auto sigma = sigmas_[callIndex];
-    return sample / (sigma.pow(2) + 1).pow(0.5);
 }
 
 double LMSDiscreteScheduler::lmsCoefficient(int order, int t, int currentOrder) const {
@@ -66,14 +49,7 @@ torch::Tensor LMSDiscreteScheduler::step(const torch::Tensor& modelOutput, int c
                                          NoiseSource* /*noise*/) {
     checkCall(callIndex);
     const auto sigma = sigmas_[callIndex];
-    torch::Tensor predOriginal;
-    if (config_.predictionType == "epsilon") {
-        predOriginal = sample - sigma * modelOutput;
-    } else if (config_.predictionType == "v_prediction") {
-        predOriginal = modelOutput * (-sigma / (sigma.pow(2) + 1).pow(0.5)) + (sample / (sigma.pow(2) + 1));
-    } else {
-        throw Error(className() + ": prediction_type 'sample' is not supported");
-    }
+    const auto predOriginal = predictOriginal(modelOutput, sigma, sample, /*samplePrediction=*/false);
     const auto derivative = (sample - predOriginal) / sigma;
     derivatives_.push_back(derivative);
     if (static_cast<int>(derivatives_.size()) > order_) derivatives_.pop_front();

@@ -3,20 +3,16 @@
 // integrates it numerically with scipy.integrate.quad, here it is integrated exactly with Gauss-Legendre nodes.
 #pragma once
 
-#include "daam/sched/Scheduler.h"
+#include "daam/sched/SigmaScheduler.h"
 
 #include <deque>
 
 namespace daam {
 
-class LMSDiscreteScheduler : public Scheduler {
+class LMSDiscreteScheduler : public SigmaScheduler {
 public:
     explicit LMSDiscreteScheduler(SchedulerConfig config, int order = 4);
     std::string className() const override { return "LMSDiscreteScheduler"; }
-    void setTimesteps(int steps) override;
-    torch::Tensor sigmas() const override { return sigmas_; }
-    double initNoiseSigma() const override { return initNoiseSigma_; }
-    torch::Tensor scaleModelInput(const torch::Tensor& sample, int callIndex) override;
     torch::Tensor step(const torch::Tensor& modelOutput, int callIndex, const torch::Tensor& sample,
                        NoiseSource* noise) override;
 
@@ -24,12 +20,11 @@ public:
     double lmsCoefficient(int order, int t, int currentOrder) const;
 
 private:
+    void onScheduleSet() override;
+
     int order_;
-    torch::Tensor alphasCumprod_;
-    torch::Tensor sigmas_;
     std::vector<double> sigmaValues_; // sigmas_ as doubles, for the coefficients
     std::deque<torch::Tensor> derivatives_;
-    double initNoiseSigma_ = 1.0;
 };
 
 } // namespace daam
