@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "AboutDialog.h"
 #include "GenerationController.h"
 #include "GenerationPanel.h"
 #include "ImageView.h"
@@ -332,6 +333,21 @@ void MainWindow::buildMenus() {
                                      tr("The new language takes effect when DAAM Studio is started again."));
         });
     }
+
+    auto* help = menuBar()->addMenu(tr("&Help"));
+    help->setObjectName(QStringLiteral("helpMenu"));
+    auto* about = help->addAction(tr("&About DAAM Studio…"), this, [this] {
+        if (auto* shown = findChild<AboutDialog*>()) {
+            shown->raise();
+            shown->activateWindow();
+            return;
+        }
+        auto* dialog = new AboutDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
+    about->setObjectName(QStringLiteral("aboutAction"));
+    about->setMenuRole(QAction::AboutRole);
 }
 
 void MainWindow::setLanguage(const QString& code) {
