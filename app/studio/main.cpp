@@ -10,6 +10,7 @@
 #include "Translations.h"
 
 #include "daam/util/Runtime.h"
+#include "daam/util/Version.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -24,7 +25,7 @@ int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("DAAM Studio"));
     QApplication::setOrganizationName(QStringLiteral("DAAM Studio"));
-    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QApplication::setApplicationVersion(QString::fromLatin1(daam::studioVersion()));
     // Before anything is built or parsed, so the --help text is translated too; needs the organization
     // and application names above to find the setting.
     daam::ui::installTranslations(app);

@@ -17,8 +17,8 @@ std::vector<fs::path> candidates() {
     if (const char* env = std::getenv("DAAM_BUILTIN_MODEL"); env && *env) dirs.emplace_back(env);
     std::error_code ec;
     const auto exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) dirs.push_back(exe.parent_path().parent_path() / "share" / "daam-studio" / "demo-model");
-    dirs.emplace_back(fs::path(DAAM_SOURCE_RESOURCES_DIR) / "demo-model");
+    // The build tree links share/daam-studio/demo-model to resources/demo-model (see CMakeLists.txt).
+    if (!ec) dirs.push_back((exe.parent_path() / DAAM_BIN_TO_DATADIR / "demo-model").lexically_normal());
     return dirs;
 }
 

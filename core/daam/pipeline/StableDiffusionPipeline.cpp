@@ -4,6 +4,7 @@
 #include "daam/sched/SchedulerFactory.h"
 #include "daam/text/Utf8.h"
 #include "daam/util/Runtime.h"
+#include "daam/util/Version.h"
 
 #include <torch/torch.h>
 #include <torch/version.h>
@@ -280,7 +281,7 @@ nlohmann::json StableDiffusionPipeline::record(const GenerationResult& result) c
     j["seconds"] = result.seconds;
     std::ostringstream torchVersion;
     torchVersion << TORCH_VERSION_MAJOR << "." << TORCH_VERSION_MINOR << "." << TORCH_VERSION_PATCH;
-    j["versions"] = {{"daam_studio", DAAM_STUDIO_VERSION}, {"libtorch", torchVersion.str()}};
+    j["versions"] = {{"daam_studio", studioVersion()}, {"libtorch", torchVersion.str()}};
     return j;
 }
 

@@ -49,13 +49,10 @@ std::vector<std::string> SpmLibrary::candidatePaths() {
     if (const char* env = std::getenv("DAAM_SPM_WRAPPER"); env && *env) paths.emplace_back(env);
     std::error_code ec;
     const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        const fs::path dir = exe.parent_path();
-        paths.push_back((dir / ".." / "lib" / "daam-studio" / DAAM_SPM_WRAPPER_NAME).lexically_normal().string());
-        paths.push_back((dir / DAAM_SPM_WRAPPER_NAME).string());
-        paths.push_back((dir / ".." / "lib" / DAAM_SPM_WRAPPER_NAME).lexically_normal().string());
-    }
-    paths.emplace_back(DAAM_SPM_WRAPPER_BUILD_PATH);
+    // The build tree puts it where it is installed, relative to the executables (see CMakeLists.txt).
+    if (!ec)
+        paths.push_back(
+            (exe.parent_path() / DAAM_BIN_TO_PRIVATE_LIBDIR / DAAM_SPM_WRAPPER_NAME).lexically_normal().string());
     return paths;
 }
 

@@ -1,0 +1,9 @@
+#include "daam/util/Version.h"
+
+namespace daam {
+
+const char* studioVersion() {
+    return DAAM_STUDIO_VERSION;
+}
+
+} // namespace daam
