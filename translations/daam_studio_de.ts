@@ -4,57 +4,57 @@
 <context>
     <name>daam::ui::AboutDialog</name>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="55"/>
+        <location filename="../ui/AboutDialog.cpp" line="61"/>
         <source>About DAAM Studio</source>
         <translation>Über DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="67"/>
+        <location filename="../ui/AboutDialog.cpp" line="73"/>
         <source>Version %1</source>
         <translation>Version %1</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="73"/>
+        <location filename="../ui/AboutDialog.cpp" line="79"/>
         <source>See where each word of a prompt lands in a Stable Diffusion image.</source>
         <translation>Sehen Sie, wo jedes Wort eines Prompts in einem Stable-Diffusion-Bild landet.</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="79"/>
+        <location filename="../ui/AboutDialog.cpp" line="85"/>
         <source>GNU General Public License, version 3 or later</source>
         <translation>GNU General Public License, Version 3 oder neuer</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="81"/>
+        <location filename="../ui/AboutDialog.cpp" line="87"/>
         <source>DAAM Studio is free software: you may share and change it under the terms of the %1 (%2). It comes with ABSOLUTELY NO WARRANTY, to the extent permitted by law.</source>
         <translation>DAAM Studio ist freie Software: Sie dürfen es unter den Bedingungen der %1 (%2) weitergeben und verändern. Es wird OHNE JEDE GEWÄHRLEISTUNG bereitgestellt, soweit das Gesetz es zulässt.</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="109"/>
+        <location filename="../ui/AboutDialog.cpp" line="115"/>
         <source>colour maps from %1</source>
         <translation>Farbskalen aus %1</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="116"/>
+        <location filename="../ui/AboutDialog.cpp" line="122"/>
         <source>Third-party software</source>
         <translation>Software von Drittanbietern</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="124"/>
+        <location filename="../ui/AboutDialog.cpp" line="130"/>
         <source>If DAAM Studio helps your research, please cite the DAAM paper:</source>
         <translation>Wenn DAAM Studio Ihrer Forschung hilft, zitieren Sie bitte das DAAM-Paper:</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="133"/>
+        <location filename="../ui/AboutDialog.cpp" line="140"/>
         <source>BibTeX citation</source>
         <translation>BibTeX-Zitat</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="140"/>
+        <location filename="../ui/AboutDialog.cpp" line="168"/>
         <source>Copy &amp;BibTeX</source>
         <translation>&amp;BibTeX kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="147"/>
+        <location filename="../ui/AboutDialog.cpp" line="175"/>
         <source>Copied</source>
         <translation>Kopiert</translation>
     </message>
@@ -319,69 +319,101 @@
     <name>daam::ui::LayerSelector</name>
     <message>
         <location filename="../ui/LayerSelector.cpp" line="21"/>
-        <source>Down block %1</source>
-        <translation>Down-Block %1</translation>
-    </message>
-    <message>
-        <location filename="../ui/LayerSelector.cpp" line="23"/>
-        <location filename="../ui/LayerSelector.cpp" line="34"/>
         <source>Mid block</source>
         <translation>Mid-Block</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="25"/>
-        <source>Up block %1</source>
-        <translation>Up-Block %1</translation>
-    </message>
-    <message>
-        <location filename="../ui/LayerSelector.cpp" line="31"/>
+        <location filename="../ui/LayerSelector.cpp" line="18"/>
         <source>All layers</source>
         <translation>Alle Schichten</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="32"/>
+        <location filename="../ui/LayerSelector.cpp" line="19"/>
         <source>Paper default</source>
         <translation>Standard des Papers</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="33"/>
+        <location filename="../ui/LayerSelector.cpp" line="20"/>
         <source>Down blocks</source>
         <translation>Down-Blöcke</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="35"/>
+        <location filename="../ui/LayerSelector.cpp" line="22"/>
         <source>Up blocks</source>
         <translation>Up-Blöcke</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="36"/>
+        <location filename="../ui/LayerSelector.cpp" line="23"/>
         <source>%1 maps</source>
         <translation>%1-Karten</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="45"/>
+        <location filename="../ui/LayerSelector.cpp" line="32"/>
         <source>&amp;Preset:</source>
         <translation>&amp;Vorgabe:</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="55"/>
+        <location filename="../ui/LayerSelector.cpp" line="42"/>
         <source>Cross-attention layers whose maps are averaged</source>
         <translation>Cross-Attention-Schichten, deren Karten gemittelt werden</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="57"/>
+        <location filename="../ui/LayerSelector.cpp" line="44"/>
         <source>Choose a group of layers. Paper default: the down and up blocks without 8×8 maps, as castorini/daam averages them.</source>
         <translation>Eine Gruppe von Schichten wählen. Standard des Papers: die Down- und Up-Blöcke ohne 8×8-Karten, wie castorini/daam sie mittelt.</translation>
     </message>
+</context>
+<context>
+    <name>daam::ui::LayerTreeModel</name>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="90"/>
-        <source>%1×%2 maps</source>
-        <translation>%1×%2-Karten</translation>
+        <location filename="../ui/LayerTreeModel.cpp" line="14"/>
+        <source>Down block %1</source>
+        <translation>Down-Block %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="97"/>
-        <source>#%1 attention %2.%3 · heads: %4</source>
-        <translation>#%1 Attention %2.%3 · Heads: %4</translation>
+        <location filename="../ui/LayerTreeModel.cpp" line="16"/>
+        <source>Mid block</source>
+        <translation>Mid-Block</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="18"/>
+        <source>Up block %1</source>
+        <translation>Up-Block %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="36"/>
+        <source>down %1</source>
+        <translation>down %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="39"/>
+        <source>mid</source>
+        <translation>mid</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="42"/>
+        <source>up %1</source>
+        <translation>up %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="54"/>
+        <source>attention %1</source>
+        <translation>Attention %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="55"/>
+        <source>block %1</source>
+        <translation>Block %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="90"/>
+        <source>%1 maps</source>
+        <translation>%1-Karten</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="171"/>
+        <source>%1 (heads: %2)</source>
+        <translation>%1 (Köpfe: %2)</translation>
     </message>
 </context>
 <context>
@@ -971,47 +1003,47 @@ Klicken zum Auswählen, Ctrl+Klick zum Hinzufügen zur Auswahl.</translation>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/studio/main.cpp" line="34"/>
+        <location filename="../app/studio/main.cpp" line="35"/>
         <source>See where each word of a prompt lands in a Stable Diffusion image.</source>
         <translation>Sehen Sie, wo jedes Wort eines Prompts in einem Stable-Diffusion-Bild landet.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="38"/>
+        <location filename="../app/studio/main.cpp" line="39"/>
         <source>A session folder to open.</source>
         <translation>Ein zu öffnender Sitzungsordner.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="41"/>
+        <location filename="../app/studio/main.cpp" line="42"/>
         <source>Select word N (1-based); repeat to select several.</source>
         <translation>Wort N wählen (ab 1 gezählt); für mehrere wiederholen.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="44"/>
+        <location filename="../app/studio/main.cpp" line="45"/>
         <source>Show masks: fill, outline or cutout.</source>
         <translation>Masken zeigen: fill, outline oder cutout.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="47"/>
+        <location filename="../app/studio/main.cpp" line="48"/>
         <source>Save a screenshot of the window to FILE and exit.</source>
         <translation>Einen Screenshot des Fensters in FILE speichern und beenden.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="50"/>
+        <location filename="../app/studio/main.cpp" line="51"/>
         <source>Generate the prompt at start-up (the built-in model does so unless a session is opened).</source>
         <translation>Den Prompt beim Start erzeugen (das eingebaute Modell tut dies, sofern keine Sitzung geöffnet wird).</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="66"/>
+        <location filename="../app/studio/main.cpp" line="67"/>
         <source>--select needs a word number from 1, not &apos;%1&apos;</source>
         <translation>--select braucht eine Wortnummer ab 1, nicht „%1“</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="82"/>
+        <location filename="../app/studio/main.cpp" line="83"/>
         <source>--mask must be fill, outline or cutout, not &apos;%1&apos;</source>
         <translation>--mask muss fill, outline oder cutout sein, nicht „%1“</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="99"/>
+        <location filename="../app/studio/main.cpp" line="100"/>
         <source>could not write %1</source>
         <translation>%1 konnte nicht geschrieben werden</translation>
     </message>

@@ -4,57 +4,57 @@
 <context>
     <name>daam::ui::AboutDialog</name>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="55"/>
+        <location filename="../ui/AboutDialog.cpp" line="61"/>
         <source>About DAAM Studio</source>
         <translation>关于 DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="67"/>
+        <location filename="../ui/AboutDialog.cpp" line="73"/>
         <source>Version %1</source>
         <translation>版本 %1</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="73"/>
+        <location filename="../ui/AboutDialog.cpp" line="79"/>
         <source>See where each word of a prompt lands in a Stable Diffusion image.</source>
         <translation>查看提示词中的每个词落在 Stable Diffusion 图像的哪个位置。</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="79"/>
+        <location filename="../ui/AboutDialog.cpp" line="85"/>
         <source>GNU General Public License, version 3 or later</source>
         <translation>GNU 通用公共许可证第 3 版或更高版本</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="81"/>
+        <location filename="../ui/AboutDialog.cpp" line="87"/>
         <source>DAAM Studio is free software: you may share and change it under the terms of the %1 (%2). It comes with ABSOLUTELY NO WARRANTY, to the extent permitted by law.</source>
         <translation>DAAM Studio 是自由软件：您可以依据 %1（%2）的条款分享和修改它。在法律允许的范围内，本软件不提供任何担保。</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="109"/>
+        <location filename="../ui/AboutDialog.cpp" line="115"/>
         <source>colour maps from %1</source>
         <translation>来自 %1 的色图</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="116"/>
+        <location filename="../ui/AboutDialog.cpp" line="122"/>
         <source>Third-party software</source>
         <translation>第三方软件</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="124"/>
+        <location filename="../ui/AboutDialog.cpp" line="130"/>
         <source>If DAAM Studio helps your research, please cite the DAAM paper:</source>
         <translation>如果 DAAM Studio 对您的研究有帮助，请引用 DAAM 论文：</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="133"/>
+        <location filename="../ui/AboutDialog.cpp" line="140"/>
         <source>BibTeX citation</source>
         <translation>BibTeX 引用</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="140"/>
+        <location filename="../ui/AboutDialog.cpp" line="168"/>
         <source>Copy &amp;BibTeX</source>
         <translation>复制 BibTeX(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="147"/>
+        <location filename="../ui/AboutDialog.cpp" line="175"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
@@ -319,69 +319,101 @@
     <name>daam::ui::LayerSelector</name>
     <message>
         <location filename="../ui/LayerSelector.cpp" line="21"/>
-        <source>Down block %1</source>
-        <translation>下采样块 %1</translation>
-    </message>
-    <message>
-        <location filename="../ui/LayerSelector.cpp" line="23"/>
-        <location filename="../ui/LayerSelector.cpp" line="34"/>
         <source>Mid block</source>
         <translation>中间块</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="25"/>
-        <source>Up block %1</source>
-        <translation>上采样块 %1</translation>
-    </message>
-    <message>
-        <location filename="../ui/LayerSelector.cpp" line="31"/>
+        <location filename="../ui/LayerSelector.cpp" line="18"/>
         <source>All layers</source>
         <translation>所有层</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="32"/>
+        <location filename="../ui/LayerSelector.cpp" line="19"/>
         <source>Paper default</source>
         <translation>论文默认</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="33"/>
+        <location filename="../ui/LayerSelector.cpp" line="20"/>
         <source>Down blocks</source>
         <translation>下采样块</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="35"/>
+        <location filename="../ui/LayerSelector.cpp" line="22"/>
         <source>Up blocks</source>
         <translation>上采样块</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="36"/>
+        <location filename="../ui/LayerSelector.cpp" line="23"/>
         <source>%1 maps</source>
         <translation>%1 图</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="45"/>
+        <location filename="../ui/LayerSelector.cpp" line="32"/>
         <source>&amp;Preset:</source>
         <translation>预设(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="55"/>
+        <location filename="../ui/LayerSelector.cpp" line="42"/>
         <source>Cross-attention layers whose maps are averaged</source>
         <translation>对其注意力图取平均的交叉注意力层</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="57"/>
+        <location filename="../ui/LayerSelector.cpp" line="44"/>
         <source>Choose a group of layers. Paper default: the down and up blocks without 8×8 maps, as castorini/daam averages them.</source>
         <translation>选择一组层。论文默认：下采样块和上采样块中除 8×8 图以外的层，与 castorini/daam 的平均方式相同。</translation>
     </message>
+</context>
+<context>
+    <name>daam::ui::LayerTreeModel</name>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="90"/>
-        <source>%1×%2 maps</source>
-        <translation>%1×%2 图</translation>
+        <location filename="../ui/LayerTreeModel.cpp" line="14"/>
+        <source>Down block %1</source>
+        <translation>下采样块 %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="97"/>
-        <source>#%1 attention %2.%3 · heads: %4</source>
-        <translation>#%1 注意力 %2.%3 · 头数：%4</translation>
+        <location filename="../ui/LayerTreeModel.cpp" line="16"/>
+        <source>Mid block</source>
+        <translation>中间块</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="18"/>
+        <source>Up block %1</source>
+        <translation>上采样块 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="36"/>
+        <source>down %1</source>
+        <translation>下采样 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="39"/>
+        <source>mid</source>
+        <translation>中间</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="42"/>
+        <source>up %1</source>
+        <translation>上采样 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="54"/>
+        <source>attention %1</source>
+        <translation>注意力 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="55"/>
+        <source>block %1</source>
+        <translation>块 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="90"/>
+        <source>%1 maps</source>
+        <translation>%1 图</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="171"/>
+        <source>%1 (heads: %2)</source>
+        <translation>%1（头数：%2）</translation>
     </message>
 </context>
 <context>
@@ -971,47 +1003,47 @@ Click to select, Ctrl+click to add to the selection.</source>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/studio/main.cpp" line="34"/>
+        <location filename="../app/studio/main.cpp" line="35"/>
         <source>See where each word of a prompt lands in a Stable Diffusion image.</source>
         <translation>查看提示词中的每个词落在 Stable Diffusion 图像的哪个位置。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="38"/>
+        <location filename="../app/studio/main.cpp" line="39"/>
         <source>A session folder to open.</source>
         <translation>要打开的会话文件夹。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="41"/>
+        <location filename="../app/studio/main.cpp" line="42"/>
         <source>Select word N (1-based); repeat to select several.</source>
         <translation>选择第 N 个词（从 1 开始）；重复此选项可选择多个。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="44"/>
+        <location filename="../app/studio/main.cpp" line="45"/>
         <source>Show masks: fill, outline or cutout.</source>
         <translation>显示掩码：fill、outline 或 cutout。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="47"/>
+        <location filename="../app/studio/main.cpp" line="48"/>
         <source>Save a screenshot of the window to FILE and exit.</source>
         <translation>将窗口截图保存到 FILE 并退出。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="50"/>
+        <location filename="../app/studio/main.cpp" line="51"/>
         <source>Generate the prompt at start-up (the built-in model does so unless a session is opened).</source>
         <translation>启动时生成提示词的图像（未打开会话时，内置模型会自动生成）。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="66"/>
+        <location filename="../app/studio/main.cpp" line="67"/>
         <source>--select needs a word number from 1, not &apos;%1&apos;</source>
         <translation>--select 需要从 1 开始的词序号，而不是“%1”</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="82"/>
+        <location filename="../app/studio/main.cpp" line="83"/>
         <source>--mask must be fill, outline or cutout, not &apos;%1&apos;</source>
         <translation>--mask 必须是 fill、outline 或 cutout，而不是“%1”</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="99"/>
+        <location filename="../app/studio/main.cpp" line="100"/>
         <source>could not write %1</source>
         <translation>无法写入 %1</translation>
     </message>

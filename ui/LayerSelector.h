@@ -1,5 +1,5 @@
-// The UNet's cross-attention layers as a tree grouped by block and map resolution, each checkable, with
-// presets from the core (all, the paper's default, down, mid, up, each resolution).
+// The UNet's cross-attention layers as a tree grouped by block and map resolution (LayerTreeModel), each
+// checkable, with presets from the core (all, the paper's default, down, mid, up, each resolution).
 #pragma once
 
 #include "daam/trace/CrossAttentionLayer.h"
@@ -7,10 +7,11 @@
 #include <QWidget>
 
 class QComboBox;
-class QTreeWidget;
-class QTreeWidgetItem;
+class QTreeView;
 
 namespace daam::ui {
+
+class LayerTreeModel;
 
 class LayerSelector : public QWidget {
     Q_OBJECT
@@ -24,20 +25,17 @@ public:
     // Applies a preset by its spec ("all", "default", "up", "16x16", ...); false if unknown.
     bool applyPreset(const QString& spec);
     QComboBox* presetBox() const { return presets_; }
+    LayerTreeModel* model() const { return model_; }
 
 Q_SIGNALS:
     void layersChanged(const std::vector<int>& layers);
 
 private:
-    void onItemChanged(QTreeWidgetItem* item);
-
     QComboBox* presets_;
-    QTreeWidget* tree_;
+    LayerTreeModel* model_;
+    QTreeView* tree_;
     daam::CrossAttentionLayerTable table_;
     std::vector<int> defaults_;
-    std::vector<QTreeWidgetItem*> leaves_;
-    bool updating_ = false;
-    bool emitPending_ = false;
 };
 
 } // namespace daam::ui

@@ -4,6 +4,7 @@
 #include "GenerationPanel.h"
 #include "ImageView.h"
 #include "LayerSelector.h"
+#include "LayerTreeModel.h"
 #include "MainWindow.h"
 #include "PlotsPanel.h"
 #include "RangeSlider.h"
@@ -12,6 +13,7 @@
 #include "SyntheticSession.h"
 #include "TestSupport.h"
 
+#include "TestMain.h"
 #include <QComboBox>
 #include <QLabel>
 #include <QMimeData>
@@ -20,10 +22,7 @@
 #include <QStandardPaths>
 #include <QSvgRenderer>
 #include <QToolButton>
-#include <QTreeWidget>
-#include <QTreeWidgetItemIterator>
 #include <QUrl>
-#include "TestMain.h"
 
 #include <filesystem>
 #include <fstream>
@@ -210,14 +209,25 @@ private Q_SLOTS:
         QCOMPARE(window_->state()->callBegin(), 2);
     }
 
-    void layerLeavesNameTheirHeads() {
-        const auto* tree = window_->layerSelector()->findChild<QTreeWidget*>();
-        QVERIFY(tree);
-        QStringList leaves;
-        for (QTreeWidgetItemIterator it(const_cast<QTreeWidget*>(tree)); *it; ++it)
-            if ((*it)->childCount() == 0) leaves << (*it)->text(0);
-        QCOMPARE(leaves.size(), 3);
-        QCOMPARE(leaves.front(), QStringLiteral("#0 attention 0.0 · heads: 2"));
+    void layerRowsNameTheirBlockAndSize() {
+        const auto* model = window_->layerSelector()->model();
+        QCOMPARE(model->rowCount(), 3); // down 0, down 1, up 1
+        QStringList layers;
+        for (int l = 0; l < 3; ++l)
+            layers << model->data(model->layerIndex(l)).toString();
+        QCOMPARE(layers, (QStringList{QString::fromUtf8("down 0 · 8×8"), QString::fromUtf8("down 1 · 4×4"),
+                                      QString::fromUtf8("up 1 · 8×8")}));
+        QVERIFY(model->data(model->layerIndex(0), Qt::ToolTipRole).toString().contains(QStringLiteral("heads: 2")));
+    }
+
+    void checkingABlockSelectsItsLayers() {
+        auto* model = window_->layerSelector()->model();
+        QVERIFY(window_->layerSelector()->applyPreset(QStringLiteral("all")));
+        QCOMPARE(window_->state()->layers(), (std::vector<int>{0, 1, 2}));
+        // Unchecking the first down block leaves the other two layers, in the window's state too.
+        QVERIFY(model->setData(model->index(0, 0), int(Qt::Unchecked), Qt::CheckStateRole));
+        QCOMPARE(window_->state()->layers(), (std::vector<int>{1, 2}));
+        QCOMPARE(window_->layerSelector()->presetBox()->currentIndex(), -1);
     }
 
     void layerPresetChangesTheShares() {
