@@ -76,6 +76,33 @@ private Q_SLOTS:
         }
     }
 
+    // A second object of the named colour and shape is counted: "a red circle" drawn twice is not drawn once.
+    void countsRegionsOfTheNamedColourAndShape() {
+        ShapeWorldOptions options;
+        options.side = 64;
+        const auto s = ShapeWorld(21, options).scene(0);
+        const auto& object = s.objects.front();
+        QCOMPARE(judgeObject(s.image, object.colour, object.shape).matchingRegions, 1);
+        // The same object drawn once, then twice, on an empty canvas.
+        auto image = torch::empty_like(s.image);
+        uint8_t background[3];
+        backgroundRgb(background);
+        for (int c = 0; c < 3; ++c)
+            image.select(2, c).fill_(background[c]);
+        SceneObject left = object, right = object;
+        left.radius = right.radius = 9;
+        left.cx = 14, right.cx = 48, left.cy = right.cy = 32;
+        drawObject(image, left);
+        QCOMPARE(judgeObject(image, object.colour, object.shape).matchingRegions, 1);
+        drawObject(image, right);
+        const auto twice = judgeObject(image, object.colour, object.shape);
+        QVERIFY(twice.rightShape);
+        QCOMPARE(twice.matchingRegions, 2);
+        QCOMPARE(judgeObject(image, object.colour, object.shape == Shape::Circle ? Shape::Square : Shape::Circle)
+                     .matchingRegions,
+                 0);
+    }
+
     void largestRegionKeepsOneComponent() {
         auto mask = torch::zeros({10, 10}, torch::kUInt8);
         mask.index_put_({torch::indexing::Slice(0, 2), torch::indexing::Slice(0, 2)}, 1); // 4 px
@@ -175,6 +202,12 @@ private Q_SLOTS:
         const auto json = report.toJson();
         QCOMPARE(json["captions"].get<int>(), 3);
         QVERIFY(json.contains("noun_miou") && json["fidelity"].contains("1_object"));
+        int drawnOnce = 0;
+        for (int n = 1; n <= 3; ++n) {
+            QVERIFY(report.drawnOnce[n] >= 0 && report.drawnOnce[n] <= report.objects[n]);
+            drawnOnce += report.drawnOnce[n];
+        }
+        QCOMPARE(json["drawn_once_share"].get<double>(), double(drawnOnce) / expected);
     }
 };
 

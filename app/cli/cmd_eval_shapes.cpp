@@ -71,6 +71,10 @@ int runEvalShapes(const std::vector<std::string>& argv) {
         if (report.objects[n] > 0)
             std::printf("fidelity, %d-object captions: %.1f %% (%d of %d objects)\n", n, 100 * report.fidelity(n),
                         report.present[n], report.objects[n]);
+    std::printf("drawn as often as named (one red circle for \"a red circle\"): %.1f %% of objects (1 / 2 / 3-object "
+                "captions: %.1f / %.1f / %.1f %%)\n",
+                100 * report.drawnOnceShare(0), 100 * report.drawnOnceShare(1), 100 * report.drawnOnceShare(2),
+                100 * report.drawnOnceShare(3));
     if (args.flagSet("reconstruct")) return 0;
     std::printf("noun mIoU at tau %.2f: %.3f (%zu objects)\n", options.tau, report.nounMIoU(), report.nounIoU.size());
     std::printf("noun mIoU by shape:");

@@ -19,6 +19,14 @@
 namespace daam::builtin {
 namespace {
 
+// How many objects of the scene have this one's colour and shape (two for "a red star and a red star").
+int timesNamed(const Scene& scene, const SceneObject& object) {
+    int n = 0;
+    for (const auto& other : scene.objects)
+        n += other.colour == object.colour && other.shape == object.shape ? 1 : 0;
+    return n;
+}
+
 double mean(const std::vector<double>& v) {
     return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
 }
@@ -87,12 +95,26 @@ ShapeEvalReport::SharingScores ShapeEvalReport::nounMIoUBySharing() const {
     return sharing;
 }
 
+double ShapeEvalReport::drawnOnceShare(int n) const {
+    int drawn = 0, named = 0;
+    for (int k = 1; k <= 3; ++k)
+        if (n == 0 || n == k) {
+            drawn += drawnOnce[k];
+            named += objects[k];
+        }
+    return named > 0 ? double(drawn) / named : 0.0;
+}
+
 nlohmann::json ShapeEvalReport::toJson() const {
     nlohmann::json j;
     j["captions"] = captions;
     for (int n = 1; n <= 3; ++n)
-        j["fidelity"][std::to_string(n) + "_object"] = {
-            {"objects", objects[n]}, {"present", present[n]}, {"share", fidelity(n)}};
+        j["fidelity"][std::to_string(n) + "_object"] = {{"objects", objects[n]},
+                                                        {"present", present[n]},
+                                                        {"share", fidelity(n)},
+                                                        {"drawn_once", drawnOnce[n]},
+                                                        {"drawn_once_share", drawnOnceShare(n)}};
+    j["drawn_once_share"] = drawnOnceShare(0);
     j["noun_miou"] = nounMIoU();
     j["colour_miou"] = colourMIoU();
     j["noun_mask_precision"] = nounPrecisionMean();
@@ -166,6 +188,7 @@ ShapeEvalReport evaluateShapes(StableDiffusionPipeline& pipeline, const ShapeEva
             const int colourWord = words[i].colour, nounWord = words[i].noun;
             report.objects[n] += 1;
             const auto judgement = judgeObject(image, object.colour, object.shape);
+            report.drawnOnce[n] += judgement.matchingRegions == timesNamed(scene, object) ? 1 : 0;
             if (!judgement.rightShape) continue;
             report.present[n] += 1;
             if (nounWord >= 0) {
@@ -210,7 +233,9 @@ ShapeEvalReport evaluateReconstructions(StableDiffusionPipeline& pipeline, const
         const int n = static_cast<int>(scene.objects.size());
         for (const auto& object : scene.objects) {
             report.objects[n] += 1;
-            report.present[n] += judgeObject(image, object.colour, object.shape).rightShape ? 1 : 0;
+            const auto judgement = judgeObject(image, object.colour, object.shape);
+            report.present[n] += judgement.rightShape ? 1 : 0;
+            report.drawnOnce[n] += judgement.matchingRegions == timesNamed(scene, object) ? 1 : 0;
         }
         report.captions += 1;
         if (progress) progress(report.captions, options.count);

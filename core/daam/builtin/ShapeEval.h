@@ -43,8 +43,11 @@ struct ScoredObject {
 
 struct ShapeEvalReport {
     int captions = 0;
-    int objects[4] = {0, 0, 0, 0};          // named objects, by the caption's object count (index 1..3)
-    int present[4] = {0, 0, 0, 0};          // of which found with the right colour and shape
+    int objects[4] = {0, 0, 0, 0}; // named objects, by the caption's object count (index 1..3)
+    int present[4] = {0, 0, 0, 0}; // of which found with the right colour and shape
+    // Of the named objects, those whose colour and shape the image shows exactly as often as the caption
+    // names them (one red circle for "a red circle", not two).
+    int drawnOnce[4] = {0, 0, 0, 0};
     std::vector<double> nounIoU, colourIoU; // one per present object
     // The noun masks' precision (IoA: share of the mask on the object) and recall (share of the object
     // under the mask), one per present object: they tell a mask that spills over from one that misses.
@@ -52,6 +55,8 @@ struct ShapeEvalReport {
     std::vector<ScoredObject> scored; // one per noun IoU, in the same order
 
     double fidelity(int objectsInCaption) const;
+    // drawnOnce over objects, by caption size (1..3) and, for 0, over all captions.
+    double drawnOnceShare(int objectsInCaption) const;
     double nounMIoU() const;
     double colourMIoU() const;
     double nounPrecisionMean() const;

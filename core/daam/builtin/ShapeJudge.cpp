@@ -162,12 +162,13 @@ ObjectJudgement judgeObject(const torch::Tensor& image, Colour colour, Shape sha
     for (const auto& region : candidates) {
         Shape seen;
         if (!classifyShape(region, seen)) break; // the rest are smaller still
-        if (seen == shape) {
+        if (seen != shape) continue;
+        if (!j.rightShape) {
             j.region = region;
             j.seenShape = seen;
             j.rightShape = true;
-            break;
         }
+        j.matchingRegions += 1;
     }
     return j;
 }

@@ -36,6 +36,9 @@ struct ObjectJudgement {
     bool found = false;      // a region of the object's colour exists
     bool rightShape = false; // and it has the named shape: the object is present
     Shape seenShape = Shape::Circle;
+    // How many regions of the object's colour have the named shape: a model that draws "a red circle" as
+    // two red circles has 2 here.
+    int matchingRegions = 0;
     // uint8 [H, W]: where the object really is: the largest region of its colour with the named shape
     // (two objects may share a colour), else the largest region of its colour.
     torch::Tensor region;
