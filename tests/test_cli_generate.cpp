@@ -37,6 +37,58 @@ nlohmann::json readJson(const std::string& path) {
     return nlohmann::json::parse(in);
 }
 
+void writeJson(const std::string& path, const nlohmann::json& j) {
+    std::ofstream(path) << j.dump(1);
+}
+
+std::string readWhole(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// A copy of `model` broken the way a download or a hand edit breaks one ("" leaves it whole and returns `model`).
+std::string brokenCopy(const std::string& model, const QString& damage) {
+    if (damage.isEmpty()) return model;
+    const auto dir = daam::test::makeTempDir("cli-gen") + "/broken";
+    fs::copy(model, dir, fs::copy_options::recursive);
+    if (damage == QLatin1String("cut header")) {
+        // The header's text cut in half, the length prefix unchanged: the JSON runs on into the tensor data.
+        const auto path = dir + "/unet/diffusion_pytorch_model.safetensors";
+        auto bytes = readWhole(path);
+        uint64_t length = 0;
+        for (int i = 7; i >= 0; --i)
+            length = (length << 8) | static_cast<uint8_t>(bytes[size_t(i)]);
+        bytes.erase(8 + length / 2, length / 2);
+        std::ofstream(path, std::ios::binary) << bytes;
+    } else if (damage == QLatin1String("integer weights")) {
+        const auto path = dir + "/text_encoder/model.safetensors";
+        std::vector<std::pair<std::string, torch::Tensor>> tensors;
+        for (const auto& [name, t] : daam::loadSafetensors(path))
+            tensors.emplace_back(name, name == "text_model.final_layer_norm.weight" ? t.to(torch::kInt32) : t.clone());
+        daam::saveSafetensors(path, tensors);
+    } else {
+        const struct {
+            const char* damage;
+            const char* file;
+            nlohmann::json edit;
+        } edits[] = {{"absurd hidden size", "text_encoder/config.json", {{"hidden_size", 1000000000000}}},
+                     {"unet layers unlike the weights", "unet/config.json", {{"layers_per_block", 200}}},
+                     {"absurd vae channels", "vae/config.json", {{"block_out_channels", {1000000000, 32, 32}}}},
+                     {"tokenizer past the vocabulary", "tokenizer/vocab.json", {{"zebra</w>", 900}}},
+                     {"absurd timesteps", "scheduler/scheduler_config.json", {{"num_train_timesteps", 1000000000000}}}};
+        bool found = false;
+        for (const auto& e : edits) {
+            if (damage != QLatin1String(e.damage)) continue;
+            auto j = readJson(dir + "/" + e.file);
+            j.update(e.edit);
+            writeJson(dir + "/" + e.file, j);
+            found = true;
+        }
+        if (!found) qFatal("unknown damage %s", qPrintable(damage));
+    }
+    return dir;
+}
+
 } // namespace
 
 class TestCliGenerate : public QObject {
@@ -133,29 +185,54 @@ private Q_SLOTS:
     void badInputsGetClearErrors_data() {
         QTest::addColumn<QStringList>("extra");
         QTest::addColumn<QString>("message");
+        QTest::addColumn<QString>("damage"); // of a copy of the model (brokenCopy); "" for the model itself
         // The tiny pipeline's CLIP tokenizer reads 75 tokens between its start and end tokens.
         QString longText = QStringLiteral("a dog");
         for (int i = 0; i < 80; ++i)
             longText += QStringLiteral(" and a cat");
         QTest::newRow("prompt past the token limit")
             << QStringList{QStringLiteral("--prompt"), longText}
-            << QStringLiteral(" tokens; this model's text encoder reads at most 75, so it would lose \"");
+            << QStringLiteral(" tokens; this model's text encoder reads at most 75, so it would lose \"") << QString();
         QTest::newRow("negative prompt past the token limit")
-            << QStringList{QStringLiteral("--negative"), longText} << QStringLiteral("Shorten the negative prompt.");
+            << QStringList{QStringLiteral("--negative"), longText} << QStringLiteral("Shorten the negative prompt.")
+            << QString();
         QTest::newRow("width") << QStringList{QStringLiteral("--width"), QStringLiteral("66")}
-                               << QStringLiteral("multiples of 4");
-        QTest::newRow("steps") << QStringList{QStringLiteral("--steps"), QStringLiteral("0")}
-                               << QStringLiteral("steps");
+                               << QStringLiteral("multiples of 4") << QString();
+        QTest::newRow("steps") << QStringList{QStringLiteral("--steps"), QStringLiteral("0")} << QStringLiteral("steps")
+                               << QString();
         QTest::newRow("scheduler") << QStringList{QStringLiteral("--scheduler"), QStringLiteral("heun")}
-                                   << QStringLiteral("heun");
+                                   << QStringLiteral("heun") << QString();
+        QTest::newRow("steps past the noise schedule")
+            << QStringList{QStringLiteral("--steps"), QStringLiteral("1000"), QStringLiteral("--scheduler"),
+                           QStringLiteral("ddim")}
+            << QStringLiteral("1000 steps of DDIMScheduler reach timestep 1000, outside the noise schedule's 1000")
+            << QString();
         QTest::newRow("dtype") << QStringList{QStringLiteral("--dtype"), QStringLiteral("fp16")}
-                               << QStringLiteral("CUDA");
+                               << QStringLiteral("CUDA") << QString();
+        // Broken models: each error names the file and the key or tensor, and quotes no more than an excerpt.
+        const auto broken = [](const char* damage, const char* message) {
+            QTest::newRow(damage) << QStringList{} << QString::fromUtf8(message) << QString::fromUtf8(damage);
+        };
+        broken("cut header", "/unet/diffusion_pytorch_model.safetensors: header is not valid JSON: parse error");
+        broken("integer weights", "/text_encoder/model.safetensors: tensor 'text_model.final_layer_norm.weight' holds "
+                                  "I32 data, but the model's parameter is F32");
+        broken("absurd hidden size",
+               "/text_encoder/config.json: key \"hidden_size\" must be from 1 to 16384, got 1000000000000");
+        broken("unet layers unlike the weights",
+               "/unet/config.json: key \"layers_per_block\" does not match the weights");
+        broken("absurd vae channels", "/vae/config.json: key \"block_out_channels\" must be from 1 to 16384");
+        broken("tokenizer past the vocabulary",
+               "/tokenizer/vocab.json: has token ids up to 900, past the 514 ids of the text encoder");
+        broken("absurd timesteps",
+               "/scheduler/scheduler_config.json: key 'num_train_timesteps' must be from 2 to 100000");
     }
     void badInputsGetClearErrors() {
         QFETCH(QStringList, extra);
         QFETCH(QString, message);
+        QFETCH(QString, damage);
+        const auto model = brokenCopy(model_, damage);
         const auto out = daam::test::makeTempDir("cli-gen") + "/s";
-        const auto r = runCli(QStringList{QStringLiteral("generate"), QStringLiteral("--model"), q(model_),
+        const auto r = runCli(QStringList{QStringLiteral("generate"), QStringLiteral("--model"), q(model),
                                           QStringLiteral("--out"), q(out)} +
                               (extra.contains(QStringLiteral("--prompt"))
                                    ? QStringList{}
@@ -163,7 +240,24 @@ private Q_SLOTS:
                               extra);
         QVERIFY(r.exitCode != 0);
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
+        QVERIFY2(r.err.startsWith(QStringLiteral("daam-cli generate: ")), qPrintable(r.err));
+        QVERIFY2(QString(r.err).replace(q(model), QStringLiteral("MODEL")).size() < 400, qPrintable(r.err));
         QVERIFY(!fs::exists(out));
+    }
+
+    // encode reads the tokenizer and the text encoder: the same refusals, and no output file.
+    void encodeRefusesBrokenModels() {
+        for (const char* damage : {"integer weights", "absurd hidden size", "tokenizer past the vocabulary"}) {
+            const auto model = brokenCopy(model_, QString::fromUtf8(damage));
+            const auto file = daam::test::makeTempDir("cli-gen") + "/text.safetensors";
+            const auto r =
+                runCli({QStringLiteral("encode"), QStringLiteral("--model"), q(model), QStringLiteral("--prompt"),
+                        QStringLiteral("a red dog"), QStringLiteral("--out"), q(file)});
+            QVERIFY2(r.exitCode == 1 && r.err.startsWith(QStringLiteral("daam-cli encode: error: ")) &&
+                         QString(r.err).replace(q(model), QStringLiteral("MODEL")).size() < 400,
+                     qPrintable(QString::fromUtf8(damage) + QStringLiteral(": ") + r.err));
+            QVERIFY(!fs::exists(file));
+        }
     }
 
     void missingComponentIsNamed() {

@@ -13,6 +13,7 @@
 #include "TestMain.h"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 
 namespace {
@@ -148,6 +149,59 @@ private Q_SLOTS:
                     QStringLiteral("--word"), QStringLiteral("a"), QStringLiteral("--steps"), QStringLiteral("5:9"),
                     QStringLiteral("--out"), QStringLiteral("x.png")});
         QVERIFY(r.exitCode == 2 && r.err.contains(QStringLiteral("beyond the trace's 2 UNet calls")));
+    }
+
+    // Sessions written by a newer build, or cut short: refused in one short line that names the file.
+    void brokenSessionsAreRefused() {
+        const auto heatmap = [&](const std::string& session) {
+            return runCli({QStringLiteral("heatmap"), QStringLiteral("--session"), QString::fromStdString(session),
+                           QStringLiteral("--word"), QStringLiteral("red"), QStringLiteral("--out"),
+                           QString::fromStdString(tmp_ + "/broken.png")});
+        };
+        const auto copy = [&](const std::string& tag) {
+            const auto dir = daam::test::makeTempDir("cli-broken") + "/" + tag;
+            std::filesystem::copy(session_, dir, std::filesystem::copy_options::recursive);
+            return dir;
+        };
+        const auto readText = [](const std::string& path) {
+            std::ifstream in(path, std::ios::binary);
+            return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        };
+
+        auto dir = copy("future");
+        auto generation = nlohmann::json::parse(readText(dir + "/generation.json"));
+        generation["session"]["format_version"] = 2;
+        std::ofstream(dir + "/generation.json") << generation.dump();
+        auto r = heatmap(dir);
+        QVERIFY2(r.exitCode == 1 && r.err.contains(QString::fromStdString(
+                                        dir + "/generation.json: written by a newer DAAM Studio (format 2, "
+                                              "this build reads 1)")),
+                 qPrintable(r.err));
+
+        dir = copy("future-trace");
+        const auto tracePath = dir + "/trace.safetensors";
+        auto metadata = daam::SafetensorsFile::open(tracePath)->metadata();
+        metadata["format_version"] = "3";
+        std::vector<std::pair<std::string, torch::Tensor>> tensors;
+        for (const auto& [name, t] : daam::loadSafetensors(tracePath))
+            tensors.emplace_back(name, t.clone());
+        daam::saveSafetensors(tracePath, tensors, metadata);
+        r = heatmap(dir);
+        QVERIFY2(r.exitCode == 1 && r.err.contains(QString::fromStdString(
+                                        tracePath + ": written by a newer DAAM Studio (format 3, this build reads 1)")),
+                 qPrintable(r.err));
+
+        // generation.json cut inside a long prompt: the message quotes an excerpt, not the rest of the file.
+        dir = copy("cut");
+        generation = nlohmann::json::parse(readText(dir + "/generation.json"));
+        generation["session"]["prompt"] = std::string(5000, 'p');
+        const auto text = generation.dump();
+        std::ofstream(dir + "/generation.json") << text.substr(0, text.find(std::string(2500, 'p')) + 2500);
+        r = heatmap(dir);
+        QVERIFY2(r.exitCode == 1 && r.err.contains(QStringLiteral("generation.json: malformed JSON: ")) &&
+                     r.err.size() < int(dir.size()) + 300,
+                 qPrintable(r.err));
+        QVERIFY(!std::filesystem::exists(tmp_ + "/broken.png"));
     }
 };
 

@@ -4,12 +4,16 @@
 #include "daam/io/Safetensors.h"
 #include "daam/nn/CLIPTextModel.h"
 #include "daam/pipeline/PromptEncoder.h"
+#include "daam/util/Error.h"
+#include "daam/util/JsonConfig.h"
 
 #include <torch/torch.h>
 
 #include "TestSupport.h"
 
 #include "TestMain.h"
+
+#include <filesystem>
 
 using namespace daam;
 
@@ -101,6 +105,50 @@ private Q_SLOTS:
             thrown = true;
         }
         QVERIFY(thrown);
+    }
+
+    // Ids past the embedding are a daam::Error, not LibTorch's index error from inside the forward pass.
+    void idsOutsideTheVocabularyAreRefused() {
+        DAAM_REQUIRE_REFERENCE();
+        auto model = loadCLIPTextModel(daam::test::referencePath("pipelines/sd1-tiny/text_encoder"));
+        torch::NoGradGuard noGrad;
+        for (int64_t id : {int64_t(754), int64_t(1) << 40, int64_t(-1)}) {
+            const auto ids = torch::tensor({int64_t(752), int64_t(5), id, int64_t(753)}, torch::kLong).view({1, 4});
+            try {
+                model->forward(ids);
+                QFAIL("an id outside the vocabulary was encoded");
+            } catch (const Error& e) {
+                const std::string msg = e.what();
+                QVERIFY2(msg.find("token id " + std::to_string(id) + " is outside its vocabulary of 754 ids") !=
+                             std::string::npos,
+                         msg.c_str());
+            }
+        }
+    }
+
+    // A tokenizer with more ids than its text encoder embeds is refused when the two are paired, naming both files.
+    void tokenizerPastTheVocabularyIsRefused() {
+        DAAM_REQUIRE_REFERENCE();
+        const std::string dir = daam::test::makeTempDir("te-vocab") + "/sdxl";
+        std::filesystem::copy(daam::test::referencePath("pipelines/sdxl-tiny"), dir,
+                              std::filesystem::copy_options::recursive);
+        const auto index = ModelIndex::open(dir);
+        const auto encoder = PromptEncoder::load(index);
+        encoder.checkTokenizer(index, *loadTokenizer(dir + "/tokenizer"), 1);
+        encoder.checkTokenizer(index, *loadTokenizer(dir + "/tokenizer_2"), 2);
+
+        auto vocab = readJsonFile(dir + "/tokenizer_2/vocab.json");
+        vocab["zebra</w>"] = 1000;
+        writeJsonFile(dir + "/tokenizer_2/vocab.json", vocab);
+        try {
+            encoder.checkTokenizer(index, *loadTokenizer(dir + "/tokenizer_2"), 2);
+            QFAIL("a tokenizer past the text encoder's vocabulary was accepted");
+        } catch (const FileError& e) {
+            const std::string msg = e.what();
+            QVERIFY2(msg.rfind(dir + "/tokenizer_2/vocab.json: has token ids up to 1000, past the 754 ids", 0) == 0 &&
+                         msg.find(dir + "/text_encoder_2/config.json") != std::string::npos,
+                     msg.c_str());
+        }
     }
 
     void cleanupTestCase() { qInfo("max relative error over all compared tensors: %.3g", gMaxErr); }

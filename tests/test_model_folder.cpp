@@ -157,7 +157,7 @@ private Q_SLOTS:
         QVERIFY(!c.withProjection);
 
         const struct {
-            const char* json;
+            std::string json;
             const char* key;
         } bad[] = {{R"({"hidden_size": "32"})", "hidden_size"},
                    {R"({"num_hidden_layers": 2.5})", "num_hidden_layers"},
@@ -167,16 +167,33 @@ private Q_SLOTS:
                    {R"({"architectures": "CLIPTextModel"})", "architectures"},
                    {R"({"vocab_size": 0})", "vocab_size"},
                    {R"({"intermediate_size": -3})", "intermediate_size"},
-                   {R"({"hidden_size": 30, "num_attention_heads": 4})", "hidden_size"}};
+                   {R"({"hidden_size": 30, "num_attention_heads": 4})", "hidden_size"},
+                   // Sizes far past any real model are refused before a model is allocated from them.
+                   {R"({"hidden_size": 1000000000000})", "hidden_size"},
+                   {R"({"hidden_size": 18446744073709551615})", "hidden_size"},
+                   {R"({"hidden_size": 1e12})", "hidden_size"},
+                   {R"({"vocab_size": 50000000})", "vocab_size"},
+                   {R"({"intermediate_size": 1000000})", "intermediate_size"},
+                   {R"({"projection_dim": 100000})", "projection_dim"},
+                   {R"({"num_hidden_layers": 100000})", "num_hidden_layers"},
+                   {R"({"hidden_size": 4096, "num_attention_heads": 4096})", "num_attention_heads"},
+                   {R"({"max_position_embeddings": 10000000})", "max_position_embeddings"},
+                   {"{\"hidden_act\": \"relu_" + std::string(3000, 'x') + "\"}", "hidden_act"}};
         for (const auto& b : bad) {
             writeText(path, b.json);
             const auto message = fileErrorOf([&] { CLIPTextConfig::load(path); });
             QVERIFY2(contains(message, path) && contains(message, std::string("\"") + b.key + "\""),
-                     (std::string(b.json) + " -> " + message).c_str());
+                     (excerpt(b.json) + " -> " + message).c_str());
+            QVERIFY2(message.size() < path.size() + 200, message.c_str());
         }
         writeText(path, R"({"hidden_size": 32,)");
-        const auto message = fileErrorOf([&] { CLIPTextConfig::load(path); });
+        auto message = fileErrorOf([&] { CLIPTextConfig::load(path); });
         QVERIFY2(contains(message, path) && contains(message, "malformed"), message.c_str());
+        // A cut file quotes only an excerpt of what the parser read (nlohmann's text quotes all of it).
+        writeText(path, "{\"hidden_act\": \"" + std::string(5000, 'g'));
+        message = fileErrorOf([&] { CLIPTextConfig::load(path); });
+        QVERIFY2(contains(message, path) && contains(message, "malformed JSON") && message.size() < path.size() + 300,
+                 message.c_str());
 
         // The shared helper: defaults for absent and null keys, type errors name file and key.
         const auto j = nlohmann::json::parse(R"({"a": 3, "b": null, "c": "x"})");
@@ -220,6 +237,56 @@ private Q_SLOTS:
         QVERIFY2(contains(message, "model.safetensors") && contains(message, dropped) && contains(message, extra) &&
                      contains(message, reshaped),
                  message.c_str());
+    }
+
+    // A config whose sizes are within the bounds but do not describe the weights beside it is refused, by key,
+    // before its model is built: 200 layers, or a 16384-wide hidden size (tens of GB), never get allocated.
+    void configThatDoesNotFitTheWeightsIsRefusedFirst() {
+        DAAM_REQUIRE_REFERENCE();
+        const auto dir = textEncoderCopy("te_config_vs_weights");
+        saveSafetensors((dir / "model.safetensors").string(), referenceWeights());
+        const auto original = readJsonFile((dir / "config.json").string());
+        const struct {
+            nlohmann::json edit;
+            const char* key;
+        } cases[] = {{{{"num_hidden_layers", 200}}, "num_hidden_layers"},
+                     {{{"hidden_size", 16384}}, "hidden_size"},
+                     {{{"vocab_size", 999999}}, "vocab_size"},
+                     {{{"intermediate_size", 65536}}, "intermediate_size"},
+                     {{{"max_position_embeddings", 65536}}, "max_position_embeddings"}};
+        for (const auto& c : cases) {
+            auto config = original;
+            config.update(c.edit);
+            writeJsonFile((dir / "config.json").string(), config);
+            const auto message = fileErrorOf([&] { loadCLIPTextModel(dir.string()); });
+            QVERIFY2(contains(message, (dir / "config.json").string() + ": key \"" + c.key + "\"") &&
+                         contains(message, "does not match the weights") && contains(message, "model.safetensors"),
+                     message.c_str());
+        }
+    }
+
+    // Integer data for a floating-point weight is a broken file, not something to convert; other float types are.
+    void weightDtypesMustBeOfTheParametersKind() {
+        DAAM_REQUIRE_REFERENCE();
+        const auto dir = textEncoderCopy("te_dtype");
+        const std::string target = "text_model.encoder.layers.1.mlp.fc1.weight";
+        for (const auto& [type, name] : {std::pair{torch::kInt32, "I32"}, std::pair{torch::kUInt8, "U8"}}) {
+            auto weights = referenceWeights();
+            for (auto& [n, t] : weights)
+                if (n == target) t = t.to(type);
+            saveSafetensors((dir / "model.safetensors").string(), weights);
+            const auto message = fileErrorOf([&] { loadCLIPTextModel(dir.string()); });
+            QVERIFY2(contains(message, (dir / "model.safetensors").string() + ": tensor '" + target + "' holds " +
+                                           name + " data, but the model's parameter is F32") &&
+                         message.size() < 400,
+                     message.c_str());
+        }
+        auto weights = referenceWeights();
+        for (auto& [n, t] : weights)
+            if (n == target) t = t.to(torch::kBFloat16);
+        saveSafetensors((dir / "model.safetensors").string(), weights);
+        auto model = loadCLIPTextModel(dir.string());
+        QCOMPARE(model->named_parameters()[target].scalar_type(), torch::kFloat32);
     }
 
     void shardedWeightsLoadTheSame() {

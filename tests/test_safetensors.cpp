@@ -3,6 +3,7 @@
 #include "daam/io/Safetensors.h"
 #include "daam/util/Error.h"
 
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include "TestSupport.h"
@@ -170,6 +171,23 @@ private Q_SLOTS:
         row("metadata not an object", image(R"({"__metadata__": [1]})", ""), "__metadata__ is not an object");
         row("metadata value not a string", image(R"({"__metadata__": {"format": 1}})", ""),
             "__metadata__ value of 'format' is not a string");
+        // Messages quote the header only in excerpts: nlohmann's own text quotes all it read.
+        std::string header = "{";
+        for (int i = 0; i < 60; ++i)
+            header += (i ? ", \"" : "\"") + std::string("down_blocks.") + std::to_string(i) +
+                      ".attentions.0.transformer_blocks.0.attn2.to_k.weight\": {\"dtype\": \"F32\", \"shape\": [1], "
+                      "\"data_offsets\": [0, 4]}";
+        header += "}";
+        row("cut header", image(header.substr(0, header.size() / 2), ""), "header is not valid JSON: ");
+        row("unterminated string", image("{\"" + std::string(5000, 'x'), ""), "last read: '\"xxxx");
+        row("long tensor name", image("{\"" + std::string(5000, 'n') + "\": 5}", ""),
+            "tensor 'nnnnnnnnnn"); // ...and "...': entry is not an object"
+        row("long dtype",
+            image("{\"w\": {\"dtype\": \"" + std::string(3000, 'F') +
+                      "\", \"shape\": [1], "
+                      "\"data_offsets\": [0, 4]}}",
+                  f4.substr(0, 4)),
+            "tensor 'w': unknown dtype 'FFFF");
     }
 
     void rejectsCorruptFiles() {
@@ -185,6 +203,35 @@ private Q_SLOTS:
             const std::string message = e.what();
             QVERIFY2(message.rfind(path + ": ", 0) == 0, message.c_str());
             QVERIFY2(message.find(expected.toStdString()) != std::string::npos, message.c_str());
+            QVERIFY2(message.size() < path.size() + 400, message.c_str());
+        }
+    }
+
+    // The helpers every message uses to quote file content.
+    void quotesOnlyExcerpts() {
+        QCOMPARE(daam::excerpt("unet.conv_in.weight"), std::string("unet.conv_in.weight"));
+        const auto longText = std::string(1000, 'a') + "TAIL";
+        const auto shown = daam::excerpt(longText, 60);
+        QVERIFY2(shown.size() <= 60 && shown.rfind("aaaa", 0) == 0 && shown.find("...") != std::string::npos &&
+                     shown.substr(shown.size() - 4) == "TAIL",
+                 shown.c_str());
+        // Line breaks are shown escaped, control bytes and broken UTF-8 as '?', multi-byte characters whole.
+        QCOMPARE(daam::excerpt("a\nb\x01"
+                               "c\xff"),
+                 std::string("a\\nb?c?"));
+        const auto umlauts = daam::excerpt(std::string(400, 'x') + "\xc3\xbc\xc3\xbc", 20);
+        QVERIFY2(umlauts.substr(umlauts.size() - 4) == "\xc3\xbc\xc3\xbc", umlauts.c_str());
+        // nlohmann's parse error without its tag and with what it read shortened.
+        try {
+            const auto parsed = nlohmann::json::parse("{\"" + std::string(3000, 'q'));
+            Q_UNUSED(parsed);
+            QFAIL("no parse error");
+        } catch (const nlohmann::json::exception& e) {
+            QVERIFY(std::string(e.what()).size() > 3000);
+            const auto text = daam::jsonErrorText(e.what());
+            QVERIFY2(text.size() < 300 && text.rfind("parse error at line 1", 0) == 0 &&
+                         text.find("missing closing quote") != std::string::npos,
+                     text.c_str());
         }
     }
 

@@ -142,9 +142,27 @@ private Q_SLOTS:
         QTest::newRow("generation.json not a session") << "generation.json"
                                                        << "nosession"
                                                        << "not a DAAM Studio session";
-        QTest::newRow("format version") << "generation.json"
-                                        << "version"
-                                        << "format version 99 is not supported";
+        QTest::newRow("format version from the future")
+            << "generation.json"
+            << "version"
+            << "generation.json: written by a newer DAAM Studio (format 99, "
+               "this build reads 1)";
+        QTest::newRow("format version missing") << "generation.json"
+                                                << "noversion"
+                                                << "generation.json: missing \"session.format_version\"";
+        QTest::newRow("format version not an integer") << "generation.json"
+                                                       << "textversion"
+                                                       << "\"session.format_version\" must be an integer, got \"1\"";
+        QTest::newRow("format version fractional") << "generation.json"
+                                                   << "fractionversion"
+                                                   << "\"session.format_version\" must be an integer, got 1.5";
+        QTest::newRow("format version from the past") << "generation.json"
+                                                      << "oldversion"
+                                                      << "\"session.format_version\" 0 is not supported (this build "
+                                                         "reads 1)";
+        QTest::newRow("generation.json cut in a string") << "generation.json"
+                                                         << "cutstring"
+                                                         << "generation.json: malformed JSON: ";
         QTest::newRow("wrong-typed field") << "generation.json"
                                            << "calls"
                                            << "\"session.trace.calls\" has the wrong type";
@@ -163,6 +181,20 @@ private Q_SLOTS:
         QTest::newRow("trace extra tensor") << "trace.safetensors"
                                             << "extra"
                                             << "do not belong to the layer table";
+        QTest::newRow("trace format version from the future")
+            << "trace.safetensors"
+            << "version"
+            << "trace.safetensors: written by a newer DAAM Studio (format 2, this build reads 1)";
+        QTest::newRow("trace format version missing") << "trace.safetensors"
+                                                      << "noversion"
+                                                      << "trace.safetensors: missing metadata \"format_version\"";
+        QTest::newRow("trace format version not an integer")
+            << "trace.safetensors"
+            << "textversion"
+            << "trace.safetensors: metadata \"format_version\" must be an integer, got \"1.0\"";
+        QTest::newRow("trace of another format") << "trace.safetensors"
+                                                 << "format"
+                                                 << "trace.safetensors: not a DAAM Studio trace";
         QTest::newRow("image missing") << "image.png"
                                        << "delete"
                                        << "image.png: cannot open";
@@ -182,16 +214,27 @@ private Q_SLOTS:
         } else if (damage == QLatin1String("truncate")) {
             const auto text = readText(path);
             writeText(path, text.substr(0, text.size() / 2));
-        } else if (damage == QLatin1String("nosession") || damage == QLatin1String("version") ||
-                   damage == QLatin1String("calls") || damage == QLatin1String("word")) {
+        } else if (damage == QLatin1String("cutstring")) {
+            // Cut inside a long string: the parser's message would quote all of it.
             auto j = nlohmann::json::parse(readText(path));
+            j["session"]["prompt"] = std::string(5000, 'p');
+            const auto text = j.dump();
+            writeText(path, text.substr(0, text.find(std::string(2500, 'p')) + 2500));
+        } else if (file == QLatin1String("generation.json")) {
+            auto j = nlohmann::json::parse(readText(path));
+            auto& session = j["session"];
             if (damage == QLatin1String("nosession")) j.erase("session");
-            if (damage == QLatin1String("version")) j["session"]["format_version"] = 99;
-            if (damage == QLatin1String("calls")) j["session"]["trace"]["calls"] = "three";
-            if (damage == QLatin1String("word")) j["session"]["words"][0]["tokens"] = {9};
+            if (damage == QLatin1String("version")) session["format_version"] = 99;
+            if (damage == QLatin1String("noversion")) session.erase("format_version");
+            if (damage == QLatin1String("textversion")) session["format_version"] = "1";
+            if (damage == QLatin1String("fractionversion")) session["format_version"] = 1.5;
+            if (damage == QLatin1String("oldversion")) session["format_version"] = 0;
+            if (damage == QLatin1String("calls")) session["trace"]["calls"] = "three";
+            if (damage == QLatin1String("word")) session["words"][0]["tokens"] = {9};
             writeText(path, j.dump());
         } else {
             auto tensors = daam::loadSafetensors(path);
+            auto metadata = daam::SafetensorsFile::open(path)->metadata();
             std::vector<std::pair<std::string, torch::Tensor>> list;
             for (auto& [name, t] : tensors)
                 list.emplace_back(name, t.clone());
@@ -199,13 +242,18 @@ private Q_SLOTS:
                 for (auto& [name, t] : list)
                     if (name == "layer01.maps") t = t.narrow(3, 0, 5).contiguous();
             if (damage == QLatin1String("extra")) list.emplace_back("stray", torch::zeros({2}));
-            daam::saveSafetensors(path, list);
+            if (damage == QLatin1String("version")) metadata["format_version"] = "2";
+            if (damage == QLatin1String("noversion")) metadata.erase("format_version");
+            if (damage == QLatin1String("textversion")) metadata["format_version"] = "1.0";
+            if (damage == QLatin1String("format")) metadata["format"] = "pt";
+            daam::saveSafetensors(path, list, metadata);
         }
         try {
             daam::loadSession(dir);
             QFAIL("the damaged session loaded");
         } catch (const daam::FileError& e) {
             QVERIFY2(std::string(e.what()).find(expected.toStdString()) != std::string::npos, e.what());
+            QVERIFY2(std::string(e.what()).size() < dir.size() + 300, e.what());
         }
     }
 };

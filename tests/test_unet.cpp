@@ -274,8 +274,76 @@ private Q_SLOTS:
             loadUNet(dir);
             QFAIL("loading mismatched weights did not throw");
         } catch (const FileError& e) {
+            // Found before the model is built: the key and a tensor that shows the difference.
             const QByteArray msg = e.what();
-            QVERIFY2(msg.contains("down_blocks.2.resnets.0.conv1.weight"), msg.constData());
+            QVERIFY2(msg.contains("config.json: key \"block_out_channels\" does not match the weights") &&
+                         msg.contains("down_blocks.2.resnets.0.conv2.weight"),
+                     msg.constData());
+        }
+    }
+
+    // Absurd sizes end in a FileError naming config.json and the key, never in LibTorch's allocation error:
+    // out of bounds before anything is read further, within bounds but unlike the weights before the model is built.
+    void absurdSizesNameTheKey_data() {
+        QTest::addColumn<QByteArray>("edit");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("channels") << QByteArray(R"({"block_out_channels": [1000000000000, 32, 64]})")
+                                  << R"(key "block_out_channels" must be from 1 to 16384)";
+        QTest::newRow("negative channels") << QByteArray(R"({"block_out_channels": [32, -32, 64]})")
+                                           << R"(key "block_out_channels" must be from 1 to 16384)";
+        QTest::newRow("fractional channels") << QByteArray(R"({"block_out_channels": [32, 1e300, 64]})")
+                                             << R"(key "block_out_channels" must be a list of integers)";
+        QTest::newRow("layers") << QByteArray(R"({"layers_per_block": 100000})")
+                                << R"(key "layers_per_block" must be from 1 to 256)";
+        QTest::newRow("heads") << QByteArray(R"({"attention_head_dim": 1000000})")
+                               << R"(key "attention_head_dim" must be from 1 to 1024)";
+        QTest::newRow("heads per block") << QByteArray(R"({"attention_head_dim": [8, 0, 8]})")
+                                         << R"(key "attention_head_dim" must be from 1 to 1024)";
+        QTest::newRow("norm groups") << QByteArray(R"({"norm_num_groups": 0})")
+                                     << R"(key "norm_num_groups" must be from 1 to 16384)";
+        QTest::newRow("cross-attention dim") << QByteArray(R"({"cross_attention_dim": 1000000000})")
+                                             << R"(key "cross_attention_dim" must be from 1 to 16384)";
+        QTest::newRow("transformer layers") << QByteArray(R"({"transformer_layers_per_block": 5000})")
+                                            << R"(key "transformer_layers_per_block" must be from 1 to 256)";
+        QTest::newRow("in channels") << QByteArray(R"({"in_channels": 99999999999})")
+                                     << R"(key "in_channels" must be from 1 to 16384)";
+        QTest::newRow("sample size") << QByteArray(R"({"sample_size": 100000})")
+                                     << R"(key "sample_size" must be from 1 to 4096)";
+        QTest::newRow("blocks") << QByteArray(R"({"block_out_channels": [32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32,
+            32, 32, 32, 32, 32, 32], "down_block_types": ["DownBlock2D", "DownBlock2D", "DownBlock2D", "DownBlock2D",
+            "DownBlock2D", "DownBlock2D", "DownBlock2D", "DownBlock2D", "DownBlock2D", "DownBlock2D", "DownBlock2D",
+            "DownBlock2D", "DownBlock2D", "DownBlock2D", "DownBlock2D", "DownBlock2D", "DownBlock2D"]})")
+                                << R"(key "down_block_types" has 17 blocks, more than the 16 this build reads)";
+        // Within the bounds, but tens of GB were they built: refused by comparing with the weights first.
+        QTest::newRow("layers unlike the weights")
+            << QByteArray(R"({"layers_per_block": 200})") << R"(key "layers_per_block" does not match the weights)";
+        QTest::newRow("channels unlike the weights")
+            << QByteArray(R"({"block_out_channels": [16384, 16384, 16384], "attention_head_dim": 8})")
+            << R"(key "block_out_channels" does not match the weights)";
+        QTest::newRow("transformer layers unlike the weights")
+            << QByteArray(R"({"transformer_layers_per_block": 256})")
+            << R"(key "transformer_layers_per_block" does not match the weights)";
+        QTest::newRow("cross-attention dim unlike the weights")
+            << QByteArray(R"({"cross_attention_dim": 16384})") << R"(key "cross_attention_dim" does not match)";
+    }
+    void absurdSizesNameTheKey() {
+        DAAM_REQUIRE_REFERENCE();
+        QFETCH(QByteArray, edit);
+        QFETCH(QString, expected);
+        const auto dir = daam::test::makeTempDir("unet-absurd") + "/unet";
+        copyDir(pipeDir("sd1-tiny"), dir);
+        std::ifstream in(dir + "/config.json");
+        auto config = nlohmann::json::parse(in);
+        in.close();
+        config.update(nlohmann::json::parse(edit.toStdString()));
+        std::ofstream(dir + "/config.json") << config.dump(2);
+        try {
+            loadUNet(dir);
+            QFAIL("an absurd config was accepted");
+        } catch (const FileError& e) {
+            const std::string msg = e.what();
+            QVERIFY2(msg.rfind(dir + "/config.json: " + expected.toStdString(), 0) == 0, msg.c_str());
+            QVERIFY2(msg.size() < dir.size() + 300, msg.c_str());
         }
     }
 

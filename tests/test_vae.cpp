@@ -63,7 +63,52 @@ private Q_SLOTS:
             loadAutoencoderKL(dir);
             QFAIL("loading mismatched weights did not throw");
         } catch (const FileError& e) {
-            QVERIFY2(QByteArray(e.what()).contains("post_quant_conv.weight"), e.what());
+            // Found before the model is built: the key and a tensor that shows the difference.
+            QVERIFY2(QByteArray(e.what()).contains("config.json: key \"latent_channels\" does not match the weights") &&
+                         QByteArray(e.what()).contains("'quant_conv.weight'"),
+                     e.what());
+        }
+    }
+
+    // Absurd sizes end in a FileError naming config.json and the key, never in LibTorch's allocation error.
+    void absurdSizesNameTheKey_data() {
+        QTest::addColumn<QByteArray>("edit");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("channels") << QByteArray(R"({"block_out_channels": [1000000000000, 64]})")
+                                  << R"(key "block_out_channels" must be from 1 to 16384)";
+        QTest::newRow("layers") << QByteArray(R"({"layers_per_block": 1000000})")
+                                << R"(key "layers_per_block" must be from 1 to 256)";
+        QTest::newRow("latent channels") << QByteArray(R"({"latent_channels": -4})")
+                                         << R"(key "latent_channels" must be from 1 to 16384)";
+        QTest::newRow("norm groups") << QByteArray(R"({"norm_num_groups": 0})")
+                                     << R"(key "norm_num_groups" must be from 1 to 16384)";
+        QTest::newRow("not an integer") << QByteArray(R"({"layers_per_block": "many"})")
+                                        << R"(key "layers_per_block" must be an integer)";
+        QTest::newRow("layers unlike the weights")
+            << QByteArray(R"({"layers_per_block": 256})") << R"(key "layers_per_block" does not match the weights)";
+        QTest::newRow("channels unlike the weights")
+            << QByteArray(R"({"block_out_channels": [16384, 16384], "norm_num_groups": 32})")
+            << R"(key "block_out_channels" does not match the weights)";
+    }
+    void absurdSizesNameTheKey() {
+        DAAM_REQUIRE_REFERENCE();
+        QFETCH(QByteArray, edit);
+        QFETCH(QString, expected);
+        const auto dir = daam::test::makeTempDir("vae-absurd") + "/vae";
+        std::filesystem::copy(daam::test::referencePath("pipelines/sd1-tiny/vae"), dir,
+                              std::filesystem::copy_options::recursive);
+        std::ifstream in(dir + "/config.json");
+        auto config = nlohmann::json::parse(in);
+        in.close();
+        config.update(nlohmann::json::parse(edit.toStdString()));
+        std::ofstream(dir + "/config.json") << config.dump(2);
+        try {
+            loadAutoencoderKL(dir);
+            QFAIL("an absurd config was accepted");
+        } catch (const FileError& e) {
+            const std::string msg = e.what();
+            QVERIFY2(msg.rfind(dir + "/config.json: " + expected.toStdString(), 0) == 0, msg.c_str());
+            QVERIFY2(msg.size() < dir.size() + 300, msg.c_str());
         }
     }
 

@@ -30,6 +30,8 @@ int runEncode(const std::vector<std::string>& argv) {
     torch::NoGradGuard noGrad;
     const auto index = ModelIndex::open(modelFolder(args));
     const auto tokenizer = loadTokenizer(index.componentDir("tokenizer"));
+    const auto encoder = PromptEncoder::load(index);
+    encoder.checkTokenizer(index, *tokenizer, 1);
     const auto tokenized = tokenizer->encode(prompt);
     // Kept as diffusers' encode_prompt keeps it (truncated), for comparisons; generate refuses such a prompt.
     if (tokenized.truncated)
@@ -37,10 +39,11 @@ int runEncode(const std::vector<std::string>& argv) {
                      tokenized.promptTokens, tokenizer->promptCapacity());
     const auto ids = torch::tensor(tokenized.ids, torch::kInt64).unsqueeze(0);
     torch::Tensor ids2;
-    if (index.family() == ModelFamily::SDXL)
-        ids2 = torch::tensor(loadTokenizer(index.componentDir("tokenizer_2"))->encode(prompt).ids, torch::kInt64)
-                   .unsqueeze(0);
-    const auto encoder = PromptEncoder::load(index);
+    if (index.family() == ModelFamily::SDXL) {
+        const auto tokenizer2 = loadTokenizer(index.componentDir("tokenizer_2"));
+        encoder.checkTokenizer(index, *tokenizer2, 2);
+        ids2 = torch::tensor(tokenizer2->encode(prompt).ids, torch::kInt64).unsqueeze(0);
+    }
     const auto embeddings = encoder.encode(ids, ids2);
     std::vector<std::pair<std::string, torch::Tensor>> tensors = {{"text", embeddings.hidden.contiguous()},
                                                                   {"input_ids", ids}};

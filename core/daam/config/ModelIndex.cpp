@@ -36,17 +36,18 @@ ModelIndex ModelIndex::open(const std::string& folder) {
         // (e.g. "force_zeros_for_empty_prompt": true, "requires_safety_checker": false).
         if (name.empty() || name[0] == '_' || !value.is_array()) continue;
         if (value.size() != 2)
-            throw FileError(path, "component \"" + name + "\" must be [library, class], got " + value.dump());
+            throw FileError(path, "component \"" + excerpt(name, 40) + "\" must be [library, class], got " +
+                                      excerpt(value.dump(), 60));
         ComponentSpec spec;
         if (!(value[0].is_null() && value[1].is_null())) {
             if (!value[0].is_string() || !value[1].is_string())
-                throw FileError(path,
-                                "component \"" + name + "\" must be two strings or [null, null], got " + value.dump());
+                throw FileError(path, "component \"" + excerpt(name, 40) +
+                                          "\" must be two strings or [null, null], got " + excerpt(value.dump(), 60));
             spec.library = value[0].get<std::string>();
             spec.className = value[1].get<std::string>();
             if (!fs::is_directory(fs::path(folder) / name))
-                throw FileError(path, "component \"" + name + "\" (" + spec.className + ") has no folder " +
-                                          (fs::path(folder) / name).string());
+                throw FileError(path, "component \"" + excerpt(name, 40) + "\" (" + excerpt(spec.className, 40) +
+                                          ") has no folder " + excerpt((fs::path(folder) / name).string(), 160));
         }
         index.components_[name] = spec;
     }

@@ -2,12 +2,14 @@
 // quirk that `attention_head_dim` is the number of heads when `num_attention_heads` is null.
 #include "daam/config/UNet2DConditionConfig.h"
 
+#include "daam/config/ConfigLimits.h"
 #include "daam/util/Error.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <fstream>
+#include <limits>
 
 namespace daam {
 namespace {
@@ -23,24 +25,34 @@ template <typename T> T get(const json& j, const std::string& path, const char* 
     try {
         return j.at(key).get<T>();
     } catch (const json::exception& e) {
-        throw FileError(path, std::string(key) + ": " + e.what());
+        throw FileError(path, std::string(key) + ": " + jsonErrorText(e.what()));
     }
 }
 
-// An int or a list of ints, broadcast to `n` entries.
-std::vector<int64_t> perBlock(const json& j, const std::string& path, const char* key, int64_t fallback, size_t n) {
+// An int or a list of ints, broadcast to `n` entries, each from 1 to `max`.
+std::vector<int64_t> perBlock(const json& j, const std::string& path, const char* key, int64_t fallback, size_t n,
+                              int64_t max) {
     if (!present(j, key)) return std::vector<int64_t>(n, fallback);
     const json& v = j.at(key);
-    if (v.is_number_integer()) return std::vector<int64_t>(n, v.get<int64_t>());
-    if (v.is_array() && v.size() == n) {
-        std::vector<int64_t> out;
+    std::vector<int64_t> out;
+    if (v.is_number_integer()) {
+        out.assign(n, v.get<int64_t>());
+    } else if (v.is_array() && v.size() == n) {
         for (const auto& e : v) {
             if (!e.is_number_integer()) throw FileError(path, std::string(key) + ": expected integers");
             out.push_back(e.get<int64_t>());
         }
-        return out;
+    } else {
+        throw FileError(path,
+                        std::string(key) + ": expected an integer or a list of " + std::to_string(n) + " integers");
     }
-    throw FileError(path, std::string(key) + ": expected an integer or a list of " + std::to_string(n) + " integers");
+    for (size_t i = 0; i < n; ++i) {
+        // An unsigned value past int64 reads as negative: refused by the lower bound.
+        const auto& e = v.is_array() ? v.at(i) : v;
+        if (e.is_number_unsigned() && e.get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max())) out[i] = -1;
+        checkConfigSize(out[i], path, key, max);
+    }
+    return out;
 }
 
 // A bool or a list of `n` bools, broadcast to `n` entries.
@@ -61,7 +73,7 @@ std::vector<bool> perBlockFlag(const json& j, const std::string& path, const cha
 void expectValue(const json& j, const std::string& path, const char* key, const json& allowed) {
     if (!present(j, key)) return;
     if (j.at(key) != allowed)
-        throw FileError(path, std::string(key) + ": unsupported value " + j.at(key).dump() + " (only " +
+        throw FileError(path, std::string(key) + ": unsupported value " + excerpt(j.at(key).dump(), 40) + " (only " +
                                   allowed.dump() + " is implemented)");
 }
 
@@ -74,12 +86,13 @@ UNet2DConditionConfig UNet2DConditionConfig::fromFile(const std::string& path) {
     try {
         j = json::parse(in);
     } catch (const json::exception& e) {
-        throw FileError(path, std::string("not valid JSON: ") + e.what());
+        throw FileError(path, std::string("not valid JSON: ") + jsonErrorText(e.what()));
     }
+    if (!j.is_object()) throw FileError(path, "the top level must be a JSON object");
     UNet2DConditionConfig c;
-    c.inChannels = get<int64_t>(j, path, "in_channels", 4);
-    c.outChannels = get<int64_t>(j, path, "out_channels", 4);
-    c.sampleSize = get<int64_t>(j, path, "sample_size", 64);
+    c.inChannels = configSize(j, "in_channels", 4, path, limits::kWidth);
+    c.outChannels = configSize(j, "out_channels", 4, path, limits::kWidth);
+    c.sampleSize = configSize(j, "sample_size", 64, path, limits::kSampleSize);
     c.downBlockTypes = get<std::vector<std::string>>(
         j, path, "down_block_types",
         {"CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"});
@@ -89,11 +102,11 @@ UNet2DConditionConfig UNet2DConditionConfig::fromFile(const std::string& path) {
     c.midBlockType = j.contains("mid_block_type") && j.at("mid_block_type").is_null()
                          ? std::string()
                          : get<std::string>(j, path, "mid_block_type", "UNetMidBlock2DCrossAttn");
-    c.blockOutChannels = get<std::vector<int64_t>>(j, path, "block_out_channels", {320, 640, 1280, 1280});
-    c.layersPerBlock = get<int64_t>(j, path, "layers_per_block", 2);
-    c.downsamplePadding = get<int64_t>(j, path, "downsample_padding", 1);
+    c.blockOutChannels = configSizes(j, "block_out_channels", {320, 640, 1280, 1280}, path, limits::kWidth);
+    c.layersPerBlock = configSize(j, "layers_per_block", 2, path, limits::kLayers);
+    c.downsamplePadding = configSize(j, "downsample_padding", 1, path, 16, 0);
     c.midBlockScaleFactor = get<double>(j, path, "mid_block_scale_factor", 1.0);
-    c.normNumGroups = get<int64_t>(j, path, "norm_num_groups", 32);
+    c.normNumGroups = configSize(j, "norm_num_groups", 32, path, limits::kWidth);
     c.normEps = get<double>(j, path, "norm_eps", 1e-5);
     c.useLinearProjection = get<bool>(j, path, "use_linear_projection", false);
     c.upcastAttention = get<bool>(j, path, "upcast_attention", false);
@@ -103,37 +116,42 @@ UNet2DConditionConfig UNet2DConditionConfig::fromFile(const std::string& path) {
     const size_t n = c.downBlockTypes.size();
     if (n == 0 || c.blockOutChannels.size() != n)
         throw FileError(path, "block_out_channels: must have one entry per down block");
+    if (n > size_t(limits::kBlocks))
+        throw FileError(path, "key \"down_block_types\" has " + std::to_string(n) + " blocks, more than the " +
+                                  std::to_string(limits::kBlocks) + " this build reads");
     if (c.upBlockTypes.size() != n) throw FileError(path, "up_block_types: must have one entry per down block");
     for (const auto& t : c.downBlockTypes)
         if (t != "CrossAttnDownBlock2D" && t != "DownBlock2D")
-            throw FileError(path, "down_block_types: unsupported block type " + t);
+            throw FileError(path, "down_block_types: unsupported block type " + excerpt(t, 40));
     for (const auto& t : c.upBlockTypes)
         if (t != "CrossAttnUpBlock2D" && t != "UpBlock2D")
-            throw FileError(path, "up_block_types: unsupported block type " + t);
+            throw FileError(path, "up_block_types: unsupported block type " + excerpt(t, 40));
     if (c.midBlockType != "UNetMidBlock2DCrossAttn" && c.midBlockType != "UNetMidBlock2D" && !c.midBlockType.empty())
-        throw FileError(path, "mid_block_type: unsupported block type " + c.midBlockType);
+        throw FileError(path, "mid_block_type: unsupported block type " + excerpt(c.midBlockType, 40));
     for (int64_t ch : c.blockOutChannels)
-        if (ch <= 0 || ch % c.normNumGroups != 0)
+        if (ch % c.normNumGroups != 0)
             throw FileError(path,
                             "block_out_channels: " + std::to_string(ch) + " is not a multiple of norm_num_groups");
 
-    c.crossAttentionDim = perBlock(j, path, "cross_attention_dim", 1280, n);
+    c.crossAttentionDim = perBlock(j, path, "cross_attention_dim", 1280, n, limits::kWidth);
     // diffusers' naming quirk: attention_head_dim holds the number of heads unless num_attention_heads is set.
-    c.numAttentionHeads = present(j, "num_attention_heads") ? perBlock(j, path, "num_attention_heads", 8, n)
-                                                            : perBlock(j, path, "attention_head_dim", 8, n);
+    c.numAttentionHeads = present(j, "num_attention_heads")
+                              ? perBlock(j, path, "num_attention_heads", 8, n, limits::kHeads)
+                              : perBlock(j, path, "attention_head_dim", 8, n, limits::kHeads);
     c.onlyCrossAttention = perBlockFlag(j, path, "only_cross_attention", n);
-    c.transformerLayersPerBlock = perBlock(j, path, "transformer_layers_per_block", 1, n);
+    c.transformerLayersPerBlock = perBlock(j, path, "transformer_layers_per_block", 1, n, limits::kLayers);
     for (size_t i = 0; i < n; ++i)
-        if (c.numAttentionHeads[i] <= 0 || c.blockOutChannels[i] % c.numAttentionHeads[i] != 0)
+        if (c.blockOutChannels[i] % c.numAttentionHeads[i] != 0)
             throw FileError(path, "attention_head_dim: " + std::to_string(c.numAttentionHeads[i]) +
                                       " heads do not divide " + std::to_string(c.blockOutChannels[i]) + " channels");
 
     c.additionEmbedType = get<std::string>(j, path, "addition_embed_type", "");
     if (!c.additionEmbedType.empty()) {
         if (c.additionEmbedType != "text_time")
-            throw FileError(path, "addition_embed_type: unsupported value " + c.additionEmbedType);
-        c.additionTimeEmbedDim = get<int64_t>(j, path, "addition_time_embed_dim", 0);
-        c.projectionClassEmbeddingsInputDim = get<int64_t>(j, path, "projection_class_embeddings_input_dim", 0);
+            throw FileError(path, "addition_embed_type: unsupported value " + excerpt(c.additionEmbedType, 40));
+        c.additionTimeEmbedDim = configSize(j, "addition_time_embed_dim", 0, path, limits::kWidth, 0);
+        c.projectionClassEmbeddingsInputDim =
+            configSize(j, "projection_class_embeddings_input_dim", 0, path, limits::kFeedForward, 0);
         if (c.additionTimeEmbedDim <= 0) throw FileError(path, "addition_time_embed_dim: required for text_time");
         if (c.projectionClassEmbeddingsInputDim <= 0)
             throw FileError(path, "projection_class_embeddings_input_dim: required for text_time");

@@ -163,7 +163,7 @@ void SafetensorsFile::parse() {
     try {
         header = nlohmann::json::parse(headerText);
     } catch (const nlohmann::json::exception& e) {
-        throw FileError(path_, std::string("header is not valid JSON: ") + e.what());
+        throw FileError(path_, std::string("header is not valid JSON: ") + jsonErrorText(e.what()));
     }
     if (!header.is_object()) throw FileError(path_, "header is not a JSON object");
 
@@ -177,12 +177,12 @@ void SafetensorsFile::parse() {
             if (!value.is_object()) throw FileError(path_, "__metadata__ is not an object");
             for (auto m = value.begin(); m != value.end(); ++m) {
                 if (!m.value().is_string())
-                    throw FileError(path_, "__metadata__ value of '" + m.key() + "' is not a string");
+                    throw FileError(path_, "__metadata__ value of '" + excerpt(m.key()) + "' is not a string");
                 metadata_[m.key()] = m.value().get<std::string>();
             }
             continue;
         }
-        const std::string where = "tensor '" + name + "': ";
+        const std::string where = "tensor '" + excerpt(name) + "': ";
         if (!value.is_object()) throw FileError(path_, where + "entry is not an object");
         auto dtypeIt = value.find("dtype");
         auto shapeIt = value.find("shape");
@@ -197,7 +197,8 @@ void SafetensorsFile::parse() {
         TensorEntry entry;
         entry.name = name;
         const auto dtypeText = dtypeIt->get<std::string>();
-        if (!parseDType(dtypeText, entry.dtype)) throw FileError(path_, where + "unknown dtype '" + dtypeText + "'");
+        if (!parseDType(dtypeText, entry.dtype))
+            throw FileError(path_, where + "unknown dtype '" + excerpt(dtypeText, 20) + "'");
 
         // numel * element size must not overflow before it is compared with the byte span.
         uint64_t bytes = dtypeSize(entry.dtype);
@@ -241,10 +242,10 @@ void SafetensorsFile::parse() {
     const TensorEntry* previous = nullptr;
     for (const TensorEntry* e : byOffset) {
         if (e->begin < cursor)
-            throw FileError(path_,
-                            "tensor '" + e->name + "': data_offsets overlap those of tensor '" + previous->name + "'");
+            throw FileError(path_, "tensor '" + excerpt(e->name) + "': data_offsets overlap those of tensor '" +
+                                       excerpt(previous->name) + "'");
         if (e->begin > cursor)
-            throw FileError(path_, "tensor '" + e->name + "': " + std::to_string(e->begin - cursor) +
+            throw FileError(path_, "tensor '" + excerpt(e->name) + "': " + std::to_string(e->begin - cursor) +
                                        " bytes before it belong to no tensor (spans out of order or with holes)");
         cursor = e->end;
         previous = e;

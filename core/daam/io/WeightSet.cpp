@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -22,9 +23,47 @@ namespace {
 std::string listNames(const std::vector<std::string>& names, size_t limit = 12) {
     std::ostringstream s;
     for (size_t i = 0; i < names.size() && i < limit; ++i)
-        s << (i ? ", " : "") << names[i];
+        s << (i ? ", " : "") << excerpt(names[i], 120);
     if (names.size() > limit) s << " and " << (names.size() - limit) << " more";
     return s.str();
+}
+
+enum class DTypeKind { Floating, Integer, Boolean, Other };
+
+DTypeKind kindOf(torch::ScalarType type) {
+    if (type == torch::kBool) return DTypeKind::Boolean;
+    if (torch::isFloatingType(type)) return DTypeKind::Floating;
+    if (torch::isIntegralType(type, /*includeBool=*/false)) return DTypeKind::Integer;
+    return DTypeKind::Other;
+}
+
+const char* acceptedDTypes(DTypeKind kind) {
+    switch (kind) {
+    case DTypeKind::Floating:
+        return "floating point: F16, BF16, F32 or F64";
+    case DTypeKind::Integer:
+        return "integer: I64, I32, I16, I8 or U8";
+    case DTypeKind::Boolean:
+        return "BOOL";
+    case DTypeKind::Other:
+        break;
+    }
+    return "no safetensors dtype";
+}
+
+std::string dtypeNameOf(torch::ScalarType type) {
+    try {
+        return dtypeName(fromScalarType(type));
+    } catch (const Error&) {
+        return c10::toString(type);
+    }
+}
+
+std::string shapeText(const std::vector<int64_t>& shape) {
+    std::string s = "[";
+    for (size_t i = 0; i < shape.size(); ++i)
+        s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + "]";
 }
 
 } // namespace
@@ -60,16 +99,16 @@ WeightSet WeightSet::open(const std::string& componentDir, const std::string& ba
     std::map<std::string, std::shared_ptr<const SafetensorsFile>> shards;
     for (auto it = json["weight_map"].begin(); it != json["weight_map"].end(); ++it) {
         if (!it.value().is_string())
-            throw FileError(index.string(), "weight_map entry '" + it.key() + "' is not a file name");
+            throw FileError(index.string(), "weight_map entry '" + excerpt(it.key()) + "' is not a file name");
         const std::string shardName = it.value().get<std::string>();
         if (shardName.find('/') != std::string::npos || shardName.find("..") != std::string::npos)
-            throw FileError(index.string(),
-                            "weight_map entry '" + it.key() + "' names a file outside the folder: " + shardName);
+            throw FileError(index.string(), "weight_map entry '" + excerpt(it.key()) +
+                                                "' names a file outside the folder: " + excerpt(shardName));
         auto& shard = shards[shardName];
         if (!shard) shard = SafetensorsFile::open((fs::path(componentDir) / shardName).string());
         const TensorEntry* e = shard->find(it.key());
         if (!e)
-            throw FileError(shard->path(), "tensor '" + it.key() + "' listed in " + index.filename().string() +
+            throw FileError(shard->path(), "tensor '" + excerpt(it.key()) + "' listed in " + index.filename().string() +
                                                " is not in this shard");
         set.tensors_[it.key()] = {shard, e};
     }
@@ -77,7 +116,8 @@ WeightSet WeightSet::open(const std::string& componentDir, const std::string& ba
     for (const auto& [name, shard] : shards)
         for (const auto& e : shard->entries())
             if (!set.tensors_.count(e.name))
-                throw FileError(shard->path(), "tensor '" + e.name + "' is not listed in " + index.filename().string());
+                throw FileError(shard->path(),
+                                "tensor '" + excerpt(e.name) + "' is not listed in " + index.filename().string());
     return set;
 }
 
@@ -111,6 +151,41 @@ const std::string& WeightSet::fileOf(const std::string& name) const {
     return it->second.file->path();
 }
 
+int64_t WeightSet::indexedCount(const std::string& prefix) const {
+    int64_t count = 0;
+    for (auto it = tensors_.lower_bound(prefix);
+         it != tensors_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+        // "<prefix>12.rest": digits up to a dot; other names under the prefix are not numbered items.
+        const std::string& name = it->first;
+        size_t end = prefix.size();
+        int64_t n = 0;
+        while (end < name.size() && std::isdigit(static_cast<unsigned char>(name[end])) && n < (int64_t(1) << 40))
+            n = n * 10 + (name[end++] - '0');
+        if (end == prefix.size() || end >= name.size() || name[end] != '.') continue;
+        count = std::max(count, n + 1);
+    }
+    return count;
+}
+
+const ConfigShapeCheck& ConfigShapeCheck::dim(const std::string& name, size_t dim, int64_t expected,
+                                              const std::string& key) const {
+    if (!weights_.contains(name)) return *this;
+    const auto& shape = weights_.entry(name).shape;
+    if (dim < shape.size() && shape[dim] == expected) return *this;
+    throw FileError(configPath_, "key \"" + key + "\" does not match the weights: tensor '" + name + "' in " +
+                                     weights_.fileOf(name) + " is " + shapeText(shape) + ", this config needs " +
+                                     std::to_string(expected) + " in dimension " + std::to_string(dim));
+}
+
+const ConfigShapeCheck& ConfigShapeCheck::count(const std::string& prefix, int64_t expected,
+                                                const std::string& key) const {
+    const int64_t found = weights_.indexedCount(prefix);
+    if (found == 0 || found == expected) return *this;
+    throw FileError(configPath_, "key \"" + key + "\" does not match the weights: " + weights_.source() + " holds " +
+                                     std::to_string(found) + " of " + prefix + "N, this config needs " +
+                                     std::to_string(expected));
+}
+
 void loadStateDict(torch::nn::Module& module, const WeightSet& weights, const LoadOptions& options) {
     std::map<std::string, torch::Tensor> targets;
     for (const auto& p : module.named_parameters(/*recurse=*/true))
@@ -120,7 +195,7 @@ void loadStateDict(torch::nn::Module& module, const WeightSet& weights, const Lo
 
     const std::set<std::string> optionalInFile(options.optionalInFile.begin(), options.optionalInFile.end());
     const std::set<std::string> optionalInModule(options.optionalInModule.begin(), options.optionalInModule.end());
-    std::vector<std::string> missing, unexpected, wrongShape;
+    std::vector<std::string> missing, unexpected, wrongShape, wrongKind;
     for (const auto& [name, target] : targets) {
         if (!weights.contains(name)) {
             if (!optionalInModule.count(name)) missing.push_back(name);
@@ -132,6 +207,7 @@ void loadStateDict(torch::nn::Module& module, const WeightSet& weights, const Lo
             s << name << " (file " << c10::IntArrayRef(e.shape) << ", model " << target.sizes() << ")";
             wrongShape.push_back(s.str());
         }
+        if (kindOf(toScalarType(e.dtype)) != kindOf(target.scalar_type())) wrongKind.push_back(name);
     }
     for (const auto& name : weights.names())
         if (!targets.count(name) && !optionalInFile.count(name)) unexpected.push_back(name);
@@ -143,6 +219,19 @@ void loadStateDict(torch::nn::Module& module, const WeightSet& weights, const Lo
         if (!unexpected.empty()) s << " unexpected " << unexpected.size() << " [" << listNames(unexpected) << "];";
         if (!wrongShape.empty()) s << " wrong shape " << wrongShape.size() << " [" << listNames(wrongShape, 6) << "];";
         throw FileError(weights.source(), s.str());
+    }
+    // Integer data for a floating-point weight (or the reverse) would be converted without complaint: a file
+    // that is not what it claims to be.
+    if (!wrongKind.empty()) {
+        const auto& name = wrongKind.front();
+        const auto type = targets.at(name).scalar_type();
+        std::string more;
+        if (wrongKind.size() > 1)
+            more = " (and " + std::to_string(wrongKind.size() - 1) +
+                   " more tensors: " + listNames({wrongKind.begin() + 1, wrongKind.end()}, 3) + ")";
+        throw FileError(weights.fileOf(name), "tensor '" + name + "' holds " + dtypeName(weights.entry(name).dtype) +
+                                                  " data, but the model's parameter is " + dtypeNameOf(type) + " (" +
+                                                  acceptedDTypes(kindOf(type)) + ")" + more);
     }
 
     torch::NoGradGuard noGrad;

@@ -33,6 +33,9 @@ public:
     const TensorEntry& entry(const std::string& name) const;
     torch::Tensor tensor(const std::string& name) const; // zero-copy CPU view
     const std::string& fileOf(const std::string& name) const;
+    // How many items `<prefix>0.`, `<prefix>1.`, ... the tensor names number: 1 + the largest N of a tensor
+    // named `<prefix>N.<rest>`, 0 when there is none (e.g. prefix "text_model.encoder.layers.").
+    int64_t indexedCount(const std::string& prefix) const;
     // What this set was opened from, for messages.
     const std::string& source() const { return source_; }
 
@@ -56,8 +59,29 @@ struct LoadOptions {
 
 // Copies (or, when dtype and device already match, aliases) every parameter and buffer of `module` from
 // `weights`, matched by their dotted names. Every missing, unexpected and wrongly shaped tensor is listed
-// by name in one FileError; nothing is half-loaded silently.
+// by name in one FileError; a tensor whose dtype is of another kind than its parameter's (integer data for
+// a floating-point parameter, or the reverse) is a FileError naming the file, the tensor and both dtypes.
+// Nothing is half-loaded silently.
 void loadStateDict(torch::nn::Module& module, const WeightSet& weights, const LoadOptions& options = {});
+
+// A model is allocated in full from its config before loadStateDict compares it with the weights, so a
+// config that does not describe the weights beside it (ten times the layers, a wider hidden size) would be
+// built first. Loaders compare the config's sizes with a few of the weights' tensors before they build the
+// model; each mismatch is a FileError naming the config file and the key. Tensors the weights lack are
+// left to loadStateDict, which lists them.
+class ConfigShapeCheck {
+public:
+    ConfigShapeCheck(const WeightSet& weights, std::string configPath)
+        : weights_(weights), configPath_(std::move(configPath)) {}
+    // Dimension `dim` of tensor `name` must be `expected`, a size config key `key` gives.
+    const ConfigShapeCheck& dim(const std::string& name, size_t dim, int64_t expected, const std::string& key) const;
+    // The weights must number `expected` items `<prefix>N.` (N = 0, 1, ...) when they hold any.
+    const ConfigShapeCheck& count(const std::string& prefix, int64_t expected, const std::string& key) const;
+
+private:
+    const WeightSet& weights_;
+    std::string configPath_;
+};
 
 // Writes every parameter and buffer of `module` under its dotted name (the names loadStateDict reads)
 // into a .safetensors file, atomically; floating-point tensors are converted to `floatDtype`.

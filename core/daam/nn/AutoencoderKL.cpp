@@ -73,9 +73,29 @@ torch::Tensor AutoencoderKLImpl::decode(const torch::Tensor& z) {
 }
 
 AutoencoderKL loadAutoencoderKL(const std::string& componentDir, const LoadOptions& options) {
-    AutoencoderKL model(AutoencoderKLConfig::fromFile(componentDir + "/config.json"));
+    const std::string configPath = componentDir + "/config.json";
+    const auto config = AutoencoderKLConfig::fromFile(configPath);
+    const auto weights = WeightSet::open(componentDir, "diffusion_pytorch_model");
+    // Every parameter's size follows from the sizes checked here.
+    const ConfigShapeCheck check(weights, configPath);
+    const auto& channels = config.blockOutChannels;
+    check.dim("encoder.conv_in.weight", 0, channels[0], "block_out_channels")
+        .dim("encoder.conv_in.weight", 1, config.inChannels, "in_channels")
+        .dim("decoder.conv_out.weight", 0, config.outChannels, "out_channels")
+        .dim("quant_conv.weight", 0, 2 * config.latentChannels, "latent_channels")
+        .count("encoder.down_blocks.", int64_t(channels.size()), "block_out_channels")
+        .count("decoder.up_blocks.", int64_t(channels.size()), "block_out_channels");
+    for (size_t i = 0; i < channels.size(); ++i) {
+        const std::string down = "encoder.down_blocks." + std::to_string(i) + ".";
+        check.dim(down + "resnets.0.conv2.weight", 0, channels[i], "block_out_channels")
+            .count(down + "resnets.", config.layersPerBlock, "layers_per_block")
+            .count("decoder.up_blocks." + std::to_string(i) + ".resnets.", config.layersPerBlock + 1,
+                   "layers_per_block");
+    }
+
+    AutoencoderKL model(config);
     model->to(options.device, options.dtype);
-    loadStateDict(*model, WeightSet::open(componentDir, "diffusion_pytorch_model"), options);
+    loadStateDict(*model, weights, options);
     model->eval();
     return model;
 }

@@ -81,6 +81,14 @@ CLIPTextOutput CLIPTextTransformerImpl::forward(const torch::Tensor& inputIds) {
         throw Error("CLIP text encoder: " + std::to_string(t) + " tokens exceed max_position_embeddings " +
                     std::to_string(config_.maxPositionEmbeddings));
     const auto ids = inputIds.to(token_embedding_->weight.device(), torch::kLong);
+    if (ids.numel() > 0) {
+        // An id past the embedding would end in LibTorch's index error, deep in the forward pass.
+        const int64_t lowest = ids.min().item<int64_t>(), highest = ids.max().item<int64_t>();
+        if (lowest < 0 || highest >= config_.vocabSize)
+            throw Error("CLIP text encoder: token id " + std::to_string(lowest < 0 ? lowest : highest) +
+                        " is outside its vocabulary of " + std::to_string(config_.vocabSize) +
+                        " ids (vocab_size in its config.json); the tokenizer does not belong to this text encoder");
+    }
     const auto opts = token_embedding_->weight.options();
 
     CLIPTextOutput out;
@@ -119,9 +127,18 @@ CLIPTextOutput CLIPTextModelImpl::forward(const torch::Tensor& inputIds) {
 }
 
 CLIPTextModel loadCLIPTextModel(const std::string& componentDir, const LoadOptions& options) {
-    const auto config = CLIPTextConfig::load(componentDir + "/config.json");
-    CLIPTextModel model(CLIPTextModelOptions{config});
+    const std::string configPath = componentDir + "/config.json";
+    const auto config = CLIPTextConfig::load(configPath);
     const auto weights = WeightSet::open(componentDir, "model");
+    const std::string embeddings = "text_model.embeddings.";
+    const ConfigShapeCheck check(weights, configPath);
+    check.dim(embeddings + "token_embedding.weight", 1, config.hiddenSize, "hidden_size")
+        .dim(embeddings + "token_embedding.weight", 0, config.vocabSize, "vocab_size")
+        .dim(embeddings + "position_embedding.weight", 0, config.maxPositionEmbeddings, "max_position_embeddings")
+        .count("text_model.encoder.layers.", config.numHiddenLayers, "num_hidden_layers")
+        .dim("text_model.encoder.layers.0.mlp.fc1.weight", 0, config.intermediateSize, "intermediate_size");
+    if (config.withProjection) check.dim("text_projection.weight", 0, config.projectionDim, "projection_dim");
+    CLIPTextModel model(CLIPTextModelOptions{config});
     LoadOptions opts = options;
     opts.optionalInFile.push_back("text_model.embeddings.position_ids");
     loadStateDict(*model, weights, opts);

@@ -156,10 +156,39 @@ torch::Tensor UNet2DConditionModelImpl::forward(const torch::Tensor& sample, con
 }
 
 UNet2DConditionModel loadUNet(const std::string& componentDir, const LoadOptions& options) {
-    auto config = UNet2DConditionConfig::fromFile(componentDir + "/config.json");
+    const std::string configPath = componentDir + "/config.json";
+    const auto config = UNet2DConditionConfig::fromFile(configPath);
+    const auto weights = WeightSet::open(componentDir, "diffusion_pytorch_model");
+    // Every parameter's size follows from the sizes checked here (the rest are multiples of them).
+    const ConfigShapeCheck check(weights, configPath);
+    const auto& channels = config.blockOutChannels;
+    check.dim("conv_in.weight", 0, channels[0], "block_out_channels")
+        .dim("conv_in.weight", 1, config.inChannels, "in_channels")
+        .dim("conv_out.weight", 0, config.outChannels, "out_channels")
+        .count("down_blocks.", int64_t(channels.size()), "down_block_types")
+        .count("up_blocks.", int64_t(channels.size()), "up_block_types");
+    for (size_t i = 0; i < channels.size(); ++i) {
+        const std::string down = "down_blocks." + std::to_string(i) + ".";
+        check.dim(down + "resnets.0.conv2.weight", 0, channels[i], "block_out_channels")
+            .count(down + "resnets.", config.layersPerBlock, "layers_per_block")
+            .count("up_blocks." + std::to_string(i) + ".resnets.", config.layersPerBlock + 1, "layers_per_block");
+        if (config.downBlockTypes[i] == "CrossAttnDownBlock2D")
+            check
+                .count(down + "attentions.0.transformer_blocks.", config.transformerLayersPerBlock[i],
+                       "transformer_layers_per_block")
+                .dim(down + "attentions.0.transformer_blocks.0.attn2.to_k.weight", 1, config.crossAttentionDim[i],
+                     "cross_attention_dim");
+    }
+    if (config.midBlockType == "UNetMidBlock2DCrossAttn")
+        check.count("mid_block.attentions.0.transformer_blocks.", config.transformerLayersPerBlock.back(),
+                    "transformer_layers_per_block");
+    if (config.additionEmbedType == "text_time")
+        check.dim("add_embedding.linear_1.weight", 1, config.projectionClassEmbeddingsInputDim,
+                  "projection_class_embeddings_input_dim");
+
     UNet2DConditionModel model(config);
     model->to(options.device, options.dtype);
-    loadStateDict(*model, WeightSet::open(componentDir, "diffusion_pytorch_model"), options);
+    loadStateDict(*model, weights, options);
     model->eval();
     return model;
 }

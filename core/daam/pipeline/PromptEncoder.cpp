@@ -5,6 +5,9 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <filesystem>
+
 namespace daam {
 
 PromptEncoder::PromptEncoder(ModelFamily family, CLIPTextModel textEncoder, CLIPTextModel textEncoder2)
@@ -41,6 +44,29 @@ PromptEmbeddings PromptEncoder::encode(const torch::Tensor& ids, const torch::Te
     out.hidden = torch::cat({o1.penultimate(), o2.penultimate()}, -1); // [B, 77, D1 + D2]
     out.pooled = o2.textEmbeds;                                        // [B, P]
     return out;
+}
+
+void PromptEncoder::checkTokenizer(const ModelIndex& index, const Tokenizer& tokenizer, int encoder) const {
+    namespace fs = std::filesystem;
+    const bool second = encoder == 2;
+    const CLIPTextModel& model = second ? te2_ : te1_;
+    if (!model) throw Error("PromptEncoder: there is no text encoder " + std::to_string(encoder));
+    const int64_t vocab = model->config().vocabSize;
+    int64_t highest = tokenizer.vocabSize() - 1;
+    for (int64_t id : {tokenizer.startId(), tokenizer.endId(), tokenizer.padId()})
+        highest = std::max(highest, id);
+    if (highest < vocab) return;
+    const fs::path tokenizerDir = index.componentDir(second ? "tokenizer_2" : "tokenizer");
+    fs::path file = tokenizerDir;
+    for (const char* name : {"vocab.json", "spiece.model", "tokenizer.model"})
+        if (fs::exists(tokenizerDir / name)) {
+            file = tokenizerDir / name;
+            break;
+        }
+    const auto config = fs::path(index.componentDir(second ? "text_encoder_2" : "text_encoder")) / "config.json";
+    throw FileError(file.string(), "has token ids up to " + std::to_string(highest) + ", past the " +
+                                       std::to_string(vocab) + " ids of the text encoder (vocab_size in " +
+                                       config.string() + "): the tokenizer does not belong to this text encoder");
 }
 
 } // namespace daam

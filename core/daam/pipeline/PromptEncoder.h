@@ -4,6 +4,7 @@
 
 #include "daam/config/ModelIndex.h"
 #include "daam/nn/CLIPTextModel.h"
+#include "daam/text/Tokenizer.h"
 
 #include <torch/types.h>
 
@@ -24,6 +25,11 @@ public:
     // LayerNorm) concatenated on channels, and pooled = text_embeds of text_encoder_2.
     // `ids2` are the ids from tokenizer_2 (SDXL only; they differ from `ids` in the pad token).
     PromptEmbeddings encode(const torch::Tensor& ids, const torch::Tensor& ids2 = {}) const;
+
+    // Refuses a tokenizer whose ids reach past its text encoder's vocabulary (`encoder` 1: text_encoder and
+    // tokenizer, 2: text_encoder_2 and tokenizer_2 of `index`), with a FileError naming the tokenizer's
+    // vocabulary file and the text encoder's config.json. Call it when the two are loaded, before encoding.
+    void checkTokenizer(const ModelIndex& index, const Tokenizer& tokenizer, int encoder = 1) const;
 
     ModelFamily family() const { return family_; }
     const CLIPTextModel& textEncoder() const { return te1_; }

@@ -96,6 +96,8 @@ std::unique_ptr<StableDiffusionPipeline> StableDiffusionPipeline::load(const std
     load.device = p->device_;
     load.dtype = p->dtype_;
     p->encoder_ = std::make_unique<PromptEncoder>(PromptEncoder::load(p->index_, load));
+    p->encoder_->checkTokenizer(p->index_, *p->tokenizer_, 1);
+    if (p->tokenizer2_) p->encoder_->checkTokenizer(p->index_, *p->tokenizer2_, 2);
     p->unet_ = loadUNet(p->index_.componentDir("unet"), load);
     p->vae_ = loadAutoencoderKL(p->index_.componentDir("vae"), load);
 
@@ -137,7 +139,19 @@ GenerationRequest StableDiffusionPipeline::resolve(const GenerationRequest& requ
     if (r.width < 8 * vaeScaleFactor_ || r.height < 8 * vaeScaleFactor_)
         throw Error("width and height must be at least " + std::to_string(8 * vaeScaleFactor_) + " pixels");
     if (r.scheduler.empty()) r.scheduler = defaultScheduler_;
-    makeScheduler(r.scheduler, schedulerConfig_); // throws for unknown names, listing the valid ones
+    // Throws for unknown names (listing the valid ones) and for step counts the schedule does not have.
+    const auto scheduler = makeScheduler(r.scheduler, schedulerConfig_);
+    scheduler->setTimesteps(r.steps);
+    // DDIM, PNDM and DPM-Solver index the noise schedule by timestep: steps close to num_train_timesteps with a
+    // steps_offset would run past its end at the first UNet call.
+    if (scheduler->timestepDtype() == torch::kInt64)
+        for (double t : scheduler->timesteps())
+            if (t < 0 || t >= schedulerConfig_.numTrainTimesteps)
+                throw Error(std::to_string(r.steps) + " steps of " + scheduler->className() + " reach timestep " +
+                            std::to_string(int64_t(t)) + ", outside the noise schedule's " +
+                            std::to_string(schedulerConfig_.numTrainTimesteps) + " (steps_offset " +
+                            std::to_string(schedulerConfig_.stepsOffset) + " in " + schedulerConfigPath_ +
+                            "); use fewer steps");
     if (r.device != (device_.is_cpu() ? std::string("cpu") : r.device) || parseDType(r.dtype, device_) != dtype_) {
         // The model was loaded for one device and dtype; a request for another is a different pipeline.
         r.device = device_.str();

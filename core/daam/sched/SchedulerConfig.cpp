@@ -1,10 +1,12 @@
 // Parsing of scheduler_config.json into SchedulerConfig, with errors that name the file and the key.
 #include "daam/sched/SchedulerConfig.h"
 
+#include "daam/config/ConfigLimits.h"
 #include "daam/util/Error.h"
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 namespace daam {
@@ -25,22 +27,39 @@ double readNumber(const json& value, const std::string& source, const std::strin
         if (text == "-Infinity") return -std::numeric_limits<double>::infinity();
         if (text == "NaN") return std::numeric_limits<double>::quiet_NaN();
     }
-    throw FileError(source, "key '" + key + "' must be a number, got " + typeName(value) + " " + value.dump());
+    throw FileError(source,
+                    "key '" + key + "' must be a number, got " + typeName(value) + " " + excerpt(value.dump(), 40));
 }
 
-int readInt(const json& value, const std::string& source, const std::string& key) {
-    if (value.is_number_integer()) return value.get<int>();
+// An integer from `lowest` to `highest` (by default, any an int holds).
+int readInt(const json& value, const std::string& source, const std::string& key,
+            int lowest = std::numeric_limits<int>::min(), int highest = std::numeric_limits<int>::max()) {
+    auto inRange = [&](double d) {
+        if (!(d >= lowest && d <= highest))
+            throw FileError(source, "key '" + key + "' must be from " + std::to_string(lowest) + " to " +
+                                        std::to_string(highest) + ", got " + excerpt(value.dump(), 40));
+    };
+    if (value.is_number_unsigned()) inRange(double(value.get<uint64_t>()));
+    if (value.is_number_integer()) {
+        inRange(double(value.get<int64_t>()));
+        return static_cast<int>(value.get<int64_t>());
+    }
     // Python configs sometimes hold integral floats (e.g. 1000.0).
     if (value.is_number_float()) {
         const double d = value.get<double>();
-        if (std::floor(d) == d) return static_cast<int>(d);
+        if (std::floor(d) == d) {
+            inRange(d);
+            return static_cast<int>(d);
+        }
     }
-    throw FileError(source, "key '" + key + "' must be an integer, got " + typeName(value) + " " + value.dump());
+    throw FileError(source,
+                    "key '" + key + "' must be an integer, got " + typeName(value) + " " + excerpt(value.dump(), 40));
 }
 
 bool readBool(const json& value, const std::string& source, const std::string& key) {
     if (value.is_boolean()) return value.get<bool>();
-    throw FileError(source, "key '" + key + "' must be true or false, got " + typeName(value) + " " + value.dump());
+    throw FileError(source, "key '" + key + "' must be true or false, got " + typeName(value) + " " +
+                                excerpt(value.dump(), 40));
 }
 
 std::string readEnum(const json& value, const std::string& source, const std::string& key,
@@ -50,11 +69,12 @@ std::string readEnum(const json& value, const std::string& source, const std::st
         expected += (expected.empty() ? "" : ", ") + a;
     if (!value.is_string())
         throw FileError(source, "key '" + key + "' must be a string (one of " + expected + "), got " + typeName(value) +
-                                    " " + value.dump());
+                                    " " + excerpt(value.dump(), 40));
     const auto text = value.get<std::string>();
     for (const auto& a : allowed)
         if (a == text) return text;
-    throw FileError(source, "key '" + key + "' has unknown value '" + text + "' (expected one of " + expected + ")");
+    throw FileError(source, "key '" + key + "' has unknown value '" + excerpt(text, 40) + "' (expected one of " +
+                                expected + ")");
 }
 
 // The value of `key`, or nullptr when absent or null (null means "use the default" in diffusers configs).
@@ -73,10 +93,8 @@ SchedulerConfig SchedulerConfig::fromJson(const json& j, const std::string& sour
         if (!v->is_string()) throw FileError(source, "key '_class_name' must be a string, got " + typeName(*v));
         c.className = v->get<std::string>();
     }
-    if (auto v = find(j, "num_train_timesteps")) c.numTrainTimesteps = readInt(*v, source, "num_train_timesteps");
-    if (c.numTrainTimesteps < 2)
-        throw FileError(source,
-                        "key 'num_train_timesteps' must be at least 2, got " + std::to_string(c.numTrainTimesteps));
+    if (auto v = find(j, "num_train_timesteps"))
+        c.numTrainTimesteps = readInt(*v, source, "num_train_timesteps", 2, int(limits::kTrainTimesteps));
     if (auto v = find(j, "beta_start")) c.betaStart = readNumber(*v, source, "beta_start");
     if (auto v = find(j, "beta_end")) c.betaEnd = readNumber(*v, source, "beta_end");
     if (auto v = find(j, "beta_schedule"))
@@ -91,7 +109,9 @@ SchedulerConfig SchedulerConfig::fromJson(const json& j, const std::string& sour
     }
     if (auto v = find(j, "prediction_type"))
         c.predictionType = readEnum(*v, source, "prediction_type", {"epsilon", "v_prediction", "sample"});
-    if (auto v = find(j, "steps_offset")) c.stepsOffset = readInt(*v, source, "steps_offset");
+    // Timesteps are indices into the num_train_timesteps-long noise schedule.
+    if (auto v = find(j, "steps_offset"))
+        c.stepsOffset = readInt(*v, source, "steps_offset", 0, c.numTrainTimesteps - 1);
     if (auto v = find(j, "timestep_spacing"))
         c.timestepSpacing = readEnum(*v, source, "timestep_spacing", {"leading", "trailing", "linspace"});
     if (auto v = find(j, "set_alpha_to_one")) c.setAlphaToOne = readBool(*v, source, "set_alpha_to_one");
@@ -102,9 +122,7 @@ SchedulerConfig SchedulerConfig::fromJson(const json& j, const std::string& sour
     if (auto v = find(j, "use_karras_sigmas")) c.useKarrasSigmas = readBool(*v, source, "use_karras_sigmas");
     if (auto v = find(j, "interpolation_type"))
         c.interpolationType = readEnum(*v, source, "interpolation_type", {"linear", "log_linear"});
-    if (auto v = find(j, "solver_order")) c.solverOrder = readInt(*v, source, "solver_order");
-    if (c.solverOrder < 1 || c.solverOrder > 3)
-        throw FileError(source, "key 'solver_order' must be 1, 2 or 3, got " + std::to_string(c.solverOrder));
+    if (auto v = find(j, "solver_order")) c.solverOrder = readInt(*v, source, "solver_order", 1, 3);
     if (auto v = find(j, "algorithm_type"))
         c.algorithmType =
             readEnum(*v, source, "algorithm_type", {"dpmsolver++", "dpmsolver", "sde-dpmsolver++", "sde-dpmsolver"});
@@ -145,7 +163,7 @@ json SchedulerConfig::parseJsonText(const std::string& text, const std::string& 
     try {
         return json::parse(fixed);
     } catch (const json::exception& e) {
-        throw FileError(source, std::string("invalid JSON: ") + e.what());
+        throw FileError(source, std::string("invalid JSON: ") + jsonErrorText(e.what()));
     }
 }
 

@@ -46,7 +46,7 @@ std::unique_ptr<Scheduler> makeScheduler(const std::string& name, const Schedule
     std::string valid;
     for (const auto& n : schedulerNames())
         valid += (valid.empty() ? "" : ", ") + n;
-    throw Error("unknown scheduler '" + name + "' (valid: " + valid + ")");
+    throw Error("unknown scheduler '" + excerpt(name, 40) + "' (valid: " + valid + ")");
 }
 
 std::unique_ptr<Scheduler> makeScheduler(const std::string& folderOrFile) {

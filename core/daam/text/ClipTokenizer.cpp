@@ -42,7 +42,7 @@ nlohmann::json readJson(const std::string& path) {
     try {
         return nlohmann::json::parse(readFile(path));
     } catch (const nlohmann::json::exception& e) {
-        throw FileError(path, std::string("malformed JSON: ") + e.what());
+        throw FileError(path, std::string("malformed JSON: ") + jsonErrorText(e.what()));
     }
 }
 
@@ -181,7 +181,7 @@ ClipTokenizer::ClipTokenizer(const std::string& folder) {
     int64_t maxId = -1;
     for (auto it = vocab.begin(); it != vocab.end(); ++it) {
         if (!it.value().is_number_integer() || it.value().get<int64_t>() < 0)
-            throw FileError(vocabPath, "id of token '" + it.key() + "' is not a non-negative integer");
+            throw FileError(vocabPath, "id of token '" + excerpt(it.key()) + "' is not a non-negative integer");
         const int64_t id = it.value().get<int64_t>();
         tokenToId_[it.key()] = id;
         maxId = std::max(maxId, id);
@@ -205,10 +205,11 @@ ClipTokenizer::ClipTokenizer(const std::string& folder) {
         std::istringstream fields(line);
         std::string first, second, extra;
         if (!(fields >> first >> second) || (fields >> extra))
-            throw FileError(mergesPath, "line " + std::to_string(lineNo) + " is not a pair of symbols: '" + line + "'");
+            throw FileError(mergesPath,
+                            "line " + std::to_string(lineNo) + " is not a pair of symbols: '" + excerpt(line) + "'");
         if (!tokenToId_.count(first + second))
-            throw FileError(mergesPath, "line " + std::to_string(lineNo) + ": merge result '" + first + second +
-                                            "' is not in vocab.json");
+            throw FileError(mergesPath, "line " + std::to_string(lineNo) + ": merge result '" +
+                                            excerpt(first + second) + "' is not in vocab.json");
         mergeRanks_.emplace(utf8::decode(first) + U' ' + utf8::decode(second), rank++);
     }
     if (lineNo == 0) throw FileError(mergesPath, "file is empty");
@@ -235,7 +236,7 @@ ClipTokenizer::ClipTokenizer(const std::string& folder) {
     auto requireId = [&](const std::string& token, const char* what) {
         const auto it = tokenToId_.find(token);
         if (it == tokenToId_.end())
-            throw FileError(vocabPath, std::string(what) + " '" + token + "' is not in the vocabulary");
+            throw FileError(vocabPath, std::string(what) + " '" + excerpt(token) + "' is not in the vocabulary");
         return it->second;
     };
     bosId_ = requireId(bosToken_, "bos_token");

@@ -133,7 +133,7 @@ std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::fromFolder(const
                 if (length < 1e6) maxLength = static_cast<int>(length);
             }
         } catch (const nlohmann::json::exception& e) {
-            throw FileError(configPath.string(), std::string("bad tokenizer config: ") + e.what());
+            throw FileError(configPath.string(), std::string("bad tokenizer config: ") + jsonErrorText(e.what()));
         }
     }
     return std::make_unique<SentencePieceTokenizer>(modelPath, maxLength, addBos);

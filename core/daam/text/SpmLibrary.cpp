@@ -138,7 +138,7 @@ std::vector<SpmPiece> SpmModel::encode(const std::string& text) const {
     };
     char err[1024] = {0};
     if (SpmLibrary::instance().encode(model_, text.data(), text.size(), emit, &pieces, err, sizeof err) != 0)
-        throw FileError(path_, "cannot encode \"" + text + "\": " + errorText(err));
+        throw FileError(path_, "cannot encode \"" + excerpt(text) + "\": " + excerpt(errorText(err), 200));
     return pieces;
 }
 

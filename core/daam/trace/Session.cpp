@@ -111,12 +111,48 @@ std::vector<Word> parseWords(const nlohmann::json& list, int rows, const std::st
         word.tokens = field<std::vector<int>>(w, "tokens", file, where + "words[].");
         for (int t : word.tokens)
             if (t <= 0 || t >= rows)
-                throw FileError(file,
-                                "word '" + word.text + "' names token " + std::to_string(t) + " outside the trace");
+                throw FileError(file, "word '" + excerpt(word.text) + "' names token " + std::to_string(t) +
+                                          " outside the trace");
         word.punctuation = w.value("punctuation", false);
         words.push_back(word);
     }
     return words;
+}
+
+// A session file's format version: an integer no newer than this build reads. `found` is the version as
+// written (a JSON value, or the text of a safetensors metadata entry); `where` names it in messages.
+void checkFormatVersion(const nlohmann::json& found, const std::string& file, const std::string& where) {
+    if (found.is_null()) throw FileError(file, "missing " + where + ": not a DAAM Studio session file");
+    if (!found.is_number_integer())
+        throw FileError(file, where + " must be an integer, got " + excerpt(found.dump(), 40));
+    const auto newest = std::to_string(Session::kFormatVersion);
+    if (found.is_number_unsigned() ? found.get<uint64_t>() > uint64_t(Session::kFormatVersion)
+                                   : found.get<int64_t>() > Session::kFormatVersion)
+        throw FileError(file, "written by a newer DAAM Studio (format " + found.dump() + ", this build reads " +
+                                  newest + ")");
+    if (found.get<int64_t>() != Session::kFormatVersion)
+        throw FileError(file, where + " " + found.dump() + " is not supported (this build reads " + newest + ")");
+}
+
+// The trace file's metadata: {"format": "daam-studio-trace", "format_version": "<N>"}.
+void checkTraceFormat(const SafetensorsFile& file) {
+    const auto& metadata = file.metadata();
+    const auto format = metadata.find("format");
+    if (format == metadata.end() || format->second != "daam-studio-trace")
+        throw FileError(file.path(), "not a DAAM Studio trace (its metadata \"format\" is " +
+                                         (format == metadata.end() ? std::string("missing")
+                                                                   : "'" + excerpt(format->second, 40) + "'") +
+                                         ", not 'daam-studio-trace')");
+    const auto version = metadata.find("format_version");
+    nlohmann::json value; // null when missing
+    if (version != metadata.end()) {
+        // Written as the decimal text of an integer; anything else is shown as the string it is.
+        const std::string& text = version->second;
+        const bool digits =
+            !text.empty() && text.size() <= 18 && text.find_first_not_of("0123456789") == std::string::npos;
+        value = digits ? nlohmann::json(std::stoll(text)) : nlohmann::json(text);
+    }
+    checkFormatVersion(value, file.path(), "metadata \"format_version\"");
 }
 
 } // namespace
@@ -198,17 +234,14 @@ Session loadSession(const std::string& dir) {
         try {
             generation = nlohmann::json::parse(in);
         } catch (const nlohmann::json::exception& e) {
-            throw FileError(genPath, std::string("malformed JSON: ") + e.what());
+            throw FileError(genPath, std::string("malformed JSON: ") + jsonErrorText(e.what()));
         }
     }
     if (!generation.is_object() || !generation.contains("session") || !generation["session"].is_object())
         throw FileError(genPath, "no \"session\" object: this is not a DAAM Studio session");
     const auto& s = generation["session"];
-    const int version = field<int>(s, "format_version", genPath, "session.");
-    if (version != Session::kFormatVersion)
-        throw FileError(genPath, "session format version " + std::to_string(version) +
-                                     " is not supported (this build reads " + std::to_string(Session::kFormatVersion) +
-                                     ")");
+    checkFormatVersion(s.contains("format_version") ? s["format_version"] : nlohmann::json(), genPath,
+                       "\"session.format_version\"");
 
     Session session;
     session.prompt = field<std::string>(s, "prompt", genPath, "session.");
@@ -243,7 +276,7 @@ Session loadSession(const std::string& dir) {
         CrossAttentionLayer layer;
         layer.path = field<std::string>(l, "path", genPath, "session.layers[].");
         if (!parseBlockName(field<std::string>(l, "block", genPath, "session.layers[]."), layer.block))
-            throw FileError(genPath, "layer " + layer.path + " has an unknown block");
+            throw FileError(genPath, "layer " + excerpt(layer.path) + " has an unknown block");
         layer.blockIndex = field<int>(l, "block_index", genPath, "session.layers[].");
         layer.attentionIndex = field<int>(l, "attention_index", genPath, "session.layers[].");
         layer.transformerIndex = field<int>(l, "transformer_index", genPath, "session.layers[].");
@@ -252,13 +285,14 @@ Session loadSession(const std::string& dir) {
         layer.width = field<int>(l, "width", genPath, "session.layers[].");
         if (layer.heads <= 0 || layer.heads > 1024 || layer.height <= 0 || layer.width <= 0 || layer.height > 4096 ||
             layer.width > 4096)
-            throw FileError(genPath, "layer " + layer.path + " has out-of-range sizes");
+            throw FileError(genPath, "layer " + excerpt(layer.path) + " has out-of-range sizes");
         table.push_back(layer);
     }
 
     const std::string tracePath = (root / "trace.safetensors").string();
     if (!fs::exists(tracePath)) throw FileError(tracePath, "missing");
     auto file = SafetensorsFile::open(tracePath);
+    checkTraceFormat(*file);
     const auto storageType = storage == "float16" ? torch::kFloat16 : torch::kFloat32;
     auto load = [&](const std::string& name, std::vector<int64_t> shape) {
         const auto* e = file->find(name);

@@ -2,8 +2,10 @@
 // it that is wrong, so that the CLI can print it and the GUI can show it without adding context.
 #pragma once
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace daam {
 
@@ -24,5 +26,17 @@ private:
     std::string path_;
     std::string problem_;
 };
+
+// The most characters of a file's content an error message quotes (tensor names of real models are shorter).
+constexpr size_t kExcerptChars = 80;
+
+// `text` (a file's content: a value, a name, a line) as an error message may quote it: at most about `limit`
+// characters, a longer text cut to its beginning and end around "...", line breaks and tabs shown as \n, \r
+// and \t, other control characters and broken UTF-8 as '?'.
+std::string excerpt(std::string_view text, size_t limit = kExcerptChars);
+
+// A JSON library's exception text (nlohmann's e.what()) fit for a message: without its "[json.exception...]"
+// tag, and with the file text it quotes ("last read: '...'") shortened to an excerpt.
+std::string jsonErrorText(std::string_view what);
 
 } // namespace daam

@@ -19,7 +19,7 @@ nlohmann::json readJsonFile(const std::string& path) {
     try {
         j = nlohmann::json::parse(text.str());
     } catch (const nlohmann::json::parse_error& e) {
-        throw FileError(path, std::string("malformed JSON: ") + e.what());
+        throw FileError(path, std::string("malformed JSON: ") + jsonErrorText(e.what()));
     }
     if (!j.is_object()) throw FileError(path, "the top level must be a JSON object");
     return j;
@@ -33,9 +33,8 @@ void writeJsonFile(const std::string& path, const nlohmann::json& j) {
 
 namespace detail {
 void throwJsonKeyError(const std::string& path, const char* key, const char* expected, const nlohmann::json& found) {
-    std::string shown = found.dump();
-    if (shown.size() > 60) shown = shown.substr(0, 57) + "...";
-    throw FileError(path, std::string("key \"") + key + "\" must be " + expected + ", got " + shown);
+    throw FileError(path,
+                    std::string("key \"") + key + "\" must be " + expected + ", got " + excerpt(found.dump(), 60));
 }
 } // namespace detail
 
