@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The benchmarks' timer: one warm-up call, then the fastest of `reps` timed calls, in seconds.
 #pragma once
 

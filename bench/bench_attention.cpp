@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Attention at Stable Diffusion 1.5 shapes (batch 2 x 8 heads; 64x64, 32x32 and 16x16 latents; self-
 // attention over the image tokens and cross-attention over 77 text tokens): the plain computation
 // (bmm, softmax, bmm, as diffusers' AttnProcessor) against the fused kernel, in one run, in float32 and (where

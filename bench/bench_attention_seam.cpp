@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The cost of the observer seam with nothing attached: Stable Diffusion 1.5's cross-attention layers (batch 2,
 // 77 text tokens, fp32), run through daam::Attention as the untraced pipeline runs them (an AttentionCall
 // with no observer, and the layer's identity), against the same computation written out without any seam

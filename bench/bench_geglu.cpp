@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The feed-forward GEGLU at Stable Diffusion 1.5's transformer shapes, float32 and bf16: diffusers' formula
 // (gelu on the strided gate half of the projection) against daam::GEGLU, in one run.
 #include "daam/nn/FeedForward.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // DAAM query latency and trace memory at Stable Diffusion 1.5 shapes: 512x512 (64x64 latents), the 16
 // cross-attention layers of SD 1.5 (8 heads; 64, 32, 16 and 8 px grids), 50 PNDM steps (51 UNet calls)
 // and a prompt of 12 real tokens. The probabilities are random (softmax of noise): latency and memory

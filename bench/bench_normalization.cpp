@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // GroupNorm and LayerNorm on bf16 CPU tensors at Stable Diffusion 1.5's shapes: LibTorch's own kernels
 // against daam::GroupNorm / daam::LayerNorm (float32 inside), in one run.
 #include "daam/nn/Normalization.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Zero-copy weight loading, measured: writes a safetensors file of random data (1 GiB by default, or
 // the size in MiB given as the first argument), then in one run
 //   - reads it once from the page cache with read() into a fresh buffer (the yardstick),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One training step (forward, MSE loss, backward) of UNet designs, as train-demo runs them, in one run:
 //
 //   bench_unet_train_step [--batch N] [--tokens T] [--channels-last] [--profile] CONFIG.json [CONFIG.json ...]

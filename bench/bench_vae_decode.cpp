@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Two VAE decodes of a 512x512 image (64x64 latents) with a Stable Diffusion 1.5 VAE, as two generations do:
 // seconds per decode, and the peak resident memory they add to the loaded weights, with every block served
 // from the kept heap (initRuntime's malloc tuning) against large blocks mapped and returned

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # bench/blas_kernels.sh DAAM_CLI [daam-cli bench options...]
 # Runs `daam-cli bench` on OpenBLAS's SSE3 fallback kernels (OPENBLAS_CORETYPE=Prescott, what OpenBLAS
 # 0.3.21 loads on a CPU model it does not know) and then as a user starts it (the program picks the kernels,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs a built daam-studio .deb into a fresh Debian 12 (minbase) root and starts both programs from
 # it: the GUI under Xvfb on the built-in model (a screenshot), and daam-cli generate. It proves that the
 # package's Depends are enough on a machine that has nothing else. Needs root, debootstrap and a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Checks that core/daam reads top-down: a file includes headers of its own folder or of a lower layer, never of
 # its own layer's sibling or of a higher layer. Run as `cmake -DCORE_DIR=core/daam -P check_core_layers.cmake`.
 #   util -> io -> config -> nn -> sched, text -> trace -> pipeline -> builtin

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Checks that every relative link and image of README.md and docs/*.md names a file that exists.
 # Run as `cmake -DSOURCE_DIR=<repository root> -P check_doc_links.cmake`.
 get_filename_component(SOURCE_DIR "${SOURCE_DIR}" ABSOLUTE)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The built-in shape-world model (resources/demo-model): found with no model named, within the size
 // budget, loaded by the Stable Diffusion loading code, and what `daam-cli generate` uses without --model.
 #include "daam/builtin/BuiltInModel.h"

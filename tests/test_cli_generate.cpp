@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // daam-cli generate / encode end to end. A tiny random-weight pipeline written by the test (no downloads,
 // so this runs everywhere) checks the folder layout, latents dump, capture being read-only and the error
 // paths; with ../shared/reference present, the dumped tensors of sd1-tiny must match diffusers' (≤ 1e-4).

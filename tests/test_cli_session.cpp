@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // daam-cli's session commands end to end, on a session made from castorini/daam's raw dump
 // (sd1-tiny/daam/daam_ddim_raw): `heatmap` must write the reference's expanded map and mask.
 #include "daam/io/Safetensors.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The CLIP text encoders of the three tiny pipelines against transformers 4.30's outputs
 // (<pipe>/unit.safetensors), and the SDXL PromptEncoder against the UNet conditioning diffusers built.
 #include "daam/config/ModelIndex.h"

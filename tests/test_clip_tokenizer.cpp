@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Checks ClipTokenizer against transformers 4.30's slow CLIPTokenizer (with ftfy): ids and token texts of
 // the 20 reference prompts with the SD1 (pad <|endoftext|>) and SD2 (pad "!") tokenizers, token spans in
 // the original prompt, word grouping, truncation, and errors for broken tokenizer files.

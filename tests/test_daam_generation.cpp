@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // DAAM end to end against castorini/daam: generate with capture on (sd1-tiny), then the default preset's
 // global maps, word maps, image-size maps and masks must match what daam computed in its own run
 // (../shared/reference/sd1-tiny/daam/*), and capture must not change the image.

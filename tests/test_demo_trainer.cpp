@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The built-in model's trainer: a run stopped at a checkpoint and resumed trains the same model, byte for
 // byte, as one that never stopped; the loss log ends where the checkpoint does; a checkpoint made with
 // other options is refused by name; the thread counts each phase ran with are recorded and said; and what it

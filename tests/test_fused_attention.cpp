@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The fused CPU attention kernel against the plain computation, over the head sizes and sequence
 // lengths Stable Diffusion uses (including key counts that are not whole 64-key blocks, like 77).
 #include "daam/nn/Attention.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The trainer's grounding loss (GroundingLoss.h): zero for maps spread over each named object as it covers
 // the cells, positive for a map that keeps to one peak inside its object, the KL divergence of mask and map
 // for maps spread evenly, blind to captions dropped for guidance, and differentiable; its word rows are the

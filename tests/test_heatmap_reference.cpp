@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // DAAM's aggregation against castorini/daam: the reference dumped the conditional-half attention
 // probabilities of every layer at every UNet call (sd1-tiny/daam/daam_ddim_raw), together with what daam
 // computed from them: global heat maps, word maps, expanded (image-size, min-max) maps and masks. Feeding

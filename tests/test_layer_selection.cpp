@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Layer selections by name, block, map size and index, and the presets derived from a layer table.
 #include "daam/trace/LayerSelection.h"
 #include "daam/util/Error.h"

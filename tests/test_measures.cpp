@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Mask measures (IoU, IoA, mean IoU), reference masks from PNG, colour maps and the paper's overlay.
 #include "daam/trace/HeatMapImage.h"
 #include "daam/trace/Measures.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Pipeline folders: model_index.json and the model family, config errors, and weight files that do not fit
 // the model (missing / extra / wrongly shaped tensors, shards) reported by name.
 #include "daam/config/CLIPTextConfig.h"

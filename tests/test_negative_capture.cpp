@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Capturing the unconditional half: a negative prompt's words get maps of their own, saved and loaded
 // with the session. Runs on a tiny random-weight pipeline the test writes (no reference needed).
 #include "daam/pipeline/GenerationSession.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // daam::GroupNorm and daam::LayerNorm: the stock module's result in float32, and for bf16 CPU input the
 // float32 result rounded to bf16 (closer to exact than LibTorch's bf16 kernel), in the input's dtype.
 #include "daam/nn/Normalization.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // profileOps: the ops a piece of work runs appear with their call counts, an op's self time leaves out
 // the ops it calls, and the self times fit inside the wall time.
 #include "daam/util/OpProfile.h"

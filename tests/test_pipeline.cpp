@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Whole generations against diffusers: every case in ../shared/reference/<pipe>/cases (tiny random-weight
 // SD1, SD2 and SDXL pipelines, several schedulers, with and without guidance and negative prompts).
 // Each recorded tensor must match within 1e-4 relative (float32), and the PNG within one level.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // PNG reading and writing through libpng: round trips, the reference images, and damaged files.
 #include "daam/io/PngImage.h"
 #include "daam/util/Error.h"

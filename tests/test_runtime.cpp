@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // initRuntime: the process-wide settings every front end starts with.
 #include "daam/util/ProcessMemory.h"
 #include "daam/util/Runtime.h"

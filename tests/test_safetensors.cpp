@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The safetensors reader and writer: round trips for every dtype, zero-copy views, atomic writes, and
 // a clean FileError (naming the file and, where there is one, the tensor) for each kind of damage.
 #include "daam/io/Safetensors.h"

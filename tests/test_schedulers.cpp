@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Schedulers and seeded noise against the diffusers 0.21.2 goldens: for every reference generation case the
 // timesteps, sigmas, init_noise_sigma and the initial noise must match, and where the case recorded the UNet's
 // inputs and outputs the whole sampling loop is replayed with those outputs (relative error ≤ 1e-5 per call).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // SentencePieceTokenizer and the isolation of sentencepiece in libdaam_spm. A tiny model is trained at
 // test time (through the wrapper) from captions, so the expected pieces come from sentencepiece itself
 // and the tokenizer's ids, spans, words and padding are checked against them. The isolation checks read

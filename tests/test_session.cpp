@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Sessions: save/load round trips, atomic replacement, and a clear error for each damaged file.
 #include "daam/io/Safetensors.h"
 #include "daam/trace/HeatMapAggregator.h"

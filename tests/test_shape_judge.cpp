@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Judging shape-world images by colour and geometry, and the evaluation loop on a tiny random model.
 #include "daam/builtin/ShapeEval.h"
 #include "daam/builtin/ShapeJudge.h"

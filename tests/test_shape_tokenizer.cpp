@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The built-in model's SentencePiece tokenizer, trained on shape-world captions: every colour and shape
 // word is one token (clean per-word maps), training is reproducible, and loadTokenizer opens the folder.
 #include "daam/builtin/ShapeTokenizer.h"

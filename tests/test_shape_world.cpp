@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The built-in model's synthetic world: deterministic scenes, exact masks, captions that name what is drawn.
 #include "daam/builtin/ShapeWorld.h"
 

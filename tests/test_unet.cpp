@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // UNet2DConditionModel against diffusers 0.21.2 goldens (sd1-tiny, sd2-tiny, sdxl-tiny unit.safetensors):
 // integer and per-sample float timesteps on a non-square 16×24 latent, the cross-attention observer seam,
 // and load errors naming the offending tensor/key.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // AutoencoderKL against diffusers 0.21.2 goldens: decode, decode of z/scaling_factor, encode mean/logvar,
 // for every tiny pipeline; a load error naming the misshapen tensor; and mid_block_add_attention.
 #include "daam/io/Safetensors.h"

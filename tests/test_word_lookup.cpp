@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // daam's word-to-row lookup, on the token sequences the reference records.
 #include "daam/trace/WordLookup.h"
 #include "daam/util/Error.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Normalizing several words' maps together (the per-pixel word share) and the reverse query at a pixel.
 #include "daam/trace/HeatMapAggregator.h"
 #include "daam/util/Error.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Help > About DAAM Studio: the version, the licence (GPL-3.0-or-later, as QCustomPlot requires), the
 // software it is built with, and the DAAM paper's citation as BibTeX with a button that copies it.
 #pragma once

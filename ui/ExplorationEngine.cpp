@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "ExplorationEngine.h"
 
 #include "daam/trace/HeatMapAggregator.h"

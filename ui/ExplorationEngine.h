@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The UI's adapter over the core's DAAM queries, and the only UI file that uses torch. It answers with
 // plain value types (HeatMap, vectors, QImage) so that widgets and plots stay torch-free. For the current
 // query the grid-level maps of every token are computed once, and a word's map at image resolution only

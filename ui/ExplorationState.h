@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The one shared view state of an exploration: which words, which part of the denoising, which layers,
 // and how maps are drawn. Views and controls follow it through its signals and write to it through its
 // setters; nothing else holds these choices. Setters that do not change anything emit nothing.

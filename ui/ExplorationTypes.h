@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Plain value types that carry a session's data between the engine (the one torch user in the UI) and
 // the widgets. Torch-free on purpose: widgets that include qcustomplot.h must not see torch headers.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Writing what the user sees to files: the overlay at image resolution, binary masks, and a figure for
 // papers (the image and one panel per chosen word, titled, with a colour bar) as PNG, SVG or PDF.
 // Every file is written through QSaveFile, so an interrupted export never leaves a half-written file.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Owns the generation thread and its worker, and decides what happens to requests: one generation runs
 // at a time; a request made while one runs cancels it and replaces any queued one (the latest wins).
 // Destroying the controller cancels and joins the thread, so closing the window never leaves it running.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The generation controls: prompt (negative prompt behind a disclosure), model folder with recent ones,
 // seed with a dice button, steps, guidance, scheduler, size and device; Generate and Cancel; progress
 // with step count and time left, and the live preview of the denoising.

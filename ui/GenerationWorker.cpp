@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "GenerationWorker.h"
 
 #include "daam/pipeline/GenerationSession.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Generation off the GUI thread. The worker lives in its own QThread (GenerationController owns both),
 // loads a diffusers folder once and keeps it for the next request, and reports in stages through queued
 // signals with plain values: progress per UNet call, a preview image, then the session or the error.

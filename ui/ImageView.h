@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Shows the image with its overlay; wheel zooms about the cursor, dragging pans, double-click fits.
 // Reports the image pixel under the cursor so the window can read out every word's value there.
 #pragma once

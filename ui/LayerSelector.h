@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The UNet's cross-attention layers as a tree grouped by block and map resolution (LayerTreeModel), each
 // checkable, with presets from the core (all, the paper's default, down, mid, up, each resolution).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The UNet's cross-attention layers as a checkable tree for a view: blocks (down 1, mid, up 2, ...), under each
 // the resolutions of its maps, under each its layers. Only layers hold a check state; a block or resolution
 // shows whether all, some or none of the layers below it are checked, and checking it checks them all.

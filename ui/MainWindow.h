@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // DAAM Studio's main window: generate in the background, then explore where each word of the prompt
 // lands. One ExplorationState holds the choices; the controls write to it, and the image, the read-out
 // and the plots follow it. Session data and every torch computation sit behind ExplorationEngine.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Drawing heat maps over the image, torch-free so that views, exports and tests share one renderer.
 // A single word is drawn the way the DAAM paper's figures are (castorini/daam plot_overlay_heat_map:
 // image (1 - a h) + colour(h) a h with the chosen colour map); several words each get their own hue and

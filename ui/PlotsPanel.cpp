@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "PlotsPanel.h"
 
 // Debian's qcustomplot.h spells Qt's keywords out, and every target builds with QT_NO_KEYWORDS (for

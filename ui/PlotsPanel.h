@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The analysis plots (QCustomPlot): attention mass of the selected words per UNet call with the chosen
 // range shaded, each layer's share of a word's map, and a histogram of its heat values with the
 // threshold line. Includes qcustomplot.h in the .cpp only; fed with plain vectors, never torch.

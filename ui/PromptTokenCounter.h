@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // How many tokens a prompt takes in the chosen model's tokenizer, for a count under the prompt while the
 // user types: the text encoder reads a fixed number of tokens, and generation refuses a longer prompt.
 // The tokenizer loads on a worker thread (a CLIP vocabulary takes a moment to parse); the latest folder

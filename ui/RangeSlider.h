@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A horizontal slider with two handles that choose a range [lower, upper] of integers. The handle nearer
 // the press is dragged; the keyboard moves the focused handle (Tab-free: Shift toggles which one).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The prompt as a row of chips, one per word: click selects a word, Ctrl-click adds it to the selection.
 // A chip's tooltip lists the word's sub-word tokens; selected chips carry their overlay hue. The start and
 // end tokens have chips too, in prompt order, shown only while the strip's toggle is on.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The interface language: a QSettings choice (empty = follow the system) mapped onto the .qm files that
 // qt_add_translations embeds under :/i18n, installed once at start-up.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Command-line options for daam-cli: `--name value`, `--flag`, and positional arguments. Each command
 // declares its options (with help text) and then reads them; unknown options and missing values are
 // errors that name the option.

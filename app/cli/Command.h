@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // daam-cli's commands register themselves here, one file per command (cmd_<name>.cpp), so adding a
 // command touches no shared list. A command returns the process exit code; it throws UsageError for
 // bad arguments and daam::Error for bad input files, which main() prints to stderr.

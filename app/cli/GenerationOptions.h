@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What `generate` and `bench` share: the generation options, read into a GenerationRequest, and the
 // pipeline they name.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What `heatmap` and `iou` share: opening a session, turning --steps/--layers/--heads into a query,
 // and finding a word's heat-map rows.
 #pragma once

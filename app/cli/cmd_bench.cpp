@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // daam-cli bench: seconds per step, peak memory, page faults per UNet call and the cost of DAAM capture,
 // measured in one run (untraced and traced generations of the same request, alternating).
 #include "Args.h"

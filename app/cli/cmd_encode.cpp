@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // daam-cli encode: a prompt's text embeddings, as the pipeline conditions the UNet on them.
 #include "Args.h"
 #include "Command.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // daam-cli eval-shapes: prompt fidelity and DAAM's mIoU of a shape-world model on held-out captions.
 #include "Args.h"
 #include "Command.h"

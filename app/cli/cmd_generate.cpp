@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // daam-cli generate: text to image with the native engine, writing a DAAM session (or, with --no-trace,
 // only the image and its record); --dump-latents adds every intermediate tensor for comparison with
 // the Python stack.

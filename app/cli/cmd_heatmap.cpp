@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // daam-cli heatmap: one word's DAAM heat map from a session, as tensors or as the paper's overlay.
 #include "Args.h"
 #include "Command.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // daam-cli iou: how two words' masks (or a word's mask and a reference mask) overlap.
 #include "Args.h"
 #include "Command.h"

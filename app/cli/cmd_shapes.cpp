@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // daam-cli shapes: samples of the built-in model's synthetic world (images, masks, captions).
 #include "Args.h"
 #include "Command.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // daam-cli tokenize: how the model's tokenizer splits a prompt, as JSON.
 #include "Args.h"
 #include "Command.h"

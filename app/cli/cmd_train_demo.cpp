@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // daam-cli train-demo: trains the built-in shape-world model from scratch (resumable).
 #include "Args.h"
 #include "Command.h"

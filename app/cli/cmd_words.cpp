@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // daam-cli words: the words of a session's prompt and their token positions.
 #include "Args.h"
 #include "Command.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // daam-cli: the headless front end. `daam-cli COMMAND --help` documents each command.
 #include "Args.h"
 #include "Command.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // daam-studio: the desktop application.
 //   daam-studio [SESSION_DIR] [--generate] [--select N]... [--mask fill|outline|cutout] [--screenshot FILE]
 // With no session, on the built-in model, the app generates its prompt at once: the first thing a newcomer

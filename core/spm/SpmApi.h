@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The C interface of libdaam_spm, the one library that links Debian's libsentencepiece. daam_core never
 // links sentencepiece: it dlopen()s this wrapper with RTLD_DEEPBIND (text/SpmLibrary.cpp), so that the
 // wrapper's protobuf symbols resolve to sentencepiece's own protobuf and not to libtorch's.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libdaam_spm: sentencepiece behind a C interface (see SpmApi.h for why it is a separate library).
 #include "spm/SpmApi.h"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Usage: expect_failure.sh MESSAGE COMMAND [ARGS...]
 # Passes when COMMAND exits non-zero and its standard error contains MESSAGE.
 message=$1

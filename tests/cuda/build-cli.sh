@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Sourced by the GPU scripts: builds daam-cli against PyTorch's LibTorch on a machine with none of Debian's
 # packages. DEBS holds Debian 12's .debs of libpng-dev, libutf8proc-dev, libsentencepiece-dev,
 # nlohmann-json3-dev, pkgconf and their libraries (apt-get download); they are unpacked under /tmp/devroot,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Runs every generation case of the reference folder through `daam-cli generate` on a device and prints,
 per case, the largest relative error of the dumped tensors and the PNG's largest difference in levels.
 

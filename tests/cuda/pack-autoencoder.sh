@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Packs a finished autoencoder of a CPU training run for train-designs.sh (runs here, not on the GPU machine):
 #
 #   tests/cuda/pack-autoencoder.sh TRAINING_DIR DEST

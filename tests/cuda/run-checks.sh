@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The CUDA checks, for a machine with an NVIDIA GPU and PyTorch (whose LibTorch we build against) but
 # none of Debian's packages: builds daam-cli, checks every reference case on the GPU, benchmarks an SD 1.5-
 # shaped pipeline in fp16, bf16 and fp32, then trains the built-in model's design on the GPU until the

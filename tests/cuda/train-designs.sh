@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Trains several UNet designs of the built-in model side by side on one GPU, in one device call, all from one
 # autoencoder, and brings back each run's model (and, if asked, its checkpoint).
 #

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target for the safetensors header validator: any byte string must either parse into
 // entries whose spans lie inside the input, or throw daam::Error with a short message (it quotes at most
 // excerpts of the header). Crashes, overreads (ASan), other exception types and long messages are failures.

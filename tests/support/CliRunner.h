@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Running daam-cli from a test: the tests that include this define DAAM_CLI_PATH (tests/CMakeLists.txt).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // main() of a test executable that holds many QtTest classes: `daam_tests test_measures [QtTest options]`.
 #include "TestMain.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Many QtTest classes in one executable: each test file registers its class under its file's name
 // (test_measures.cpp registers "test_measures"), and TestMain.cpp runs the one its first argument names, as the
 // file's own QTEST_*_MAIN would have. One executable per layer compiles LibTorch's headers a few times instead

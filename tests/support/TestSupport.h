@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Helpers shared by the tests: where the reference goldens are, and comparisons that explain themselves.
 #pragma once
 

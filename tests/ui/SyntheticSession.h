@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A small DAAM session built in memory for the UI tests, so that they need no model: a 64x64 grey image,
 // a 16x16 grid, three cross-attention layers and four UNet calls. Words: "a" (flat), "cat" and "dog".
 // Over calls 0-1 "cat" attends to the left half and "dog" to the right half; over calls 2-3 "cat" moves to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Help > About DAAM Studio: the menu opens the dialog, which names the licence and the version, credits the
 // libraries, and copies the paper's BibTeX to the clipboard.
 #include "AboutDialog.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // ExplorationEngine, ExplorationState and OverlayRenderer on a synthetic session: maps land where the
 // attention was put, step ranges and layers change them, masks and their overlap follow the threshold,
 // and a damaged folder is reported without losing the open session.

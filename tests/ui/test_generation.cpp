@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Background generation with the tiny SD 1.x reference pipeline (skipped when it is absent): progress
 // arrives per UNet call while the test's event loop keeps running, cancel stops within one step, a
 // broken model folder is reported, and a finished generation is shown by the window. On the built-in

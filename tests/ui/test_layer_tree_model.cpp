@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The layer tree's model: consistent under QAbstractItemModelTester through resets and check edits, titles a
 // user reads ("down 1 · 16×16"), group check states derived from the layers, one signal per edit.
 #include "LayerTreeModel.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The main window with real widgets, offscreen, on a synthetic session: clicking word chips, dragging the
 // step range, moving the threshold, exporting, and opening a damaged session.
 #include "GenerationController.h"

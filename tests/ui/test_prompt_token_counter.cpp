@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The token count under the prompt: the built-in model's tokenizer loads off the GUI thread, the latest
 // model folder wins, a folder without a tokenizer shows no count, and the panel's label says when a prompt
 // is past what the text encoder reads (the count generation refuses).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Translations: the embedded .qm files load, every .ts in the source tree is fully translated with its
 // placeholders and mnemonics kept, the language setting picks the right file, and a real main window
 // comes up in German with the German translator installed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Where the built-in shape-world model (trained by daam-cli train-demo, shipped in resources/demo-model)
 // is, so that daam-cli and the app work with no model named.
 #pragma once

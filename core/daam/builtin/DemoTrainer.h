@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The built-in model's trainer (daam-cli train-demo): a SentencePiece tokenizer on the shape world's
 // training captions, then an AutoencoderKL, then a CLIP-style text encoder and a UNet2DConditionModel
 // trained together from scratch, all in the diffusers folder layout that StableDiffusionPipeline loads.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // GroundingLoss: see GroundingLoss.h.
 #include "daam/builtin/GroundingLoss.h"
 

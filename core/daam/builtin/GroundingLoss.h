@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The trainer's grounding loss (train-demo --grounding): the shape world knows every object's mask, so the
 // UNet's cross-attention can be taught where each object's colour word and noun belong. Per word and
 // cross-attention layer, the word's map (its tokens' probabilities, heads averaged) and its object's mask

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // daam-cli eval-shapes: how faithful a model of the shape world is, and how well DAAM's maps find the
 // objects. Held-out captions (never trained on) are generated with capture on; each named object is
 // looked for by colour and judged by shape (ShapeJudge), and the τ-thresholded maps of its noun and of its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Judging a generated image of the shape world without annotators: find each named object by its
 // colour, take the largest connected region of that colour, and tell its shape from its geometry (how
 // convex it is and how much of its bounding box it fills).

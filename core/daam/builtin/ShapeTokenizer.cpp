@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "daam/builtin/ShapeTokenizer.h"
 
 #include "daam/builtin/ShapeWorld.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The built-in model's tokenizer: a SentencePiece model trained on the shape world's training captions
 // (the held-out ones never enter), written as a diffusers tokenizer folder that loadTokenizer() opens.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The built-in model's world: seeded scenes of one to three coloured shapes on a light background, each
 // with a plain-English caption and the exact mask of every object. The truth is known, so DAAM's maps
 // and the model's fidelity can be scored without annotators (daam-cli eval-shapes).

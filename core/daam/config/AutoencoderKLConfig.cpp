@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Parses AutoencoderKL's config.json with diffusers 0.21.2's defaults (and mid_block_add_attention, which
 // later diffusers added, default true).
 #include "daam/config/AutoencoderKLConfig.h"

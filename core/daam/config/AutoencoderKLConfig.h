@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // diffusers' AutoencoderKL config.json (the keys the native VAE uses), with diffusers' defaults for
 // absent keys; unsupported values give a FileError naming the key.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Parsing text_encoder/config.json. Defaults are those of transformers 4.30's CLIPTextConfig.
 #include "daam/config/CLIPTextConfig.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The configuration of a transformers CLIP text encoder (text_encoder/config.json), with transformers'
 // CLIPTextConfig defaults for absent keys.
 #pragma once

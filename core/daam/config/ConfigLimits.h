@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The largest sizes the model configs may give. A config.json is read before its model is built, and a
 // model is allocated in full from its config before the weights are compared with it, so every size is
 // bounded first: far above the largest real models (SDXL), far below what would allocate absurd memory.

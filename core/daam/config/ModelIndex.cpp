@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Parsing and validating model_index.json, and deriving the model family from the component configs.
 #include "daam/config/ModelIndex.h"
 

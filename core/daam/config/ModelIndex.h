@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A diffusers pipeline folder as described by its model_index.json: the pipeline class, its components
 // (`"unet": ["diffusers", "UNet2DConditionModel"]`, `"safety_checker": [null, null]`) and the model family
 // that decides how prompts are encoded and the UNet is conditioned.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Parses UNet2DConditionModel's config.json. Mirrors diffusers 0.21.2's constructor defaults and its
 // quirk that `attention_head_dim` is the number of heads when `num_attention_heads` is null.
 #include "daam/config/UNet2DConditionConfig.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The subset of diffusers' UNet2DConditionModel config.json that the native UNet implements, parsed with
 // diffusers' defaults for absent keys. Values the native model does not implement are rejected with a
 // FileError naming the key, so an unsupported checkpoint never yields a silently different model.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // PNG files for the core (generated images, heat-map overlays, reference masks) without Qt, through
 // libpng. Writing is atomic (temporary file, then rename).
 #pragma once

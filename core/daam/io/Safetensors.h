@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Torch tensors from and to .safetensors files. Reading is zero-copy: a tensor aliases the file's
 // private mapping and keeps it alive; only spans misaligned for their dtype are copied.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "daam/io/SafetensorsFile.h"
 
 #include "daam/util/AtomicFile.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A memory-mapped .safetensors file (https://github.com/huggingface/safetensors format): 8 bytes of
 // little-endian header length N, N bytes of JSON header, then the data area. The header is validated in
 // full when the file is opened, so a hostile or damaged file is rejected with a FileError naming the

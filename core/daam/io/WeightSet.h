@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The weights of one diffusers component folder (unet/, vae/, text_encoder/...): a single
 // `<base>.safetensors`, a variant such as `<base>.fp16.safetensors`, or shards listed in
 // `<base>.safetensors.index.json`. Tensors are zero-copy views of the mapped files.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Attention: see Attention.h.
 #include "daam/nn/Attention.h"
 

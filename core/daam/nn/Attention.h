@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // diffusers' Attention with AttnProcessor math (torch 1.13 has no SDPA): probs = softmax(q kᵀ · dim_head^-0.5)
 // via bmm, heads batch-major (row b*heads + h). Used for the UNet's attn1/attn2 and the VAE mid-block
 // attention (which adds group_norm and a residual). Cross-attention reports its probabilities to the

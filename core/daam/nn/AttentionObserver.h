@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The attention seam: how a caller (the DAAM tracer) sees cross-attention probabilities of a UNet call.
 // The observer travels per call inside an AttentionCall passed down forward(); with no call context (a null
 // pointer) attention does no extra work beyond that null check.

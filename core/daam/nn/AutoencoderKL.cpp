@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // AutoencoderKL, Encoder and Decoder: see AutoencoderKL.h.
 #include "daam/nn/AutoencoderKL.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // diffusers' AutoencoderKL: Encoder (→ mean/logvar moments via quant_conv) and Decoder (after
 // post_quant_conv), parameter names equal to the diffusers state-dict keys.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // BasicTransformerBlock: see BasicTransformerBlock.h.
 #include "daam/nn/BasicTransformerBlock.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // diffusers' BasicTransformerBlock (layer norms, self-attention attn1, cross-attention attn2, GEGLU feed
 // forward), each sublayer residual. attn2 is the DAAM seam: it receives the layer info and the call context.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // CLIP text encoder forward pass, matching transformers 4.30's modeling_clip (eval mode, no attention mask).
 #include "daam/nn/CLIPTextModel.h"
 

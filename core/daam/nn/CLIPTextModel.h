@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The CLIP text encoder of Stable Diffusion (transformers' CLIPTextModel / CLIPTextModelWithProjection):
 // a pre-LayerNorm causal transformer over token + position embeddings. Submodule names equal the
 // transformers state-dict keys (text_model.encoder.layers.N.self_attn.q_proj, ...), so weights load by name.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Downsample2D: see Downsample2D.h.
 #include "daam/nn/Downsample2D.h"
 

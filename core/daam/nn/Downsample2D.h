@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // diffusers' Downsample2D with use_conv: a stride-2 3×3 conv named `conv`. With padding 0 (the VAE encoder)
 // the input is first padded by one pixel on the right and bottom, as diffusers does.
 #pragma once

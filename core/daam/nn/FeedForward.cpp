@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // GEGLU and FeedForward: see FeedForward.h.
 #include "daam/nn/FeedForward.h"
 

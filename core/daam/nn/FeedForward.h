@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // diffusers' FeedForward with the GEGLU activation: net.0 = GEGLU(proj: dim → 2·inner), net.1 = dropout,
 // net.2 = Linear(inner → dim). Child names mirror the state-dict keys (ff.net.0.proj, ff.net.2).
 #pragma once

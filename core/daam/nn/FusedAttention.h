@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // softmax(q kᵀ · scale) v without materializing the [Nq, Nk] score matrix, for the CPU.
 //
 // Why: at Stable Diffusion 1.5's 64x64 latents a self-attention layer has 16 (batch x head) score

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // GroupNorm and LayerNorm: see Normalization.h.
 #include "daam/nn/Normalization.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // torch::nn::GroupNorm and LayerNorm that normalize bf16 and fp16 CPU tensors in float32.
 //
 // Why: LibTorch 1.13's CPU group_norm and layer_norm kernels for bf16 ran 3 to 11 times slower than

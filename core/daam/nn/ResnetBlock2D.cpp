@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // ResnetBlock2D: see ResnetBlock2D.h.
 #include "daam/nn/ResnetBlock2D.h"
 

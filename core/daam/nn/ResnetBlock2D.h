@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // diffusers' ResnetBlock2D ("default" time scale shift, SiLU): GroupNorm → SiLU → conv → (+ time projection)
 // → GroupNorm → SiLU → conv, plus a 1×1 conv_shortcut when the channel count changes.
 #pragma once

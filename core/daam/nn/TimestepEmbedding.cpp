@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // TimestepEmbedding and the sinusoidal projection: see TimestepEmbedding.h.
 #include "daam/nn/TimestepEmbedding.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // diffusers' sinusoidal timestep projection (Timesteps / get_timestep_embedding) and TimestepEmbedding
 // (linear_1 → SiLU → linear_2).
 #pragma once

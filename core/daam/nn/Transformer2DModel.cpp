@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Transformer2DModel: see Transformer2DModel.h.
 #include "daam/nn/Transformer2DModel.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // diffusers' Transformer2DModel for continuous (latent) input: GroupNorm → proj_in (1×1 conv, or Linear with
 // use_linear_projection) → transformer_blocks → proj_out, plus the residual.
 #pragma once

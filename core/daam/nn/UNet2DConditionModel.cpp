@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // UNet2DConditionModel: see UNet2DConditionModel.h. Channel bookkeeping follows diffusers 0.21.2's
 // constructor (reversed channel lists for the up path, layers_per_block + 1 resnets per up block).
 #include "daam/nn/UNet2DConditionModel.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // diffusers' UNet2DConditionModel (SD 1.x / 2.x, and SDXL's "text_time" added embedding) as native LibTorch
 // modules whose parameter names equal the diffusers state-dict keys. forward() takes an optional
 // AttentionCall through which the cross-attention probabilities of every attn2 reach an observer;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // UNet down/mid/up blocks: see UNetBlocks.h.
 #include "daam/nn/UNetBlocks.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The UNet's down, mid and up blocks: diffusers' CrossAttnDownBlock2D / DownBlock2D (one class, `attentions`
 // present only for the cross-attention kind), UNetMidBlock2DCrossAttn, and CrossAttnUpBlock2D / UpBlock2D.
 // Child names follow the state-dict keys: resnets.N, attentions.N, downsamplers.0, upsamplers.0.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Upsample2D: see Upsample2D.h.
 #include "daam/nn/Upsample2D.h"
 

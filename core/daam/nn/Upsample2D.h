@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // diffusers' Upsample2D with use_conv: nearest-neighbour ×2 (or to an explicit size, for latents whose size is
 // not a multiple of the UNet's total downsampling) followed by a 3×3 conv named `conv`.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // VAE blocks: see VaeBlocks.h.
 #include "daam/nn/VaeBlocks.h"
 

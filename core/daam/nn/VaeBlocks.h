@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The VAE's blocks (diffusers names): DownEncoderBlock2D, UpDecoderBlock2D and UNetMidBlock2D (resnet,
 // single-head spatial attention with group_norm, resnet). No time embedding; eps 1e-6 as in diffusers' vae.py.
 #pragma once

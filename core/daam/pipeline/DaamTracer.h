@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The DAAM capture: an observer on the UNet's attention seam that records, for every UNet call and
 // every cross-attention layer, the conditional half's probabilities of the prompt's real tokens into an
 // AttentionTrace (summed over heads; per head on request).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What a user asks the engine to generate. Front ends fill it from their controls or arguments; the
 // pipeline validates it against the model (sizes, steps, scheduler) and records it in generation.json.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A generation and its DAAM trace as a Session (see trace/Session.h), ready to save or to explore.
 #pragma once
 

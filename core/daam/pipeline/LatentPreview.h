@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Cheap RGB previews of latents during denoising. Instead of a VAE decoder pass per step (as expensive as
 // several UNet layers at full size), a per-pixel affine map latent → RGB is fitted once per model by least
 // squares against the model's own decoder, on random latents; a preview then costs a [3 x C] product.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Prompt encoding per model family (diffusers 0.21 StableDiffusion[XL]Pipeline.encode_prompt).
 #include "daam/pipeline/PromptEncoder.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The text side of a Stable Diffusion pipeline: the text encoder(s) and how their outputs become the UNet's
 // conditioning for each model family.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Diffusers pipeline folders with random weights, written by the same conventions a real model folder
 // follows, so that benchmarks (the exact SD 1.5 shapes) and tests (a tiny model, no downloads) run the
 // very loading and generation code that users run on their own models.

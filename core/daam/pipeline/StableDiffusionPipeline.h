@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Text-to-image generation as diffusers' StableDiffusionPipeline / StableDiffusionXLPipeline do it, with
 // the same numbers: the tokenizer(s) and text encoder(s), classifier-free guidance over a [uncond, cond]
 // batch, the scheduler loop indexed by UNet call, and the VAE decoder. Every UNet call can report its

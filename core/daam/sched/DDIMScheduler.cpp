@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // DDIMScheduler: the step of diffusers' DDIMScheduler.step, every scalar kept as a 0-d float32 tensor so the
 // arithmetic rounds exactly as the Python code does.
 #include "daam/sched/DDIMScheduler.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // DDIM (Song et al. 2020) as diffusers 0.21.2's DDIMScheduler: deterministic for eta = 0, with eta > 0 it adds
 // variance noise drawn from the shared NoiseSource. Timesteps int64; no input scaling; init_noise_sigma 1.
 #pragma once

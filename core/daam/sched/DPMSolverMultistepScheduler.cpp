@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // DPMSolverMultistepScheduler: diffusers 0.21.2's set_timesteps/step for dpmsolver++ in float32 tensor arithmetic.
 #include "daam/sched/DPMSolverMultistepScheduler.h"
 

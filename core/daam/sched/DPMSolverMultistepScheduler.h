@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // DPM-Solver++ (2M) as diffusers 0.21.2's DPMSolverMultistepScheduler with algorithm_type "dpmsolver++",
 // solver_order 1 or 2, midpoint/heun second-order update, lower_order_final and optional Karras timesteps.
 // The model output is converted to a data (x0) prediction; alpha_t, sigma_t and lambda_t are indexed by the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // EulerAncestralDiscreteScheduler: diffusers 0.21.2's step() in float32 tensor arithmetic.
 #include "daam/sched/EulerAncestralDiscreteScheduler.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Ancestral Euler as diffusers 0.21.2's EulerAncestralDiscreteScheduler: an Euler step to sigma_down plus
 // fresh noise of scale sigma_up, drawn from the shared noise source every step. Timesteps float32.
 #pragma once

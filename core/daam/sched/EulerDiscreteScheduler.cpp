@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // EulerDiscreteScheduler: diffusers 0.21.2's step() for s_churn = 0 in float32 tensor arithmetic.
 #include "daam/sched/EulerDiscreteScheduler.h"
 

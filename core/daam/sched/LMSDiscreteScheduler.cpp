@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // LMSDiscreteScheduler: diffusers 0.21.2's step() with exact Lagrange-basis integrals.
 #include "daam/sched/LMSDiscreteScheduler.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Linear multistep (order 4) in sigma space as diffusers 0.21.2's LMSDiscreteScheduler. The coefficient of
 // each stored derivative is the integral over [sigma_t, sigma_{t+1}] of its Lagrange basis polynomial; diffusers
 // integrates it numerically with scipy.integrate.quad, here it is integrated exactly with Gauss-Legendre nodes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // NoiseSource: a private CPU generator seeded like torch.Generator('cpu').manual_seed(seed).
 #include "daam/sched/NoiseSource.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Seeded Gaussian noise identical to Python's
 //   g = torch.Generator('cpu').manual_seed(seed); torch.randn(shape, generator=g)
 // One source feeds, in order, the pipeline's initial latents and every normal draw a scheduler makes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // PNDMScheduler (PLMS only): step_plms and _get_prev_sample of diffusers 0.21.2 in float32 tensor arithmetic.
 #include "daam/sched/PNDMScheduler.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // PNDM in its PLMS form (skip_prk_steps = true), as diffusers 0.21.2's PNDMScheduler.step_plms: linear
 // multistep on the stored model outputs. N steps take N + 1 UNet calls: the second call re-evaluates the
 // second timestep to finish the first step with a 2-point average (timesteps [801, 601, 601, 401, ...]).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Scheduler: the parts every sampler shares (timestep tensors, call-index checks, identity input scaling).
 #include "daam/sched/Scheduler.h"
 

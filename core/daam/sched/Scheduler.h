@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The interface every sampler implements, shaped after diffusers' schedulers but indexed by UNet call:
 // PNDM evaluates the UNet twice at one timestep, so "call index" (not timestep) identifies a step.
 // Per call c the pipeline does

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Parsing of scheduler_config.json into SchedulerConfig, with errors that name the file and the key.
 #include "daam/sched/SchedulerConfig.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The keys of a diffusers scheduler_config.json that DAAM Studio's schedulers read, with diffusers' defaults.
 // Keys whose default depends on the scheduler class (timestep_spacing, set_alpha_to_one, clip_sample,
 // skip_prk_steps) are optional here and resolved by each scheduler, the way diffusers' from_config keeps

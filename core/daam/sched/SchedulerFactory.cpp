@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // makeScheduler: the name → class table and the folder loader.
 #include "daam/sched/SchedulerFactory.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Builds a scheduler by short name or diffusers class name, like diffusers' XScheduler.from_config(config):
 // the config's keys are kept and the named class supplies its own defaults for the rest.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Shared scheduler numerics; see SchedulerMath.h for which precision each follows.
 #include "daam/sched/SchedulerMath.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Numerics shared by the schedulers, each reproducing the precision diffusers 0.21.2 computes it in:
 // betas and alphas_cumprod as float32 torch tensors, timestep spacing and sigma interpolation as float64 numpy
 // (np.linspace, np.arange, np.round = round-half-even, np.interp), Karras sigmas and sigma→t inversion.

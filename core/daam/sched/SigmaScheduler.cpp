@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "daam/sched/SigmaScheduler.h"
 
 #include "daam/sched/SchedulerMath.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What diffusers 0.21.2's sigma-space schedulers (EulerDiscrete, EulerAncestralDiscrete, LMSDiscrete) share: the
 // schedule of sigmas interpolated from the training alphas, init_noise_sigma, the UNet input divided by
 // sqrt(sigma² + 1), and the prediction of the clean sample from the UNet's output. Each subclass is a step().

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // CLIPTokenizer (transformers 4.30, slow, with ftfy): file loading, text cleanup, pre-tokenization, BPE,
 // and the assembly of ids, token spans and words.
 #include "daam/text/ClipTokenizer.h"

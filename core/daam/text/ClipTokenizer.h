@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The CLIP byte-level BPE tokenizer, matching transformers 4.30's slow CLIPTokenizer with ftfy installed:
 // ftfy.fix_text, whitespace collapse, lower(), CLIP's pre-tokenization regex, GPT-2 byte-to-unicode
 // symbols and BPE over merges.txt. Reports each token's span in the original prompt and groups tokens

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // SentencePieceTokenizer: special tokens, truncation and padding around sentencepiece's pieces, byte to
 // code-point span conversion, and the grouping of pieces into the prompt's words.
 #include "daam/text/SentencePieceTokenizer.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The SentencePiece tokenizer (T5's spiece.model, or our own tokenizer.model) behind daam::Tokenizer.
 // Sentencepiece runs in libdaam_spm (see SpmLibrary.h); this class turns its pieces into ids with the
 // special tokens and padding, converts its byte spans to code-point spans and groups pieces into words.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Loading of libdaam_spm and the C++ wrappers over its C API.
 //
 // Why a dlopen()ed wrapper: Debian's libsentencepiece and libtorch each link a different libprotobuf

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Access to sentencepiece through libdaam_spm, the wrapper library that alone links it (core/spm).
 // SpmLibrary finds and dlopen()s the wrapper on first use; SpmModel is a loaded .model file and
 // trainSentencePiece() runs the trainer. Nothing here includes sentencepiece or protobuf headers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // ftfy's fix_text subset with an origin map per code point (see TextFixer.h for what is covered).
 #include "daam/text/TextFixer.h"
 

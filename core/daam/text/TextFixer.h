@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A subset of ftfy 6.1's fix_text (default configuration), the text cleanup transformers' CLIPTokenizer
 // runs before BPE. Every step keeps, for each output code point, the span of the original text it came
 // from, so that tokens can be shown over the prompt as the user wrote it even when "&amp;" became "&"

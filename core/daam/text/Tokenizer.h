@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The tokenizer interface shared by the CLIP BPE and SentencePiece implementations. Besides the ids the
 // text encoder needs, a tokenizer reports what each token covers in the prompt and groups tokens into
 // the prompt's words: DAAM's heat maps are per word, and the UI shows one chip per word.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // UTF-8 helpers over utf8proc: decoding with replacement, category tests and normalization.
 #include "daam/text/Utf8.h"
 

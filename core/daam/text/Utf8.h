@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // UTF-8 decoding/encoding and the few code point classes the tokenizers need (Python's str.isspace(),
 // Unicode letters and numbers by general category, Python's str.lower()). Category data comes from
 // utf8proc; nothing here depends on torch.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What DAAM captures during a generation: for every UNet call and every cross-attention layer, the
 // conditional half's attention probabilities of the prompt's real tokens (start token, the prompt's
 // tokens, one end token; never padding), at the layer's native resolution and summed over heads.

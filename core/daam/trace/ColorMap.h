@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Colour maps for heat maps: jet (as the DAAM paper's figures use) and perceptually uniform ones.
 // Torch-free, so that widgets can use the same tables as the core's renderers.
 #pragma once

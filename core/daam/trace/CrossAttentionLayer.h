@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The table of a UNet's cross-attention layers as DAAM sees them: where each layer sits in the UNet and
 // the resolution of its attention maps. Torch-free, so the UI can show and select layers.
 #pragma once

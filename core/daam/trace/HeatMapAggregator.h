@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // DAAM's aggregation, as castorini/daam computes it, plus the queries an interactive app needs.
 //
 // Reference (compute_global_heat_map): for every kept (layer, head), the map summed over UNet calls is

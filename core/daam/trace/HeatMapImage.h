@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Heat maps as pictures: colour-mapped maps, and the overlay of a map on its image the way the DAAM
 // paper's figures draw it (castorini/daam plot_overlay_heat_map: the colour-mapped heat under the image,
 // whose opacity is 1 - heat, so hot regions show the colour and cold ones the picture).

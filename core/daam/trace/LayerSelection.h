@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Naming sets of cross-attention layers, for the CLI's --layers and the app's layer presets.
 // A selection is a comma-separated list whose parts are united:
 //   all        every layer            default  the reference's (down and up blocks, no factor-8 maps)

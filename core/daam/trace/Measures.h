@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Comparing binary maps (DAAM masks, reference segmentations): intersection over union, and
 // intersection over the first map's area (IoA), as in the paper's analyses of how words interact.
 #pragma once

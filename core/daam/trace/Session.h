@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A session is one generation and its DAAM trace, saved as a folder:
 //   generation.json   what was generated and how (the engine's record), plus DAAM's additions:
 //                     "session": {format_version, tokens, words, layers, trace: {calls, tokens, grid}}

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Finding a word's rows in the heat maps the way castorini/daam does (compute_token_merge_indices): the
 // prompt and the word are tokenized lower-cased, "</w>" is stripped from every token, and every
 // occurrence of the word's token sequence in the prompt's counts; rows are token positions + 1 (the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Writing user files so that they are never half-written: the bytes go to a temporary file in the same
 // directory, which is flushed and then renamed over the destination (rename is atomic on POSIX).
 #pragma once

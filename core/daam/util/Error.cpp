@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Excerpts of file content for error messages.
 #include "daam/util/Error.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Errors the core reports to its front ends. Every message names the file (or input) and the thing in
 // it that is wrong, so that the CLI can print it and the GUI can show it without adding context.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reading JSON config files with errors that name the file and the key.
 #include "daam/util/JsonConfig.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reading the JSON configs of a diffusers/transformers pipeline folder (model_index.json, config.json,
 // scheduler_config.json). Every error is a FileError naming the file and, where there is one, the key, so
 // that config structs can be filled with one line per field.

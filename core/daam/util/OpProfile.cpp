@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "daam/util/OpProfile.h"
 
 #include "daam/util/Error.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Where the time of a piece of LibTorch work goes, operator by operator: LibTorch's profiler records every
 // aten op with its nesting, and each op's self time (its time minus that of the ops it called) is summed
 // per op name. Used by `daam-cli bench --profile`.

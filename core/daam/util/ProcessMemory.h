@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // This process's memory as Linux reports it (/proc/self), for the benchmarks and tests that measure it.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Process-wide set-up that every front end calls once at start-up, before any model work.
 #pragma once
 
