@@ -5,24 +5,15 @@
 
 #include "daam/config/ConfigLimits.h"
 #include "daam/util/Error.h"
+#include "daam/util/JsonConfig.h"
 
 #include <nlohmann/json.hpp>
-
-#include <fstream>
 
 namespace daam {
 
 AutoencoderKLConfig AutoencoderKLConfig::fromFile(const std::string& path) {
     using nlohmann::json;
-    std::ifstream in(path);
-    if (!in) throw FileError(path, "cannot open the VAE config");
-    json j;
-    try {
-        j = json::parse(in);
-    } catch (const json::exception& e) {
-        throw FileError(path, std::string("not valid JSON: ") + jsonErrorText(e.what()));
-    }
-    if (!j.is_object()) throw FileError(path, "the top level must be a JSON object");
+    const json j = readJsonFile(path);
     AutoencoderKLConfig c;
     auto read = [&](const char* key, auto& field) {
         if (!j.contains(key) || j.at(key).is_null()) return;

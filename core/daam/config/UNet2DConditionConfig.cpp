@@ -5,11 +5,11 @@
 
 #include "daam/config/ConfigLimits.h"
 #include "daam/util/Error.h"
+#include "daam/util/JsonConfig.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <fstream>
 #include <limits>
 
 namespace daam {
@@ -81,15 +81,7 @@ void expectValue(const json& j, const std::string& path, const char* key, const 
 } // namespace
 
 UNet2DConditionConfig UNet2DConditionConfig::fromFile(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw FileError(path, "cannot open the UNet config");
-    json j;
-    try {
-        j = json::parse(in);
-    } catch (const json::exception& e) {
-        throw FileError(path, std::string("not valid JSON: ") + jsonErrorText(e.what()));
-    }
-    if (!j.is_object()) throw FileError(path, "the top level must be a JSON object");
+    const json j = readJsonFile(path);
     UNet2DConditionConfig c;
     c.inChannels = configSize(j, "in_channels", 4, path, limits::kWidth);
     c.outChannels = configSize(j, "out_channels", 4, path, limits::kWidth);
