@@ -35,20 +35,30 @@ inline void checkConfigSize(int64_t value, const std::string& path, const std::s
                                   ", got " + std::to_string(value));
 }
 
+namespace detail {
+// One integer `e` of key `key`, from `min` to `max`; anything else throws, quoting `shown` (the value or its list)
+// as what was not `expected`. An unsigned value past int64_t's range is out of range, not wrapped.
+inline int64_t boundedInteger(const nlohmann::json& e, const nlohmann::json& shown, const char* expected,
+                              const std::string& path, const char* key, int64_t max, int64_t min) {
+    if (!e.is_number_integer())
+        throw FileError(path,
+                        std::string("key \"") + key + "\" must be " + expected + ", got " + excerpt(shown.dump(), 40));
+    if (e.is_number_unsigned() && e.get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max()))
+        throw FileError(path, std::string("key \"") + key + "\" must be from " + std::to_string(min) + " to " +
+                                  std::to_string(max) + ", got " + e.dump());
+    const int64_t value = e.get<int64_t>();
+    checkConfigSize(value, path, key, max, min);
+    return value;
+}
+} // namespace detail
+
 // `j[key]` as an integer from `min` to `max`, or `def` when the key is absent or null. Anything else is a
 // FileError naming the file and the key.
 inline int64_t configSize(const nlohmann::json& j, const char* key, int64_t def, const std::string& path, int64_t max,
                           int64_t min = 1) {
     const auto it = j.find(key);
     if (it == j.end() || it->is_null()) return def;
-    if (!it->is_number_integer())
-        throw FileError(path, std::string("key \"") + key + "\" must be an integer, got " + excerpt(it->dump(), 40));
-    if (it->is_number_unsigned() && it->get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max()))
-        throw FileError(path, std::string("key \"") + key + "\" must be from " + std::to_string(min) + " to " +
-                                  std::to_string(max) + ", got " + it->dump());
-    const int64_t value = it->get<int64_t>();
-    checkConfigSize(value, path, key, max, min);
-    return value;
+    return detail::boundedInteger(*it, *it, "an integer", path, key, max, min);
 }
 
 // `j[key]` as a non-empty list of integers from `min` to `max`, or `def` when the key is absent or null.
@@ -60,16 +70,8 @@ inline std::vector<int64_t> configSizes(const nlohmann::json& j, const char* key
         throw FileError(path,
                         std::string("key \"") + key + "\" must be a list of integers, got " + excerpt(it->dump(), 40));
     std::vector<int64_t> out;
-    for (const auto& e : *it) {
-        if (!e.is_number_integer())
-            throw FileError(path, std::string("key \"") + key + "\" must be a list of integers, got " +
-                                      excerpt(it->dump(), 40));
-        if (e.is_number_unsigned() && e.get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max()))
-            throw FileError(path, std::string("key \"") + key + "\" must be from " + std::to_string(min) + " to " +
-                                      std::to_string(max) + ", got " + e.dump());
-        out.push_back(e.get<int64_t>());
-        checkConfigSize(out.back(), path, key, max, min);
-    }
+    for (const auto& e : *it)
+        out.push_back(detail::boundedInteger(e, *it, "a list of integers", path, key, max, min));
     return out;
 }
 

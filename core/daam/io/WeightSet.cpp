@@ -60,13 +60,6 @@ std::string dtypeNameOf(torch::ScalarType type) {
     }
 }
 
-std::string shapeText(const std::vector<int64_t>& shape) {
-    std::string s = "[";
-    for (size_t i = 0; i < shape.size(); ++i)
-        s += (i ? ", " : "") + std::to_string(shape[i]);
-    return s + "]";
-}
-
 } // namespace
 
 WeightSet WeightSet::openFile(const std::string& path) {
@@ -173,9 +166,10 @@ const ConfigShapeCheck& ConfigShapeCheck::dim(const std::string& name, size_t di
     if (!weights_.contains(name)) return *this;
     const auto& shape = weights_.entry(name).shape;
     if (dim < shape.size() && shape[dim] == expected) return *this;
-    throw FileError(configPath_, "key \"" + key + "\" does not match the weights: tensor '" + name + "' in " +
-                                     weights_.fileOf(name) + " is " + shapeText(shape) + ", this config needs " +
-                                     std::to_string(expected) + " in dimension " + std::to_string(dim));
+    std::ostringstream s;
+    s << "key \"" << key << "\" does not match the weights: tensor '" << name << "' in " << weights_.fileOf(name)
+      << " is " << c10::IntArrayRef(shape) << ", this config needs " << expected << " in dimension " << dim;
+    throw FileError(configPath_, s.str());
 }
 
 const ConfigShapeCheck& ConfigShapeCheck::count(const std::string& prefix, int64_t expected,
