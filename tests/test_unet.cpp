@@ -8,6 +8,7 @@
 #include "daam/nn/ResnetBlock2D.h"
 #include "daam/nn/UNet2DConditionModel.h"
 #include "daam/util/Error.h"
+#include "daam/util/JsonConfig.h"
 
 #include <torch/torch.h>
 
@@ -266,11 +267,9 @@ private Q_SLOTS:
         DAAM_REQUIRE_REFERENCE();
         const auto dir = daam::test::makeTempDir("unet-shape") + "/unet";
         copyDir(pipeDir("sd1-tiny"), dir);
-        std::ifstream in(dir + "/config.json");
-        auto config = nlohmann::json::parse(in);
-        in.close();
+        auto config = daam::readJsonFile(dir + "/config.json");
         config["block_out_channels"] = {32, 32, 96};
-        std::ofstream(dir + "/config.json") << config.dump(2);
+        daam::writeJsonFile(dir + "/config.json", config);
         try {
             loadUNet(dir);
             QFAIL("loading mismatched weights did not throw");
@@ -333,11 +332,9 @@ private Q_SLOTS:
         QFETCH(QString, expected);
         const auto dir = daam::test::makeTempDir("unet-absurd") + "/unet";
         copyDir(pipeDir("sd1-tiny"), dir);
-        std::ifstream in(dir + "/config.json");
-        auto config = nlohmann::json::parse(in);
-        in.close();
+        auto config = daam::readJsonFile(dir + "/config.json");
         config.update(nlohmann::json::parse(edit.toStdString()));
-        std::ofstream(dir + "/config.json") << config.dump(2);
+        daam::writeJsonFile(dir + "/config.json", config);
         try {
             loadUNet(dir);
             QFAIL("an absurd config was accepted");
@@ -352,11 +349,9 @@ private Q_SLOTS:
         DAAM_REQUIRE_REFERENCE();
         const auto dir = daam::test::makeTempDir("unet-key") + "/unet";
         copyDir(pipeDir("sd1-tiny"), dir);
-        std::ifstream in(dir + "/config.json");
-        auto config = nlohmann::json::parse(in);
-        in.close();
+        auto config = daam::readJsonFile(dir + "/config.json");
         config["class_embed_type"] = "timestep";
-        std::ofstream(dir + "/config.json") << config.dump(2);
+        daam::writeJsonFile(dir + "/config.json", config);
         try {
             loadUNet(dir);
             QFAIL("an unsupported config value did not throw");

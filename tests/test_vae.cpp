@@ -4,6 +4,7 @@
 #include "daam/io/Safetensors.h"
 #include "daam/nn/AutoencoderKL.h"
 #include "daam/util/Error.h"
+#include "daam/util/JsonConfig.h"
 
 #include <torch/torch.h>
 
@@ -55,11 +56,9 @@ private Q_SLOTS:
         const auto dir = daam::test::makeTempDir("vae-shape") + "/vae";
         std::filesystem::copy(daam::test::referencePath("pipelines/sd1-tiny/vae"), dir,
                               std::filesystem::copy_options::recursive);
-        std::ifstream in(dir + "/config.json");
-        auto config = nlohmann::json::parse(in);
-        in.close();
+        auto config = daam::readJsonFile(dir + "/config.json");
         config["latent_channels"] = 8;
-        std::ofstream(dir + "/config.json") << config.dump(2);
+        daam::writeJsonFile(dir + "/config.json", config);
         try {
             loadAutoencoderKL(dir);
             QFAIL("loading mismatched weights did not throw");
@@ -98,11 +97,9 @@ private Q_SLOTS:
         const auto dir = daam::test::makeTempDir("vae-absurd") + "/vae";
         std::filesystem::copy(daam::test::referencePath("pipelines/sd1-tiny/vae"), dir,
                               std::filesystem::copy_options::recursive);
-        std::ifstream in(dir + "/config.json");
-        auto config = nlohmann::json::parse(in);
-        in.close();
+        auto config = daam::readJsonFile(dir + "/config.json");
         config.update(nlohmann::json::parse(edit.toStdString()));
-        std::ofstream(dir + "/config.json") << config.dump(2);
+        daam::writeJsonFile(dir + "/config.json", config);
         try {
             loadAutoencoderKL(dir);
             QFAIL("an absurd config was accepted");
