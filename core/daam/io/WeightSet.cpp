@@ -71,11 +71,49 @@ WeightSet WeightSet::openFile(const std::string& path) {
     return set;
 }
 
-WeightSet WeightSet::open(const std::string& componentDir, const std::string& baseName, const std::string& variant) {
+namespace {
+
+// The variants `<base>.<variant>.safetensors[.index.json]` a folder holds, sorted.
+std::vector<std::string> variantsIn(const std::string& componentDir, const std::string& baseName) {
+    std::set<std::string> found;
+    std::error_code ec;
+    for (fs::directory_iterator it(componentDir, ec), end; !ec && it != end; it.increment(ec)) {
+        std::string name = it->path().filename().string();
+        for (const std::string suffix : {".safetensors", ".safetensors.index.json"}) {
+            if (name.size() <= baseName.size() + 1 + suffix.size() ||
+                name.compare(0, baseName.size() + 1, baseName + ".") != 0 ||
+                name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+                continue;
+            const std::string variant =
+                name.substr(baseName.size() + 1, name.size() - baseName.size() - 1 - suffix.size());
+            if (!variant.empty() && variant.find('.') == std::string::npos) found.insert(variant);
+        }
+    }
+    return {found.begin(), found.end()};
+}
+
+} // namespace
+
+WeightSet WeightSet::open(const std::string& componentDir, const std::string& baseName,
+                          const std::string& variantAsked) {
+    std::string variant = variantAsked;
+    std::error_code ec;
+    if (variant.empty() && !fs::is_regular_file(fs::path(componentDir) / (baseName + ".safetensors"), ec) &&
+        !fs::is_regular_file(fs::path(componentDir) / (baseName + ".safetensors.index.json"), ec)) {
+        // Downloads of only the fp16 files (variant="fp16") leave no plain weights: use the one variant there is.
+        const auto variants = variantsIn(componentDir, baseName);
+        if (variants.size() == 1) variant = variants.front();
+        if (variants.size() > 1) {
+            std::string list;
+            for (const auto& v : variants)
+                list += (list.empty() ? "" : ", ") + v;
+            throw FileError(componentDir, "no plain " + baseName + ".safetensors but several variants (" + list +
+                                              "): choose one (--variant)");
+        }
+    }
     const std::string stem = variant.empty() ? baseName : baseName + "." + variant;
     const fs::path single = fs::path(componentDir) / (stem + ".safetensors");
     const fs::path index = fs::path(componentDir) / (stem + ".safetensors.index.json");
-    std::error_code ec;
     if (fs::is_regular_file(single, ec)) return openFile(single.string());
     if (!fs::is_regular_file(index, ec)) {
         throw FileError(componentDir,
@@ -136,7 +174,89 @@ const TensorEntry& WeightSet::entry(const std::string& name) const {
 torch::Tensor WeightSet::tensor(const std::string& name) const {
     auto it = tensors_.find(name);
     if (it == tensors_.end()) throw FileError(source_, "no tensor '" + name + "'");
-    return tensorView(it->second.file, *it->second.entry);
+    if (!it->second.transposed) return tensorView(it->second.file, *it->second.entry);
+    // The entry carries the transposed shape; the file holds the other one.
+    TensorEntry stored = *it->second.entry;
+    std::reverse(stored.shape.begin(), stored.shape.end());
+    return tensorView(it->second.file, stored).t().contiguous();
+}
+
+const WeightSet::Located& WeightSet::locate(const std::string& from) const {
+    auto it = tensors_.find(from);
+    if (it == tensors_.end()) throw FileError(source_, "no tensor '" + excerpt(from, 160) + "'");
+    return it->second;
+}
+
+const TensorEntry& WeightSet::derivedEntry(TensorEntry entry) {
+    if (!derived_) derived_ = std::make_shared<std::vector<std::unique_ptr<TensorEntry>>>();
+    derived_->push_back(std::make_unique<TensorEntry>(std::move(entry)));
+    return *derived_->back();
+}
+
+void WeightSet::addAlias(const std::string& name, const WeightSet& base, const std::string& from) {
+    const Located& located = base.locate(from);
+    // The entry may be one of base's views: keep base's store of them alive as long as this set.
+    if (base.derived_ && base.derived_ != derived_) {
+        if (!derived_) derived_ = std::make_shared<std::vector<std::unique_ptr<TensorEntry>>>();
+        auto copy = std::make_unique<TensorEntry>(*located.entry);
+        copy->name = name;
+        tensors_[name] = {located.file, copy.get(), located.transposed};
+        derived_->push_back(std::move(copy));
+        return;
+    }
+    tensors_[name] = located;
+}
+
+void WeightSet::addRows(const std::string& name, const WeightSet& base, const std::string& from, int64_t part,
+                        int64_t parts) {
+    const Located& located = base.locate(from);
+    if (located.transposed) throw Error("WeightSet::addRows: '" + from + "' is a transposed view");
+    const TensorEntry& whole = *located.entry;
+    if (whole.shape.empty() || parts <= 0 || part < 0 || part >= parts || whole.shape[0] % parts != 0) {
+        std::ostringstream s;
+        s << "tensor '" << excerpt(from, 160) << "' is " << c10::IntArrayRef(whole.shape) << ", not " << parts
+          << " equal parts along its first dimension";
+        throw FileError(located.file->path(), s.str());
+    }
+    // Rows of a row-major tensor are one contiguous byte range: the slice is another entry of the same file.
+    TensorEntry slice = whole;
+    slice.name = name;
+    slice.shape[0] = whole.shape[0] / parts;
+    const uint64_t bytes = whole.byteSize() / uint64_t(parts);
+    slice.begin = whole.begin + bytes * uint64_t(part);
+    slice.end = slice.begin + bytes;
+    tensors_[name] = {located.file, &derivedEntry(std::move(slice)), false};
+}
+
+void WeightSet::addReshaped(const std::string& name, const WeightSet& base, const std::string& from,
+                            std::vector<int64_t> shape) {
+    const Located& located = base.locate(from);
+    TensorEntry view = *located.entry;
+    int64_t numel = 1;
+    for (int64_t d : shape)
+        numel *= d;
+    if (located.transposed || numel != view.numel()) {
+        std::ostringstream s;
+        s << "tensor '" << excerpt(from, 160) << "' is " << c10::IntArrayRef(view.shape) << ", which cannot be read as "
+          << c10::IntArrayRef(shape);
+        throw FileError(located.file->path(), s.str());
+    }
+    view.name = name;
+    view.shape = std::move(shape);
+    tensors_[name] = {located.file, &derivedEntry(std::move(view)), false};
+}
+
+void WeightSet::addTransposed(const std::string& name, const WeightSet& base, const std::string& from) {
+    const Located& located = base.locate(from);
+    TensorEntry view = *located.entry;
+    if (located.transposed || view.shape.size() != 2) {
+        std::ostringstream s;
+        s << "tensor '" << excerpt(from, 160) << "' is " << c10::IntArrayRef(view.shape) << ", not a matrix";
+        throw FileError(located.file->path(), s.str());
+    }
+    view.name = name;
+    std::swap(view.shape[0], view.shape[1]);
+    tensors_[name] = {located.file, &derivedEntry(std::move(view)), true};
 }
 
 const std::string& WeightSet::fileOf(const std::string& name) const {

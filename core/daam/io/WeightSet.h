@@ -40,13 +40,39 @@ public:
     // What this set was opened from, for messages.
     const std::string& source() const { return source_; }
 
+    // Sets whose names differ from the file's (a single-file checkpoint's tensors under the names of our
+    // modules) are built from another set's tensors without copying them: each view still reads the mapped file.
+    // `source` stands for the new set in messages. The source set must hold `from` (FileError otherwise).
+    static WeightSet renamed(std::string source) {
+        WeightSet set;
+        set.source_ = std::move(source);
+        return set;
+    }
+    // `name` reads tensor `from` of `base` as it is.
+    void addAlias(const std::string& name, const WeightSet& base, const std::string& from);
+    // `name` reads part `part` of `parts` equal slices of `from` along dimension 0 (OpenCLIP's fused in_proj
+    // holds q, k and v one after another).
+    void addRows(const std::string& name, const WeightSet& base, const std::string& from, int64_t part, int64_t parts);
+    // `name` reads `from`'s elements in the same order with another shape (a 1x1 convolution's [C, C, 1, 1]
+    // weight as a linear layer's [C, C]).
+    void addReshaped(const std::string& name, const WeightSet& base, const std::string& from,
+                     std::vector<int64_t> shape);
+    // `name` reads `from` transposed (2-D only): OpenCLIP's text_projection multiplies from the right.
+    void addTransposed(const std::string& name, const WeightSet& base, const std::string& from);
+
 private:
     struct Located {
         std::shared_ptr<const SafetensorsFile> file;
         const TensorEntry* entry = nullptr;
+        bool transposed = false;
     };
+    const Located& locate(const std::string& from) const;
+    const TensorEntry& derivedEntry(TensorEntry entry);
+
     std::string source_;
     std::map<std::string, Located> tensors_;
+    // Entries of views that no file lists (slices, reshapes); shared so that copies of the set keep them.
+    std::shared_ptr<std::vector<std::unique_ptr<TensorEntry>>> derived_;
 };
 
 struct LoadOptions {
@@ -56,6 +82,9 @@ struct LoadOptions {
     // some transformers versions save), and parameters that may be absent from the file.
     std::vector<std::string> optionalInFile;
     std::vector<std::string> optionalInModule;
+    // Weights files `<base>.<variant>.safetensors` of a diffusers folder ("fp16"); empty: the plain files, or the
+    // only variant when a folder holds nothing else.
+    std::string variant;
 };
 
 // Copies (or, when dtype and device already match, aliases) every parameter and buffer of `module` from
