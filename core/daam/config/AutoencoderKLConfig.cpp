@@ -12,8 +12,12 @@
 namespace daam {
 
 AutoencoderKLConfig AutoencoderKLConfig::fromFile(const std::string& path) {
+    return fromJson(readJsonFile(path), path);
+}
+
+AutoencoderKLConfig AutoencoderKLConfig::fromJson(const nlohmann::json& j, const std::string& path) {
     using nlohmann::json;
-    const json j = readJsonFile(path);
+    if (!j.is_object()) throw FileError(path, "expected a JSON object");
     AutoencoderKLConfig c;
     auto read = [&](const char* key, auto& field) {
         if (!j.contains(key) || j.at(key).is_null()) return;

@@ -3,6 +3,8 @@
 // absent keys; unsupported values give a FileError naming the key.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -22,6 +24,7 @@ struct AutoencoderKLConfig {
     bool midBlockAddAttention = true;
 
     static AutoencoderKLConfig fromFile(const std::string& path);
+    static AutoencoderKLConfig fromJson(const nlohmann::json& j, const std::string& path);
 };
 
 } // namespace daam

@@ -10,6 +10,14 @@
 
 namespace daam {
 
+// Which hidden state of a CLIP text encoder conditions the UNet. diffusers folders store the encoder cut to the
+// layers used; single-file checkpoints store it whole and say in their YAML which state is read.
+struct CLIPHiddenState {
+    int index = -1;             // into hidden_states: 0 = the embeddings, negative counts from the end (-1: last layer)
+    bool finalLayerNorm = true; // LDM's FrozenOpenCLIPEmbedder normalises its "penultimate"; sgm's does not
+    bool operator==(const CLIPHiddenState& o) const { return index == o.index && finalLayerNorm == o.finalLayerNorm; }
+};
+
 struct CLIPTextConfig {
     int64_t vocabSize = 49408;
     int64_t hiddenSize = 512;

@@ -81,7 +81,11 @@ void expectValue(const json& j, const std::string& path, const char* key, const 
 } // namespace
 
 UNet2DConditionConfig UNet2DConditionConfig::fromFile(const std::string& path) {
-    const json j = readJsonFile(path);
+    return fromJson(readJsonFile(path), path);
+}
+
+UNet2DConditionConfig UNet2DConditionConfig::fromJson(const nlohmann::json& j, const std::string& path) {
+    if (!j.is_object()) throw FileError(path, "expected a JSON object");
     UNet2DConditionConfig c;
     c.inChannels = configSize(j, "in_channels", 4, path, limits::kWidth);
     c.outChannels = configSize(j, "out_channels", 4, path, limits::kWidth);

@@ -4,6 +4,8 @@
 // FileError naming the key, so an unsupported checkpoint never yields a silently different model.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -44,6 +46,9 @@ struct UNet2DConditionConfig {
 
     // Throws FileError(path, "<key>: ...") for unreadable, malformed or unsupported configs.
     static UNet2DConditionConfig fromFile(const std::string& path);
+    // The same from a config already read (or made from a checkpoint's own description); `path` names it in
+    // messages.
+    static UNet2DConditionConfig fromJson(const nlohmann::json& j, const std::string& path);
 };
 
 } // namespace daam

@@ -75,8 +75,13 @@ torch::Tensor AutoencoderKLImpl::decode(const torch::Tensor& z) {
 
 AutoencoderKL loadAutoencoderKL(const std::string& componentDir, const LoadOptions& options) {
     const std::string configPath = componentDir + "/config.json";
-    const auto config = AutoencoderKLConfig::fromFile(configPath);
-    const auto weights = WeightSet::open(componentDir, "diffusion_pytorch_model");
+    return loadAutoencoderKL(AutoencoderKLConfig::fromFile(configPath),
+                             WeightSet::open(componentDir, "diffusion_pytorch_model", options.variant), configPath,
+                             options);
+}
+
+AutoencoderKL loadAutoencoderKL(const AutoencoderKLConfig& config, const WeightSet& weights,
+                                const std::string& configPath, const LoadOptions& options) {
     // Every parameter's size follows from the sizes checked here.
     const ConfigShapeCheck check(weights, configPath);
     const auto& channels = config.blockOutChannels;

@@ -58,5 +58,7 @@ private:
 TORCH_MODULE(AutoencoderKL);
 
 AutoencoderKL loadAutoencoderKL(const std::string& componentDir, const LoadOptions& options = {});
+AutoencoderKL loadAutoencoderKL(const AutoencoderKLConfig& config, const WeightSet& weights,
+                                const std::string& configPath, const LoadOptions& options = {});
 
 } // namespace daam

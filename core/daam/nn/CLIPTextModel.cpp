@@ -129,8 +129,12 @@ CLIPTextOutput CLIPTextModelImpl::forward(const torch::Tensor& inputIds) {
 
 CLIPTextModel loadCLIPTextModel(const std::string& componentDir, const LoadOptions& options) {
     const std::string configPath = componentDir + "/config.json";
-    const auto config = CLIPTextConfig::load(configPath);
-    const auto weights = WeightSet::open(componentDir, "model");
+    return loadCLIPTextModel(CLIPTextConfig::load(configPath), WeightSet::open(componentDir, "model", options.variant),
+                             configPath, options);
+}
+
+CLIPTextModel loadCLIPTextModel(const CLIPTextConfig& config, const WeightSet& weights, const std::string& configPath,
+                                const LoadOptions& options) {
     const std::string embeddings = "text_model.embeddings.";
     const ConfigShapeCheck check(weights, configPath);
     check.dim(embeddings + "token_embedding.weight", 1, config.hiddenSize, "hidden_size")

@@ -77,6 +77,7 @@ class CLIPTextTransformerImpl : public torch::nn::Module {
 public:
     explicit CLIPTextTransformerImpl(const CLIPTextConfig& config);
     CLIPTextOutput forward(const torch::Tensor& inputIds); // ids [B, T] int64, T <= max_position_embeddings
+    torch::Tensor finalLayerNorm(const torch::Tensor& hidden) { return final_layer_norm_(hidden); }
 
 private:
     CLIPTextConfig config_;
@@ -91,6 +92,7 @@ class CLIPTextModelImpl : public torch::nn::Module {
 public:
     explicit CLIPTextModelImpl(const CLIPTextModelOptions& options);
     CLIPTextOutput forward(const torch::Tensor& inputIds);
+    torch::Tensor finalLayerNorm(const torch::Tensor& hidden) { return text_model_->finalLayerNorm(hidden); }
     const CLIPTextConfig& config() const { return config_; }
 
 private:
@@ -103,5 +105,7 @@ TORCH_MODULE(CLIPTextModel);
 // Reads <componentDir>/config.json and <componentDir>/model.safetensors (or its shards). The
 // text_model.embeddings.position_ids buffer some transformers versions save is accepted and ignored.
 CLIPTextModel loadCLIPTextModel(const std::string& componentDir, const LoadOptions& options = {});
+CLIPTextModel loadCLIPTextModel(const CLIPTextConfig& config, const WeightSet& weights, const std::string& configPath,
+                                const LoadOptions& options = {});
 
 } // namespace daam

@@ -158,8 +158,12 @@ torch::Tensor UNet2DConditionModelImpl::forward(const torch::Tensor& sample, con
 
 UNet2DConditionModel loadUNet(const std::string& componentDir, const LoadOptions& options) {
     const std::string configPath = componentDir + "/config.json";
-    const auto config = UNet2DConditionConfig::fromFile(configPath);
-    const auto weights = WeightSet::open(componentDir, "diffusion_pytorch_model");
+    return loadUNet(UNet2DConditionConfig::fromFile(configPath),
+                    WeightSet::open(componentDir, "diffusion_pytorch_model", options.variant), configPath, options);
+}
+
+UNet2DConditionModel loadUNet(const UNet2DConditionConfig& config, const WeightSet& weights,
+                              const std::string& configPath, const LoadOptions& options) {
     // Every parameter's size follows from the sizes checked here (the rest are multiples of them).
     const ConfigShapeCheck check(weights, configPath);
     const auto& channels = config.blockOutChannels;

@@ -50,5 +50,9 @@ TORCH_MODULE(UNet2DConditionModel);
 // Reads <componentDir>/config.json and the diffusion_pytorch_model weights; the model is in eval mode on
 // options.device/options.dtype. Throws FileError for bad configs and missing/unexpected/misshapen tensors.
 UNet2DConditionModel loadUNet(const std::string& componentDir, const LoadOptions& options = {});
+// The same from a config and weights found elsewhere (a single-file checkpoint); `configPath` names the config
+// in messages.
+UNet2DConditionModel loadUNet(const UNet2DConditionConfig& config, const WeightSet& weights,
+                              const std::string& configPath, const LoadOptions& options = {});
 
 } // namespace daam

@@ -12,13 +12,30 @@
 namespace daam {
 
 PromptEncoder::PromptEncoder(ModelFamily family, CLIPTextModel textEncoder, CLIPTextModel textEncoder2)
-    : family_(family), te1_(std::move(textEncoder)), te2_(std::move(textEncoder2)) {
+    : family_(family), te1_(std::move(textEncoder)), te2_(std::move(textEncoder2)),
+      hidden1_(defaultHiddenState(family)), hidden2_(defaultHiddenState(family)) {
     if (!te1_) throw Error("PromptEncoder: text_encoder is missing");
     if (family_ == ModelFamily::SDXL) {
         if (!te2_) throw Error("PromptEncoder: SDXL needs text_encoder_2");
         if (!te2_->config().withProjection)
             throw Error("PromptEncoder: SDXL's text_encoder_2 must be a CLIPTextModelWithProjection");
     }
+}
+
+CLIPHiddenState PromptEncoder::defaultHiddenState(ModelFamily family) {
+    if (family == ModelFamily::SDXL) return {-2, false};
+    return {-1, true};
+}
+
+void PromptEncoder::setHiddenState(int encoder, CLIPHiddenState choice) {
+    const CLIPTextModel& model = encoder == 2 ? te2_ : te1_;
+    if (!model) throw Error("PromptEncoder: there is no text encoder " + std::to_string(encoder));
+    const int states = static_cast<int>(model->config().numHiddenLayers) + 1;
+    const int index = choice.index < 0 ? states + choice.index : choice.index;
+    if (index < 0 || index >= states)
+        throw Error("text encoder " + std::to_string(encoder) + " has " + std::to_string(states - 1) +
+                    " layers: it has no hidden state " + std::to_string(choice.index));
+    (encoder == 2 ? hidden2_ : hidden1_) = choice;
 }
 
 PromptEncoder PromptEncoder::load(const ModelIndex& index, const LoadOptions& options) {
@@ -33,30 +50,29 @@ PromptEmbeddings PromptEncoder::encode(const torch::Tensor& ids, const torch::Te
     torch::NoGradGuard noGrad;
     // forward() is non-const in torch; the holders share the modules, so copies make the call legal.
     CLIPTextModel te1 = te1_, te2 = te2_;
+    auto chosen = [](CLIPTextModel& model, const CLIPTextOutput& o, const CLIPHiddenState& choice) {
+        if (choice == CLIPHiddenState{}) return o.lastHiddenState;
+        const auto n = static_cast<int>(o.hiddenStates.size());
+        const auto& h = o.hiddenStates.at(static_cast<size_t>(choice.index < 0 ? n + choice.index : choice.index));
+        return choice.finalLayerNorm ? model->finalLayerNorm(h) : h;
+    };
     PromptEmbeddings out;
     if (family_ != ModelFamily::SDXL) {
-        out.hidden = te1->forward(ids).lastHiddenState; // [B, 77, D]
+        out.hidden = chosen(te1, te1->forward(ids), hidden1_); // [B, 77, D]
         return out;
     }
     if (!ids2.defined()) throw Error("PromptEncoder: SDXL needs the ids of tokenizer_2 as well");
     if (ids2.sizes() != ids.sizes()) throw Error("PromptEncoder: the two id tensors differ in shape");
     const auto o1 = te1->forward(ids);
     const auto o2 = te2->forward(ids2);
-    out.hidden = torch::cat({o1.penultimate(), o2.penultimate()}, -1); // [B, 77, D1 + D2]
-    out.pooled = o2.textEmbeds;                                        // [B, P]
+    out.hidden = torch::cat({chosen(te1, o1, hidden1_), chosen(te2, o2, hidden2_)}, -1); // [B, 77, D1 + D2]
+    out.pooled = o2.textEmbeds;                                                          // [B, P]
     return out;
 }
 
 void PromptEncoder::checkTokenizer(const ModelIndex& index, const Tokenizer& tokenizer, int encoder) const {
     namespace fs = std::filesystem;
     const bool second = encoder == 2;
-    const CLIPTextModel& model = second ? te2_ : te1_;
-    if (!model) throw Error("PromptEncoder: there is no text encoder " + std::to_string(encoder));
-    const int64_t vocab = model->config().vocabSize;
-    int64_t highest = tokenizer.vocabSize() - 1;
-    for (int64_t id : {tokenizer.startId(), tokenizer.endId(), tokenizer.padId()})
-        highest = std::max(highest, id);
-    if (highest < vocab) return;
     const fs::path tokenizerDir = index.componentDir(second ? "tokenizer_2" : "tokenizer");
     fs::path file = tokenizerDir;
     for (const char* name : {"vocab.json", "spiece.model", "tokenizer.model"})
@@ -65,9 +81,21 @@ void PromptEncoder::checkTokenizer(const ModelIndex& index, const Tokenizer& tok
             break;
         }
     const auto config = fs::path(index.componentDir(second ? "text_encoder_2" : "text_encoder")) / "config.json";
-    throw FileError(file.string(), "has token ids up to " + std::to_string(highest) + ", past the " +
-                                       std::to_string(vocab) + " ids of the text encoder (vocab_size in " +
-                                       config.string() + "): the tokenizer does not belong to this text encoder");
+    checkTokenizer(tokenizer, encoder, file.string(), config.string());
+}
+
+void PromptEncoder::checkTokenizer(const Tokenizer& tokenizer, int encoder, const std::string& vocabulary,
+                                   const std::string& encoderConfig) const {
+    const CLIPTextModel& model = encoder == 2 ? te2_ : te1_;
+    if (!model) throw Error("PromptEncoder: there is no text encoder " + std::to_string(encoder));
+    const int64_t vocab = model->config().vocabSize;
+    int64_t highest = tokenizer.vocabSize() - 1;
+    for (int64_t id : {tokenizer.startId(), tokenizer.endId(), tokenizer.padId()})
+        highest = std::max(highest, id);
+    if (highest < vocab) return;
+    throw FileError(vocabulary, "has token ids up to " + std::to_string(highest) + ", past the " +
+                                    std::to_string(vocab) + " ids of the text encoder (vocab_size in " + encoderConfig +
+                                    "): the tokenizer does not belong to this text encoder");
 }
 
 } // namespace daam

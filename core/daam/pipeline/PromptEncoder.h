@@ -19,11 +19,17 @@ struct PromptEmbeddings {
 class PromptEncoder {
 public:
     PromptEncoder(ModelFamily family, CLIPTextModel textEncoder, CLIPTextModel textEncoder2 = nullptr);
+    // The hidden states a diffusers pipeline of `family` reads: SD 1.x/2.x the last (normalised), SDXL the
+    // penultimate of both encoders (not normalised).
+    static CLIPHiddenState defaultHiddenState(ModelFamily family);
+    // Overrides the hidden state read from text encoder `encoder` (1 or 2); throws Error when the encoder has no
+    // such layer.
+    void setHiddenState(int encoder, CLIPHiddenState choice);
     // Loads text_encoder (and text_encoder_2 for SDXL) of a pipeline folder.
     static PromptEncoder load(const ModelIndex& index, const LoadOptions& options = {});
 
-    // SD1/SD2: last_hidden_state of text_encoder. SDXL: hidden_states[-2] of both encoders (no final
-    // LayerNorm) concatenated on channels, and pooled = text_embeds of text_encoder_2.
+    // The chosen hidden state of text_encoder (SD1/SD2: last_hidden_state); SDXL: those of both encoders
+    // (hidden_states[-2], no final LayerNorm) concatenated on channels, and pooled = text_embeds of text_encoder_2.
     // `ids2` are the ids from tokenizer_2 (SDXL only; they differ from `ids` in the pad token).
     PromptEmbeddings encode(const torch::Tensor& ids, const torch::Tensor& ids2 = {}) const;
 
@@ -31,6 +37,9 @@ public:
     // tokenizer, 2: text_encoder_2 and tokenizer_2 of `index`), with a FileError naming the tokenizer's
     // vocabulary file and the text encoder's config.json. Call it when the two are loaded, before encoding.
     void checkTokenizer(const ModelIndex& index, const Tokenizer& tokenizer, int encoder = 1) const;
+    // The same with the files to name given: `vocabulary` the tokenizer's, `encoderConfig` the text encoder's.
+    void checkTokenizer(const Tokenizer& tokenizer, int encoder, const std::string& vocabulary,
+                        const std::string& encoderConfig) const;
 
     ModelFamily family() const { return family_; }
     const CLIPTextModel& textEncoder() const { return te1_; }
@@ -40,6 +49,7 @@ private:
     ModelFamily family_;
     CLIPTextModel te1_;
     CLIPTextModel te2_;
+    CLIPHiddenState hidden1_, hidden2_;
 };
 
 } // namespace daam
