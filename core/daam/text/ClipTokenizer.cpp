@@ -4,6 +4,7 @@
 #include "daam/text/ClipTokenizer.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -13,7 +14,11 @@
 
 #include "daam/text/TextFixer.h"
 #include "daam/text/Utf8.h"
+#include "daam/util/AtomicFile.h"
+#include "daam/util/DataDir.h"
 #include "daam/util/Error.h"
+
+#include <zlib.h>
 
 namespace daam {
 
@@ -193,27 +198,7 @@ ClipTokenizer::ClipTokenizer(const std::string& folder) {
         idToToken_[static_cast<size_t>(id)] = token;
 
     const std::string mergesPath = folder + "/merges.txt";
-    std::istringstream merges(readFile(mergesPath));
-    std::string line;
-    size_t lineNo = 0;
-    int rank = 0;
-    while (std::getline(merges, line)) {
-        ++lineNo;
-        if (lineNo == 1) continue; // "#version: 0.2" (transformers drops the first line unconditionally)
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.find_first_not_of(" \t") == std::string::npos) continue;
-        if (static_cast<size_t>(rank) >= kMaxMerges) break;
-        std::istringstream fields(line);
-        std::string first, second, extra;
-        if (!(fields >> first >> second) || (fields >> extra))
-            throw FileError(mergesPath,
-                            "line " + std::to_string(lineNo) + " is not a pair of symbols: '" + excerpt(line) + "'");
-        if (!tokenToId_.count(first + second))
-            throw FileError(mergesPath, "line " + std::to_string(lineNo) + ": merge result '" +
-                                            excerpt(first + second) + "' is not in vocab.json");
-        mergeRanks_.emplace(utf8::decode(first) + U' ' + utf8::decode(second), rank++);
-    }
-    if (lineNo == 0) throw FileError(mergesPath, "file is empty");
+    readMerges(readFile(mergesPath), mergesPath);
 
     // special_tokens_map.json overrides tokenizer_config.json, as in from_pretrained.
     for (const char* name : {"tokenizer_config.json", "special_tokens_map.json"}) {
@@ -234,6 +219,34 @@ ClipTokenizer::ClipTokenizer(const std::string& folder) {
                 throw FileError(path, "model_max_length is not a number");
         }
     }
+    resolveSpecialTokens(vocabPath);
+}
+
+void ClipTokenizer::readMerges(const std::string& text, const std::string& mergesPath) {
+    std::istringstream merges(text);
+    std::string line;
+    size_t lineNo = 0;
+    int rank = 0;
+    while (std::getline(merges, line)) {
+        ++lineNo;
+        if (lineNo == 1) continue; // "#version: 0.2" (transformers drops the first line unconditionally)
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.find_first_not_of(" \t") == std::string::npos) continue;
+        if (static_cast<size_t>(rank) >= kMaxMerges) break;
+        std::istringstream fields(line);
+        std::string first, second, extra;
+        if (!(fields >> first >> second) || (fields >> extra))
+            throw FileError(mergesPath,
+                            "line " + std::to_string(lineNo) + " is not a pair of symbols: '" + excerpt(line) + "'");
+        if (!tokenToId_.count(first + second))
+            throw FileError(mergesPath, "line " + std::to_string(lineNo) + ": merge result '" +
+                                            excerpt(first + second) + "' is not in vocab.json");
+        mergeRanks_.emplace(utf8::decode(first) + U' ' + utf8::decode(second), rank++);
+    }
+    if (lineNo == 0) throw FileError(mergesPath, "file is empty");
+}
+
+void ClipTokenizer::resolveSpecialTokens(const std::string& vocabPath) {
     auto requireId = [&](const std::string& token, const char* what) {
         const auto it = tokenToId_.find(token);
         if (it == tokenToId_.end())
@@ -244,6 +257,96 @@ ClipTokenizer::ClipTokenizer(const std::string& folder) {
     eosId_ = requireId(eosToken_, "eos_token");
     unkId_ = requireId(unkToken_, "unk_token");
     padId_ = requireId(padToken_, "pad_token");
+}
+
+std::unique_ptr<ClipTokenizer> ClipTokenizer::fromOpenAIBpe(const std::string& gzPath, bool padWithZero) {
+    // Decompressed, OpenAI's file is 1.7 MB; the bound keeps a damaged or hostile file from filling memory.
+    constexpr size_t kMaxBytes = 16u << 20;
+    gzFile gz = gzopen(gzPath.c_str(), "rb");
+    if (!gz) throw FileError(gzPath, "cannot open file");
+    std::string text;
+    char buffer[1 << 16];
+    int got = 0;
+    while ((got = gzread(gz, buffer, sizeof(buffer))) > 0) {
+        text.append(buffer, size_t(got));
+        if (text.size() > kMaxBytes) {
+            gzclose(gz);
+            throw FileError(gzPath, "decompresses to more than 16 MiB: not CLIP's BPE vocabulary");
+        }
+    }
+    int status = Z_OK;
+    const char* message = got < 0 ? gzerror(gz, &status) : nullptr;
+    const std::string problem = message ? message : "";
+    gzclose(gz);
+    if (got < 0) throw FileError(gzPath, "is not a readable gzip file (" + excerpt(problem, 60) + ")");
+
+    std::unique_ptr<ClipTokenizer> t(new ClipTokenizer());
+    clipByteSymbols(t->byteToSymbol_);
+    // The vocabulary: the 256 byte symbols in bytes_to_unicode() order (printable bytes first), the same with
+    // "</w>", one token per merge, then the two special tokens.
+    std::vector<std::string> vocab;
+    std::vector<int> order;
+    for (int b = 0; b < 256; ++b)
+        if (t->byteToSymbol_[b] < 256) order.push_back(b);
+    for (int b = 0; b < 256; ++b)
+        if (t->byteToSymbol_[b] >= 256) order.push_back(b);
+    for (int b : order)
+        vocab.push_back(utf8::encode(std::u32string(1, t->byteToSymbol_[b])));
+    for (int b : order)
+        vocab.push_back(utf8::encode(std::u32string(1, t->byteToSymbol_[b])) + "</w>");
+    std::istringstream lines(text);
+    std::string line;
+    size_t lineNo = 0;
+    std::string merges = "#version: 0.2\n";
+    while (std::getline(lines, line) && vocab.size() < 256 * 2 + kMaxMerges) {
+        if (lineNo++ == 0) continue; // the header
+        std::istringstream fields(line);
+        std::string first, second, extra;
+        if (!(fields >> first >> second) || (fields >> extra))
+            throw FileError(gzPath,
+                            "line " + std::to_string(lineNo) + " is not a pair of symbols: '" + excerpt(line) + "'");
+        vocab.push_back(first + second);
+        merges += line + "\n";
+    }
+    if (vocab.size() != 256 * 2 + kMaxMerges)
+        throw FileError(gzPath, "holds " + std::to_string(vocab.size() - 512) + " merges, not CLIP's " +
+                                    std::to_string(kMaxMerges));
+    vocab.push_back("<|startoftext|>");
+    vocab.push_back("<|endoftext|>");
+    for (size_t id = 0; id < vocab.size(); ++id)
+        t->tokenToId_[vocab[id]] = int64_t(id);
+    t->idToToken_ = std::move(vocab);
+    t->readMerges(merges, gzPath);
+    if (padWithZero) t->padToken_ = "!";
+    t->resolveSpecialTokens(gzPath);
+    return t;
+}
+
+std::unique_ptr<ClipTokenizer> ClipTokenizer::standard(bool padWithZero) {
+    const std::string path = findDataFile("clip/bpe_simple_vocab_16e6.txt.gz");
+    if (path.empty())
+        throw Error("the standard CLIP vocabulary (clip/bpe_simple_vocab_16e6.txt.gz) is not installed; looked in " +
+                    dataDirsSearched());
+    return fromOpenAIBpe(path, padWithZero);
+}
+
+void ClipTokenizer::saveFolder(const std::string& folder) const {
+    nlohmann::ordered_json vocab = nlohmann::ordered_json::object();
+    for (size_t id = 0; id < idToToken_.size(); ++id)
+        vocab[idToToken_[id]] = int64_t(id);
+    std::vector<const std::u32string*> byRank(mergeRanks_.size());
+    for (const auto& [pair, rank] : mergeRanks_)
+        byRank.at(size_t(rank)) = &pair;
+    std::string merges = "#version: 0.2\n";
+    for (const auto* pair : byRank)
+        merges += utf8::encode(*pair) + "\n";
+    std::filesystem::create_directories(folder);
+    writeFileAtomically(folder + "/vocab.json", vocab.dump());
+    writeFileAtomically(folder + "/merges.txt", merges);
+    const nlohmann::ordered_json config = {{"bos_token", bosToken_},         {"eos_token", eosToken_},
+                                           {"unk_token", unkToken_},         {"pad_token", padToken_},
+                                           {"model_max_length", maxLength_}, {"tokenizer_class", "CLIPTokenizer"}};
+    writeFileAtomically(folder + "/tokenizer_config.json", config.dump(2));
 }
 
 std::string ClipTokenizer::tokenText(int64_t id) const {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -24,6 +25,14 @@ public:
     // Loads vocab.json, merges.txt and (when present) tokenizer_config.json / special_tokens_map.json
     // from a diffusers "tokenizer" folder. Throws FileError naming the offending file.
     explicit ClipTokenizer(const std::string& folder);
+    // The standard CLIP tokenizer (OpenAI's ViT-L/14, and OpenCLIP's, which shares its vocabulary) from OpenAI's
+    // bpe_simple_vocab_16e6.txt.gz, built as transformers builds vocab.json and merges.txt from it. SD 1.x pads
+    // with the end token, SD 2.x and SDXL's second encoder with "!" (id 0): `padWithZero`.
+    static std::unique_ptr<ClipTokenizer> fromOpenAIBpe(const std::string& gzPath, bool padWithZero);
+    // That tokenizer from the vocabulary DAAM Studio installs (share/daam-studio/clip/).
+    static std::unique_ptr<ClipTokenizer> standard(bool padWithZero);
+    // Writes this tokenizer as a diffusers "tokenizer" folder (vocab.json, merges.txt, tokenizer_config.json).
+    void saveFolder(const std::string& folder) const;
 
     TokenizedPrompt encode(const std::string& prompt) const override;
     int maxLength() const override { return maxLength_; }
@@ -49,6 +58,10 @@ public:
     std::vector<Piece> tokenizePieces(const std::string& prompt) const;
 
 private:
+    ClipTokenizer() = default;
+    // Reads merges ("first second" per line after the header) into mergeRanks_; every result must be a token.
+    void readMerges(const std::string& text, const std::string& path);
+    void resolveSpecialTokens(const std::string& vocabPath);
     // Cleans and tokenizes a stretch of the prompt that holds no verbatim special token; `offset` is its
     // position in the prompt, `cleanOffset` where its cleaned text starts. Returns the cleaned length.
     int64_t tokenizeSegment(const std::u32string& segment, int64_t offset, int64_t cleanOffset,
