@@ -367,7 +367,8 @@ private Q_SLOTS:
         QStringList ids;
         for (const auto& m : models)
             ids << QString::fromStdString(m.repoId);
-        QCOMPARE(ids, QStringList({"org/bin-only", "org/good", "org/variant-only"}));
+        QCOMPARE(ids, QStringList({QStringLiteral("org/bin-only"), QStringLiteral("org/good"),
+                                   QStringLiteral("org/variant-only")}));
         QCOMPARE(models[1].revision, good_);
         QCOMPARE(models[1].snapshotDir, resolveHubModel("org/good", "main", cache_.string()));
         QCOMPARE(models[2].snapshotDir, (cache_ / "models--org--variant-only" / "snapshots" / variant_).string());

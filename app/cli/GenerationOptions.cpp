@@ -6,9 +6,13 @@
 namespace daam::cli {
 
 void declareGenerationOptions(Args& args) {
-    args.option("model", "DIR",
-                "A diffusers pipeline folder (model_index.json, tokenizer, text_encoder, unet, vae, "
-                "scheduler). Default: the built-in shape-world model.");
+    args.option("model", "MODEL",
+                "A diffusers pipeline folder, a single-file checkpoint (.safetensors in the original layout, "
+                "with NAME.yaml beside it when it has one) or a Hugging Face repo id (org/name) in the local hub "
+                "cache. Default: the built-in shape-world model.");
+    args.option("variant", "NAME",
+                "Weights variant of a diffusers folder, e.g. fp16 for *.fp16.safetensors (default: the plain "
+                "weights, or the only variant there is).");
     args.option("prompt", "TEXT", "The prompt.");
     args.option("negative", "TEXT", "Negative prompt (the unconditional half of classifier-free guidance).");
     args.option("seed", "N", "Seed of the initial noise, drawn as torch.Generator('cpu').manual_seed(N).", "0");
@@ -51,10 +55,12 @@ GenerationRequest generationRequestFrom(const Args& args) {
     return r;
 }
 
-std::unique_ptr<StableDiffusionPipeline> loadPipeline(const std::string& folder, const GenerationRequest& request) {
+std::unique_ptr<StableDiffusionPipeline> loadPipeline(const std::string& folder, const GenerationRequest& request,
+                                                      const std::string& variant) {
     PipelineOptions options;
     options.device = request.device;
     options.dtype = request.dtype;
+    options.variant = variant;
     return StableDiffusionPipeline::load(folder, options);
 }
 

@@ -21,6 +21,7 @@ GenerationRequest generationRequestFrom(const Args& args);
 // names where the built-in model was looked for when it is not installed).
 std::string modelFolder(const Args& args);
 // Loads the pipeline folder for the request's device and dtype.
-std::unique_ptr<StableDiffusionPipeline> loadPipeline(const std::string& folder, const GenerationRequest& request);
+std::unique_ptr<StableDiffusionPipeline> loadPipeline(const std::string& model, const GenerationRequest& request,
+                                                      const std::string& variant = {});
 
 } // namespace daam::cli

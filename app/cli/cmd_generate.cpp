@@ -71,7 +71,7 @@ int runGenerate(const std::vector<std::string>& argv) {
         throw FileError(out, "exists and is not a session folder (no generation.json); choose another --out");
 
     auto request = generationRequestFrom(args);
-    auto pipeline = loadPipeline(modelFolder(args), request);
+    auto pipeline = loadPipeline(modelFolder(args), request, args.get("variant"));
     const bool dump = args.flagSet("dump-latents");
     CliProgress progress;
 

@@ -122,6 +122,15 @@ RandomPipelineSpec sd15RandomSpec() {
     return s;
 }
 
+RandomPipelineSpec smallStandardSpec() {
+    RandomPipelineSpec s;
+    s.textEncoder = clipConfig(64, 96, 1, 2, 49408);
+    s.unet = unetConfig({32, 64}, 1, 64, 8, 16);
+    s.vae = vaeConfig({32, 32}, 1, 32);
+    s.scheduler = pndmConfig();
+    return s;
+}
+
 RandomPipelineSpec tinyRandomSpec() {
     RandomPipelineSpec s;
     s.textEncoder = clipConfig(32, 37, 4, 2, 514);
@@ -153,7 +162,12 @@ void writeRandomPipeline(const std::string& dir, const RandomPipelineSpec& spec)
         writeModule(root / "vae" / "diffusion_pytorch_model.safetensors", *model);
     }
     writeJsonFile((root / "scheduler" / "scheduler_config.json").string(), spec.scheduler);
-    writeByteTokenizer(root / "tokenizer");
+    // CLIP's own vocabulary size: its tokenizer, so that the model reads prompts as a real SD 1.5 does (and as a
+    // single file of it does, which has no tokenizer of its own).
+    if (spec.textEncoder.value("vocab_size", 0) == 49408)
+        ClipTokenizer::standard(false)->saveFolder((root / "tokenizer").string());
+    else
+        writeByteTokenizer(root / "tokenizer");
     writeJsonFile((root / "model_index.json").string(),
                   {{"_class_name", "StableDiffusionPipeline"},
                    {"scheduler", {"diffusers", spec.scheduler.value("_class_name", "")}},

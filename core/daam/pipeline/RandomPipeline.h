@@ -22,6 +22,9 @@ struct RandomPipelineSpec {
 RandomPipelineSpec sd15RandomSpec();
 // The same architecture family at toy size (32-64 channels, 64x64 images): generates in well under a second.
 RandomPipelineSpec tinyRandomSpec();
+// Small, but shaped by SD 1.x's rules (CLIP's vocabulary and tokenizer, 64-channel text heads, 8 UNet heads), so
+// that a single file of it opens with no YAML.
+RandomPipelineSpec smallStandardSpec();
 
 // Writes model_index.json, each component's config.json and .safetensors weights (LibTorch's default
 // initialization, seeded), and a byte-level CLIP BPE tokenizer (every byte a token, no merges) into `dir`.

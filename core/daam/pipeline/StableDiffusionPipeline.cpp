@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "daam/pipeline/StableDiffusionPipeline.h"
 
+#include "daam/config/OriginalCheckpoint.h"
+#include "daam/io/HubCache.h"
 #include "daam/sched/NoiseSource.h"
 #include "daam/sched/SchedulerFactory.h"
+#include "daam/text/ClipTokenizer.h"
 #include "daam/text/Utf8.h"
 #include "daam/util/Runtime.h"
 #include "daam/util/Version.h"
@@ -48,6 +51,24 @@ std::string fingerprint(const std::string& folder) {
     return buf;
 }
 
+// The same for a single-file checkpoint: its name and size, and its YAML's text.
+std::string fingerprintFile(const std::string& path, const std::string& yaml) {
+    uint64_t h = 1469598103934665603ull;
+    auto mix = [&](const std::string& bytes) {
+        for (unsigned char c : bytes)
+            h = (h ^ c) * 1099511628211ull;
+    };
+    mix(fs::path(path).filename().string());
+    mix(std::to_string(fs::file_size(path)));
+    if (!yaml.empty()) {
+        std::ifstream in(yaml, std::ios::binary);
+        mix(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+}
+
 double seconds(std::chrono::steady_clock::time_point since) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
@@ -79,50 +100,108 @@ torch::ScalarType parseDType(const std::string& dtype, const torch::Device& devi
     throw Error("dtype must be fp32, fp16 or bf16 (got '" + dtype + "')");
 }
 
-std::unique_ptr<StableDiffusionPipeline> StableDiffusionPipeline::load(const std::string& folder,
+std::unique_ptr<StableDiffusionPipeline> StableDiffusionPipeline::load(const std::string& model,
                                                                        const PipelineOptions& options) {
+    std::error_code ec;
+    if (fs::is_directory(model, ec)) return loadFolder(model, options);
+    if (fs::is_regular_file(model, ec)) return loadCheckpoint(model, options);
+    if (looksLikeRepoId(model)) return loadFolder(resolveHubModel(model), options);
+    throw FileError(model, "no such model: not a diffusers folder, a checkpoint file or a Hugging Face repo id");
+}
+
+std::unique_ptr<StableDiffusionPipeline> StableDiffusionPipeline::loadFolder(const std::string& folder,
+                                                                             const PipelineOptions& options) {
     std::unique_ptr<StableDiffusionPipeline> p(new StableDiffusionPipeline());
     p->device_ = parseDevice(options.device);
     p->dtype_ = parseDType(options.dtype, p->device_);
-    p->index_ = ModelIndex::open(folder);
-    p->family_ = p->index_.family();
+    const auto index = ModelIndex::open(folder);
+    p->family_ = index.family();
+    p->modelPath_ = fs::absolute(folder).string();
+    p->pipelineClass_ = index.className();
     for (const char* required : {"tokenizer", "text_encoder", "unet", "vae", "scheduler"})
-        if (!p->index_.has(required))
+        if (!index.has(required))
             throw FileError((fs::path(folder) / "model_index.json").string(),
                             std::string("the pipeline has no '") + required + "' component");
-    p->tokenizer_ = loadTokenizer(p->index_.componentDir("tokenizer"));
-    if (p->family_ == ModelFamily::SDXL) p->tokenizer2_ = loadTokenizer(p->index_.componentDir("tokenizer_2"));
+    p->tokenizer_ = loadTokenizer(index.componentDir("tokenizer"));
+    if (p->family_ == ModelFamily::SDXL) p->tokenizer2_ = loadTokenizer(index.componentDir("tokenizer_2"));
 
     LoadOptions load;
     load.device = p->device_;
     load.dtype = p->dtype_;
-    p->encoder_ = std::make_unique<PromptEncoder>(PromptEncoder::load(p->index_, load));
-    p->encoder_->checkTokenizer(p->index_, *p->tokenizer_, 1);
-    if (p->tokenizer2_) p->encoder_->checkTokenizer(p->index_, *p->tokenizer2_, 2);
-    p->unet_ = loadUNet(p->index_.componentDir("unet"), load);
-    p->vae_ = loadAutoencoderKL(p->index_.componentDir("vae"), load);
+    load.variant = options.variant;
+    p->encoder_ = std::make_unique<PromptEncoder>(PromptEncoder::load(index, load));
+    p->encoder_->checkTokenizer(index, *p->tokenizer_, 1);
+    if (p->tokenizer2_) p->encoder_->checkTokenizer(index, *p->tokenizer2_, 2);
+    p->unet_ = loadUNet(index.componentDir("unet"), load);
+    p->vae_ = loadAutoencoderKL(index.componentDir("vae"), load);
 
-    p->schedulerConfigPath_ = (fs::path(p->index_.componentDir("scheduler")) / "scheduler_config.json").string();
+    p->schedulerConfigPath_ = (fs::path(index.componentDir("scheduler")) / "scheduler_config.json").string();
     p->schedulerConfig_ = SchedulerConfig::load(p->schedulerConfigPath_);
-    p->defaultScheduler_ = p->schedulerConfig_.className;
-    makeScheduler(p->defaultScheduler_, p->schedulerConfig_); // fail now, naming the file, if it is unknown
+    p->fingerprint_ = fingerprint(folder);
+    p->finishLoading();
+    return p;
+}
+
+std::unique_ptr<StableDiffusionPipeline> StableDiffusionPipeline::loadCheckpoint(const std::string& path,
+                                                                                 const PipelineOptions& options) {
+    std::unique_ptr<StableDiffusionPipeline> p(new StableDiffusionPipeline());
+    p->device_ = parseDevice(options.device);
+    p->dtype_ = parseDType(options.dtype, p->device_);
+    const auto checkpoint = OriginalCheckpoint::open(path);
+    p->family_ = checkpoint.family();
+    p->modelPath_ = fs::absolute(path).string();
+    p->pipelineClass_ = p->family_ == ModelFamily::SDXL ? "StableDiffusionXLPipeline" : "StableDiffusionPipeline";
+
+    LoadOptions load;
+    load.device = p->device_;
+    load.dtype = p->dtype_;
+    const auto& encoders = checkpoint.textEncoders();
+    std::vector<CLIPTextModel> models;
+    for (const auto& te : encoders) {
+        models.push_back(loadCLIPTextModel(te.config, te.weights, te.configLabel, load));
+    }
+    p->encoder_ = std::make_unique<PromptEncoder>(p->family_, models.at(0),
+                                                  models.size() > 1 ? models[1] : CLIPTextModel(nullptr));
+    for (size_t k = 0; k < encoders.size(); ++k) {
+        const auto& te = encoders[k];
+        auto tokenizer = te.tokenizerDir.empty() ? std::unique_ptr<Tokenizer>(ClipTokenizer::standard(te.padWithZero))
+                                                 : loadTokenizer(te.tokenizerDir);
+        const std::string vocab =
+            te.tokenizerDir.empty() ? std::string("the standard CLIP vocabulary") : te.tokenizerDir + "/vocab.json";
+        p->encoder_->checkTokenizer(*tokenizer, int(k) + 1, vocab, te.configLabel);
+        p->encoder_->setHiddenState(int(k) + 1, te.hidden);
+        (k == 0 ? p->tokenizer_ : p->tokenizer2_) = std::move(tokenizer);
+    }
+    const auto& label = checkpoint.configLabel();
+    p->unet_ = loadUNet(UNet2DConditionConfig::fromJson(checkpoint.unetConfig(), label), checkpoint.unetWeights(),
+                        label, load);
+    p->vae_ = loadAutoencoderKL(AutoencoderKLConfig::fromJson(checkpoint.vaeConfig(), label), checkpoint.vaeWeights(),
+                                label, load);
+    p->schedulerConfigPath_ = label;
+    p->schedulerConfig_ = SchedulerConfig::fromJson(checkpoint.schedulerConfig(), label);
+    p->fingerprint_ = fingerprintFile(path, checkpoint.yamlPath());
+    p->finishLoading();
+    return p;
+}
+
+void StableDiffusionPipeline::finishLoading() {
+    defaultScheduler_ = schedulerConfig_.className;
+    makeScheduler(defaultScheduler_, schedulerConfig_); // fail now, naming the file, if it is unknown
 
     // diffusers: vae_scale_factor = 2 ** (len(vae.config.block_out_channels) - 1)
-    p->vaeScaleFactor_ = 1 << (static_cast<int>(p->vae_->config().blockOutChannels.size()) - 1);
-    const int latentChannels = static_cast<int>(p->vae_->config().latentChannels);
-    const double scaling = p->vae_->scalingFactor();
-    auto* vae = &p->vae_;
-    const auto device = p->device_;
-    const auto dtype = p->dtype_;
-    p->preview_ = LatentPreview::fit(
+    vaeScaleFactor_ = 1 << (static_cast<int>(vae_->config().blockOutChannels.size()) - 1);
+    const int latentChannels = static_cast<int>(vae_->config().latentChannels);
+    const double scaling = vae_->scalingFactor();
+    auto* vae = &vae_;
+    const auto device = device_;
+    const auto dtype = dtype_;
+    preview_ = LatentPreview::fit(
         [vae, scaling, device, dtype](const torch::Tensor& z) {
             auto image = (*vae)->decode((z / scaling).to(device, dtype));
             return (image.to(torch::kFloat32) / 2 + 0.5).clamp(0, 1);
         },
-        latentChannels, p->vaeScaleFactor_);
-    p->fingerprint_ = fingerprint(folder);
+        latentChannels, vaeScaleFactor_);
     releaseFreedMemory(); // the modules' initial parameters, now replaced by views of the files
-    return p;
 }
 
 int StableDiffusionPipeline::defaultImageSize() const {
@@ -282,9 +361,9 @@ nlohmann::json StableDiffusionPipeline::record(const GenerationResult& result) c
     nlohmann::json j;
     j["format"] = "daam-studio-generation";
     j["request"] = result.request.toJson();
-    j["model"] = {{"path", fs::absolute(index_.folder()).string()},
-                  {"name", fs::absolute(index_.folder()).filename().string()},
-                  {"pipeline", index_.className()},
+    j["model"] = {{"path", modelPath_},
+                  {"name", fs::path(modelPath_).filename().string()},
+                  {"pipeline", pipelineClass_},
                   {"family", toString(family_)},
                   {"fingerprint", fingerprint_},
                   {"default_image_size", defaultImageSize()},

@@ -29,6 +29,7 @@ namespace daam {
 struct PipelineOptions {
     std::string device = "cpu"; // cpu, cuda, cuda:N
     std::string dtype = "fp32"; // fp32, fp16, bf16
+    std::string variant;        // diffusers folders: weights files <base>.<variant>.safetensors ("fp16")
 };
 
 struct StepProgress {
@@ -68,15 +69,21 @@ struct GenerationResult {
 
 class StableDiffusionPipeline {
 public:
-    // Loads a diffusers pipeline folder. Throws FileError naming the file and the problem.
-    static std::unique_ptr<StableDiffusionPipeline> load(const std::string& folder,
-                                                         const PipelineOptions& options = {});
+    // Loads a model: a diffusers pipeline folder, a single-file checkpoint (the original layout, with its YAML
+    // beside it when it has one) or a Hugging Face repo id (org/name) found in the local hub cache. Throws FileError
+    // naming the file and the problem.
+    static std::unique_ptr<StableDiffusionPipeline> load(const std::string& model, const PipelineOptions& options = {});
+    static std::unique_ptr<StableDiffusionPipeline> loadFolder(const std::string& folder,
+                                                               const PipelineOptions& options = {});
+    static std::unique_ptr<StableDiffusionPipeline> loadCheckpoint(const std::string& path,
+                                                                   const PipelineOptions& options = {});
 
     // Runs `request` (validated against the model first: throws Error naming the field).
     GenerationResult generate(const GenerationRequest& request, GenerationCallbacks* callbacks = nullptr,
                               AttentionObserver* observer = nullptr, bool keepStepLatents = false);
 
-    const ModelIndex& index() const { return index_; }
+    // The absolute path of the folder or file the model was loaded from.
+    const std::string& modelPath() const { return modelPath_; }
     ModelFamily family() const { return family_; }
     const Tokenizer& tokenizer() const { return *tokenizer_; }
     // The pipeline's default image side: sample_size x VAE scale factor (512 for SD 1.5).
@@ -99,7 +106,11 @@ private:
     // Throws daam::Error when `text` (named `what` in the message) has more tokens than the text encoder reads.
     TokenizedPrompt tokenize(const Tokenizer& tokenizer, const std::string& text, const std::string& what) const;
 
-    ModelIndex index_;
+    // Scheduler, VAE scale factor and preview, once the modules are loaded.
+    void finishLoading();
+
+    std::string modelPath_;
+    std::string pipelineClass_;
     ModelFamily family_ = ModelFamily::SD1;
     std::unique_ptr<Tokenizer> tokenizer_, tokenizer2_;
     std::unique_ptr<PromptEncoder> encoder_;
