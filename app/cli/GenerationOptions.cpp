@@ -3,6 +3,9 @@
 
 #include "daam/builtin/BuiltInModel.h"
 
+#include <tuple>
+#include <utility>
+
 namespace daam::cli {
 
 void declareGenerationOptions(Args& args) {
@@ -22,6 +25,10 @@ void declareGenerationOptions(Args& args) {
     args.option("eta", "F", "DDIM's eta.", "0");
     args.option("width", "W", "Image width (default: the model's).");
     args.option("height", "H", "Image height (default: the model's).");
+    args.option("original-size", "WxH",
+                "SDXL: the original size the UNet is told the image had (default: the image size).");
+    args.option("crop-top-left", "T,L", "SDXL: the crop's top-left corner the UNet is told (default: 0,0).");
+    args.option("target-size", "WxH", "SDXL: the target size the UNet is told (default: the image size).");
     args.option("device", "D", "cpu, cuda or cuda:N.", "cpu");
     args.option("dtype", "T", "fp32, fp16 (CUDA only) or bf16.", "fp32");
 }
@@ -36,6 +43,24 @@ std::string modelFolder(const Args& args) {
     return given ? *given : builtin::requireBuiltInModelDir();
 }
 
+namespace {
+
+// "1024x768" or "0,64": two non-negative integers with `separator` between them.
+std::pair<int, int> parsePair(const Args& args, const char* name, char separator) {
+    const auto text = args.get(name);
+    const auto at = text.find(separator);
+    auto number = [&](const std::string& part) {
+        if (part.empty() || part.size() > 5 || part.find_first_not_of("0123456789") != std::string::npos)
+            throw UsageError(std::string("--") + name + " must be two numbers like " +
+                             (separator == 'x' ? "1024x1024" : "0,0") + " (got '" + text + "')");
+        return std::stoi(part);
+    };
+    if (at == std::string::npos) number("");
+    return {number(text.substr(0, at)), number(text.substr(at + 1))};
+}
+
+} // namespace
+
 GenerationRequest generationRequestFrom(const Args& args) {
     GenerationRequest r;
     r.prompt = args.require("prompt");
@@ -49,6 +74,9 @@ GenerationRequest generationRequestFrom(const Args& args) {
     r.eta = args.getDouble("eta");
     if (args.has("width")) r.width = static_cast<int>(args.getInt("width"));
     if (args.has("height")) r.height = static_cast<int>(args.getInt("height"));
+    if (args.has("original-size")) std::tie(r.originalWidth, r.originalHeight) = parsePair(args, "original-size", 'x');
+    if (args.has("crop-top-left")) std::tie(r.cropTop, r.cropLeft) = parsePair(args, "crop-top-left", ',');
+    if (args.has("target-size")) std::tie(r.targetWidth, r.targetHeight) = parsePair(args, "target-size", 'x');
     r.device = args.get("device");
     r.dtype = args.get("dtype");
     r.validate();

@@ -35,6 +35,7 @@ AutoencoderKLConfig AutoencoderKLConfig::fromJson(const nlohmann::json& j, const
     c.normNumGroups = configSize(j, "norm_num_groups", c.normNumGroups, path, limits::kWidth);
     read("scaling_factor", c.scalingFactor);
     read("mid_block_add_attention", c.midBlockAddAttention);
+    read("force_upcast", c.forceUpcast);
     std::vector<std::string> down(c.blockOutChannels.size(), "DownEncoderBlock2D");
     std::vector<std::string> up(c.blockOutChannels.size(), "UpDecoderBlock2D");
     read("down_block_types", down);

@@ -22,6 +22,9 @@ struct AutoencoderKLConfig {
     // diffusers' mid_block_add_attention: false leaves the mid blocks' self-attention out, which at full
     // resolution (a latent factor of 1) would cost more than the rest of the autoencoder.
     bool midBlockAddAttention = true;
+    // diffusers' force_upcast (default true): in float16 the decoder's activations overflow, so it decodes in
+    // float32 whatever the pipeline's dtype.
+    bool forceUpcast = true;
 
     static AutoencoderKLConfig fromFile(const std::string& path);
     static AutoencoderKLConfig fromJson(const nlohmann::json& j, const std::string& path);

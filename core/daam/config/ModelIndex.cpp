@@ -53,6 +53,11 @@ ModelIndex ModelIndex::open(const std::string& folder) {
         index.components_[name] = spec;
     }
     if (index.components_.empty()) throw FileError(path, "lists no components");
+    if (j.contains("force_zeros_for_empty_prompt")) {
+        if (!j["force_zeros_for_empty_prompt"].is_boolean())
+            throw FileError(path, "force_zeros_for_empty_prompt is not true or false");
+        index.forceZerosForEmptyPrompt_ = j["force_zeros_for_empty_prompt"].get<bool>();
+    }
     return index;
 }
 

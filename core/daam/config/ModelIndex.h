@@ -37,11 +37,15 @@ public:
     // with "!" or the text encoder's hidden_act is "gelu" (OpenCLIP ViT-H, which SD2 uses, has both; OpenAI's
     // CLIP ViT-L of SD1 pads with <|endoftext|> and uses quick_gelu); otherwise SD1. Reads the configs.
     ModelFamily family() const;
+    // StableDiffusionXLPipeline's force_zeros_for_empty_prompt (diffusers' default: true): an empty negative
+    // prompt conditions on zeros, not on the encoded "".
+    bool forceZerosForEmptyPrompt() const { return forceZerosForEmptyPrompt_; }
 
 private:
     std::string folder_;
     std::string className_;
     std::map<std::string, ComponentSpec> components_;
+    bool forceZerosForEmptyPrompt_ = true;
 };
 
 } // namespace daam

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <regex>
+#include <vector>
 
 namespace daam {
 
@@ -16,6 +17,9 @@ void GenerationRequest::validate() const {
     if (!std::isfinite(eta) || eta < 0 || eta > 1) throw Error("eta must be from 0 to 1");
     if (width < 0 || height < 0 || width > 4096 || height > 4096)
         throw Error("width and height must be from 8 to 4096 pixels (0 for the model's default)");
+    for (int v : {originalWidth, originalHeight, targetWidth, targetHeight, cropTop, cropLeft})
+        if (v < 0 || v > 16384)
+            throw Error("original size, crop and target size must be from 0 to 16384 pixels (0: the image's size)");
     if (dtype != "fp32" && dtype != "fp16" && dtype != "bf16")
         throw Error("dtype must be fp32, fp16 or bf16 (got '" + dtype + "')");
     static const std::regex devicePattern("cpu|cuda(:[0-9]+)?");
@@ -24,12 +28,20 @@ void GenerationRequest::validate() const {
 }
 
 nlohmann::json GenerationRequest::toJson() const {
-    return {{"prompt", prompt},     {"negative_prompt", negativePrompt},
-            {"seed", seed},         {"steps", steps},
-            {"guidance", guidance}, {"scheduler", scheduler},
-            {"eta", eta},           {"width", width},
-            {"height", height},     {"device", device},
-            {"dtype", dtype}};
+    return {{"prompt", prompt},
+            {"negative_prompt", negativePrompt},
+            {"seed", seed},
+            {"steps", steps},
+            {"guidance", guidance},
+            {"scheduler", scheduler},
+            {"eta", eta},
+            {"width", width},
+            {"height", height},
+            {"device", device},
+            {"dtype", dtype},
+            {"original_size", {originalHeight, originalWidth}},
+            {"crop_top_left", {cropTop, cropLeft}},
+            {"target_size", {targetHeight, targetWidth}}};
 }
 
 GenerationRequest GenerationRequest::fromJson(const nlohmann::json& j, const std::string& source) {
@@ -54,6 +66,18 @@ GenerationRequest GenerationRequest::fromJson(const nlohmann::json& j, const std
     read("height", r.height);
     read("device", r.device);
     read("dtype", r.dtype);
+    // (height, width) pairs as diffusers orders them; absent in sessions written before SDXL's options.
+    auto readPair = [&](const char* key, int& first, int& second) {
+        if (!j.contains(key)) return;
+        std::vector<int> pair;
+        read(key, pair);
+        if (pair.size() != 2) throw FileError(source, std::string("\"") + key + "\" is not a pair of numbers");
+        first = pair[0];
+        second = pair[1];
+    };
+    readPair("original_size", r.originalHeight, r.originalWidth);
+    readPair("crop_top_left", r.cropTop, r.cropLeft);
+    readPair("target_size", r.targetHeight, r.targetWidth);
     return r;
 }
 

@@ -20,6 +20,11 @@ struct GenerationRequest {
     double eta = 0.0;      // DDIM only
     int width = 0;         // 0: the model's default (sample_size x VAE factor)
     int height = 0;
+    // SDXL's micro-conditioning (diffusers' original_size, crops_coords_top_left, target_size), which the UNet
+    // reads beside the text; 0 for a size: the image's. Other families ignore them.
+    int originalWidth = 0, originalHeight = 0;
+    int cropTop = 0, cropLeft = 0;
+    int targetWidth = 0, targetHeight = 0;
     std::string device = "cpu"; // cpu, cuda, cuda:N
     std::string dtype = "fp32"; // fp32, fp16, bf16
 

@@ -133,6 +133,7 @@ std::unique_ptr<StableDiffusionPipeline> StableDiffusionPipeline::loadFolder(con
     p->encoder_->checkTokenizer(index, *p->tokenizer_, 1);
     if (p->tokenizer2_) p->encoder_->checkTokenizer(index, *p->tokenizer2_, 2);
     p->unet_ = loadUNet(index.componentDir("unet"), load);
+    p->forceZerosForEmptyPrompt_ = index.forceZerosForEmptyPrompt();
     p->vae_ = loadAutoencoderKL(index.componentDir("vae"), load);
 
     p->schedulerConfigPath_ = (fs::path(index.componentDir("scheduler")) / "scheduler_config.json").string();
@@ -188,13 +189,16 @@ void StableDiffusionPipeline::finishLoading() {
     defaultScheduler_ = schedulerConfig_.className;
     makeScheduler(defaultScheduler_, schedulerConfig_); // fail now, naming the file, if it is unknown
 
+    // diffusers upcasts a force_upcast VAE for float16 decodes, whose activations overflow otherwise.
+    vaeDtype_ = dtype_ == torch::kFloat16 && vae_->config().forceUpcast ? torch::kFloat32 : dtype_;
+    if (vaeDtype_ != dtype_) vae_->to(vaeDtype_);
     // diffusers: vae_scale_factor = 2 ** (len(vae.config.block_out_channels) - 1)
     vaeScaleFactor_ = 1 << (static_cast<int>(vae_->config().blockOutChannels.size()) - 1);
     const int latentChannels = static_cast<int>(vae_->config().latentChannels);
     const double scaling = vae_->scalingFactor();
     auto* vae = &vae_;
     const auto device = device_;
-    const auto dtype = dtype_;
+    const auto dtype = vaeDtype_;
     preview_ = LatentPreview::fit(
         [vae, scaling, device, dtype](const torch::Tensor& z) {
             auto image = (*vae)->decode((z / scaling).to(device, dtype));
@@ -219,6 +223,16 @@ GenerationRequest StableDiffusionPipeline::resolve(const GenerationRequest& requ
     if (r.width < 8 * vaeScaleFactor_ || r.height < 8 * vaeScaleFactor_)
         throw Error("width and height must be at least " + std::to_string(8 * vaeScaleFactor_) + " pixels");
     if (r.scheduler.empty()) r.scheduler = defaultScheduler_;
+    if (family_ == ModelFamily::SDXL) {
+        // diffusers' defaults: original and target size the image's, no crop.
+        if (r.originalWidth == 0) r.originalWidth = r.width;
+        if (r.originalHeight == 0) r.originalHeight = r.height;
+        if (r.targetWidth == 0) r.targetWidth = r.width;
+        if (r.targetHeight == 0) r.targetHeight = r.height;
+    } else if (r.originalWidth || r.originalHeight || r.cropTop || r.cropLeft || r.targetWidth || r.targetHeight) {
+        throw Error("original size, crop and target size are SDXL's conditioning; this is an " +
+                    std::string(toString(family_)) + " model");
+    }
     // Throws for unknown names (listing the valid ones) and for step counts the schedule does not have.
     const auto scheduler = makeScheduler(r.scheduler, schedulerConfig_);
     scheduler->setTimesteps(r.steps);
@@ -282,7 +296,7 @@ GenerationResult StableDiffusionPipeline::generate(const GenerationRequest& requ
         const auto c = encoder_->encode(ids, ids2);
         cond = c.hidden;
         pooledCond = c.pooled;
-        if (family_ == ModelFamily::SDXL && r.negativePrompt.empty()) {
+        if (family_ == ModelFamily::SDXL && r.negativePrompt.empty() && forceZerosForEmptyPrompt_) {
             // StableDiffusionXLPipeline: force_zeros_for_empty_prompt.
             uncond = torch::zeros_like(cond);
             if (pooledCond.defined()) pooledUncond = torch::zeros_like(pooledCond);
@@ -297,8 +311,9 @@ GenerationResult StableDiffusionPipeline::generate(const GenerationRequest& requ
     const auto text = guided ? torch::cat({uncond, cond}) : cond;
     AddedCond added;
     if (family_ == ModelFamily::SDXL) {
-        // time_ids = (original size, crop top-left, target size) = (H, W, 0, 0, H, W)
-        auto timeIds = torch::tensor({double(r.height), double(r.width), 0.0, 0.0, double(r.height), double(r.width)},
+        // time_ids = (original size, crop top-left, target size), each (height, width) / (top, left).
+        auto timeIds = torch::tensor({double(r.originalHeight), double(r.originalWidth), double(r.cropTop),
+                                      double(r.cropLeft), double(r.targetHeight), double(r.targetWidth)},
                                      torch::TensorOptions().dtype(dtype_).device(device_))
                            .unsqueeze(0);
         added.textEmbeds = guided ? torch::cat({pooledUncond, pooledCond}) : pooledCond;
@@ -350,7 +365,7 @@ GenerationResult StableDiffusionPipeline::generate(const GenerationRequest& requ
         // The decoder's large maps change size from block to block, and a kept heap grows past its holes for
         // them: the peak of an SD 1.5-shaped fp32 generation at 512x512 was 8.58 GB, 6.84 GB with this.
         const LargeBlocksFromTheOs largeBlocks;
-        image = vae_->decode(latents / vae_->scalingFactor());
+        image = vae_->decode((latents / vae_->scalingFactor()).to(vaeDtype_));
     }
     result.image = (image.to(torch::kCPU, torch::kFloat32)[0] / 2 + 0.5).clamp(0, 1);
     result.seconds = seconds(start);

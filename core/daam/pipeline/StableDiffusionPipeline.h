@@ -122,6 +122,8 @@ private:
     int vaeScaleFactor_ = 8;
     torch::Device device_ = torch::kCPU;
     torch::ScalarType dtype_ = torch::kFloat32;
+    torch::ScalarType vaeDtype_ = torch::kFloat32;
+    bool forceZerosForEmptyPrompt_ = true;
     LatentPreview preview_;
     std::string fingerprint_;
 };
