@@ -6,6 +6,7 @@
 #include "GenerationOptions.h"
 
 #include "daam/pipeline/GenerationSession.h"
+#include "daam/pipeline/OriginalCheckpointWriter.h"
 #include "daam/pipeline/RandomPipeline.h"
 #include "daam/util/OpProfile.h"
 #include "daam/util/ProcessMemory.h"
@@ -82,6 +83,49 @@ RunFigures runOnce(StableDiffusionPipeline& pipeline, const GenerationRequest& r
     return f;
 }
 
+// The folder and the same model as one checkpoint file (original layout, no YAML), loaded and run in turn: load
+// seconds, resident memory with the model loaded and after a generation, and how far the images differ.
+int compareSingleFile(const std::string& folder, GenerationRequest request) {
+    const std::string file = fs::path(folder).lexically_normal().string() + ".safetensors";
+    if (!fs::exists(file)) {
+        std::fprintf(stderr, "writing %s (original layout, no YAML) ...\n", file.c_str());
+        OriginalCheckpointOptions options;
+        options.yaml = false;
+        writeOriginalCheckpoint(folder, file, options);
+    }
+    struct Figures {
+        double loadSeconds = 0, loadedGb = 0, afterGb = 0;
+        torch::Tensor image;
+    };
+    auto measure = [&](const std::string& model) {
+        Figures f;
+        releaseFreedMemory();
+        const double before = double(procStatusBytes("VmRSS"));
+        const auto start = std::chrono::steady_clock::now();
+        auto pipeline = loadPipeline(model, request);
+        f.loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        f.loadedGb = (double(procStatusBytes("VmRSS")) - before) / 1e9;
+        f.image = pipeline->generate(request).image;
+        f.afterGb = (double(procStatusBytes("VmRSS")) - before) / 1e9;
+        return f;
+    };
+    // Twice each, alternating, so that neither profits alone from a warm page cache.
+    Figures a, b;
+    for (int round = 0; round < 2; ++round) {
+        a = measure(folder);
+        b = measure(file);
+    }
+    const double diff = (b.image.to(torch::kFloat64) - a.image.to(torch::kFloat64)).norm().item<double>() /
+                        a.image.to(torch::kFloat64).norm().item<double>();
+    std::printf("folder:      load %.2f s, +%.2f GB resident loaded, +%.2f GB after one generation\n", a.loadSeconds,
+                a.loadedGb, a.afterGb);
+    std::printf("single file: load %.2f s, +%.2f GB resident loaded, +%.2f GB after one generation\n", b.loadSeconds,
+                b.loadedGb, b.afterGb);
+    std::printf("single file / folder: load time %.3f, resident after generation %.3f; image relative error %.3g\n",
+                b.loadSeconds / a.loadSeconds, a.afterGb > 0 ? b.afterGb / a.afterGb : 0.0, diff);
+    return 0;
+}
+
 int runBench(const std::vector<std::string>& argv) {
     Args args("bench",
               "After one warm-up run, generate the same request untraced and traced, alternating, and print the median "
@@ -94,6 +138,8 @@ int runBench(const std::vector<std::string>& argv) {
     declareGenerationOptions(args);
     args.option("sd15-shapes", "DIR", "Benchmark a random-weight SD 1.5-shaped pipeline written to DIR.");
     args.option("repeat", "N", "Untraced/traced pairs to run.", "1");
+    args.flag("single-file", "Instead, compare the model folder with the same model written as one checkpoint "
+                             "file in the original layout (no YAML): load time, resident memory, image.");
     args.option("tflop-per-step", "F", "Model FLOPs of one guided UNet call, to print GFLOP/s (SD 1.5: 1.6).");
     args.flag("profile", "Then run one more untraced generation under LibTorch's profiler and print the ops that "
                          "took the most time (self time: without the ops they call).");
@@ -109,6 +155,7 @@ int runBench(const std::vector<std::string>& argv) {
     }
     if (model.empty()) model = modelFolder(args); // the built-in model
     auto request = generationRequestFrom(args);
+    if (args.flagSet("single-file")) return compareSingleFile(model, request);
     const auto loadStart = std::chrono::steady_clock::now();
     auto pipeline = loadPipeline(model, request);
     const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
