@@ -2,6 +2,7 @@
 // Single-file checkpoints in the original layout: each tiny reference pipeline written as one .safetensors with
 // its YAML gives the image and the heat maps its diffusers folder gives; in F16 within 5e-3; a file of a model
 // shaped by SD 1.x's rules opens with no YAML; and every kind of bad file is refused naming it.
+#include "daam/config/AutoencoderKLConfig.h"
 #include "daam/config/OriginalCheckpoint.h"
 #include "daam/config/UNet2DConditionConfig.h"
 #include "daam/io/Safetensors.h"
@@ -162,6 +163,51 @@ private Q_SLOTS:
         request.steps = 3;
         request.width = request.height = 64;
         compareGenerations(*folder, *single, request, 1e-4);
+    }
+
+    // Names of Stability's own SD 1.5 file (v1-5-pruned-emaonly), as diffusers' conversion script pairs them.
+    void namesAreStabilitys() {
+        const auto spec = daam::sd15RandomSpec();
+        const auto unet = daam::unetNameMap(daam::UNet2DConditionConfig::fromJson(spec.unet, "sd15"));
+        const std::vector<std::pair<std::string, std::string>> unetPairs = {
+            {"conv_in.weight", "input_blocks.0.0.weight"},
+            {"time_embedding.linear_2.bias", "time_embed.2.bias"},
+            {"down_blocks.0.resnets.1.norm1.weight", "input_blocks.2.0.in_layers.0.weight"},
+            {"down_blocks.0.downsamplers.0.conv.weight", "input_blocks.3.0.op.weight"},
+            {"down_blocks.1.resnets.0.conv_shortcut.weight", "input_blocks.4.0.skip_connection.weight"},
+            {"down_blocks.1.attentions.1.transformer_blocks.0.attn2.to_k.weight",
+             "input_blocks.5.1.transformer_blocks.0.attn2.to_k.weight"},
+            {"down_blocks.3.resnets.1.conv1.weight", "input_blocks.11.0.in_layers.2.weight"},
+            {"mid_block.attentions.0.proj_in.weight", "middle_block.1.proj_in.weight"},
+            {"mid_block.resnets.1.time_emb_proj.bias", "middle_block.2.emb_layers.1.bias"},
+            {"up_blocks.0.resnets.2.conv2.weight", "output_blocks.2.0.out_layers.3.weight"},
+            {"up_blocks.0.upsamplers.0.conv.weight", "output_blocks.2.1.conv.weight"},
+            {"up_blocks.1.upsamplers.0.conv.weight", "output_blocks.5.2.conv.weight"},
+            {"up_blocks.3.attentions.2.transformer_blocks.0.ff.net.0.proj.weight",
+             "output_blocks.11.1.transformer_blocks.0.ff.net.0.proj.weight"},
+            {"conv_norm_out.bias", "out.0.bias"}};
+        for (const auto& [ours, theirs] : unetPairs) {
+            const auto mapped = unet.theirs(ours);
+            QVERIFY2(mapped && mapped->first == theirs, ours.c_str());
+            const auto back = unet.ours(theirs);
+            QVERIFY2(back.size() == 1 && back[0].first == ours, theirs.c_str());
+        }
+        const auto vae = daam::vaeNameMap(daam::AutoencoderKLConfig::fromJson(spec.vae, "sd15"));
+        for (const auto& [ours, theirs] : std::vector<std::pair<std::string, std::string>>{
+                 {"decoder.up_blocks.0.upsamplers.0.conv.weight", "decoder.up.3.upsample.conv.weight"},
+                 {"decoder.up_blocks.2.resnets.0.conv_shortcut.bias", "decoder.up.1.block.0.nin_shortcut.bias"},
+                 {"encoder.down_blocks.2.downsamplers.0.conv.weight", "encoder.down.2.downsample.conv.weight"},
+                 {"encoder.mid_block.attentions.0.to_q.weight", "encoder.mid.attn_1.q.weight"},
+                 {"decoder.mid_block.attentions.0.group_norm.bias", "decoder.mid.attn_1.norm.bias"},
+                 {"encoder.conv_norm_out.weight", "encoder.norm_out.weight"}}) {
+            const auto mapped = vae.theirs(ours);
+            QVERIFY2(mapped && mapped->first == theirs, ours.c_str());
+        }
+        const auto clip = daam::clipNameMap(24, true, true);
+        QCOMPARE(clip.theirs("text_model.encoder.layers.23.mlp.fc2.bias")->first,
+                 std::string("transformer.resblocks.23.mlp.c_proj.bias"));
+        QCOMPARE(clip.ours("transformer.resblocks.3.attn.in_proj_weight").size(), size_t(3));
+        QCOMPARE(clip.theirs("text_projection.weight")->first, std::string("text_projection"));
     }
 
     // OpenAI's vocabulary gives the ids transformers' CLIPTokenizer gives for openai/clip-vit-large-patch14.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "PromptTokenCounter.h"
 
+#include "daam/pipeline/ModelTokenizer.h"
 #include "daam/text/Tokenizer.h"
 
 #include <QDir>
@@ -24,11 +25,11 @@ void PromptTokenCounter::setModelDir(const QString& dir) {
         Q_EMIT tokenizerChanged();
     }
     if (dir.isEmpty()) return;
-    const std::string folder = QDir(dir).filePath(QStringLiteral("tokenizer")).toStdString();
-    pool_.start([this, folder, request] {
+    const std::string model = dir.toStdString();
+    pool_.start([this, model, request] {
         std::shared_ptr<const daam::Tokenizer> loaded;
         try {
-            loaded = daam::loadTokenizer(folder);
+            loaded = daam::loadModelTokenizer(model);
         } catch (const std::exception&) {
             // No count; generating from the folder reports what is wrong with it.
         }

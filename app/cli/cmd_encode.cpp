@@ -22,30 +22,21 @@ int runEncode(const std::vector<std::string>& argv) {
               "tensor `text` (float32 [1, 77, D]; SDXL: both encoders' penultimate states side by side, plus\n"
               "`pooled` [1, P]) and the token ids as `input_ids` (int64 [1, 77]).",
               argv);
-    args.option("model", "DIR", "A diffusers pipeline folder. Default: the built-in shape-world model.");
+    args.option("model", "MODEL",
+                "A diffusers folder, a single-file checkpoint or a hub repo id. Default: the built-in model.");
     args.option("prompt", "TEXT", "The prompt.");
     args.option("out", "FILE", "Output .safetensors file (written atomically).");
     if (!args.parse()) return 0;
     const auto out = args.require("out");
     const auto prompt = args.require("prompt");
-    torch::NoGradGuard noGrad;
-    const auto index = ModelIndex::open(modelFolder(args));
-    const auto tokenizer = loadTokenizer(index.componentDir("tokenizer"));
-    const auto encoder = PromptEncoder::load(index);
-    encoder.checkTokenizer(index, *tokenizer, 1);
-    const auto tokenized = tokenizer->encode(prompt);
+    const auto pipeline = StableDiffusionPipeline::load(modelFolder(args));
+    const auto tokenized = pipeline->tokenizer().encode(prompt);
     // Kept as diffusers' encode_prompt keeps it (truncated), for comparisons; generate refuses such a prompt.
     if (tokenized.truncated)
         std::fprintf(stderr, "daam-cli encode: warning: the prompt has %d tokens; only the first %d are encoded\n",
-                     tokenized.promptTokens, tokenizer->promptCapacity());
+                     tokenized.promptTokens, pipeline->tokenizer().promptCapacity());
     const auto ids = torch::tensor(tokenized.ids, torch::kInt64).unsqueeze(0);
-    torch::Tensor ids2;
-    if (index.family() == ModelFamily::SDXL) {
-        const auto tokenizer2 = loadTokenizer(index.componentDir("tokenizer_2"));
-        encoder.checkTokenizer(index, *tokenizer2, 2);
-        ids2 = torch::tensor(tokenizer2->encode(prompt).ids, torch::kInt64).unsqueeze(0);
-    }
-    const auto embeddings = encoder.encode(ids, ids2);
+    const auto embeddings = pipeline->encodePrompt(prompt);
     std::vector<std::pair<std::string, torch::Tensor>> tensors = {{"text", embeddings.hidden.contiguous()},
                                                                   {"input_ids", ids}};
     if (embeddings.pooled.defined()) tensors.emplace_back("pooled", embeddings.pooled.contiguous());

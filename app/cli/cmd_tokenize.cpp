@@ -4,7 +4,7 @@
 #include "Command.h"
 #include "GenerationOptions.h"
 
-#include "daam/text/Tokenizer.h"
+#include "daam/pipeline/ModelTokenizer.h"
 
 #include <nlohmann/json.hpp>
 
@@ -20,14 +20,16 @@ int runTokenize(const std::vector<std::string>& argv) {
               "length), `tokens` (the text of each real token, start and end included), `words` (each\n"
               "word's text, character span [begin, end) in code points, and token positions in `ids`).",
               argv);
-    args.option("model", "DIR",
-                "Diffusers model folder (its tokenizer/ subfolder is used). Default: the built-in model.");
-    args.option("tokenizer", "NAME", "Tokenizer subfolder to use (tokenizer_2 for SDXL's second one).", "tokenizer");
+    args.option("model", "MODEL",
+                "A diffusers folder, a single-file checkpoint or a hub repo id. Default: the built-in model.");
+    args.option("tokenizer", "NAME", "tokenizer, or tokenizer_2 for SDXL's second one.", "tokenizer");
     args.positional("PROMPT", "The prompt to tokenize.");
     if (!args.parse()) return 0;
 
-    const auto folder = std::filesystem::path(modelFolder(args)) / args.get("tokenizer");
-    const auto tokenizer = loadTokenizer(folder.string());
+    const auto which = args.get("tokenizer");
+    if (which != "tokenizer" && which != "tokenizer_2")
+        throw UsageError("--tokenizer must be tokenizer or tokenizer_2 (got '" + which + "')");
+    const auto tokenizer = loadModelTokenizer(modelFolder(args), which == "tokenizer" ? 1 : 2);
     const auto result = tokenizer->encode(args.positionals().at(0));
 
     nlohmann::ordered_json out;

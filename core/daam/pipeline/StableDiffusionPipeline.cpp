@@ -185,6 +185,17 @@ std::unique_ptr<StableDiffusionPipeline> StableDiffusionPipeline::loadCheckpoint
     return p;
 }
 
+PromptEmbeddings StableDiffusionPipeline::encodePrompt(const std::string& text) const {
+    torch::NoGradGuard noGrad;
+    auto idsOf = [&](const Tokenizer& t) {
+        return torch::tensor(t.encode(text).ids, torch::kInt64).unsqueeze(0).to(device_);
+    };
+    auto out = encoder_->encode(idsOf(*tokenizer_), tokenizer2_ ? idsOf(*tokenizer2_) : torch::Tensor());
+    out.hidden = out.hidden.to(torch::kCPU, torch::kFloat32);
+    if (out.pooled.defined()) out.pooled = out.pooled.to(torch::kCPU, torch::kFloat32);
+    return out;
+}
+
 void StableDiffusionPipeline::finishLoading() {
     defaultScheduler_ = schedulerConfig_.className;
     makeScheduler(defaultScheduler_, schedulerConfig_); // fail now, naming the file, if it is unknown

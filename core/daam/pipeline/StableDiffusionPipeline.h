@@ -78,6 +78,9 @@ public:
     static std::unique_ptr<StableDiffusionPipeline> loadCheckpoint(const std::string& path,
                                                                    const PipelineOptions& options = {});
 
+    // The UNet's conditioning for `text` as generate() computes it (SDXL: with the pooled embedding).
+    PromptEmbeddings encodePrompt(const std::string& text) const;
+
     // Runs `request` (validated against the model first: throws Error naming the field).
     GenerationResult generate(const GenerationRequest& request, GenerationCallbacks* callbacks = nullptr,
                               AttentionObserver* observer = nullptr, bool keepStepLatents = false);

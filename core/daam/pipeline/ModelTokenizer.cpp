@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "daam/pipeline/ModelTokenizer.h"
+
+#include "daam/config/OriginalCheckpoint.h"
+#include "daam/io/HubCache.h"
+#include "daam/text/ClipTokenizer.h"
+#include "daam/util/Error.h"
+
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace daam {
+
+std::unique_ptr<Tokenizer> loadModelTokenizer(const std::string& model, int which) {
+    if (which != 1 && which != 2) throw Error("a model has tokenizer 1 or 2, not " + std::to_string(which));
+    std::error_code ec;
+    std::string folder = model;
+    if (fs::is_regular_file(model, ec)) {
+        const auto checkpoint = OriginalCheckpoint::open(model);
+        if (size_t(which) > checkpoint.textEncoders().size())
+            throw FileError(model, "has one text encoder, so no tokenizer " + std::to_string(which));
+        const auto& te = checkpoint.textEncoders()[size_t(which - 1)];
+        if (te.tokenizerDir.empty()) return ClipTokenizer::standard(te.padWithZero);
+        return loadTokenizer(te.tokenizerDir);
+    }
+    if (!fs::is_directory(model, ec) && looksLikeRepoId(model)) folder = resolveHubModel(model);
+    return loadTokenizer((fs::path(folder) / (which == 1 ? "tokenizer" : "tokenizer_2")).string());
+}
+
+} // namespace daam
