@@ -1,14 +1,23 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// A subset of ftfy 6.1's fix_text (default configuration), the text cleanup transformers' CLIPTokenizer
-// runs before BPE. Every step keeps, for each output code point, the span of the original text it came
-// from, so that tokens can be shown over the prompt as the user wrote it even when "&amp;" became "&"
-// or "ﬁ" became "fi".
+// ftfy 6.1.1's fix_text in its default configuration, the text cleanup transformers' CLIPTokenizer runs
+// before BPE. Every step keeps, for each output code point, the span of the original text it came from, so
+// that tokens can be shown over the prompt as the user wrote it even when "&amp;" became "&", "ﬁ" became
+// "fi" or the mojibake "Ã©" became "é" (a character decoded from several spans all of them).
 //
-// Implemented, in ftfy's order and repeated until nothing changes: unescape_html ('auto': skipped from
-// the first line that contains '<' on), fix_c1_controls, fix_latin_ligatures, fix_character_width,
-// uncurl_quotes, fix_line_breaks, remove_terminal_escapes, remove_control_chars, NFC.
-// Left out: fix_encoding (mojibake repair, with restore_byte_a0 / replace_lossy_sequences /
-// decode_inconsistent_utf8) and fix_surrogates (UTF-8 input cannot hold surrogates).
+// As ftfy does it: the text is fixed line by line (lines longer than 1,000,000 code points in pieces), and
+// each piece goes through these steps, in this order, until nothing changes: unescape_html ('auto':
+// skipped from the first line that contains '<' on), fix_encoding, fix_c1_controls, fix_latin_ligatures,
+// fix_character_width, uncurl_quotes, fix_line_breaks, remove_terminal_escapes, remove_control_chars, NFC.
+//
+// fix_encoding repairs mojibake: when ftfy's badness heuristic fires, the text is encoded with the first of
+// ftfy's single-byte encodings (Latin-1, sloppy Windows-1252/1251/1250/1253/1254, ISO-8859-2, MacRoman,
+// cp437) that can hold it and decoded as UTF-8 (or CESU-8), after restore_byte_a0 (a 0xA0 byte shown as a
+// space) and replace_lossy_sequences (bytes lost to '?' or U+FFFD); failing that, decode_inconsistent_utf8
+// fixes UTF-8-looking runs alone, then C1 controls are read as Windows-1252. Repeated until stable.
+// Its code point tables (MojibakeTables.inc) are generated from ftfy by tools/gen_ftfy_tables.py.
+//
+// Left out: fix_surrogates, a no-op here (decoded UTF-8 holds no surrogates, and neither HTML unescaping
+// nor fix_encoding produces them). NFC uses utf8proc's Unicode data, which may lag Python's.
 #pragma once
 
 #include <cstdint>
@@ -34,8 +43,10 @@ struct MappedText {
 
 class TextFixer {
 public:
-    // ftfy.fix_text(text) for the steps listed above.
+    // ftfy.fix_text(text).
     static MappedText fixText(const std::u32string& text);
+    // ftfy.fix_encoding(text): mojibake repair alone, repeated until the text stops changing.
+    static MappedText fixEncoding(const MappedText& in);
 
     // The single steps (each maps an already mapped text).
     static MappedText unescapeHtml(const MappedText& in);
