@@ -617,12 +617,13 @@ MappedText TextFixer::fixC1Controls(const MappedText& in) {
 }
 
 MappedText TextFixer::fixLatinLigatures(const MappedText& in) {
-    // ftfy's LIGATURES table: exactly the NFKC expansions of these Latin ligatures.
+    // ftfy's LIGATURES table: the NFKC expansions of these Latin ligatures, except that ftfy keeps the long s
+    // of U+FB05 (NFKC would fold it to "st").
     return mapEach(in, [](char32_t c, std::u32string& r) {
         const bool ligature = c == 0x132 || c == 0x133 || c == 0x149 || (c >= 0x1C4 && c <= 0x1CC) ||
                               (c >= 0x1F1 && c <= 0x1F3) || (c >= 0xFB00 && c <= 0xFB06);
         if (!ligature) return false;
-        r = utf8::normalize(std::u32string(1, c), true);
+        r = c == 0xFB05 ? std::u32string(U"\u017Ft") : utf8::normalize(std::u32string(1, c), true);
         return true;
     });
 }
