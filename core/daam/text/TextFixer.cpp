@@ -233,9 +233,28 @@ bool badnessAt(const std::u32string& t, size_t first, size_t last, size_t i) {
     return false;
 }
 
+// Every pattern of badnessAt holds a character of some badness category or one of these leads.
+bool mayStartBadness(char32_t c0, uint32_t k0, char32_t c1, uint32_t k1) {
+    constexpr uint32_t kBadnessClasses = kCommon | kC1 | kBad | kCurrency | kStartPunctuation | kEndPunctuation |
+                                         kNumeric | kKaomoji | kUpperAccented | kLowerAccented | kUpperCommon |
+                                         kLowerCommon | kBox;
+    // ASCII only leads patterns whose second character is categorized or a space.
+    if (c0 < 0x80) return (k1 & kBadnessClasses) || (c1 != kNone && utf8::isSpace(c1));
+    if (k0 & kBadnessClasses) return true;
+    return utf8::isSpace(c0) ||
+           oneOf(c0, {0x152,  0x153, 0xC2,  0xC3,  0xCE,  0xD0,  0xD7,  0xD8,  0xD9,  0xE0,  0x221A, 0x2248,
+                      0x201A, 0x432, 0x412, 0x413, 0x420, 0x421, 0x3B2, 0x392, 0x393, 0x39E, 0x39F});
+}
+
 bool isBad(const std::u32string& t, size_t first, size_t last) {
-    for (size_t i = first; i < last; ++i)
-        if (badnessAt(t, first, last, i)) return true;
+    // On every keystroke: most positions of a clean prompt are rejected by the cheap test.
+    uint32_t k1 = first < last ? classesOf(t[first]) : 0;
+    for (size_t i = first; i < last; ++i) {
+        const uint32_t k0 = k1;
+        const char32_t c1 = i + 1 < last ? t[i + 1] : kNone;
+        k1 = c1 != kNone ? classesOf(c1) : 0;
+        if (mayStartBadness(t[i], k0, c1, k1) && badnessAt(t, first, last, i)) return true;
+    }
     return false;
 }
 
