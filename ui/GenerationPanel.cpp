@@ -10,12 +10,15 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -24,6 +27,11 @@ namespace daam::ui {
 namespace {
 
 constexpr int kMaxRecentModels = 8;
+// Items of the model list: the path a listed model loads from, and where the item came from.
+constexpr int kModelPathRole = Qt::UserRole;
+constexpr int kModelKindRole = Qt::UserRole + 1;
+const QString kBuiltInKind = QStringLiteral("builtin");
+const QString kFoundKind = QStringLiteral("found");
 
 QString formatSeconds(double seconds) {
     const int s = int(seconds + 0.5);
@@ -83,18 +91,28 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
     model_ = new QComboBox(this);
     model_->setEditable(true);
     model_->setInsertPolicy(QComboBox::NoInsert);
-    model_->setToolTip(tr("A diffusers pipeline folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/)"));
+    model_->setToolTip(tr("A diffusers folder, a single-file checkpoint (.safetensors) or a Hugging Face repo id "
+                          "(org/name) in the local cache; the list holds recent models and those found in the "
+                          "model folders"));
     model_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     model_->setMinimumContentsLength(12);
     auto* browse = new QToolButton(this);
     browse->setText(tr("…"));
-    browse->setToolTip(tr("Choose a model folder"));
-    connect(browse, &QToolButton::clicked, this, &GenerationPanel::browseModel);
+    browse->setToolTip(tr("Choose a model, or where to look for models"));
+    browse->setPopupMode(QToolButton::InstantPopup);
+    auto* browseMenu = new QMenu(browse);
+    browseMenu->addAction(tr("Choose a model folder…"), this, &GenerationPanel::browseModel);
+    browseMenu->addAction(tr("Choose a checkpoint file…"), this, &GenerationPanel::browseCheckpoint);
+    browseMenu->addSeparator();
+    browseMenu->addAction(tr("Add a folder to search for models…"), this, &GenerationPanel::addModelFolder);
+    browseMenu->addAction(tr("Search the model folders again"), this, &GenerationPanel::searchModelFolders);
+    browse->setMenu(browseMenu);
+    scanner_ = new ModelScanner(this);
+    connect(scanner_, &ModelScanner::scanned, this, &GenerationPanel::showFoundModels);
     auto* modelRow = new QHBoxLayout;
     modelRow->addWidget(model_, 1);
     modelRow->addWidget(browse);
-    connect(model_, &QComboBox::currentTextChanged, this,
-            [this](const QString& dir) { tokenCounter_->setModelDir(dir.trimmed()); });
+    connect(model_, &QComboBox::currentTextChanged, this, [this] { tokenCounter_->setModelDir(modelPath()); });
     auto* modelLabel = new QLabel(tr("&Model:"), this);
     modelLabel->setBuddy(model_);
     form->addRow(modelLabel, modelRow);
@@ -185,7 +203,7 @@ QString GenerationPanel::builtInModelDir() {
 
 GenerationSettings GenerationPanel::settings() const {
     GenerationSettings s;
-    s.modelDir = model_->currentText().trimmed();
+    s.modelDir = modelPath();
     s.prompt = prompt_->toPlainText().trimmed();
     s.negativePrompt = negativeToggle_->isChecked() ? negative_->toPlainText().trimmed() : QString();
     s.seed = quint64(seed_->value());
@@ -210,8 +228,51 @@ void GenerationPanel::setSettings(const GenerationSettings& s) {
     device_->setCurrentIndex(std::max(0, device_->findData(s.device)));
 }
 
+QString GenerationPanel::modelPath() const {
+    // A listed model shows its label; what the user typed is the path itself.
+    const int i = model_->currentIndex();
+    if (i >= 0 && model_->itemText(i) == model_->currentText() && model_->itemData(i, kModelPathRole).isValid())
+        return model_->itemData(i, kModelPathRole).toString();
+    return model_->currentText().trimmed();
+}
+
 void GenerationPanel::setModelDir(const QString& dir) {
+    const int listed = model_->findData(dir, kModelPathRole);
+    if (listed >= 0) return model_->setCurrentIndex(listed);
     model_->setCurrentText(dir);
+}
+
+QStringList GenerationPanel::modelFolders() const {
+    QSettings settings;
+    return settings.value(QStringLiteral("generation/modelFolders"), ModelScanner::defaultFolders()).toStringList();
+}
+
+void GenerationPanel::setModelFolders(const QStringList& folders) {
+    QSettings().setValue(QStringLiteral("generation/modelFolders"), folders);
+    searchModelFolders();
+}
+
+void GenerationPanel::searchModelFolders() {
+    scanner_->scan(modelFolders());
+}
+
+void GenerationPanel::showFoundModels(const QList<ModelChoice>& models) {
+    const QString current = modelPath();
+    const QSignalBlocker blocker(model_);
+    for (int i = model_->count() - 1; i >= 0; --i)
+        if (model_->itemData(i, kModelKindRole).toString() == kFoundKind) model_->removeItem(i);
+    auto* items = qobject_cast<QStandardItemModel*>(model_->model());
+    for (const auto& m : models) {
+        if (model_->findData(m.path, kModelPathRole) >= 0 || model_->findText(m.path) >= 0) continue; // listed
+        model_->addItem(m.label);
+        const int i = model_->count() - 1;
+        model_->setItemData(i, m.path, kModelPathRole);
+        model_->setItemData(i, kFoundKind, kModelKindRole);
+        model_->setItemData(i, m.tooltip, Qt::ToolTipRole);
+        // Listed so that users see why their model is missing, but not chosen by mistake.
+        if (!m.usable && items) items->item(i)->setEnabled(false);
+    }
+    setModelDir(current);
 }
 
 void GenerationPanel::saveSettings() const {
@@ -229,7 +290,7 @@ void GenerationPanel::saveSettings() const {
     settings.setValue(QStringLiteral("device"), s.device);
     QStringList recent;
     for (int i = 0; i < model_->count(); ++i)
-        recent << model_->itemText(i);
+        if (!model_->itemData(i, kModelKindRole).isValid()) recent << model_->itemText(i);
     settings.setValue(QStringLiteral("recentModels"), recent);
     settings.endGroup();
 }
@@ -238,10 +299,17 @@ void GenerationPanel::restoreSettings() {
     QSettings settings;
     settings.beginGroup(QStringLiteral("generation"));
     model_->clear();
-    model_->addItems(settings.value(QStringLiteral("recentModels")).toStringList());
-    // The built-in model is always among the choices and is the first run's model, with a prompt it knows.
+    for (const auto& recent : settings.value(QStringLiteral("recentModels")).toStringList())
+        if (recent != builtInModelDir()) model_->addItem(recent);
+    // The built-in model is always among the choices, by its name, and is the first run's model, with a prompt it
+    // knows.
     const QString builtIn = builtInModelDir();
-    if (!builtIn.isEmpty() && model_->findText(builtIn) < 0) model_->addItem(builtIn);
+    if (!builtIn.isEmpty()) {
+        model_->addItem(tr("Built-in shapes model"));
+        model_->setItemData(model_->count() - 1, builtIn, kModelPathRole);
+        model_->setItemData(model_->count() - 1, kBuiltInKind, kModelKindRole);
+        model_->setItemData(model_->count() - 1, builtIn, Qt::ToolTipRole);
+    }
     GenerationSettings s;
     s.modelDir = settings.value(QStringLiteral("model"), builtIn).toString();
     s.prompt = settings.value(QStringLiteral("prompt"), QStringLiteral("a red circle and a blue square")).toString();
@@ -254,6 +322,7 @@ void GenerationPanel::restoreSettings() {
     s.device = settings.value(QStringLiteral("device"), QStringLiteral("cpu")).toString();
     settings.endGroup();
     setSettings(s);
+    searchModelFolders();
 }
 
 void GenerationPanel::browseModel() {
@@ -262,12 +331,30 @@ void GenerationPanel::browseModel() {
     if (!dir.isEmpty()) rememberModel(dir);
 }
 
+void GenerationPanel::browseCheckpoint() {
+    const QString file = QFileDialog::getOpenFileName(this, tr("Choose a checkpoint file"), modelPath(),
+                                                      tr("Checkpoints (*.safetensors);;All files (*)"));
+    if (!file.isEmpty()) rememberModel(file);
+}
+
+void GenerationPanel::addModelFolder() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Add a folder to search for models"));
+    if (dir.isEmpty()) return;
+    QStringList folders = modelFolders();
+    if (!folders.contains(dir)) folders << dir;
+    setModelFolders(folders);
+}
+
 void GenerationPanel::rememberModel(const QString& dir) {
+    // A listed model (found or built in) is chosen where it is; other paths join the recent ones at the top.
+    const int listed = model_->findData(dir, kModelPathRole);
+    if (listed >= 0) return model_->setCurrentIndex(listed);
     const int existing = model_->findText(dir);
     if (existing >= 0) model_->removeItem(existing);
     model_->insertItem(0, dir);
-    while (model_->count() > kMaxRecentModels)
-        model_->removeItem(model_->count() - 1);
+    int recent = 0;
+    for (int i = 0; i < model_->count(); ++i)
+        if (!model_->itemData(i, kModelKindRole).isValid() && ++recent > kMaxRecentModels) model_->removeItem(i--);
     model_->setCurrentIndex(0);
 }
 
@@ -278,7 +365,7 @@ void GenerationPanel::setRunning(bool running) {
     cancel_->setEnabled(running);
     progress_->setVisible(running);
     if (running) {
-        rememberModel(model_->currentText().trimmed());
+        rememberModel(modelPath());
         progress_->setRange(0, 0); // busy until the first step reports
         progress_->setFormat(QString());
         status_->setText(tr("Starting…"));

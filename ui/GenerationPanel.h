@@ -5,6 +5,7 @@
 #pragma once
 
 #include "GenerationWorker.h"
+#include "ModelScanner.h"
 #include "PromptTokenCounter.h"
 
 #include <QWidget>
@@ -28,6 +29,14 @@ public:
     GenerationSettings settings() const;
     void setSettings(const GenerationSettings& settings);
     void setModelDir(const QString& dir);
+    // What the model field names: a folder, a checkpoint file or a repo id (a listed model's path, not its label).
+    QString modelPath() const;
+    // The folders searched for models (QSettings; by default the hub cache and the usual A1111 / ComfyUI
+    // folders), and a new search of them in the background; the models found join the model list.
+    QStringList modelFolders() const;
+    void setModelFolders(const QStringList& folders);
+    void searchModelFolders();
+    QComboBox* modelBox() const { return model_; }
     void saveSettings() const; // QSettings
     void restoreSettings();
 
@@ -55,7 +64,10 @@ Q_SIGNALS:
 
 private:
     void browseModel();
+    void browseCheckpoint();
+    void addModelFolder();
     void rememberModel(const QString& dir);
+    void showFoundModels(const QList<ModelChoice>& models);
     void showTokenCounts();
 
     QPlainTextEdit* prompt_;
@@ -64,6 +76,7 @@ private:
     QLabel* promptTokens_;
     QLabel* negativeTokens_;
     PromptTokenCounter* tokenCounter_;
+    ModelScanner* scanner_;
     QComboBox* model_;
     QSpinBox* seed_;
     QSpinBox* steps_;

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The generation panel's model list: the built-in model by name, the models of the model folders found in the
+// background with their family (a pickle listed but not choosable), a found model chosen by its path.
+#include "GenerationPanel.h"
+
+#include "daam/pipeline/OriginalCheckpointWriter.h"
+
+#include "TestSupport.h"
+
+#include <QComboBox>
+#include <QSettings>
+#include <QStandardItemModel>
+#include <QStandardPaths>
+
+#include <fstream>
+
+#include "TestMain.h"
+
+using namespace daam::ui;
+
+class TestModelPicker : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() {
+        DAAM_REQUIRE_REFERENCE();
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().clear();
+    }
+    void cleanupTestCase() { QSettings().clear(); }
+
+    void listsTheModelsOfTheModelFolders() {
+        const auto dir = daam::test::makeTempDir("model-picker");
+        daam::writeOriginalCheckpoint(daam::test::referencePath("pipelines/sd1-tiny"), dir + "/tiny-sd1.safetensors");
+        std::ofstream(dir + "/old.ckpt") << "PK\x03\x04 model.diffusion_model.input_blocks";
+        QSettings().setValue(QStringLiteral("generation/modelFolders"), QStringList{QString::fromStdString(dir)});
+
+        GenerationPanel panel;
+        panel.restoreSettings();
+        QComboBox* box = panel.modelBox();
+        // The built-in model by its name, and chosen on a first run.
+        if (!GenerationPanel::builtInModelDir().isEmpty()) {
+            QCOMPARE(panel.modelPath(), GenerationPanel::builtInModelDir());
+            QCOMPARE(box->currentText(), QStringLiteral("Built-in shapes model"));
+        }
+        const QString file = QString::fromStdString(dir + "/tiny-sd1.safetensors");
+        QTRY_VERIFY_WITH_TIMEOUT(box->findData(file, Qt::UserRole) >= 0, 10000);
+        const int found = box->findData(file, Qt::UserRole);
+        QVERIFY2(box->itemText(found).contains(QStringLiteral("SD 1.x")), qPrintable(box->itemText(found)));
+        QVERIFY(box->itemText(found).startsWith(QStringLiteral("tiny-sd1")));
+
+        // The pickle is listed, with its reason, but cannot be chosen.
+        const int pickle = box->findData(QString::fromStdString(dir + "/old.ckpt"), Qt::UserRole);
+        QVERIFY(pickle >= 0);
+        auto* items = qobject_cast<QStandardItemModel*>(box->model());
+        QVERIFY(!items->item(pickle)->isEnabled());
+        QVERIFY(box->itemData(pickle, Qt::ToolTipRole).toString().contains(QStringLiteral("pickle")));
+
+        // Choosing the found model names its file; a typed path is taken as typed.
+        box->setCurrentIndex(found);
+        QCOMPARE(panel.settings().modelDir, file);
+        panel.setModelDir(QStringLiteral("org/name"));
+        QCOMPARE(panel.modelPath(), QStringLiteral("org/name"));
+        panel.setModelDir(file);
+        QCOMPARE(box->currentIndex(), found);
+
+        // Found models are not saved as recent ones.
+        panel.saveSettings();
+        const auto recent = QSettings().value(QStringLiteral("generation/recentModels")).toStringList();
+        QVERIFY(!recent.contains(file));
+    }
+};
+
+DAAM_TEST_MAIN(TestModelPicker)
+#include "test_model_picker.moc"
