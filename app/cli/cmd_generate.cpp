@@ -9,6 +9,7 @@
 
 #include "daam/io/PngImage.h"
 #include "daam/io/Safetensors.h"
+#include "daam/pipeline/GenerationParameters.h"
 #include "daam/pipeline/GenerationSession.h"
 #include "daam/util/AtomicFile.h"
 
@@ -82,7 +83,9 @@ int runGenerate(const std::vector<std::string>& argv) {
         for (const char* stale : {"trace.safetensors", "latents.safetensors"})
             fs::remove(fs::path(out) / stale);
         writeFileAtomically((fs::path(out) / "generation.json").string(), pipeline->record(result).dump(1) + "\n");
-        writePng((fs::path(out) / "image.png").string(), imageToPng(result.image));
+        auto image = imageToPng(result.image);
+        image.text = generationPngText(pipeline->record(result), out);
+        writePng((fs::path(out) / "image.png").string(), image);
         if (dump) writeLatents((fs::path(out) / "latents.safetensors").string(), result);
         std::fprintf(stderr, "wrote %s/image.png (%.1f s)\n", out.c_str(), result.seconds);
         return 0;
@@ -91,7 +94,7 @@ int runGenerate(const std::vector<std::string>& argv) {
     traceOptions.storage = traceDType == "fp32" ? torch::kFloat32 : torch::kFloat16;
     traceOptions.keepHeads = args.flagSet("keep-heads");
     const auto traced = generateTraced(*pipeline, request, &progress, traceOptions, dump);
-    saveSession(out, traced.session, [&](const std::string& dir) {
+    saveGeneratedSession(out, traced.session, [&](const std::string& dir) {
         if (dump) writeLatents((fs::path(dir) / "latents.safetensors").string(), traced.result);
     });
     std::fprintf(stderr, "wrote session %s (%.1f s, trace %.1f MB)\n", out.c_str(), traced.result.seconds,
