@@ -32,9 +32,9 @@ std::string modelFolder(const Args& args) {
     return given ? *given : builtin::requireBuiltInModelDir();
 }
 
-GenerationRequest generationRequestFrom(const Args& args) {
+GenerationRequest generationRequestFrom(const Args& args, bool promptRequired) {
     GenerationRequest r;
-    r.prompt = args.require("prompt");
+    r.prompt = promptRequired ? args.require("prompt") : args.get("prompt");
     r.negativePrompt = args.get("negative");
     const auto seed = args.getInt("seed");
     if (seed < 0) throw UsageError("--seed must not be negative");
