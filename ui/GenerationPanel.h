@@ -12,11 +12,16 @@
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
+class QLineEdit;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QToolButton;
+
+namespace daam {
+struct GenerationParameters;
+}
 
 namespace daam::ui {
 
@@ -28,6 +33,8 @@ public:
     GenerationSettings settings() const;
     void setSettings(const GenerationSettings& settings);
     void setModelDir(const QString& dir);
+    // Takes the settings a PNG carries (the others stay as they are); returns what could not be taken, in words.
+    QStringList applyParameters(const daam::GenerationParameters& parameters);
     void saveSettings() const; // QSettings
     void restoreSettings();
 
@@ -57,6 +64,8 @@ private:
     void browseModel();
     void rememberModel(const QString& dir);
     void showTokenCounts();
+    // Selects width x height, adding it to the choices when it is not one of them (a PNG's 512 x 768).
+    void selectSize(int width, int height);
 
     QPlainTextEdit* prompt_;
     QToolButton* negativeToggle_;
@@ -65,7 +74,7 @@ private:
     QLabel* negativeTokens_;
     PromptTokenCounter* tokenCounter_;
     QComboBox* model_;
-    QSpinBox* seed_;
+    QLineEdit* seed_; // a 64-bit seed (ComfyUI draws them up to 2^64 - 1), past a QSpinBox's int
     QSpinBox* steps_;
     QDoubleSpinBox* guidance_;
     QComboBox* scheduler_;
