@@ -440,9 +440,11 @@ private Q_SLOTS:
         QCOMPARE(daam::sessionFolderOf(root + "/castle-01/image.png", p), inside.string());
         QCOMPARE(daam::sessionFolderOf(root + "/exported.png", p), inside.string());
         QCOMPARE(daam::sessionFolderOf(root + "/elsewhere/image.png", p), std::string());
+        // A renamed session folder still holds its own image.png, but not any other PNG.
         p.sessionFolder = "castle-02";
-        QCOMPARE(daam::sessionFolderOf(root + "/castle-01/image.png", p), std::string());
-        p.sessionFolder.reset();
+        QCOMPARE(daam::sessionFolderOf(root + "/castle-01/image.png", p), inside.string());
+        QCOMPARE(daam::sessionFolderOf(root + "/castle-01/copy.png", p), std::string());
+        p.sessionFolder.reset(); // not a PNG of ours
         QCOMPARE(daam::sessionFolderOf(root + "/castle-01/image.png", p), std::string());
     }
 

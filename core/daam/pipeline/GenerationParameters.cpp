@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// Writing and reading generation parameters in PNG text chunks: A1111's text, ComfyUI's graphs and our JSON.
 #include "daam/pipeline/GenerationParameters.h"
 
 #include "daam/util/Error.h"
@@ -787,9 +788,13 @@ GenerationParameters readGenerationParameters(const std::string& png) {
 std::string sessionFolderOf(const std::string& png, const GenerationParameters& parameters) {
     if (!parameters.sessionFolder || !isPlainFolderName(*parameters.sessionFolder)) return {};
     std::error_code ec;
-    const fs::path holder = fs::absolute(png, ec).parent_path();
+    const fs::path file = fs::absolute(png, ec);
+    const fs::path holder = file.parent_path();
+    // A session's own image.png still belongs to it after the folder was renamed.
+    const bool ownImage = file.filename() == "image.png";
     for (const fs::path& candidate : {holder, holder / *parameters.sessionFolder})
-        if (candidate.filename() == *parameters.sessionFolder && fs::is_regular_file(candidate / "generation.json", ec))
+        if ((candidate.filename() == *parameters.sessionFolder || (ownImage && candidate == holder)) &&
+            fs::is_regular_file(candidate / "generation.json", ec))
             return candidate.string();
     return {};
 }

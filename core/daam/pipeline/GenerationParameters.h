@@ -68,8 +68,9 @@ GenerationParameters parseGenerationParameters(const PngTextEntries& text, const
 // readPngText + parseGenerationParameters.
 GenerationParameters readGenerationParameters(const std::string& png);
 
-// The session folder a PNG of ours belongs to: the folder holding it when that is the session it names, else the
-// folder of that name beside it; "" when neither holds a generation.json (or the PNG names no session).
+// The session folder a PNG of ours belongs to: the folder holding it when that is the session it names (or the
+// PNG is that folder's image.png: the folder may have been renamed), else the folder of that name beside it; ""
+// when neither holds a generation.json (or the PNG names no session).
 std::string sessionFolderOf(const std::string& png, const GenerationParameters& parameters);
 
 } // namespace daam
