@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // daam-cli generate / encode end to end. A tiny random-weight pipeline written by the test (no downloads,
 // so this runs everywhere) checks the folder layout, latents dump, capture being read-only and the error
-// paths; with ../shared/reference present, the dumped tensors of sd1-tiny must match diffusers' (≤ 1e-4).
+// paths; with ../shared/reference present, the dumped tensors of sd1-tiny must match diffusers' (≤ 1e-4), and
+// --from-png repeats a generation from its image.png, takes an A1111 PNG's settings under the options given, and
+// refuses a malformed PNG.
 #include "daam/config/ModelIndex.h"
 #include "daam/io/PngImage.h"
 #include "daam/io/Safetensors.h"
+#include "daam/pipeline/GenerationParameters.h"
 #include "daam/pipeline/PromptEncoder.h"
 #include "daam/pipeline/RandomPipeline.h"
 #include "daam/sched/NoiseSource.h"
@@ -317,6 +320,93 @@ private Q_SLOTS:
     }
 
     // The acceptance: every dumped tensor of a reference case within 1e-4, the PNG within 1 level.
+    void fromPngRepeatsAGeneration() {
+        DAAM_REQUIRE_REFERENCE();
+        const auto model = q(daam::test::referencePath("pipelines/sd1-tiny"));
+        const auto root = daam::test::makeTempDir("cli-from-png");
+        const QStringList settings = {QStringLiteral("--prompt"),    QStringLiteral("a red dog, on a bench"),
+                                      QStringLiteral("--negative"),  QStringLiteral("blurry"),
+                                      QStringLiteral("--seed"),      QStringLiteral("3456789012"),
+                                      QStringLiteral("--steps"),     QStringLiteral("3"),
+                                      QStringLiteral("--guidance"),  QStringLiteral("6.5"),
+                                      QStringLiteral("--scheduler"), QStringLiteral("dpm++2m-karras"),
+                                      QStringLiteral("--width"),     QStringLiteral("64"),
+                                      QStringLiteral("--height"),    QStringLiteral("64")};
+        const QStringList generate = {QStringLiteral("generate"), QStringLiteral("--model"), model};
+        auto r = runCli(generate + settings + QStringList{QStringLiteral("--out"), q(root + "/a")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        r = runCli(generate + settings +
+                   QStringList{QStringLiteral("--no-trace"), QStringLiteral("--out"), q(root + "/plain")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+
+        // Both image.png files carry A1111's text and ours, which names the folder.
+        const auto a = readJson(root + "/a/generation.json");
+        const auto hash = a["model"]["fingerprint"].get<std::string>();
+        for (const char* folder : {"a", "plain"}) {
+            const auto text = daam::readPngText(root + "/" + folder + "/image.png");
+            QCOMPARE(text.size(), size_t(2));
+            QCOMPARE(text[0].second,
+                     "a red dog, on a bench\nNegative prompt: blurry\nSteps: 3, Sampler: DPM++ 2M Karras, "
+                     "CFG scale: 6.5, Seed: 3456789012, Size: 64x64, Model hash: " +
+                         hash + ", Model: sd1-tiny");
+            QCOMPARE(*daam::parseDaamParameters(text[1].second, "x").sessionFolder, std::string(folder));
+        }
+
+        // The same settings from the PNG give the same image.
+        r = runCli(generate + QStringList{QStringLiteral("--from-png"), q(root + "/a/image.png"),
+                                          QStringLiteral("--out"), q(root + "/b")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("(DAAM Studio)")), qPrintable(r.err));
+        const auto b = readJson(root + "/b/generation.json");
+        for (const char* key :
+             {"prompt", "negative_prompt", "seed", "steps", "guidance", "scheduler", "width", "height"})
+            QVERIFY2(a["request"][key] == b["request"][key], key);
+        QVERIFY(daam::readPng(root + "/a/image.png").pixels == daam::readPng(root + "/b/image.png").pixels);
+
+        // An A1111 PNG: its settings, under the options given on the command line.
+        daam::PngImage image{8, 8, 3, std::vector<uint8_t>(8 * 8 * 3, 0)};
+        image.text = {{"parameters", "a blue cat\nNegative prompt: ugly\nSteps: 2, Sampler: Euler a, CFG scale: 5, "
+                                     "Seed: 11, Size: 64x64, Model hash: 6ce0161689, Model: v1-5-pruned-emaonly"}};
+        daam::writePng(root + "/a1111.png", image);
+        r = runCli(generate + QStringList{QStringLiteral("--from-png"), q(root + "/a1111.png"),
+                                          QStringLiteral("--seed"), QStringLiteral("12"), QStringLiteral("--out"),
+                                          q(root + "/c")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("the PNG was made with the model 'v1-5-pruned-emaonly'")),
+                 qPrintable(r.err));
+        const auto c = readJson(root + "/c/generation.json")["request"];
+        QCOMPARE(c["prompt"].get<std::string>(), std::string("a blue cat"));
+        QCOMPARE(c["negative_prompt"].get<std::string>(), std::string("ugly"));
+        QCOMPARE(c["seed"].get<int>(), 12);
+        QCOMPARE(c["steps"].get<int>(), 2);
+        QCOMPARE(c["guidance"].get<double>(), 5.0);
+        QCOMPARE(c["scheduler"].get<std::string>(), std::string("euler-a"));
+        QCOMPARE(c["width"].get<int>(), 64);
+    }
+
+    void fromPngRefusesAMalformedPng() {
+        const auto root = daam::test::makeTempDir("cli-from-png");
+        daam::PngImage image{8, 8, 3, std::vector<uint8_t>(8 * 8 * 3, 0)};
+        image.text = {{"parameters", "a dog\nSteps: many, Sampler: Euler, CFG scale: 7, Seed: 1"}};
+        daam::writePng(root + "/bad.png", image);
+        image.text = {{"Software", "GIMP"}};
+        daam::writePng(root + "/plain.png", image);
+        const struct {
+            const char* png;
+            const char* message;
+        } cases[] = {{"/bad.png", "/bad.png: parameters chunk: Steps is not a whole number ('many')"},
+                     {"/plain.png", "/plain.png: holds no generation parameters"},
+                     {"/absent.png", "/absent.png: cannot open"}};
+        for (const auto& c : cases) {
+            const auto out = root + "/out";
+            const auto r = runCli({QStringLiteral("generate"), QStringLiteral("--model"), q(model_),
+                                   QStringLiteral("--from-png"), q(root + c.png), QStringLiteral("--out"), q(out)});
+            QVERIFY(r.exitCode != 0);
+            QVERIFY2(r.err.contains(q(root + c.message)), qPrintable(r.err));
+            QVERIFY(!fs::exists(out));
+        }
+    }
+
     void matchesDiffusersDump_data() {
         QTest::addColumn<QString>("caseName");
         QTest::addColumn<QString>("scheduler");

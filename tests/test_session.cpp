@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Sessions: save/load round trips, atomic replacement, and a clear error for each damaged file.
+// Sessions: save/load round trips (image.png's text chunks too), atomic replacement, and a clear error for each
+// damaged file.
 #include "daam/io/Safetensors.h"
 #include "daam/trace/HeatMapAggregator.h"
 #include "daam/trace/Session.h"
@@ -94,6 +95,16 @@ private Q_SLOTS:
         range.callBegin = 1;
         QVERIFY(torch::equal(a.globalMaps({}), b.globalMaps({})));
         QVERIFY(torch::allclose(a.globalMaps(range), b.globalMaps(range)));
+    }
+
+    void imageTextTravelsWithTheSession() {
+        auto session = makeSession(false);
+        session.image.text = {{"parameters", "a red dog\nSteps: 3, Sampler: DDIM, CFG scale: 7.5, Seed: 42"},
+                              {"daam-studio", "{\"format\": \"daam-studio-png\"}"}};
+        const auto dir = daam::test::makeTempDir("session") + "/text";
+        daam::saveSession(dir, session);
+        QVERIFY(daam::readPngText(dir + "/image.png") == session.image.text);
+        QVERIFY(daam::loadSession(dir).image.text == session.image.text);
     }
 
     void replacesAnExistingSessionWhole() {

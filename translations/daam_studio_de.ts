@@ -4,57 +4,57 @@
 <context>
     <name>daam::ui::AboutDialog</name>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="61"/>
+        <location filename="../ui/AboutDialog.cpp" line="62"/>
         <source>About DAAM Studio</source>
         <translation>Über DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="73"/>
+        <location filename="../ui/AboutDialog.cpp" line="74"/>
         <source>Version %1</source>
         <translation>Version %1</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="79"/>
+        <location filename="../ui/AboutDialog.cpp" line="80"/>
         <source>See where each word of a prompt lands in a Stable Diffusion image.</source>
         <translation>Sehen Sie, wo jedes Wort eines Prompts in einem Stable-Diffusion-Bild landet.</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="85"/>
+        <location filename="../ui/AboutDialog.cpp" line="86"/>
         <source>GNU General Public License, version 3 or later</source>
         <translation>GNU General Public License, Version 3 oder neuer</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="87"/>
+        <location filename="../ui/AboutDialog.cpp" line="88"/>
         <source>DAAM Studio is free software: you may share and change it under the terms of the %1 (%2). It comes with ABSOLUTELY NO WARRANTY, to the extent permitted by law.</source>
         <translation>DAAM Studio ist freie Software: Sie dürfen es unter den Bedingungen der %1 (%2) weitergeben und verändern. Es wird OHNE JEDE GEWÄHRLEISTUNG bereitgestellt, soweit das Gesetz es zulässt.</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="115"/>
+        <location filename="../ui/AboutDialog.cpp" line="116"/>
         <source>colour maps from %1</source>
         <translation>Farbskalen aus %1</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="122"/>
+        <location filename="../ui/AboutDialog.cpp" line="123"/>
         <source>Third-party software</source>
         <translation>Software von Drittanbietern</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="130"/>
+        <location filename="../ui/AboutDialog.cpp" line="131"/>
         <source>If DAAM Studio helps your research, please cite the DAAM paper:</source>
         <translation>Wenn DAAM Studio Ihrer Forschung hilft, zitieren Sie bitte das DAAM-Paper:</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="140"/>
+        <location filename="../ui/AboutDialog.cpp" line="141"/>
         <source>BibTeX citation</source>
         <translation>BibTeX-Zitat</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="168"/>
+        <location filename="../ui/AboutDialog.cpp" line="169"/>
         <source>Copy &amp;BibTeX</source>
         <translation>&amp;BibTeX kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="175"/>
+        <location filename="../ui/AboutDialog.cpp" line="176"/>
         <source>Copied</source>
         <translation>Kopiert</translation>
     </message>
@@ -62,33 +62,33 @@
 <context>
     <name>daam::ui::Exporter</name>
     <message>
-        <location filename="../ui/Exporter.cpp" line="32"/>
+        <location filename="../ui/Exporter.cpp" line="33"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/Exporter.cpp" line="55"/>
+        <location filename="../ui/Exporter.cpp" line="56"/>
         <source>%1: nothing to export</source>
         <translation>%1: Nichts zu exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/Exporter.cpp" line="63"/>
+        <location filename="../ui/Exporter.cpp" line="64"/>
         <source>%1: could not encode the image</source>
         <translation>%1: Das Bild konnte nicht kodiert werden</translation>
     </message>
     <message>
-        <location filename="../ui/Exporter.cpp" line="91"/>
+        <location filename="../ui/Exporter.cpp" line="92"/>
         <source>Image</source>
         <translation>Bild</translation>
     </message>
     <message>
-        <location filename="../ui/Exporter.cpp" line="153"/>
+        <location filename="../ui/Exporter.cpp" line="154"/>
         <source>%1: could not encode the figure</source>
         <translation>%1: Die Abbildung konnte nicht kodiert werden</translation>
     </message>
     <message>
-        <location filename="../ui/Exporter.cpp" line="165"/>
-        <location filename="../ui/Exporter.cpp" line="177"/>
+        <location filename="../ui/Exporter.cpp" line="166"/>
+        <location filename="../ui/Exporter.cpp" line="178"/>
         <source>DAAM heat maps</source>
         <translation>DAAM-Heatmaps</translation>
     </message>
@@ -96,203 +96,233 @@
 <context>
     <name>daam::ui::GenerationPanel</name>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="30"/>
+        <location filename="../ui/GenerationPanel.cpp" line="35"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="40"/>
+        <location filename="../ui/GenerationPanel.cpp" line="59"/>
         <source>Describe the image, e.g. “a red dog on a bench”</source>
         <translation>Beschreiben Sie das Bild, z. B. „a red dog on a bench“</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="41"/>
-        <location filename="../ui/GenerationPanel.cpp" line="44"/>
+        <location filename="../ui/GenerationPanel.cpp" line="60"/>
+        <location filename="../ui/GenerationPanel.cpp" line="63"/>
         <source>Prompt</source>
         <translation>Prompt</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="50"/>
+        <location filename="../ui/GenerationPanel.cpp" line="69"/>
         <source>Tokens the prompt takes, of the most the model&apos;s text encoder reads</source>
         <translation>Vom Prompt belegte Tokens und wie viele der Text-Encoder des Modells höchstens liest</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="57"/>
-        <location filename="../ui/GenerationPanel.cpp" line="64"/>
+        <location filename="../ui/GenerationPanel.cpp" line="76"/>
+        <location filename="../ui/GenerationPanel.cpp" line="83"/>
         <source>Negative prompt</source>
         <translation>Negativer Prompt</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="63"/>
+        <location filename="../ui/GenerationPanel.cpp" line="82"/>
         <source>What the image should not show</source>
         <translation>Was das Bild nicht zeigen soll</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="85"/>
+        <location filename="../ui/GenerationPanel.cpp" line="104"/>
         <source>A diffusers pipeline folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/)</source>
         <translation>Ein Diffusers-Pipeline-Ordner (model_index.json, unet/, vae/, text_encoder/, tokenizer/)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="89"/>
+        <location filename="../ui/GenerationPanel.cpp" line="108"/>
         <source>…</source>
         <translation>…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="90"/>
+        <location filename="../ui/GenerationPanel.cpp" line="109"/>
         <source>Choose a model folder</source>
         <translation>Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="97"/>
+        <location filename="../ui/GenerationPanel.cpp" line="116"/>
         <source>&amp;Model:</source>
         <translation>&amp;Modell:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="103"/>
+        <location filename="../ui/GenerationPanel.cpp" line="122"/>
+        <source>Seed</source>
+        <translation>Seed</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="123"/>
         <source>The same seed, prompt and settings give the same image</source>
         <translation>Gleicher Seed, gleicher Prompt und gleiche Einstellungen ergeben dasselbe Bild</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="105"/>
+        <location filename="../ui/GenerationPanel.cpp" line="125"/>
         <source>Random</source>
         <translation>Zufällig</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="106"/>
-        <location filename="../ui/GenerationPanel.cpp" line="107"/>
+        <location filename="../ui/GenerationPanel.cpp" line="126"/>
+        <location filename="../ui/GenerationPanel.cpp" line="127"/>
         <source>Random seed</source>
         <translation>Zufälliger Seed</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="113"/>
+        <location filename="../ui/GenerationPanel.cpp" line="134"/>
         <source>&amp;Seed:</source>
         <translation>&amp;Seed:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="120"/>
+        <location filename="../ui/GenerationPanel.cpp" line="141"/>
         <source>Denoising steps</source>
         <translation>Entrauschungsschritte</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="121"/>
+        <location filename="../ui/GenerationPanel.cpp" line="142"/>
         <source>S&amp;teps:</source>
         <translation>Schri&amp;tte:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="126"/>
+        <location filename="../ui/GenerationPanel.cpp" line="147"/>
         <source>Classifier-free guidance scale; 1 or less turns guidance off</source>
         <translation>Stärke der Classifier-free Guidance; 1 oder weniger schaltet sie ab</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="127"/>
+        <location filename="../ui/GenerationPanel.cpp" line="148"/>
         <source>&amp;Guidance:</source>
         <translation>&amp;Guidance:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="129"/>
-        <location filename="../ui/GenerationPanel.cpp" line="134"/>
+        <location filename="../ui/GenerationPanel.cpp" line="150"/>
+        <location filename="../ui/GenerationPanel.cpp" line="155"/>
         <source>Model default</source>
         <translation>Modellstandard</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="132"/>
+        <location filename="../ui/GenerationPanel.cpp" line="153"/>
         <source>Sc&amp;heduler:</source>
         <translation>Sc&amp;heduler:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="136"/>
+        <location filename="../ui/GenerationPanel.cpp" line="157"/>
         <source>%1 × %1</source>
         <translation>%1 × %1</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="137"/>
+        <location filename="../ui/GenerationPanel.cpp" line="158"/>
         <source>Si&amp;ze:</source>
         <translation>&amp;Bildgröße:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="139"/>
+        <location filename="../ui/GenerationPanel.cpp" line="160"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="140"/>
+        <location filename="../ui/GenerationPanel.cpp" line="161"/>
         <source>CUDA GPU</source>
         <translation>CUDA-GPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="141"/>
+        <location filename="../ui/GenerationPanel.cpp" line="162"/>
         <source>&amp;Device:</source>
         <translation>Ge&amp;rät:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="144"/>
-        <location filename="../ui/GenerationPanel.cpp" line="274"/>
+        <location filename="../ui/GenerationPanel.cpp" line="165"/>
+        <location filename="../ui/GenerationPanel.cpp" line="346"/>
         <source>&amp;Generate</source>
         <translation>&amp;Erzeugen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="145"/>
-        <location filename="../ui/GenerationPanel.cpp" line="276"/>
+        <location filename="../ui/GenerationPanel.cpp" line="166"/>
+        <location filename="../ui/GenerationPanel.cpp" line="348"/>
         <source>Generate the image and trace its attention (Ctrl+Return)</source>
         <translation>Bild erzeugen und seine Attention verfolgen (Ctrl+Return)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="147"/>
+        <location filename="../ui/GenerationPanel.cpp" line="168"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="148"/>
+        <location filename="../ui/GenerationPanel.cpp" line="169"/>
         <source>Stop the generation after the current step (Esc)</source>
         <translation>Die Erzeugung nach dem aktuellen Schritt anhalten (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="171"/>
+        <location filename="../ui/GenerationPanel.cpp" line="193"/>
         <source>Denoising preview</source>
         <translation>Vorschau der Entrauschung</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="260"/>
+        <location filename="../ui/GenerationPanel.cpp" line="243"/>
+        <source>%1 × %2</source>
+        <translation>%1 × %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="259"/>
+        <source>%1 steps is outside %2–%3: set to %4.</source>
+        <translation>%1 Schritte liegen außerhalb von %2–%3: auf %4 gesetzt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="268"/>
+        <source>Guidance %1 is outside %2–%3.</source>
+        <translation>Guidance %1 liegt außerhalb von %2–%3.</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="278"/>
+        <source>DDIM&apos;s eta %1 is not among these settings: generating here uses 0.</source>
+        <translation>Das Eta %1 von DDIM gehört nicht zu diesen Einstellungen: hier wird mit 0 erzeugt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="282"/>
+        <source>Made with the model “%1”; the model above is kept.</source>
+        <translation>Mit dem Modell „%1“ erzeugt; das Modell oben bleibt eingestellt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="332"/>
         <source>Choose a diffusers model folder</source>
         <translation>Diffusers-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="274"/>
+        <location filename="../ui/GenerationPanel.cpp" line="346"/>
         <source>Restart</source>
         <translation>Neu starten</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="275"/>
+        <location filename="../ui/GenerationPanel.cpp" line="347"/>
         <source>Cancel this generation and start again with the current settings (Ctrl+Return)</source>
         <translation>Diese Erzeugung abbrechen und mit den aktuellen Einstellungen neu beginnen (Ctrl+Return)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="283"/>
+        <location filename="../ui/GenerationPanel.cpp" line="355"/>
         <source>Starting…</source>
         <translation>Wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="290"/>
+        <location filename="../ui/GenerationPanel.cpp" line="362"/>
         <source>Loading the model from %1…</source>
         <translation>Modell wird aus %1 geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="296"/>
+        <location filename="../ui/GenerationPanel.cpp" line="368"/>
         <source>Step %1 of %2</source>
         <translation>Schritt %1 von %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="297"/>
+        <location filename="../ui/GenerationPanel.cpp" line="369"/>
         <source>%1 elapsed, about %2 left</source>
         <translation>%1 vergangen, noch etwa %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="310"/>
+        <location filename="../ui/GenerationPanel.cpp" line="382"/>
         <source>Tokens: %1 / %2, too many: the text encoder reads %2. Shorten it to generate.</source>
         <translation>Tokens: %1 / %2, zu viele: Der Text-Encoder liest %2. Zum Generieren kürzen.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="314"/>
+        <location filename="../ui/GenerationPanel.cpp" line="386"/>
         <source>Tokens: %1 / %2</source>
         <translation>Tokens: %1 / %2</translation>
     </message>
@@ -300,17 +330,17 @@
 <context>
     <name>daam::ui::ImageView</name>
     <message>
-        <location filename="../ui/ImageView.cpp" line="18"/>
+        <location filename="../ui/ImageView.cpp" line="19"/>
         <source>Wheel or +/- zooms, drag pans, double-click or 0 fits the image.</source>
         <translation>Mausrad oder +/- zoomt, Ziehen verschiebt, Doppelklick oder 0 passt das Bild ein.</translation>
     </message>
     <message>
-        <location filename="../ui/ImageView.cpp" line="19"/>
+        <location filename="../ui/ImageView.cpp" line="20"/>
         <source>Image with heat map</source>
         <translation>Bild mit Heatmap</translation>
     </message>
     <message>
-        <location filename="../ui/ImageView.cpp" line="70"/>
+        <location filename="../ui/ImageView.cpp" line="71"/>
         <source>Open a session (File ▸ Open, or drop its folder here) or generate an image.</source>
         <translation>Öffnen Sie eine Sitzung (Datei ▸ Öffnen, oder ihren Ordner hierher ziehen) oder erzeugen Sie ein Bild.</translation>
     </message>
@@ -318,47 +348,47 @@
 <context>
     <name>daam::ui::LayerSelector</name>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="21"/>
+        <location filename="../ui/LayerSelector.cpp" line="22"/>
         <source>Mid block</source>
         <translation>Mid-Block</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="18"/>
+        <location filename="../ui/LayerSelector.cpp" line="19"/>
         <source>All layers</source>
         <translation>Alle Schichten</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="19"/>
+        <location filename="../ui/LayerSelector.cpp" line="20"/>
         <source>Paper default</source>
         <translation>Standard des Papers</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="20"/>
+        <location filename="../ui/LayerSelector.cpp" line="21"/>
         <source>Down blocks</source>
         <translation>Down-Blöcke</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="22"/>
+        <location filename="../ui/LayerSelector.cpp" line="23"/>
         <source>Up blocks</source>
         <translation>Up-Blöcke</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="23"/>
+        <location filename="../ui/LayerSelector.cpp" line="24"/>
         <source>%1 maps</source>
         <translation>%1-Karten</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="32"/>
+        <location filename="../ui/LayerSelector.cpp" line="33"/>
         <source>&amp;Preset:</source>
         <translation>&amp;Vorgabe:</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="42"/>
+        <location filename="../ui/LayerSelector.cpp" line="43"/>
         <source>Cross-attention layers whose maps are averaged</source>
         <translation>Cross-Attention-Schichten, deren Karten gemittelt werden</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="44"/>
+        <location filename="../ui/LayerSelector.cpp" line="45"/>
         <source>Choose a group of layers. Paper default: the down and up blocks without 8×8 maps, as castorini/daam averages them.</source>
         <translation>Eine Gruppe von Schichten wählen. Standard des Papers: die Down- und Up-Blöcke ohne 8×8-Karten, wie castorini/daam sie mittelt.</translation>
     </message>
@@ -366,52 +396,52 @@
 <context>
     <name>daam::ui::LayerTreeModel</name>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="14"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="15"/>
         <source>Down block %1</source>
         <translation>Down-Block %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="16"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="17"/>
         <source>Mid block</source>
         <translation>Mid-Block</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="18"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="19"/>
         <source>Up block %1</source>
         <translation>Up-Block %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="36"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="37"/>
         <source>down %1</source>
         <translation>down %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="39"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="40"/>
         <source>mid</source>
         <translation>mid</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="42"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="43"/>
         <source>up %1</source>
         <translation>up %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="54"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="55"/>
         <source>attention %1</source>
         <translation>Attention %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="55"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="56"/>
         <source>block %1</source>
         <translation>Block %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="90"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="91"/>
         <source>%1 maps</source>
         <translation>%1-Karten</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="171"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="172"/>
         <source>%1 (heads: %2)</source>
         <translation>%1 (Köpfe: %2)</translation>
     </message>
@@ -419,459 +449,485 @@
 <context>
     <name>daam::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="75"/>
-        <location filename="../ui/MainWindow.cpp" line="737"/>
+        <location filename="../ui/MainWindow.cpp" line="83"/>
+        <location filename="../ui/MainWindow.cpp" line="792"/>
         <source>DAAM Studio</source>
         <translation>DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="100"/>
-        <location filename="../ui/MainWindow.cpp" line="397"/>
+        <location filename="../ui/MainWindow.cpp" line="108"/>
+        <location filename="../ui/MainWindow.cpp" line="407"/>
         <source>Point at the image to see which words drew each spot.</source>
         <translation>Zeigen Sie auf das Bild, um zu sehen, welche Wörter jede Stelle gezeichnet haben.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="102"/>
+        <location filename="../ui/MainWindow.cpp" line="110"/>
         <source>Values under the cursor</source>
         <translation>Werte unter dem Mauszeiger</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="106"/>
+        <location filename="../ui/MainWindow.cpp" line="114"/>
         <source>Explore</source>
         <translation>Erkunden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="113"/>
+        <location filename="../ui/MainWindow.cpp" line="121"/>
         <source>Plots</source>
         <translation>Diagramme</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="121"/>
+        <location filename="../ui/MainWindow.cpp" line="129"/>
         <source>Generate</source>
         <translation>Erzeugen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="144"/>
+        <location filename="../ui/MainWindow.cpp" line="152"/>
         <source>Write a prompt first.</source>
         <translation>Schreiben Sie zuerst einen Prompt.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="145"/>
+        <location filename="../ui/MainWindow.cpp" line="153"/>
         <source>Choose a model folder first.</source>
         <translation>Wählen Sie zuerst einen Modellordner.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="154"/>
-        <location filename="../ui/MainWindow.cpp" line="155"/>
+        <location filename="../ui/MainWindow.cpp" line="162"/>
+        <location filename="../ui/MainWindow.cpp" line="163"/>
         <source>Generation failed: %1</source>
         <translation>Erzeugung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="158"/>
+        <location filename="../ui/MainWindow.cpp" line="166"/>
         <source>Cancelled.</source>
         <translation>Abgebrochen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="160"/>
+        <location filename="../ui/MainWindow.cpp" line="168"/>
         <source>Done in %1 s.</source>
         <translation>Fertig in %1 s.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="184"/>
+        <location filename="../ui/MainWindow.cpp" line="192"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="198"/>
+        <location filename="../ui/MainWindow.cpp" line="206"/>
         <source>Denoising steps</source>
         <translation>Entrauschungsschritte</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="201"/>
+        <location filename="../ui/MainWindow.cpp" line="209"/>
         <source>Step range</source>
         <translation>Schrittbereich</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="204"/>
-        <location filename="../ui/MainWindow.cpp" line="747"/>
+        <location filename="../ui/MainWindow.cpp" line="212"/>
+        <location filename="../ui/MainWindow.cpp" line="802"/>
         <source>Play</source>
         <translation>Abspielen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="205"/>
+        <location filename="../ui/MainWindow.cpp" line="213"/>
         <source>Slide the chosen range of steps through the denoising</source>
         <translation>Den gewählten Schrittbereich durch die Entrauschung schieben</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="217"/>
+        <location filename="../ui/MainWindow.cpp" line="225"/>
         <source>Layers</source>
         <translation>Schichten</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="224"/>
+        <location filename="../ui/MainWindow.cpp" line="232"/>
         <source>No layer selected: showing the paper&apos;s default layers</source>
         <translation>Keine Schicht gewählt: die Standardschichten des Papers werden gezeigt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="231"/>
+        <location filename="../ui/MainWindow.cpp" line="239"/>
         <source>Mask</source>
         <translation>Maske</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="236"/>
+        <location filename="../ui/MainWindow.cpp" line="244"/>
         <source>Threshold τ: a pixel belongs to a word&apos;s mask where its normalized heat exceeds τ</source>
         <translation>Schwelle τ: Ein Pixel gehört zur Maske eines Wortes, wo dessen normierte Heat τ übersteigt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="241"/>
+        <location filename="../ui/MainWindow.cpp" line="249"/>
         <source>&amp;Threshold τ:</source>
         <translation>&amp;Schwelle τ:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="245"/>
+        <location filename="../ui/MainWindow.cpp" line="253"/>
         <source>Heat map (no mask)</source>
         <translation>Heatmap (keine Maske)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="246"/>
+        <location filename="../ui/MainWindow.cpp" line="254"/>
         <source>Filled mask</source>
         <translation>Gefüllte Maske</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="247"/>
+        <location filename="../ui/MainWindow.cpp" line="255"/>
         <source>Mask outline</source>
         <translation>Maskenumriss</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="248"/>
+        <location filename="../ui/MainWindow.cpp" line="256"/>
         <source>Cut-out</source>
         <translation>Ausschnitt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="249"/>
+        <location filename="../ui/MainWindow.cpp" line="257"/>
         <source>&amp;Show:</source>
         <translation>An&amp;zeigen:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="250"/>
-        <location filename="../ui/MainWindow.cpp" line="495"/>
+        <location filename="../ui/MainWindow.cpp" line="258"/>
+        <location filename="../ui/MainWindow.cpp" line="505"/>
         <source>Select two words (Ctrl+click) to compare their masks.</source>
         <translation>Wählen Sie zwei Wörter (Ctrl+Klick), um ihre Masken zu vergleichen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="258"/>
+        <location filename="../ui/MainWindow.cpp" line="266"/>
         <source>Display</source>
         <translation>Darstellung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="261"/>
+        <location filename="../ui/MainWindow.cpp" line="269"/>
         <source>Jet (as in the paper)</source>
         <translation>Jet (wie im Paper)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="262"/>
+        <location filename="../ui/MainWindow.cpp" line="270"/>
         <source>Viridis</source>
         <translation>Viridis</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="263"/>
+        <location filename="../ui/MainWindow.cpp" line="271"/>
         <source>Inferno</source>
         <translation>Inferno</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="264"/>
+        <location filename="../ui/MainWindow.cpp" line="272"/>
         <source>Gray</source>
         <translation>Grau</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="265"/>
+        <location filename="../ui/MainWindow.cpp" line="273"/>
         <source>Colour map of a single word&apos;s heat; several words each get their own hue</source>
         <translation>Farbskala für die Heat eines einzelnen Wortes; mehrere Wörter erhalten je einen eigenen Farbton</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="266"/>
+        <location filename="../ui/MainWindow.cpp" line="274"/>
         <source>&amp;Colours:</source>
         <translation>&amp;Farben:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="270"/>
+        <location filename="../ui/MainWindow.cpp" line="278"/>
         <source>How strongly the heat map covers the image</source>
         <translation>Wie stark die Heatmap das Bild überdeckt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="271"/>
+        <location filename="../ui/MainWindow.cpp" line="279"/>
         <source>&amp;Opacity:</source>
         <translation>Dec&amp;kkraft:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="273"/>
+        <location filename="../ui/MainWindow.cpp" line="281"/>
         <source>Per word (paper)</source>
         <translation>Pro Wort (Paper)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="274"/>
+        <location filename="../ui/MainWindow.cpp" line="282"/>
         <source>Shared across words</source>
         <translation>Gemeinsam für alle Wörter</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="275"/>
+        <location filename="../ui/MainWindow.cpp" line="283"/>
         <source>Absolute</source>
         <translation>Absolut</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="276"/>
+        <location filename="../ui/MainWindow.cpp" line="284"/>
         <source>Share of the words</source>
         <translation>Anteil an den Wörtern</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="277"/>
+        <location filename="../ui/MainWindow.cpp" line="285"/>
         <source>Per word stretches each map to 0–1; shared keeps words comparable; absolute shows raw attention; share gives each pixel&apos;s split among the prompt&apos;s words</source>
         <translation>„Pro Wort“ streckt jede Karte auf 0–1; „Gemeinsam“ hält Wörter vergleichbar; „Absolut“ zeigt die rohe Aufmerksamkeit; „Anteil“ zeigt, wie sich jedes Pixel auf die Wörter des Prompts aufteilt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="280"/>
+        <location filename="../ui/MainWindow.cpp" line="288"/>
         <source>&amp;Normalize:</source>
         <translation>&amp;Normieren:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="291"/>
+        <location filename="../ui/MainWindow.cpp" line="299"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="292"/>
+        <location filename="../ui/MainWindow.cpp" line="300"/>
         <source>&amp;Open Session…</source>
         <translation>Sitzung ö&amp;ffnen…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="294"/>
+        <location filename="../ui/MainWindow.cpp" line="302"/>
         <source>Open &amp;Recent</source>
         <translation>&amp;Zuletzt geöffnet</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="295"/>
+        <location filename="../ui/MainWindow.cpp" line="303"/>
+        <source>Settings from &amp;PNG…</source>
+        <translation>Einstellungen aus &amp;PNG…</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="305"/>
         <source>&amp;Save Session As…</source>
         <translation>Sitzung &amp;speichern unter…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="298"/>
+        <location filename="../ui/MainWindow.cpp" line="308"/>
         <source>Export &amp;Overlay as PNG…</source>
         <translation>&amp;Overlay als PNG exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="300"/>
+        <location filename="../ui/MainWindow.cpp" line="310"/>
         <source>Export &amp;Figure (PNG, SVG, PDF)…</source>
         <translation>&amp;Abbildung exportieren (PNG, SVG, PDF)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="302"/>
+        <location filename="../ui/MainWindow.cpp" line="312"/>
         <source>Export &amp;Masks as PNG…</source>
         <translation>&amp;Masken als PNG exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="304"/>
+        <location filename="../ui/MainWindow.cpp" line="314"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="307"/>
+        <location filename="../ui/MainWindow.cpp" line="317"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="311"/>
+        <location filename="../ui/MainWindow.cpp" line="321"/>
         <source>&amp;Fit Image</source>
         <translation>Bild &amp;einpassen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="313"/>
+        <location filename="../ui/MainWindow.cpp" line="323"/>
         <source>&amp;Language</source>
         <translation>&amp;Sprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="319"/>
+        <location filename="../ui/MainWindow.cpp" line="329"/>
         <source>System Language</source>
         <translation>Systemsprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="332"/>
+        <location filename="../ui/MainWindow.cpp" line="342"/>
         <source>Language</source>
         <translation>Sprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="333"/>
+        <location filename="../ui/MainWindow.cpp" line="343"/>
         <source>The new language takes effect when DAAM Studio is started again.</source>
         <translation>Die neue Sprache wird beim nächsten Start von DAAM Studio wirksam.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="337"/>
+        <location filename="../ui/MainWindow.cpp" line="347"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="339"/>
+        <location filename="../ui/MainWindow.cpp" line="349"/>
         <source>&amp;About DAAM Studio…</source>
         <translation>&amp;Über DAAM Studio…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="418"/>
+        <location filename="../ui/MainWindow.cpp" line="428"/>
         <source>Computing heat maps…</source>
         <translation>Heatmaps werden berechnet…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="433"/>
+        <location filename="../ui/MainWindow.cpp" line="443"/>
         <source>Could not compute the heat maps: %1</source>
         <translation>Die Heatmaps konnten nicht berechnet werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="484"/>
+        <location filename="../ui/MainWindow.cpp" line="494"/>
         <source>Steps %1–%2 of %3</source>
         <translation>Schritte %1–%2 von %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="489"/>
+        <location filename="../ui/MainWindow.cpp" line="499"/>
         <source>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
         <translation>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="543"/>
+        <location filename="../ui/MainWindow.cpp" line="553"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="544"/>
+        <location filename="../ui/MainWindow.cpp" line="554"/>
         <source>x %1, y %2 — %3</source>
         <translation>x %1, y %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="578"/>
+        <location filename="../ui/MainWindow.cpp" line="588"/>
         <source>Opening %1…</source>
         <translation>%1 wird geöffnet …</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="595"/>
+        <location filename="../ui/MainWindow.cpp" line="604"/>
+        <source>Reading the settings of %1…</source>
+        <translation>Die Einstellungen von %1 werden gelesen …</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="624"/>
+        <source>Could not take the settings of a PNG: %1</source>
+        <translation>Die Einstellungen eines PNG konnten nicht übernommen werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="631"/>
+        <source>Settings from %1 (%2).</source>
+        <translation>Einstellungen aus %1 (%2).</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="650"/>
         <source>Could not open the session %1: %2</source>
         <translation>Die Sitzung %1 konnte nicht geöffnet werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="602"/>
+        <location filename="../ui/MainWindow.cpp" line="657"/>
         <source>Opened %1</source>
         <translation>%1 geöffnet</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="610"/>
+        <location filename="../ui/MainWindow.cpp" line="665"/>
         <source>The generated session cannot be shown: %1</source>
         <translation>Die erzeugte Sitzung kann nicht angezeigt werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="621"/>
+        <location filename="../ui/MainWindow.cpp" line="676"/>
         <source>Could not save the session: %1</source>
         <translation>Die Sitzung konnte nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="627"/>
+        <location filename="../ui/MainWindow.cpp" line="682"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="633"/>
+        <location filename="../ui/MainWindow.cpp" line="688"/>
         <source>Nothing to export: open or generate a session first.</source>
         <translation>Nichts zu exportieren: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="638"/>
-        <location filename="../ui/MainWindow.cpp" line="669"/>
-        <location filename="../ui/MainWindow.cpp" line="697"/>
+        <location filename="../ui/MainWindow.cpp" line="693"/>
+        <location filename="../ui/MainWindow.cpp" line="724"/>
+        <location filename="../ui/MainWindow.cpp" line="752"/>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="641"/>
-        <location filename="../ui/MainWindow.cpp" line="672"/>
+        <location filename="../ui/MainWindow.cpp" line="696"/>
+        <location filename="../ui/MainWindow.cpp" line="727"/>
         <source>Wrote %1</source>
         <translation>%1 geschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="648"/>
+        <location filename="../ui/MainWindow.cpp" line="703"/>
         <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
         <translation>Export fehlgeschlagen: %1: Verwenden Sie einen Dateinamen auf .png, .svg oder .pdf</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="652"/>
-        <location filename="../ui/MainWindow.cpp" line="679"/>
+        <location filename="../ui/MainWindow.cpp" line="707"/>
+        <location filename="../ui/MainWindow.cpp" line="734"/>
         <source>Nothing to export: select at least one word.</source>
         <translation>Nichts zu exportieren: Wählen Sie mindestens ein Wort.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="702"/>
+        <location filename="../ui/MainWindow.cpp" line="757"/>
         <source>Masks written: %1</source>
         <translation>Masken geschrieben: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="738"/>
+        <location filename="../ui/MainWindow.cpp" line="793"/>
         <source>unsaved</source>
         <translation>nicht gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="739"/>
+        <location filename="../ui/MainWindow.cpp" line="794"/>
         <source>%1 (%2) — DAAM Studio</source>
         <translation>%1 (%2) — DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="744"/>
+        <location filename="../ui/MainWindow.cpp" line="799"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="812"/>
+        <location filename="../ui/MainWindow.cpp" line="870"/>
         <source>Open a session folder</source>
         <translation>Sitzungsordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="818"/>
+        <location filename="../ui/MainWindow.cpp" line="877"/>
+        <source>Take the settings of an image</source>
+        <translation>Einstellungen eines Bildes übernehmen</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="883"/>
         <source>Nothing to save: open or generate a session first.</source>
         <translation>Nichts zu speichern: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="819"/>
+        <location filename="../ui/MainWindow.cpp" line="884"/>
         <source>Save the session as a folder</source>
         <translation>Sitzung als Ordner speichern</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="825"/>
+        <location filename="../ui/MainWindow.cpp" line="890"/>
         <source>Export the overlay</source>
         <translation>Overlay exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="825"/>
-        <location filename="../ui/MainWindow.cpp" line="847"/>
+        <location filename="../ui/MainWindow.cpp" line="878"/>
+        <location filename="../ui/MainWindow.cpp" line="890"/>
+        <location filename="../ui/MainWindow.cpp" line="912"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="832"/>
+        <location filename="../ui/MainWindow.cpp" line="897"/>
         <source>Export a figure</source>
         <translation>Abbildung exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="833"/>
+        <location filename="../ui/MainWindow.cpp" line="898"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
         <translation>PNG-Bild (*.png);;SVG-Zeichnung (*.svg);;PDF-Dokument (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="839"/>
+        <location filename="../ui/MainWindow.cpp" line="904"/>
         <source>Figure resolution</source>
         <translation>Auflösung der Abbildung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="839"/>
+        <location filename="../ui/MainWindow.cpp" line="904"/>
         <source>Dots per inch:</source>
         <translation>Punkte pro Zoll (dpi):</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="847"/>
+        <location filename="../ui/MainWindow.cpp" line="912"/>
         <source>Export masks</source>
         <translation>Masken exportieren</translation>
     </message>
@@ -879,73 +935,73 @@ IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
 <context>
     <name>daam::ui::PlotsPanel</name>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="58"/>
+        <location filename="../ui/PlotsPanel.cpp" line="59"/>
         <source>Attention mass per step</source>
         <translation>Attention-Masse pro Schritt</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="59"/>
+        <location filename="../ui/PlotsPanel.cpp" line="60"/>
         <source>Share per layer</source>
         <translation>Anteil pro Schicht</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="60"/>
+        <location filename="../ui/PlotsPanel.cpp" line="61"/>
         <source>Heat values</source>
         <translation>Heat-Werte</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="61"/>
+        <location filename="../ui/PlotsPanel.cpp" line="62"/>
         <source>denoising step</source>
         <translation>Entrauschungsschritt</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="62"/>
+        <location filename="../ui/PlotsPanel.cpp" line="63"/>
         <source>mean attention</source>
         <translation>mittlere Attention</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="63"/>
+        <location filename="../ui/PlotsPanel.cpp" line="64"/>
         <source>layer</source>
         <translation>Schicht</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="64"/>
-        <location filename="../ui/PlotsPanel.cpp" line="176"/>
+        <location filename="../ui/PlotsPanel.cpp" line="65"/>
+        <location filename="../ui/PlotsPanel.cpp" line="177"/>
         <source>heat</source>
         <translation>Heat</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="65"/>
+        <location filename="../ui/PlotsPanel.cpp" line="66"/>
         <source>pixels</source>
         <translation>Pixel</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="67"/>
+        <location filename="../ui/PlotsPanel.cpp" line="68"/>
         <source>How much attention the selected words receive at each step; the shaded band is the chosen range</source>
         <translation>Wie viel Attention die gewählten Wörter in jedem Schritt erhalten; das schattierte Band ist der gewählte Bereich</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="68"/>
+        <location filename="../ui/PlotsPanel.cpp" line="69"/>
         <source>Each layer&apos;s part of the selected word&apos;s heat map</source>
         <translation>Anteil jeder Schicht an der Heatmap des gewählten Wortes</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="69"/>
+        <location filename="../ui/PlotsPanel.cpp" line="70"/>
         <source>Distribution of the selected word&apos;s heat values; the line is the threshold τ</source>
         <translation>Verteilung der Heat-Werte des gewählten Wortes; die Linie ist die Schwelle τ</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="157"/>
+        <location filename="../ui/PlotsPanel.cpp" line="158"/>
         <source>share</source>
         <translation>Anteil</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="157"/>
+        <location filename="../ui/PlotsPanel.cpp" line="158"/>
         <source>share of “%1”</source>
         <translation>Anteil von „%1“</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="176"/>
+        <location filename="../ui/PlotsPanel.cpp" line="177"/>
         <source>heat of “%1”</source>
         <translation>Heat von „%1“</translation>
     </message>
@@ -953,7 +1009,7 @@ IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
 <context>
     <name>daam::ui::RangeSlider</name>
     <message>
-        <location filename="../ui/RangeSlider.cpp" line="20"/>
+        <location filename="../ui/RangeSlider.cpp" line="21"/>
         <source>Drag either handle to choose the denoising steps the maps sum over. Arrow keys move the active handle; Shift+arrow moves the other one.</source>
         <translation>Ziehen Sie einen der Griffe, um die Entrauschungsschritte zu wählen, über die die Karten summiert werden. Pfeiltasten bewegen den aktiven Griff, Shift+Pfeil den anderen.</translation>
     </message>
@@ -961,41 +1017,41 @@ IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
 <context>
     <name>daam::ui::TokenStrip</name>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="19"/>
+        <location filename="../ui/TokenStrip.cpp" line="20"/>
         <source>Start/end</source>
         <translation>Start/Ende</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="21"/>
+        <location filename="../ui/TokenStrip.cpp" line="22"/>
         <source>Show the start and end tokens as chips too: they take most of the attention</source>
         <translation>Start- und End-Token ebenfalls als Chips zeigen: Sie erhalten den größten Teil der Aufmerksamkeit</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="22"/>
+        <location filename="../ui/TokenStrip.cpp" line="23"/>
         <source>Show start and end tokens</source>
         <translation>Start- und End-Token zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="58"/>
+        <location filename="../ui/TokenStrip.cpp" line="59"/>
         <source> (key %1)</source>
         <translation> (Taste %1)</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="60"/>
+        <location filename="../ui/TokenStrip.cpp" line="61"/>
         <source>A token of no word: the model reads it with every prompt
 Click to select, Ctrl+click to add to the selection.</source>
         <translation>Ein Token, das zu keinem Wort gehört: Das Modell liest es bei jedem Prompt
 Klicken zum Auswählen, Ctrl+Klick zum Hinzufügen zur Auswahl.</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="63"/>
+        <location filename="../ui/TokenStrip.cpp" line="64"/>
         <source>Tokens: %1%2
 Click to select, Ctrl+click to add to the selection.</source>
         <translation>Tokens: %1%2
 Klicken zum Auswählen, Ctrl+Klick zum Hinzufügen zur Auswahl.</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="65"/>
+        <location filename="../ui/TokenStrip.cpp" line="66"/>
         <source>Word %1: %2</source>
         <translation>Wort %1: %2</translation>
     </message>
@@ -1003,47 +1059,47 @@ Klicken zum Auswählen, Ctrl+Klick zum Hinzufügen zur Auswahl.</translation>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/studio/main.cpp" line="35"/>
+        <location filename="../app/studio/main.cpp" line="38"/>
         <source>See where each word of a prompt lands in a Stable Diffusion image.</source>
         <translation>Sehen Sie, wo jedes Wort eines Prompts in einem Stable-Diffusion-Bild landet.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="39"/>
-        <source>A session folder to open.</source>
-        <translation>Ein zu öffnender Sitzungsordner.</translation>
+        <location filename="../app/studio/main.cpp" line="42"/>
+        <source>A session folder to open, or a PNG to take the generation settings of.</source>
+        <translation>Ein zu öffnender Sitzungsordner oder ein PNG, dessen Erzeugungseinstellungen übernommen werden.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="42"/>
+        <location filename="../app/studio/main.cpp" line="46"/>
         <source>Select word N (1-based); repeat to select several.</source>
         <translation>Wort N wählen (ab 1 gezählt); für mehrere wiederholen.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="45"/>
+        <location filename="../app/studio/main.cpp" line="49"/>
         <source>Show masks: fill, outline or cutout.</source>
         <translation>Masken zeigen: fill, outline oder cutout.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="48"/>
+        <location filename="../app/studio/main.cpp" line="52"/>
         <source>Save a screenshot of the window to FILE and exit.</source>
         <translation>Einen Screenshot des Fensters in FILE speichern und beenden.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="51"/>
+        <location filename="../app/studio/main.cpp" line="55"/>
         <source>Generate the prompt at start-up (the built-in model does so unless a session is opened).</source>
         <translation>Den Prompt beim Start erzeugen (das eingebaute Modell tut dies, sofern keine Sitzung geöffnet wird).</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="67"/>
+        <location filename="../app/studio/main.cpp" line="75"/>
         <source>--select needs a word number from 1, not &apos;%1&apos;</source>
         <translation>--select braucht eine Wortnummer ab 1, nicht „%1“</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="83"/>
+        <location filename="../app/studio/main.cpp" line="91"/>
         <source>--mask must be fill, outline or cutout, not &apos;%1&apos;</source>
         <translation>--mask muss fill, outline oder cutout sein, nicht „%1“</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="100"/>
+        <location filename="../app/studio/main.cpp" line="108"/>
         <source>could not write %1</source>
         <translation>%1 konnte nicht geschrieben werden</translation>
     </message>

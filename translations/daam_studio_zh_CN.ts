@@ -4,57 +4,57 @@
 <context>
     <name>daam::ui::AboutDialog</name>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="61"/>
+        <location filename="../ui/AboutDialog.cpp" line="62"/>
         <source>About DAAM Studio</source>
         <translation>关于 DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="73"/>
+        <location filename="../ui/AboutDialog.cpp" line="74"/>
         <source>Version %1</source>
         <translation>版本 %1</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="79"/>
+        <location filename="../ui/AboutDialog.cpp" line="80"/>
         <source>See where each word of a prompt lands in a Stable Diffusion image.</source>
         <translation>查看提示词中的每个词落在 Stable Diffusion 图像的哪个位置。</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="85"/>
+        <location filename="../ui/AboutDialog.cpp" line="86"/>
         <source>GNU General Public License, version 3 or later</source>
         <translation>GNU 通用公共许可证第 3 版或更高版本</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="87"/>
+        <location filename="../ui/AboutDialog.cpp" line="88"/>
         <source>DAAM Studio is free software: you may share and change it under the terms of the %1 (%2). It comes with ABSOLUTELY NO WARRANTY, to the extent permitted by law.</source>
         <translation>DAAM Studio 是自由软件：您可以依据 %1（%2）的条款分享和修改它。在法律允许的范围内，本软件不提供任何担保。</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="115"/>
+        <location filename="../ui/AboutDialog.cpp" line="116"/>
         <source>colour maps from %1</source>
         <translation>来自 %1 的色图</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="122"/>
+        <location filename="../ui/AboutDialog.cpp" line="123"/>
         <source>Third-party software</source>
         <translation>第三方软件</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="130"/>
+        <location filename="../ui/AboutDialog.cpp" line="131"/>
         <source>If DAAM Studio helps your research, please cite the DAAM paper:</source>
         <translation>如果 DAAM Studio 对您的研究有帮助，请引用 DAAM 论文：</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="140"/>
+        <location filename="../ui/AboutDialog.cpp" line="141"/>
         <source>BibTeX citation</source>
         <translation>BibTeX 引用</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="168"/>
+        <location filename="../ui/AboutDialog.cpp" line="169"/>
         <source>Copy &amp;BibTeX</source>
         <translation>复制 BibTeX(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="175"/>
+        <location filename="../ui/AboutDialog.cpp" line="176"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
@@ -62,33 +62,33 @@
 <context>
     <name>daam::ui::Exporter</name>
     <message>
-        <location filename="../ui/Exporter.cpp" line="32"/>
+        <location filename="../ui/Exporter.cpp" line="33"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../ui/Exporter.cpp" line="55"/>
+        <location filename="../ui/Exporter.cpp" line="56"/>
         <source>%1: nothing to export</source>
         <translation>%1：没有可导出的内容</translation>
     </message>
     <message>
-        <location filename="../ui/Exporter.cpp" line="63"/>
+        <location filename="../ui/Exporter.cpp" line="64"/>
         <source>%1: could not encode the image</source>
         <translation>%1：无法编码图像</translation>
     </message>
     <message>
-        <location filename="../ui/Exporter.cpp" line="91"/>
+        <location filename="../ui/Exporter.cpp" line="92"/>
         <source>Image</source>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../ui/Exporter.cpp" line="153"/>
+        <location filename="../ui/Exporter.cpp" line="154"/>
         <source>%1: could not encode the figure</source>
         <translation>%1：无法编码图表</translation>
     </message>
     <message>
-        <location filename="../ui/Exporter.cpp" line="165"/>
-        <location filename="../ui/Exporter.cpp" line="177"/>
+        <location filename="../ui/Exporter.cpp" line="166"/>
+        <location filename="../ui/Exporter.cpp" line="178"/>
         <source>DAAM heat maps</source>
         <translation>DAAM 热力图</translation>
     </message>
@@ -96,203 +96,233 @@
 <context>
     <name>daam::ui::GenerationPanel</name>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="30"/>
+        <location filename="../ui/GenerationPanel.cpp" line="35"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="40"/>
+        <location filename="../ui/GenerationPanel.cpp" line="59"/>
         <source>Describe the image, e.g. “a red dog on a bench”</source>
         <translation>描述图像，例如“a red dog on a bench”</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="41"/>
-        <location filename="../ui/GenerationPanel.cpp" line="44"/>
+        <location filename="../ui/GenerationPanel.cpp" line="60"/>
+        <location filename="../ui/GenerationPanel.cpp" line="63"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="50"/>
+        <location filename="../ui/GenerationPanel.cpp" line="69"/>
         <source>Tokens the prompt takes, of the most the model&apos;s text encoder reads</source>
         <translation>提示词占用的词元数，以及模型文本编码器最多读取的词元数</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="57"/>
-        <location filename="../ui/GenerationPanel.cpp" line="64"/>
+        <location filename="../ui/GenerationPanel.cpp" line="76"/>
+        <location filename="../ui/GenerationPanel.cpp" line="83"/>
         <source>Negative prompt</source>
         <translation>反向提示词</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="63"/>
+        <location filename="../ui/GenerationPanel.cpp" line="82"/>
         <source>What the image should not show</source>
         <translation>图像中不应出现的内容</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="85"/>
+        <location filename="../ui/GenerationPanel.cpp" line="104"/>
         <source>A diffusers pipeline folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/)</source>
         <translation>diffusers 管线文件夹（model_index.json、unet/、vae/、text_encoder/、tokenizer/）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="89"/>
+        <location filename="../ui/GenerationPanel.cpp" line="108"/>
         <source>…</source>
         <translation>…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="90"/>
+        <location filename="../ui/GenerationPanel.cpp" line="109"/>
         <source>Choose a model folder</source>
         <translation>选择模型文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="97"/>
+        <location filename="../ui/GenerationPanel.cpp" line="116"/>
         <source>&amp;Model:</source>
         <translation>模型(&amp;M)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="103"/>
+        <location filename="../ui/GenerationPanel.cpp" line="122"/>
+        <source>Seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="123"/>
         <source>The same seed, prompt and settings give the same image</source>
         <translation>相同的种子、提示词和设置会生成相同的图像</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="105"/>
+        <location filename="../ui/GenerationPanel.cpp" line="125"/>
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="106"/>
-        <location filename="../ui/GenerationPanel.cpp" line="107"/>
+        <location filename="../ui/GenerationPanel.cpp" line="126"/>
+        <location filename="../ui/GenerationPanel.cpp" line="127"/>
         <source>Random seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="113"/>
+        <location filename="../ui/GenerationPanel.cpp" line="134"/>
         <source>&amp;Seed:</source>
         <translation>种子(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="120"/>
+        <location filename="../ui/GenerationPanel.cpp" line="141"/>
         <source>Denoising steps</source>
         <translation>去噪步数</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="121"/>
+        <location filename="../ui/GenerationPanel.cpp" line="142"/>
         <source>S&amp;teps:</source>
         <translation>步数(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="126"/>
+        <location filename="../ui/GenerationPanel.cpp" line="147"/>
         <source>Classifier-free guidance scale; 1 or less turns guidance off</source>
         <translation>无分类器引导（CFG）强度；小于或等于 1 时关闭引导</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="127"/>
+        <location filename="../ui/GenerationPanel.cpp" line="148"/>
         <source>&amp;Guidance:</source>
         <translation>引导强度(&amp;G)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="129"/>
-        <location filename="../ui/GenerationPanel.cpp" line="134"/>
+        <location filename="../ui/GenerationPanel.cpp" line="150"/>
+        <location filename="../ui/GenerationPanel.cpp" line="155"/>
         <source>Model default</source>
         <translation>模型默认</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="132"/>
+        <location filename="../ui/GenerationPanel.cpp" line="153"/>
         <source>Sc&amp;heduler:</source>
         <translation>调度器(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="136"/>
+        <location filename="../ui/GenerationPanel.cpp" line="157"/>
         <source>%1 × %1</source>
         <translation>%1 × %1</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="137"/>
+        <location filename="../ui/GenerationPanel.cpp" line="158"/>
         <source>Si&amp;ze:</source>
         <translation>尺寸(&amp;Z)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="139"/>
+        <location filename="../ui/GenerationPanel.cpp" line="160"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="140"/>
+        <location filename="../ui/GenerationPanel.cpp" line="161"/>
         <source>CUDA GPU</source>
         <translation>CUDA GPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="141"/>
+        <location filename="../ui/GenerationPanel.cpp" line="162"/>
         <source>&amp;Device:</source>
         <translation>设备(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="144"/>
-        <location filename="../ui/GenerationPanel.cpp" line="274"/>
+        <location filename="../ui/GenerationPanel.cpp" line="165"/>
+        <location filename="../ui/GenerationPanel.cpp" line="346"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="145"/>
-        <location filename="../ui/GenerationPanel.cpp" line="276"/>
+        <location filename="../ui/GenerationPanel.cpp" line="166"/>
+        <location filename="../ui/GenerationPanel.cpp" line="348"/>
         <source>Generate the image and trace its attention (Ctrl+Return)</source>
         <translation>生成图像并追踪其注意力（Ctrl+Return）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="147"/>
+        <location filename="../ui/GenerationPanel.cpp" line="168"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="148"/>
+        <location filename="../ui/GenerationPanel.cpp" line="169"/>
         <source>Stop the generation after the current step (Esc)</source>
         <translation>在当前步骤结束后停止生成（Esc）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="171"/>
+        <location filename="../ui/GenerationPanel.cpp" line="193"/>
         <source>Denoising preview</source>
         <translation>去噪预览</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="260"/>
+        <location filename="../ui/GenerationPanel.cpp" line="243"/>
+        <source>%1 × %2</source>
+        <translation>%1 × %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="259"/>
+        <source>%1 steps is outside %2–%3: set to %4.</source>
+        <translation>%1 步超出 %2–%3 的范围：已设为 %4。</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="268"/>
+        <source>Guidance %1 is outside %2–%3.</source>
+        <translation>引导强度 %1 超出 %2–%3 的范围。</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="278"/>
+        <source>DDIM&apos;s eta %1 is not among these settings: generating here uses 0.</source>
+        <translation>DDIM 的 eta %1 不在这些设置中：此处生成时使用 0。</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="282"/>
+        <source>Made with the model “%1”; the model above is kept.</source>
+        <translation>由模型“%1”生成；上方的模型保持不变。</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="332"/>
         <source>Choose a diffusers model folder</source>
         <translation>选择 diffusers 模型文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="274"/>
+        <location filename="../ui/GenerationPanel.cpp" line="346"/>
         <source>Restart</source>
         <translation>重新开始</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="275"/>
+        <location filename="../ui/GenerationPanel.cpp" line="347"/>
         <source>Cancel this generation and start again with the current settings (Ctrl+Return)</source>
         <translation>取消本次生成并使用当前设置重新开始（Ctrl+Return）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="283"/>
+        <location filename="../ui/GenerationPanel.cpp" line="355"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="290"/>
+        <location filename="../ui/GenerationPanel.cpp" line="362"/>
         <source>Loading the model from %1…</source>
         <translation>正在从 %1 加载模型…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="296"/>
+        <location filename="../ui/GenerationPanel.cpp" line="368"/>
         <source>Step %1 of %2</source>
         <translation>第 %1 步，共 %2 步</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="297"/>
+        <location filename="../ui/GenerationPanel.cpp" line="369"/>
         <source>%1 elapsed, about %2 left</source>
         <translation>已用 %1，约剩 %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="310"/>
+        <location filename="../ui/GenerationPanel.cpp" line="382"/>
         <source>Tokens: %1 / %2, too many: the text encoder reads %2. Shorten it to generate.</source>
         <translation>词元：%1 / %2，过多：文本编码器最多读取 %2 个。请缩短后再生成。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="314"/>
+        <location filename="../ui/GenerationPanel.cpp" line="386"/>
         <source>Tokens: %1 / %2</source>
         <translation>词元：%1 / %2</translation>
     </message>
@@ -300,17 +330,17 @@
 <context>
     <name>daam::ui::ImageView</name>
     <message>
-        <location filename="../ui/ImageView.cpp" line="18"/>
+        <location filename="../ui/ImageView.cpp" line="19"/>
         <source>Wheel or +/- zooms, drag pans, double-click or 0 fits the image.</source>
         <translation>滚轮或 +/- 缩放，拖动平移，双击或按 0 适应窗口。</translation>
     </message>
     <message>
-        <location filename="../ui/ImageView.cpp" line="19"/>
+        <location filename="../ui/ImageView.cpp" line="20"/>
         <source>Image with heat map</source>
         <translation>带热力图的图像</translation>
     </message>
     <message>
-        <location filename="../ui/ImageView.cpp" line="70"/>
+        <location filename="../ui/ImageView.cpp" line="71"/>
         <source>Open a session (File ▸ Open, or drop its folder here) or generate an image.</source>
         <translation>打开会话（文件 ▸ 打开，或将其文件夹拖放到此处），或生成一张图像。</translation>
     </message>
@@ -318,47 +348,47 @@
 <context>
     <name>daam::ui::LayerSelector</name>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="21"/>
+        <location filename="../ui/LayerSelector.cpp" line="22"/>
         <source>Mid block</source>
         <translation>中间块</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="18"/>
+        <location filename="../ui/LayerSelector.cpp" line="19"/>
         <source>All layers</source>
         <translation>所有层</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="19"/>
+        <location filename="../ui/LayerSelector.cpp" line="20"/>
         <source>Paper default</source>
         <translation>论文默认</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="20"/>
+        <location filename="../ui/LayerSelector.cpp" line="21"/>
         <source>Down blocks</source>
         <translation>下采样块</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="22"/>
+        <location filename="../ui/LayerSelector.cpp" line="23"/>
         <source>Up blocks</source>
         <translation>上采样块</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="23"/>
+        <location filename="../ui/LayerSelector.cpp" line="24"/>
         <source>%1 maps</source>
         <translation>%1 图</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="32"/>
+        <location filename="../ui/LayerSelector.cpp" line="33"/>
         <source>&amp;Preset:</source>
         <translation>预设(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="42"/>
+        <location filename="../ui/LayerSelector.cpp" line="43"/>
         <source>Cross-attention layers whose maps are averaged</source>
         <translation>对其注意力图取平均的交叉注意力层</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="44"/>
+        <location filename="../ui/LayerSelector.cpp" line="45"/>
         <source>Choose a group of layers. Paper default: the down and up blocks without 8×8 maps, as castorini/daam averages them.</source>
         <translation>选择一组层。论文默认：下采样块和上采样块中除 8×8 图以外的层，与 castorini/daam 的平均方式相同。</translation>
     </message>
@@ -366,52 +396,52 @@
 <context>
     <name>daam::ui::LayerTreeModel</name>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="14"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="15"/>
         <source>Down block %1</source>
         <translation>下采样块 %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="16"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="17"/>
         <source>Mid block</source>
         <translation>中间块</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="18"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="19"/>
         <source>Up block %1</source>
         <translation>上采样块 %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="36"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="37"/>
         <source>down %1</source>
         <translation>下采样 %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="39"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="40"/>
         <source>mid</source>
         <translation>中间</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="42"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="43"/>
         <source>up %1</source>
         <translation>上采样 %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="54"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="55"/>
         <source>attention %1</source>
         <translation>注意力 %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="55"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="56"/>
         <source>block %1</source>
         <translation>块 %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="90"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="91"/>
         <source>%1 maps</source>
         <translation>%1 图</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="171"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="172"/>
         <source>%1 (heads: %2)</source>
         <translation>%1（头数：%2）</translation>
     </message>
@@ -419,459 +449,485 @@
 <context>
     <name>daam::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="75"/>
-        <location filename="../ui/MainWindow.cpp" line="737"/>
+        <location filename="../ui/MainWindow.cpp" line="83"/>
+        <location filename="../ui/MainWindow.cpp" line="792"/>
         <source>DAAM Studio</source>
         <translation>DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="100"/>
-        <location filename="../ui/MainWindow.cpp" line="397"/>
+        <location filename="../ui/MainWindow.cpp" line="108"/>
+        <location filename="../ui/MainWindow.cpp" line="407"/>
         <source>Point at the image to see which words drew each spot.</source>
         <translation>将鼠标指向图像，查看每个位置由哪些词绘制。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="102"/>
+        <location filename="../ui/MainWindow.cpp" line="110"/>
         <source>Values under the cursor</source>
         <translation>光标处的数值</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="106"/>
+        <location filename="../ui/MainWindow.cpp" line="114"/>
         <source>Explore</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="113"/>
+        <location filename="../ui/MainWindow.cpp" line="121"/>
         <source>Plots</source>
         <translation>图表</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="121"/>
+        <location filename="../ui/MainWindow.cpp" line="129"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="144"/>
+        <location filename="../ui/MainWindow.cpp" line="152"/>
         <source>Write a prompt first.</source>
         <translation>请先输入提示词。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="145"/>
+        <location filename="../ui/MainWindow.cpp" line="153"/>
         <source>Choose a model folder first.</source>
         <translation>请先选择模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="154"/>
-        <location filename="../ui/MainWindow.cpp" line="155"/>
+        <location filename="../ui/MainWindow.cpp" line="162"/>
+        <location filename="../ui/MainWindow.cpp" line="163"/>
         <source>Generation failed: %1</source>
         <translation>生成失败：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="158"/>
+        <location filename="../ui/MainWindow.cpp" line="166"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="160"/>
+        <location filename="../ui/MainWindow.cpp" line="168"/>
         <source>Done in %1 s.</source>
         <translation>完成，用时 %1 秒。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="184"/>
+        <location filename="../ui/MainWindow.cpp" line="192"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="198"/>
+        <location filename="../ui/MainWindow.cpp" line="206"/>
         <source>Denoising steps</source>
         <translation>去噪步数</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="201"/>
+        <location filename="../ui/MainWindow.cpp" line="209"/>
         <source>Step range</source>
         <translation>步骤范围</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="204"/>
-        <location filename="../ui/MainWindow.cpp" line="747"/>
+        <location filename="../ui/MainWindow.cpp" line="212"/>
+        <location filename="../ui/MainWindow.cpp" line="802"/>
         <source>Play</source>
         <translation>播放</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="205"/>
+        <location filename="../ui/MainWindow.cpp" line="213"/>
         <source>Slide the chosen range of steps through the denoising</source>
         <translation>让所选步骤范围在去噪过程中滑动</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="217"/>
+        <location filename="../ui/MainWindow.cpp" line="225"/>
         <source>Layers</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="224"/>
+        <location filename="../ui/MainWindow.cpp" line="232"/>
         <source>No layer selected: showing the paper&apos;s default layers</source>
         <translation>未选择层：显示论文的默认层</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="231"/>
+        <location filename="../ui/MainWindow.cpp" line="239"/>
         <source>Mask</source>
         <translation>掩码</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="236"/>
+        <location filename="../ui/MainWindow.cpp" line="244"/>
         <source>Threshold τ: a pixel belongs to a word&apos;s mask where its normalized heat exceeds τ</source>
         <translation>阈值 τ：当像素的归一化热度超过 τ 时，该像素属于该词的掩码</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="241"/>
+        <location filename="../ui/MainWindow.cpp" line="249"/>
         <source>&amp;Threshold τ:</source>
         <translation>阈值 τ(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="245"/>
+        <location filename="../ui/MainWindow.cpp" line="253"/>
         <source>Heat map (no mask)</source>
         <translation>热力图（无掩码）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="246"/>
+        <location filename="../ui/MainWindow.cpp" line="254"/>
         <source>Filled mask</source>
         <translation>填充掩码</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="247"/>
+        <location filename="../ui/MainWindow.cpp" line="255"/>
         <source>Mask outline</source>
         <translation>掩码轮廓</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="248"/>
+        <location filename="../ui/MainWindow.cpp" line="256"/>
         <source>Cut-out</source>
         <translation>抠图</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="249"/>
+        <location filename="../ui/MainWindow.cpp" line="257"/>
         <source>&amp;Show:</source>
         <translation>显示(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="250"/>
-        <location filename="../ui/MainWindow.cpp" line="495"/>
+        <location filename="../ui/MainWindow.cpp" line="258"/>
+        <location filename="../ui/MainWindow.cpp" line="505"/>
         <source>Select two words (Ctrl+click) to compare their masks.</source>
         <translation>选择两个词（Ctrl+单击）以比较它们的掩码。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="258"/>
+        <location filename="../ui/MainWindow.cpp" line="266"/>
         <source>Display</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="261"/>
+        <location filename="../ui/MainWindow.cpp" line="269"/>
         <source>Jet (as in the paper)</source>
         <translation>Jet（同论文）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="262"/>
+        <location filename="../ui/MainWindow.cpp" line="270"/>
         <source>Viridis</source>
         <translation>Viridis</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="263"/>
+        <location filename="../ui/MainWindow.cpp" line="271"/>
         <source>Inferno</source>
         <translation>Inferno</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="264"/>
+        <location filename="../ui/MainWindow.cpp" line="272"/>
         <source>Gray</source>
         <translation>灰度</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="265"/>
+        <location filename="../ui/MainWindow.cpp" line="273"/>
         <source>Colour map of a single word&apos;s heat; several words each get their own hue</source>
         <translation>单个词热度的色图；多个词时各用一种色调</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="266"/>
+        <location filename="../ui/MainWindow.cpp" line="274"/>
         <source>&amp;Colours:</source>
         <translation>颜色(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="270"/>
+        <location filename="../ui/MainWindow.cpp" line="278"/>
         <source>How strongly the heat map covers the image</source>
         <translation>热力图覆盖图像的强度</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="271"/>
+        <location filename="../ui/MainWindow.cpp" line="279"/>
         <source>&amp;Opacity:</source>
         <translation>不透明度(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="273"/>
+        <location filename="../ui/MainWindow.cpp" line="281"/>
         <source>Per word (paper)</source>
         <translation>按词（论文）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="274"/>
+        <location filename="../ui/MainWindow.cpp" line="282"/>
         <source>Shared across words</source>
         <translation>所有词共用</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="275"/>
+        <location filename="../ui/MainWindow.cpp" line="283"/>
         <source>Absolute</source>
         <translation>绝对值</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="276"/>
+        <location filename="../ui/MainWindow.cpp" line="284"/>
         <source>Share of the words</source>
         <translation>在各词中的占比</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="277"/>
+        <location filename="../ui/MainWindow.cpp" line="285"/>
         <source>Per word stretches each map to 0–1; shared keeps words comparable; absolute shows raw attention; share gives each pixel&apos;s split among the prompt&apos;s words</source>
         <translation>“按词”将每张图拉伸到 0–1；“所有词共用”使各词可相互比较；“绝对值”显示原始注意力；“占比”显示每个像素在提示词各词之间的分配</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="280"/>
+        <location filename="../ui/MainWindow.cpp" line="288"/>
         <source>&amp;Normalize:</source>
         <translation>归一化(&amp;N)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="291"/>
+        <location filename="../ui/MainWindow.cpp" line="299"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="292"/>
+        <location filename="../ui/MainWindow.cpp" line="300"/>
         <source>&amp;Open Session…</source>
         <translation>打开会话(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="294"/>
+        <location filename="../ui/MainWindow.cpp" line="302"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="295"/>
+        <location filename="../ui/MainWindow.cpp" line="303"/>
+        <source>Settings from &amp;PNG…</source>
+        <translation>从 PNG 读取设置(&amp;P)…</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="305"/>
         <source>&amp;Save Session As…</source>
         <translation>会话另存为(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="298"/>
+        <location filename="../ui/MainWindow.cpp" line="308"/>
         <source>Export &amp;Overlay as PNG…</source>
         <translation>将叠加图导出为 PNG(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="300"/>
+        <location filename="../ui/MainWindow.cpp" line="310"/>
         <source>Export &amp;Figure (PNG, SVG, PDF)…</source>
         <translation>导出图表（PNG、SVG、PDF）(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="302"/>
+        <location filename="../ui/MainWindow.cpp" line="312"/>
         <source>Export &amp;Masks as PNG…</source>
         <translation>将掩码导出为 PNG(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="304"/>
+        <location filename="../ui/MainWindow.cpp" line="314"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="307"/>
+        <location filename="../ui/MainWindow.cpp" line="317"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="311"/>
+        <location filename="../ui/MainWindow.cpp" line="321"/>
         <source>&amp;Fit Image</source>
         <translation>适应窗口(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="313"/>
+        <location filename="../ui/MainWindow.cpp" line="323"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="319"/>
+        <location filename="../ui/MainWindow.cpp" line="329"/>
         <source>System Language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="332"/>
+        <location filename="../ui/MainWindow.cpp" line="342"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="333"/>
+        <location filename="../ui/MainWindow.cpp" line="343"/>
         <source>The new language takes effect when DAAM Studio is started again.</source>
         <translation>新语言将在下次启动 DAAM Studio 时生效。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="337"/>
+        <location filename="../ui/MainWindow.cpp" line="347"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="339"/>
+        <location filename="../ui/MainWindow.cpp" line="349"/>
         <source>&amp;About DAAM Studio…</source>
         <translation>关于 DAAM Studio(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="418"/>
+        <location filename="../ui/MainWindow.cpp" line="428"/>
         <source>Computing heat maps…</source>
         <translation>正在计算热力图…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="433"/>
+        <location filename="../ui/MainWindow.cpp" line="443"/>
         <source>Could not compute the heat maps: %1</source>
         <translation>无法计算热力图：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="484"/>
+        <location filename="../ui/MainWindow.cpp" line="494"/>
         <source>Steps %1–%2 of %3</source>
         <translation>第 %1–%2 步，共 %3 步</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="489"/>
+        <location filename="../ui/MainWindow.cpp" line="499"/>
         <source>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
         <translation>IoU(%1, %2) = %3
 IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="543"/>
+        <location filename="../ui/MainWindow.cpp" line="553"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="544"/>
+        <location filename="../ui/MainWindow.cpp" line="554"/>
         <source>x %1, y %2 — %3</source>
         <translation>x %1，y %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="578"/>
+        <location filename="../ui/MainWindow.cpp" line="588"/>
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="595"/>
+        <location filename="../ui/MainWindow.cpp" line="604"/>
+        <source>Reading the settings of %1…</source>
+        <translation>正在读取 %1 的设置…</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="624"/>
+        <source>Could not take the settings of a PNG: %1</source>
+        <translation>无法读取 PNG 的设置：%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="631"/>
+        <source>Settings from %1 (%2).</source>
+        <translation>设置来自 %1（%2）。</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="650"/>
         <source>Could not open the session %1: %2</source>
         <translation>无法打开会话 %1：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="602"/>
+        <location filename="../ui/MainWindow.cpp" line="657"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="610"/>
+        <location filename="../ui/MainWindow.cpp" line="665"/>
         <source>The generated session cannot be shown: %1</source>
         <translation>无法显示生成的会话：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="621"/>
+        <location filename="../ui/MainWindow.cpp" line="676"/>
         <source>Could not save the session: %1</source>
         <translation>无法保存会话：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="627"/>
+        <location filename="../ui/MainWindow.cpp" line="682"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="633"/>
+        <location filename="../ui/MainWindow.cpp" line="688"/>
         <source>Nothing to export: open or generate a session first.</source>
         <translation>没有可导出的内容：请先打开或生成一个会话。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="638"/>
-        <location filename="../ui/MainWindow.cpp" line="669"/>
-        <location filename="../ui/MainWindow.cpp" line="697"/>
+        <location filename="../ui/MainWindow.cpp" line="693"/>
+        <location filename="../ui/MainWindow.cpp" line="724"/>
+        <location filename="../ui/MainWindow.cpp" line="752"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="641"/>
-        <location filename="../ui/MainWindow.cpp" line="672"/>
+        <location filename="../ui/MainWindow.cpp" line="696"/>
+        <location filename="../ui/MainWindow.cpp" line="727"/>
         <source>Wrote %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="648"/>
+        <location filename="../ui/MainWindow.cpp" line="703"/>
         <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
         <translation>导出失败：%1：请使用 .png、.svg 或 .pdf 文件名</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="652"/>
-        <location filename="../ui/MainWindow.cpp" line="679"/>
+        <location filename="../ui/MainWindow.cpp" line="707"/>
+        <location filename="../ui/MainWindow.cpp" line="734"/>
         <source>Nothing to export: select at least one word.</source>
         <translation>没有可导出的内容：请至少选择一个词。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="702"/>
+        <location filename="../ui/MainWindow.cpp" line="757"/>
         <source>Masks written: %1</source>
         <translation>已写入掩码：%1 个</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="738"/>
+        <location filename="../ui/MainWindow.cpp" line="793"/>
         <source>unsaved</source>
         <translation>未保存</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="739"/>
+        <location filename="../ui/MainWindow.cpp" line="794"/>
         <source>%1 (%2) — DAAM Studio</source>
         <translation>%1（%2）— DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="744"/>
+        <location filename="../ui/MainWindow.cpp" line="799"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="812"/>
+        <location filename="../ui/MainWindow.cpp" line="870"/>
         <source>Open a session folder</source>
         <translation>打开会话文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="818"/>
+        <location filename="../ui/MainWindow.cpp" line="877"/>
+        <source>Take the settings of an image</source>
+        <translation>读取图像的设置</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="883"/>
         <source>Nothing to save: open or generate a session first.</source>
         <translation>没有可保存的内容：请先打开或生成一个会话。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="819"/>
+        <location filename="../ui/MainWindow.cpp" line="884"/>
         <source>Save the session as a folder</source>
         <translation>将会话保存为文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="825"/>
+        <location filename="../ui/MainWindow.cpp" line="890"/>
         <source>Export the overlay</source>
         <translation>导出叠加图</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="825"/>
-        <location filename="../ui/MainWindow.cpp" line="847"/>
+        <location filename="../ui/MainWindow.cpp" line="878"/>
+        <location filename="../ui/MainWindow.cpp" line="890"/>
+        <location filename="../ui/MainWindow.cpp" line="912"/>
         <source>PNG images (*.png)</source>
         <translation>PNG 图像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="832"/>
+        <location filename="../ui/MainWindow.cpp" line="897"/>
         <source>Export a figure</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="833"/>
+        <location filename="../ui/MainWindow.cpp" line="898"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
         <translation>PNG 图像 (*.png);;SVG 矢量图 (*.svg);;PDF 文档 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="839"/>
+        <location filename="../ui/MainWindow.cpp" line="904"/>
         <source>Figure resolution</source>
         <translation>图表分辨率</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="839"/>
+        <location filename="../ui/MainWindow.cpp" line="904"/>
         <source>Dots per inch:</source>
         <translation>每英寸点数（DPI）：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="847"/>
+        <location filename="../ui/MainWindow.cpp" line="912"/>
         <source>Export masks</source>
         <translation>导出掩码</translation>
     </message>
@@ -879,73 +935,73 @@ IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
 <context>
     <name>daam::ui::PlotsPanel</name>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="58"/>
+        <location filename="../ui/PlotsPanel.cpp" line="59"/>
         <source>Attention mass per step</source>
         <translation>每步注意力总量</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="59"/>
+        <location filename="../ui/PlotsPanel.cpp" line="60"/>
         <source>Share per layer</source>
         <translation>各层占比</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="60"/>
+        <location filename="../ui/PlotsPanel.cpp" line="61"/>
         <source>Heat values</source>
         <translation>热度值</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="61"/>
+        <location filename="../ui/PlotsPanel.cpp" line="62"/>
         <source>denoising step</source>
         <translation>去噪步骤</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="62"/>
+        <location filename="../ui/PlotsPanel.cpp" line="63"/>
         <source>mean attention</source>
         <translation>平均注意力</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="63"/>
+        <location filename="../ui/PlotsPanel.cpp" line="64"/>
         <source>layer</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="64"/>
-        <location filename="../ui/PlotsPanel.cpp" line="176"/>
+        <location filename="../ui/PlotsPanel.cpp" line="65"/>
+        <location filename="../ui/PlotsPanel.cpp" line="177"/>
         <source>heat</source>
         <translation>热度</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="65"/>
+        <location filename="../ui/PlotsPanel.cpp" line="66"/>
         <source>pixels</source>
         <translation>像素</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="67"/>
+        <location filename="../ui/PlotsPanel.cpp" line="68"/>
         <source>How much attention the selected words receive at each step; the shaded band is the chosen range</source>
         <translation>所选词在每一步获得的注意力；阴影带为所选范围</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="68"/>
+        <location filename="../ui/PlotsPanel.cpp" line="69"/>
         <source>Each layer&apos;s part of the selected word&apos;s heat map</source>
         <translation>各层在所选词热力图中所占的部分</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="69"/>
+        <location filename="../ui/PlotsPanel.cpp" line="70"/>
         <source>Distribution of the selected word&apos;s heat values; the line is the threshold τ</source>
         <translation>所选词热度值的分布；竖线为阈值 τ</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="157"/>
+        <location filename="../ui/PlotsPanel.cpp" line="158"/>
         <source>share</source>
         <translation>占比</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="157"/>
+        <location filename="../ui/PlotsPanel.cpp" line="158"/>
         <source>share of “%1”</source>
         <translation>“%1”的占比</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="176"/>
+        <location filename="../ui/PlotsPanel.cpp" line="177"/>
         <source>heat of “%1”</source>
         <translation>“%1”的热度</translation>
     </message>
@@ -953,7 +1009,7 @@ IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
 <context>
     <name>daam::ui::RangeSlider</name>
     <message>
-        <location filename="../ui/RangeSlider.cpp" line="20"/>
+        <location filename="../ui/RangeSlider.cpp" line="21"/>
         <source>Drag either handle to choose the denoising steps the maps sum over. Arrow keys move the active handle; Shift+arrow moves the other one.</source>
         <translation>拖动任一滑块，选择注意力图求和的去噪步骤。方向键移动当前滑块；Shift+方向键移动另一个。</translation>
     </message>
@@ -961,41 +1017,41 @@ IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
 <context>
     <name>daam::ui::TokenStrip</name>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="19"/>
+        <location filename="../ui/TokenStrip.cpp" line="20"/>
         <source>Start/end</source>
         <translation>起始/结束</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="21"/>
+        <location filename="../ui/TokenStrip.cpp" line="22"/>
         <source>Show the start and end tokens as chips too: they take most of the attention</source>
         <translation>也将起始和结束词元显示为标签：它们占据了大部分注意力</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="22"/>
+        <location filename="../ui/TokenStrip.cpp" line="23"/>
         <source>Show start and end tokens</source>
         <translation>显示起始和结束词元</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="58"/>
+        <location filename="../ui/TokenStrip.cpp" line="59"/>
         <source> (key %1)</source>
         <translation>（按键 %1）</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="60"/>
+        <location filename="../ui/TokenStrip.cpp" line="61"/>
         <source>A token of no word: the model reads it with every prompt
 Click to select, Ctrl+click to add to the selection.</source>
         <translation>不属于任何词的词元：模型在每个提示词中都会读到它
 单击选择，Ctrl+单击加入选择。</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="63"/>
+        <location filename="../ui/TokenStrip.cpp" line="64"/>
         <source>Tokens: %1%2
 Click to select, Ctrl+click to add to the selection.</source>
         <translation>词元：%1%2
 单击选择，Ctrl+单击加入选择。</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="65"/>
+        <location filename="../ui/TokenStrip.cpp" line="66"/>
         <source>Word %1: %2</source>
         <translation>词 %1：%2</translation>
     </message>
@@ -1003,47 +1059,47 @@ Click to select, Ctrl+click to add to the selection.</source>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/studio/main.cpp" line="35"/>
+        <location filename="../app/studio/main.cpp" line="38"/>
         <source>See where each word of a prompt lands in a Stable Diffusion image.</source>
         <translation>查看提示词中的每个词落在 Stable Diffusion 图像的哪个位置。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="39"/>
-        <source>A session folder to open.</source>
-        <translation>要打开的会话文件夹。</translation>
+        <location filename="../app/studio/main.cpp" line="42"/>
+        <source>A session folder to open, or a PNG to take the generation settings of.</source>
+        <translation>要打开的会话文件夹，或要读取其生成设置的 PNG。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="42"/>
+        <location filename="../app/studio/main.cpp" line="46"/>
         <source>Select word N (1-based); repeat to select several.</source>
         <translation>选择第 N 个词（从 1 开始）；重复此选项可选择多个。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="45"/>
+        <location filename="../app/studio/main.cpp" line="49"/>
         <source>Show masks: fill, outline or cutout.</source>
         <translation>显示掩码：fill、outline 或 cutout。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="48"/>
+        <location filename="../app/studio/main.cpp" line="52"/>
         <source>Save a screenshot of the window to FILE and exit.</source>
         <translation>将窗口截图保存到 FILE 并退出。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="51"/>
+        <location filename="../app/studio/main.cpp" line="55"/>
         <source>Generate the prompt at start-up (the built-in model does so unless a session is opened).</source>
         <translation>启动时生成提示词的图像（未打开会话时，内置模型会自动生成）。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="67"/>
+        <location filename="../app/studio/main.cpp" line="75"/>
         <source>--select needs a word number from 1, not &apos;%1&apos;</source>
         <translation>--select 需要从 1 开始的词序号，而不是“%1”</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="83"/>
+        <location filename="../app/studio/main.cpp" line="91"/>
         <source>--mask must be fill, outline or cutout, not &apos;%1&apos;</source>
         <translation>--mask 必须是 fill、outline 或 cutout，而不是“%1”</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="100"/>
+        <location filename="../app/studio/main.cpp" line="108"/>
         <source>could not write %1</source>
         <translation>无法写入 %1</translation>
     </message>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ExplorationEngine.h"
 
+#include "daam/pipeline/GenerationSession.h"
 #include "daam/trace/HeatMapAggregator.h"
 #include "daam/trace/Measures.h"
 #include "daam/trace/Session.h"
@@ -216,7 +217,7 @@ bool ExplorationEngine::setSession(SessionPtr session, const QString& dir, QStri
 bool ExplorationEngine::save(const QString& dir, QString* error) {
     try {
         if (!d->session) throw daam::Error("no session to save");
-        daam::saveSession(QDir(dir).absolutePath().toStdString(), *d->session);
+        daam::saveGeneratedSession(QDir(dir).absolutePath().toStdString(), *d->session);
         d->summary.dir = QDir(dir).absolutePath();
         return true;
     } catch (const std::exception& e) {

@@ -2,6 +2,7 @@
 #include "GenerationPanel.h"
 
 #include "daam/builtin/BuiltInModel.h"
+#include "daam/pipeline/GenerationParameters.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -11,6 +12,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -21,6 +23,8 @@
 #include <QStandardItemModel>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace daam::ui {
 
@@ -38,6 +42,20 @@ QString formatSeconds(double seconds) {
     return s >= 60 ? QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'))
                    : GenerationPanel::tr("%1 s").arg(s);
 }
+
+// Whole numbers from 0 to 2^64 - 1.
+class SeedValidator : public QValidator {
+public:
+    using QValidator::QValidator;
+    State validate(QString& input, int&) const override {
+        if (input.isEmpty()) return Intermediate;
+        const bool digits =
+            std::all_of(input.begin(), input.end(), [](QChar c) { return c.isDigit() && c.unicode() < 128; });
+        bool fits = false;
+        input.toULongLong(&fits);
+        return digits && fits ? Acceptable : Invalid;
+    }
+};
 
 } // namespace
 
@@ -117,15 +135,17 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
     modelLabel->setBuddy(model_);
     form->addRow(modelLabel, modelRow);
 
-    seed_ = new QSpinBox(this);
-    seed_->setRange(0, std::numeric_limits<int>::max());
+    seed_ = new QLineEdit(QStringLiteral("0"), this);
+    seed_->setValidator(new SeedValidator(seed_));
+    seed_->setAccessibleName(tr("Seed"));
     seed_->setToolTip(tr("The same seed, prompt and settings give the same image"));
     auto* dice = new QToolButton(this);
     dice->setText(tr("Random"));
     dice->setToolTip(tr("Random seed"));
     dice->setAccessibleName(tr("Random seed"));
-    connect(dice, &QToolButton::clicked, this,
-            [this] { seed_->setValue(int(QRandomGenerator::global()->bounded(std::numeric_limits<int>::max()))); });
+    connect(dice, &QToolButton::clicked, this, [this] {
+        seed_->setText(QString::number(QRandomGenerator::global()->bounded(std::numeric_limits<int>::max())));
+    });
     auto* seedRow = new QHBoxLayout;
     seedRow->addWidget(seed_, 1);
     seedRow->addWidget(dice);
@@ -134,12 +154,12 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(seedLabel, seedRow);
 
     steps_ = new QSpinBox(this);
-    steps_->setRange(1, 500);
+    steps_->setRange(1, 1000); // GenerationRequest's range
     steps_->setValue(30);
     steps_->setToolTip(tr("Denoising steps"));
     form->addRow(tr("S&teps:"), steps_);
     guidance_ = new QDoubleSpinBox(this);
-    guidance_->setRange(0, 30);
+    guidance_->setRange(0, 100); // GenerationRequest's range
     guidance_->setSingleStep(0.5);
     guidance_->setValue(7.5);
     guidance_->setToolTip(tr("Classifier-free guidance scale; 1 or less turns guidance off"));
@@ -150,9 +170,9 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
         scheduler_->addItem(QString::fromLatin1(id), QString::fromLatin1(id));
     form->addRow(tr("Sc&heduler:"), scheduler_);
     size_ = new QComboBox(this);
-    size_->addItem(tr("Model default"), 0);
+    size_->addItem(tr("Model default"), QSize(0, 0));
     for (int s : {64, 128, 256, 384, 512, 640, 768, 1024})
-        size_->addItem(tr("%1 × %1").arg(s), s);
+        size_->addItem(tr("%1 × %1").arg(s), QSize(s, s));
     form->addRow(tr("Si&ze:"), size_);
     device_ = new QComboBox(this);
     device_->addItem(tr("CPU"), QStringLiteral("cpu"));
@@ -182,6 +202,7 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(progress_);
     status_ = new QLabel(this);
     status_->setWordWrap(true);
+    status_->setTextFormat(Qt::PlainText); // it may quote a PNG's text
     status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(status_);
     preview_ = new QLabel(this);
@@ -206,11 +227,12 @@ GenerationSettings GenerationPanel::settings() const {
     s.modelDir = modelPath();
     s.prompt = prompt_->toPlainText().trimmed();
     s.negativePrompt = negativeToggle_->isChecked() ? negative_->toPlainText().trimmed() : QString();
-    s.seed = quint64(seed_->value());
+    s.seed = seed_->text().toULongLong(); // 0 when empty
     s.steps = steps_->value();
     s.guidance = guidance_->value();
     s.scheduler = scheduler_->currentData().toString();
-    s.width = s.height = size_->currentData().toInt();
+    s.width = size_->currentData().toSize().width();
+    s.height = size_->currentData().toSize().height();
     s.device = device_->currentData().toString();
     return s;
 }
@@ -220,11 +242,11 @@ void GenerationPanel::setSettings(const GenerationSettings& s) {
     prompt_->setPlainText(s.prompt);
     negative_->setPlainText(s.negativePrompt);
     negativeToggle_->setChecked(!s.negativePrompt.isEmpty());
-    seed_->setValue(int(std::min<quint64>(s.seed, quint64(std::numeric_limits<int>::max()))));
+    seed_->setText(QString::number(s.seed));
     steps_->setValue(s.steps);
     guidance_->setValue(s.guidance);
     scheduler_->setCurrentIndex(std::max(0, scheduler_->findData(s.scheduler)));
-    size_->setCurrentIndex(std::max(0, size_->findData(s.width)));
+    selectSize(s.width, s.height);
     device_->setCurrentIndex(std::max(0, device_->findData(s.device)));
 }
 
@@ -273,6 +295,51 @@ void GenerationPanel::showFoundModels(const QList<ModelChoice>& models) {
         if (!m.usable && items) items->item(i)->setEnabled(false);
     }
     setModelDir(current);
+void GenerationPanel::selectSize(int width, int height) {
+    const QSize size = width > 0 && height > 0 ? QSize(width, height) : QSize(0, 0);
+    int index = size_->findData(size);
+    if (index < 0) {
+        size_->addItem(tr("%1 × %2").arg(width).arg(height), size);
+        index = size_->count() - 1;
+    }
+    size_->setCurrentIndex(index);
+}
+
+QStringList GenerationPanel::applyParameters(const daam::GenerationParameters& p) {
+    QStringList notes;
+    if (p.prompt) prompt_->setPlainText(QString::fromStdString(*p.prompt));
+    if (p.negativePrompt) {
+        negative_->setPlainText(QString::fromStdString(*p.negativePrompt));
+        negativeToggle_->setChecked(!p.negativePrompt->empty());
+    }
+    if (p.seed) seed_->setText(QString::number(*p.seed));
+    if (p.steps) {
+        if (*p.steps < steps_->minimum() || *p.steps > steps_->maximum())
+            notes << tr("%1 steps is outside %2–%3: set to %4.")
+                         .arg(*p.steps)
+                         .arg(steps_->minimum())
+                         .arg(steps_->maximum())
+                         .arg(std::clamp(*p.steps, steps_->minimum(), steps_->maximum()));
+        steps_->setValue(*p.steps);
+    }
+    if (p.guidance) {
+        if (*p.guidance < guidance_->minimum() || *p.guidance > guidance_->maximum())
+            notes << tr("Guidance %1 is outside %2–%3.")
+                         .arg(*p.guidance)
+                         .arg(guidance_->minimum())
+                         .arg(guidance_->maximum());
+        guidance_->setValue(*p.guidance);
+    }
+    if (p.scheduler)
+        scheduler_->setCurrentIndex(std::max(0, scheduler_->findData(QString::fromStdString(*p.scheduler))));
+    if (p.width && p.height) selectSize(*p.width, *p.height);
+    if (p.eta && *p.eta != 0)
+        notes << tr("DDIM's eta %1 is not among these settings: generating here uses 0.").arg(*p.eta);
+    for (const auto& note : p.notes)
+        notes << QString::fromStdString(note);
+    if (p.modelName)
+        notes << tr("Made with the model “%1”; the model above is kept.").arg(QString::fromStdString(*p.modelName));
+    return notes;
 }
 
 void GenerationPanel::saveSettings() const {
@@ -282,11 +349,12 @@ void GenerationPanel::saveSettings() const {
     settings.setValue(QStringLiteral("model"), s.modelDir);
     settings.setValue(QStringLiteral("prompt"), s.prompt);
     settings.setValue(QStringLiteral("negative"), negative_->toPlainText());
-    settings.setValue(QStringLiteral("seed"), seed_->value());
+    settings.setValue(QStringLiteral("seed"), s.seed);
     settings.setValue(QStringLiteral("steps"), s.steps);
     settings.setValue(QStringLiteral("guidance"), s.guidance);
     settings.setValue(QStringLiteral("scheduler"), s.scheduler);
     settings.setValue(QStringLiteral("size"), s.width);
+    settings.setValue(QStringLiteral("height"), s.height);
     settings.setValue(QStringLiteral("device"), s.device);
     QStringList recent;
     for (int i = 0; i < model_->count(); ++i)
@@ -318,7 +386,8 @@ void GenerationPanel::restoreSettings() {
     s.steps = settings.value(QStringLiteral("steps"), 20).toInt();
     s.guidance = settings.value(QStringLiteral("guidance"), 7.5).toDouble();
     s.scheduler = settings.value(QStringLiteral("scheduler")).toString();
-    s.width = s.height = settings.value(QStringLiteral("size"), 0).toInt();
+    s.width = settings.value(QStringLiteral("size"), 0).toInt();
+    s.height = settings.value(QStringLiteral("height"), s.width).toInt(); // absent before sizes could be oblong
     s.device = settings.value(QStringLiteral("device"), QStringLiteral("cpu")).toString();
     settings.endGroup();
     setSettings(s);

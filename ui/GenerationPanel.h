@@ -13,11 +13,16 @@
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
+class QLineEdit;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QToolButton;
+
+namespace daam {
+struct GenerationParameters;
+}
 
 namespace daam::ui {
 
@@ -37,6 +42,8 @@ public:
     void setModelFolders(const QStringList& folders);
     void searchModelFolders();
     QComboBox* modelBox() const { return model_; }
+    // Takes the settings a PNG carries (the others stay as they are); returns what could not be taken, in words.
+    QStringList applyParameters(const daam::GenerationParameters& parameters);
     void saveSettings() const; // QSettings
     void restoreSettings();
 
@@ -69,6 +76,8 @@ private:
     void rememberModel(const QString& dir);
     void showFoundModels(const QList<ModelChoice>& models);
     void showTokenCounts();
+    // Selects width x height, adding it to the choices when it is not one of them (a PNG's 512 x 768).
+    void selectSize(int width, int height);
 
     QPlainTextEdit* prompt_;
     QToolButton* negativeToggle_;
@@ -78,7 +87,7 @@ private:
     PromptTokenCounter* tokenCounter_;
     ModelScanner* scanner_;
     QComboBox* model_;
-    QSpinBox* seed_;
+    QLineEdit* seed_; // a 64-bit seed (ComfyUI draws them up to 2^64 - 1), past a QSpinBox's int
     QSpinBox* steps_;
     QDoubleSpinBox* guidance_;
     QComboBox* scheduler_;

@@ -12,6 +12,8 @@
 #include "TokenStrip.h"
 #include "Translations.h"
 
+#include "daam/pipeline/GenerationParameters.h"
+
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -62,10 +64,15 @@ QString layerLabel(const daam::CrossAttentionLayer& l) {
     return {};
 }
 
-QString localDirOf(const QMimeData* mime) {
+// The first local folder (a session) or PNG (its settings) among dropped URLs.
+QString localDropOf(const QMimeData* mime) {
     if (!mime || !mime->hasUrls()) return {};
-    for (const QUrl& url : mime->urls())
-        if (url.isLocalFile() && QFileInfo(url.toLocalFile()).isDir()) return url.toLocalFile();
+    for (const QUrl& url : mime->urls()) {
+        const QFileInfo file(url.toLocalFile());
+        if (url.isLocalFile() &&
+            (file.isDir() || file.suffix().compare(QLatin1String("png"), Qt::CaseInsensitive) == 0))
+            return url.toLocalFile();
+    }
     return {};
 }
 
@@ -293,6 +300,8 @@ void MainWindow::buildMenus() {
     auto* open = file->addAction(tr("&Open Session…"), this, &MainWindow::openDialog);
     open->setShortcut(QKeySequence::Open);
     recentMenu_ = file->addMenu(tr("Open &Recent"));
+    file->addAction(tr("Settings from &PNG…"), this, &MainWindow::openPngDialog)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     auto* save = file->addAction(tr("&Save Session As…"), this, &MainWindow::saveDialog);
     save->setShortcut(QKeySequence::Save);
     file->addSeparator();
@@ -590,6 +599,51 @@ void MainWindow::openSessionInBackground(const QString& dir) {
     });
 }
 
+void MainWindow::openPng(const QString& path) {
+    const int request = ++pngRequests_;
+    statusBar()->showMessage(tr("Reading the settings of %1…").arg(QDir::toNativeSeparators(path)));
+    // Reading a PNG decodes its rows (text may follow them), and a session beside it may be large: both on the
+    // window's pool.
+    pool_.start([this, path, request] {
+        auto parameters = std::make_shared<daam::GenerationParameters>();
+        QString error, sessionDir, sessionError;
+        SessionPtr session;
+        try {
+            *parameters = daam::readGenerationParameters(QFile::encodeName(path).toStdString());
+            sessionDir =
+                QFile::decodeName(daam::sessionFolderOf(QFile::encodeName(path).toStdString(), *parameters).c_str());
+            if (!sessionDir.isEmpty()) session = ExplorationEngine::load(sessionDir, &sessionError);
+        } catch (const std::exception& e) {
+            error = QString::fromStdString(e.what());
+        }
+        QMetaObject::invokeMethod(
+            this,
+            [=] {
+                if (request != pngRequests_) return;
+                if (!error.isEmpty()) {
+                    const QString message = tr("Could not take the settings of a PNG: %1").arg(error);
+                    showError(message);
+                    generationPanel_->showMessage(message, true);
+                    Q_EMIT pngOpened(false);
+                    return;
+                }
+                QStringList lines{
+                    tr("Settings from %1 (%2).")
+                        .arg(QFileInfo(path).fileName(), QString::fromUtf8(daam::toString(parameters->source)))};
+                lines << generationPanel_->applyParameters(*parameters);
+                generationPanel_->showMessage(lines.join(QLatin1Char('\n')), false);
+                clearError();
+                statusBar()->showMessage(lines.front(), 4000);
+                if (!sessionDir.isEmpty()) {
+                    ++openRequests_; // an earlier background open must not replace this session when it ends
+                    showOpenedSession(session, sessionDir, sessionError);
+                }
+                Q_EMIT pngOpened(true);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
 bool MainWindow::showOpenedSession(const SessionPtr& session, const QString& dir, const QString& loadError) {
     QString error = loadError;
     if (!session || !engine_.setSession(session, QDir(dir).absolutePath(), &error)) {
@@ -799,20 +853,30 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
-    if (!localDirOf(event->mimeData()).isEmpty()) event->acceptProposedAction();
+    if (!localDropOf(event->mimeData()).isEmpty()) event->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
-    const QString dir = localDirOf(event->mimeData());
-    if (dir.isEmpty()) return;
+    const QString path = localDropOf(event->mimeData());
+    if (path.isEmpty()) return;
     event->acceptProposedAction();
-    openSessionInBackground(dir);
+    if (QFileInfo(path).isDir())
+        openSessionInBackground(path);
+    else
+        openPng(path);
 }
 
 void MainWindow::openDialog() {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a session folder"),
                                                           recent_.isEmpty() ? QDir::homePath() : recent_.front());
     if (!dir.isEmpty()) openSessionInBackground(dir);
+}
+
+void MainWindow::openPngDialog() {
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Take the settings of an image"),
+                                     recent_.isEmpty() ? QDir::homePath() : recent_.front(), tr("PNG images (*.png)"));
+    if (!path.isEmpty()) openPng(path);
 }
 
 void MainWindow::saveDialog() {

@@ -44,6 +44,11 @@ public:
     // one; sessionOpened() tells how it ended.
     void openSessionInBackground(const QString& dir);
     bool saveSession(const QString& dir);
+    // Fills the generation panel with the settings a PNG carries (ours, A1111's or ComfyUI's), read on a worker
+    // thread; a PNG of ours whose session folder holds it or lies beside it opens that session too. A malformed
+    // PNG leaves the panel as it was and the window says why. A later request supersedes an earlier one;
+    // pngOpened() tells how it ended.
+    void openPng(const QString& path);
     // A session from a generation (not saved yet).
     bool showSession(const SessionPtr& session);
     QString lastError() const { return lastError_; }
@@ -84,6 +89,7 @@ public:
 
 Q_SIGNALS:
     void sessionOpened(bool ok);
+    void pngOpened(bool ok);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -115,6 +121,7 @@ private:
     void restoreSettings();
     void saveSettings() const;
     void openDialog();
+    void openPngDialog();
     void saveDialog();
     void exportOverlayDialog();
     void exportFigureDialog();
@@ -126,6 +133,7 @@ private:
     bool computing_ = false;
     int jobsStarted_ = 0;
     int openRequests_ = 0; // the latest background open wins
+    int pngRequests_ = 0;
     ExplorationState* state_;
     GenerationController* generation_;
 

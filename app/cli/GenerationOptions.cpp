@@ -61,9 +61,9 @@ std::pair<int, int> parsePair(const Args& args, const char* name, char separator
 
 } // namespace
 
-GenerationRequest generationRequestFrom(const Args& args) {
+GenerationRequest generationRequestFrom(const Args& args, bool promptRequired) {
     GenerationRequest r;
-    r.prompt = args.require("prompt");
+    r.prompt = promptRequired ? args.require("prompt") : args.get("prompt");
     r.negativePrompt = args.get("negative");
     const auto seed = args.getInt("seed");
     if (seed < 0) throw UsageError("--seed must not be negative");

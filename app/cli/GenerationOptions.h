@@ -16,7 +16,8 @@ namespace daam::cli {
 void declareGenerationOptions(Args& args);
 // --scheduler alone, for commands that generate with their own prompts (eval-shapes).
 void declareSchedulerOption(Args& args);
-GenerationRequest generationRequestFrom(const Args& args);
+// `promptRequired`: false when the prompt may come from elsewhere (generate --from-png).
+GenerationRequest generationRequestFrom(const Args& args, bool promptRequired = true);
 // The --model folder, or the built-in shape-world model when none is given (UsageError-free: an Error
 // names where the built-in model was looked for when it is not installed).
 std::string modelFolder(const Args& args);

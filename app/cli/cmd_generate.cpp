@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // daam-cli generate: text to image with the native engine, writing a DAAM session (or, with --no-trace,
 // only the image and its record); --dump-latents adds every intermediate tensor for comparison with
-// the Python stack.
+// the Python stack; --from-png takes the settings of a PNG of ours, A1111's or ComfyUI's.
 #include "Args.h"
 #include "Command.h"
 #include "GenerationOptions.h"
@@ -9,6 +9,7 @@
 
 #include "daam/io/PngImage.h"
 #include "daam/io/Safetensors.h"
+#include "daam/pipeline/GenerationParameters.h"
 #include "daam/pipeline/GenerationSession.h"
 #include "daam/util/AtomicFile.h"
 
@@ -16,6 +17,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 namespace fs = std::filesystem;
 
@@ -50,6 +52,29 @@ void writeLatents(const std::string& path, const GenerationResult& r) {
     saveSafetensors(path, tensors, {{"format", "daam-studio-latents"}});
 }
 
+// The PNG's settings under the options given on the command line: those win, the declared defaults do not.
+GenerationRequest overPngParameters(const Args& args, const GenerationRequest& fromArgs,
+                                    const GenerationParameters& png) {
+    GenerationRequest fromPng = fromArgs;
+    png.applyTo(fromPng);
+    GenerationRequest r = fromArgs;
+    auto take = [&](const char* option, auto GenerationRequest::*field) {
+        if (!args.has(option)) r.*field = fromPng.*field;
+    };
+    take("prompt", &GenerationRequest::prompt);
+    take("negative", &GenerationRequest::negativePrompt);
+    take("seed", &GenerationRequest::seed);
+    take("steps", &GenerationRequest::steps);
+    take("guidance", &GenerationRequest::guidance);
+    take("scheduler", &GenerationRequest::scheduler);
+    take("eta", &GenerationRequest::eta);
+    take("width", &GenerationRequest::width);
+    take("height", &GenerationRequest::height);
+    if (r.prompt.empty()) throw UsageError(args.get("from-png") + " holds no prompt: give --prompt");
+    r.validate();
+    return r;
+}
+
 int runGenerate(const std::vector<std::string>& argv) {
     Args args("generate",
               "Generate an image from a prompt with DAAM capture on, writing a session folder DIR:\n"
@@ -57,6 +82,9 @@ int runGenerate(const std::vector<std::string>& argv) {
               "image.png and trace.safetensors (see README, \"Session folders\").",
               argv);
     declareGenerationOptions(args);
+    args.option("from-png", "FILE",
+                "Take the prompt, negative prompt, seed, steps, guidance, sampler and size from a PNG's text "
+                "chunks (written by DAAM Studio, AUTOMATIC1111 or ComfyUI); options given here win.");
     args.option("out", "DIR", "Output folder (created; replaced only when it is empty or a session).");
     args.flag("no-trace", "Skip DAAM capture: write only image.png and generation.json.");
     args.flag("keep-heads", "Keep every call's per-head maps in the trace (exact time-range queries; larger).");
@@ -70,8 +98,21 @@ int runGenerate(const std::vector<std::string>& argv) {
     if (fs::exists(out) && !isReplaceableSessionFolder(out))
         throw FileError(out, "exists and is not a session folder (no generation.json); choose another --out");
 
-    auto request = generationRequestFrom(args);
+    const auto png = args.value("from-png");
+    auto request = generationRequestFrom(args, !png);
+    std::optional<GenerationParameters> parameters;
+    if (png) {
+        parameters = readGenerationParameters(*png);
+        request = overPngParameters(args, request, *parameters);
+        std::fprintf(stderr, "settings from %s (%s)\n", png->c_str(), toString(parameters->source));
+        for (const auto& note : parameters->notes)
+            std::fprintf(stderr, "note: %s\n", note.c_str());
+    }
     auto pipeline = loadPipeline(modelFolder(args), request, args.get("variant"));
+    if (parameters && parameters->modelName &&
+        *parameters->modelName != fs::path(pipeline->modelPath()).filename().string())
+        std::fprintf(stderr, "note: the PNG was made with the model '%s'; generating with '%s'\n",
+                     excerpt(*parameters->modelName, 80).c_str(), pipeline->modelPath().c_str());
     const bool dump = args.flagSet("dump-latents");
     CliProgress progress;
 
@@ -82,7 +123,9 @@ int runGenerate(const std::vector<std::string>& argv) {
         for (const char* stale : {"trace.safetensors", "latents.safetensors"})
             fs::remove(fs::path(out) / stale);
         writeFileAtomically((fs::path(out) / "generation.json").string(), pipeline->record(result).dump(1) + "\n");
-        writePng((fs::path(out) / "image.png").string(), imageToPng(result.image));
+        auto image = imageToPng(result.image);
+        image.text = generationPngText(pipeline->record(result), out);
+        writePng((fs::path(out) / "image.png").string(), image);
         if (dump) writeLatents((fs::path(out) / "latents.safetensors").string(), result);
         std::fprintf(stderr, "wrote %s/image.png (%.1f s)\n", out.c_str(), result.seconds);
         return 0;
@@ -91,7 +134,7 @@ int runGenerate(const std::vector<std::string>& argv) {
     traceOptions.storage = traceDType == "fp32" ? torch::kFloat32 : torch::kFloat16;
     traceOptions.keepHeads = args.flagSet("keep-heads");
     const auto traced = generateTraced(*pipeline, request, &progress, traceOptions, dump);
-    saveSession(out, traced.session, [&](const std::string& dir) {
+    saveGeneratedSession(out, traced.session, [&](const std::string& dir) {
         if (dump) writeLatents((fs::path(dir) / "latents.safetensors").string(), traced.result);
     });
     std::fprintf(stderr, "wrote session %s (%.1f s, trace %.1f MB)\n", out.c_str(), traced.result.seconds,

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // daam-studio: the desktop application.
-//   daam-studio [SESSION_DIR] [--generate] [--select N]... [--mask fill|outline|cutout] [--screenshot FILE]
+//   daam-studio [SESSION_DIR | IMAGE.png] [--generate] [--select N]... [--mask fill|outline|cutout] [--screenshot FILE]
 // With no session, on the built-in model, the app generates its prompt at once: the first thing a newcomer
 // sees is DAAM at work. --generate does so on any model. --select picks words by their 1-based position
 // (as the number keys do) once the session is shown; --screenshot grabs the window once it is laid out and
 // drawn (after the generation, with --generate), writes FILE and exits (to look at the window under Xvfb).
+// A PNG instead of a session fills the generation panel with its settings (and opens its session, if ours).
 #include "GenerationController.h"
 #include "GenerationPanel.h"
 #include "MainWindow.h"
@@ -16,6 +17,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QTimer>
 
 #include <cstdio>
@@ -37,8 +39,9 @@ int main(int argc, char** argv) {
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("session"),
-                                 QApplication::translate("main", "A session folder to open."),
-                                 QStringLiteral("[SESSION_DIR]"));
+                                 QApplication::translate("main", "A session folder to open, or a PNG to take the "
+                                                                 "generation settings of."),
+                                 QStringLiteral("[SESSION_DIR | IMAGE.png]"));
     QCommandLineOption select(QStringLiteral("select"),
                               QApplication::translate("main", "Select word N (1-based); repeat to select several."),
                               QStringLiteral("N"));
@@ -56,7 +59,11 @@ int main(int argc, char** argv) {
 
     daam::ui::MainWindow window;
     const QStringList positional = parser.positionalArguments();
-    if (!positional.isEmpty()) window.openSession(positional.front());
+    const bool png = !positional.isEmpty() && QFileInfo(positional.front()).isFile();
+    if (png)
+        window.openPng(positional.front());
+    else if (!positional.isEmpty())
+        window.openSession(positional.front());
 
     QList<int> words;
     for (const QString& n : parser.values(select)) {
@@ -122,6 +129,12 @@ int main(int argc, char** argv) {
                              takeScreenshot(parser.value(screenshot), 1); // of the window showing the error
                          });
         QTimer::singleShot(0, window.generationPanel(), &daam::ui::GenerationPanel::requestGeneration);
+    } else if (png) {
+        // Read in the background: the view options and the screenshot wait for the settings (and session).
+        QObject::connect(&window, &daam::ui::MainWindow::pngOpened, &window, [&, applyViewOptions, takeScreenshot] {
+            applyViewOptions();
+            if (parser.isSet(screenshot)) takeScreenshot(parser.value(screenshot));
+        });
     } else {
         applyViewOptions();
         if (parser.isSet(screenshot)) takeScreenshot(parser.value(screenshot));

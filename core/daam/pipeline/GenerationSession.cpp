@@ -2,6 +2,7 @@
 #include "daam/pipeline/GenerationSession.h"
 
 #include "daam/pipeline/DaamTracer.h"
+#include "daam/pipeline/GenerationParameters.h"
 #include "daam/trace/HeatMapAggregator.h"
 #include "daam/trace/HeatMapImage.h"
 
@@ -55,6 +56,13 @@ TracedGeneration generateTraced(StableDiffusionPipeline& pipeline, const Generat
     out.result = pipeline.generate(resolved, callbacks, &tracer, keepStepLatents);
     out.session = buildSession(pipeline, out.result, tracer.trace(), tracer.negativeTrace());
     return out;
+}
+
+void saveGeneratedSession(const std::string& dir, const Session& session, const SessionExtraFiles& extraFiles) {
+    // The folder's name is known only now (a session generated in the app is saved wherever the user says).
+    Session named = session;
+    if (auto text = generationPngText(session.generation, dir); !text.empty()) named.image.text = std::move(text);
+    saveSession(dir, named, extraFiles);
 }
 
 } // namespace daam

@@ -29,4 +29,8 @@ TracedGeneration generateTraced(StableDiffusionPipeline& pipeline, const Generat
                                 GenerationCallbacks* callbacks = nullptr, AttentionTraceOptions options = {},
                                 bool keepStepLatents = false, bool captureNegative = true);
 
+// saveSession, with the generation's parameters in image.png's text chunks (A1111's `parameters` and ours, which
+// names the folder: see GenerationParameters.h). A session whose record holds no request is saved as it is.
+void saveGeneratedSession(const std::string& dir, const Session& session, const SessionExtraFiles& extraFiles = {});
+
 } // namespace daam
