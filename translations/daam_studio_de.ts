@@ -96,233 +96,273 @@
 <context>
     <name>daam::ui::GenerationPanel</name>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="35"/>
+        <location filename="../ui/GenerationPanel.cpp" line="43"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="59"/>
+        <location filename="../ui/GenerationPanel.cpp" line="67"/>
         <source>Describe the image, e.g. “a red dog on a bench”</source>
         <translation>Beschreiben Sie das Bild, z. B. „a red dog on a bench“</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="60"/>
-        <location filename="../ui/GenerationPanel.cpp" line="63"/>
+        <location filename="../ui/GenerationPanel.cpp" line="68"/>
+        <location filename="../ui/GenerationPanel.cpp" line="71"/>
         <source>Prompt</source>
         <translation>Prompt</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="69"/>
+        <location filename="../ui/GenerationPanel.cpp" line="77"/>
         <source>Tokens the prompt takes, of the most the model&apos;s text encoder reads</source>
         <translation>Vom Prompt belegte Tokens und wie viele der Text-Encoder des Modells höchstens liest</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="76"/>
-        <location filename="../ui/GenerationPanel.cpp" line="83"/>
+        <location filename="../ui/GenerationPanel.cpp" line="84"/>
+        <location filename="../ui/GenerationPanel.cpp" line="91"/>
         <source>Negative prompt</source>
         <translation>Negativer Prompt</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="82"/>
+        <location filename="../ui/GenerationPanel.cpp" line="90"/>
         <source>What the image should not show</source>
         <translation>Was das Bild nicht zeigen soll</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="104"/>
-        <source>A diffusers pipeline folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/)</source>
-        <translation>Ein Diffusers-Pipeline-Ordner (model_index.json, unet/, vae/, text_encoder/, tokenizer/)</translation>
-    </message>
-    <message>
-        <location filename="../ui/GenerationPanel.cpp" line="108"/>
+        <location filename="../ui/GenerationPanel.cpp" line="118"/>
         <source>…</source>
         <translation>…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="109"/>
-        <source>Choose a model folder</source>
-        <translation>Modellordner wählen</translation>
+        <location filename="../ui/GenerationPanel.cpp" line="112"/>
+        <source>A diffusers folder, a single-file checkpoint (.safetensors) or a Hugging Face repo id (org/name) in the local cache; the list holds recent models and those found in the model folders</source>
+        <translation>Ein diffusers-Ordner, ein Checkpoint in einer Datei (.safetensors) oder eine Hugging-Face-Repo-ID (org/name) im lokalen Cache; die Liste enthält die zuletzt benutzten Modelle und die in den Modellordnern gefundenen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="116"/>
+        <location filename="../ui/GenerationPanel.cpp" line="119"/>
+        <source>Choose a model, or where to look for models</source>
+        <translation>Ein Modell wählen oder festlegen, wo nach Modellen gesucht wird</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="122"/>
+        <source>Choose a model folder…</source>
+        <translation>Modellordner wählen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="123"/>
+        <source>Choose a checkpoint file…</source>
+        <translation>Checkpoint-Datei wählen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="125"/>
+        <source>Add a folder to search for models…</source>
+        <translation>Ordner zur Modellsuche hinzufügen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="126"/>
+        <source>Search the model folders again</source>
+        <translation>Modellordner erneut durchsuchen</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="134"/>
         <source>&amp;Model:</source>
         <translation>&amp;Modell:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="122"/>
+        <location filename="../ui/GenerationPanel.cpp" line="140"/>
         <source>Seed</source>
         <translation>Seed</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="123"/>
+        <location filename="../ui/GenerationPanel.cpp" line="141"/>
         <source>The same seed, prompt and settings give the same image</source>
         <translation>Gleicher Seed, gleicher Prompt und gleiche Einstellungen ergeben dasselbe Bild</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="125"/>
+        <location filename="../ui/GenerationPanel.cpp" line="143"/>
         <source>Random</source>
         <translation>Zufällig</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="126"/>
-        <location filename="../ui/GenerationPanel.cpp" line="127"/>
+        <location filename="../ui/GenerationPanel.cpp" line="144"/>
+        <location filename="../ui/GenerationPanel.cpp" line="145"/>
         <source>Random seed</source>
         <translation>Zufälliger Seed</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="134"/>
+        <location filename="../ui/GenerationPanel.cpp" line="152"/>
         <source>&amp;Seed:</source>
         <translation>&amp;Seed:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="141"/>
+        <location filename="../ui/GenerationPanel.cpp" line="159"/>
         <source>Denoising steps</source>
         <translation>Entrauschungsschritte</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="142"/>
+        <location filename="../ui/GenerationPanel.cpp" line="160"/>
         <source>S&amp;teps:</source>
         <translation>Schri&amp;tte:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="147"/>
+        <location filename="../ui/GenerationPanel.cpp" line="165"/>
         <source>Classifier-free guidance scale; 1 or less turns guidance off</source>
         <translation>Stärke der Classifier-free Guidance; 1 oder weniger schaltet sie ab</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="148"/>
+        <location filename="../ui/GenerationPanel.cpp" line="166"/>
         <source>&amp;Guidance:</source>
         <translation>&amp;Guidance:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="150"/>
-        <location filename="../ui/GenerationPanel.cpp" line="155"/>
+        <location filename="../ui/GenerationPanel.cpp" line="168"/>
+        <location filename="../ui/GenerationPanel.cpp" line="173"/>
         <source>Model default</source>
         <translation>Modellstandard</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="153"/>
+        <location filename="../ui/GenerationPanel.cpp" line="171"/>
         <source>Sc&amp;heduler:</source>
         <translation>Sc&amp;heduler:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="157"/>
+        <location filename="../ui/GenerationPanel.cpp" line="175"/>
         <source>%1 × %1</source>
         <translation>%1 × %1</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="158"/>
+        <location filename="../ui/GenerationPanel.cpp" line="176"/>
         <source>Si&amp;ze:</source>
         <translation>&amp;Bildgröße:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="160"/>
+        <location filename="../ui/GenerationPanel.cpp" line="178"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="161"/>
+        <location filename="../ui/GenerationPanel.cpp" line="179"/>
         <source>CUDA GPU</source>
         <translation>CUDA-GPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="162"/>
+        <location filename="../ui/GenerationPanel.cpp" line="180"/>
         <source>&amp;Device:</source>
         <translation>Ge&amp;rät:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="165"/>
-        <location filename="../ui/GenerationPanel.cpp" line="346"/>
+        <location filename="../ui/GenerationPanel.cpp" line="183"/>
+        <location filename="../ui/GenerationPanel.cpp" line="433"/>
         <source>&amp;Generate</source>
         <translation>&amp;Erzeugen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="166"/>
-        <location filename="../ui/GenerationPanel.cpp" line="348"/>
+        <location filename="../ui/GenerationPanel.cpp" line="184"/>
+        <location filename="../ui/GenerationPanel.cpp" line="435"/>
         <source>Generate the image and trace its attention (Ctrl+Return)</source>
         <translation>Bild erzeugen und seine Attention verfolgen (Ctrl+Return)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="168"/>
+        <location filename="../ui/GenerationPanel.cpp" line="186"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="169"/>
+        <location filename="../ui/GenerationPanel.cpp" line="187"/>
         <source>Stop the generation after the current step (Esc)</source>
         <translation>Die Erzeugung nach dem aktuellen Schritt anhalten (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="193"/>
+        <location filename="../ui/GenerationPanel.cpp" line="211"/>
         <source>Denoising preview</source>
         <translation>Vorschau der Entrauschung</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="243"/>
+        <location filename="../ui/GenerationPanel.cpp" line="304"/>
         <source>%1 × %2</source>
         <translation>%1 × %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="259"/>
+        <location filename="../ui/GenerationPanel.cpp" line="320"/>
         <source>%1 steps is outside %2–%3: set to %4.</source>
         <translation>%1 Schritte liegen außerhalb von %2–%3: auf %4 gesetzt.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="268"/>
+        <location filename="../ui/GenerationPanel.cpp" line="329"/>
         <source>Guidance %1 is outside %2–%3.</source>
         <translation>Guidance %1 liegt außerhalb von %2–%3.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="278"/>
+        <location filename="../ui/GenerationPanel.cpp" line="339"/>
         <source>DDIM&apos;s eta %1 is not among these settings: generating here uses 0.</source>
         <translation>Das Eta %1 von DDIM gehört nicht zu diesen Einstellungen: hier wird mit 0 erzeugt.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="282"/>
+        <location filename="../ui/GenerationPanel.cpp" line="343"/>
         <source>Made with the model “%1”; the model above is kept.</source>
         <translation>Mit dem Modell „%1“ erzeugt; das Modell oben bleibt eingestellt.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="332"/>
+        <location filename="../ui/GenerationPanel.cpp" line="378"/>
+        <source>Built-in shapes model</source>
+        <translation>Eingebautes Formen-Modell</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="401"/>
         <source>Choose a diffusers model folder</source>
         <translation>Diffusers-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="346"/>
+        <location filename="../ui/GenerationPanel.cpp" line="406"/>
+        <source>Choose a checkpoint file</source>
+        <translation>Checkpoint-Datei wählen</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="407"/>
+        <source>Checkpoints (*.safetensors);;All files (*)</source>
+        <translation>Checkpoints (*.safetensors);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="412"/>
+        <source>Add a folder to search for models</source>
+        <translation>Ordner zur Modellsuche hinzufügen</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="433"/>
         <source>Restart</source>
         <translation>Neu starten</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="347"/>
+        <location filename="../ui/GenerationPanel.cpp" line="434"/>
         <source>Cancel this generation and start again with the current settings (Ctrl+Return)</source>
         <translation>Diese Erzeugung abbrechen und mit den aktuellen Einstellungen neu beginnen (Ctrl+Return)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="355"/>
+        <location filename="../ui/GenerationPanel.cpp" line="442"/>
         <source>Starting…</source>
         <translation>Wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="362"/>
+        <location filename="../ui/GenerationPanel.cpp" line="449"/>
         <source>Loading the model from %1…</source>
         <translation>Modell wird aus %1 geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="368"/>
+        <location filename="../ui/GenerationPanel.cpp" line="455"/>
         <source>Step %1 of %2</source>
         <translation>Schritt %1 von %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="369"/>
+        <location filename="../ui/GenerationPanel.cpp" line="456"/>
         <source>%1 elapsed, about %2 left</source>
         <translation>%1 vergangen, noch etwa %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="382"/>
+        <location filename="../ui/GenerationPanel.cpp" line="469"/>
         <source>Tokens: %1 / %2, too many: the text encoder reads %2. Shorten it to generate.</source>
         <translation>Tokens: %1 / %2, zu viele: Der Text-Encoder liest %2. Zum Generieren kürzen.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="386"/>
+        <location filename="../ui/GenerationPanel.cpp" line="473"/>
         <source>Tokens: %1 / %2</source>
         <translation>Tokens: %1 / %2</translation>
     </message>
@@ -930,6 +970,14 @@ IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
         <location filename="../ui/MainWindow.cpp" line="912"/>
         <source>Export masks</source>
         <translation>Masken exportieren</translation>
+    </message>
+</context>
+<context>
+    <name>daam::ui::ModelScanner</name>
+    <message>
+        <location filename="../ui/ModelScanner.cpp" line="27"/>
+        <source>cannot be opened</source>
+        <translation>kann nicht geöffnet werden</translation>
     </message>
 </context>
 <context>

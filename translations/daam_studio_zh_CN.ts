@@ -96,233 +96,273 @@
 <context>
     <name>daam::ui::GenerationPanel</name>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="35"/>
+        <location filename="../ui/GenerationPanel.cpp" line="43"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="59"/>
+        <location filename="../ui/GenerationPanel.cpp" line="67"/>
         <source>Describe the image, e.g. “a red dog on a bench”</source>
         <translation>描述图像，例如“a red dog on a bench”</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="60"/>
-        <location filename="../ui/GenerationPanel.cpp" line="63"/>
+        <location filename="../ui/GenerationPanel.cpp" line="68"/>
+        <location filename="../ui/GenerationPanel.cpp" line="71"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="69"/>
+        <location filename="../ui/GenerationPanel.cpp" line="77"/>
         <source>Tokens the prompt takes, of the most the model&apos;s text encoder reads</source>
         <translation>提示词占用的词元数，以及模型文本编码器最多读取的词元数</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="76"/>
-        <location filename="../ui/GenerationPanel.cpp" line="83"/>
+        <location filename="../ui/GenerationPanel.cpp" line="84"/>
+        <location filename="../ui/GenerationPanel.cpp" line="91"/>
         <source>Negative prompt</source>
         <translation>反向提示词</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="82"/>
+        <location filename="../ui/GenerationPanel.cpp" line="90"/>
         <source>What the image should not show</source>
         <translation>图像中不应出现的内容</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="104"/>
-        <source>A diffusers pipeline folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/)</source>
-        <translation>diffusers 管线文件夹（model_index.json、unet/、vae/、text_encoder/、tokenizer/）</translation>
-    </message>
-    <message>
-        <location filename="../ui/GenerationPanel.cpp" line="108"/>
+        <location filename="../ui/GenerationPanel.cpp" line="118"/>
         <source>…</source>
         <translation>…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="109"/>
-        <source>Choose a model folder</source>
-        <translation>选择模型文件夹</translation>
+        <location filename="../ui/GenerationPanel.cpp" line="112"/>
+        <source>A diffusers folder, a single-file checkpoint (.safetensors) or a Hugging Face repo id (org/name) in the local cache; the list holds recent models and those found in the model folders</source>
+        <translation>diffusers 文件夹、单文件检查点（.safetensors）或本地缓存中的 Hugging Face 仓库 ID（org/name）；列表包含最近使用的模型和在模型文件夹中找到的模型</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="116"/>
+        <location filename="../ui/GenerationPanel.cpp" line="119"/>
+        <source>Choose a model, or where to look for models</source>
+        <translation>选择模型，或选择查找模型的位置</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="122"/>
+        <source>Choose a model folder…</source>
+        <translation>选择模型文件夹…</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="123"/>
+        <source>Choose a checkpoint file…</source>
+        <translation>选择检查点文件…</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="125"/>
+        <source>Add a folder to search for models…</source>
+        <translation>添加用于查找模型的文件夹…</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="126"/>
+        <source>Search the model folders again</source>
+        <translation>重新搜索模型文件夹</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="134"/>
         <source>&amp;Model:</source>
         <translation>模型(&amp;M)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="122"/>
+        <location filename="../ui/GenerationPanel.cpp" line="140"/>
         <source>Seed</source>
         <translation>种子</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="123"/>
+        <location filename="../ui/GenerationPanel.cpp" line="141"/>
         <source>The same seed, prompt and settings give the same image</source>
         <translation>相同的种子、提示词和设置会生成相同的图像</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="125"/>
+        <location filename="../ui/GenerationPanel.cpp" line="143"/>
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="126"/>
-        <location filename="../ui/GenerationPanel.cpp" line="127"/>
+        <location filename="../ui/GenerationPanel.cpp" line="144"/>
+        <location filename="../ui/GenerationPanel.cpp" line="145"/>
         <source>Random seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="134"/>
+        <location filename="../ui/GenerationPanel.cpp" line="152"/>
         <source>&amp;Seed:</source>
         <translation>种子(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="141"/>
+        <location filename="../ui/GenerationPanel.cpp" line="159"/>
         <source>Denoising steps</source>
         <translation>去噪步数</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="142"/>
+        <location filename="../ui/GenerationPanel.cpp" line="160"/>
         <source>S&amp;teps:</source>
         <translation>步数(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="147"/>
+        <location filename="../ui/GenerationPanel.cpp" line="165"/>
         <source>Classifier-free guidance scale; 1 or less turns guidance off</source>
         <translation>无分类器引导（CFG）强度；小于或等于 1 时关闭引导</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="148"/>
+        <location filename="../ui/GenerationPanel.cpp" line="166"/>
         <source>&amp;Guidance:</source>
         <translation>引导强度(&amp;G)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="150"/>
-        <location filename="../ui/GenerationPanel.cpp" line="155"/>
+        <location filename="../ui/GenerationPanel.cpp" line="168"/>
+        <location filename="../ui/GenerationPanel.cpp" line="173"/>
         <source>Model default</source>
         <translation>模型默认</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="153"/>
+        <location filename="../ui/GenerationPanel.cpp" line="171"/>
         <source>Sc&amp;heduler:</source>
         <translation>调度器(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="157"/>
+        <location filename="../ui/GenerationPanel.cpp" line="175"/>
         <source>%1 × %1</source>
         <translation>%1 × %1</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="158"/>
+        <location filename="../ui/GenerationPanel.cpp" line="176"/>
         <source>Si&amp;ze:</source>
         <translation>尺寸(&amp;Z)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="160"/>
+        <location filename="../ui/GenerationPanel.cpp" line="178"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="161"/>
+        <location filename="../ui/GenerationPanel.cpp" line="179"/>
         <source>CUDA GPU</source>
         <translation>CUDA GPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="162"/>
+        <location filename="../ui/GenerationPanel.cpp" line="180"/>
         <source>&amp;Device:</source>
         <translation>设备(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="165"/>
-        <location filename="../ui/GenerationPanel.cpp" line="346"/>
+        <location filename="../ui/GenerationPanel.cpp" line="183"/>
+        <location filename="../ui/GenerationPanel.cpp" line="433"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="166"/>
-        <location filename="../ui/GenerationPanel.cpp" line="348"/>
+        <location filename="../ui/GenerationPanel.cpp" line="184"/>
+        <location filename="../ui/GenerationPanel.cpp" line="435"/>
         <source>Generate the image and trace its attention (Ctrl+Return)</source>
         <translation>生成图像并追踪其注意力（Ctrl+Return）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="168"/>
+        <location filename="../ui/GenerationPanel.cpp" line="186"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="169"/>
+        <location filename="../ui/GenerationPanel.cpp" line="187"/>
         <source>Stop the generation after the current step (Esc)</source>
         <translation>在当前步骤结束后停止生成（Esc）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="193"/>
+        <location filename="../ui/GenerationPanel.cpp" line="211"/>
         <source>Denoising preview</source>
         <translation>去噪预览</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="243"/>
+        <location filename="../ui/GenerationPanel.cpp" line="304"/>
         <source>%1 × %2</source>
         <translation>%1 × %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="259"/>
+        <location filename="../ui/GenerationPanel.cpp" line="320"/>
         <source>%1 steps is outside %2–%3: set to %4.</source>
         <translation>%1 步超出 %2–%3 的范围：已设为 %4。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="268"/>
+        <location filename="../ui/GenerationPanel.cpp" line="329"/>
         <source>Guidance %1 is outside %2–%3.</source>
         <translation>引导强度 %1 超出 %2–%3 的范围。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="278"/>
+        <location filename="../ui/GenerationPanel.cpp" line="339"/>
         <source>DDIM&apos;s eta %1 is not among these settings: generating here uses 0.</source>
         <translation>DDIM 的 eta %1 不在这些设置中：此处生成时使用 0。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="282"/>
+        <location filename="../ui/GenerationPanel.cpp" line="343"/>
         <source>Made with the model “%1”; the model above is kept.</source>
         <translation>由模型“%1”生成；上方的模型保持不变。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="332"/>
+        <location filename="../ui/GenerationPanel.cpp" line="378"/>
+        <source>Built-in shapes model</source>
+        <translation>内置形状模型</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="401"/>
         <source>Choose a diffusers model folder</source>
         <translation>选择 diffusers 模型文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="346"/>
+        <location filename="../ui/GenerationPanel.cpp" line="406"/>
+        <source>Choose a checkpoint file</source>
+        <translation>选择检查点文件</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="407"/>
+        <source>Checkpoints (*.safetensors);;All files (*)</source>
+        <translation>检查点 (*.safetensors);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="412"/>
+        <source>Add a folder to search for models</source>
+        <translation>添加用于查找模型的文件夹</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="433"/>
         <source>Restart</source>
         <translation>重新开始</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="347"/>
+        <location filename="../ui/GenerationPanel.cpp" line="434"/>
         <source>Cancel this generation and start again with the current settings (Ctrl+Return)</source>
         <translation>取消本次生成并使用当前设置重新开始（Ctrl+Return）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="355"/>
+        <location filename="../ui/GenerationPanel.cpp" line="442"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="362"/>
+        <location filename="../ui/GenerationPanel.cpp" line="449"/>
         <source>Loading the model from %1…</source>
         <translation>正在从 %1 加载模型…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="368"/>
+        <location filename="../ui/GenerationPanel.cpp" line="455"/>
         <source>Step %1 of %2</source>
         <translation>第 %1 步，共 %2 步</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="369"/>
+        <location filename="../ui/GenerationPanel.cpp" line="456"/>
         <source>%1 elapsed, about %2 left</source>
         <translation>已用 %1，约剩 %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="382"/>
+        <location filename="../ui/GenerationPanel.cpp" line="469"/>
         <source>Tokens: %1 / %2, too many: the text encoder reads %2. Shorten it to generate.</source>
         <translation>词元：%1 / %2，过多：文本编码器最多读取 %2 个。请缩短后再生成。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="386"/>
+        <location filename="../ui/GenerationPanel.cpp" line="473"/>
         <source>Tokens: %1 / %2</source>
         <translation>词元：%1 / %2</translation>
     </message>
@@ -930,6 +970,14 @@ IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
         <location filename="../ui/MainWindow.cpp" line="912"/>
         <source>Export masks</source>
         <translation>导出掩码</translation>
+    </message>
+</context>
+<context>
+    <name>daam::ui::ModelScanner</name>
+    <message>
+        <location filename="../ui/ModelScanner.cpp" line="27"/>
+        <source>cannot be opened</source>
+        <translation>无法打开</translation>
     </message>
 </context>
 <context>
