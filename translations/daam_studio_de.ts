@@ -96,273 +96,298 @@
 <context>
     <name>daam::ui::GenerationPanel</name>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="43"/>
+        <location filename="../ui/GenerationPanel.cpp" line="45"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="67"/>
+        <location filename="../ui/GenerationPanel.cpp" line="69"/>
         <source>Describe the image, e.g. “a red dog on a bench”</source>
         <translation>Beschreiben Sie das Bild, z. B. „a red dog on a bench“</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="68"/>
-        <location filename="../ui/GenerationPanel.cpp" line="71"/>
+        <location filename="../ui/GenerationPanel.cpp" line="70"/>
+        <location filename="../ui/GenerationPanel.cpp" line="73"/>
         <source>Prompt</source>
         <translation>Prompt</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="77"/>
+        <location filename="../ui/GenerationPanel.cpp" line="79"/>
         <source>Tokens the prompt takes, of the most the model&apos;s text encoder reads</source>
         <translation>Vom Prompt belegte Tokens und wie viele der Text-Encoder des Modells höchstens liest</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="84"/>
-        <location filename="../ui/GenerationPanel.cpp" line="91"/>
+        <location filename="../ui/GenerationPanel.cpp" line="86"/>
+        <location filename="../ui/GenerationPanel.cpp" line="93"/>
         <source>Negative prompt</source>
         <translation>Negativer Prompt</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="90"/>
+        <location filename="../ui/GenerationPanel.cpp" line="92"/>
         <source>What the image should not show</source>
         <translation>Was das Bild nicht zeigen soll</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="118"/>
+        <location filename="../ui/GenerationPanel.cpp" line="120"/>
         <source>…</source>
         <translation>…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="112"/>
+        <location filename="../ui/GenerationPanel.cpp" line="114"/>
         <source>A diffusers folder, a single-file checkpoint (.safetensors) or a Hugging Face repo id (org/name) in the local cache; the list holds recent models and those found in the model folders</source>
         <translation>Ein diffusers-Ordner, ein Checkpoint in einer Datei (.safetensors) oder eine Hugging-Face-Repo-ID (org/name) im lokalen Cache; die Liste enthält die zuletzt benutzten Modelle und die in den Modellordnern gefundenen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="119"/>
+        <location filename="../ui/GenerationPanel.cpp" line="121"/>
         <source>Choose a model, or where to look for models</source>
         <translation>Ein Modell wählen oder festlegen, wo nach Modellen gesucht wird</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="122"/>
+        <location filename="../ui/GenerationPanel.cpp" line="124"/>
         <source>Choose a model folder…</source>
         <translation>Modellordner wählen…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="123"/>
+        <location filename="../ui/GenerationPanel.cpp" line="125"/>
         <source>Choose a checkpoint file…</source>
         <translation>Checkpoint-Datei wählen…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="125"/>
+        <location filename="../ui/GenerationPanel.cpp" line="127"/>
         <source>Add a folder to search for models…</source>
         <translation>Ordner zur Modellsuche hinzufügen…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="126"/>
+        <location filename="../ui/GenerationPanel.cpp" line="128"/>
         <source>Search the model folders again</source>
         <translation>Modellordner erneut durchsuchen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="134"/>
+        <location filename="../ui/GenerationPanel.cpp" line="136"/>
         <source>&amp;Model:</source>
         <translation>&amp;Modell:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="140"/>
+        <location filename="../ui/GenerationPanel.cpp" line="142"/>
         <source>Seed</source>
         <translation>Seed</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="141"/>
+        <location filename="../ui/GenerationPanel.cpp" line="143"/>
         <source>The same seed, prompt and settings give the same image</source>
         <translation>Gleicher Seed, gleicher Prompt und gleiche Einstellungen ergeben dasselbe Bild</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="143"/>
+        <location filename="../ui/GenerationPanel.cpp" line="145"/>
         <source>Random</source>
         <translation>Zufällig</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="144"/>
-        <location filename="../ui/GenerationPanel.cpp" line="145"/>
+        <location filename="../ui/GenerationPanel.cpp" line="146"/>
+        <location filename="../ui/GenerationPanel.cpp" line="147"/>
         <source>Random seed</source>
         <translation>Zufälliger Seed</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="152"/>
+        <location filename="../ui/GenerationPanel.cpp" line="154"/>
         <source>&amp;Seed:</source>
         <translation>&amp;Seed:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="159"/>
+        <location filename="../ui/GenerationPanel.cpp" line="161"/>
         <source>Denoising steps</source>
         <translation>Entrauschungsschritte</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="160"/>
+        <location filename="../ui/GenerationPanel.cpp" line="162"/>
         <source>S&amp;teps:</source>
         <translation>Schri&amp;tte:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="165"/>
+        <location filename="../ui/GenerationPanel.cpp" line="167"/>
         <source>Classifier-free guidance scale; 1 or less turns guidance off</source>
         <translation>Stärke der Classifier-free Guidance; 1 oder weniger schaltet sie ab</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="166"/>
+        <location filename="../ui/GenerationPanel.cpp" line="168"/>
         <source>&amp;Guidance:</source>
         <translation>&amp;Guidance:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="168"/>
-        <location filename="../ui/GenerationPanel.cpp" line="173"/>
+        <location filename="../ui/GenerationPanel.cpp" line="170"/>
+        <location filename="../ui/GenerationPanel.cpp" line="175"/>
         <source>Model default</source>
         <translation>Modellstandard</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="171"/>
+        <location filename="../ui/GenerationPanel.cpp" line="173"/>
         <source>Sc&amp;heduler:</source>
         <translation>Sc&amp;heduler:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="175"/>
+        <location filename="../ui/GenerationPanel.cpp" line="177"/>
         <source>%1 × %1</source>
         <translation>%1 × %1</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="176"/>
+        <location filename="../ui/GenerationPanel.cpp" line="178"/>
         <source>Si&amp;ze:</source>
         <translation>&amp;Bildgröße:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="178"/>
+        <location filename="../ui/GenerationPanel.cpp" line="187"/>
+        <source>original</source>
+        <translation>Original</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="188"/>
+        <source>crop 0,0</source>
+        <translation>Ausschnitt 0,0</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="189"/>
+        <source>target</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="193"/>
+        <source>SD&amp;XL sizes:</source>
+        <translation>SD&amp;XL-Größen:</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="195"/>
+        <source>SDXL only: the original size (W×H), the crop&apos;s top-left corner (T,L) and the target size (W×H) the UNet is told; empty: the image size and no crop, as diffusers does</source>
+        <translation>Nur SDXL: die Originalgröße (B×H), die linke obere Ecke des Ausschnitts (O,L) und die Zielgröße (B×H), die dem UNet mitgeteilt werden; leer: die Bildgröße und kein Ausschnitt, wie bei diffusers</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="202"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="179"/>
+        <location filename="../ui/GenerationPanel.cpp" line="203"/>
         <source>CUDA GPU</source>
         <translation>CUDA-GPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="180"/>
+        <location filename="../ui/GenerationPanel.cpp" line="204"/>
         <source>&amp;Device:</source>
         <translation>Ge&amp;rät:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="183"/>
-        <location filename="../ui/GenerationPanel.cpp" line="433"/>
+        <location filename="../ui/GenerationPanel.cpp" line="207"/>
+        <location filename="../ui/GenerationPanel.cpp" line="473"/>
         <source>&amp;Generate</source>
         <translation>&amp;Erzeugen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="184"/>
-        <location filename="../ui/GenerationPanel.cpp" line="435"/>
+        <location filename="../ui/GenerationPanel.cpp" line="208"/>
+        <location filename="../ui/GenerationPanel.cpp" line="475"/>
         <source>Generate the image and trace its attention (Ctrl+Return)</source>
         <translation>Bild erzeugen und seine Attention verfolgen (Ctrl+Return)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="186"/>
+        <location filename="../ui/GenerationPanel.cpp" line="210"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="187"/>
+        <location filename="../ui/GenerationPanel.cpp" line="211"/>
         <source>Stop the generation after the current step (Esc)</source>
         <translation>Die Erzeugung nach dem aktuellen Schritt anhalten (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="211"/>
+        <location filename="../ui/GenerationPanel.cpp" line="235"/>
         <source>Denoising preview</source>
         <translation>Vorschau der Entrauschung</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="304"/>
+        <location filename="../ui/GenerationPanel.cpp" line="344"/>
         <source>%1 × %2</source>
         <translation>%1 × %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="320"/>
+        <location filename="../ui/GenerationPanel.cpp" line="360"/>
         <source>%1 steps is outside %2–%3: set to %4.</source>
         <translation>%1 Schritte liegen außerhalb von %2–%3: auf %4 gesetzt.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="329"/>
+        <location filename="../ui/GenerationPanel.cpp" line="369"/>
         <source>Guidance %1 is outside %2–%3.</source>
         <translation>Guidance %1 liegt außerhalb von %2–%3.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="339"/>
+        <location filename="../ui/GenerationPanel.cpp" line="379"/>
         <source>DDIM&apos;s eta %1 is not among these settings: generating here uses 0.</source>
         <translation>Das Eta %1 von DDIM gehört nicht zu diesen Einstellungen: hier wird mit 0 erzeugt.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="343"/>
+        <location filename="../ui/GenerationPanel.cpp" line="383"/>
         <source>Made with the model “%1”; the model above is kept.</source>
         <translation>Mit dem Modell „%1“ erzeugt; das Modell oben bleibt eingestellt.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="378"/>
+        <location filename="../ui/GenerationPanel.cpp" line="418"/>
         <source>Built-in shapes model</source>
         <translation>Eingebautes Formen-Modell</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="401"/>
+        <location filename="../ui/GenerationPanel.cpp" line="441"/>
         <source>Choose a diffusers model folder</source>
         <translation>Diffusers-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="406"/>
+        <location filename="../ui/GenerationPanel.cpp" line="446"/>
         <source>Choose a checkpoint file</source>
         <translation>Checkpoint-Datei wählen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="407"/>
+        <location filename="../ui/GenerationPanel.cpp" line="447"/>
         <source>Checkpoints (*.safetensors);;All files (*)</source>
         <translation>Checkpoints (*.safetensors);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="412"/>
+        <location filename="../ui/GenerationPanel.cpp" line="452"/>
         <source>Add a folder to search for models</source>
         <translation>Ordner zur Modellsuche hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="433"/>
+        <location filename="../ui/GenerationPanel.cpp" line="473"/>
         <source>Restart</source>
         <translation>Neu starten</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="434"/>
+        <location filename="../ui/GenerationPanel.cpp" line="474"/>
         <source>Cancel this generation and start again with the current settings (Ctrl+Return)</source>
         <translation>Diese Erzeugung abbrechen und mit den aktuellen Einstellungen neu beginnen (Ctrl+Return)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="442"/>
+        <location filename="../ui/GenerationPanel.cpp" line="482"/>
         <source>Starting…</source>
         <translation>Wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="449"/>
+        <location filename="../ui/GenerationPanel.cpp" line="489"/>
         <source>Loading the model from %1…</source>
         <translation>Modell wird aus %1 geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="455"/>
+        <location filename="../ui/GenerationPanel.cpp" line="495"/>
         <source>Step %1 of %2</source>
         <translation>Schritt %1 von %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="456"/>
+        <location filename="../ui/GenerationPanel.cpp" line="496"/>
         <source>%1 elapsed, about %2 left</source>
         <translation>%1 vergangen, noch etwa %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="469"/>
+        <location filename="../ui/GenerationPanel.cpp" line="509"/>
         <source>Tokens: %1 / %2, too many: the text encoder reads %2. Shorten it to generate.</source>
         <translation>Tokens: %1 / %2, zu viele: Der Text-Encoder liest %2. Zum Generieren kürzen.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="473"/>
+        <location filename="../ui/GenerationPanel.cpp" line="513"/>
         <source>Tokens: %1 / %2</source>
         <translation>Tokens: %1 / %2</translation>
     </message>

@@ -96,273 +96,298 @@
 <context>
     <name>daam::ui::GenerationPanel</name>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="43"/>
+        <location filename="../ui/GenerationPanel.cpp" line="45"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="67"/>
+        <location filename="../ui/GenerationPanel.cpp" line="69"/>
         <source>Describe the image, e.g. “a red dog on a bench”</source>
         <translation>描述图像，例如“a red dog on a bench”</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="68"/>
-        <location filename="../ui/GenerationPanel.cpp" line="71"/>
+        <location filename="../ui/GenerationPanel.cpp" line="70"/>
+        <location filename="../ui/GenerationPanel.cpp" line="73"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="77"/>
+        <location filename="../ui/GenerationPanel.cpp" line="79"/>
         <source>Tokens the prompt takes, of the most the model&apos;s text encoder reads</source>
         <translation>提示词占用的词元数，以及模型文本编码器最多读取的词元数</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="84"/>
-        <location filename="../ui/GenerationPanel.cpp" line="91"/>
+        <location filename="../ui/GenerationPanel.cpp" line="86"/>
+        <location filename="../ui/GenerationPanel.cpp" line="93"/>
         <source>Negative prompt</source>
         <translation>反向提示词</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="90"/>
+        <location filename="../ui/GenerationPanel.cpp" line="92"/>
         <source>What the image should not show</source>
         <translation>图像中不应出现的内容</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="118"/>
+        <location filename="../ui/GenerationPanel.cpp" line="120"/>
         <source>…</source>
         <translation>…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="112"/>
+        <location filename="../ui/GenerationPanel.cpp" line="114"/>
         <source>A diffusers folder, a single-file checkpoint (.safetensors) or a Hugging Face repo id (org/name) in the local cache; the list holds recent models and those found in the model folders</source>
         <translation>diffusers 文件夹、单文件检查点（.safetensors）或本地缓存中的 Hugging Face 仓库 ID（org/name）；列表包含最近使用的模型和在模型文件夹中找到的模型</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="119"/>
+        <location filename="../ui/GenerationPanel.cpp" line="121"/>
         <source>Choose a model, or where to look for models</source>
         <translation>选择模型，或选择查找模型的位置</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="122"/>
+        <location filename="../ui/GenerationPanel.cpp" line="124"/>
         <source>Choose a model folder…</source>
         <translation>选择模型文件夹…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="123"/>
+        <location filename="../ui/GenerationPanel.cpp" line="125"/>
         <source>Choose a checkpoint file…</source>
         <translation>选择检查点文件…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="125"/>
+        <location filename="../ui/GenerationPanel.cpp" line="127"/>
         <source>Add a folder to search for models…</source>
         <translation>添加用于查找模型的文件夹…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="126"/>
+        <location filename="../ui/GenerationPanel.cpp" line="128"/>
         <source>Search the model folders again</source>
         <translation>重新搜索模型文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="134"/>
+        <location filename="../ui/GenerationPanel.cpp" line="136"/>
         <source>&amp;Model:</source>
         <translation>模型(&amp;M)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="140"/>
+        <location filename="../ui/GenerationPanel.cpp" line="142"/>
         <source>Seed</source>
         <translation>种子</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="141"/>
+        <location filename="../ui/GenerationPanel.cpp" line="143"/>
         <source>The same seed, prompt and settings give the same image</source>
         <translation>相同的种子、提示词和设置会生成相同的图像</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="143"/>
+        <location filename="../ui/GenerationPanel.cpp" line="145"/>
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="144"/>
-        <location filename="../ui/GenerationPanel.cpp" line="145"/>
+        <location filename="../ui/GenerationPanel.cpp" line="146"/>
+        <location filename="../ui/GenerationPanel.cpp" line="147"/>
         <source>Random seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="152"/>
+        <location filename="../ui/GenerationPanel.cpp" line="154"/>
         <source>&amp;Seed:</source>
         <translation>种子(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="159"/>
+        <location filename="../ui/GenerationPanel.cpp" line="161"/>
         <source>Denoising steps</source>
         <translation>去噪步数</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="160"/>
+        <location filename="../ui/GenerationPanel.cpp" line="162"/>
         <source>S&amp;teps:</source>
         <translation>步数(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="165"/>
+        <location filename="../ui/GenerationPanel.cpp" line="167"/>
         <source>Classifier-free guidance scale; 1 or less turns guidance off</source>
         <translation>无分类器引导（CFG）强度；小于或等于 1 时关闭引导</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="166"/>
+        <location filename="../ui/GenerationPanel.cpp" line="168"/>
         <source>&amp;Guidance:</source>
         <translation>引导强度(&amp;G)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="168"/>
-        <location filename="../ui/GenerationPanel.cpp" line="173"/>
+        <location filename="../ui/GenerationPanel.cpp" line="170"/>
+        <location filename="../ui/GenerationPanel.cpp" line="175"/>
         <source>Model default</source>
         <translation>模型默认</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="171"/>
+        <location filename="../ui/GenerationPanel.cpp" line="173"/>
         <source>Sc&amp;heduler:</source>
         <translation>调度器(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="175"/>
+        <location filename="../ui/GenerationPanel.cpp" line="177"/>
         <source>%1 × %1</source>
         <translation>%1 × %1</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="176"/>
+        <location filename="../ui/GenerationPanel.cpp" line="178"/>
         <source>Si&amp;ze:</source>
         <translation>尺寸(&amp;Z)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="178"/>
+        <location filename="../ui/GenerationPanel.cpp" line="187"/>
+        <source>original</source>
+        <translation>原始尺寸</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="188"/>
+        <source>crop 0,0</source>
+        <translation>裁剪 0,0</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="189"/>
+        <source>target</source>
+        <translation>目标尺寸</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="193"/>
+        <source>SD&amp;XL sizes:</source>
+        <translation>SD&amp;XL 尺寸：</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="195"/>
+        <source>SDXL only: the original size (W×H), the crop&apos;s top-left corner (T,L) and the target size (W×H) the UNet is told; empty: the image size and no crop, as diffusers does</source>
+        <translation>仅限 SDXL：告知 UNet 的原始尺寸（宽×高）、裁剪左上角（上,左）和目标尺寸（宽×高）；留空：使用图像尺寸且不裁剪，与 diffusers 相同</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="202"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="179"/>
+        <location filename="../ui/GenerationPanel.cpp" line="203"/>
         <source>CUDA GPU</source>
         <translation>CUDA GPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="180"/>
+        <location filename="../ui/GenerationPanel.cpp" line="204"/>
         <source>&amp;Device:</source>
         <translation>设备(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="183"/>
-        <location filename="../ui/GenerationPanel.cpp" line="433"/>
+        <location filename="../ui/GenerationPanel.cpp" line="207"/>
+        <location filename="../ui/GenerationPanel.cpp" line="473"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="184"/>
-        <location filename="../ui/GenerationPanel.cpp" line="435"/>
+        <location filename="../ui/GenerationPanel.cpp" line="208"/>
+        <location filename="../ui/GenerationPanel.cpp" line="475"/>
         <source>Generate the image and trace its attention (Ctrl+Return)</source>
         <translation>生成图像并追踪其注意力（Ctrl+Return）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="186"/>
+        <location filename="../ui/GenerationPanel.cpp" line="210"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="187"/>
+        <location filename="../ui/GenerationPanel.cpp" line="211"/>
         <source>Stop the generation after the current step (Esc)</source>
         <translation>在当前步骤结束后停止生成（Esc）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="211"/>
+        <location filename="../ui/GenerationPanel.cpp" line="235"/>
         <source>Denoising preview</source>
         <translation>去噪预览</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="304"/>
+        <location filename="../ui/GenerationPanel.cpp" line="344"/>
         <source>%1 × %2</source>
         <translation>%1 × %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="320"/>
+        <location filename="../ui/GenerationPanel.cpp" line="360"/>
         <source>%1 steps is outside %2–%3: set to %4.</source>
         <translation>%1 步超出 %2–%3 的范围：已设为 %4。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="329"/>
+        <location filename="../ui/GenerationPanel.cpp" line="369"/>
         <source>Guidance %1 is outside %2–%3.</source>
         <translation>引导强度 %1 超出 %2–%3 的范围。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="339"/>
+        <location filename="../ui/GenerationPanel.cpp" line="379"/>
         <source>DDIM&apos;s eta %1 is not among these settings: generating here uses 0.</source>
         <translation>DDIM 的 eta %1 不在这些设置中：此处生成时使用 0。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="343"/>
+        <location filename="../ui/GenerationPanel.cpp" line="383"/>
         <source>Made with the model “%1”; the model above is kept.</source>
         <translation>由模型“%1”生成；上方的模型保持不变。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="378"/>
+        <location filename="../ui/GenerationPanel.cpp" line="418"/>
         <source>Built-in shapes model</source>
         <translation>内置形状模型</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="401"/>
+        <location filename="../ui/GenerationPanel.cpp" line="441"/>
         <source>Choose a diffusers model folder</source>
         <translation>选择 diffusers 模型文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="406"/>
+        <location filename="../ui/GenerationPanel.cpp" line="446"/>
         <source>Choose a checkpoint file</source>
         <translation>选择检查点文件</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="407"/>
+        <location filename="../ui/GenerationPanel.cpp" line="447"/>
         <source>Checkpoints (*.safetensors);;All files (*)</source>
         <translation>检查点 (*.safetensors);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="412"/>
+        <location filename="../ui/GenerationPanel.cpp" line="452"/>
         <source>Add a folder to search for models</source>
         <translation>添加用于查找模型的文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="433"/>
+        <location filename="../ui/GenerationPanel.cpp" line="473"/>
         <source>Restart</source>
         <translation>重新开始</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="434"/>
+        <location filename="../ui/GenerationPanel.cpp" line="474"/>
         <source>Cancel this generation and start again with the current settings (Ctrl+Return)</source>
         <translation>取消本次生成并使用当前设置重新开始（Ctrl+Return）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="442"/>
+        <location filename="../ui/GenerationPanel.cpp" line="482"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="449"/>
+        <location filename="../ui/GenerationPanel.cpp" line="489"/>
         <source>Loading the model from %1…</source>
         <translation>正在从 %1 加载模型…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="455"/>
+        <location filename="../ui/GenerationPanel.cpp" line="495"/>
         <source>Step %1 of %2</source>
         <translation>第 %1 步，共 %2 步</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="456"/>
+        <location filename="../ui/GenerationPanel.cpp" line="496"/>
         <source>%1 elapsed, about %2 left</source>
         <translation>已用 %1，约剩 %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="469"/>
+        <location filename="../ui/GenerationPanel.cpp" line="509"/>
         <source>Tokens: %1 / %2, too many: the text encoder reads %2. Shorten it to generate.</source>
         <translation>词元：%1 / %2，过多：文本编码器最多读取 %2 个。请缩短后再生成。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="473"/>
+        <location filename="../ui/GenerationPanel.cpp" line="513"/>
         <source>Tokens: %1 / %2</source>
         <translation>词元：%1 / %2</translation>
     </message>

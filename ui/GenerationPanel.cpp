@@ -11,12 +11,14 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QMenu>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QRegularExpressionValidator>
 #include <QSettings>
 #include <QSignalBlocker>
 #include <QSpinBox>
@@ -174,6 +176,31 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
     for (int s : {64, 128, 256, 384, 512, 640, 768, 1024})
         size_->addItem(tr("%1 × %1").arg(s), QSize(s, s));
     form->addRow(tr("Si&ze:"), size_);
+    // SDXL's micro-conditioning: what the UNet is told about the image's origin, beside the text.
+    auto sizeField = [this](const QString& placeholder, const QString& pattern) {
+        auto* field = new QLineEdit(this);
+        field->setPlaceholderText(placeholder);
+        field->setValidator(new QRegularExpressionValidator(QRegularExpression(pattern), field));
+        // Three in a row: their own width hint would widen the whole panel.
+        field->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+        field->setMinimumWidth(48);
+        return field;
+    };
+    const QString sizePattern = QStringLiteral("(\\d{1,5}\\s*[x×]\\s*\\d{1,5})?");
+    originalSize_ = sizeField(tr("original"), sizePattern);
+    crop_ = sizeField(tr("crop 0,0"), QStringLiteral("(\\d{1,5}\\s*,\\s*\\d{1,5})?"));
+    targetSize_ = sizeField(tr("target"), sizePattern);
+    auto* sdxlRow = new QHBoxLayout;
+    for (auto* field : {originalSize_, crop_, targetSize_})
+        sdxlRow->addWidget(field, 1);
+    auto* sdxlLabel = new QLabel(tr("SD&XL sizes:"), this);
+    sdxlLabel->setBuddy(originalSize_);
+    sdxlLabel->setToolTip(tr("SDXL only: the original size (W×H), the crop's top-left corner (T,L) and the target "
+                             "size (W×H) the UNet is told; empty: the image size and no crop, as diffusers does"));
+    originalSize_->setToolTip(sdxlLabel->toolTip());
+    crop_->setToolTip(sdxlLabel->toolTip());
+    targetSize_->setToolTip(sdxlLabel->toolTip());
+    form->addRow(sdxlLabel, sdxlRow);
     device_ = new QComboBox(this);
     device_->addItem(tr("CPU"), QStringLiteral("cpu"));
     device_->addItem(tr("CUDA GPU"), QStringLiteral("cuda"));
@@ -234,6 +261,16 @@ GenerationSettings GenerationPanel::settings() const {
     s.width = size_->currentData().toSize().width();
     s.height = size_->currentData().toSize().height();
     s.device = device_->currentData().toString();
+    // The validators let through only pairs of numbers, or nothing.
+    auto pair = [](const QLineEdit* field, int& first, int& second) {
+        const auto parts = field->text().split(QRegularExpression(QStringLiteral("[x×,]")));
+        if (parts.size() != 2) return;
+        first = parts[0].trimmed().toInt();
+        second = parts[1].trimmed().toInt();
+    };
+    pair(originalSize_, s.originalWidth, s.originalHeight);
+    pair(crop_, s.cropTop, s.cropLeft);
+    pair(targetSize_, s.targetWidth, s.targetHeight);
     return s;
 }
 
@@ -248,6 +285,12 @@ void GenerationPanel::setSettings(const GenerationSettings& s) {
     scheduler_->setCurrentIndex(std::max(0, scheduler_->findData(s.scheduler)));
     selectSize(s.width, s.height);
     device_->setCurrentIndex(std::max(0, device_->findData(s.device)));
+    auto pairText = [](int first, int second, const QString& separator) {
+        return first > 0 || second > 0 ? QString::number(first) + separator + QString::number(second) : QString();
+    };
+    originalSize_->setText(pairText(s.originalWidth, s.originalHeight, QStringLiteral("×")));
+    crop_->setText(pairText(s.cropTop, s.cropLeft, QStringLiteral(",")));
+    targetSize_->setText(pairText(s.targetWidth, s.targetHeight, QStringLiteral("×")));
 }
 
 QString GenerationPanel::modelPath() const {
@@ -295,6 +338,8 @@ void GenerationPanel::showFoundModels(const QList<ModelChoice>& models) {
         if (!m.usable && items) items->item(i)->setEnabled(false);
     }
     setModelDir(current);
+}
+
 void GenerationPanel::selectSize(int width, int height) {
     const QSize size = width > 0 && height > 0 ? QSize(width, height) : QSize(0, 0);
     int index = size_->findData(size);

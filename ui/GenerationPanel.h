@@ -87,6 +87,9 @@ private:
     PromptTokenCounter* tokenCounter_;
     ModelScanner* scanner_;
     QComboBox* model_;
+    QLineEdit* originalSize_;
+    QLineEdit* crop_;
+    QLineEdit* targetSize_;
     QLineEdit* seed_; // a 64-bit seed (ComfyUI draws them up to 2^64 - 1), past a QSpinBox's int
     QSpinBox* steps_;
     QDoubleSpinBox* guidance_;

@@ -75,6 +75,12 @@ void GenerationWorker::generate(const GenerationSettings& settings) {
         request.scheduler = settings.scheduler.toStdString();
         request.width = settings.width;
         request.height = settings.height;
+        request.originalWidth = settings.originalWidth;
+        request.originalHeight = settings.originalHeight;
+        request.cropTop = settings.cropTop;
+        request.cropLeft = settings.cropLeft;
+        request.targetWidth = settings.targetWidth;
+        request.targetHeight = settings.targetHeight;
         request.device = settings.device.toStdString();
         Callbacks callbacks(this, cancel_);
         auto traced = daam::generateTraced(*d->pipeline, request, &callbacks);

@@ -26,6 +26,10 @@ struct GenerationSettings {
     QString scheduler; // empty: the model's
     int width = 0;     // 0: the model's default
     int height = 0;
+    // SDXL's micro-conditioning; 0: diffusers' defaults (the image size, no crop).
+    int originalWidth = 0, originalHeight = 0;
+    int cropTop = 0, cropLeft = 0;
+    int targetWidth = 0, targetHeight = 0;
     QString device = QStringLiteral("cpu");
 };
 

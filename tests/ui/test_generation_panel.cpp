@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The generation panel's model list: the built-in model by name, the models of the model folders found in the
-// background with their family (a pickle listed but not choosable), a found model chosen by its path.
+// The generation panel: its model list (the built-in model by name, the models of the model folders found in the
+// background with their family, a pickle listed but not choosable, a found model chosen by its path) and SDXL's
+// size fields.
 #include "GenerationPanel.h"
 
 #include "daam/pipeline/OriginalCheckpointWriter.h"
@@ -8,6 +9,7 @@
 #include "TestSupport.h"
 
 #include <QComboBox>
+#include <QLineEdit>
 #include <QSettings>
 #include <QStandardItemModel>
 #include <QStandardPaths>
@@ -18,7 +20,7 @@
 
 using namespace daam::ui;
 
-class TestModelPicker : public QObject {
+class TestGenerationPanel : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -69,7 +71,34 @@ private Q_SLOTS:
         const auto recent = QSettings().value(QStringLiteral("generation/recentModels")).toStringList();
         QVERIFY(!recent.contains(file));
     }
+
+    void sdxlSizesReachTheSettings() {
+        GenerationPanel panel;
+        auto fields = panel.findChildren<QLineEdit*>();
+        QLineEdit *original = nullptr, *crop = nullptr, *target = nullptr;
+        for (auto* f : fields) {
+            if (f->placeholderText() == QStringLiteral("original")) original = f;
+            if (f->placeholderText() == QStringLiteral("crop 0,0")) crop = f;
+            if (f->placeholderText() == QStringLiteral("target")) target = f;
+        }
+        QVERIFY(original && crop && target);
+        QCOMPARE(panel.settings().originalWidth, 0); // empty: diffusers' defaults
+        QTest::keyClicks(original, QStringLiteral("1024x768"));
+        QTest::keyClicks(crop, QStringLiteral("16,32"));
+        QTest::keyClicks(target, QStringLiteral("abc")); // refused by the validator
+        auto s = panel.settings();
+        QCOMPARE(s.originalWidth, 1024);
+        QCOMPARE(s.originalHeight, 768);
+        QCOMPARE(s.cropTop, 16);
+        QCOMPARE(s.cropLeft, 32);
+        QCOMPARE(s.targetWidth, 0);
+        // And back: settings shown as they were given.
+        GenerationPanel other;
+        other.setSettings(s);
+        QCOMPARE(other.settings().originalHeight, 768);
+        QCOMPARE(other.settings().cropLeft, 32);
+    }
 };
 
-DAAM_TEST_MAIN(TestModelPicker)
-#include "test_model_picker.moc"
+DAAM_TEST_MAIN(TestGenerationPanel)
+#include "test_generation_panel.moc"
