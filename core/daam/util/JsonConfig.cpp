@@ -19,7 +19,8 @@ nlohmann::json readJsonFile(const std::string& path) {
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(text.str());
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
+        // parse_error, and out_of_range for a number past a double ("1e705"): both a malformed file.
         throw FileError(path, std::string("malformed JSON: ") + jsonErrorText(e.what()));
     }
     if (!j.is_object()) throw FileError(path, "the top level must be a JSON object");
