@@ -2,8 +2,8 @@
 #include "daam/io/WeightSet.h"
 
 #include "daam/io/Safetensors.h"
+#include "daam/io/WeightsFiles.h"
 #include "daam/util/Error.h"
-#include "daam/util/JsonConfig.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -71,85 +71,27 @@ WeightSet WeightSet::openFile(const std::string& path) {
     return set;
 }
 
-namespace {
-
-// The variants `<base>.<variant>.safetensors[.index.json]` a folder holds, sorted.
-std::vector<std::string> variantsIn(const std::string& componentDir, const std::string& baseName) {
-    std::set<std::string> found;
-    std::error_code ec;
-    for (fs::directory_iterator it(componentDir, ec), end; !ec && it != end; it.increment(ec)) {
-        std::string name = it->path().filename().string();
-        for (const std::string suffix : {".safetensors", ".safetensors.index.json"}) {
-            if (name.size() <= baseName.size() + 1 + suffix.size() ||
-                name.compare(0, baseName.size() + 1, baseName + ".") != 0 ||
-                name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
-                continue;
-            const std::string variant =
-                name.substr(baseName.size() + 1, name.size() - baseName.size() - 1 - suffix.size());
-            if (!variant.empty() && variant.find('.') == std::string::npos) found.insert(variant);
-        }
-    }
-    return {found.begin(), found.end()};
-}
-
-} // namespace
-
-WeightSet WeightSet::open(const std::string& componentDir, const std::string& baseName,
-                          const std::string& variantAsked) {
-    std::string variant = variantAsked;
-    std::error_code ec;
-    if (variant.empty() && !fs::is_regular_file(fs::path(componentDir) / (baseName + ".safetensors"), ec) &&
-        !fs::is_regular_file(fs::path(componentDir) / (baseName + ".safetensors.index.json"), ec)) {
-        // Downloads of only the fp16 files (variant="fp16") leave no plain weights: use the one variant there is.
-        const auto variants = variantsIn(componentDir, baseName);
-        if (variants.size() == 1) variant = variants.front();
-        if (variants.size() > 1) {
-            std::string list;
-            for (const auto& v : variants)
-                list += (list.empty() ? "" : ", ") + v;
-            throw FileError(componentDir, "no plain " + baseName + ".safetensors but several variants (" + list +
-                                              "): choose one (--variant)");
-        }
-    }
-    const std::string stem = variant.empty() ? baseName : baseName + "." + variant;
-    const fs::path single = fs::path(componentDir) / (stem + ".safetensors");
-    const fs::path index = fs::path(componentDir) / (stem + ".safetensors.index.json");
-    if (fs::is_regular_file(single, ec)) return openFile(single.string());
-    if (!fs::is_regular_file(index, ec)) {
-        throw FileError(componentDir,
-                        "no weights: expected " + single.filename().string() + " or " + index.filename().string() +
-                            (fs::exists(fs::path(componentDir) / (stem + ".bin"))
-                                 ? " (PyTorch .bin weights are not supported; convert them to safetensors)"
-                                 : ""));
-    }
-    // Sharded: {"weight_map": {"tensor name": "shard file", ...}}
-    const auto json = readJsonFile(index.string());
-    if (!json.is_object() || !json.contains("weight_map") || !json["weight_map"].is_object())
-        throw FileError(index.string(), "missing object \"weight_map\"");
+WeightSet WeightSet::open(const std::string& componentDir, const std::string& baseName, const std::string& variant) {
+    const auto location = locateWeights(componentDir, baseName, variant);
+    if (!location.single.empty()) return openFile(location.single);
+    const std::string indexName = fs::path(location.index).filename().string();
     WeightSet set;
-    set.source_ = index.string();
+    set.source_ = location.index;
     std::map<std::string, std::shared_ptr<const SafetensorsFile>> shards;
-    for (auto it = json["weight_map"].begin(); it != json["weight_map"].end(); ++it) {
-        if (!it.value().is_string())
-            throw FileError(index.string(), "weight_map entry '" + excerpt(it.key()) + "' is not a file name");
-        const std::string shardName = it.value().get<std::string>();
-        if (shardName.find('/') != std::string::npos || shardName.find("..") != std::string::npos)
-            throw FileError(index.string(), "weight_map entry '" + excerpt(it.key()) +
-                                                "' names a file outside the folder: " + excerpt(shardName));
+    for (const auto& [tensor, shardName] : readWeightMap(location.index)) {
         auto& shard = shards[shardName];
         if (!shard) shard = SafetensorsFile::open((fs::path(componentDir) / shardName).string());
-        const TensorEntry* e = shard->find(it.key());
+        const TensorEntry* e = shard->find(tensor);
         if (!e)
-            throw FileError(shard->path(), "tensor '" + excerpt(it.key()) + "' listed in " + index.filename().string() +
-                                               " is not in this shard");
-        set.tensors_[it.key()] = {shard, e};
+            throw FileError(shard->path(),
+                            "tensor '" + excerpt(tensor) + "' listed in " + indexName + " is not in this shard");
+        set.tensors_[tensor] = {shard, e};
     }
     // Tensors in shards but not in the map would be silently ignored otherwise.
     for (const auto& [name, shard] : shards)
         for (const auto& e : shard->entries())
             if (!set.tensors_.count(e.name))
-                throw FileError(shard->path(),
-                                "tensor '" + excerpt(e.name) + "' is not listed in " + index.filename().string());
+                throw FileError(shard->path(), "tensor '" + excerpt(e.name) + "' is not listed in " + indexName);
     return set;
 }
 

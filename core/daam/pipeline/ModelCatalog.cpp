@@ -5,6 +5,7 @@
 #include "daam/config/ModelIndex.h"
 #include "daam/io/HubCache.h"
 #include "daam/io/SafetensorsFile.h"
+#include "daam/io/WeightsFiles.h"
 #include "daam/util/Error.h"
 #include "daam/util/JsonConfig.h"
 
@@ -256,54 +257,15 @@ std::optional<CatalogEntry> describePickle(const fs::path& file, const std::stri
     return entry;
 }
 
-// The weights files WeightSet::open(componentDir, baseName) reads when no variant is asked for (as the app asks):
-// `<base>.safetensors`, or the shards its `.index.json` lists, or else the one variant there is. Throws FileError
-// as it does when there are none. Kept in step with WeightSet.cpp, which needs LibTorch.
+// The weights files WeightSet::open(componentDir, baseName) reads when no variant is asked for (as the app asks),
+// chosen by the same locateWeights: the list shows what opening reads.
 std::vector<fs::path> weightsFiles(const fs::path& dir, const std::string& base) {
-    std::error_code ec;
-    std::string stem = base;
-    if (!fs::is_regular_file(dir / (base + ".safetensors"), ec) &&
-        !fs::is_regular_file(dir / (base + ".safetensors.index.json"), ec)) {
-        std::set<std::string> variants;
-        for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-            const std::string name = it->path().filename().string();
-            for (const std::string suffix : {".safetensors", ".safetensors.index.json"}) {
-                if (name.size() <= base.size() + 1 + suffix.size() || name.compare(0, base.size() + 1, base + ".") ||
-                    name.compare(name.size() - suffix.size(), suffix.size(), suffix))
-                    continue;
-                const std::string variant = name.substr(base.size() + 1, name.size() - base.size() - 1 - suffix.size());
-                if (variant.find('.') == std::string::npos) variants.insert(variant);
-            }
-        }
-        if (variants.size() > 1) {
-            std::string list;
-            for (const auto& v : variants)
-                list += (list.empty() ? "" : ", ") + v;
-            throw FileError(dir.string(), "no plain " + base + ".safetensors but several variants (" + list + ")");
-        }
-        if (variants.size() == 1) stem = base + "." + *variants.begin();
-    }
-    const fs::path single = dir / (stem + ".safetensors");
-    const fs::path index = dir / (stem + ".safetensors.index.json");
-    if (fs::is_regular_file(single, ec)) return {single};
-    if (!fs::is_regular_file(index, ec))
-        throw FileError(dir.string(), "no weights: expected " + single.filename().string() + " or " +
-                                          index.filename().string() +
-                                          (fs::exists(dir / (stem + ".bin"), ec)
-                                               ? " (PyTorch .bin weights are not supported; convert them to "
-                                                 "safetensors)"
-                                               : ""));
-    const auto json = readJsonFile(index.string());
-    const auto map = json.find("weight_map");
-    if (map == json.end() || !map->is_object()) throw FileError(index.string(), "missing object \"weight_map\"");
+    const auto location = locateWeights(dir.string(), base);
+    if (!location.single.empty()) return {location.single};
     std::set<std::string> shards;
-    for (const auto& value : *map) {
-        if (!value.is_string()) throw FileError(index.string(), "a weight_map entry is not a file name");
-        const std::string shard = value.get<std::string>();
-        if (shard.find('/') != std::string::npos || shard.find("..") != std::string::npos)
-            throw FileError(index.string(), "weight_map names a file outside the folder: " + excerpt(shard));
+    for (const auto& [tensor, shard] : readWeightMap(location.index))
         shards.insert(shard);
-    }
+    std::error_code ec;
     std::vector<fs::path> files;
     for (const auto& shard : shards) {
         if (!fs::is_regular_file(dir / shard, ec)) throw FileError((dir / shard).string(), "no such file");
