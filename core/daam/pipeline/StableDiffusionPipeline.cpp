@@ -3,9 +3,9 @@
 
 #include "daam/config/OriginalCheckpoint.h"
 #include "daam/io/HubCache.h"
+#include "daam/pipeline/ModelTokenizer.h"
 #include "daam/sched/NoiseSource.h"
 #include "daam/sched/SchedulerFactory.h"
-#include "daam/text/ClipTokenizer.h"
 #include "daam/text/Utf8.h"
 #include "daam/util/Runtime.h"
 #include "daam/util/Version.h"
@@ -25,48 +25,52 @@ namespace daam {
 
 namespace {
 
-// FNV-1a over the configs and the weight files' names and sizes: identifies a model folder's content
-// cheaply (hashing gigabytes of weights at every start-up would not be).
-std::string fingerprint(const std::string& folder) {
-    uint64_t h = 1469598103934665603ull;
-    auto mix = [&](const std::string& bytes) {
+// FNV-1a over a model's small files and its weight files' names and sizes: identifies its content cheaply
+// (hashing gigabytes of weights at every start-up would not be).
+class Fingerprint {
+public:
+    void mix(const std::string& bytes) {
         for (unsigned char c : bytes)
-            h = (h ^ c) * 1099511628211ull;
-    };
+            h_ = (h_ ^ c) * 1099511628211ull;
+    }
+    void mixText(const fs::path& file) {
+        std::ifstream in(file, std::ios::binary);
+        mix(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+    }
+    std::string hex() const {
+        char buf[17];
+        std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(h_));
+        return buf;
+    }
+
+private:
+    uint64_t h_ = 1469598103934665603ull;
+};
+
+// A folder: its configs' and tokenizer files' text, the other files' names and sizes.
+std::string fingerprint(const std::string& folder) {
+    Fingerprint f;
     std::vector<fs::path> files;
     for (const auto& e : fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied))
         if (e.is_regular_file()) files.push_back(e.path());
     std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
-        mix(fs::relative(f, folder).string());
-        if (f.extension() == ".json" || f.extension() == ".txt") {
-            std::ifstream in(f, std::ios::binary);
-            mix(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
-        } else {
-            mix(std::to_string(fs::file_size(f)));
-        }
+    for (const auto& file : files) {
+        f.mix(fs::relative(file, folder).string());
+        if (file.extension() == ".json" || file.extension() == ".txt")
+            f.mixText(file);
+        else
+            f.mix(std::to_string(fs::file_size(file)));
     }
-    char buf[17];
-    std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(h));
-    return buf;
+    return f.hex();
 }
 
-// The same for a single-file checkpoint: its name and size, and its YAML's text.
+// A single-file checkpoint: its name and size, and its YAML's text.
 std::string fingerprintFile(const std::string& path, const std::string& yaml) {
-    uint64_t h = 1469598103934665603ull;
-    auto mix = [&](const std::string& bytes) {
-        for (unsigned char c : bytes)
-            h = (h ^ c) * 1099511628211ull;
-    };
-    mix(fs::path(path).filename().string());
-    mix(std::to_string(fs::file_size(path)));
-    if (!yaml.empty()) {
-        std::ifstream in(yaml, std::ios::binary);
-        mix(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
-    }
-    char buf[17];
-    std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(h));
-    return buf;
+    Fingerprint f;
+    f.mix(fs::path(path).filename().string());
+    f.mix(std::to_string(fs::file_size(path)));
+    if (!yaml.empty()) f.mixText(yaml);
+    return f.hex();
 }
 
 double seconds(std::chrono::steady_clock::time_point since) {
@@ -165,8 +169,7 @@ std::unique_ptr<StableDiffusionPipeline> StableDiffusionPipeline::loadCheckpoint
                                                   models.size() > 1 ? models[1] : CLIPTextModel(nullptr));
     for (size_t k = 0; k < encoders.size(); ++k) {
         const auto& te = encoders[k];
-        auto tokenizer = te.tokenizerDir.empty() ? std::unique_ptr<Tokenizer>(ClipTokenizer::standard(te.padWithZero))
-                                                 : loadTokenizer(te.tokenizerDir);
+        auto tokenizer = loadCheckpointTokenizer(te.tokenizerDir, te.padWithZero);
         const std::string vocab =
             te.tokenizerDir.empty() ? std::string("the standard CLIP vocabulary") : te.tokenizerDir + "/vocab.json";
         p->encoder_->checkTokenizer(*tokenizer, int(k) + 1, vocab, te.configLabel);
