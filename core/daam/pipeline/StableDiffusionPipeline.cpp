@@ -7,6 +7,7 @@
 #include "daam/sched/NoiseSource.h"
 #include "daam/sched/SchedulerFactory.h"
 #include "daam/text/Utf8.h"
+#include "daam/util/Fingerprint.h"
 #include "daam/util/Runtime.h"
 #include "daam/util/Version.h"
 
@@ -25,30 +26,15 @@ namespace daam {
 
 namespace {
 
-// FNV-1a over a model's small files and its weight files' names and sizes: identifies its content cheaply
-// (hashing gigabytes of weights at every start-up would not be).
-class Fingerprint {
-public:
-    void mix(const std::string& bytes) {
-        for (unsigned char c : bytes)
-            h_ = (h_ ^ c) * 1099511628211ull;
-    }
-    void mixText(const fs::path& file) {
-        std::ifstream in(file, std::ios::binary);
-        mix(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
-    }
-    std::string hex() const {
-        char buf[17];
-        std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(h_));
-        return buf;
-    }
-
-private:
-    uint64_t h_ = 1469598103934665603ull;
-};
+// A model's small files and its weight files' names and sizes identify its content cheaply (hashing gigabytes of
+// weights at every start-up would not be).
+void mixFileText(Fingerprint& f, const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    f.mix(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+}
 
 // A folder: its configs' and tokenizer files' text, the other files' names and sizes.
-std::string fingerprint(const std::string& folder) {
+std::string folderFingerprint(const std::string& folder) {
     Fingerprint f;
     std::vector<fs::path> files;
     for (const auto& e : fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied))
@@ -57,7 +43,7 @@ std::string fingerprint(const std::string& folder) {
     for (const auto& file : files) {
         f.mix(fs::relative(file, folder).string());
         if (file.extension() == ".json" || file.extension() == ".txt")
-            f.mixText(file);
+            mixFileText(f, file);
         else
             f.mix(std::to_string(fs::file_size(file)));
     }
@@ -69,7 +55,7 @@ std::string fingerprintFile(const std::string& path, const std::string& yaml) {
     Fingerprint f;
     f.mix(fs::path(path).filename().string());
     f.mix(std::to_string(fs::file_size(path)));
-    if (!yaml.empty()) f.mixText(yaml);
+    if (!yaml.empty()) mixFileText(f, yaml);
     return f.hex();
 }
 
@@ -142,7 +128,7 @@ std::unique_ptr<StableDiffusionPipeline> StableDiffusionPipeline::loadFolder(con
 
     p->schedulerConfigPath_ = (fs::path(index.componentDir("scheduler")) / "scheduler_config.json").string();
     p->schedulerConfig_ = SchedulerConfig::load(p->schedulerConfigPath_);
-    p->fingerprint_ = fingerprint(folder);
+    p->fingerprint_ = folderFingerprint(folder);
     p->finishLoading();
     return p;
 }

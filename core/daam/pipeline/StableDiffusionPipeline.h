@@ -87,6 +87,8 @@ public:
 
     // The absolute path of the folder or file the model was loaded from.
     const std::string& modelPath() const { return modelPath_; }
+    // What the model is made of (see StableDiffusionPipeline.cpp): equal for copies of one model wherever they lie.
+    const std::string& fingerprint() const { return fingerprint_; }
     ModelFamily family() const { return family_; }
     const Tokenizer& tokenizer() const { return *tokenizer_; }
     // The pipeline's default image side: sample_size x VAE scale factor (512 for SD 1.5).
