@@ -19,8 +19,8 @@ void Args::flag(const std::string& name, const std::string& help) {
     specs_.push_back({name, {}, help, {}, true});
 }
 
-void Args::positional(const std::string& name, const std::string& help, bool required) {
-    positionalSpecs_.push_back({name, help, required});
+void Args::positional(const std::string& name, const std::string& help, bool required, bool variadic) {
+    positionalSpecs_.push_back({name, help, required, variadic});
 }
 
 const Args::Spec* Args::findSpec(const std::string& name) const {
@@ -64,7 +64,8 @@ bool Args::parse() {
         required += p.required ? 1 : 0;
     if (positionalValues_.size() < required)
         throw UsageError("missing argument " + positionalSpecs_[positionalValues_.size()].name);
-    if (positionalValues_.size() > positionalSpecs_.size())
+    const bool variadic = !positionalSpecs_.empty() && positionalSpecs_.back().variadic;
+    if (!variadic && positionalValues_.size() > positionalSpecs_.size())
         throw UsageError("unexpected argument '" + positionalValues_[positionalSpecs_.size()] + "'");
     return true;
 }

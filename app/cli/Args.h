@@ -24,7 +24,8 @@ public:
     void option(const std::string& name, const std::string& valueName, const std::string& help,
                 const std::string& defaultValue = {});
     void flag(const std::string& name, const std::string& help);
-    void positional(const std::string& name, const std::string& help, bool required = true);
+    // `variadic`: the last positional, taking every argument left.
+    void positional(const std::string& name, const std::string& help, bool required = true, bool variadic = false);
 
     // Parses argv against the declarations. Returns false when --help was given (help already printed).
     bool parse();
@@ -48,6 +49,7 @@ private:
     struct PositionalSpec {
         std::string name, help;
         bool required = true;
+        bool variadic = false;
     };
     const Spec* findSpec(const std::string& name) const;
 

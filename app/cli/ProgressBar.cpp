@@ -18,7 +18,8 @@ void ProgressBar::update(int done, int total, const std::string& detail) {
     constexpr int kWidth = 30;
     const int filled = done * kWidth / total;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    const double left = done > 0 ? elapsed / done * (total - done) : 0.0;
+    const int timed = done - baseline_;
+    const double left = timed > 0 ? elapsed / timed * (total - done) : 0.0;
     std::string bar(static_cast<size_t>(filled), '#');
     bar.append(static_cast<size_t>(kWidth - filled), '-');
     std::fprintf(stderr, "\r%s [%s] %d/%d  %.1fs elapsed, %.1fs left %s\033[K", label_.c_str(), bar.c_str(), done,
