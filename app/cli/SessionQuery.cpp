@@ -39,8 +39,8 @@ std::pair<int, int> parseCallRange(const std::string& option, const std::string&
     return {number(text.substr(0, colon), 0), number(text.substr(colon + 1), openEnd)};
 }
 
-void declareQueryOptions(Args& args) {
-    args.option("session", "DIR", "Session folder written by 'daam-cli generate'.");
+void declareQueryOptions(Args& args, bool session) {
+    if (session) args.option("session", "DIR", "Session folder written by 'daam-cli generate'.");
     args.option("steps", "A:B",
                 "UNet calls to aggregate, [A, B) counted from 0; either side may be left out. PNDM repeats its "
                 "first timestep, so 50 steps are 51 calls. Default: all.");
@@ -56,8 +56,12 @@ void declareQueryOptions(Args& args) {
 }
 
 OpenSession openSession(const Args& args) {
+    return openSession(args.require("session"));
+}
+
+OpenSession openSession(const std::string& dir) {
     OpenSession open;
-    open.session = loadSession(args.require("session"));
+    open.session = loadSession(dir);
     open.aggregator =
         std::make_unique<HeatMapAggregator>(open.session.trace, open.session.gridSide, open.session.gridSide);
     return open;

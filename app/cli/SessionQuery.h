@@ -24,9 +24,11 @@ struct OpenSession {
 // in errors.
 std::pair<int, int> parseCallRange(const std::string& option, const std::string& text, int openEnd);
 
-// Declares --session, --steps, --layers, --heads, --tau, --normalize on `args`.
-void declareQueryOptions(Args& args);
+// Declares --session (unless `session` is false: commands over many sessions), --steps, --layers, --heads,
+// --tau, --normalize on `args`.
+void declareQueryOptions(Args& args, bool session = true);
 OpenSession openSession(const Args& args);
+OpenSession openSession(const std::string& dir);
 HeatMapQuery queryFrom(const Args& args, const OpenSession& open);
 HeatMapNormalization normalizationFrom(const Args& args);
 double tauFrom(const Args& args);

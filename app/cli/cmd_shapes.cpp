@@ -18,10 +18,12 @@ namespace daam::cli {
 namespace {
 
 int runShapes(const std::vector<std::string>& argv) {
-    Args args("shapes",
-              "Write scenes of the synthetic shape world: DIR/NNNN.png, DIR/NNNN.mask-K.png (object K's exact\n"
-              "mask) and DIR/captions.json (caption, objects, held-out flag per scene).",
-              argv);
+    Args args(
+        "shapes",
+        "Write scenes of the synthetic shape world: DIR/NNNN.png, DIR/NNNN.mask-K.png (object K's exact\n"
+        "mask), DIR/captions.json (caption, objects, held-out flag per scene) and DIR/captions.txt (the captions,\n"
+        "one per line: a prompts file for `daam-cli batch`).",
+        argv);
     args.option("seed", "N", "World seed.", "0");
     args.option("count", "N", "Scenes to write.", "16");
     args.option("side", "PX", "Image side.", "64");
@@ -36,6 +38,7 @@ int runShapes(const std::vector<std::string>& argv) {
     const builtin::ShapeWorld world(static_cast<uint64_t>(args.getInt("seed")), options);
     std::filesystem::create_directories(out);
     auto index = nlohmann::json::array();
+    std::string captions;
     for (long long i = 0; i < count; ++i) {
         const auto scene = world.scene(static_cast<uint64_t>(i));
         char name[32];
@@ -51,12 +54,14 @@ int runShapes(const std::vector<std::string>& argv) {
                                {"radius", o.radius},
                                {"phrase", o.phrase}});
         }
+        captions += scene.caption + "\n";
         index.push_back({{"image", std::string(name) + ".png"},
                          {"caption", scene.caption},
                          {"held_out", builtin::isHeldOut(scene.caption)},
                          {"objects", objects}});
     }
     writeFileAtomically(out + "/captions.json", index.dump(1) + "\n");
+    writeFileAtomically(out + "/captions.txt", captions);
     return 0;
 }
 

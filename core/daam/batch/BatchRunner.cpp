@@ -136,6 +136,23 @@ void writeBatchIndex(const std::string& path, const std::map<int, json>& rows) {
     writeFileAtomically(path, text);
 }
 
+std::vector<FinishedItem> finishedItems(const std::string& indexPath) {
+    std::error_code ec;
+    if (!fs::is_regular_file(indexPath, ec)) throw FileError(indexPath, "no such file (a batch's index.jsonl)");
+    std::vector<FinishedItem> items;
+    for (const auto& [item, row] : readBatchIndex(indexPath)) {
+        if (row["status"] != "done") continue;
+        FinishedItem f;
+        f.item = item;
+        if (row.contains("id") && row["id"].is_string()) f.id = row["id"].get<std::string>();
+        f.sessionDir = (fs::path(indexPath).parent_path() / row["session"].get<std::string>()).string();
+        f.row = row;
+        items.push_back(std::move(f));
+    }
+    if (items.empty()) throw FileError(indexPath, "has no finished items");
+    return items;
+}
+
 json traceOptionsJson(const AttentionTraceOptions& options) {
     return {{"storage", options.storage == torch::kFloat32 ? "fp32" : "fp16"}, {"keep_heads", options.keepHeads}};
 }

@@ -29,6 +29,16 @@ std::map<int, nlohmann::json> readBatchIndex(const std::string& path);
 // Writes the rows in item order, atomically.
 void writeBatchIndex(const std::string& path, const std::map<int, nlohmann::json>& rows);
 
+// A finished item of a batch, for commands that read a batch's sessions (eval-masks, syntax).
+struct FinishedItem {
+    int item = 0;
+    std::string id;         // the row's id, when it had one
+    std::string sessionDir; // the session folder (the index's folder joined with the row's session)
+    nlohmann::json row;
+};
+// The "done" rows of an index.jsonl in item order. Throws FileError when the index is absent or has none.
+std::vector<FinishedItem> finishedItems(const std::string& indexPath);
+
 struct BatchRunOptions {
     std::string outDir;
     ShardSpec shard;
