@@ -51,7 +51,7 @@ const LinkRule* findLinkRule(std::string_view label);
 
 class DependencyParser {
 public:
-    // Opens Link Grammar's English dictionary (a second or so; do it once). Throws daam::Error naming the folder
+    // Opens Link Grammar's English dictionary (about 0.1 s; do it once). Throws daam::Error naming the folder
     // when it cannot be read.
     DependencyParser();
     // A dictionary folder of Link Grammar's format (the one holding 4.0.dict).
