@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Checks that core/daam reads top-down: a file includes headers of its own folder or of a lower layer, never of
 # its own layer's sibling or of a higher layer. Run as `cmake -DCORE_DIR=core/daam -P check_core_layers.cmake`.
-#   util -> io -> config -> nn -> sched, text -> trace, syntax -> pipeline -> builtin
+#   util -> io -> config -> nn -> sched, text -> trace -> syntax, pipeline -> builtin, batch
 get_filename_component(CORE_DIR "${CORE_DIR}" ABSOLUTE)
 set(layer_util 0)
 set(layer_io 1)
@@ -10,9 +10,10 @@ set(layer_nn 3)
 set(layer_sched 4)
 set(layer_text 4)
 set(layer_trace 5)
-set(layer_syntax 5)
+set(layer_syntax 6)
 set(layer_pipeline 6)
 set(layer_builtin 7)
+set(layer_batch 7)
 
 file(GLOB folders RELATIVE ${CORE_DIR} ${CORE_DIR}/*)
 set(violations "")
@@ -40,7 +41,7 @@ foreach(folder ${folders})
   endforeach()
 endforeach()
 if(violations)
-  message(FATAL_ERROR "includes against the layer order (util, io, config, nn, sched|text, trace|syntax, "
-                      "pipeline, builtin):${violations}")
+  message(FATAL_ERROR "includes against the layer order (util, io, config, nn, sched|text, trace, syntax|pipeline, "
+                      "builtin|batch):${violations}")
 endif()
 message(STATUS "core/daam: every include goes down the layers")

@@ -3,8 +3,15 @@
 // equal to one uninterrupted run file for file, failed items, and the CLI's batch and batch-merge.
 #include "daam/batch/BatchRunner.h"
 #include "daam/builtin/BuiltInModel.h"
+#include "daam/io/PngImage.h"
 #include "daam/pipeline/StableDiffusionPipeline.h"
+#include "daam/trace/HeatMapAggregator.h"
+#include "daam/trace/HeatMapImage.h"
+#include "daam/trace/Measures.h"
+#include "daam/trace/Session.h"
 #include "daam/util/Error.h"
+
+#include <torch/torch.h>
 
 #include <filesystem>
 #include <fstream>
@@ -101,6 +108,65 @@ class TestBatch : public QObject {
         o.shard = shard;
         o.modelPath = pipeline_->modelPath();
         return o;
+    }
+
+    // eval-masks over the batch in DIR/whole (items 0 and 1: "a red circle", 2 and 3: "a blue square"): masks for
+    // the first two items, scored as the session's own maps give them.
+    void evalMasks(const fs::path& dir) {
+        auto half = torch::zeros({64, 64}, torch::kUInt8), corner = torch::zeros({64, 64}, torch::kUInt8);
+        half.slice(1, 0, 32).fill_(1);
+        corner.slice(0, 0, 20).slice(1, 0, 20).fill_(1);
+        const std::vector<std::tuple<int, std::string, torch::Tensor>> masks = {
+            {0, "circle", half}, {1, "circle", corner}, {1, "red", half}};
+        double expected = 0;
+        for (const auto& [item, word, mask] : masks) {
+            char name[8];
+            std::snprintf(name, sizeof(name), "%05d", item);
+            fs::create_directories(dir / "masks" / name);
+            daam::writePng((dir / "masks" / name / (word + ".png")).string(), daam::tensorToImage(mask * 255));
+            const auto session = daam::loadSession((dir / "whole" / "sessions" / name).string());
+            const daam::HeatMapAggregator aggregator(session.trace, session.gridSide, session.gridSide);
+            for (const auto& w : session.words)
+                if (w.text == word)
+                    expected += daam::maskIoU(
+                        daam::thresholdMask(daam::expandToImage(aggregator.wordMap({}, w.tokens), 64, 64), 0.4), mask);
+        }
+        expected /= 3;
+        const auto index = QString::fromStdString((dir / "whole" / "index.jsonl").string());
+        const auto masksDir = QString::fromStdString((dir / "masks").string());
+        auto r = daam::test::runCli(
+            {QStringLiteral("eval-masks"), QStringLiteral("--index"), index, QStringLiteral("--masks"), masksDir});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("no masks for item 2 (looked for 00002, 2 and its id r)")) ||
+                     r.err.contains(QStringLiteral("no masks for item 2 (looked for 00002, 2)")),
+                 qPrintable(r.err));
+        r = daam::test::runCli({QStringLiteral("eval-masks"), QStringLiteral("--index"), index,
+                                QStringLiteral("--masks"), masksDir, QStringLiteral("--skip-missing"),
+                                QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto j = json::parse(r.out.toStdString());
+        QCOMPARE(j["masks"].get<int>(), 3);
+        QCOMPARE(j["items"].get<int>(), 2);
+        QCOMPARE(j["items_without_masks"].get<int>(), 2);
+        QVERIFY2(std::abs(j["miou"].get<double>() - expected) < 1e-12, j.dump().c_str());
+        QCOMPARE(j["words"]["circle"]["masks"].get<int>(), 2);
+        QCOMPARE(j["sweep"].size(), size_t(17)); // 0.1 to 0.9 in steps of 0.05
+
+        // A mask of the wrong size, and a word the prompt does not have, are named.
+        daam::writePng((dir / "masks" / "00000" / "circle.png").string(),
+                       daam::tensorToImage(torch::ones({32, 32}, torch::kUInt8) * 255));
+        r = daam::test::runCli({QStringLiteral("eval-masks"), QStringLiteral("--index"), index,
+                                QStringLiteral("--masks"), masksDir, QStringLiteral("--skip-missing")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("00000/circle.png: the mask is 32x32, item 0's image 64x64")),
+                 qPrintable(r.err));
+        fs::remove(dir / "masks" / "00000" / "circle.png");
+        daam::writePng((dir / "masks" / "00000" / "dog.png").string(), daam::tensorToImage(half * 255));
+        r = daam::test::runCli({QStringLiteral("eval-masks"), QStringLiteral("--index"), index,
+                                QStringLiteral("--masks"), masksDir, QStringLiteral("--skip-missing")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("00000/dog.png: item 0: the word 'dog' is not in the prompt")),
+                 qPrintable(r.err));
     }
 
 private Q_SLOTS:
@@ -381,6 +447,8 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QCOMPARE(btDifference(dir / "whole", dir / "merged"), QString());
         QVERIFY(!fs::exists(dir / "s0" / "sessions" / "00000"));
+
+        evalMasks(dir);
 
         r = daam::test::runCli({QStringLiteral("batch"), QStringLiteral("--prompts"), prompts, QStringLiteral("--out"),
                                 out("x"), QStringLiteral("--shard"), QStringLiteral("3/2")});
