@@ -158,6 +158,7 @@ bool ExplorationEngine::setSession(SessionPtr session, const QString& dir, QStri
         SessionSummary s;
         s.dir = dir;
         s.prompt = QString::fromStdString(session->prompt);
+        s.promptWords = session->words;
         for (const auto& w : session->words) {
             WordInfo info;
             info.text = QString::fromStdString(w.text);

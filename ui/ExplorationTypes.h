@@ -3,6 +3,7 @@
 // the widgets. Torch-free on purpose: widgets that include qcustomplot.h must not see torch headers.
 #pragma once
 
+#include "daam/text/Tokenizer.h"
 #include "daam/trace/ColorMap.h"
 #include "daam/trace/CrossAttentionLayer.h"
 
@@ -35,12 +36,21 @@ struct SessionSummary {
     QString dir; // empty for a generation not saved yet
     QString prompt;
     std::vector<WordInfo> words;
+    std::vector<daam::Word> promptWords; // the prompt's words as the core has them (words[i] for i below its size)
     daam::CrossAttentionLayerTable layers;
     std::vector<int> defaultLayers;
     int calls = 0;
     std::vector<double> timesteps; // one per UNet call when the record has them
     QImage image;                  // RGB888
     bool valid() const { return calls > 0 && !words.empty(); }
+};
+
+// One head → dependent pair of the prompt's parse, drawn as an arc over the word chips.
+struct DependencyArc {
+    int head = 0;      // word index
+    int dependent = 0; // word index
+    QString relation;  // UD name: amod, nsubj, nmod, ...
+    QString link;      // the Link Grammar link it came from
 };
 
 enum class Normalization {

@@ -13,6 +13,7 @@
 #include "Translations.h"
 
 #include "daam/pipeline/GenerationParameters.h"
+#include "daam/syntax/DependencyParser.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -95,14 +96,14 @@ MainWindow::MainWindow(QWidget* parent)
     errorBanner_->setVisible(false);
     centreLayout->addWidget(errorBanner_);
     tokens_ = new TokenStrip(centre);
-    auto* tokenScroll = new QScrollArea(centre);
-    tokenScroll->setWidget(tokens_);
-    tokenScroll->setWidgetResizable(true);
-    tokenScroll->setFrameShape(QFrame::NoFrame);
-    tokenScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
-    tokenScroll->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    tokenScroll->setFixedHeight(tokens_->sizeHint().height() + 22);
-    centreLayout->addWidget(tokenScroll);
+    tokenScroll_ = new QScrollArea(centre);
+    tokenScroll_->setWidget(tokens_);
+    tokenScroll_->setWidgetResizable(true);
+    tokenScroll_->setFrameShape(QFrame::NoFrame);
+    tokenScroll_->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    tokenScroll_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    fitTokenStrip();
+    centreLayout->addWidget(tokenScroll_);
     view_ = new ImageView(centre);
     centreLayout->addWidget(view_, 1);
     readout_ = new QLabel(tr("Point at the image to see which words drew each spot."), centre);
@@ -390,6 +391,10 @@ void MainWindow::connectState() {
         else
             state_->selectWord(word);
     });
+    connect(tokens_, &TokenStrip::dependencyClicked, this, [this](int index) {
+        const auto& arc = tokens_->dependencies().at(index);
+        state_->setSelectedWords({arc.head, arc.dependent});
+    });
     connect(tokens_, &TokenStrip::showSpecialChanged, this, [this](bool shown) {
         if (!engine_.hasSession()) return;
         if (!shown) {
@@ -484,6 +489,41 @@ std::vector<const HeatMap*> MainWindow::selectedMaps() const {
     return out;
 }
 
+void MainWindow::fitTokenStrip() {
+    // Room for the chips, the arcs over them and a horizontal scroll bar.
+    tokenScroll_->setFixedHeight(tokens_->sizeHint().height() + 22);
+}
+
+void MainWindow::startParse() {
+    const int serial = ++parseSerial_;
+    pool_.start([this, serial, words = engine_.summary().promptWords] {
+        std::vector<DependencyArc> arcs;
+        QString note;
+        try {
+            static const daam::syntax::DependencyParser parser; // opened once, by the first parse
+            const auto parse = parser.parse(words);
+            for (const auto& d : parse.dependencies)
+                arcs.push_back(
+                    {d.head, d.dependent, QString::fromStdString(d.relation), QString::fromStdString(d.link)});
+            if (!parse.note.empty())
+                note = tr("Syntax: %1").arg(QString::fromStdString(parse.note));
+            else if (arcs.empty())
+                note = tr("Syntax: the parser relates none of the prompt's words");
+        } catch (const std::exception& e) {
+            note = tr("Syntax unavailable: %1").arg(QString::fromStdString(e.what()));
+        }
+        QMetaObject::invokeMethod(
+            this,
+            [this, serial, arcs, note] {
+                if (serial != parseSerial_) return;
+                tokens_->setDependencies(arcs, note);
+                fitTokenStrip(); // the arcs stand above the chips
+                scheduleRefresh(); // a selected pair may now have a relation
+            },
+            Qt::QueuedConnection);
+    });
+}
+
 void MainWindow::refreshOverlay() {
     if (!engine_.hasSession()) return;
     const auto& summary = engine_.summary();
@@ -496,11 +536,18 @@ void MainWindow::refreshOverlay() {
     if (maps.size() >= 2) {
         const auto o = ExplorationEngine::overlap(*maps[0], *maps[1], state_->threshold());
         const QString a = summary.words[selected[0]].text, b = summary.words[selected[1]].text;
-        overlap_->setText(tr("IoU(%1, %2) = %3\nIoA(%1 in %2) = %4 · IoA(%2 in %1) = %5")
-                              .arg(a, b)
-                              .arg(o.iou, 0, 'f', 3)
-                              .arg(o.ioaAB, 0, 'f', 3)
-                              .arg(o.ioaBA, 0, 'f', 3));
+        QString text = tr("IoU(%1, %2) = %3\nIoA(%1 in %2) = %4 · IoA(%2 in %1) = %5")
+                           .arg(a, b)
+                           .arg(o.iou, 0, 'f', 3)
+                           .arg(o.ioaAB, 0, 'f', 3)
+                           .arg(o.ioaBA, 0, 'f', 3);
+        // A pair the parse relates is named by its relation, head first.
+        for (const auto& arc : tokens_->dependencies())
+            if (QList<int>{arc.head, arc.dependent} == selected.mid(0, 2) ||
+                QList<int>{arc.dependent, arc.head} == selected.mid(0, 2))
+                text.prepend(tr("%1(%2 → %3)\n")
+                                 .arg(arc.relation, summary.words[arc.head].text, summary.words[arc.dependent].text));
+        overlap_->setText(text);
     } else {
         overlap_->setText(tr("Select two words (Ctrl+click) to compare their masks."));
     }
@@ -559,6 +606,8 @@ void MainWindow::applySummary() {
     playTimer_->stop();
     play_->setChecked(false);
     tokens_->setWords(summary.words);
+    fitTokenStrip();
+    startParse();
     range_->setRange(0, std::max(0, summary.calls - 1));
     {
         QSignalBlocker block(range_);

@@ -15,6 +15,7 @@
 
 class QComboBox;
 class QLabel;
+class QScrollArea;
 class QMenu;
 class QSlider;
 class QTimer;
@@ -111,6 +112,10 @@ private:
     void refreshPlots(bool massToo);
     void refreshReadout(int x, int y);
     void applySummary();
+    // Parses the prompt off the GUI thread (the parser opens its dictionary from disk) and hands the arcs to the
+    // word strip, unless another session has come since.
+    void startParse();
+    void fitTokenStrip();
     void showError(const QString& message);
     void clearError();
     void addRecent(const QString& dir);
@@ -132,12 +137,14 @@ private:
     QThreadPool pool_;
     bool computing_ = false;
     int jobsStarted_ = 0;
+    int parseSerial_ = 0;
     int openRequests_ = 0; // the latest background open wins
     int pngRequests_ = 0;
     ExplorationState* state_;
     GenerationController* generation_;
 
     TokenStrip* tokens_;
+    QScrollArea* tokenScroll_;
     ImageView* view_;
     QLabel* readout_;
     QLabel* errorBanner_;

@@ -107,6 +107,41 @@ private Q_SLOTS:
         QCOMPARE(window_->imageView()->image().size(), QSize(64, 64));
     }
 
+    void parseArcsPickTheirPair() {
+        auto* strip = window_->tokenStrip();
+        // "a cat dog": the parse arrives from the background; each arc joins two of the three words.
+        QTRY_VERIFY_WITH_TIMEOUT(!strip->dependencies().empty(), 10000);
+        for (const auto& arc : strip->dependencies()) {
+            QVERIFY(arc.head >= kWordA && arc.head <= kWordDog);
+            QVERIFY(arc.dependent >= kWordA && arc.dependent <= kWordDog);
+            QVERIFY(!arc.relation.isEmpty());
+        }
+        const auto arc = strip->dependencies().front();
+        const QRect label = strip->arcLabelRect(0);
+        QVERIFY(!label.isEmpty());
+        QVERIFY2(label.bottom() < strip->chip(arc.head)->geometry().top(), "the label stands above the chips");
+        QSignalSpy clicked(strip, &TokenStrip::dependencyClicked);
+        QTest::mouseClick(strip, Qt::LeftButton, {}, label.center());
+        QCOMPARE(clicked.count(), 1);
+        QCOMPARE(window_->state()->selectedWords(), (QList<int>{arc.head, arc.dependent}));
+        window_->refreshNow();
+        const QString text = window_->overlapLabel()->text();
+        QVERIFY2(
+            text.startsWith(QStringLiteral("%1(%2 → %3)")
+                                .arg(arc.relation, strip->chip(arc.head)->text(), strip->chip(arc.dependent)->text())),
+            qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("IoU(")), qPrintable(text));
+        // Clicking beside the labels selects nothing new.
+        QTest::mouseClick(strip, Qt::LeftButton, {}, QPoint(1, 1));
+        QCOMPARE(clicked.count(), 1);
+
+        // A prompt without a parse keeps its chips and says why in place of the arcs.
+        strip->setDependencies({}, QStringLiteral("Syntax: no linkage"));
+        QCOMPARE(strip->dependencyNote(), QStringLiteral("Syntax: no linkage"));
+        QVERIFY(strip->arcLabelRect(0).isEmpty());
+        QVERIFY(strip->chip(kWordCat)->geometry().top() > 0);
+    }
+
     void clickingAChipShowsThatWordsMap() {
         QTest::mouseClick(window_->tokenStrip()->chip(kWordA), Qt::LeftButton);
         QCOMPARE(window_->state()->selectedWords(), QList<int>{kWordA});
