@@ -12,6 +12,7 @@
 #include <QSvgGenerator>
 
 #include <cmath>
+#include <functional>
 
 namespace daam::ui {
 
@@ -22,6 +23,10 @@ constexpr double kTitleInches = 0.3;
 constexpr double kCaptionInches = 0.35;
 constexpr double kBarInches = 0.7;
 constexpr double kGapInches = 0.1;
+// Grids hold more panels: smaller ones, with room for row labels and the colour bar's title.
+constexpr double kGridPanelInches = 1.5;
+constexpr double kRowLabelInches = 1.2;
+constexpr double kGridBarInches = 1.1;
 
 int columnsFor(int panels) {
     return std::min(panels, 4);
@@ -65,6 +70,11 @@ bool writeImage(const QString& path, const QImage& image, QString* error) {
         return false;
     }
     return commit(path, bytes, error);
+}
+
+namespace {
+void paintColorBar(QPainter& p, const QRectF& bar, daam::ColorMapName colorMap, double low, double high, double unit,
+                   double labelHeight);
 }
 
 QSizeF figureSizeInches(const FigureContent& content) {
@@ -112,21 +122,7 @@ void paintFigure(QPainter& p, const QSizeF& size, const FigureContent& content) 
     const int rows = (int(cells.size()) + cols - 1) / cols;
     const double barX = cols * (panelW + gap) - gap + 0.15 * unit;
     const QRectF bar(barX, titleH, 0.15 * unit, rows * (panelH + titleH + gap) - gap - titleH);
-    QLinearGradient gradient(bar.bottomLeft(), bar.topLeft());
-    const auto& table = daam::colorTable(content.colorMap);
-    for (int i = 0; i <= 16; ++i) {
-        const auto c = table[std::min(255, i * 16)];
-        gradient.setColorAt(i / 16.0, QColor(c.r, c.g, c.b));
-    }
-    p.fillRect(bar, gradient);
-    p.drawRect(bar);
-    const double labelW = 0.4 * unit;
-    for (double v : {0.0, 0.5, 1.0}) {
-        const double y = bar.bottom() - v * bar.height();
-        p.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 0.05 * unit, y));
-        p.drawText(QRectF(bar.right() + 0.07 * unit, y - titleH / 2, labelW, titleH), Qt::AlignLeft | Qt::AlignVCenter,
-                   QString::number(v, 'g', 2));
-    }
+    paintColorBar(p, bar, content.colorMap, 0.0, 1.0, unit, titleH);
     if (!content.caption.isEmpty()) {
         const QRectF caption(0, rows * (panelH + titleH + gap) - gap, cols * (panelW + gap), kCaptionInches * unit);
         p.drawText(caption, Qt::AlignCenter | Qt::TextWordWrap, content.caption);
@@ -134,8 +130,11 @@ void paintFigure(QPainter& p, const QSizeF& size, const FigureContent& content) 
     p.restore();
 }
 
-bool writeFigure(const QString& path, FigureFormat format, const FigureContent& content, int dpi, QString* error) {
-    const QSizeF inches = figureSizeInches(content);
+namespace {
+
+// One figure painted on the device its format needs, `inches` in size, committed whole.
+bool writePaintedFigure(const QString& path, FigureFormat format, const QSizeF& inches, const QString& description,
+                        int dpi, const std::function<void(QPainter&, const QSizeF&)>& paint, QString* error) {
     QByteArray bytes;
     QBuffer buffer(&bytes);
     buffer.open(QIODevice::WriteOnly);
@@ -147,7 +146,7 @@ bool writeFigure(const QString& path, FigureFormat format, const FigureContent& 
         image.setDotsPerMeterX(dotsPerMeter);
         image.setDotsPerMeterY(dotsPerMeter);
         QPainter p(&image);
-        paintFigure(p, image.size(), content);
+        paint(p, image.size());
         p.end();
         if (!image.save(&buffer, "PNG")) {
             if (error)
@@ -164,9 +163,9 @@ bool writeFigure(const QString& path, FigureFormat format, const FigureContent& 
         svg.setSize(QSize(int(std::ceil(inches.width() * 96)), int(std::ceil(inches.height() * 96))));
         svg.setViewBox(QRectF(0, 0, inches.width() * 96, inches.height() * 96));
         svg.setTitle(QCoreApplication::translate("daam::ui::Exporter", "DAAM heat maps"));
-        svg.setDescription(content.caption);
+        svg.setDescription(description);
         QPainter p(&svg);
-        paintFigure(p, QSizeF(inches.width() * 96, inches.height() * 96), content);
+        paint(p, QSizeF(inches.width() * 96, inches.height() * 96));
         p.end();
         break;
     }
@@ -177,13 +176,101 @@ bool writeFigure(const QString& path, FigureFormat format, const FigureContent& 
         pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
         pdf.setTitle(QCoreApplication::translate("daam::ui::Exporter", "DAAM heat maps"));
         QPainter p(&pdf);
-        paintFigure(p, QSizeF(pdf.width(), pdf.height()), content);
+        paint(p, QSizeF(pdf.width(), pdf.height()));
         p.end();
         break;
     }
     }
     buffer.close();
     return commit(path, bytes, error);
+}
+
+// A vertical colour bar in `bar`, `low` at the bottom and `high` at the top, ticks at both ends and the middle.
+void paintColorBar(QPainter& p, const QRectF& bar, daam::ColorMapName colorMap, double low, double high, double unit,
+                   double labelHeight) {
+    QLinearGradient gradient(bar.bottomLeft(), bar.topLeft());
+    const auto& table = daam::colorTable(colorMap);
+    for (int i = 0; i <= 16; ++i) {
+        const auto c = table[std::min(255, i * 16)];
+        gradient.setColorAt(i / 16.0, QColor(c.r, c.g, c.b));
+    }
+    p.fillRect(bar, gradient);
+    p.drawRect(bar);
+    const double labelW = 0.5 * unit;
+    for (double v : {0.0, 0.5, 1.0}) {
+        const double y = bar.bottom() - v * bar.height();
+        p.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 0.05 * unit, y));
+        p.drawText(QRectF(bar.right() + 0.07 * unit, y - labelHeight / 2, labelW, labelHeight),
+                   Qt::AlignLeft | Qt::AlignVCenter, QString::number(low + v * (high - low), 'g', 2));
+    }
+}
+
+} // namespace
+
+bool writeFigure(const QString& path, FigureFormat format, const FigureContent& content, int dpi, QString* error) {
+    return writePaintedFigure(
+        path, format, figureSizeInches(content), content.caption, dpi,
+        [&](QPainter& p, const QSizeF& size) { paintFigure(p, size, content); }, error);
+}
+
+QSizeF figureGridSizeInches(const FigureGrid& grid) {
+    const int rows = int(grid.cells.size()), cols = grid.cells.empty() ? 0 : int(grid.cells.front().size());
+    const QImage* first = rows > 0 && cols > 0 ? &grid.cells[0][0] : nullptr;
+    const double aspect = first && !first->isNull() ? double(first->height()) / first->width() : 1.0;
+    return {kRowLabelInches + cols * kGridPanelInches + (cols - 1) * kGapInches + kGridBarInches,
+            kTitleInches + rows * kGridPanelInches * aspect + (rows - 1) * kGapInches + kCaptionInches};
+}
+
+void paintFigureGrid(QPainter& p, const QSizeF& size, const FigureGrid& grid) {
+    const QSizeF inches = figureGridSizeInches(grid);
+    const double unit = std::min(size.width() / inches.width(), size.height() / inches.height()); // per inch
+    p.save();
+    p.fillRect(QRectF(QPointF(0, 0), size), Qt::white);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setRenderHint(QPainter::SmoothPixmapTransform);
+    QFont font = p.font();
+    font.setPixelSize(std::max(1, int(std::lround(unit * 0.12))));
+    p.setFont(font);
+    p.setPen(Qt::black);
+    const int rows = int(grid.cells.size()), cols = grid.cells.empty() ? 0 : int(grid.cells.front().size());
+    const QImage* first = rows > 0 && cols > 0 ? &grid.cells[0][0] : nullptr;
+    const double aspect = first && !first->isNull() ? double(first->height()) / first->width() : 1.0;
+    const double panelW = kGridPanelInches * unit, panelH = panelW * aspect, titleH = kTitleInches * unit;
+    const double gap = kGapInches * unit, left = kRowLabelInches * unit;
+    for (int c = 0; c < cols; ++c)
+        p.drawText(QRectF(left + c * (panelW + gap), 0, panelW, titleH), Qt::AlignCenter,
+                   c < grid.columnLabels.size() ? grid.columnLabels[c] : QString());
+    for (int r = 0; r < rows; ++r) {
+        const double top = titleH + r * (panelH + gap);
+        p.drawText(QRectF(0, top, left - 0.08 * unit, panelH), Qt::AlignRight | Qt::AlignVCenter | Qt::TextWordWrap,
+                   r < grid.rowLabels.size() ? grid.rowLabels[r] : QString());
+        for (int c = 0; c < cols && c < int(grid.cells[r].size()); ++c) {
+            const QRectF panel(left + c * (panelW + gap), top, panelW, panelH);
+            if (!grid.cells[r][c].isNull()) p.drawImage(panel, grid.cells[r][c]);
+            p.setPen(QPen(Qt::black, std::max(1.0, unit / 144)));
+            p.drawRect(panel);
+        }
+    }
+    // One colour bar for every panel, titled with what its colours mean.
+    const double gridBottom = titleH + rows * (panelH + gap) - gap;
+    const QRectF bar(left + cols * (panelW + gap) - gap + 0.15 * unit, titleH, 0.15 * unit, gridBottom - titleH);
+    paintColorBar(p, bar, grid.colorMap, grid.barMin, grid.barMax, unit, titleH);
+    p.save();
+    p.translate(bar.right() + 0.6 * unit, titleH + bar.height() / 2);
+    p.rotate(90);
+    p.drawText(QRectF(-bar.height() / 2, -titleH, bar.height(), titleH), Qt::AlignCenter | Qt::TextWordWrap,
+               grid.barLabel);
+    p.restore();
+    if (!grid.caption.isEmpty())
+        p.drawText(QRectF(0, gridBottom, left + cols * (panelW + gap), kCaptionInches * unit),
+                   Qt::AlignCenter | Qt::TextWordWrap, grid.caption);
+    p.restore();
+}
+
+bool writeFigureGrid(const QString& path, FigureFormat format, const FigureGrid& grid, int dpi, QString* error) {
+    return writePaintedFigure(
+        path, format, figureGridSizeInches(grid), grid.caption, dpi,
+        [&](QPainter& p, const QSizeF& size) { paintFigureGrid(p, size, grid); }, error);
 }
 
 } // namespace daam::ui

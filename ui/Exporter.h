@@ -31,6 +31,20 @@ bool figureFormatFor(const QString& path, FigureFormat& out);
 bool writeImage(const QString& path, const QImage& image, QString* error); // PNG by suffix
 bool writeFigure(const QString& path, FigureFormat format, const FigureContent& content, int dpi, QString* error);
 
+// A grid for a paper: rows (words, prompts or seeds) by columns (step ranges, layer groups), labelled on the left
+// and on top, under one colour bar whose title says what the colours mean (the normalization in use).
+struct FigureGrid {
+    QStringList rowLabels, columnLabels;
+    std::vector<std::vector<QImage>> cells; // [row][column], all of one size
+    daam::ColorMapName colorMap = daam::ColorMapName::Jet;
+    QString barLabel;
+    double barMin = 0, barMax = 1; // the values at the colour bar's ends
+    QString caption;
+};
+bool writeFigureGrid(const QString& path, FigureFormat format, const FigureGrid& grid, int dpi, QString* error);
+void paintFigureGrid(QPainter& painter, const QSizeF& size, const FigureGrid& grid);
+QSizeF figureGridSizeInches(const FigureGrid& grid);
+
 // Lays out and paints the figure into `size` (points or pixels), for every output device.
 void paintFigure(QPainter& painter, const QSizeF& size, const FigureContent& content);
 // The figure's size in inches: panels are 2.5 in wide.
