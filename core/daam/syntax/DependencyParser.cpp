@@ -24,6 +24,15 @@
 
 namespace daam::syntax {
 
+// Outside the anonymous namespace: DependencyParser::Impl, which has linkage, holds these.
+struct DpArc {
+    int head = 0;
+    int dep = 0;
+    std::string relation;
+    std::string link;
+    bool resolved = false; // its words are already conjuncts, not conjunction words
+};
+
 namespace {
 
 // A link label split into its type (the upper-case letters: "MV" of "MVp") and its subscript ("p"). Idiom links
@@ -113,14 +122,6 @@ struct DpLink {
     DpLabel parts;
     bool alive = true;
     bool passiveSubject = false;
-};
-
-struct DpArc {
-    int head = 0;
-    int dep = 0;
-    std::string relation;
-    std::string link;
-    bool resolved = false; // its words are already conjuncts, not conjunction words
 };
 
 // Rewrites one linkage into UD arcs over the linkage's words. The steps run in an order where each sees the
