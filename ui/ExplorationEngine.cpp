@@ -159,6 +159,7 @@ bool ExplorationEngine::setSession(SessionPtr session, const QString& dir, QStri
         s.dir = dir;
         s.prompt = QString::fromStdString(session->prompt);
         s.promptWords = session->words;
+        s.generation = session->generation;
         for (const auto& w : session->words) {
             WordInfo info;
             info.text = QString::fromStdString(w.text);

@@ -7,6 +7,8 @@
 #include "daam/trace/ColorMap.h"
 #include "daam/trace/CrossAttentionLayer.h"
 
+#include <nlohmann/json.hpp>
+
 #include <QImage>
 #include <QMetaType>
 #include <QString>
@@ -35,6 +37,7 @@ struct WordInfo {
 struct SessionSummary {
     QString dir; // empty for a generation not saved yet
     QString prompt;
+    nlohmann::json generation; // the generation record (generation.json)
     std::vector<WordInfo> words;
     std::vector<daam::Word> promptWords; // the prompt's words as the core has them (words[i] for i below its size)
     daam::CrossAttentionLayerTable layers;

@@ -21,7 +21,7 @@ namespace {
 constexpr double kPanelInches = 2.5;
 constexpr double kTitleInches = 0.3;
 constexpr double kCaptionInches = 0.35;
-constexpr double kBarInches = 0.7;
+constexpr double kBarInches = 1.0; // the bar, its tick labels and its title
 constexpr double kGapInches = 0.1;
 // Grids hold more panels: smaller ones, with room for row labels and the colour bar's title.
 constexpr double kGridPanelInches = 1.5;
@@ -75,7 +75,8 @@ bool writeImage(const QString& path, const QImage& image, QString* error) {
 namespace {
 void paintColorBar(QPainter& p, const QRectF& bar, daam::ColorMapName colorMap, double low, double high, double unit,
                    double labelHeight);
-}
+void paintBarLabel(QPainter& p, const QRectF& bar, const QString& label, double unit, double lineHeight);
+} // namespace
 
 QSizeF figureSizeInches(const FigureContent& content) {
     const int panels = 1 + int(content.panels.size());
@@ -123,6 +124,7 @@ void paintFigure(QPainter& p, const QSizeF& size, const FigureContent& content) 
     const double barX = cols * (panelW + gap) - gap + 0.15 * unit;
     const QRectF bar(barX, titleH, 0.15 * unit, rows * (panelH + titleH + gap) - gap - titleH);
     paintColorBar(p, bar, content.colorMap, 0.0, 1.0, unit, titleH);
+    paintBarLabel(p, bar, content.barLabel, unit, titleH);
     if (!content.caption.isEmpty()) {
         const QRectF caption(0, rows * (panelH + titleH + gap) - gap, cols * (panelW + gap), kCaptionInches * unit);
         p.drawText(caption, Qt::AlignCenter | Qt::TextWordWrap, content.caption);
@@ -205,6 +207,17 @@ void paintColorBar(QPainter& p, const QRectF& bar, daam::ColorMapName colorMap, 
     }
 }
 
+// The colour bar's title, turned to run along it, right of its tick labels.
+void paintBarLabel(QPainter& p, const QRectF& bar, const QString& label, double unit, double lineHeight) {
+    if (label.isEmpty()) return;
+    p.save();
+    p.translate(bar.right() + 0.6 * unit, bar.center().y());
+    p.rotate(90);
+    p.drawText(QRectF(-bar.height() / 2, -lineHeight, bar.height(), lineHeight), Qt::AlignCenter | Qt::TextWordWrap,
+               label);
+    p.restore();
+}
+
 } // namespace
 
 bool writeFigure(const QString& path, FigureFormat format, const FigureContent& content, int dpi, QString* error) {
@@ -255,12 +268,7 @@ void paintFigureGrid(QPainter& p, const QSizeF& size, const FigureGrid& grid) {
     const double gridBottom = titleH + rows * (panelH + gap) - gap;
     const QRectF bar(left + cols * (panelW + gap) - gap + 0.15 * unit, titleH, 0.15 * unit, gridBottom - titleH);
     paintColorBar(p, bar, grid.colorMap, grid.barMin, grid.barMax, unit, titleH);
-    p.save();
-    p.translate(bar.right() + 0.6 * unit, titleH + bar.height() / 2);
-    p.rotate(90);
-    p.drawText(QRectF(-bar.height() / 2, -titleH, bar.height(), titleH), Qt::AlignCenter | Qt::TextWordWrap,
-               grid.barLabel);
-    p.restore();
+    paintBarLabel(p, bar, grid.barLabel, unit, titleH);
     if (!grid.caption.isEmpty())
         p.drawText(QRectF(0, gridBottom, left + cols * (panelW + gap), kCaptionInches * unit),
                    Qt::AlignCenter | Qt::TextWordWrap, grid.caption);

@@ -21,7 +21,8 @@ struct FigureContent {
     std::vector<QImage> panels; // one overlay per word, at the image's size
     QStringList titles;         // one per panel
     daam::ColorMapName colorMap = daam::ColorMapName::Jet;
-    QString caption; // the prompt, under the grid
+    QString barLabel; // what the colour bar's 0 to 1 mean (the normalization in use), beside it
+    QString caption;  // the prompt, under the grid
 };
 
 // The format a file name asks for (by suffix), false when it is none of png, svg, pdf.

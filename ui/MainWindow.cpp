@@ -517,7 +517,7 @@ void MainWindow::startParse() {
             [this, serial, arcs, note] {
                 if (serial != parseSerial_) return;
                 tokens_->setDependencies(arcs, note);
-                fitTokenStrip(); // the arcs stand above the chips
+                fitTokenStrip();   // the arcs stand above the chips
                 scheduleRefresh(); // a selected pair may now have a relation
             },
             Qt::QueuedConnection);
@@ -685,7 +685,7 @@ void MainWindow::openPng(const QString& path) {
                 statusBar()->showMessage(lines.front(), 4000);
                 if (!sessionDir.isEmpty()) {
                     ++openRequests_; // an earlier background open must not replace this session when it ends
-                    showOpenedSession(session, sessionDir, sessionError);
+                    showOpenedSession(session, sessionDir, sessionError, false); // the PNG's settings are shown
                 }
                 Q_EMIT pngOpened(true);
             },
@@ -693,7 +693,8 @@ void MainWindow::openPng(const QString& path) {
     });
 }
 
-bool MainWindow::showOpenedSession(const SessionPtr& session, const QString& dir, const QString& loadError) {
+bool MainWindow::showOpenedSession(const SessionPtr& session, const QString& dir, const QString& loadError,
+                                   bool restoreSettings) {
     QString error = loadError;
     if (!session || !engine_.setSession(session, QDir(dir).absolutePath(), &error)) {
         showError(tr("Could not open the session %1: %2").arg(QDir::toNativeSeparators(dir), error));
@@ -703,9 +704,32 @@ bool MainWindow::showOpenedSession(const SessionPtr& session, const QString& dir
     clearError();
     addRecent(engine_.summary().dir);
     applySummary();
+    if (restoreSettings) restoreSessionSettings(dir);
     statusBar()->showMessage(tr("Opened %1").arg(QDir::toNativeSeparators(dir)), 4000);
     Q_EMIT sessionOpened(true);
     return true;
+}
+
+void MainWindow::restoreSessionSettings(const QString& dir) {
+    const auto& record = engine_.summary().generation;
+    // A session of an older format, or one made elsewhere, may hold no request: the panel then stays as it is.
+    if (!record.is_object() || !record.contains("request")) return;
+    try {
+        const auto parameters =
+            daam::recordParameters(record, QFile::encodeName(dir + QStringLiteral("/generation.json")).toStdString());
+        QStringList lines{tr("Settings of the session %1.").arg(QFileInfo(dir).fileName())};
+        lines << generationPanel_->applyParameters(parameters);
+        // The model it was made with, when it is still where it was.
+        if (const auto model = record.find("model");
+            model != record.end() && model->is_object() && model->contains("path") && (*model)["path"].is_string()) {
+            const QString path = QFile::decodeName((*model)["path"].get<std::string>().c_str());
+            if (QFileInfo::exists(path)) generationPanel_->setModelDir(path);
+        }
+        generationPanel_->showMessage(lines.join(QLatin1Char('\n')), false);
+    } catch (const std::exception& e) {
+        generationPanel_->showMessage(
+            tr("The session's settings were not taken: %1").arg(QString::fromStdString(e.what())), true);
+    }
 }
 
 bool MainWindow::showSession(const SessionPtr& session) {
@@ -761,6 +785,20 @@ bool MainWindow::exportFigure(const QString& path, int dpi) {
     content.image = summary.image;
     content.colorMap = state_->colorMap();
     content.caption = summary.prompt;
+    switch (state_->normalization()) {
+    case Normalization::MinMax:
+        content.barLabel = tr("each map scaled to its own range (min–max, as the paper)");
+        break;
+    case Normalization::Joint:
+        content.barLabel = tr("one min–max scale for all the prompt's words");
+        break;
+    case Normalization::Absolute:
+        content.barLabel = tr("attention as aggregated (no scaling; above 1 drawn as 1)");
+        break;
+    case Normalization::Share:
+        content.barLabel = tr("the word's share of the prompt words' attention");
+        break;
+    }
     OverlayStyle style = overlayStyle();
     style.maskMode = MaskMode::None;
     const auto maps = selectedMaps();

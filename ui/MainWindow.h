@@ -94,7 +94,10 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
-    bool showOpenedSession(const SessionPtr& session, const QString& dir, const QString& error);
+    // `restoreSettings`: put the session's generation settings into the panel (not when a PNG's were just shown).
+    bool showOpenedSession(const SessionPtr& session, const QString& dir, const QString& error,
+                           bool restoreSettings = true);
+    void restoreSessionSettings(const QString& dir);
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 

@@ -142,6 +142,33 @@ private Q_SLOTS:
         QVERIFY(strip->chip(kWordCat)->geometry().top() > 0);
     }
 
+    void openingASessionRestoresItsSettings() {
+        auto session = daam::test::makeSyntheticSession();
+        session.generation = {{"request",
+                               {{"prompt", "a cat dog"},
+                                {"negative_prompt", "blurry"},
+                                {"seed", 1234},
+                                {"steps", 13},
+                                {"guidance", 5.5},
+                                {"scheduler", "ddim"}}}};
+        const auto dir = daam::test::makeTempDir("ui-settings") + "/session";
+        daam::saveSession(dir, session);
+        QVERIFY2(window_->openSession(QString::fromStdString(dir)), qPrintable(window_->lastError()));
+        const auto settings = window_->generationPanel()->settings();
+        QCOMPARE(settings.prompt, QStringLiteral("a cat dog"));
+        QCOMPARE(settings.negativePrompt, QStringLiteral("blurry"));
+        QCOMPARE(settings.seed, quint64(1234));
+        QCOMPARE(settings.steps, 13);
+        QCOMPARE(settings.guidance, 5.5);
+        QCOMPARE(settings.scheduler, QStringLiteral("ddim"));
+
+        // A record with a malformed request leaves the panel as it was and says why.
+        session.generation["request"]["steps"] = "many";
+        daam::saveSession(dir, session);
+        QVERIFY2(window_->openSession(QString::fromStdString(dir)), qPrintable(window_->lastError()));
+        QCOMPARE(window_->generationPanel()->settings().steps, 13);
+    }
+
     void clickingAChipShowsThatWordsMap() {
         QTest::mouseClick(window_->tokenStrip()->chip(kWordA), Qt::LeftButton);
         QCOMPARE(window_->state()->selectedWords(), QList<int>{kWordA});

@@ -566,6 +566,12 @@ PngTextEntries generationPngText(const json& record, const std::string& sessionF
             {kDaamParametersKey, ours.dump(-1, ' ', false, json::error_handler_t::replace)}};
 }
 
+GenerationParameters recordParameters(const json& record, const std::string& source) {
+    for (const auto& [key, text] : generationPngText(record, {}))
+        if (key == kDaamParametersKey) return parseDaamParameters(text, source);
+    throw FileError(source, "the generation record holds no request");
+}
+
 GenerationParameters parseA1111Parameters(const std::string& text, const std::string& png) {
     if (!isValidUtf8(text)) throw FileError(png, "parameters chunk: not UTF-8 text");
     GenerationParameters p;

@@ -67,6 +67,10 @@ GenerationParameters parseDaamParameters(const std::string& text, const std::str
 GenerationParameters parseGenerationParameters(const PngTextEntries& text, const std::string& png);
 // readPngText + parseGenerationParameters.
 GenerationParameters readGenerationParameters(const std::string& png);
+// The settings a session's generation record (generation.json) holds, read as our PNG chunk carries them, so that
+// a session and its image give the same settings. Throws FileError naming `source` when the record holds no
+// request or a malformed one.
+GenerationParameters recordParameters(const nlohmann::json& record, const std::string& source);
 
 // The session folder a PNG of ours belongs to: the folder holding it when that is the session it names (or the
 // PNG is that folder's image.png: the folder may have been renamed), else the folder of that name beside it; ""
