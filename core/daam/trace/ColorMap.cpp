@@ -3,43 +3,50 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <vector>
 
 namespace daam {
 
 namespace {
 
-struct Knot {
-    float x, r, g, b;
-};
+// kViridis, kInferno, kMagma, kPlasma, kCividis, kTurbo: matplotlib's tables, written by tools/gen_colormaps.py.
+#include "daam/trace/ColorMapTables.inc"
 
-// Piecewise-linear definitions. Jet: matplotlib's segment data (each channel a ramp with plateaus).
-// Viridis and inferno: a few anchors of the published perceptually uniform maps, interpolated linearly
-// in sRGB (close enough for display; not a lookup table of the originals).
-const std::vector<Knot>& knots(ColorMapName map) {
-    static const std::vector<Knot> viridis = {{0.00f, 0.267f, 0.005f, 0.329f},
-                                              {0.25f, 0.229f, 0.322f, 0.546f},
-                                              {0.50f, 0.128f, 0.567f, 0.551f},
-                                              {0.75f, 0.369f, 0.789f, 0.383f},
-                                              {1.00f, 0.993f, 0.906f, 0.144f}};
-    static const std::vector<Knot> inferno = {{0.00f, 0.001f, 0.000f, 0.014f},
-                                              {0.25f, 0.341f, 0.062f, 0.429f},
-                                              {0.50f, 0.735f, 0.216f, 0.330f},
-                                              {0.75f, 0.978f, 0.557f, 0.035f},
-                                              {1.00f, 0.988f, 0.998f, 0.645f}};
-    static const std::vector<Knot> gray = {{0.0f, 0, 0, 0}, {1.0f, 1, 1, 1}};
+constexpr ColorMapName kAllMaps[] = {ColorMapName::Jet,     ColorMapName::Viridis, ColorMapName::Inferno,
+                                     ColorMapName::Gray,    ColorMapName::Magma,   ColorMapName::Plasma,
+                                     ColorMapName::Cividis, ColorMapName::Turbo};
+constexpr int kMapCount = int(std::size(kAllMaps));
+
+// matplotlib's table of a listed map; null for jet and gray, which are defined by breakpoints.
+const double (*listedTable(ColorMapName map))[3] {
     switch (map) {
     case ColorMapName::Viridis:
-        return viridis;
+        return kViridis;
     case ColorMapName::Inferno:
-        return inferno;
-    case ColorMapName::Gray:
-        return gray;
+        return kInferno;
+    case ColorMapName::Magma:
+        return kMagma;
+    case ColorMapName::Plasma:
+        return kPlasma;
+    case ColorMapName::Cividis:
+        return kCividis;
+    case ColorMapName::Turbo:
+        return kTurbo;
     case ColorMapName::Jet:
+    case ColorMapName::Gray:
         break;
     }
-    static const std::vector<Knot> none;
-    return none;
+    return nullptr;
+}
+
+// matplotlib's Colormap.__call__(x, bytes=True) for a float x in [0, 1] and N = 256: xa *= N, then
+// xa == N becomes N - 1 and astype(int) truncates; the table becomes bytes as (lut * 255).astype(uint8),
+// which truncates too. Both products are IEEE doubles, as numpy's float64 are, so the bytes agree exactly.
+Rgb8 listedColour(const double (*table)[3], double x) {
+    const int i = std::min(static_cast<int>(x * 256), 255);
+    return {static_cast<uint8_t>(table[i][0] * 255), static_cast<uint8_t>(table[i][1] * 255),
+            static_cast<uint8_t>(table[i][2] * 255)};
 }
 
 // matplotlib's jet, channel by channel: (x, value) breakpoints.
@@ -53,22 +60,16 @@ float ramp(float x, const std::vector<std::array<float, 2>>& points) {
     return points.back()[1];
 }
 
-Rgb8 colour(ColorMapName map, float x) {
-    std::array<float, 3> rgb{};
+// Jet (matplotlib's segment data, each channel a ramp with plateaus) and gray, in single precision as they
+// always were, so that figures made before the listed maps came keep every byte.
+Rgb8 rampColour(ColorMapName map, float x) {
+    std::array<float, 3> rgb{x, x, x};
     if (map == ColorMapName::Jet) {
         static const std::vector<std::array<float, 2>> red = {{0, 0}, {0.35f, 0}, {0.66f, 1}, {0.89f, 1}, {1, 0.5f}};
         static const std::vector<std::array<float, 2>> green = {{0, 0},     {0.125f, 0}, {0.375f, 1},
                                                                 {0.64f, 1}, {0.91f, 0},  {1, 0}};
         static const std::vector<std::array<float, 2>> blue = {{0, 0.5f}, {0.11f, 1}, {0.34f, 1}, {0.65f, 0}, {1, 0}};
         rgb = {ramp(x, red), ramp(x, green), ramp(x, blue)};
-    } else {
-        const auto& k = knots(map);
-        size_t i = 1;
-        while (i + 1 < k.size() && x > k[i].x)
-            ++i;
-        const float t = std::clamp((x - k[i - 1].x) / (k[i].x - k[i - 1].x), 0.0f, 1.0f);
-        rgb = {k[i - 1].r + t * (k[i].r - k[i - 1].r), k[i - 1].g + t * (k[i].g - k[i - 1].g),
-               k[i - 1].b + t * (k[i].b - k[i - 1].b)};
     }
     return {static_cast<uint8_t>(std::lround(rgb[0] * 255)), static_cast<uint8_t>(std::lround(rgb[1] * 255)),
             static_cast<uint8_t>(std::lround(rgb[2] * 255))};
@@ -86,12 +87,20 @@ const char* colorMapId(ColorMapName map) {
         return "inferno";
     case ColorMapName::Gray:
         return "gray";
+    case ColorMapName::Magma:
+        return "magma";
+    case ColorMapName::Plasma:
+        return "plasma";
+    case ColorMapName::Cividis:
+        return "cividis";
+    case ColorMapName::Turbo:
+        return "turbo";
     }
     return "jet";
 }
 
 bool parseColorMap(const std::string& id, ColorMapName& out) {
-    for (auto m : {ColorMapName::Jet, ColorMapName::Viridis, ColorMapName::Inferno, ColorMapName::Gray})
+    for (auto m : kAllMaps)
         if (id == colorMapId(m)) {
             out = m;
             return true;
@@ -100,15 +109,19 @@ bool parseColorMap(const std::string& id, ColorMapName& out) {
 }
 
 Rgb8 colorAt(ColorMapName map, double x) {
-    return colour(map, static_cast<float>(std::clamp(x, 0.0, 1.0)));
+    // std::clamp passes NaN through, and NaN * 256 has no int; matplotlib would give its transparent "bad"
+    // colour, which an Rgb8 cannot hold, so NaN takes the low end.
+    x = std::isnan(x) ? 0.0 : std::clamp(x, 0.0, 1.0);
+    if (const auto* table = listedTable(map)) return listedColour(table, x);
+    return rampColour(map, static_cast<float>(x));
 }
 
 const std::array<Rgb8, 256>& colorTable(ColorMapName map) {
     static const auto tables = [] {
-        std::array<std::array<Rgb8, 256>, 4> t{};
-        for (int m = 0; m < 4; ++m)
+        std::array<std::array<Rgb8, 256>, kMapCount> t{};
+        for (int m = 0; m < kMapCount; ++m)
             for (int i = 0; i < 256; ++i)
-                t[m][i] = colour(static_cast<ColorMapName>(m), i / 255.0f);
+                t[m][i] = colorAt(static_cast<ColorMapName>(m), i / 255.0);
         return t;
     }();
     return tables[static_cast<int>(map)];
