@@ -108,14 +108,23 @@ AboutDialog::AboutDialog(QWidget* parent) : QDialog(parent) {
         {QStringLiteral("libpng"), QStringLiteral("http://www.libpng.org/pub/png/libpng.html"),
          QStringLiteral("libpng-2.0")},
     };
-    // Two columns of name and licence: seven libraries and the colour maps in four rows.
+    // Two columns of name and licence: seven libraries and two colour map credits in five rows. jet is
+    // matplotlib's (Matplotlib licence); viridis, magma, inferno, plasma and cividis are matplotlib's CC0-1.0
+    // tables; turbo is Google's, under Apache-2.0.
     QStringList cells;
     for (const Credit& credit : credits)
         cells << QStringLiteral("<td>%1</td><td>%2</td>").arg(link(credit.url, credit.name), credit.license);
-    cells << QStringLiteral("<td>%1</td><td>%2</td>")
+    cells << QStringLiteral("<td>%1 %2</td><td>%3</td>")
                  .arg(tr("colour maps from %1")
                           .arg(link(QStringLiteral("https://matplotlib.org/"), QStringLiteral("matplotlib"))),
+                      QStringLiteral("(jet, viridis, magma, inferno, plasma, cividis)"),
                       QStringLiteral("Matplotlib, CC0-1.0"));
+    cells << QStringLiteral("<td>%1</td><td>%2</td>")
+                 .arg(tr("%1 colour map (Google)")
+                          .arg(link(QStringLiteral(
+                                        "https://ai.googleblog.com/2019/08/turbo-improved-rainbow-colormap-for.html"),
+                                    QStringLiteral("Turbo"))),
+                      QStringLiteral("Apache-2.0"));
     QString rows;
     for (int i = 0; i < cells.size(); i += 2)
         rows += QStringLiteral("<tr>%1<td width=\"24\"></td>%2</tr>").arg(cells.at(i), cells.value(i + 1));

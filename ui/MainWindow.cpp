@@ -270,6 +270,10 @@ QWidget* MainWindow::buildControls() {
     colorMap_->addItem(tr("Jet (as in the paper)"), int(daam::ColorMapName::Jet));
     colorMap_->addItem(tr("Viridis"), int(daam::ColorMapName::Viridis));
     colorMap_->addItem(tr("Inferno"), int(daam::ColorMapName::Inferno));
+    colorMap_->addItem(tr("Magma"), int(daam::ColorMapName::Magma));
+    colorMap_->addItem(tr("Plasma"), int(daam::ColorMapName::Plasma));
+    colorMap_->addItem(tr("Cividis"), int(daam::ColorMapName::Cividis));
+    colorMap_->addItem(tr("Turbo"), int(daam::ColorMapName::Turbo));
     colorMap_->addItem(tr("Gray"), int(daam::ColorMapName::Gray));
     colorMap_->setToolTip(tr("Colour map of a single word's heat; several words each get their own hue"));
     displayLayout->addRow(tr("&Colours:"), colorMap_);

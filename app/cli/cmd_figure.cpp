@@ -115,7 +115,8 @@ int runFigure(const std::vector<std::string>& argv) {
     args.option("rows", "WHAT", "words (one session's words) or sessions (one word, a row per session).");
     args.option("columns", "SPEC", "all, steps:N or layers.", "all");
     declareQueryOptions(args, false);
-    args.option("colormap", "NAME", "jet (as the paper), viridis, inferno or gray.", "jet");
+    args.option("colormap", "NAME", "jet (as the paper), viridis, magma, inferno, plasma, cividis, turbo or gray.",
+                "jet");
     args.option("opacity", "F", "How strongly the heat is drawn over the image.", "0.6");
     args.option("dpi", "N", "PNG resolution.", "300");
     args.option("out", "FILE", "The figure: .png, .svg or .pdf.");

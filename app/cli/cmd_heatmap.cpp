@@ -28,7 +28,10 @@ int runHeatmap(const std::vector<std::string>& argv) {
     declareQueryOptions(args);
     args.option("word", "WORD", "A word of the prompt (every occurrence is averaged, as daam does).");
     args.option("out", "FILE", "Output .safetensors or .png.");
-    args.option("colormap", "NAME", "Colour map for PNG output: jet, viridis, inferno, gray.", "jet");
+    args.option(
+        "colormap", "NAME",
+        "Colour map for PNG output: jet (as the paper), viridis, magma, inferno, plasma, cividis, turbo or gray.",
+        "jet");
     args.option("mask-out", "FILE", "Also write the mask as a black-and-white PNG.");
     if (!args.parse()) return 0;
     const auto out = args.require("out");

@@ -78,6 +78,12 @@ private Q_SLOTS:
         for (const char* name :
              {"QCustomPlot", "LibTorch", "Qt 6", "sentencepiece", "nlohmann_json", "utf8proc", "libpng", "matplotlib"})
             QVERIFY2(credits->text().contains(QLatin1String(name)), name);
+        // The colour maps: matplotlib's (jet under its licence, the listed maps CC0) and Google's turbo.
+        for (const char* name : {"jet", "viridis", "magma", "inferno", "plasma", "cividis", "Matplotlib, CC0-1.0",
+                                 "Turbo", "https://ai.googleblog.com/2019/08/turbo-improved-rainbow-colormap-for.html"})
+            QVERIFY2(credits->text().contains(QLatin1String(name)), name);
+        // Nine credits, two to a row: five rows.
+        QCOMPARE(credits->text().count(QStringLiteral("<tr>")), 5);
     }
 
     void copiesBibtex() {
