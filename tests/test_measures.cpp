@@ -6,6 +6,8 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+
 #include "TestSupport.h"
 
 #include "TestMain.h"
@@ -61,6 +63,28 @@ private Q_SLOTS:
             const int lum = 2 * c.r + 5 * c.g + c.b;
             QVERIFY(lum >= last);
             last = lum;
+        }
+    }
+
+    void renderersIndexTheTableAsMatplotlib() {
+        // cmap(x) takes entry min(int(x * 256), 255): 0.5 is entry 128, just below 1/256 is still entry 0.
+        QCOMPARE(daam::colorIndex(0.5), 128);
+        QCOMPARE(daam::colorIndex(1.0), 255);
+        QCOMPARE(daam::colorIndex(0.9999), 255);
+        QCOMPARE(daam::colorIndex(1.0 / 256 - 1e-6), 0);
+        QCOMPARE(daam::colorIndex(1.0 / 256), 1);
+        QCOMPARE(daam::colorIndex(-3.0), 0);
+        QCOMPARE(daam::colorIndex(std::nan("")), 0);
+        QCOMPARE(daam::colorIndex(7.0), 255);
+        // The tensor renderer takes the same entries, bin edges and out-of-range values included.
+        const std::vector<float> xs = {0.0f,         0.001f,   1.0f / 256, 0.25f, 0.4999f, 0.5f,         0.75f,
+                                       255.0f / 256, 0.99999f, 1.0f,       -1.0f, 2.0f,    std::nanf("")};
+        const auto colours = daam::applyColorMap(torch::tensor(xs).reshape({1, -1}), daam::ColorMapName::Viridis);
+        for (size_t i = 0; i < xs.size(); ++i) {
+            const auto want = daam::colorTable(daam::ColorMapName::Viridis)[daam::colorIndex(xs[i])];
+            QCOMPARE(colours[0][int64_t(i)][0].item<int>(), int(want.r));
+            QCOMPARE(colours[0][int64_t(i)][1].item<int>(), int(want.g));
+            QCOMPARE(colours[0][int64_t(i)][2].item<int>(), int(want.b));
         }
     }
 

@@ -18,7 +18,7 @@ Rgbf toRgbf(const QColor& c) {
 
 Rgbf mapColor(daam::ColorMapName map, float h) {
     const auto& table = daam::colorTable(map);
-    const auto c = table[static_cast<size_t>(std::clamp(h, 0.0f, 1.0f) * 255.0f + 0.5f)];
+    const auto c = table[static_cast<size_t>(daam::colorIndex(h))];
     return {float(c.r), float(c.g), float(c.b)};
 }
 

@@ -27,8 +27,13 @@ struct Rgb8 {
 // definitions and round to the nearest byte.
 Rgb8 colorAt(ColorMapName map, double x);
 // 256 entries: colorAt(map, i / 255). For the listed maps, entry i is exactly table entry i of matplotlib
-// (i / 255 * 256 truncates to i for every i), so a renderer that indexes it by round(x * 255) differs from
-// colorAt(map, x) by at most one entry.
+// (i / 255 * 256 truncates to i for every i); matplotlib samples jet at i / 255 too.
 const std::array<Rgb8, 256>& colorTable(ColorMapName map);
+// The entry of colorTable that matplotlib's cmap(x) takes, as every renderer here indexes it: x clamped to
+// [0, 1] (NaN as 0), then min(int(x * 256), 255).
+inline int colorIndex(double x) {
+    if (!(x > 0)) return 0; // NaN too
+    return x >= 1 ? 255 : static_cast<int>(x * 256);
+}
 
 } // namespace daam
