@@ -76,6 +76,27 @@ namespace {
 void paintColorBar(QPainter& p, const QRectF& bar, daam::ColorMapName colorMap, double low, double high, double unit,
                    double labelHeight);
 void paintBarLabel(QPainter& p, const QRectF& bar, const QString& label, double unit, double lineHeight);
+
+// A white page of `size` for a figure `inches` large, antialiased, with black text `fontInches` high; returns the
+// page's units per inch.
+double beginFigurePage(QPainter& p, const QSizeF& size, const QSizeF& inches, double fontInches) {
+    const double unit = std::min(size.width() / inches.width(), size.height() / inches.height());
+    p.fillRect(QRectF(QPointF(0, 0), size), Qt::white);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setRenderHint(QPainter::SmoothPixmapTransform);
+    QFont font = p.font();
+    font.setPixelSize(std::max(1, int(std::lround(unit * fontInches))));
+    p.setFont(font);
+    p.setPen(Qt::black);
+    return unit;
+}
+
+// Height over width of the grid's panels (its first cell's image).
+double gridAspect(const FigureGrid& grid) {
+    if (grid.cells.empty() || grid.cells.front().empty() || grid.cells.front().front().isNull()) return 1.0;
+    const QImage& first = grid.cells.front().front();
+    return double(first.height()) / first.width();
+}
 } // namespace
 
 QSizeF figureSizeInches(const FigureContent& content) {
@@ -88,16 +109,8 @@ QSizeF figureSizeInches(const FigureContent& content) {
 }
 
 void paintFigure(QPainter& p, const QSizeF& size, const FigureContent& content) {
-    const QSizeF inches = figureSizeInches(content);
-    const double unit = std::min(size.width() / inches.width(), size.height() / inches.height()); // per inch
     p.save();
-    p.fillRect(QRectF(QPointF(0, 0), size), Qt::white);
-    p.setRenderHint(QPainter::Antialiasing);
-    p.setRenderHint(QPainter::SmoothPixmapTransform);
-    QFont font = p.font();
-    font.setPixelSize(std::max(1, int(std::lround(unit * 0.14))));
-    p.setFont(font);
-    p.setPen(Qt::black);
+    const double unit = beginFigurePage(p, size, figureSizeInches(content), 0.14);
 
     std::vector<QImage> cells{content.image};
     QStringList titles{QCoreApplication::translate("daam::ui::Exporter", "Image")};
@@ -228,26 +241,16 @@ bool writeFigure(const QString& path, FigureFormat format, const FigureContent& 
 
 QSizeF figureGridSizeInches(const FigureGrid& grid) {
     const int rows = int(grid.cells.size()), cols = grid.cells.empty() ? 0 : int(grid.cells.front().size());
-    const QImage* first = rows > 0 && cols > 0 ? &grid.cells[0][0] : nullptr;
-    const double aspect = first && !first->isNull() ? double(first->height()) / first->width() : 1.0;
+    const double aspect = gridAspect(grid);
     return {kRowLabelInches + cols * kGridPanelInches + (cols - 1) * kGapInches + kGridBarInches,
             kTitleInches + rows * kGridPanelInches * aspect + (rows - 1) * kGapInches + kCaptionInches};
 }
 
 void paintFigureGrid(QPainter& p, const QSizeF& size, const FigureGrid& grid) {
-    const QSizeF inches = figureGridSizeInches(grid);
-    const double unit = std::min(size.width() / inches.width(), size.height() / inches.height()); // per inch
     p.save();
-    p.fillRect(QRectF(QPointF(0, 0), size), Qt::white);
-    p.setRenderHint(QPainter::Antialiasing);
-    p.setRenderHint(QPainter::SmoothPixmapTransform);
-    QFont font = p.font();
-    font.setPixelSize(std::max(1, int(std::lround(unit * 0.12))));
-    p.setFont(font);
-    p.setPen(Qt::black);
+    const double unit = beginFigurePage(p, size, figureGridSizeInches(grid), 0.12);
     const int rows = int(grid.cells.size()), cols = grid.cells.empty() ? 0 : int(grid.cells.front().size());
-    const QImage* first = rows > 0 && cols > 0 ? &grid.cells[0][0] : nullptr;
-    const double aspect = first && !first->isNull() ? double(first->height()) / first->width() : 1.0;
+    const double aspect = gridAspect(grid);
     const double panelW = kGridPanelInches * unit, panelH = panelW * aspect, titleH = kTitleInches * unit;
     const double gap = kGapInches * unit, left = kRowLabelInches * unit;
     for (int c = 0; c < cols; ++c)
