@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Exporter.h"
 
+#include "daam/io/SafetensorsFile.h"
+
 #include <QBuffer>
 #include <QCoreApplication>
+#include <QFile>
 #include <QFileInfo>
 #include <QLinearGradient>
 #include <QPageSize>
@@ -232,6 +235,43 @@ void paintBarLabel(QPainter& p, const QRectF& bar, const QString& label, double 
 }
 
 } // namespace
+
+bool writeNpy(const QString& path, const HeatMap& map, QString* error) {
+    static_assert(Q_BYTE_ORDER == Q_LITTLE_ENDIAN, "the .npy header says little-endian float32");
+    // Format 1.0: magic, version, header length, then a Python dict literal padded with spaces so that the data
+    // starts at a multiple of 64 bytes.
+    QByteArray header = QStringLiteral("{'descr': '<f4', 'fortran_order': False, 'shape': (%1, %2), }")
+                            .arg(map.height)
+                            .arg(map.width)
+                            .toLatin1();
+    const int total = 10 + int(header.size()) + 1;
+    header.append(QByteArray((64 - total % 64) % 64, ' '));
+    header.append('\n');
+    QByteArray bytes("\x93NUMPY\x01\x00", 8);
+    bytes.append(char(header.size() & 0xff));
+    bytes.append(char((header.size() >> 8) & 0xff));
+    bytes.append(header);
+    bytes.append(reinterpret_cast<const char*>(map.values.data()), qsizetype(map.values.size() * sizeof(float)));
+    return commit(path, bytes, error);
+}
+
+bool writeMapsSafetensors(const QString& path, const std::vector<std::pair<QString, const HeatMap*>>& maps,
+                          const std::map<std::string, std::string>& metadata, QString* error) {
+    std::vector<daam::RawTensor> tensors;
+    for (const auto& [name, map] : maps)
+        tensors.push_back({name.toStdString(),
+                           daam::DType::F32,
+                           {map->height, map->width},
+                           map->values.data(),
+                           map->values.size() * sizeof(float)});
+    try {
+        daam::writeSafetensors(QFile::encodeName(path).toStdString(), tensors, metadata);
+    } catch (const std::exception& e) {
+        if (error) *error = QString::fromStdString(e.what());
+        return false;
+    }
+    return true;
+}
 
 bool writeFigure(const QString& path, FigureFormat format, const FigureContent& content, int dpi, QString* error) {
     return writePaintedFigure(

@@ -10,6 +10,10 @@
 #include <QString>
 #include <QStringList>
 
+#include <map>
+#include <string>
+#include <utility>
+
 class QPainter;
 
 namespace daam::ui {
@@ -30,6 +34,11 @@ bool figureFormatFor(const QString& path, FigureFormat& out);
 
 // All return false and fill `error` on failure.
 bool writeImage(const QString& path, const QImage& image, QString* error); // PNG by suffix
+// A map's values as numbers: NumPy's .npy (float32, shape (height, width), C order), read by numpy.load.
+bool writeNpy(const QString& path, const HeatMap& map, QString* error);
+// Several maps in one .safetensors file, float32 [height, width] each under its name, with `metadata`.
+bool writeMapsSafetensors(const QString& path, const std::vector<std::pair<QString, const HeatMap*>>& maps,
+                          const std::map<std::string, std::string>& metadata, QString* error);
 bool writeFigure(const QString& path, FigureFormat format, const FigureContent& content, int dpi, QString* error);
 
 // A grid for a paper: rows (words, prompts or seeds) by columns (step ranges, layer groups), labelled on the left

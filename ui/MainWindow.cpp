@@ -315,6 +315,7 @@ void MainWindow::buildMenus() {
     file->addAction(tr("Export &Figure (PNG, SVG, PDF)…"), this, &MainWindow::exportFigureDialog)
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     file->addAction(tr("Export &Masks as PNG…"), this, &MainWindow::exportMasksDialog);
+    file->addAction(tr("Export Map &Values (.npy, .safetensors)…"), this, &MainWindow::exportMapValuesDialog);
     file->addSeparator();
     auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -819,6 +820,73 @@ bool MainWindow::exportFigure(const QString& path, int dpi) {
     return true;
 }
 
+namespace {
+// The normalization as a file records it, in no language.
+const char* normalizationId(Normalization n) {
+    switch (n) {
+    case Normalization::MinMax:
+        return "minmax";
+    case Normalization::Joint:
+        return "joint";
+    case Normalization::Absolute:
+        return "absolute";
+    case Normalization::Share:
+        return "share";
+    }
+    return "minmax";
+}
+} // namespace
+
+bool MainWindow::exportMapValues(const QString& path, QStringList* written) {
+    const auto maps = selectedMaps();
+    if (maps.empty()) {
+        showError(tr("Nothing to export: select at least one word."));
+        return false;
+    }
+    const auto& summary = engine_.summary();
+    const auto& selected = state_->selectedWords();
+    // A word's name in the file: its text, made safe, numbered by its place in the prompt (words repeat).
+    auto wordName = [&](size_t i) {
+        QString name = summary.words[selected[int(i)]].text;
+        name.replace(QRegularExpression(QStringLiteral("[^\\w-]")), QStringLiteral("_"));
+        return QStringLiteral("%1-%2").arg(selected[int(i)] + 1).arg(name);
+    };
+    QString error;
+    const QFileInfo info(path);
+    if (info.suffix().compare(QLatin1String("safetensors"), Qt::CaseInsensitive) == 0) {
+        std::vector<std::pair<QString, const HeatMap*>> named;
+        for (size_t i = 0; i < maps.size(); ++i)
+            named.emplace_back(wordName(i), maps[i]);
+        const std::map<std::string, std::string> metadata{
+            {"format", "daam-studio-word-maps"},
+            {"prompt", summary.prompt.toStdString()},
+            {"normalization", normalizationId(state_->normalization())},
+            {"unet_calls", QStringLiteral("%1:%2").arg(state_->callBegin()).arg(state_->callEnd()).toStdString()}};
+        if (!writeMapsSafetensors(path, named, metadata, &error)) {
+            showError(tr("Export failed: %1").arg(error));
+            return false;
+        }
+        if (written) *written << path;
+    } else if (info.suffix().compare(QLatin1String("npy"), Qt::CaseInsensitive) == 0) {
+        for (size_t i = 0; i < maps.size(); ++i) {
+            const QString target =
+                maps.size() == 1
+                    ? path
+                    : info.dir().filePath(QStringLiteral("%1-%2.npy").arg(info.completeBaseName(), wordName(i)));
+            if (!writeNpy(target, *maps[i], &error)) {
+                showError(tr("Export failed: %1").arg(error));
+                return false;
+            }
+            if (written) *written << target;
+        }
+    } else {
+        showError(tr("Export failed: %1: use a .npy or .safetensors file name").arg(path));
+        return false;
+    }
+    statusBar()->showMessage(tr("Wrote %1").arg(QDir::toNativeSeparators(path)), 4000);
+    return true;
+}
+
 bool MainWindow::exportMasks(const QString& path, QStringList* written) {
     const auto maps = selectedMaps();
     if (maps.empty()) {
@@ -996,6 +1064,12 @@ void MainWindow::exportFigureDialog() {
         if (!ok) return;
     }
     exportFigure(path, dpi);
+}
+
+void MainWindow::exportMapValuesDialog() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export the maps as numbers"), QDir::homePath(),
+                                                      tr("safetensors (*.safetensors);;NumPy arrays (*.npy)"));
+    if (!path.isEmpty()) exportMapValues(path);
 }
 
 void MainWindow::exportMasksDialog() {

@@ -59,6 +59,8 @@ public:
     bool exportFigure(const QString& path, int dpi);
     // One PNG per selected word: `path` itself for one word, else `path` with "-N-word" before the suffix.
     bool exportMasks(const QString& path, QStringList* written = nullptr);
+    // The selected words' maps as numbers: .safetensors (one file, a tensor per word) or .npy (a file per word).
+    bool exportMapValues(const QString& path, QStringList* written = nullptr);
 
     // Recomputes what follows the state now, on this thread. Interactive changes instead are coalesced
     // into one redraw per event-loop turn, and their aggregation runs on a background thread with the
@@ -134,6 +136,7 @@ private:
     void exportOverlayDialog();
     void exportFigureDialog();
     void exportMasksDialog();
+    void exportMapValuesDialog();
     OverlayStyle overlayStyle() const;
 
     ExplorationEngine engine_;

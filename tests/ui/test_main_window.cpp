@@ -11,6 +11,8 @@
 #include "RangeSlider.h"
 #include "TokenStrip.h"
 
+#include "daam/io/SafetensorsFile.h"
+
 #include "SyntheticSession.h"
 #include "TestSupport.h"
 
@@ -140,6 +142,45 @@ private Q_SLOTS:
         QCOMPARE(strip->dependencyNote(), QStringLiteral("Syntax: no linkage"));
         QVERIFY(strip->arcLabelRect(0).isEmpty());
         QVERIFY(strip->chip(kWordCat)->geometry().top() > 0);
+    }
+
+    void exportsMapValues() {
+        window_->state()->setSelectedWords({kWordCat, kWordDog});
+        window_->refreshNow();
+        const auto query = window_->state()->query();
+        const std::vector<const daam::ui::HeatMap*> maps{&window_->engine().wordMap(kWordCat, query),
+                                                         &window_->engine().wordMap(kWordDog, query)};
+        const QString st =
+            QString::fromStdString(daam::test::makeTempDir("ui-values")) + QStringLiteral("/maps.safetensors");
+        QVERIFY2(window_->exportMapValues(st), qPrintable(window_->lastError()));
+        const auto file = daam::SafetensorsFile::open(st.toStdString());
+        QCOMPARE(file->metadata().at("normalization"), std::string("minmax"));
+        QCOMPARE(file->metadata().at("prompt"), std::string("a cat dog"));
+        const auto* cat = file->find("2-cat");
+        QVERIFY(cat && file->find("3-dog"));
+        QCOMPARE(cat->shape, (std::vector<int64_t>{64, 64}));
+        QVERIFY(std::memcmp(file->data(*cat), maps[0]->values.data(), 64 * 64 * sizeof(float)) == 0);
+
+        // .npy: a file per word, read as numpy.load would (magic, version, a 64-byte aligned header, float32 data).
+        const QString npy = QString::fromStdString(daam::test::makeTempDir("ui-values")) + QStringLiteral("/maps.npy");
+        QStringList written;
+        QVERIFY2(window_->exportMapValues(npy, &written), qPrintable(window_->lastError()));
+        QCOMPARE(written.size(), 2);
+        QVERIFY(written[1].endsWith(QStringLiteral("maps-3-dog.npy")));
+        QFile f(written[1]);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray bytes = f.readAll();
+        QVERIFY(bytes.startsWith(QByteArray("\x93NUMPY\x01\x00", 8)));
+        const int headerLength = uchar(bytes[8]) | (uchar(bytes[9]) << 8);
+        QCOMPARE((10 + headerLength) % 64, 0);
+        const QByteArray header = bytes.mid(10, headerLength);
+        QVERIFY2(header.contains("'descr': '<f4'") && header.contains("'shape': (64, 64)"), header.constData());
+        QVERIFY(header.endsWith('\n'));
+        QCOMPARE(bytes.size(), 10 + headerLength + 64 * 64 * 4);
+        QVERIFY(std::memcmp(bytes.constData() + 10 + headerLength, maps[1]->values.data(), 64 * 64 * 4) == 0);
+
+        QVERIFY(!window_->exportMapValues(npy + QStringLiteral(".txt")));
+        QVERIFY(window_->lastError().contains(QStringLiteral(".npy or .safetensors")));
     }
 
     void openingASessionRestoresItsSettings() {
