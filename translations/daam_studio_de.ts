@@ -67,7 +67,7 @@
 <context>
     <name>daam::ui::Exporter</name>
     <message>
-        <location filename="../ui/Exporter.cpp" line="41"/>
+        <location filename="../ui/Exporter.cpp" line="43"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -1109,73 +1109,99 @@ IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
 <context>
     <name>daam::ui::PlotsPanel</name>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="59"/>
+        <location filename="../ui/PlotsPanel.cpp" line="67"/>
         <source>Attention mass per step</source>
         <translation>Attention-Masse pro Schritt</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="60"/>
+        <location filename="../ui/PlotsPanel.cpp" line="68"/>
         <source>Share per layer</source>
         <translation>Anteil pro Schicht</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="61"/>
+        <location filename="../ui/PlotsPanel.cpp" line="69"/>
         <source>Heat values</source>
         <translation>Heat-Werte</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="62"/>
+        <location filename="../ui/PlotsPanel.cpp" line="70"/>
         <source>denoising step</source>
         <translation>Entrauschungsschritt</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="63"/>
+        <location filename="../ui/PlotsPanel.cpp" line="71"/>
         <source>mean attention</source>
         <translation>mittlere Attention</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="64"/>
+        <location filename="../ui/PlotsPanel.cpp" line="72"/>
         <source>layer</source>
         <translation>Schicht</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="65"/>
-        <location filename="../ui/PlotsPanel.cpp" line="177"/>
+        <location filename="../ui/PlotsPanel.cpp" line="73"/>
+        <location filename="../ui/PlotsPanel.cpp" line="238"/>
         <source>heat</source>
         <translation>Heat</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="66"/>
+        <location filename="../ui/PlotsPanel.cpp" line="74"/>
         <source>pixels</source>
         <translation>Pixel</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="68"/>
+        <location filename="../ui/PlotsPanel.cpp" line="76"/>
         <source>How much attention the selected words receive at each step; the shaded band is the chosen range</source>
         <translation>Wie viel Attention die gewählten Wörter in jedem Schritt erhalten; das schattierte Band ist der gewählte Bereich</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="69"/>
+        <location filename="../ui/PlotsPanel.cpp" line="77"/>
         <source>Each layer&apos;s part of the selected word&apos;s heat map</source>
         <translation>Anteil jeder Schicht an der Heatmap des gewählten Wortes</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="70"/>
+        <location filename="../ui/PlotsPanel.cpp" line="78"/>
         <source>Distribution of the selected word&apos;s heat values; the line is the threshold τ</source>
         <translation>Verteilung der Heat-Werte des gewählten Wortes; die Linie ist die Schwelle τ</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="158"/>
+        <location filename="../ui/PlotsPanel.cpp" line="88"/>
+        <source>Save Plot As…</source>
+        <translation>Diagramm speichern unter…</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="89"/>
+        <location filename="../ui/PlotsPanel.cpp" line="93"/>
+        <source>Save the plot</source>
+        <translation>Diagramm speichern</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="90"/>
+        <source>PNG (*.png);;PDF (*.pdf);;SVG (*.svg)</source>
+        <translation>PNG (*.png);;PDF (*.pdf);;SVG (*.svg)</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="170"/>
+        <source>%1: could not encode the plot</source>
+        <translation>%1: Das Diagramm konnte nicht kodiert werden</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="188"/>
+        <source>%1: use a .png, .pdf or .svg file name</source>
+        <translation>%1: Dateiname auf .png, .pdf oder .svg verwenden</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="219"/>
         <source>share</source>
         <translation>Anteil</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="158"/>
+        <location filename="../ui/PlotsPanel.cpp" line="219"/>
         <source>share of “%1”</source>
         <translation>Anteil von „%1“</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="177"/>
+        <location filename="../ui/PlotsPanel.cpp" line="238"/>
         <source>heat of “%1”</source>
         <translation>Heat von „%1“</translation>
     </message>

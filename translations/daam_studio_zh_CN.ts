@@ -67,7 +67,7 @@
 <context>
     <name>daam::ui::Exporter</name>
     <message>
-        <location filename="../ui/Exporter.cpp" line="41"/>
+        <location filename="../ui/Exporter.cpp" line="43"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -1109,73 +1109,99 @@ IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
 <context>
     <name>daam::ui::PlotsPanel</name>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="59"/>
+        <location filename="../ui/PlotsPanel.cpp" line="67"/>
         <source>Attention mass per step</source>
         <translation>每步注意力总量</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="60"/>
+        <location filename="../ui/PlotsPanel.cpp" line="68"/>
         <source>Share per layer</source>
         <translation>各层占比</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="61"/>
+        <location filename="../ui/PlotsPanel.cpp" line="69"/>
         <source>Heat values</source>
         <translation>热度值</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="62"/>
+        <location filename="../ui/PlotsPanel.cpp" line="70"/>
         <source>denoising step</source>
         <translation>去噪步骤</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="63"/>
+        <location filename="../ui/PlotsPanel.cpp" line="71"/>
         <source>mean attention</source>
         <translation>平均注意力</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="64"/>
+        <location filename="../ui/PlotsPanel.cpp" line="72"/>
         <source>layer</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="65"/>
-        <location filename="../ui/PlotsPanel.cpp" line="177"/>
+        <location filename="../ui/PlotsPanel.cpp" line="73"/>
+        <location filename="../ui/PlotsPanel.cpp" line="238"/>
         <source>heat</source>
         <translation>热度</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="66"/>
+        <location filename="../ui/PlotsPanel.cpp" line="74"/>
         <source>pixels</source>
         <translation>像素</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="68"/>
+        <location filename="../ui/PlotsPanel.cpp" line="76"/>
         <source>How much attention the selected words receive at each step; the shaded band is the chosen range</source>
         <translation>所选词在每一步获得的注意力；阴影带为所选范围</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="69"/>
+        <location filename="../ui/PlotsPanel.cpp" line="77"/>
         <source>Each layer&apos;s part of the selected word&apos;s heat map</source>
         <translation>各层在所选词热力图中所占的部分</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="70"/>
+        <location filename="../ui/PlotsPanel.cpp" line="78"/>
         <source>Distribution of the selected word&apos;s heat values; the line is the threshold τ</source>
         <translation>所选词热度值的分布；竖线为阈值 τ</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="158"/>
+        <location filename="../ui/PlotsPanel.cpp" line="88"/>
+        <source>Save Plot As…</source>
+        <translation>图表另存为…</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="89"/>
+        <location filename="../ui/PlotsPanel.cpp" line="93"/>
+        <source>Save the plot</source>
+        <translation>保存图表</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="90"/>
+        <source>PNG (*.png);;PDF (*.pdf);;SVG (*.svg)</source>
+        <translation>PNG (*.png);;PDF (*.pdf);;SVG (*.svg)</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="170"/>
+        <source>%1: could not encode the plot</source>
+        <translation>%1：无法编码该图表</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="188"/>
+        <source>%1: use a .png, .pdf or .svg file name</source>
+        <translation>%1：请使用 .png、.pdf 或 .svg 文件名</translation>
+    </message>
+    <message>
+        <location filename="../ui/PlotsPanel.cpp" line="219"/>
         <source>share</source>
         <translation>占比</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="158"/>
+        <location filename="../ui/PlotsPanel.cpp" line="219"/>
         <source>share of “%1”</source>
         <translation>“%1”的占比</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="177"/>
+        <location filename="../ui/PlotsPanel.cpp" line="238"/>
         <source>heat of “%1”</source>
         <translation>“%1”的热度</translation>
     </message>

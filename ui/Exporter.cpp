@@ -35,6 +35,8 @@ int columnsFor(int panels) {
     return std::min(panels, 4);
 }
 
+} // namespace
+
 bool commit(const QString& path, const QByteArray& bytes, QString* error) {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
@@ -43,8 +45,6 @@ bool commit(const QString& path, const QByteArray& bytes, QString* error) {
     }
     return true;
 }
-
-} // namespace
 
 bool figureFormatFor(const QString& path, FigureFormat& out) {
     const QString suffix = QFileInfo(path).suffix().toLower();

@@ -33,6 +33,8 @@ struct FigureContent {
 bool figureFormatFor(const QString& path, FigureFormat& out);
 
 // All return false and fill `error` on failure.
+// Writes `bytes` to `path` whole or not at all (QSaveFile).
+bool commit(const QString& path, const QByteArray& bytes, QString* error);
 bool writeImage(const QString& path, const QImage& image, QString* error); // PNG by suffix
 // A map's values as numbers: NumPy's .npy (float32, shape (height, width), C order), read by numpy.load.
 bool writeNpy(const QString& path, const HeatMap& map, QString* error);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "PlotsPanel.h"
 
+#include "Exporter.h"
+
 // Debian's qcustomplot.h spells Qt's keywords out, and every target builds with QT_NO_KEYWORDS (for
 // torch): lend it the keywords for the include only. This file must never include torch headers.
 #define signals Q_SIGNALS
@@ -9,6 +11,12 @@
 #undef signals
 #undef foreach
 
+#include <QBuffer>
+#include <QFileDialog>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPdfWriter>
+#include <QSvgGenerator>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -70,6 +78,23 @@ PlotsPanel::PlotsPanel(QWidget* parent) : QWidget(parent) {
     histogram_->setToolTip(tr("Distribution of the selected word's heat values; the line is the threshold τ"));
     for (auto* p : {mass_, layers_, histogram_})
         layout->addWidget(p, 1);
+    // Each plot saves itself from its context menu, for a paper or a slide.
+    const std::pair<QCustomPlot*, Plot> plots[] = {
+        {mass_, Plot::Mass}, {layers_, Plot::LayerShare}, {histogram_, Plot::Histogram}};
+    for (const auto& [widget, which] : plots) {
+        widget->setContextMenuPolicy(Qt::CustomContextMenu);
+        connect(widget, &QWidget::customContextMenuRequested, this, [this, widget = widget, which = which](QPoint at) {
+            QMenu menu;
+            menu.addAction(tr("Save Plot As…"), this, [this, which] {
+                const QString path = QFileDialog::getSaveFileName(this, tr("Save the plot"), QDir::homePath(),
+                                                                  tr("PNG (*.png);;PDF (*.pdf);;SVG (*.svg)"));
+                QString error;
+                if (!path.isEmpty() && !exportPlot(which, path, &error))
+                    QMessageBox::warning(this, tr("Save the plot"), error);
+            });
+            menu.exec(widget->mapToGlobal(at));
+        });
+    }
 
     auto* rect = new QCPItemRect(mass_);
     QColor shade = palette().color(QPalette::Highlight);
@@ -129,6 +154,42 @@ void PlotsPanel::setRange(int callBegin, int callEnd) {
         rect->bottomRight->setCoords(rangeEnd_, 1);
     }
     mass_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool PlotsPanel::exportPlot(Plot plot, const QString& path, QString* error) const {
+    QCustomPlot* widget = plot == Plot::Mass ? mass_ : plot == Plot::LayerShare ? layers_ : histogram_;
+    // A plot never shown has no size of its own yet: a figure-sized default.
+    const int width = widget->width() > 50 ? widget->width() : 480;
+    const int height = widget->height() > 50 ? widget->height() : 320;
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    if (suffix == QLatin1String("png")) {
+        if (!widget->toPixmap(width, height, 2.0).toImage().save(&buffer, "PNG")) {
+            if (error) *error = tr("%1: could not encode the plot").arg(path);
+            return false;
+        }
+    } else if (suffix == QLatin1String("pdf")) {
+        QPdfWriter pdf(&buffer);
+        pdf.setResolution(72); // one point per widget pixel
+        pdf.setPageSize(QPageSize(QSizeF(width, height), QPageSize::Point));
+        pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+        QCPPainter painter(&pdf);
+        widget->toPainter(&painter, pdf.width(), pdf.height());
+    } else if (suffix == QLatin1String("svg")) {
+        QSvgGenerator svg;
+        svg.setOutputDevice(&buffer);
+        svg.setSize(QSize(width, height));
+        svg.setViewBox(QRect(0, 0, width, height));
+        QCPPainter painter(&svg);
+        widget->toPainter(&painter, width, height);
+    } else {
+        if (error) *error = tr("%1: use a .png, .pdf or .svg file name").arg(path);
+        return false;
+    }
+    buffer.close();
+    return commit(path, bytes, error);
 }
 
 std::pair<double, double> PlotsPanel::shadedRange() const {

@@ -30,6 +30,11 @@ public:
     void setThreshold(double threshold);
     void clear();
 
+    enum class Plot { Mass, LayerShare, Histogram };
+    // One plot as it is drawn, by the file's suffix: .png (twice the widget's pixels), .pdf or .svg; written whole
+    // or not at all. False with `error` set on failure.
+    bool exportPlot(Plot plot, const QString& path, QString* error) const;
+
     QCustomPlot* massPlot() const { return mass_; }
     QCustomPlot* layerPlot() const { return layers_; }
     QCustomPlot* histogramPlot() const { return histogram_; }

@@ -183,6 +183,27 @@ private Q_SLOTS:
         QVERIFY(window_->lastError().contains(QStringLiteral(".npy or .safetensors")));
     }
 
+    void plotsExport() {
+        const QString dir = QString::fromStdString(daam::test::makeTempDir("ui-plots"));
+        auto* plots = window_->plots();
+        QString error;
+        QVERIFY2(plots->exportPlot(PlotsPanel::Plot::Mass, dir + QStringLiteral("/mass.png"), &error),
+                 qPrintable(error));
+        const QImage png(dir + QStringLiteral("/mass.png"));
+        QVERIFY(!png.isNull() && png.width() >= 200 && png.height() >= 200); // twice a shown plot's pixels
+        QVERIFY2(plots->exportPlot(PlotsPanel::Plot::LayerShare, dir + QStringLiteral("/layers.pdf"), &error),
+                 qPrintable(error));
+        QFile pdf(dir + QStringLiteral("/layers.pdf"));
+        QVERIFY(pdf.open(QIODevice::ReadOnly) && pdf.read(5) == "%PDF-");
+        QVERIFY2(plots->exportPlot(PlotsPanel::Plot::Histogram, dir + QStringLiteral("/heat.svg"), &error),
+                 qPrintable(error));
+        QSvgRenderer svg(dir + QStringLiteral("/heat.svg"));
+        QVERIFY(svg.isValid());
+        QVERIFY(!plots->exportPlot(PlotsPanel::Plot::Mass, dir + QStringLiteral("/mass.gif"), &error));
+        QVERIFY(error.contains(QStringLiteral(".png, .pdf or .svg")));
+        QVERIFY(!QFile::exists(dir + QStringLiteral("/mass.gif")));
+    }
+
     void openingASessionRestoresItsSettings() {
         auto session = daam::test::makeSyntheticSession();
         session.generation = {{"request",
