@@ -142,4 +142,43 @@ torch::Tensor wordHeatMap(const OpenSession& open, const HeatMapQuery& query, co
     return expandWordsToImage(torch::stack(maps), height, width, normalization)[0];
 }
 
+OpenSession negativeSide(const OpenSession& open) {
+    const auto& s = open.session;
+    if (!s.negativeTrace)
+        throw Error("the session holds no negative prompt's maps (it was generated without a negative prompt or "
+                    "without guidance)");
+    OpenSession negative;
+    negative.session.generation = s.generation;
+    negative.session.prompt = s.negativePrompt;
+    negative.session.tokens = s.negativeTokens;
+    negative.session.words = s.negativeWords;
+    negative.session.gridSide = s.gridSide;
+    negative.session.trace = s.negativeTrace;
+    negative.session.image = s.image;
+    negative.aggregator = std::make_unique<HeatMapAggregator>(s.negativeTrace, s.gridSide, s.gridSide);
+    return negative;
+}
+
+int tokenRow(const Session& session, const std::string& spec) {
+    const int tokens = static_cast<int>(session.tokens.size());
+    if (spec == "sos") return 0;
+    if (spec == "eos") return tokens - 1;
+    if (spec.empty() || spec.size() > 4 || spec.find_first_not_of("0123456789") != std::string::npos)
+        throw UsageError("--token takes sos, eos or a row number (got '" + spec + "')");
+    const int row = std::stoi(spec);
+    if (row >= tokens)
+        throw UsageError("--token " + spec + ": the prompt has rows 0 to " + std::to_string(tokens - 1) +
+                         " (start token, its tokens, end token)");
+    return row;
+}
+
+torch::Tensor tokenHeatMap(const OpenSession& open, const HeatMapQuery& query, int row,
+                           HeatMapNormalization normalization) {
+    if (normalization == HeatMapNormalization::WordShare)
+        throw UsageError("--normalize share compares words; a token's map takes minmax or absolute");
+    const int height = open.session.image.height > 0 ? open.session.image.height : open.session.gridSide;
+    const int width = open.session.image.width > 0 ? open.session.image.width : open.session.gridSide;
+    return expandToImage(open.aggregator->wordMap(query, {row}), height, width, normalization);
+}
+
 } // namespace daam::cli

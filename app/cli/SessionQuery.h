@@ -41,4 +41,13 @@ std::vector<int> wordRows(const Session& session, const std::string& word);
 torch::Tensor wordHeatMap(const OpenSession& open, const HeatMapQuery& query, const std::string& word,
                           HeatMapNormalization normalization);
 
+// The negative prompt's side of a session as a session of its own (its prompt, tokens, words and trace, the same
+// image), for the same queries. Throws Error when the session captured no negative prompt.
+OpenSession negativeSide(const OpenSession& open);
+// A token's trace row from `--token`: sos (the start token), eos (the end token) or N (the row, from 0).
+int tokenRow(const Session& session, const std::string& spec);
+// One trace row's map at image size (min-max or absolute: a lone token has no share among the words).
+torch::Tensor tokenHeatMap(const OpenSession& open, const HeatMapQuery& query, int row,
+                           HeatMapNormalization normalization);
+
 } // namespace daam::cli

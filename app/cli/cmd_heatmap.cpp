@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include <cstdio>
+#include <map>
 
 namespace daam::cli {
 namespace {
@@ -27,6 +28,8 @@ int runHeatmap(const std::vector<std::string>& argv) {
               argv);
     declareQueryOptions(args);
     args.option("word", "WORD", "A word of the prompt (every occurrence is averaged, as daam does).");
+    args.option("token", "T", "A token instead of a word: sos (start), eos (end) or its row N (0: start).");
+    args.flag("negative", "The negative prompt's word or token (its maps from the unconditional half).");
     args.option("out", "FILE", "Output .safetensors or .png.");
     args.option(
         "colormap", "NAME",
@@ -41,16 +44,26 @@ int runHeatmap(const std::vector<std::string>& argv) {
     if (!parseColorMap(args.get("colormap"), colormap))
         throw UsageError("unknown --colormap '" + args.get("colormap") + "'");
 
-    const auto open = openSession(args);
+    if (args.has("word") == args.has("token")) throw UsageError("give exactly one of --word and --token");
+
+    auto prompt = openSession(args);
+    const OpenSession open = args.flagSet("negative") ? negativeSide(prompt) : std::move(prompt);
     const auto query = queryFrom(args, open);
     const auto normalization = normalizationFrom(args);
     const double tau = tauFrom(args);
-    const auto heat = wordHeatMap(open, query, args.require("word"), normalization);
+    const auto heat = args.has("word")
+                          ? wordHeatMap(open, query, args.get("word"), normalization)
+                          : tokenHeatMap(open, query, tokenRow(open.session, args.get("token")), normalization);
     const auto mask = thresholdMask(heat, tau);
 
     if (endsWith(out, ".safetensors")) {
-        saveSafetensors(out, {{"heatmap", heat.contiguous()}, {"mask", mask.contiguous()}},
-                        {{"word", args.get("word")}, {"tau", std::to_string(tau)}});
+        std::map<std::string, std::string> metadata{{"tau", std::to_string(tau)},
+                                                    {"side", args.flagSet("negative") ? "negative" : "prompt"}};
+        if (args.has("word"))
+            metadata["word"] = args.get("word");
+        else
+            metadata["token"] = args.get("token");
+        saveSafetensors(out, {{"heatmap", heat.contiguous()}, {"mask", mask.contiguous()}}, metadata);
     } else {
         auto image = imageToTensor(open.session.image);
         if (image.size(2) < 3) image = image.narrow(2, 0, 1).expand({-1, -1, 3}).contiguous();
