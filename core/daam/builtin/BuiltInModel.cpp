@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "daam/builtin/BuiltInModel.h"
 
+#include "daam/util/DataDir.h"
 #include "daam/util/Error.h"
 
 #include <cstdlib>
@@ -16,10 +17,9 @@ namespace {
 std::vector<fs::path> candidates() {
     std::vector<fs::path> dirs;
     if (const char* env = std::getenv("DAAM_BUILTIN_MODEL"); env && *env) dirs.emplace_back(env);
-    std::error_code ec;
-    const auto exe = fs::read_symlink("/proc/self/exe", ec);
     // The build tree links share/daam-studio/demo-model to resources/demo-model (see CMakeLists.txt).
-    if (!ec) dirs.push_back((exe.parent_path() / DAAM_BIN_TO_DATADIR / "demo-model").lexically_normal());
+    for (const auto& data : dataDirs())
+        dirs.push_back(fs::path(data) / "demo-model");
     return dirs;
 }
 

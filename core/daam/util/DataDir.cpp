@@ -9,24 +9,21 @@
 namespace fs = std::filesystem;
 
 namespace daam {
-namespace {
 
-std::vector<fs::path> dataDirs() {
-    std::vector<fs::path> dirs;
+std::vector<std::string> dataDirs() {
+    std::vector<std::string> dirs;
     if (const char* env = std::getenv("DAAM_DATA_DIR"); env && *env) dirs.emplace_back(env);
     std::error_code ec;
     const auto exe = fs::read_symlink("/proc/self/exe", ec);
     // Installed and build trees alike: bin/../share/daam-studio (see the top CMakeLists.txt).
-    if (!ec) dirs.push_back((exe.parent_path() / DAAM_BIN_TO_DATADIR).lexically_normal());
+    if (!ec) dirs.push_back((exe.parent_path() / DAAM_BIN_TO_DATADIR).lexically_normal().string());
     return dirs;
 }
-
-} // namespace
 
 std::string findDataFile(const std::string& relative) {
     for (const auto& dir : dataDirs()) {
         std::error_code ec;
-        if (fs::exists(dir / relative, ec)) return (dir / relative).string();
+        if (fs::exists(fs::path(dir) / relative, ec)) return (fs::path(dir) / relative).string();
     }
     return {};
 }
@@ -34,7 +31,7 @@ std::string findDataFile(const std::string& relative) {
 std::string dataDirsSearched() {
     std::string out;
     for (const auto& dir : dataDirs())
-        out += (out.empty() ? "" : ", ") + dir.string();
+        out += (out.empty() ? "" : ", ") + dir;
     return out.empty() ? "nowhere (no program path)" : out;
 }
 
