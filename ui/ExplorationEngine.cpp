@@ -14,8 +14,6 @@
 
 namespace daam::ui {
 
-namespace {
-
 QImage toQImage(const daam::PngImage& png) {
     if (png.width <= 0 || png.height <= 0) return {};
     QImage out(png.width, png.height, QImage::Format_RGB888);
@@ -41,6 +39,8 @@ HeatMap toHeatMap(const torch::Tensor& map) {
     out.values.assign(contiguous.data_ptr<float>(), contiguous.data_ptr<float>() + contiguous.numel());
     return out;
 }
+
+namespace {
 
 torch::Tensor toTensor(const HeatMap& map) {
     return torch::from_blob(const_cast<float*>(map.values.data()), {map.height, map.width}, torch::kFloat32);

@@ -12,7 +12,19 @@
 #include <memory>
 #include <utility>
 
+namespace at {
+class Tensor;
+}
+namespace daam {
+struct PngImage;
+}
+
 namespace daam::ui {
+
+// A session's image as the widgets draw it: grey spread to RGB, alpha dropped (sessions hold opaque images).
+QImage toQImage(const daam::PngImage& png);
+// A core map [H, W] (any float dtype) as the widgets take it.
+HeatMap toHeatMap(const at::Tensor& map);
 
 // Every token's grid maps for one query, computed off the GUI thread (opaque: it holds torch tensors).
 struct GridMaps;

@@ -5,6 +5,7 @@
 #include "Command.h"
 #include "SessionQuery.h"
 
+#include "ExplorationEngine.h"
 #include "Exporter.h"
 #include "OverlayRenderer.h"
 
@@ -31,28 +32,6 @@ std::vector<std::string> splitList(const std::string& text) {
     for (std::string part; std::getline(in, part, ',');)
         if (!part.empty()) parts.push_back(part);
     return parts;
-}
-
-QImage sessionImage(const Session& s) {
-    QImage image(s.image.width, s.image.height, QImage::Format_RGB888);
-    const int channels = s.image.channels;
-    for (int y = 0; y < s.image.height; ++y) {
-        auto* line = image.scanLine(y);
-        for (int x = 0; x < s.image.width; ++x)
-            for (int c = 0; c < 3; ++c)
-                line[3 * x + c] =
-                    s.image.pixels[(static_cast<size_t>(y) * s.image.width + x) * channels + (channels >= 3 ? c : 0)];
-    }
-    return image;
-}
-
-ui::HeatMap toHeatMap(const torch::Tensor& map) {
-    const auto m = map.to(torch::kFloat32).contiguous();
-    ui::HeatMap h;
-    h.height = static_cast<int>(m.size(0));
-    h.width = static_cast<int>(m.size(1));
-    h.values.assign(m.data_ptr<float>(), m.data_ptr<float>() + m.numel());
-    return h;
 }
 
 // One column of the grid: a part of the trace.
@@ -231,10 +210,10 @@ int runFigure(const std::vector<std::string>& argv) {
     style.opacity = opacity;
     for (size_t r = 0; r < rows.size(); ++r) {
         grid.rowLabels << QString::fromStdString(rows[r].label);
-        const auto image = sessionImage(sessions[rows[r].session].session);
+        const auto image = ui::toQImage(sessions[rows[r].session].session.image);
         std::vector<QImage> cells;
         for (const auto& m : maps[r]) {
-            const auto heat = toHeatMap(normalization == HeatMapNormalization::Absolute ? m / top : m);
+            const auto heat = ui::toHeatMap(normalization == HeatMapNormalization::Absolute ? m / top : m);
             cells.push_back(renderOverlay(image, {&heat}, style));
         }
         grid.cells.push_back(std::move(cells));
