@@ -129,8 +129,7 @@ torch::Tensor wordHeatMap(const OpenSession& open, const HeatMapQuery& query, co
                           HeatMapNormalization normalization) {
     const auto rows = wordRows(open.session, word);
     const auto map = open.aggregator->wordMap(query, rows);
-    const int height = open.session.image.height > 0 ? open.session.image.height : open.session.gridSide;
-    const int width = open.session.image.width > 0 ? open.session.image.width : open.session.gridSide;
+    const auto [height, width] = mapSize(open.session);
     if (normalization != HeatMapNormalization::WordShare) return expandToImage(map, height, width, normalization);
     // The word's share among every other word of the prompt (punctuation left out).
     std::vector<torch::Tensor> maps = {map};
@@ -176,8 +175,7 @@ torch::Tensor tokenHeatMap(const OpenSession& open, const HeatMapQuery& query, i
                            HeatMapNormalization normalization) {
     if (normalization == HeatMapNormalization::WordShare)
         throw UsageError("--normalize share compares words; a token's map takes minmax or absolute");
-    const int height = open.session.image.height > 0 ? open.session.image.height : open.session.gridSide;
-    const int width = open.session.image.width > 0 ? open.session.image.width : open.session.gridSide;
+    const auto [height, width] = mapSize(open.session);
     return expandToImage(open.aggregator->wordMap(query, {row}), height, width, normalization);
 }
 

@@ -26,8 +26,7 @@ std::vector<DependencyMeasures> measureDependencies(const Session& session, cons
     }
     std::vector<DependencyMeasures> out;
     if (maps.empty()) return out;
-    const int height = session.image.height > 0 ? session.image.height : session.gridSide;
-    const int width = session.image.width > 0 ? session.image.width : session.gridSide;
+    const auto [height, width] = mapSize(session);
     // Every word at once, so that the share normalization sees them all (it is per word for the others).
     const auto masks = thresholdMask(expandWordsToImage(torch::stack(maps), height, width, normalization), tau);
     for (const auto& d : parse.dependencies) {

@@ -158,6 +158,11 @@ void checkTraceFormat(const SafetensorsFile& file) {
 
 } // namespace
 
+MapSize mapSize(const Session& session) {
+    return {session.image.height > 0 ? session.image.height : session.gridSide,
+            session.image.width > 0 ? session.image.width : session.gridSide};
+}
+
 bool isReplaceableSessionFolder(const std::string& dir) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) return false;

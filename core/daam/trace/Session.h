@@ -43,6 +43,12 @@ struct Session {
     std::shared_ptr<AttentionTrace> negativeTrace;
 };
 
+// The size a session's word maps are drawn at: the image's, or DAAM's grid where the session holds no image.
+struct MapSize {
+    int height = 0, width = 0;
+};
+MapSize mapSize(const Session& session);
+
 // Writes more files into the session folder before it is swapped in (`dir` is the temporary folder).
 using SessionExtraFiles = std::function<void(const std::string& dir)>;
 
