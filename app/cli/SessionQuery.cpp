@@ -3,24 +3,17 @@
 
 #include "daam/trace/LayerSelection.h"
 #include "daam/trace/WordLookup.h"
+#include "daam/util/AsciiText.h"
 #include "daam/util/Error.h"
 
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 #include <sstream>
 #include <tuple>
 
 namespace daam::cli {
-
-namespace {
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-} // namespace
 
 std::pair<int, int> parseCallRange(const std::string& option, const std::string& text, int openEnd) {
     const auto colon = text.find(':');
@@ -109,17 +102,17 @@ double tauFrom(const Args& args) {
 std::vector<int> wordRows(const Session& session, const std::string& word) {
     std::set<int> rows;
     for (const auto& w : session.words)
-        if (lower(w.text) == lower(word)) rows.insert(w.tokens.begin(), w.tokens.end());
+        if (asciiLower(w.text) == asciiLower(word)) rows.insert(w.tokens.begin(), w.tokens.end());
     if (!rows.empty()) return {rows.begin(), rows.end()};
     // A word inside a longer one ("bird" in "bluebird"): daam matches token sequences, "</w>" stripped.
     std::vector<std::string> promptTokens;
     for (size_t i = 1; i + 1 < session.tokens.size(); ++i)
-        promptTokens.push_back(lower(session.tokens[i].text));
+        promptTokens.push_back(asciiLower(session.tokens[i].text));
     std::string available;
     for (const auto& w : session.words)
         available += (available.empty() ? "" : ", ") + w.text;
     try {
-        return daamWordRows(promptTokens, {lower(word)}, word);
+        return daamWordRows(promptTokens, {asciiLower(word)}, word);
     } catch (const Error&) {
         throw Error("the word '" + word + "' is not in the prompt (its words: " + available + ")");
     }

@@ -3,12 +3,12 @@
 #include "daam/batch/BatchPlan.h"
 
 #include "daam/io/PngImage.h"
+#include "daam/util/AsciiText.h"
 #include "daam/util/Error.h"
 #include "daam/util/Fingerprint.h"
 #include "daam/util/JsonConfig.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -42,18 +42,6 @@ constexpr FieldSpec kRowFields[] = {{"prompt", FieldType::Text},     {"negative_
                                     {"eta", FieldType::Number},      {"width", FieldType::Count},
                                     {"height", FieldType::Count},    {"id", FieldType::Text}};
 
-std::string lower(std::string s) {
-    for (auto& c : s)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
-std::string trimmed(const std::string& s) {
-    const auto begin = s.find_first_not_of(" \t\r\n");
-    if (begin == std::string::npos) return {};
-    return s.substr(begin, s.find_last_not_of(" \t\r\n") - begin + 1);
-}
-
 std::string where(const std::string& path, int line) {
     return path + ":" + std::to_string(line);
 }
@@ -74,7 +62,7 @@ std::string knownFields() {
 
 // A CSV cell as the JSON value its column takes.
 json cellValue(const FieldSpec& spec, const std::string& text, const std::string& at) {
-    const auto value = trimmed(text);
+    const auto value = trimWhitespace(text);
     auto bad = [&](const char* expected) {
         return FileError(at, std::string("column '") + spec.key + "': '" + excerpt(value, 40) + "' is not " + expected);
     };
@@ -179,7 +167,7 @@ std::vector<std::pair<int, std::vector<std::string>>> csvRecords(const std::stri
             continue;
         }
         if (c == '"') {
-            if (!trimmed(field).empty() || fieldWasQuoted)
+            if (!trimWhitespace(field).empty() || fieldWasQuoted)
                 throw FileError(where(path, line), "a quote inside an unquoted CSV field (quote the whole field)");
             field.clear();
             quoted = fieldWasQuoted = recordHasText = true;
@@ -208,10 +196,10 @@ std::vector<PromptRow> csvRows(const std::string& text, const std::string& path)
     if (records.empty()) throw FileError(path, "holds no header row and no prompts");
     std::vector<const FieldSpec*> columns;
     for (const auto& name : records.front().second) {
-        const auto* spec = fieldSpec(lower(trimmed(name)));
+        const auto* spec = fieldSpec(asciiLower(trimWhitespace(name)));
         if (!spec)
-            throw FileError(where(path, records.front().first),
-                            "unknown column '" + excerpt(trimmed(name), 40) + "' (known: " + knownFields() + ")");
+            throw FileError(where(path, records.front().first), "unknown column '" + excerpt(trimWhitespace(name), 40) +
+                                                                    "' (known: " + knownFields() + ")");
         if (std::find(columns.begin(), columns.end(), spec) != columns.end())
             throw FileError(where(path, records.front().first), std::string("column '") + spec->key + "' twice");
         columns.push_back(spec);
@@ -228,7 +216,7 @@ std::vector<PromptRow> csvRows(const std::string& text, const std::string& path)
                                     std::to_string(columns.size()));
         PromptRow row{line, json::object()};
         for (size_t c = 0; c < cells.size(); ++c)
-            if (columns[c]->type == FieldType::Text ? !cells[c].empty() : !trimmed(cells[c]).empty())
+            if (columns[c]->type == FieldType::Text ? !cells[c].empty() : !trimWhitespace(cells[c]).empty())
                 row.fields[columns[c]->key] = cellValue(*columns[c], cells[c], at);
         rows.push_back(std::move(row));
     }
@@ -239,7 +227,7 @@ std::vector<PromptRow> jsonlRows(const std::string& text, const std::string& pat
     std::vector<PromptRow> rows;
     const auto lines = splitLines(text);
     for (size_t i = 0; i < lines.size(); ++i) {
-        if (trimmed(lines[i]).empty()) continue;
+        if (trimWhitespace(lines[i]).empty()) continue;
         const int line = static_cast<int>(i) + 1;
         json row;
         try {
@@ -256,7 +244,8 @@ std::vector<PromptRow> textRows(const std::string& text) {
     std::vector<PromptRow> rows;
     const auto lines = splitLines(text);
     for (size_t i = 0; i < lines.size(); ++i)
-        if (!trimmed(lines[i]).empty()) rows.push_back({static_cast<int>(i) + 1, {{"prompt", trimmed(lines[i])}}});
+        if (!trimWhitespace(lines[i]).empty())
+            rows.push_back({static_cast<int>(i) + 1, {{"prompt", trimWhitespace(lines[i])}}});
     return rows;
 }
 
@@ -264,14 +253,14 @@ std::vector<PromptRow> textRows(const std::string& text) {
 
 std::vector<PromptRow> readPromptRows(const std::string& path) {
     const auto text = readWholeFile(path);
-    const auto extension = lower(fs::path(path).extension().string());
+    const auto extension = asciiLower(fs::path(path).extension().string());
     auto rows = extension == ".csv"                               ? csvRows(text, path)
                 : extension == ".jsonl" || extension == ".ndjson" ? jsonlRows(text, path)
                                                                   : textRows(text);
     if (rows.empty()) throw FileError(path, "holds no prompts");
     for (const auto& row : rows) {
         const auto prompt = row.fields.find("prompt");
-        if (prompt == row.fields.end() || trimmed(prompt->get<std::string>()).empty())
+        if (prompt == row.fields.end() || trimWhitespace(prompt->get<std::string>()).empty())
             throw FileError(where(path, row.line), "no prompt");
     }
     return rows;

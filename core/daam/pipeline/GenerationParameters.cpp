@@ -2,6 +2,7 @@
 // Writing and reading generation parameters in PNG text chunks: A1111's text, ComfyUI's graphs and our JSON.
 #include "daam/pipeline/GenerationParameters.h"
 
+#include "daam/util/AsciiText.h"
 #include "daam/util/Error.h"
 
 #include <algorithm>
@@ -62,13 +63,6 @@ std::string formatNumber(double value) {
     return std::string(buf, r.ptr);
 }
 
-std::string trim(const std::string& s) {
-    const auto begin = s.find_first_not_of(" \t\r\n");
-    if (begin == std::string::npos) return {};
-    const auto end = s.find_last_not_of(" \t\r\n");
-    return s.substr(begin, end - begin + 1);
-}
-
 bool startsWith(const std::string& s, const std::string& prefix) {
     return s.compare(0, prefix.size(), prefix) == 0;
 }
@@ -94,7 +88,7 @@ std::optional<double> parseNumber(const std::string& text) {
 // A1111 quotes a value with a comma, a colon or a line break as a JSON string; so do we, and also one that a
 // reader would otherwise change: one that starts with a quote or has spaces at either end.
 std::string quoteA1111(const std::string& value) {
-    const bool plain = value.find_first_of(",:\n\r") == std::string::npos && value == trim(value) &&
+    const bool plain = value.find_first_of(",:\n\r") == std::string::npos && value == trimWhitespace(value) &&
                        (value.empty() || value.front() != '"');
     return plain ? value : json(value).dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -145,13 +139,13 @@ std::vector<Setting> splitSettings(const std::string& line, const std::string& p
         const size_t comma = line.find(',', i);
         const size_t colon = line.find(':', i);
         if (colon == std::string::npos || (comma != std::string::npos && comma < colon)) {
-            const std::string item = trim(line.substr(i, comma == std::string::npos ? n - i : comma - i));
+            const std::string item = trimWhitespace(line.substr(i, comma == std::string::npos ? n - i : comma - i));
             if (!item.empty()) items.push_back({item, item});
             i = comma == std::string::npos ? n : comma + 1;
             continue;
         }
         Setting s;
-        s.key = trim(line.substr(i, colon - i));
+        s.key = trimWhitespace(line.substr(i, colon - i));
         i = colon + 1;
         while (i < n && line[i] == ' ')
             ++i;
@@ -175,7 +169,7 @@ std::vector<Setting> splitSettings(const std::string& line, const std::string& p
             ++i;
         } else {
             const size_t end = comma == std::string::npos ? n : comma;
-            s.value = trim(line.substr(i, end - i));
+            s.value = trimWhitespace(line.substr(i, end - i));
             i = end + 1;
         }
         items.push_back(std::move(s));
@@ -543,7 +537,7 @@ std::string formatA1111Parameters(const json& record) {
     std::string line;
     for (const auto& [key, value] : settings)
         line += (line.empty() ? "" : ", ") + key + ": " + quoteA1111(value);
-    return trim(text + "\n" + line);
+    return trimWhitespace(text + "\n" + line);
 }
 
 PngTextEntries generationPngText(const json& record, const std::string& sessionFolder) {
@@ -579,7 +573,7 @@ GenerationParameters parseA1111Parameters(const std::string& text, const std::st
     std::vector<std::string> lines;
     for (size_t begin = 0; begin <= text.size();) {
         const size_t end = std::min(text.find('\n', begin), text.size());
-        lines.push_back(trim(text.substr(begin, end - begin)));
+        lines.push_back(trimWhitespace(text.substr(begin, end - begin)));
         begin = end + 1;
     }
     while (!lines.empty() && lines.back().empty())
@@ -608,7 +602,7 @@ GenerationParameters parseA1111Parameters(const std::string& text, const std::st
         std::string l = line;
         if (!inNegative && startsWith(l, marker)) {
             inNegative = true;
-            l = trim(l.substr(marker.size()));
+            l = trimWhitespace(l.substr(marker.size()));
         }
         std::string& to = inNegative ? negative : prompt;
         to += (to.empty() ? "" : "\n") + l;

@@ -6,6 +6,7 @@
 #include "daam/io/HubCache.h"
 #include "daam/io/SafetensorsFile.h"
 #include "daam/io/WeightsFiles.h"
+#include "daam/util/AsciiText.h"
 #include "daam/util/Error.h"
 #include "daam/util/JsonConfig.h"
 
@@ -14,7 +15,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -54,11 +54,6 @@ constexpr size_t kPickleSearchBytes = 8u << 20;
 
 bool startsWith(std::string_view s, std::string_view prefix) {
     return s.substr(0, prefix.size()) == prefix;
-}
-
-std::string lowercase(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return s;
 }
 
 const char* familyName(ModelFamily family) {
@@ -464,7 +459,7 @@ private:
                 if (depth < kCatalogMaxDepth && visited_.insert({st.st_dev, st.st_ino}).second) walk(path, depth + 1);
                 if (stopped_) return;
             } else if (S_ISREG(st.st_mode)) {
-                const std::string ext = lowercase(path.extension().string());
+                const std::string ext = asciiLower(path.extension().string());
                 const std::string stem = path.stem().string();
                 if (ext == ".safetensors")
                     add(path, Kind::Checkpoint, stem, path.string(),
@@ -519,7 +514,7 @@ std::vector<CatalogEntry> scanModelFolders(const std::vector<std::string>& folde
     auto entries = std::move(scan.entries());
     std::sort(entries.begin(), entries.end(), [](const CatalogEntry& a, const CatalogEntry& b) {
         if (a.kind != b.kind) return a.kind < b.kind;
-        const std::string an = catalog::lowercase(a.name), bn = catalog::lowercase(b.name);
+        const std::string an = asciiLower(a.name), bn = asciiLower(b.name);
         if (an != bn) return an < bn;
         return a.path < b.path;
     });
@@ -533,7 +528,7 @@ CatalogEntry describeModel(const std::string& path) {
         std::error_code ec;
         if (fs::is_directory(p, ec)) return catalog::describeFolder(p, Kind::Folder, p.filename().string(), path);
         if (fs::is_regular_file(p, ec)) {
-            const std::string ext = catalog::lowercase(p.extension().string());
+            const std::string ext = asciiLower(p.extension().string());
             if (catalog::isPickleExtension(ext)) return *catalog::describePickle(p, path, true);
             return *catalog::describeSafetensors(p, path, true);
         }

@@ -3,13 +3,13 @@
 #include "daam/trace/MaskAnnotations.h"
 
 #include "daam/trace/Measures.h"
+#include "daam/util/AsciiText.h"
 #include "daam/util/Error.h"
 #include "daam/util/JsonConfig.h"
 
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <filesystem>
 
@@ -22,12 +22,6 @@ namespace {
 
 // Masks past this side are not of a generated image.
 constexpr int kMaxMaskSide = 16384;
-
-std::string lowerText(std::string s) {
-    for (auto& c : s)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
 
 // COCO ids are numbers or strings; either is matched by its text.
 std::string idText(const json& id) {
@@ -147,8 +141,8 @@ MaskAnnotations MaskAnnotations::open(const std::string& path) {
             if (!dir.is_directory()) continue;
             Entry entry;
             for (const auto& file : fs::directory_iterator(dir.path()))
-                if (file.is_regular_file() && lowerText(file.path().extension().string()) == ".png")
-                    entry.pngs[lowerText(file.path().stem().string())].push_back(file.path().string());
+                if (file.is_regular_file() && asciiLower(file.path().extension().string()) == ".png")
+                    entry.pngs[asciiLower(file.path().stem().string())].push_back(file.path().string());
             if (!entry.pngs.empty()) a.images_[dir.path().filename().string()] = std::move(entry);
         }
         if (a.images_.empty())
@@ -164,7 +158,7 @@ MaskAnnotations MaskAnnotations::open(const std::string& path) {
     for (const auto& c : coco["categories"]) {
         if (!c.is_object() || !c.contains("id") || !c.contains("name") || !c["name"].is_string())
             throw FileError(path, "a category needs an id and a name");
-        a.categories_[idText(c["id"])] = lowerText(c["name"].get<std::string>());
+        a.categories_[idText(c["id"])] = asciiLower(c["name"].get<std::string>());
     }
     for (const auto& image : coco["images"]) {
         if (!image.is_object() || !image.contains("id") || !image.value("height", json()).is_number_integer() ||
