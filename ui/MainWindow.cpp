@@ -837,6 +837,13 @@ const char* normalizationId(Normalization n) {
 }
 } // namespace
 
+QString MainWindow::wordFileTag(int word) const {
+    // The word's text made safe for a file name, after its place in the prompt (words repeat).
+    QString name = engine_.summary().words[word].text;
+    name.replace(QRegularExpression(QStringLiteral("[^\\w-]")), QStringLiteral("_"));
+    return QStringLiteral("%1-%2").arg(word + 1).arg(name);
+}
+
 bool MainWindow::exportMapValues(const QString& path, QStringList* written) {
     const auto maps = selectedMaps();
     if (maps.empty()) {
@@ -845,18 +852,12 @@ bool MainWindow::exportMapValues(const QString& path, QStringList* written) {
     }
     const auto& summary = engine_.summary();
     const auto& selected = state_->selectedWords();
-    // A word's name in the file: its text, made safe, numbered by its place in the prompt (words repeat).
-    auto wordName = [&](size_t i) {
-        QString name = summary.words[selected[int(i)]].text;
-        name.replace(QRegularExpression(QStringLiteral("[^\\w-]")), QStringLiteral("_"));
-        return QStringLiteral("%1-%2").arg(selected[int(i)] + 1).arg(name);
-    };
     QString error;
     const QFileInfo info(path);
     if (info.suffix().compare(QLatin1String("safetensors"), Qt::CaseInsensitive) == 0) {
         std::vector<std::pair<QString, const HeatMap*>> named;
         for (size_t i = 0; i < maps.size(); ++i)
-            named.emplace_back(wordName(i), maps[i]);
+            named.emplace_back(wordFileTag(selected[int(i)]), maps[i]);
         const std::map<std::string, std::string> metadata{
             {"format", "daam-studio-word-maps"},
             {"prompt", summary.prompt.toStdString()},
@@ -872,7 +873,8 @@ bool MainWindow::exportMapValues(const QString& path, QStringList* written) {
             const QString target =
                 maps.size() == 1
                     ? path
-                    : info.dir().filePath(QStringLiteral("%1-%2.npy").arg(info.completeBaseName(), wordName(i)));
+                    : info.dir().filePath(
+                          QStringLiteral("%1-%2.npy").arg(info.completeBaseName(), wordFileTag(selected[int(i)])));
             if (!writeNpy(target, *maps[i], &error)) {
                 showError(tr("Export failed: %1").arg(error));
                 return false;
@@ -897,15 +899,10 @@ bool MainWindow::exportMasks(const QString& path, QStringList* written) {
     for (size_t i = 0; i < maps.size(); ++i) {
         const int word = state_->selectedWords()[int(i)];
         QString target = path;
-        if (maps.size() > 1) {
-            QString name = engine_.summary().words[word].text;
-            name.replace(QRegularExpression(QStringLiteral("[^\\w-]")), QStringLiteral("_"));
-            target =
-                info.dir().filePath(QStringLiteral("%1-%2-%3.%4")
-                                        .arg(info.completeBaseName())
-                                        .arg(word + 1)
-                                        .arg(name, info.suffix().isEmpty() ? QStringLiteral("png") : info.suffix()));
-        }
+        if (maps.size() > 1)
+            target = info.dir().filePath(QStringLiteral("%1-%2.%3")
+                                             .arg(info.completeBaseName(), wordFileTag(word),
+                                                  info.suffix().isEmpty() ? QStringLiteral("png") : info.suffix()));
         QString error;
         if (!writeImage(target, renderMask(*maps[i], state_->threshold()), &error)) {
             showError(tr("Export failed: %1").arg(error));
