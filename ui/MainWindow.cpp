@@ -720,16 +720,19 @@ void MainWindow::restoreSessionSettings(const QString& dir) {
     // A session of an older format, or one made elsewhere, may hold no request: the panel then stays as it is.
     if (!record.is_object() || !record.contains("request")) return;
     try {
-        const auto parameters =
+        auto parameters =
             daam::recordParameters(record, QFile::encodeName(dir + QStringLiteral("/generation.json")).toStdString());
-        QStringList lines{tr("Settings of the session %1.").arg(QFileInfo(dir).fileName())};
-        lines << generationPanel_->applyParameters(parameters);
-        // The model it was made with, when it is still where it was.
+        // The model it was made with, when it is still where it was; then the panel need not say it kept another.
         if (const auto model = record.find("model");
             model != record.end() && model->is_object() && model->contains("path") && (*model)["path"].is_string()) {
             const QString path = QFile::decodeName((*model)["path"].get<std::string>().c_str());
-            if (QFileInfo::exists(path)) generationPanel_->setModelDir(path);
+            if (QFileInfo::exists(path)) {
+                generationPanel_->setModelDir(path);
+                parameters.modelName.reset();
+            }
         }
+        QStringList lines{tr("Settings of the session %1.").arg(QFileInfo(dir).fileName())};
+        lines << generationPanel_->applyParameters(parameters);
         generationPanel_->showMessage(lines.join(QLatin1Char('\n')), false);
     } catch (const std::exception& e) {
         generationPanel_->showMessage(
