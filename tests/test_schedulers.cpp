@@ -313,13 +313,17 @@ void TestSchedulers::badConfigsAndNames() {
     QVERIFY_EXCEPTION_THROWN(makeScheduler("pndm", SchedulerConfig{}), Error);
     const std::string missing = "/nonexistent-daam-scheduler-folder";
     QVERIFY_EXCEPTION_THROWN(makeScheduler(missing), FileError);
-    // Steps must be called in order for PNDM's history to be right.
+    // Steps must follow each other for PNDM's history to be right; the first may be a later call (image-to-image).
     SchedulerConfig plms;
     plms.skipPrkSteps = true;
     auto pndm = makeScheduler("pndm", plms);
     pndm->setTimesteps(5);
     const auto x = torch::zeros({1, 4, 2, 2});
-    QVERIFY_EXCEPTION_THROWN(pndm->step(x, 1, x, nullptr), Error);
+    pndm->step(x, 1, x, nullptr);
+    QVERIFY_EXCEPTION_THROWN(pndm->step(x, 3, x, nullptr), Error);
+    pndm->setTimesteps(5);
+    pndm->step(x, 0, x, nullptr);
+    QVERIFY_EXCEPTION_THROWN(pndm->step(x, 0, x, nullptr), Error);
 }
 
 DAAM_TEST_APPLESS_MAIN(TestSchedulers)

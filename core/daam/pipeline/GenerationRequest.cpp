@@ -20,6 +20,10 @@ void GenerationRequest::validate() const {
     for (int v : {originalWidth, originalHeight, targetWidth, targetHeight, cropTop, cropLeft})
         if (v < 0 || v > 16384)
             throw Error("original size, crop and target size must be from 0 to 16384 pixels (0: the image's size)");
+    if (!std::isfinite(strength) || strength <= 0 || strength > 1)
+        throw Error("strength must be more than 0 and at most 1 (the share of the schedule run on the image)");
+    if (startTimestep < -1 || startTimestep > 100000)
+        throw Error("the start timestep must be from 0 to the noise schedule's last (or -1: use the strength)");
     if (dtype != "fp32" && dtype != "fp16" && dtype != "bf16")
         throw Error("dtype must be fp32, fp16 or bf16 (got '" + dtype + "')");
     static const std::regex devicePattern("cpu|cuda(:[0-9]+)?");
@@ -28,20 +32,27 @@ void GenerationRequest::validate() const {
 }
 
 nlohmann::json GenerationRequest::toJson() const {
-    return {{"prompt", prompt},
-            {"negative_prompt", negativePrompt},
-            {"seed", seed},
-            {"steps", steps},
-            {"guidance", guidance},
-            {"scheduler", scheduler},
-            {"eta", eta},
-            {"width", width},
-            {"height", height},
-            {"device", device},
-            {"dtype", dtype},
-            {"original_size", {originalHeight, originalWidth}},
-            {"crop_top_left", {cropTop, cropLeft}},
-            {"target_size", {targetHeight, targetWidth}}};
+    nlohmann::json j = {{"prompt", prompt},
+                        {"negative_prompt", negativePrompt},
+                        {"seed", seed},
+                        {"steps", steps},
+                        {"guidance", guidance},
+                        {"scheduler", scheduler},
+                        {"eta", eta},
+                        {"width", width},
+                        {"height", height},
+                        {"device", device},
+                        {"dtype", dtype},
+                        {"original_size", {originalHeight, originalWidth}},
+                        {"crop_top_left", {cropTop, cropLeft}},
+                        {"target_size", {targetHeight, targetWidth}}};
+    // Only image-to-image records name an image, so text-to-image records read as before.
+    if (!initImage.empty()) {
+        j["init_image"] = initImage;
+        j["strength"] = strength;
+        if (startTimestep >= 0) j["start_timestep"] = startTimestep;
+    }
+    return j;
 }
 
 GenerationRequest GenerationRequest::fromJson(const nlohmann::json& j, const std::string& source) {
@@ -66,6 +77,9 @@ GenerationRequest GenerationRequest::fromJson(const nlohmann::json& j, const std
     read("height", r.height);
     read("device", r.device);
     read("dtype", r.dtype);
+    read("init_image", r.initImage);
+    read("strength", r.strength);
+    read("start_timestep", r.startTimestep);
     // (height, width) pairs as diffusers orders them; absent in sessions written before SDXL's options.
     auto readPair = [&](const char* key, int& first, int& second) {
         if (!j.contains(key)) return;

@@ -25,6 +25,13 @@ struct GenerationRequest {
     int originalWidth = 0, originalHeight = 0;
     int cropTop = 0, cropLeft = 0;
     int targetWidth = 0, targetHeight = 0;
+    // Image-to-image (diffusers' StableDiffusionImg2ImgPipeline): the input image, encoded by the VAE and noised to
+    // where the run starts. Empty: text-to-image. The start is `strength` of the schedule from its end (diffusers'
+    // get_timesteps), or, to explain an existing image, the first timestep at or below `startTimestep` when that is
+    // not negative.
+    std::string initImage;
+    double strength = 0.8;
+    int startTimestep = -1;
     std::string device = "cpu"; // cpu, cuda, cuda:N
     std::string dtype = "fp32"; // fp32, fp16, bf16
 

@@ -32,6 +32,7 @@ Session buildSession(const StableDiffusionPipeline& pipeline, const GenerationRe
     s.gridSide = HeatMapAggregator::referenceSide(pipeline.defaultImageSize());
     s.trace = std::move(trace);
     s.image = imageToPng(result.image);
+    if (result.inputImage.defined()) s.inputImage = imageToPng(result.inputImage);
     if (negativeTrace && negativeTrace->calls() > 0) {
         s.negativePrompt = result.request.negativePrompt;
         s.negativeTokens = result.negative.tokens;
@@ -43,8 +44,10 @@ Session buildSession(const StableDiffusionPipeline& pipeline, const GenerationRe
 
 TracedGeneration generateTraced(StableDiffusionPipeline& pipeline, const GenerationRequest& request,
                                 GenerationCallbacks* callbacks, AttentionTraceOptions options, bool keepStepLatents,
-                                bool captureNegative) {
-    const auto resolved = pipeline.resolve(request);
+                                bool captureNegative, const torch::Tensor& inputImage) {
+    GenerationRequest sized = request;
+    const auto pixels = pipeline.inputPixels(sized, inputImage);
+    const auto resolved = pipeline.resolve(sized);
     const int tokens = static_cast<int>(pipeline.tokenizer().encode(resolved.prompt).tokens.size());
     // The unconditional half exists only under guidance; an empty negative prompt has no words to map.
     const bool negative = captureNegative && resolved.guidance > 1.0 && !resolved.negativePrompt.empty();
@@ -53,7 +56,7 @@ TracedGeneration generateTraced(StableDiffusionPipeline& pipeline, const Generat
     DaamTracer tracer(pipeline.crossAttentionLayers(), resolved.height / pipeline.vaeScaleFactor(),
                       resolved.width / pipeline.vaeScaleFactor(), tokens, options, negativeTokens);
     TracedGeneration out;
-    out.result = pipeline.generate(resolved, callbacks, &tracer, keepStepLatents);
+    out.result = pipeline.generate(resolved, callbacks, &tracer, keepStepLatents, pixels);
     out.session = buildSession(pipeline, out.result, tracer.trace(), tracer.negativeTrace());
     return out;
 }

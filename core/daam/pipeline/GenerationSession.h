@@ -20,14 +20,15 @@ Session buildSession(const StableDiffusionPipeline& pipeline, const GenerationRe
 
 // Generates with DAAM capture on: the tracer is sized for the request's prompt and latent size. With a
 // negative prompt under guidance, its words are captured too (Session::negativeTrace) unless
-// `captureNegative` is false.
+// `captureNegative` is false. Image-to-image: see StableDiffusionPipeline::generate for `inputImage`.
 struct TracedGeneration {
     GenerationResult result;
     Session session;
 };
 TracedGeneration generateTraced(StableDiffusionPipeline& pipeline, const GenerationRequest& request,
                                 GenerationCallbacks* callbacks = nullptr, AttentionTraceOptions options = {},
-                                bool keepStepLatents = false, bool captureNegative = true);
+                                bool keepStepLatents = false, bool captureNegative = true,
+                                const torch::Tensor& inputImage = {});
 
 // saveSession, with the generation's parameters in image.png's text chunks (A1111's `parameters` and ours, which
 // names the folder: see GenerationParameters.h). A session whose record holds no request is saved as it is.

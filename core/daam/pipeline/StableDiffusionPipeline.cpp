@@ -7,6 +7,7 @@
 #include "daam/sched/NoiseSource.h"
 #include "daam/sched/SchedulerFactory.h"
 #include "daam/text/Utf8.h"
+#include "daam/trace/HeatMapImage.h"
 #include "daam/util/Fingerprint.h"
 #include "daam/util/Runtime.h"
 #include "daam/util/Version.h"
@@ -272,12 +273,79 @@ TokenizedPrompt StableDiffusionPipeline::tokenize(const Tokenizer& tokenizer, co
                 ", so it would lose \"" + utf8::encode(dropped) + "\". Shorten the " + what + ".");
 }
 
+torch::Tensor pngToPixels(const PngImage& image) {
+    auto pixels = imageToTensor(image); // uint8 [H, W, C]
+    if (image.channels <= 2)
+        pixels = pixels.narrow(2, 0, 1).repeat({1, 1, 3});
+    else
+        pixels = pixels.narrow(2, 0, 3);
+    return pixels.permute({2, 0, 1}).to(torch::kFloat32) / 255;
+}
+
+namespace {
+
+// The input image at the request's size. diffusers resizes with PIL's Lanczos filter; this is an antialiased
+// bicubic resize, so only an image already at the size gives diffusers' numbers.
+torch::Tensor pixelsAtSize(const torch::Tensor& pixels, int height, int width) {
+    if (pixels.size(1) == height && pixels.size(2) == width) return pixels;
+    return torch::nn::functional::interpolate(pixels.unsqueeze(0), torch::nn::functional::InterpolateFuncOptions()
+                                                                       .size(std::vector<int64_t>{height, width})
+                                                                       .mode(torch::kBicubic)
+                                                                       .align_corners(false)
+                                                                       .antialias(true))
+        .squeeze(0)
+        .clamp(0, 1);
+}
+
+} // namespace
+
+torch::Tensor StableDiffusionPipeline::inputPixels(GenerationRequest& request, const torch::Tensor& inputImage) const {
+    if (request.initImage.empty()) return {};
+    auto pixels = inputImage.defined() ? inputImage : pngToPixels(readPng(request.initImage));
+    if (pixels.dim() != 3 || pixels.size(0) != 3 || !pixels.is_floating_point())
+        throw Error("the input image must be float RGB pixels [3, H, W]");
+    // diffusers' default size: the image's, down to a multiple of the VAE's scale factor.
+    if (request.width == 0) request.width = static_cast<int>(pixels.size(2) - pixels.size(2) % vaeScaleFactor_);
+    if (request.height == 0) request.height = static_cast<int>(pixels.size(1) - pixels.size(1) % vaeScaleFactor_);
+    return pixels;
+}
+
+int StableDiffusionPipeline::startCall(const GenerationRequest& r, const Scheduler& scheduler) const {
+    if (r.initImage.empty()) return 0;
+    const int calls = scheduler.numCalls();
+    int start = 0;
+    if (r.startTimestep >= 0) {
+        // Explaining an image: the first call at or below the chosen noise level.
+        start = calls;
+        for (int c = 0; c < calls; ++c)
+            if (scheduler.timesteps()[c] <= r.startTimestep) {
+                start = c;
+                break;
+            }
+        if (start == calls)
+            throw Error("no step of " + std::to_string(r.steps) + " steps of " + scheduler.className() +
+                        " is at or below timestep " + std::to_string(r.startTimestep) + " (the last is " +
+                        std::to_string(int64_t(scheduler.timesteps().back())) + ")");
+    } else {
+        // diffusers' get_timesteps (every scheduler here has order 1).
+        const int initTimestep = std::min(static_cast<int>(r.steps * r.strength), r.steps);
+        start = std::max(r.steps - initTimestep, 0);
+        if (start >= calls)
+            throw Error("strength " + std::to_string(r.strength) + " of " + std::to_string(r.steps) +
+                        " steps runs no step; raise the strength or the steps");
+    }
+    return start;
+}
+
 GenerationResult StableDiffusionPipeline::generate(const GenerationRequest& request, GenerationCallbacks* callbacks,
-                                                   AttentionObserver* observer, bool keepStepLatents) {
+                                                   AttentionObserver* observer, bool keepStepLatents,
+                                                   const torch::Tensor& inputImage) {
     torch::NoGradGuard noGrad;
     const auto start = std::chrono::steady_clock::now();
     GenerationResult result;
-    result.request = resolve(request);
+    GenerationRequest sized = request;
+    const auto pixels = inputPixels(sized, inputImage);
+    result.request = resolve(sized);
     const auto& r = result.request;
     const bool guided = r.guidance > 1.0; // diffusers: do_classifier_free_guidance = guidance_scale > 1
 
@@ -325,20 +393,38 @@ GenerationResult StableDiffusionPipeline::generate(const GenerationRequest& requ
     result.schedulerClass = scheduler->className();
     scheduler->setEta(r.eta);
     scheduler->setTimesteps(r.steps);
-    result.timesteps = scheduler->timesteps();
+    const int firstCall = startCall(r, *scheduler);
+    result.timesteps.assign(scheduler->timesteps().begin() + firstCall, scheduler->timesteps().end());
     NoiseSource noise(r.seed);
     const int64_t latentChannels = unet_->config().inChannels;
-    result.initialNoise = noise.randn({1, latentChannels, r.height / vaeScaleFactor_, r.width / vaeScaleFactor_});
-    auto latents = (result.initialNoise * scheduler->initNoiseSigma()).to(device_, dtype_);
+    const std::vector<int64_t> latentShape{1, latentChannels, r.height / vaeScaleFactor_, r.width / vaeScaleFactor_};
+    torch::Tensor latents;
+    if (pixels.defined()) {
+        // diffusers' prepare_latents: the VAE's sample of the image, then the noise, from one generator.
+        result.inputImage = pixelsAtSize(pixels.to(torch::kFloat32), r.height, r.width);
+        const auto moments = vae_->encode((result.inputImage * 2 - 1).unsqueeze(0).to(device_, vaeDtype_));
+        if (moments.mean.sizes() != c10::IntArrayRef(latentShape))
+            throw Error("the VAE encodes a " + std::to_string(r.width) + "x" + std::to_string(r.height) +
+                        " image to latents of another shape than the UNet reads");
+        const auto sample = noise.randn(latentShape).to(moments.mean.device(), moments.mean.scalar_type());
+        const auto imageLatents = (moments.mean + torch::exp(0.5 * moments.logvar) * sample) * vae_->scalingFactor();
+        result.imageLatents = imageLatents.to(torch::kCPU, torch::kFloat32);
+        result.initialNoise = noise.randn(latentShape);
+        latents =
+            scheduler->addNoise(imageLatents.to(device_, dtype_), result.initialNoise.to(device_, dtype_), firstCall);
+    } else {
+        result.initialNoise = noise.randn(latentShape);
+        latents = (result.initialNoise * scheduler->initNoiseSigma()).to(device_, dtype_);
+    }
 
     const int calls = scheduler->numCalls();
-    for (int c = 0; c < calls; ++c) {
+    for (int c = firstCall; c < calls; ++c) {
         if (callbacks && callbacks->cancelRequested()) throw GenerationCancelled();
         auto input = guided ? torch::cat({latents, latents}) : latents;
         input = scheduler->scaleModelInput(input, c);
         AttentionCall call;
         call.observer = observer;
-        call.step = c;
+        call.step = c - firstCall;
         call.condBegin = guided ? 1 : 0;
         call.condCount = 1;
         auto eps = unet_->forward(input, scheduler->timestepTensor(c).to(device_), text,
@@ -351,9 +437,9 @@ GenerationResult StableDiffusionPipeline::generate(const GenerationRequest& requ
         if (keepStepLatents) result.stepLatents.push_back(latents.to(torch::kCPU, torch::kFloat32));
         if (callbacks) {
             StepProgress progress;
-            progress.call = c + 1;
-            progress.calls = calls;
-            progress.timestep = result.timesteps[c];
+            progress.call = c - firstCall + 1;
+            progress.calls = calls - firstCall;
+            progress.timestep = scheduler->timesteps()[c];
             progress.elapsedSeconds = seconds(start);
             progress.preview = preview_.toRgb(latents);
             callbacks->onStep(progress);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "daam/config/ModelIndex.h"
+#include "daam/io/PngImage.h"
 #include "daam/nn/AttentionObserver.h"
 #include "daam/nn/AutoencoderKL.h"
 #include "daam/nn/UNet2DConditionModel.h"
@@ -25,6 +26,8 @@
 #include <vector>
 
 namespace daam {
+
+class Scheduler;
 
 struct PipelineOptions {
     std::string device = "cpu"; // cpu, cuda, cuda:N
@@ -58,11 +61,13 @@ struct GenerationResult {
     TokenizedPrompt prompt;    // the prompt as the (first) tokenizer split it
     TokenizedPrompt negative;
     torch::Tensor textCond, textUncond;     // [1, 77, D] float32 CPU (uncond: zeros for SDXL without negative)
-    torch::Tensor initialNoise;             // the drawn noise [1, C, h, w], before init_noise_sigma
+    torch::Tensor initialNoise;             // the drawn noise [1, C, h, w], before init_noise_sigma / add_noise
+    torch::Tensor inputImage;               // image-to-image: the input as run, float32 [3, H, W] in [0, 1]
+    torch::Tensor imageLatents;             // image-to-image: the VAE's sample of it, scaled, before the noise
     std::vector<torch::Tensor> stepLatents; // after each scheduler step (only when asked for)
     torch::Tensor finalLatents;
     torch::Tensor image;           // float32 [3, H, W] in [0, 1]
-    std::vector<double> timesteps; // one per UNet call
+    std::vector<double> timesteps; // one per UNet call run (image-to-image: from where it started)
     std::string schedulerClass;
     double seconds = 0;
 };
@@ -81,9 +86,12 @@ public:
     // The UNet's conditioning for `text` as generate() computes it (SDXL: with the pooled embedding).
     PromptEmbeddings encodePrompt(const std::string& text) const;
 
-    // Runs `request` (validated against the model first: throws Error naming the field).
+    // Runs `request` (validated against the model first: throws Error naming the field). Image-to-image takes
+    // `inputImage` (float32 [3, H, W] in [0, 1], any size: it is resized to the request's) or, when that is
+    // undefined, reads the PNG that request.initImage names.
     GenerationResult generate(const GenerationRequest& request, GenerationCallbacks* callbacks = nullptr,
-                              AttentionObserver* observer = nullptr, bool keepStepLatents = false);
+                              AttentionObserver* observer = nullptr, bool keepStepLatents = false,
+                              const torch::Tensor& inputImage = {});
 
     // The absolute path of the folder or file the model was loaded from.
     const std::string& modelPath() const { return modelPath_; }
@@ -103,6 +111,9 @@ public:
 
     // The record generation.json holds: the request as run, the model, the timesteps, versions.
     nlohmann::json record(const GenerationResult& result) const;
+    // Image-to-image: the input image's pixels (`inputImage`, or the PNG that request.initImage names, read here)
+    // and `request`'s width and height taken from them where they are 0. Undefined for text-to-image.
+    torch::Tensor inputPixels(GenerationRequest& request, const torch::Tensor& inputImage = {}) const;
     // The resolved request: defaults filled in, checked against this model.
     GenerationRequest resolve(const GenerationRequest& request) const;
 
@@ -111,6 +122,9 @@ private:
     // Throws daam::Error when `text` (named `what` in the message) has more tokens than the text encoder reads.
     TokenizedPrompt tokenize(const Tokenizer& tokenizer, const std::string& text, const std::string& what) const;
 
+    // The first UNet call of `r` on `scheduler`'s timesteps: 0, or where image-to-image starts. Throws Error when
+    // the strength or start timestep leaves no call to run.
+    int startCall(const GenerationRequest& r, const Scheduler& scheduler) const;
     // Scheduler, VAE scale factor and preview, once the modules are loaded.
     void finishLoading();
 
@@ -132,6 +146,10 @@ private:
     LatentPreview preview_;
     std::string fingerprint_;
 };
+
+// A PNG as the pipeline's input image: float32 [3, H, W] in [0, 1]; grey is repeated and alpha dropped, as PIL's
+// convert("RGB") does.
+torch::Tensor pngToPixels(const PngImage& image);
 
 // "cpu" / "cuda" / "cuda:1" and "fp32" / "fp16" / "bf16", checked (Error names what is wrong, e.g. no CUDA).
 torch::Device parseDevice(const std::string& device);

@@ -83,4 +83,9 @@ torch::Tensor DDIMScheduler::step(const torch::Tensor& modelOutput, int callInde
     return prevSample;
 }
 
+torch::Tensor DDIMScheduler::addNoise(const torch::Tensor& original, const torch::Tensor& noise, int callIndex) const {
+    checkCall(callIndex);
+    return schedmath::addNoiseAtTimestep(alphasCumprod_, static_cast<long>(timesteps_[callIndex]), original, noise);
+}
+
 } // namespace daam

@@ -14,6 +14,7 @@ public:
     void setTimesteps(int steps) override;
     torch::Tensor step(const torch::Tensor& modelOutput, int callIndex, const torch::Tensor& sample,
                        NoiseSource* noise) override;
+    torch::Tensor addNoise(const torch::Tensor& original, const torch::Tensor& noise, int callIndex) const override;
     void setEta(double eta) override { eta_ = eta; }
     double eta() const { return eta_; }
 

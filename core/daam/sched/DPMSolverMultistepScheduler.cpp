@@ -136,4 +136,10 @@ torch::Tensor DPMSolverMultistepScheduler::step(const torch::Tensor& modelOutput
     return prev;
 }
 
+torch::Tensor DPMSolverMultistepScheduler::addNoise(const torch::Tensor& original, const torch::Tensor& noise,
+                                                    int callIndex) const {
+    checkCall(callIndex);
+    return schedmath::addNoiseAtTimestep(alphasCumprod_, static_cast<long>(timesteps_[callIndex]), original, noise);
+}
+
 } // namespace daam

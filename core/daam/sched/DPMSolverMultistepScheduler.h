@@ -19,6 +19,7 @@ public:
     torch::Tensor sigmas() const override { return sigmas_; }
     torch::Tensor step(const torch::Tensor& modelOutput, int callIndex, const torch::Tensor& sample,
                        NoiseSource* noise) override;
+    torch::Tensor addNoise(const torch::Tensor& original, const torch::Tensor& noise, int callIndex) const override;
 
 private:
     torch::Tensor convertModelOutput(const torch::Tensor& modelOutput, long t, const torch::Tensor& sample) const;

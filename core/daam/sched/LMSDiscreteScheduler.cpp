@@ -56,9 +56,12 @@ torch::Tensor LMSDiscreteScheduler::step(const torch::Tensor& modelOutput, int c
     if (static_cast<int>(derivatives_.size()) > order_) derivatives_.pop_front();
 
     const int order = std::min(callIndex + 1, order_);
-    // prev = sample + sum(coeff_k * derivative_{newest - k}); Python's sum() starts from 0.
+    // prev = sample + sum(coeff_k * derivative_{newest - k}); Python's sum() starts from 0. diffusers zips the
+    // coefficients with the derivatives it holds: an image-to-image run that starts at a late call has fewer
+    // than `order` of them, and the coefficients past them go unused.
+    const int terms = std::min(order, static_cast<int>(derivatives_.size()));
     torch::Tensor acc;
-    for (int k = 0; k < order; ++k) {
+    for (int k = 0; k < terms; ++k) {
         const double coeff = lmsCoefficient(order, callIndex, k);
         const auto term = coeff * derivatives_[derivatives_.size() - 1 - k];
         acc = k == 0 ? term : acc + term;

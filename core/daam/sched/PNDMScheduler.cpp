@@ -55,9 +55,12 @@ void PNDMScheduler::setTimesteps(int steps) {
 torch::Tensor PNDMScheduler::step(const torch::Tensor& modelOutputIn, int callIndex, const torch::Tensor& sampleIn,
                                   NoiseSource* /*noise*/) {
     checkCall(callIndex);
-    if (callIndex != counter_)
-        throw Error("PNDMScheduler: step() calls must come in order; expected call " + std::to_string(counter_) +
-                    ", got " + std::to_string(callIndex));
+    // The multistep history counts calls from the first one run, as diffusers' counter does when image-to-image
+    // starts in the middle of the schedule.
+    if (counter_ == 0) firstCall_ = callIndex;
+    if (callIndex != firstCall_ + counter_)
+        throw Error("PNDMScheduler: step() calls must come in order; expected call " +
+                    std::to_string(firstCall_ + counter_) + ", got " + std::to_string(callIndex));
     const long ratio = config_.numTrainTimesteps / numInferenceSteps_;
     long t = static_cast<long>(timesteps_[callIndex]);
     long prevT = t - ratio;
@@ -105,6 +108,11 @@ torch::Tensor PNDMScheduler::previousSample(const torch::Tensor& sample, long t,
     const auto sampleCoeff = (alphaProdTPrev / alphaProdT).pow(0.5);
     const auto denom = alphaProdT * betaProdTPrev.pow(0.5) + (alphaProdT * betaProdT * alphaProdTPrev).pow(0.5);
     return sampleCoeff * sample - (alphaProdTPrev - alphaProdT) * modelOutput / denom;
+}
+
+torch::Tensor PNDMScheduler::addNoise(const torch::Tensor& original, const torch::Tensor& noise, int callIndex) const {
+    checkCall(callIndex);
+    return schedmath::addNoiseAtTimestep(alphasCumprod_, static_cast<long>(timesteps_[callIndex]), original, noise);
 }
 
 } // namespace daam

@@ -17,6 +17,7 @@ public:
     void setTimesteps(int steps) override;
     torch::Tensor step(const torch::Tensor& modelOutput, int callIndex, const torch::Tensor& sample,
                        NoiseSource* noise) override;
+    torch::Tensor addNoise(const torch::Tensor& original, const torch::Tensor& noise, int callIndex) const override;
 
 private:
     torch::Tensor previousSample(const torch::Tensor& sample, long t, long prevT, torch::Tensor modelOutput) const;
@@ -25,7 +26,8 @@ private:
     torch::Tensor finalAlphaCumprod_;
     std::vector<torch::Tensor> ets_; // stored model outputs (the repeated call's output is never stored)
     torch::Tensor curSample_;
-    int counter_ = 0;
+    int counter_ = 0;   // calls stepped since setTimesteps()
+    int firstCall_ = 0; // the first of them
 };
 
 } // namespace daam

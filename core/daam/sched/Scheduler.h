@@ -48,10 +48,12 @@ public:
     // Multiplier of the initial unit noise.
     virtual double initNoiseSigma() const { return 1.0; }
     virtual torch::Tensor scaleModelInput(const torch::Tensor& sample, int callIndex);
-    // Latents after UNet call `callIndex` given its (guided) output. Calls must come in order 0, 1, ...
-    // `noise` may be null for schedulers that draw none.
+    // Latents after UNet call `callIndex` given its (guided) output. Calls must come in order from the first
+    // call run (0, or a later one for image-to-image) on. `noise` may be null for schedulers that draw none.
     virtual torch::Tensor step(const torch::Tensor& modelOutput, int callIndex, const torch::Tensor& sample,
                                NoiseSource* noise) = 0;
+    // diffusers' add_noise: `original` noised to the timestep of call `callIndex`, where image-to-image starts.
+    virtual torch::Tensor addNoise(const torch::Tensor& original, const torch::Tensor& noise, int callIndex) const = 0;
     // DDIM's eta (the pipelines pass it only to schedulers whose step() takes it; others ignore it).
     virtual void setEta(double /*eta*/) {}
 

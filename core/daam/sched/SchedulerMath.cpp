@@ -120,6 +120,12 @@ double sigmaToT(double sigma, const std::vector<float>& logSigmas) {
     return (1 - w) * low + w * high;
 }
 
+torch::Tensor addNoiseAtTimestep(const torch::Tensor& alphasCumprod, long timestep, const torch::Tensor& original,
+                                 const torch::Tensor& noise) {
+    const auto alphaProd = alphasCumprod.to(original.device(), original.scalar_type())[timestep];
+    return alphaProd.pow(0.5) * original + (1 - alphaProd).pow(0.5) * noise;
+}
+
 std::vector<double> toDoubles(const torch::Tensor& t) {
     const auto d = t.to(torch::kFloat64).contiguous();
     return std::vector<double>(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());

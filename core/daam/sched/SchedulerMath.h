@@ -31,6 +31,11 @@ std::vector<double> karrasSigmas(double sigmaMin, double sigmaMax, int steps);
 // diffusers' _sigma_to_t: fractional timestep of `sigma` on the float32 log-sigma table.
 double sigmaToT(double sigma, const std::vector<float>& logSigmas);
 
+// add_noise of the schedulers indexed by timestep (DDIM, PNDM, DPM-Solver):
+// alphas_cumprod[t] ** 0.5 * original + (1 - alphas_cumprod[t]) ** 0.5 * noise, in the samples' dtype.
+torch::Tensor addNoiseAtTimestep(const torch::Tensor& alphasCumprod, long timestep, const torch::Tensor& original,
+                                 const torch::Tensor& noise);
+
 // Float copies of a 1-d tensor.
 std::vector<double> toDoubles(const torch::Tensor& t);
 

@@ -37,6 +37,12 @@ torch::Tensor SigmaScheduler::scaleModelInput(const torch::Tensor& sample, int c
     return sample / (sigma.pow(2) + 1).pow(0.5);
 }
 
+torch::Tensor SigmaScheduler::addNoise(const torch::Tensor& original, const torch::Tensor& noise, int callIndex) const {
+    checkCall(callIndex);
+    const auto sigma = sigmas_.to(original.device(), original.scalar_type())[callIndex];
+    return original + noise * sigma;
+}
+
 torch::Tensor SigmaScheduler::predictOriginal(const torch::Tensor& modelOutput, const torch::Tensor& sigma,
                                               const torch::Tensor& sample, bool samplePrediction) const {
     if (config_.predictionType == "epsilon") return sample - sigma * modelOutput;

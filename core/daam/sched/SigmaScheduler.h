@@ -14,6 +14,7 @@ public:
     torch::Tensor sigmas() const override { return sigmas_; }
     double initNoiseSigma() const override { return initNoiseSigma_; }
     torch::Tensor scaleModelInput(const torch::Tensor& sample, int callIndex) override;
+    torch::Tensor addNoise(const torch::Tensor& original, const torch::Tensor& noise, int callIndex) const override;
 
 protected:
     // `spacingFloat32`: the timestep spacing is cast to float32 before the sigmas are interpolated (Euler; LMS

@@ -189,6 +189,7 @@ void saveSession(const std::string& dir, const Session& session, const SessionEx
         generation["session"] = sessionJson(session);
         writeFileAtomically((tmp / "generation.json").string(), generation.dump(1));
         if (session.image.width > 0) writePng((tmp / "image.png").string(), session.image);
+        if (session.inputImage.width > 0) writePng((tmp / "input.png").string(), session.inputImage);
 
         std::vector<std::pair<std::string, torch::Tensor>> tensors;
         auto addTrace = [&](const std::string& prefix, const AttentionTrace& trace) {
@@ -338,6 +339,7 @@ Session loadSession(const std::string& dir) {
         throw FileError(tracePath, "holds tensors that do not belong to the layer table in generation.json");
 
     session.image = readPng((root / "image.png").string());
+    if (fs::exists(root / "input.png")) session.inputImage = readPng((root / "input.png").string());
     session.generation = std::move(generation);
     return session;
 }

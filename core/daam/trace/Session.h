@@ -34,6 +34,7 @@ struct Session {
     int gridSide = 64; // DAAM's X (HeatMapAggregator::referenceSide)
     std::shared_ptr<AttentionTrace> trace;
     PngImage image;
+    PngImage inputImage; // image-to-image: the input as it was run (input.png); width 0 when there is none
 
     // The unconditional half, when it was captured (a negative prompt under guidance): the negative
     // prompt's tokens, words and trace (same layer table and calls as `trace`). Null trace otherwise.
