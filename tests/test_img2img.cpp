@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "CliRunner.h"
 #include "TestSupport.h"
 
 #include "TestMain.h"
@@ -193,10 +194,71 @@ private Q_SLOTS:
         QVERIFY(loaded.inputImage.pixels == original.pixels);
         const auto request = daam::GenerationRequest::fromJson(loaded.generation["request"], dir + "/generation.json");
         QCOMPARE(request.initImage, r.initImage);
-        QCOMPARE(request.strength, r.strength);
+        QVERIFY(!loaded.generation["request"].contains("strength")); // the start timestep, not a strength, ran
         QCOMPARE(request.startTimestep, 700);
         // Text-to-image records stay as they were: no image fields.
         QVERIFY(!daam::GenerationRequest{}.toJson().contains("init_image"));
+    }
+
+    // daam-cli generate --image and explain, end to end on the reference pipeline.
+    void commandLine() {
+        DAAM_REQUIRE_REFERENCE();
+        const auto meta = readImg2ImgCase("sd1_ddim");
+        const auto ref = daam::loadSafetensors(img2imgDataPath("sd1_ddim.safetensors"));
+        const auto root = daam::test::makeTempDir("img2img-cli");
+        const auto model = QString::fromStdString(daam::test::referencePath("pipelines/sd1-tiny"));
+        const auto input = QString::fromStdString(img2imgDataPath("input.png"));
+        auto r = daam::test::runCli(
+            {QStringLiteral("generate"), QStringLiteral("--model"), model, QStringLiteral("--prompt"),
+             QString::fromStdString(meta["prompt"].get<std::string>()), QStringLiteral("--negative"),
+             QString::fromStdString(meta["negative_prompt"].get<std::string>()), QStringLiteral("--seed"),
+             QString::number(meta["seed"].get<int>()), QStringLiteral("--steps"),
+             QString::number(meta["num_inference_steps"].get<int>()), QStringLiteral("--scheduler"),
+             QStringLiteral("ddim"), QStringLiteral("--image"), input, QStringLiteral("--strength"),
+             QString::number(meta["strength"].get<double>()), QStringLiteral("--out"),
+             QString::fromStdString(root + "/i2i")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        // diffusers' image, within one level of the PNG.
+        const auto png = daam::readPng(root + "/i2i/image.png");
+        const auto ours =
+            torch::from_blob(const_cast<uint8_t*>(png.pixels.data()), {png.height, png.width, 3}, torch::kUInt8)
+                .to(torch::kInt32);
+        const auto theirs = (ref.at("image").permute({1, 2, 0}) * 255).round().to(torch::kInt32);
+        QVERIFY((ours - theirs).abs().max().item<int>() <= 1);
+        QVERIFY(fs::exists(root + "/i2i/input.png"));
+
+        // explain takes the prompt from the PNG's parameters.
+        r = daam::test::runCli({QStringLiteral("explain"), QStringLiteral("--model"), model, QStringLiteral("--image"),
+                                QString::fromStdString(root + "/i2i/image.png"), QStringLiteral("--step"),
+                                QStringLiteral("300"), QStringLiteral("--steps"), QStringLiteral("10"),
+                                QStringLiteral("--scheduler"), QStringLiteral("euler"), QStringLiteral("--out"),
+                                QString::fromStdString(root + "/explained")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("prompt from")), qPrintable(r.err));
+        const auto session = daam::loadSession(root + "/explained");
+        QCOMPARE(session.prompt, meta["prompt"].get<std::string>());
+        QCOMPARE(session.generation["request"]["start_timestep"].get<int>(), 300);
+        QVERIFY(session.generation["timesteps"][0].get<double>() <= 300);
+        QCOMPARE(session.trace->calls(), static_cast<int>(session.generation["timesteps"].size()));
+
+        // An image without parameters needs --prompt; a missing one is named.
+        r = daam::test::runCli({QStringLiteral("explain"), QStringLiteral("--model"), model, QStringLiteral("--image"),
+                                input, QStringLiteral("--out"), QString::fromStdString(root + "/none")});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains(QStringLiteral("give --prompt")), qPrintable(r.err));
+        r = daam::test::runCli({QStringLiteral("explain"), QStringLiteral("--model"), model, QStringLiteral("--image"),
+                                QString::fromStdString(root + "/missing.png"), QStringLiteral("--prompt"),
+                                QStringLiteral("a dog"), QStringLiteral("--out"),
+                                QString::fromStdString(root + "/none")});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains(QStringLiteral("missing.png")), qPrintable(r.err));
+        QVERIFY(!fs::exists(root + "/none"));
+        r = daam::test::runCli({QStringLiteral("generate"), QStringLiteral("--model"), model,
+                                QStringLiteral("--prompt"), QStringLiteral("a dog"), QStringLiteral("--strength"),
+                                QStringLiteral("0.5"), QStringLiteral("--out"),
+                                QString::fromStdString(root + "/none")});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains(QStringLiteral("--image")), qPrintable(r.err));
     }
 };
 

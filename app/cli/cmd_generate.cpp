@@ -5,7 +5,7 @@
 #include "Args.h"
 #include "Command.h"
 #include "GenerationOptions.h"
-#include "ProgressBar.h"
+#include "SessionOutput.h"
 
 #include "daam/io/PngImage.h"
 #include "daam/io/Safetensors.h"
@@ -23,34 +23,6 @@ namespace fs = std::filesystem;
 
 namespace daam::cli {
 namespace {
-
-class CliProgress : public GenerationCallbacks {
-public:
-    void onStep(const StepProgress& p) override {
-        char detail[64];
-        std::snprintf(detail, sizeof(detail), "t=%g", p.timestep);
-        bar_.update(p.call, p.calls, detail);
-    }
-
-private:
-    ProgressBar bar_{"generating"};
-};
-
-// latents.safetensors: the tensors diffusers' reference dumps hold, under the names the issue gives.
-void writeLatents(const std::string& path, const GenerationResult& r) {
-    std::vector<std::pair<std::string, torch::Tensor>> tensors = {
-        {"text_cond", r.textCond}, {"text_uncond", r.textUncond}, {"initial", r.initialNoise}};
-    for (size_t i = 0; i < r.stepLatents.size(); ++i) {
-        char name[32];
-        std::snprintf(name, sizeof(name), "step_%03zu", i);
-        tensors.emplace_back(name, r.stepLatents[i]);
-    }
-    tensors.emplace_back("final", r.finalLatents);
-    tensors.emplace_back("image", r.image);
-    for (auto& [name, t] : tensors)
-        t = t.to(torch::kCPU, torch::kFloat32).contiguous();
-    saveSafetensors(path, tensors, {{"format", "daam-studio-latents"}});
-}
 
 // The PNG's settings under the options given on the command line: those win, the declared defaults do not.
 GenerationRequest overPngParameters(const Args& args, const GenerationRequest& fromArgs,
@@ -85,21 +57,24 @@ int runGenerate(const std::vector<std::string>& argv) {
     args.option("from-png", "FILE",
                 "Take the prompt, negative prompt, seed, steps, guidance, sampler and size from a PNG's text "
                 "chunks (written by DAAM Studio, AUTOMATIC1111 or ComfyUI); options given here win.");
-    args.option("out", "DIR", "Output folder (created; replaced only when it is empty or a session).");
-    args.flag("no-trace", "Skip DAAM capture: write only image.png and generation.json.");
-    args.flag("keep-heads", "Keep every call's per-head maps in the trace (exact time-range queries; larger).");
-    args.option("trace-dtype", "T", "Storage of the per-call maps: fp16 or fp32.", "fp16");
-    args.flag("dump-latents", "Also write latents.safetensors: text_cond, text_uncond, initial, step_000..., "
-                              "final, image (float32).");
+    args.option("image", "FILE",
+                "Image-to-image: start from this PNG (encoded by the VAE, noised to --strength), as diffusers' "
+                "img2img pipeline does. The size defaults to the image's.");
+    args.option("strength", "S",
+                "Image-to-image: the share of the schedule run on the image (0 < S <= 1; 1 keeps nothing of it).",
+                "0.8");
+    declareSessionOutputOptions(args);
     if (!args.parse()) return 0;
-    const auto out = args.require("out");
-    const auto traceDType = args.get("trace-dtype");
-    if (traceDType != "fp16" && traceDType != "fp32") throw UsageError("--trace-dtype must be fp16 or fp32");
-    if (fs::exists(out) && !isReplaceableSessionFolder(out))
-        throw FileError(out, "exists and is not a session folder (no generation.json); choose another --out");
+    checkSessionOutputOptions(args);
 
     const auto png = args.value("from-png");
     auto request = generationRequestFrom(args, !png);
+    if (auto image = args.value("image")) {
+        request.initImage = fs::absolute(*image).string(); // the record names it wherever it is opened
+        request.strength = args.getDouble("strength");
+    } else if (args.has("strength")) {
+        throw UsageError("--strength applies to image-to-image: give --image too");
+    }
     std::optional<GenerationParameters> parameters;
     if (png) {
         parameters = readGenerationParameters(*png);
@@ -113,33 +88,7 @@ int runGenerate(const std::vector<std::string>& argv) {
         *parameters->modelName != fs::path(pipeline->modelPath()).filename().string())
         std::fprintf(stderr, "note: the PNG was made with the model '%s'; generating with '%s'\n",
                      excerpt(*parameters->modelName, 80).c_str(), pipeline->modelPath().c_str());
-    const bool dump = args.flagSet("dump-latents");
-    CliProgress progress;
-
-    if (args.flagSet("no-trace")) {
-        const auto result = pipeline->generate(request, &progress, nullptr, dump);
-        fs::create_directories(out);
-        // A previous session's trace and latents would no longer match the new image and record.
-        for (const char* stale : {"trace.safetensors", "latents.safetensors"})
-            fs::remove(fs::path(out) / stale);
-        writeFileAtomically((fs::path(out) / "generation.json").string(), pipeline->record(result).dump(1) + "\n");
-        auto image = imageToPng(result.image);
-        image.text = generationPngText(pipeline->record(result), out);
-        writePng((fs::path(out) / "image.png").string(), image);
-        if (dump) writeLatents((fs::path(out) / "latents.safetensors").string(), result);
-        std::fprintf(stderr, "wrote %s/image.png (%.1f s)\n", out.c_str(), result.seconds);
-        return 0;
-    }
-    AttentionTraceOptions traceOptions;
-    traceOptions.storage = traceDType == "fp32" ? torch::kFloat32 : torch::kFloat16;
-    traceOptions.keepHeads = args.flagSet("keep-heads");
-    const auto traced = generateTraced(*pipeline, request, &progress, traceOptions, dump);
-    saveGeneratedSession(out, traced.session, [&](const std::string& dir) {
-        if (dump) writeLatents((fs::path(dir) / "latents.safetensors").string(), traced.result);
-    });
-    std::fprintf(stderr, "wrote session %s (%.1f s, trace %.1f MB)\n", out.c_str(), traced.result.seconds,
-                 traced.session.trace->bytes() / 1e6);
-    return 0;
+    return generateIntoSession(args, *pipeline, request);
 }
 
 } // namespace

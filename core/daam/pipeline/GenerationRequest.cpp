@@ -49,8 +49,10 @@ nlohmann::json GenerationRequest::toJson() const {
     // Only image-to-image records name an image, so text-to-image records read as before.
     if (!initImage.empty()) {
         j["init_image"] = initImage;
-        j["strength"] = strength;
-        if (startTimestep >= 0) j["start_timestep"] = startTimestep;
+        if (startTimestep >= 0)
+            j["start_timestep"] = startTimestep;
+        else
+            j["strength"] = strength;
     }
     return j;
 }
