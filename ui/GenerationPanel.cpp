@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -176,6 +177,58 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
     for (int s : {64, 128, 256, 384, 512, 640, 768, 1024})
         size_->addItem(tr("%1 × %1").arg(s), QSize(s, s));
     form->addRow(tr("Si&ze:"), size_);
+    // Image-to-image: explain an image the user has, or redraw it.
+    image_ = new QLineEdit(this);
+    image_->setPlaceholderText(tr("none: text to image"));
+    image_->setClearButtonEnabled(true);
+    image_->setToolTip(tr("Start from this image (or drop one on the window): it is encoded, noised to the start "
+                          "below and denoised with the prompt, so the maps show where the model puts each word "
+                          "in it. The size above resizes it; Model default keeps its own size."));
+    auto* browseImage = new QToolButton(this);
+    browseImage->setText(tr("…"));
+    browseImage->setToolTip(tr("Choose an image"));
+    connect(browseImage, &QToolButton::clicked, this, [this] {
+        const QString path =
+            QFileDialog::getOpenFileName(this, tr("Start from an image"), QFileInfo(image_->text()).absolutePath(),
+                                         tr("Images (*.png *.jpg *.jpeg *.webp *.bmp)"));
+        if (!path.isEmpty()) image_->setText(QDir::toNativeSeparators(path));
+    });
+    auto* imageRow = new QHBoxLayout;
+    imageRow->addWidget(image_, 1);
+    imageRow->addWidget(browseImage);
+    auto* imageLabel = new QLabel(tr("&Image:"), this);
+    imageLabel->setBuddy(image_);
+    form->addRow(imageLabel, imageRow);
+    startMode_ = new QComboBox(this);
+    startMode_->addItem(tr("Explain from t ="));
+    startMode_->addItem(tr("Redraw, strength"));
+    startMode_->setToolTip(tr("Explain: noise the image to this timestep and trace the denoising that follows (low "
+                              "keeps the image). Redraw: diffusers' image-to-image, running this share of the "
+                              "schedule (1 keeps nothing of the image)."));
+    startTimestep_ = new QSpinBox(this);
+    startTimestep_->setRange(0, 999);
+    startTimestep_->setValue(500);
+    startTimestep_->setAccessibleName(tr("Start timestep"));
+    strength_ = new QDoubleSpinBox(this);
+    strength_->setRange(0.01, 1.0);
+    strength_->setSingleStep(0.05);
+    strength_->setValue(0.8);
+    strength_->setAccessibleName(tr("Strength"));
+    strength_->setVisible(false);
+    startRow_ = new QWidget(this);
+    auto* startLayout = new QHBoxLayout(startRow_);
+    startLayout->setContentsMargins(0, 0, 0, 0);
+    startLayout->addWidget(startMode_, 1);
+    startLayout->addWidget(startTimestep_);
+    startLayout->addWidget(strength_);
+    connect(startMode_, &QComboBox::currentIndexChanged, this, [this](int mode) {
+        startTimestep_->setVisible(mode == 0);
+        strength_->setVisible(mode == 1);
+    });
+    startRow_->setEnabled(false);
+    connect(image_, &QLineEdit::textChanged, this,
+            [this](const QString& text) { startRow_->setEnabled(!text.trimmed().isEmpty()); });
+    form->addRow(tr("Start:"), startRow_);
     // SDXL's micro-conditioning: what the UNet is told about the image's origin, beside the text.
     auto sizeField = [this](const QString& placeholder, const QString& pattern) {
         auto* field = new QLineEdit(this);
@@ -261,6 +314,9 @@ GenerationSettings GenerationPanel::settings() const {
     s.width = size_->currentData().toSize().width();
     s.height = size_->currentData().toSize().height();
     s.device = device_->currentData().toString();
+    s.initImage = QDir::fromNativeSeparators(image_->text().trimmed());
+    s.strength = strength_->value();
+    s.startTimestep = startMode_->currentIndex() == 0 ? startTimestep_->value() : -1;
     // The validators let through only pairs of numbers, or nothing.
     auto pair = [](const QLineEdit* field, int& first, int& second) {
         const auto parts = field->text().split(QRegularExpression(QStringLiteral("[x×,]")));
@@ -285,12 +341,21 @@ void GenerationPanel::setSettings(const GenerationSettings& s) {
     scheduler_->setCurrentIndex(std::max(0, scheduler_->findData(s.scheduler)));
     selectSize(s.width, s.height);
     device_->setCurrentIndex(std::max(0, device_->findData(s.device)));
+    image_->setText(QDir::toNativeSeparators(s.initImage));
+    strength_->setValue(s.strength);
+    if (s.startTimestep >= 0) startTimestep_->setValue(s.startTimestep);
+    startMode_->setCurrentIndex(s.startTimestep >= 0 ? 0 : 1);
     auto pairText = [](int first, int second, const QString& separator) {
         return first > 0 || second > 0 ? QString::number(first) + separator + QString::number(second) : QString();
     };
     originalSize_->setText(pairText(s.originalWidth, s.originalHeight, QStringLiteral("×")));
     crop_->setText(pairText(s.cropTop, s.cropLeft, QStringLiteral(",")));
     targetSize_->setText(pairText(s.targetWidth, s.targetHeight, QStringLiteral("×")));
+}
+
+void GenerationPanel::setInputImage(const QString& path, bool explain) {
+    image_->setText(QDir::toNativeSeparators(path));
+    startMode_->setCurrentIndex(explain ? 0 : 1);
 }
 
 QString GenerationPanel::modelPath() const {

@@ -42,6 +42,10 @@ public:
     void setModelFolders(const QStringList& folders);
     void searchModelFolders();
     QComboBox* modelBox() const { return model_; }
+    // Image-to-image: the input image ("" for text to image) and whether the run explains it (starts at a timestep)
+    // or redraws it (starts at a strength).
+    void setInputImage(const QString& path, bool explain);
+    QLineEdit* inputImageField() const { return image_; }
     // Takes the settings a PNG carries (the others stay as they are); returns what could not be taken, in words.
     QStringList applyParameters(const daam::GenerationParameters& parameters);
     void saveSettings() const; // QSettings
@@ -96,6 +100,11 @@ private:
     QComboBox* scheduler_;
     QComboBox* size_;
     QComboBox* device_;
+    QLineEdit* image_;
+    QComboBox* startMode_;
+    QSpinBox* startTimestep_;
+    QDoubleSpinBox* strength_;
+    QWidget* startRow_;
     QPushButton* generate_;
     QPushButton* cancel_;
     QProgressBar* progress_;

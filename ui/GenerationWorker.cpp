@@ -4,6 +4,12 @@
 #include "daam/pipeline/GenerationSession.h"
 #include "daam/pipeline/StableDiffusionPipeline.h"
 
+#include "daam/util/Error.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QImageReader>
+
 #include <torch/torch.h>
 
 namespace daam::ui {
@@ -18,6 +24,23 @@ QImage previewImage(const torch::Tensor& rgb) {
         memcpy(image.scanLine(y), pixels.data_ptr<uint8_t>() + size_t(y) * image.width() * 3,
                size_t(image.width()) * 3);
     return image;
+}
+
+// An input image as the pipeline takes it, float32 [3, H, W] in [0, 1]: Qt reads more formats than the core's PNG
+// reader (JPEG, WebP, ...). Alpha is dropped, as PIL's convert("RGB") drops it.
+torch::Tensor readInputImage(const QString& path) {
+    QImageReader reader(path);
+    reader.setAutoTransform(true); // a photo's EXIF orientation, as it is shown
+    QImage image = reader.read();
+    if (image.isNull())
+        throw daam::FileError(QFile::encodeName(path).toStdString(),
+                              "cannot be read as an image: " + reader.errorString().toStdString());
+    image = image.convertToFormat(QImage::Format_RGB888);
+    auto pixels = torch::empty({image.height(), image.width(), 3}, torch::kUInt8);
+    for (int y = 0; y < image.height(); ++y)
+        memcpy(pixels.data_ptr<uint8_t>() + size_t(y) * image.width() * 3, image.constScanLine(y),
+               size_t(image.width()) * 3);
+    return pixels.permute({2, 0, 1}).to(torch::kFloat32) / 255;
 }
 
 class Callbacks : public daam::GenerationCallbacks {
@@ -82,8 +105,15 @@ void GenerationWorker::generate(const GenerationSettings& settings) {
         request.targetWidth = settings.targetWidth;
         request.targetHeight = settings.targetHeight;
         request.device = settings.device.toStdString();
+        torch::Tensor inputImage;
+        if (!settings.initImage.isEmpty()) {
+            request.initImage = QFileInfo(settings.initImage).absoluteFilePath().toStdString();
+            request.strength = settings.strength;
+            request.startTimestep = settings.startTimestep;
+            inputImage = readInputImage(settings.initImage);
+        }
         Callbacks callbacks(this, cancel_);
-        auto traced = daam::generateTraced(*d->pipeline, request, &callbacks);
+        auto traced = daam::generateTraced(*d->pipeline, request, &callbacks, {}, false, true, inputImage);
         auto session = std::make_shared<daam::Session>(std::move(traced.session));
         Q_EMIT finished(session, traced.result.seconds);
     } catch (const daam::GenerationCancelled&) {

@@ -31,6 +31,11 @@ struct GenerationSettings {
     int cropTop = 0, cropLeft = 0;
     int targetWidth = 0, targetHeight = 0;
     QString device = QStringLiteral("cpu");
+    // Image-to-image: the input image (any format Qt reads), and where the run starts on it: the first step at or
+    // below `startTimestep` to explain the image, or `strength` of the schedule when that is negative.
+    QString initImage;
+    double strength = 0.8;
+    int startTimestep = -1;
 };
 
 class GenerationWorker : public QObject {

@@ -65,14 +65,18 @@ QString layerLabel(const daam::CrossAttentionLayer& l) {
     return {};
 }
 
-// The first local folder (a session) or PNG (its settings) among dropped URLs.
+bool isDroppableImage(const QFileInfo& file) {
+    static const QStringList suffixes{QStringLiteral("png"), QStringLiteral("jpg"), QStringLiteral("jpeg"),
+                                      QStringLiteral("webp"), QStringLiteral("bmp")};
+    return suffixes.contains(file.suffix().toLower());
+}
+
+// The first local folder (a session) or image (to explain) among dropped URLs.
 QString localDropOf(const QMimeData* mime) {
     if (!mime || !mime->hasUrls()) return {};
     for (const QUrl& url : mime->urls()) {
         const QFileInfo file(url.toLocalFile());
-        if (url.isLocalFile() &&
-            (file.isDir() || file.suffix().compare(QLatin1String("png"), Qt::CaseInsensitive) == 0))
-            return url.toLocalFile();
+        if (url.isLocalFile() && (file.isDir() || isDroppableImage(file))) return url.toLocalFile();
     }
     return {};
 }
@@ -674,6 +678,16 @@ void MainWindow::openPng(const QString& path) {
             this,
             [=] {
                 if (request != pngRequests_) return;
+                const bool explain = explainAfterPng_ == path;
+                if (explain) explainAfterPng_.clear();
+                if (!error.isEmpty() && explain) {
+                    // An image without parameters is explained with the panel's prompt.
+                    generationPanel_->showMessage(
+                        tr("%1 carries no settings: %2").arg(QFileInfo(path).fileName(), error), false);
+                    Q_EMIT pngOpened(false);
+                    startExplaining();
+                    return;
+                }
                 if (!error.isEmpty()) {
                     const QString message = tr("Could not take the settings of a PNG: %1").arg(error);
                     showError(message);
@@ -693,6 +707,7 @@ void MainWindow::openPng(const QString& path) {
                     showOpenedSession(session, sessionDir, sessionError, false); // the PNG's settings are shown
                 }
                 Q_EMIT pngOpened(true);
+                if (explain) startExplaining();
             },
             Qt::QueuedConnection);
     });
@@ -733,6 +748,20 @@ void MainWindow::restoreSessionSettings(const QString& dir) {
         }
         QStringList lines{tr("Settings of the session %1.").arg(QFileInfo(dir).fileName())};
         lines << generationPanel_->applyParameters(parameters);
+        // An image-to-image session starts from its input.png (the image as it was run) again; another from none.
+        const auto& request = record["request"];
+        const QString input = dir + QStringLiteral("/input.png");
+        if (request.contains("init_image") && QFileInfo::exists(input)) {
+            const auto restored = daam::GenerationRequest::fromJson(
+                request, QFile::encodeName(dir + QStringLiteral("/generation.json")).toStdString());
+            auto settings = generationPanel_->settings();
+            settings.initImage = input;
+            settings.strength = restored.strength;
+            settings.startTimestep = restored.startTimestep;
+            generationPanel_->setSettings(settings);
+        } else {
+            generationPanel_->setInputImage(QString(), true);
+        }
         generationPanel_->showMessage(lines.join(QLatin1Char('\n')), false);
     } catch (const std::exception& e) {
         generationPanel_->showMessage(
@@ -1022,7 +1051,28 @@ void MainWindow::dropEvent(QDropEvent* event) {
     if (QFileInfo(path).isDir())
         openSessionInBackground(path);
     else
+        explainImage(path);
+}
+
+void MainWindow::explainImage(const QString& path) {
+    generationPanel_->setInputImage(path, /*explain=*/true);
+    if (QFileInfo(path).suffix().compare(QLatin1String("png"), Qt::CaseInsensitive) == 0) {
+        // Its prompt and settings first, when it carries them.
+        explainAfterPng_ = path;
         openPng(path);
+    } else {
+        explainAfterPng_.clear();
+        startExplaining();
+    }
+}
+
+void MainWindow::startExplaining() {
+    if (generationPanel_->settings().prompt.isEmpty()) {
+        generationPanel_->showMessage(
+            tr("Type what the image shows in the prompt, then Generate: its words get maps over the image."), false);
+        return;
+    }
+    generationPanel_->requestGeneration();
 }
 
 void MainWindow::openDialog() {

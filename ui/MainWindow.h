@@ -50,6 +50,10 @@ public:
     // PNG leaves the panel as it was and the window says why. A later request supersedes an earlier one;
     // pngOpened() tells how it ended.
     void openPng(const QString& path);
+    // "Explain this image" (what a dropped image does): the image becomes the panel's input, explained from the
+    // panel's start timestep, with the prompt its PNG parameters give (else the panel's), and the generation
+    // starts. Without a prompt the panel asks for one instead.
+    void explainImage(const QString& path);
     // A session from a generation (not saved yet).
     bool showSession(const SessionPtr& session);
     QString lastError() const { return lastError_; }
@@ -132,6 +136,7 @@ private:
     void saveSettings() const;
     void openDialog();
     void openPngDialog();
+    void startExplaining();
     void saveDialog();
     void exportOverlayDialog();
     void exportFigureDialog();
@@ -148,6 +153,7 @@ private:
     int parseSerial_ = 0;
     int openRequests_ = 0; // the latest background open wins
     int pngRequests_ = 0;
+    QString explainAfterPng_; // the image whose explanation starts once its settings are read
     ExplorationState* state_;
     GenerationController* generation_;
 

@@ -11,13 +11,18 @@
 
 #include "TestSupport.h"
 
+#include "TestMain.h"
+#include <QApplication>
+#include <QDir>
+#include <QDropEvent>
 #include <QElapsedTimer>
 #include <QLabel>
+#include <QLineEdit>
+#include <QMimeData>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTimer>
 #include <QToolButton>
-#include "TestMain.h"
 
 using namespace daam::ui;
 
@@ -228,6 +233,77 @@ private Q_SLOTS:
         const QImage linear = lastStepPreview.scaled(shown.size(), Qt::IgnoreAspectRatio, Qt::FastTransformation)
                                   .convertToFormat(QImage::Format_RGB888);
         QVERIFY(linear != expected);
+    }
+
+    // A dropped PNG of ours is explained with its own prompt; a dropped JPEG without one asks for a prompt; the
+    // panel's redraw mode runs diffusers' image-to-image at its strength.
+    void droppingAnImageExplainsIt() {
+        MainWindow window;
+        QSignalSpy finished(window.generation(), &GenerationController::finished);
+        QSignalSpy failed(window.generation(), &GenerationController::failed);
+        GenerationSettings s;
+        s.modelDir = GenerationPanel::builtInModelDir();
+        s.prompt = QStringLiteral("a red circle and a blue square");
+        s.steps = 20;
+        s.seed = 5;
+        window.generationPanel()->setSettings(s);
+        window.generationPanel()->requestGeneration();
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), kGenerationTimeoutMs);
+        if (!failed.isEmpty()) QFAIL(qPrintable(failed.front().front().toString()));
+        const QString dir = QString::fromStdString(daam::test::makeTempDir("ui-explain")) + QStringLiteral("/made");
+        QVERIFY2(window.saveSession(dir), qPrintable(window.lastError()));
+
+        // Another prompt in the panel: the PNG's own must win.
+        s.prompt = QStringLiteral("a green star");
+        window.generationPanel()->setSettings(s);
+        const QString png = dir + QStringLiteral("/image.png");
+        auto drop = [&](const QString& path) {
+            QMimeData mime;
+            mime.setUrls({QUrl::fromLocalFile(path)});
+            const QPoint at = window.rect().center();
+            QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(&window, &enter);
+            QVERIFY(enter.isAccepted());
+            QDropEvent dropEvent(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(&window, &dropEvent);
+        };
+        drop(png);
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 2 || !failed.isEmpty(), kGenerationTimeoutMs);
+        if (!failed.isEmpty()) QFAIL(qPrintable(failed.front().front().toString()));
+        QCOMPARE(QDir::fromNativeSeparators(window.generationPanel()->inputImageField()->text()), png);
+        const auto& summary = window.engine().summary();
+        QCOMPARE(summary.prompt, QStringLiteral("a red circle and a blue square"));
+        const auto& request = summary.generation["request"];
+        QCOMPARE(request["start_timestep"].get<int>(), 500);
+        QCOMPARE(QString::fromStdString(request["init_image"].get<std::string>()), QFileInfo(png).absoluteFilePath());
+        QVERIFY(summary.generation["timesteps"][0].get<double>() <= 500);
+        QVERIFY(summary.generation["timesteps"].size() < 20);
+
+        // A JPEG carries no prompt: with an empty prompt box nothing starts, and the panel asks for one.
+        const QString jpeg = dir + QStringLiteral("/photo.jpg");
+        QVERIFY(QImage(png).save(jpeg));
+        s.prompt.clear();
+        window.generationPanel()->setSettings(s);
+        drop(jpeg);
+        QVERIFY(!window.generation()->isRunning());
+        bool asked = false;
+        for (auto* label : window.generationPanel()->findChildren<QLabel*>())
+            asked = asked || label->text().contains(QStringLiteral("Type what the image shows"));
+        QVERIFY(asked);
+        QCOMPARE(finished.count(), 2);
+
+        // Redraw: the JPEG at strength 0.5 runs half of the 20 steps, from Qt's decoding of it.
+        s = window.generationPanel()->settings();
+        s.prompt = QStringLiteral("a blue square");
+        s.startTimestep = -1;
+        s.strength = 0.5;
+        window.generationPanel()->setSettings(s);
+        QCOMPARE(window.generationPanel()->settings().startTimestep, -1);
+        window.generationPanel()->requestGeneration();
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 3 || !failed.isEmpty(), kGenerationTimeoutMs);
+        if (!failed.isEmpty()) QFAIL(qPrintable(failed.front().front().toString()));
+        QCOMPARE(window.engine().summary().generation["request"]["strength"].get<double>(), 0.5);
+        QCOMPARE(window.engine().summary().generation["timesteps"].size(), size_t(10));
     }
 
     void closingTheWindowCancelsAGeneration() {
