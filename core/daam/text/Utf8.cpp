@@ -85,6 +85,16 @@ bool isNumber(char32_t cp) {
     return c == UTF8PROC_CATEGORY_ND || c == UTF8PROC_CATEGORY_NL || c == UTF8PROC_CATEGORY_NO;
 }
 
+int decimalDigitValue(char32_t cp) {
+    if (category(cp) != UTF8PROC_CATEGORY_ND) return -1;
+    // utf8proc has no numeric values, but Unicode encodes every set of Nd digits as a contiguous 0..9 run (a
+    // stability guarantee); adjacent sets (the mathematical digits) make longer runs that still start at a 0.
+    char32_t first = cp;
+    while (first > 0 && category(first - 1) == UTF8PROC_CATEGORY_ND)
+        --first;
+    return static_cast<int>((cp - first) % 10);
+}
+
 bool isCased(char32_t cp) {
     const auto c = category(cp);
     return c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LL || c == UTF8PROC_CATEGORY_LT;

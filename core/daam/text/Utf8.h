@@ -19,6 +19,9 @@ bool isSpace(char32_t cp);
 bool isLetter(char32_t cp);
 // \p{N}: categories Nd Nl No.
 bool isNumber(char32_t cp);
+// The value 0-9 of a decimal digit (category Nd: what Python's re matches with \d in a str pattern and what
+// float() reads, e.g. fullwidth or Arabic-Indic digits), or -1 for any other code point.
+int decimalDigitValue(char32_t cp);
 // Cased letter (Lu Ll Lt), used for the final-sigma rule of lower().
 bool isCased(char32_t cp);
 // Case_Ignorable (approximately: Mn Me Cf Lm Sk and the word-internal punctuation of MidLetter/MidNumLet).
