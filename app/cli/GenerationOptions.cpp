@@ -18,6 +18,11 @@ void declareGenerationOptions(Args& args) {
                 "weights, or the only variant there is).");
     args.option("prompt", "TEXT", "The prompt.");
     args.option("negative", "TEXT", "Negative prompt (the unconditional half of classifier-free guidance).");
+    args.option("prompt-syntax", "S",
+                "diffusers: plain text, at most the text encoder's 75 tokens (as diffusers reads prompts). a1111: "
+                "AUTOMATIC1111's emphasis ((word), [word], (word:1.3), BREAK) and any length, in 75-token windows "
+                "encoded one by one and joined (CLIP tokenizers).",
+                "diffusers");
     args.option("seed", "N", "Seed of the initial noise, drawn as torch.Generator('cpu').manual_seed(N).", "0");
     args.option("steps", "N", "Inference steps.", "50");
     args.option("guidance", "F", "Classifier-free guidance scale (<= 1: no guidance).", "7.5");
@@ -65,6 +70,9 @@ GenerationRequest generationRequestFrom(const Args& args, bool promptRequired) {
     GenerationRequest r;
     r.prompt = promptRequired ? args.require("prompt") : args.get("prompt");
     r.negativePrompt = args.get("negative");
+    const auto syntax = args.get("prompt-syntax");
+    if (syntax != "diffusers" && syntax != "a1111") throw UsageError("--prompt-syntax must be diffusers or a1111");
+    if (syntax == "a1111") r.promptSyntax = syntax;
     const auto seed = args.getInt("seed");
     if (seed < 0) throw UsageError("--seed must not be negative");
     r.seed = static_cast<uint64_t>(seed);

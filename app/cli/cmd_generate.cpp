@@ -35,6 +35,7 @@ GenerationRequest overPngParameters(const Args& args, const GenerationRequest& f
     };
     take("prompt", &GenerationRequest::prompt);
     take("negative", &GenerationRequest::negativePrompt);
+    take("prompt-syntax", &GenerationRequest::promptSyntax);
     take("seed", &GenerationRequest::seed);
     take("steps", &GenerationRequest::steps);
     take("guidance", &GenerationRequest::guidance);

@@ -487,6 +487,7 @@ const char* toString(ParametersSource source) {
 void GenerationParameters::applyTo(GenerationRequest& r) const {
     if (prompt) r.prompt = *prompt;
     if (negativePrompt) r.negativePrompt = *negativePrompt;
+    if (promptSyntax) r.promptSyntax = *promptSyntax;
     if (seed) r.seed = *seed;
     if (steps) r.steps = *steps;
     if (guidance) r.guidance = *guidance;
@@ -570,6 +571,7 @@ GenerationParameters parseA1111Parameters(const std::string& text, const std::st
     if (!isValidUtf8(text)) throw FileError(png, "parameters chunk: not UTF-8 text");
     GenerationParameters p;
     p.source = ParametersSource::A1111;
+    p.promptSyntax = "a1111";
     std::vector<std::string> lines;
     for (size_t begin = 0; begin <= text.size();) {
         const size_t end = std::min(text.find('\n', begin), text.size());
@@ -740,6 +742,8 @@ GenerationParameters parseDaamParameters(const std::string& text, const std::str
     const auto any = [](const auto&) { return true; };
     read("prompt", p.prompt, any);
     read("negative_prompt", p.negativePrompt, any);
+    read("prompt_syntax", p.promptSyntax, [](const std::string& s) { return s.empty() || s == "a1111"; });
+    if (!p.promptSyntax) p.promptSyntax = std::string(); // written before A1111's syntax: diffusers' reading
     read("seed", p.seed, any);
     read("steps", p.steps, any);
     read("guidance", p.guidance, any);

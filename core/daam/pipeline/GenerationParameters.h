@@ -29,6 +29,9 @@ const char* toString(ParametersSource source); // "DAAM Studio", "AUTOMATIC1111"
 struct GenerationParameters {
     ParametersSource source = ParametersSource::A1111;
     std::optional<std::string> prompt, negativePrompt;
+    // How the prompt is to be read (GenerationRequest::promptSyntax): "a1111" for A1111's PNGs, whose author saw
+    // its emphasis and windows; ours say what they were made with.
+    std::optional<std::string> promptSyntax;
     std::optional<uint64_t> seed;
     std::optional<int> steps;
     std::optional<double> guidance, eta;

@@ -20,6 +20,9 @@ void GenerationRequest::validate() const {
     for (int v : {originalWidth, originalHeight, targetWidth, targetHeight, cropTop, cropLeft})
         if (v < 0 || v > 16384)
             throw Error("original size, crop and target size must be from 0 to 16384 pixels (0: the image's size)");
+    if (!promptSyntax.empty() && promptSyntax != "a1111")
+        throw Error("the prompt syntax must be a1111, or empty for diffusers' plain prompts (got '" + promptSyntax +
+                    "')");
     if (!std::isfinite(strength) || strength <= 0 || strength > 1)
         throw Error("strength must be more than 0 and at most 1 (the share of the schedule run on the image)");
     if (startTimestep < -1 || startTimestep > 100000)
@@ -46,6 +49,7 @@ nlohmann::json GenerationRequest::toJson() const {
                         {"original_size", {originalHeight, originalWidth}},
                         {"crop_top_left", {cropTop, cropLeft}},
                         {"target_size", {targetHeight, targetWidth}}};
+    if (!promptSyntax.empty()) j["prompt_syntax"] = promptSyntax;
     // Only image-to-image records name an image, so text-to-image records read as before.
     if (!initImage.empty()) {
         j["init_image"] = initImage;
@@ -79,6 +83,7 @@ GenerationRequest GenerationRequest::fromJson(const nlohmann::json& j, const std
     read("height", r.height);
     read("device", r.device);
     read("dtype", r.dtype);
+    read("prompt_syntax", r.promptSyntax);
     read("init_image", r.initImage);
     read("strength", r.strength);
     read("start_timestep", r.startTimestep);

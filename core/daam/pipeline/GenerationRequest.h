@@ -16,6 +16,10 @@ struct GenerationRequest {
     uint64_t seed = 0;
     int steps = 50;
     double guidance = 7.5; // <= 1 disables classifier-free guidance (batch of 1)
+    // How the prompts are read: "" as diffusers reads them (plain text, at most the text encoder's window, longer
+    // prompts refused), or "a1111": AUTOMATIC1111's syntax ("(word:1.3)", "[word]", BREAK) in as many 75-token
+    // windows as the prompt needs.
+    std::string promptSyntax;
     std::string scheduler; // ddim, pndm, euler, euler-a, dpm++2m, dpm++2m-karras, lms; empty: the model's
     double eta = 0.0;      // DDIM only
     int width = 0;         // 0: the model's default (sample_size x VAE factor)

@@ -48,11 +48,10 @@ TracedGeneration generateTraced(StableDiffusionPipeline& pipeline, const Generat
     GenerationRequest sized = request;
     const auto pixels = pipeline.inputPixels(sized, inputImage);
     const auto resolved = pipeline.resolve(sized);
-    const int tokens = static_cast<int>(pipeline.tokenizer().encode(resolved.prompt).tokens.size());
+    const int tokens = static_cast<int>(pipeline.tokenizePrompt(resolved, false).tokens.size());
     // The unconditional half exists only under guidance; an empty negative prompt has no words to map.
     const bool negative = captureNegative && resolved.guidance > 1.0 && !resolved.negativePrompt.empty();
-    const int negativeTokens =
-        negative ? static_cast<int>(pipeline.tokenizer().encode(resolved.negativePrompt).tokens.size()) : 0;
+    const int negativeTokens = negative ? static_cast<int>(pipeline.tokenizePrompt(resolved, true).tokens.size()) : 0;
     DaamTracer tracer(pipeline.crossAttentionLayers(), resolved.height / pipeline.vaeScaleFactor(),
                       resolved.width / pipeline.vaeScaleFactor(), tokens, options, negativeTokens);
     TracedGeneration out;

@@ -2,6 +2,7 @@
 // Prompt encoding per model family (diffusers 0.21 StableDiffusion[XL]Pipeline.encode_prompt).
 #include "daam/pipeline/PromptEncoder.h"
 
+#include "daam/text/PromptSyntax.h"
 #include "daam/util/Error.h"
 
 #include <torch/torch.h>
@@ -46,8 +47,30 @@ PromptEncoder PromptEncoder::load(const ModelIndex& index, const LoadOptions& op
     return PromptEncoder(family, std::move(te1), std::move(te2));
 }
 
-PromptEmbeddings PromptEncoder::encode(const torch::Tensor& ids, const torch::Tensor& ids2) const {
+PromptEmbeddings PromptEncoder::encode(const torch::Tensor& idsIn, const torch::Tensor& ids2In,
+                                       const std::vector<double>& weights) const {
     torch::NoGradGuard noGrad;
+    const int64_t window = te1_->config().maxPositionEmbeddings;
+    const bool windowed = idsIn.dim() == 2 && idsIn.size(1) > window;
+    if (windowed && (idsIn.size(0) != 1 || idsIn.size(1) % window != 0))
+        throw Error("PromptEncoder: a prompt in windows must be one row of whole " + std::to_string(window) +
+                    "-token windows; got " + std::to_string(idsIn.size(1)) + " ids");
+    if (!weights.empty() && static_cast<int64_t>(weights.size()) != idsIn.numel())
+        throw Error("PromptEncoder: one weight per id is needed");
+    const int64_t windows = windowed ? idsIn.size(1) / window : 1;
+    const auto ids = windowed ? idsIn.reshape({windows, window}) : idsIn;
+    const auto ids2 = windowed && ids2In.defined() ? ids2In.reshape({windows, window}) : ids2In;
+    // [windows, 77, D] → A1111's emphasis per window → [1, windows x 77, D]
+    auto joinWindows = [&](torch::Tensor hidden) {
+        if (!weights.empty()) {
+            auto z = hidden.to(torch::kCPU, torch::kFloat32).contiguous();
+            const int64_t rows = z.size(-2), channels = z.size(-1);
+            for (int64_t w = 0; w < z.size(0); ++w)
+                applyEmphasis(z.data_ptr<float>() + w * rows * channels, rows, channels, weights.data() + w * rows);
+            hidden = z.to(hidden.device(), hidden.scalar_type());
+        }
+        return windowed ? hidden.reshape({1, windows * hidden.size(1), hidden.size(2)}) : hidden;
+    };
     // forward() is non-const in torch; the holders share the modules, so copies make the call legal.
     CLIPTextModel te1 = te1_, te2 = te2_;
     auto chosen = [](CLIPTextModel& model, const CLIPTextOutput& o, const CLIPHiddenState& choice) {
@@ -58,15 +81,16 @@ PromptEmbeddings PromptEncoder::encode(const torch::Tensor& ids, const torch::Te
     };
     PromptEmbeddings out;
     if (family_ != ModelFamily::SDXL) {
-        out.hidden = chosen(te1, te1->forward(ids), hidden1_); // [B, 77, D]
+        out.hidden = joinWindows(chosen(te1, te1->forward(ids), hidden1_)); // [B, 77, D]
         return out;
     }
     if (!ids2.defined()) throw Error("PromptEncoder: SDXL needs the ids of tokenizer_2 as well");
     if (ids2.sizes() != ids.sizes()) throw Error("PromptEncoder: the two id tensors differ in shape");
     const auto o1 = te1->forward(ids);
     const auto o2 = te2->forward(ids2);
-    out.hidden = torch::cat({chosen(te1, o1, hidden1_), chosen(te2, o2, hidden2_)}, -1); // [B, 77, D1 + D2]
-    out.pooled = o2.textEmbeds;                                                          // [B, P]
+    out.hidden = torch::cat({joinWindows(chosen(te1, o1, hidden1_)), joinWindows(chosen(te2, o2, hidden2_))},
+                            -1);                                           // [B, 77, D1 + D2]
+    out.pooled = windowed ? o2.textEmbeds.narrow(0, 0, 1) : o2.textEmbeds; // [B, P]
     return out;
 }
 

@@ -31,7 +31,11 @@ public:
     // The chosen hidden state of text_encoder (SD1/SD2: last_hidden_state); SDXL: those of both encoders
     // (hidden_states[-2], no final LayerNorm) concatenated on channels, and pooled = text_embeds of text_encoder_2.
     // `ids2` are the ids from tokenizer_2 (SDXL only; they differ from `ids` in the pad token).
-    PromptEmbeddings encode(const torch::Tensor& ids, const torch::Tensor& ids2 = {}) const;
+    // A prompt laid out in windows (A1111's syntax: ids [1, windows x 77]) is encoded window by window and the
+    // hidden states concatenated, with `weights` (one per id, or empty) applied to each window of each encoder's
+    // output by A1111's emphasis rule; SDXL's pooled embedding is the first window's, as A1111 takes it.
+    PromptEmbeddings encode(const torch::Tensor& ids, const torch::Tensor& ids2 = {},
+                            const std::vector<double>& weights = {}) const;
 
     // Refuses a tokenizer whose ids reach past its text encoder's vocabulary (`encoder` 1: text_encoder and
     // tokenizer, 2: text_encoder_2 and tokenizer_2 of `index`), with a FileError naming the tokenizer's

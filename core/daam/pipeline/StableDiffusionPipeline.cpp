@@ -6,6 +6,8 @@
 #include "daam/pipeline/ModelTokenizer.h"
 #include "daam/sched/NoiseSource.h"
 #include "daam/sched/SchedulerFactory.h"
+#include "daam/text/ChunkedPrompt.h"
+#include "daam/text/PromptSyntax.h"
 #include "daam/text/Utf8.h"
 #include "daam/trace/HeatMapImage.h"
 #include "daam/util/Fingerprint.h"
@@ -255,6 +257,18 @@ GenerationRequest StableDiffusionPipeline::resolve(const GenerationRequest& requ
     return r;
 }
 
+TokenizedPrompt StableDiffusionPipeline::tokenizePrompt(const GenerationRequest& request, bool negative) const {
+    const auto& text = negative ? request.negativePrompt : request.prompt;
+    if (request.promptSyntax == "a1111") {
+        if (tokenizer2_ &&
+            (tokenizer2_->maxLength() != tokenizer_->maxLength() || tokenizer2_->startId() != tokenizer_->startId() ||
+             tokenizer2_->endId() != tokenizer_->endId()))
+            throw Error("A1111's prompt syntax needs the two tokenizers to share their vocabulary, as SDXL's do");
+        return encodeA1111Prompt(*tokenizer_, text);
+    }
+    return tokenize(*tokenizer_, text, negative ? "negative prompt" : "prompt");
+}
+
 TokenizedPrompt StableDiffusionPipeline::tokenize(const Tokenizer& tokenizer, const std::string& text,
                                                   const std::string& what) const {
     auto tokenized = tokenizer.encode(text);
@@ -349,19 +363,37 @@ GenerationResult StableDiffusionPipeline::generate(const GenerationRequest& requ
     const auto& r = result.request;
     const bool guided = r.guidance > 1.0; // diffusers: do_classifier_free_guidance = guidance_scale > 1
 
-    // Text: cond and uncond embeddings, [1, 77, D] each.
-    auto idsOf = [](const TokenizedPrompt& t) { return torch::tensor(t.ids, torch::kInt64).unsqueeze(0); };
-    result.prompt = tokenize(*tokenizer_, r.prompt, "prompt");
-    result.negative = tokenize(*tokenizer_, r.negativePrompt, "negative prompt");
+    // Text: cond and uncond embeddings, [1, 77, D] each (A1111's syntax: [1, windows x 77, D]).
+    auto idsOf = [](const std::vector<int64_t>& ids) { return torch::tensor(ids, torch::kInt64).unsqueeze(0); };
+    result.prompt = tokenizePrompt(r, false);
+    result.negative = tokenizePrompt(r, true);
+    if (!r.promptSyntax.empty() && guided) {
+        // The two halves are batched: the shorter gets A1111's empty windows.
+        const int windows = std::max(result.prompt.chunks, result.negative.chunks);
+        padToChunks(result.prompt, *tokenizer_, windows);
+        padToChunks(result.negative, *tokenizer_, windows);
+    }
+    // tokenizer_2 (SDXL) differs from the first in its pad token only.
+    auto secondIds = [&](const TokenizedPrompt& t, const std::string& text) {
+        if (r.promptSyntax.empty()) return tokenizer2_->encode(text).ids;
+        auto ids = t.ids;
+        const auto window = static_cast<size_t>(tokenizer_->maxLength());
+        for (size_t w = 0; w < ids.size(); w += window) {
+            std::vector<int64_t> one(ids.begin() + long(w), ids.begin() + long(w + window));
+            padChunkForEncoder(one, tokenizer2_->endId(), tokenizer2_->padId());
+            std::copy(one.begin(), one.end(), ids.begin() + long(w));
+        }
+        return ids;
+    };
     torch::Tensor cond, uncond, pooledCond, pooledUncond;
     {
-        torch::Tensor ids = idsOf(result.prompt).to(device_), negIds = idsOf(result.negative).to(device_);
+        torch::Tensor ids = idsOf(result.prompt.ids).to(device_), negIds = idsOf(result.negative.ids).to(device_);
         torch::Tensor ids2, negIds2;
         if (tokenizer2_) {
-            ids2 = idsOf(tokenizer2_->encode(r.prompt)).to(device_);
-            negIds2 = idsOf(tokenizer2_->encode(r.negativePrompt)).to(device_);
+            ids2 = idsOf(secondIds(result.prompt, r.prompt)).to(device_);
+            negIds2 = idsOf(secondIds(result.negative, r.negativePrompt)).to(device_);
         }
-        const auto c = encoder_->encode(ids, ids2);
+        const auto c = encoder_->encode(ids, ids2, result.prompt.weights);
         cond = c.hidden;
         pooledCond = c.pooled;
         if (family_ == ModelFamily::SDXL && r.negativePrompt.empty() && forceZerosForEmptyPrompt_) {
@@ -369,7 +401,7 @@ GenerationResult StableDiffusionPipeline::generate(const GenerationRequest& requ
             uncond = torch::zeros_like(cond);
             if (pooledCond.defined()) pooledUncond = torch::zeros_like(pooledCond);
         } else {
-            const auto u = encoder_->encode(negIds, negIds2);
+            const auto u = encoder_->encode(negIds, negIds2, result.negative.weights);
             uncond = u.hidden;
             pooledUncond = u.pooled;
         }

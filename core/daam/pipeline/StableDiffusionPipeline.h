@@ -111,6 +111,10 @@ public:
 
     // The record generation.json holds: the request as run, the model, the timesteps, versions.
     nlohmann::json record(const GenerationResult& result) const;
+    // The prompt (or, `negative`, the negative prompt) of `request` as generate() tokenizes it for the first text
+    // encoder: plain, or in A1111's windows. Throws Error for a plain prompt past the window and for A1111 syntax
+    // the tokenizer cannot take.
+    TokenizedPrompt tokenizePrompt(const GenerationRequest& request, bool negative) const;
     // Image-to-image: the input image's pixels (`inputImage`, or the PNG that request.initImage names, read here)
     // and `request`'s width and height taken from them where they are 0. Undefined for text-to-image.
     torch::Tensor inputPixels(GenerationRequest& request, const torch::Tensor& inputImage = {}) const;

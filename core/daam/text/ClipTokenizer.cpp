@@ -518,14 +518,14 @@ std::vector<std::string> ClipTokenizer::tokenizeToStrings(const std::string& tex
     return out;
 }
 
-TokenizedPrompt ClipTokenizer::encode(const std::string& prompt) const {
+TokenizedPrompt ClipTokenizer::encode(const std::string& prompt, int capacity) const {
     const std::vector<Piece> pieces = tokenizePieces(prompt);
     const auto promptLength = static_cast<int64_t>(utf8::decode(prompt).size());
 
     TokenizedPrompt result;
     for (const Piece& piece : pieces)
         result.promptTokens += static_cast<int>(piece.tokens.size());
-    const int keep = std::min(result.promptTokens, promptCapacity());
+    const int keep = std::min(result.promptTokens, std::max(capacity, 0));
     result.truncated = keep < result.promptTokens;
 
     result.tokens.push_back({bosId_, bosToken_, 0, 0});

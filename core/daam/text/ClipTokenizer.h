@@ -34,7 +34,8 @@ public:
     // Writes this tokenizer as a diffusers "tokenizer" folder (vocab.json, merges.txt, tokenizer_config.json).
     void saveFolder(const std::string& folder) const;
 
-    TokenizedPrompt encode(const std::string& prompt) const override;
+    using Tokenizer::encode;
+    TokenizedPrompt encode(const std::string& prompt, int capacity) const override;
     int maxLength() const override { return maxLength_; }
     int promptCapacity() const override { return maxLength_ - 2; }
     int64_t vocabSize() const override { return static_cast<int64_t>(idToToken_.size()); }

@@ -145,14 +145,14 @@ std::string SentencePieceTokenizer::tokenText(int64_t id) const {
     return model_.idToPiece(static_cast<int32_t>(id));
 }
 
-TokenizedPrompt SentencePieceTokenizer::encode(const std::string& prompt) const {
+TokenizedPrompt SentencePieceTokenizer::encode(const std::string& prompt, int capacity) const {
     const std::vector<SpmPiece> pieces = model_.encode(prompt);
     const std::vector<int64_t> cp = codePointOffsets(prompt);
     const int64_t promptLength = cp.back();
 
     TokenizedPrompt out;
     out.promptTokens = static_cast<int>(pieces.size());
-    const int room = promptCapacity();
+    const int room = std::max(capacity, 0);
     const int kept = std::min<int>(room, static_cast<int>(pieces.size()));
     out.truncated = kept < static_cast<int>(pieces.size());
 
@@ -199,7 +199,7 @@ TokenizedPrompt SentencePieceTokenizer::encode(const std::string& prompt) const 
 
     out.ids.push_back(eosId_);
     out.tokens.push_back(Token{eosId_, model_.idToPiece(static_cast<int32_t>(eosId_)), promptLength, promptLength});
-    out.ids.resize(static_cast<size_t>(maxLength_), padId_);
+    if (static_cast<int>(out.ids.size()) < maxLength_) out.ids.resize(static_cast<size_t>(maxLength_), padId_);
     return out;
 }
 

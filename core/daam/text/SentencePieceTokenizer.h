@@ -22,7 +22,8 @@ public:
     // model_max_length (default 77) from "<dir>/tokenizer_config.json" when present.
     static std::unique_ptr<SentencePieceTokenizer> fromFolder(const std::string& dir);
 
-    TokenizedPrompt encode(const std::string& prompt) const override;
+    using Tokenizer::encode;
+    TokenizedPrompt encode(const std::string& prompt, int capacity) const override;
     int maxLength() const override { return maxLength_; }
     int promptCapacity() const override { return maxLength_ - (addBos_ ? 1 : 0) - 1; }
     int64_t vocabSize() const override { return model_.vocabSize(); }

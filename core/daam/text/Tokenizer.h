@@ -26,21 +26,30 @@ struct Word {
     int64_t end = 0;
     std::vector<int> tokens;  // positions in TokenizedPrompt::ids (position 0 is the start token)
     bool punctuation = false; // made only of punctuation/symbols
+    double weight = 1.0;      // A1111's emphasis of the word's tokens ("(word:1.3)"); 1 for plain prompts
 };
 
 struct TokenizedPrompt {
-    std::vector<int64_t> ids;  // start token, tokens, end token, padding: exactly maxLength ids
+    // Start token, tokens, end token, padding: exactly maxLength ids. A prompt laid out in chunks (A1111's syntax)
+    // has `chunks` such windows one after the other, and `tokens` runs through the last window's end token,
+    // the windows' inner start, end and padding tokens included, so that tokens[i] is the token at ids[i].
+    std::vector<int64_t> ids;
     std::vector<Token> tokens; // one per id that is not padding: start, prompt tokens, end
     std::vector<Word> words;   // words whose tokens survived truncation, in prompt order
     int promptTokens = 0;      // tokens of the prompt before truncation (without start/end)
     bool truncated = false;    // tokens were dropped to fit maxLength
+    int chunks = 1;
+    std::vector<double> weights; // per id, A1111's emphasis; empty: none
 };
 
 class Tokenizer {
 public:
     virtual ~Tokenizer() = default;
 
-    virtual TokenizedPrompt encode(const std::string& prompt) const = 0;
+    // The text encoder's window: at most promptCapacity() prompt tokens, the rest dropped (truncated).
+    TokenizedPrompt encode(const std::string& prompt) const { return encode(prompt, promptCapacity()); }
+    // At most `capacity` prompt tokens; past maxLength() - 2 the ids are not padded (a prompt laid out in chunks).
+    virtual TokenizedPrompt encode(const std::string& prompt, int capacity) const = 0;
     virtual int maxLength() const = 0;
     // The most prompt tokens an encoding keeps: maxLength() less the start token (if any) and the end token.
     virtual int promptCapacity() const = 0;

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -37,9 +38,11 @@ nlohmann::json tokensJson(const std::vector<Token>& tokens) {
 
 nlohmann::json wordsJson(const std::vector<Word>& words) {
     auto j = nlohmann::json::array();
-    for (const auto& w : words)
+    for (const auto& w : words) {
         j.push_back(
             {{"text", w.text}, {"span", {w.begin, w.end}}, {"tokens", w.tokens}, {"punctuation", w.punctuation}});
+        if (w.weight != 1.0) j.back()["weight"] = w.weight; // A1111's emphasis
+    }
     return j;
 }
 
@@ -115,6 +118,10 @@ std::vector<Word> parseWords(const nlohmann::json& list, int rows, const std::st
                 throw FileError(file, "word '" + excerpt(word.text) + "' names token " + std::to_string(t) +
                                           " outside the trace");
         word.punctuation = w.value("punctuation", false);
+        if (w.contains("weight")) {
+            word.weight = field<double>(w, "weight", file, where + "words[].");
+            if (!std::isfinite(word.weight)) throw FileError(file, "word '" + excerpt(word.text) + "' has no weight");
+        }
         words.push_back(word);
     }
     return words;
