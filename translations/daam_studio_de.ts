@@ -134,7 +134,7 @@
     </message>
     <message>
         <location filename="../ui/GenerationPanel.cpp" line="121"/>
-        <location filename="../ui/GenerationPanel.cpp" line="188"/>
+        <location filename="../ui/GenerationPanel.cpp" line="196"/>
         <source>…</source>
         <translation>…</translation>
     </message>
@@ -241,219 +241,244 @@
         <translation>&amp;Bildgröße:</translation>
     </message>
     <message>
+        <location filename="../ui/GenerationPanel.cpp" line="181"/>
+        <source>diffusers (plain, 75 tokens)</source>
+        <translation>diffusers (reiner Text, 75 Token)</translation>
+    </message>
+    <message>
         <location filename="../ui/GenerationPanel.cpp" line="182"/>
+        <source>A1111 (weights, BREAK, any length)</source>
+        <translation>A1111 (Gewichte, BREAK, beliebige Länge)</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="183"/>
+        <source>diffusers reads the prompt as plain text and at most 75 tokens of it. A1111 reads (word), [word], (word:1.3) and BREAK, and any length in windows of 75 tokens; every word of every window gets its map.</source>
+        <translation>diffusers liest den Prompt als reinen Text und höchstens 75 Token davon. A1111 liest (Wort), [Wort], (Wort:1.3) und BREAK, und jede Länge in Fenstern zu 75 Token; jedes Wort jedes Fensters erhält seine Karte.</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="187"/>
+        <source>Prompt s&amp;yntax:</source>
+        <translation>Prompt-S&amp;yntax:</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="190"/>
         <source>none: text to image</source>
         <translation>keines: Text zu Bild</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="184"/>
+        <location filename="../ui/GenerationPanel.cpp" line="192"/>
         <source>Start from this image (or drop one on the window): it is encoded, noised to the start below and denoised with the prompt, so the maps show where the model puts each word in it. The size above resizes it; Model default keeps its own size.</source>
         <translation>Von diesem Bild ausgehen (oder eines auf das Fenster ziehen): Es wird kodiert, bis zum Start unten verrauscht und mit dem Prompt entrauscht, sodass die Karten zeigen, wohin das Modell jedes Wort darin legt. Die Größe oben skaliert es; „Modellvorgabe“ behält seine eigene Größe.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="189"/>
+        <location filename="../ui/GenerationPanel.cpp" line="197"/>
         <source>Choose an image</source>
         <translation>Bild wählen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="192"/>
+        <location filename="../ui/GenerationPanel.cpp" line="200"/>
         <source>Start from an image</source>
         <translation>Von einem Bild ausgehen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="193"/>
+        <location filename="../ui/GenerationPanel.cpp" line="201"/>
         <source>Images (*.png *.jpg *.jpeg *.webp *.bmp)</source>
         <translation>Bilder (*.png *.jpg *.jpeg *.webp *.bmp)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="199"/>
+        <location filename="../ui/GenerationPanel.cpp" line="207"/>
         <source>&amp;Image:</source>
         <translation>&amp;Bild:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="203"/>
+        <location filename="../ui/GenerationPanel.cpp" line="211"/>
         <source>Explain from t =</source>
         <translation>Erklären ab t =</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="204"/>
+        <location filename="../ui/GenerationPanel.cpp" line="212"/>
         <source>Redraw, strength</source>
         <translation>Neu zeichnen, Stärke</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="205"/>
+        <location filename="../ui/GenerationPanel.cpp" line="213"/>
         <source>Explain: noise the image to this timestep and trace the denoising that follows (low keeps the image). Redraw: diffusers&apos; image-to-image, running this share of the schedule (1 keeps nothing of the image).</source>
         <translation>Erklären: das Bild bis zu diesem Zeitschritt verrauschen und das folgende Entrauschen aufzeichnen (niedrig bewahrt das Bild). Neu zeichnen: Bild-zu-Bild wie in diffusers, mit diesem Anteil des Ablaufs (1 bewahrt nichts vom Bild).</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="211"/>
+        <location filename="../ui/GenerationPanel.cpp" line="219"/>
         <source>Start timestep</source>
         <translation>Start-Zeitschritt</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="216"/>
+        <location filename="../ui/GenerationPanel.cpp" line="224"/>
         <source>Strength</source>
         <translation>Stärke</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="231"/>
+        <location filename="../ui/GenerationPanel.cpp" line="239"/>
         <source>Start:</source>
         <translation>Start:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="243"/>
+        <location filename="../ui/GenerationPanel.cpp" line="251"/>
         <source>original</source>
         <translation>Original</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="244"/>
+        <location filename="../ui/GenerationPanel.cpp" line="252"/>
         <source>crop 0,0</source>
         <translation>Ausschnitt 0,0</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="245"/>
+        <location filename="../ui/GenerationPanel.cpp" line="253"/>
         <source>target</source>
         <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="249"/>
+        <location filename="../ui/GenerationPanel.cpp" line="257"/>
         <source>SD&amp;XL sizes:</source>
         <translation>SD&amp;XL-Größen:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="251"/>
+        <location filename="../ui/GenerationPanel.cpp" line="259"/>
         <source>SDXL only: the original size (W×H), the crop&apos;s top-left corner (T,L) and the target size (W×H) the UNet is told; empty: the image size and no crop, as diffusers does</source>
         <translation>Nur SDXL: die Originalgröße (B×H), die linke obere Ecke des Ausschnitts (O,L) und die Zielgröße (B×H), die dem UNet mitgeteilt werden; leer: die Bildgröße und kein Ausschnitt, wie bei diffusers</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="258"/>
+        <location filename="../ui/GenerationPanel.cpp" line="266"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="259"/>
+        <location filename="../ui/GenerationPanel.cpp" line="267"/>
         <source>CUDA GPU</source>
         <translation>CUDA-GPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="260"/>
+        <location filename="../ui/GenerationPanel.cpp" line="268"/>
         <source>&amp;Device:</source>
         <translation>Ge&amp;rät:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="263"/>
-        <location filename="../ui/GenerationPanel.cpp" line="541"/>
+        <location filename="../ui/GenerationPanel.cpp" line="271"/>
+        <location filename="../ui/GenerationPanel.cpp" line="555"/>
         <source>&amp;Generate</source>
         <translation>&amp;Erzeugen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="264"/>
-        <location filename="../ui/GenerationPanel.cpp" line="543"/>
+        <location filename="../ui/GenerationPanel.cpp" line="272"/>
+        <location filename="../ui/GenerationPanel.cpp" line="557"/>
         <source>Generate the image and trace its attention (Ctrl+Return)</source>
         <translation>Bild erzeugen und seine Attention verfolgen (Ctrl+Return)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="266"/>
+        <location filename="../ui/GenerationPanel.cpp" line="274"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="267"/>
+        <location filename="../ui/GenerationPanel.cpp" line="275"/>
         <source>Stop the generation after the current step (Esc)</source>
         <translation>Die Erzeugung nach dem aktuellen Schritt anhalten (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="291"/>
+        <location filename="../ui/GenerationPanel.cpp" line="299"/>
         <source>Denoising preview</source>
         <translation>Vorschau der Entrauschung</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="412"/>
+        <location filename="../ui/GenerationPanel.cpp" line="422"/>
         <source>%1 × %2</source>
         <translation>%1 × %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="428"/>
+        <location filename="../ui/GenerationPanel.cpp" line="440"/>
         <source>%1 steps is outside %2–%3: set to %4.</source>
         <translation>%1 Schritte liegen außerhalb von %2–%3: auf %4 gesetzt.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="437"/>
+        <location filename="../ui/GenerationPanel.cpp" line="449"/>
         <source>Guidance %1 is outside %2–%3.</source>
         <translation>Guidance %1 liegt außerhalb von %2–%3.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="447"/>
+        <location filename="../ui/GenerationPanel.cpp" line="459"/>
         <source>DDIM&apos;s eta %1 is not among these settings: generating here uses 0.</source>
         <translation>Das Eta %1 von DDIM gehört nicht zu diesen Einstellungen: hier wird mit 0 erzeugt.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="451"/>
+        <location filename="../ui/GenerationPanel.cpp" line="463"/>
         <source>Made with the model “%1”; the model above is kept.</source>
         <translation>Mit dem Modell „%1“ erzeugt; das Modell oben bleibt eingestellt.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="486"/>
+        <location filename="../ui/GenerationPanel.cpp" line="499"/>
         <source>Built-in shapes model</source>
         <translation>Eingebautes Formen-Modell</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="509"/>
+        <location filename="../ui/GenerationPanel.cpp" line="523"/>
         <source>Choose a diffusers model folder</source>
         <translation>Diffusers-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="514"/>
+        <location filename="../ui/GenerationPanel.cpp" line="528"/>
         <source>Choose a checkpoint file</source>
         <translation>Checkpoint-Datei wählen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="515"/>
+        <location filename="../ui/GenerationPanel.cpp" line="529"/>
         <source>Checkpoints (*.safetensors);;All files (*)</source>
         <translation>Checkpoints (*.safetensors);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="520"/>
+        <location filename="../ui/GenerationPanel.cpp" line="534"/>
         <source>Add a folder to search for models</source>
         <translation>Ordner zur Modellsuche hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="541"/>
+        <location filename="../ui/GenerationPanel.cpp" line="555"/>
         <source>Restart</source>
         <translation>Neu starten</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="542"/>
+        <location filename="../ui/GenerationPanel.cpp" line="556"/>
         <source>Cancel this generation and start again with the current settings (Ctrl+Return)</source>
         <translation>Diese Erzeugung abbrechen und mit den aktuellen Einstellungen neu beginnen (Ctrl+Return)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="550"/>
+        <location filename="../ui/GenerationPanel.cpp" line="564"/>
         <source>Starting…</source>
         <translation>Wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="557"/>
+        <location filename="../ui/GenerationPanel.cpp" line="571"/>
         <source>Loading the model from %1…</source>
         <translation>Modell wird aus %1 geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="563"/>
+        <location filename="../ui/GenerationPanel.cpp" line="577"/>
         <source>Step %1 of %2</source>
         <translation>Schritt %1 von %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="564"/>
+        <location filename="../ui/GenerationPanel.cpp" line="578"/>
         <source>%1 elapsed, about %2 left</source>
         <translation>%1 vergangen, noch etwa %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="577"/>
-        <source>Tokens: %1 / %2, too many: the text encoder reads %2. Shorten it to generate.</source>
-        <translation>Tokens: %1 / %2, zu viele: Der Text-Encoder liest %2. Zum Generieren kürzen.</translation>
+        <location filename="../ui/GenerationPanel.cpp" line="594"/>
+        <source>Tokens: %1, in %2 windows of %3</source>
+        <translation>Token: %1, in %2 Fenstern zu %3</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="581"/>
+        <location filename="../ui/GenerationPanel.cpp" line="596"/>
+        <source>Tokens: %1 / %2, too many: the text encoder reads %2. Shorten it, or read it with A1111&apos;s syntax, to generate.</source>
+        <translation>Token: %1 / %2, zu viele: Der Text-Encoder liest %2. Kürzen Sie den Prompt oder lesen Sie ihn mit der A1111-Syntax, um zu erzeugen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="600"/>
         <source>Tokens: %1 / %2</source>
         <translation>Tokens: %1 / %2</translation>
     </message>
@@ -581,590 +606,590 @@
     <name>daam::ui::MainWindow</name>
     <message>
         <location filename="../ui/MainWindow.cpp" line="88"/>
-        <location filename="../ui/MainWindow.cpp" line="980"/>
+        <location filename="../ui/MainWindow.cpp" line="983"/>
         <source>DAAM Studio</source>
         <translation>DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="113"/>
-        <location filename="../ui/MainWindow.cpp" line="421"/>
+        <location filename="../ui/MainWindow.cpp" line="115"/>
+        <location filename="../ui/MainWindow.cpp" line="423"/>
         <source>Point at the image to see which words drew each spot.</source>
         <translation>Zeigen Sie auf das Bild, um zu sehen, welche Wörter jede Stelle gezeichnet haben.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="115"/>
+        <location filename="../ui/MainWindow.cpp" line="117"/>
         <source>Values under the cursor</source>
         <translation>Werte unter dem Mauszeiger</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="119"/>
+        <location filename="../ui/MainWindow.cpp" line="121"/>
         <source>Explore</source>
         <translation>Erkunden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="126"/>
+        <location filename="../ui/MainWindow.cpp" line="128"/>
         <source>Plots</source>
         <translation>Diagramme</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="134"/>
+        <location filename="../ui/MainWindow.cpp" line="136"/>
         <source>Generate</source>
         <translation>Erzeugen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="157"/>
+        <location filename="../ui/MainWindow.cpp" line="159"/>
         <source>Write a prompt first.</source>
         <translation>Schreiben Sie zuerst einen Prompt.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="158"/>
+        <location filename="../ui/MainWindow.cpp" line="160"/>
         <source>Choose a model folder first.</source>
         <translation>Wählen Sie zuerst einen Modellordner.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="167"/>
-        <location filename="../ui/MainWindow.cpp" line="168"/>
+        <location filename="../ui/MainWindow.cpp" line="169"/>
+        <location filename="../ui/MainWindow.cpp" line="170"/>
         <source>Generation failed: %1</source>
         <translation>Erzeugung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="171"/>
+        <location filename="../ui/MainWindow.cpp" line="173"/>
         <source>Cancelled.</source>
         <translation>Abgebrochen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="173"/>
+        <location filename="../ui/MainWindow.cpp" line="175"/>
         <source>Done in %1 s.</source>
         <translation>Fertig in %1 s.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="197"/>
+        <location filename="../ui/MainWindow.cpp" line="199"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="211"/>
+        <location filename="../ui/MainWindow.cpp" line="213"/>
         <source>Denoising steps</source>
         <translation>Entrauschungsschritte</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="214"/>
+        <location filename="../ui/MainWindow.cpp" line="216"/>
         <source>Step range</source>
         <translation>Schrittbereich</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="217"/>
-        <location filename="../ui/MainWindow.cpp" line="990"/>
+        <location filename="../ui/MainWindow.cpp" line="219"/>
+        <location filename="../ui/MainWindow.cpp" line="993"/>
         <source>Play</source>
         <translation>Abspielen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="218"/>
+        <location filename="../ui/MainWindow.cpp" line="220"/>
         <source>Slide the chosen range of steps through the denoising</source>
         <translation>Den gewählten Schrittbereich durch die Entrauschung schieben</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="230"/>
+        <location filename="../ui/MainWindow.cpp" line="232"/>
         <source>Layers</source>
         <translation>Schichten</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="237"/>
+        <location filename="../ui/MainWindow.cpp" line="239"/>
         <source>No layer selected: showing the paper&apos;s default layers</source>
         <translation>Keine Schicht gewählt: die Standardschichten des Papers werden gezeigt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="244"/>
+        <location filename="../ui/MainWindow.cpp" line="246"/>
         <source>Mask</source>
         <translation>Maske</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="249"/>
+        <location filename="../ui/MainWindow.cpp" line="251"/>
         <source>Threshold τ: a pixel belongs to a word&apos;s mask where its normalized heat exceeds τ</source>
         <translation>Schwelle τ: Ein Pixel gehört zur Maske eines Wortes, wo dessen normierte Heat τ übersteigt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="254"/>
+        <location filename="../ui/MainWindow.cpp" line="256"/>
         <source>&amp;Threshold τ:</source>
         <translation>&amp;Schwelle τ:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="258"/>
+        <location filename="../ui/MainWindow.cpp" line="260"/>
         <source>Heat map (no mask)</source>
         <translation>Heatmap (keine Maske)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="259"/>
+        <location filename="../ui/MainWindow.cpp" line="261"/>
         <source>Filled mask</source>
         <translation>Gefüllte Maske</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="260"/>
+        <location filename="../ui/MainWindow.cpp" line="262"/>
         <source>Mask outline</source>
         <translation>Maskenumriss</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="261"/>
+        <location filename="../ui/MainWindow.cpp" line="263"/>
         <source>Cut-out</source>
         <translation>Ausschnitt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="262"/>
+        <location filename="../ui/MainWindow.cpp" line="264"/>
         <source>&amp;Show:</source>
         <translation>An&amp;zeigen:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="263"/>
-        <location filename="../ui/MainWindow.cpp" line="561"/>
+        <location filename="../ui/MainWindow.cpp" line="265"/>
+        <location filename="../ui/MainWindow.cpp" line="564"/>
         <source>Select two words (Ctrl+click) to compare their masks.</source>
         <translation>Wählen Sie zwei Wörter (Ctrl+Klick), um ihre Masken zu vergleichen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="271"/>
+        <location filename="../ui/MainWindow.cpp" line="273"/>
         <source>Display</source>
         <translation>Darstellung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="274"/>
+        <location filename="../ui/MainWindow.cpp" line="276"/>
         <source>Jet (as in the paper)</source>
         <translation>Jet (wie im Paper)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="275"/>
+        <location filename="../ui/MainWindow.cpp" line="277"/>
         <source>Viridis</source>
         <translation>Viridis</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="276"/>
+        <location filename="../ui/MainWindow.cpp" line="278"/>
         <source>Inferno</source>
         <translation>Inferno</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="277"/>
+        <location filename="../ui/MainWindow.cpp" line="279"/>
         <source>Magma</source>
         <translation>Magma</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="278"/>
+        <location filename="../ui/MainWindow.cpp" line="280"/>
         <source>Plasma</source>
         <translation>Plasma</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="279"/>
+        <location filename="../ui/MainWindow.cpp" line="281"/>
         <source>Cividis</source>
         <translation>Cividis</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="280"/>
+        <location filename="../ui/MainWindow.cpp" line="282"/>
         <source>Turbo</source>
         <translation>Turbo</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="281"/>
+        <location filename="../ui/MainWindow.cpp" line="283"/>
         <source>Gray</source>
         <translation>Grau</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="282"/>
+        <location filename="../ui/MainWindow.cpp" line="284"/>
         <source>Colour map of a single word&apos;s heat; several words each get their own hue</source>
         <translation>Farbskala für die Heat eines einzelnen Wortes; mehrere Wörter erhalten je einen eigenen Farbton</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="283"/>
+        <location filename="../ui/MainWindow.cpp" line="285"/>
         <source>&amp;Colours:</source>
         <translation>&amp;Farben:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="287"/>
+        <location filename="../ui/MainWindow.cpp" line="289"/>
         <source>How strongly the heat map covers the image</source>
         <translation>Wie stark die Heatmap das Bild überdeckt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="288"/>
+        <location filename="../ui/MainWindow.cpp" line="290"/>
         <source>&amp;Opacity:</source>
         <translation>Dec&amp;kkraft:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="290"/>
+        <location filename="../ui/MainWindow.cpp" line="292"/>
         <source>Per word (paper)</source>
         <translation>Pro Wort (Paper)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="291"/>
+        <location filename="../ui/MainWindow.cpp" line="293"/>
         <source>Shared across words</source>
         <translation>Gemeinsam für alle Wörter</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="292"/>
+        <location filename="../ui/MainWindow.cpp" line="294"/>
         <source>Absolute</source>
         <translation>Absolut</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="293"/>
+        <location filename="../ui/MainWindow.cpp" line="295"/>
         <source>Share of the words</source>
         <translation>Anteil an den Wörtern</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="294"/>
+        <location filename="../ui/MainWindow.cpp" line="296"/>
         <source>Per word stretches each map to 0–1; shared keeps words comparable; absolute shows raw attention; share gives each pixel&apos;s split among the prompt&apos;s words</source>
         <translation>„Pro Wort“ streckt jede Karte auf 0–1; „Gemeinsam“ hält Wörter vergleichbar; „Absolut“ zeigt die rohe Aufmerksamkeit; „Anteil“ zeigt, wie sich jedes Pixel auf die Wörter des Prompts aufteilt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="297"/>
+        <location filename="../ui/MainWindow.cpp" line="299"/>
         <source>&amp;Normalize:</source>
         <translation>&amp;Normieren:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="308"/>
+        <location filename="../ui/MainWindow.cpp" line="310"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="309"/>
+        <location filename="../ui/MainWindow.cpp" line="311"/>
         <source>&amp;Open Session…</source>
         <translation>Sitzung ö&amp;ffnen…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="311"/>
+        <location filename="../ui/MainWindow.cpp" line="313"/>
         <source>Open &amp;Recent</source>
         <translation>&amp;Zuletzt geöffnet</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="312"/>
+        <location filename="../ui/MainWindow.cpp" line="314"/>
         <source>Settings from &amp;PNG…</source>
         <translation>Einstellungen aus &amp;PNG…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="314"/>
+        <location filename="../ui/MainWindow.cpp" line="316"/>
         <source>&amp;Save Session As…</source>
         <translation>Sitzung &amp;speichern unter…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="317"/>
+        <location filename="../ui/MainWindow.cpp" line="319"/>
         <source>Export &amp;Overlay as PNG…</source>
         <translation>&amp;Overlay als PNG exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="319"/>
+        <location filename="../ui/MainWindow.cpp" line="321"/>
         <source>Export &amp;Figure (PNG, SVG, PDF)…</source>
         <translation>&amp;Abbildung exportieren (PNG, SVG, PDF)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="321"/>
+        <location filename="../ui/MainWindow.cpp" line="323"/>
         <source>Export &amp;Masks as PNG…</source>
         <translation>&amp;Masken als PNG exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="322"/>
+        <location filename="../ui/MainWindow.cpp" line="324"/>
         <source>Export Map &amp;Values (.npy, .safetensors)…</source>
         <translation>Karten&amp;werte exportieren (.npy, .safetensors)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="324"/>
+        <location filename="../ui/MainWindow.cpp" line="326"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="327"/>
+        <location filename="../ui/MainWindow.cpp" line="329"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="331"/>
+        <location filename="../ui/MainWindow.cpp" line="333"/>
         <source>&amp;Fit Image</source>
         <translation>Bild &amp;einpassen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="333"/>
+        <location filename="../ui/MainWindow.cpp" line="335"/>
         <source>&amp;Language</source>
         <translation>&amp;Sprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="339"/>
+        <location filename="../ui/MainWindow.cpp" line="341"/>
         <source>System Language</source>
         <translation>Systemsprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="352"/>
+        <location filename="../ui/MainWindow.cpp" line="354"/>
         <source>Language</source>
         <translation>Sprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="353"/>
+        <location filename="../ui/MainWindow.cpp" line="355"/>
         <source>The new language takes effect when DAAM Studio is started again.</source>
         <translation>Die neue Sprache wird beim nächsten Start von DAAM Studio wirksam.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="357"/>
+        <location filename="../ui/MainWindow.cpp" line="359"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="359"/>
+        <location filename="../ui/MainWindow.cpp" line="361"/>
         <source>&amp;About DAAM Studio…</source>
         <translation>&amp;Über DAAM Studio…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="442"/>
+        <location filename="../ui/MainWindow.cpp" line="444"/>
         <source>Computing heat maps…</source>
         <translation>Heatmaps werden berechnet…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="457"/>
+        <location filename="../ui/MainWindow.cpp" line="459"/>
         <source>Could not compute the heat maps: %1</source>
         <translation>Die Heatmaps konnten nicht berechnet werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="518"/>
+        <location filename="../ui/MainWindow.cpp" line="521"/>
         <source>Syntax: %1</source>
         <translation>Syntax: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="520"/>
+        <location filename="../ui/MainWindow.cpp" line="523"/>
         <source>Syntax: the parser relates none of the prompt&apos;s words</source>
         <translation>Syntax: Der Parser setzt keine Wörter des Prompts in Beziehung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="522"/>
+        <location filename="../ui/MainWindow.cpp" line="525"/>
         <source>Syntax unavailable: %1</source>
         <translation>Syntax nicht verfügbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="543"/>
+        <location filename="../ui/MainWindow.cpp" line="546"/>
         <source>Steps %1–%2 of %3</source>
         <translation>Schritte %1–%2 von %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="548"/>
+        <location filename="../ui/MainWindow.cpp" line="551"/>
         <source>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
         <translation>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="557"/>
+        <location filename="../ui/MainWindow.cpp" line="560"/>
         <source>%1(%2 → %3)
 </source>
         <translation>%1(%2 → %3)
 </translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="609"/>
+        <location filename="../ui/MainWindow.cpp" line="612"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="610"/>
+        <location filename="../ui/MainWindow.cpp" line="613"/>
         <source>x %1, y %2 — %3</source>
         <translation>x %1, y %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="646"/>
+        <location filename="../ui/MainWindow.cpp" line="649"/>
         <source>Opening %1…</source>
         <translation>%1 wird geöffnet …</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="662"/>
+        <location filename="../ui/MainWindow.cpp" line="665"/>
         <source>Reading the settings of %1…</source>
         <translation>Die Einstellungen von %1 werden gelesen …</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="686"/>
+        <location filename="../ui/MainWindow.cpp" line="689"/>
         <source>%1 carries no settings: %2</source>
         <translation>%1 enthält keine Einstellungen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="692"/>
+        <location filename="../ui/MainWindow.cpp" line="695"/>
         <source>Could not take the settings of a PNG: %1</source>
         <translation>Die Einstellungen eines PNG konnten nicht übernommen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="699"/>
+        <location filename="../ui/MainWindow.cpp" line="702"/>
         <source>Settings from %1 (%2).</source>
         <translation>Einstellungen aus %1 (%2).</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="720"/>
+        <location filename="../ui/MainWindow.cpp" line="723"/>
         <source>Could not open the session %1: %2</source>
         <translation>Die Sitzung %1 konnte nicht geöffnet werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="728"/>
+        <location filename="../ui/MainWindow.cpp" line="731"/>
         <source>Opened %1</source>
         <translation>%1 geöffnet</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="749"/>
+        <location filename="../ui/MainWindow.cpp" line="752"/>
         <source>Settings of the session %1.</source>
         <translation>Einstellungen der Sitzung %1.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="768"/>
+        <location filename="../ui/MainWindow.cpp" line="771"/>
         <source>The session&apos;s settings were not taken: %1</source>
         <translation>Die Einstellungen der Sitzung wurden nicht übernommen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="775"/>
+        <location filename="../ui/MainWindow.cpp" line="778"/>
         <source>The generated session cannot be shown: %1</source>
         <translation>Die erzeugte Sitzung kann nicht angezeigt werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="786"/>
+        <location filename="../ui/MainWindow.cpp" line="789"/>
         <source>Could not save the session: %1</source>
         <translation>Die Sitzung konnte nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="792"/>
+        <location filename="../ui/MainWindow.cpp" line="795"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="798"/>
+        <location filename="../ui/MainWindow.cpp" line="801"/>
         <source>Nothing to export: open or generate a session first.</source>
         <translation>Nichts zu exportieren: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="803"/>
-        <location filename="../ui/MainWindow.cpp" line="848"/>
-        <location filename="../ui/MainWindow.cpp" line="899"/>
-        <location filename="../ui/MainWindow.cpp" line="911"/>
-        <location filename="../ui/MainWindow.cpp" line="940"/>
+        <location filename="../ui/MainWindow.cpp" line="806"/>
+        <location filename="../ui/MainWindow.cpp" line="851"/>
+        <location filename="../ui/MainWindow.cpp" line="902"/>
+        <location filename="../ui/MainWindow.cpp" line="914"/>
+        <location filename="../ui/MainWindow.cpp" line="943"/>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="806"/>
-        <location filename="../ui/MainWindow.cpp" line="851"/>
-        <location filename="../ui/MainWindow.cpp" line="920"/>
+        <location filename="../ui/MainWindow.cpp" line="809"/>
+        <location filename="../ui/MainWindow.cpp" line="854"/>
+        <location filename="../ui/MainWindow.cpp" line="923"/>
         <source>Wrote %1</source>
         <translation>%1 geschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="813"/>
+        <location filename="../ui/MainWindow.cpp" line="816"/>
         <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
         <translation>Export fehlgeschlagen: %1: Verwenden Sie einen Dateinamen auf .png, .svg oder .pdf</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="817"/>
-        <location filename="../ui/MainWindow.cpp" line="882"/>
-        <location filename="../ui/MainWindow.cpp" line="927"/>
+        <location filename="../ui/MainWindow.cpp" line="820"/>
+        <location filename="../ui/MainWindow.cpp" line="885"/>
+        <location filename="../ui/MainWindow.cpp" line="930"/>
         <source>Nothing to export: select at least one word.</source>
         <translation>Nichts zu exportieren: Wählen Sie mindestens ein Wort.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="827"/>
+        <location filename="../ui/MainWindow.cpp" line="830"/>
         <source>each map scaled to its own range (min–max, as the paper)</source>
         <translation>jede Karte auf ihren eigenen Bereich skaliert (Min–Max, wie im Paper)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="830"/>
+        <location filename="../ui/MainWindow.cpp" line="833"/>
         <source>one min–max scale for all the prompt&apos;s words</source>
         <translation>eine Min–Max-Skala für alle Wörter des Prompts</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="833"/>
+        <location filename="../ui/MainWindow.cpp" line="836"/>
         <source>attention as aggregated (no scaling; above 1 drawn as 1)</source>
         <translation>Attention wie aggregiert (ohne Skalierung; über 1 als 1 gezeichnet)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="836"/>
+        <location filename="../ui/MainWindow.cpp" line="839"/>
         <source>the word&apos;s share of the prompt words&apos; attention</source>
         <translation>Anteil des Worts an der Attention der Prompt-Wörter</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="917"/>
+        <location filename="../ui/MainWindow.cpp" line="920"/>
         <source>Export failed: %1: use a .npy or .safetensors file name</source>
         <translation>Export fehlgeschlagen: %1: Dateiname auf .npy oder .safetensors verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="945"/>
+        <location filename="../ui/MainWindow.cpp" line="948"/>
         <source>Masks written: %1</source>
         <translation>Masken geschrieben: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="981"/>
+        <location filename="../ui/MainWindow.cpp" line="984"/>
         <source>unsaved</source>
         <translation>nicht gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="982"/>
+        <location filename="../ui/MainWindow.cpp" line="985"/>
         <source>%1 (%2) — DAAM Studio</source>
         <translation>%1 (%2) — DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="987"/>
+        <location filename="../ui/MainWindow.cpp" line="990"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1072"/>
+        <location filename="../ui/MainWindow.cpp" line="1075"/>
         <source>Type what the image shows in the prompt, then Generate: its words get maps over the image.</source>
         <translation>Beschreiben Sie im Prompt, was das Bild zeigt, dann „Erzeugen“: Seine Wörter erhalten Karten über dem Bild.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1079"/>
+        <location filename="../ui/MainWindow.cpp" line="1082"/>
         <source>Open a session folder</source>
         <translation>Sitzungsordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1086"/>
+        <location filename="../ui/MainWindow.cpp" line="1089"/>
         <source>Take the settings of an image</source>
         <translation>Einstellungen eines Bildes übernehmen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1092"/>
+        <location filename="../ui/MainWindow.cpp" line="1095"/>
         <source>Nothing to save: open or generate a session first.</source>
         <translation>Nichts zu speichern: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1093"/>
+        <location filename="../ui/MainWindow.cpp" line="1096"/>
         <source>Save the session as a folder</source>
         <translation>Sitzung als Ordner speichern</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1099"/>
+        <location filename="../ui/MainWindow.cpp" line="1102"/>
         <source>Export the overlay</source>
         <translation>Overlay exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1087"/>
-        <location filename="../ui/MainWindow.cpp" line="1099"/>
-        <location filename="../ui/MainWindow.cpp" line="1127"/>
+        <location filename="../ui/MainWindow.cpp" line="1090"/>
+        <location filename="../ui/MainWindow.cpp" line="1102"/>
+        <location filename="../ui/MainWindow.cpp" line="1130"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1106"/>
+        <location filename="../ui/MainWindow.cpp" line="1109"/>
         <source>Export a figure</source>
         <translation>Abbildung exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1107"/>
+        <location filename="../ui/MainWindow.cpp" line="1110"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
         <translation>PNG-Bild (*.png);;SVG-Zeichnung (*.svg);;PDF-Dokument (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1113"/>
+        <location filename="../ui/MainWindow.cpp" line="1116"/>
         <source>Figure resolution</source>
         <translation>Auflösung der Abbildung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1113"/>
+        <location filename="../ui/MainWindow.cpp" line="1116"/>
         <source>Dots per inch:</source>
         <translation>Punkte pro Zoll (dpi):</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1120"/>
+        <location filename="../ui/MainWindow.cpp" line="1123"/>
         <source>Export the maps as numbers</source>
         <translation>Karten als Zahlen exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1121"/>
+        <location filename="../ui/MainWindow.cpp" line="1124"/>
         <source>safetensors (*.safetensors);;NumPy arrays (*.npy)</source>
         <translation>safetensors (*.safetensors);;NumPy-Arrays (*.npy)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1127"/>
+        <location filename="../ui/MainWindow.cpp" line="1130"/>
         <source>Export masks</source>
         <translation>Masken exportieren</translation>
     </message>
@@ -1288,46 +1313,51 @@ IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
 <context>
     <name>daam::ui::TokenStrip</name>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="24"/>
+        <location filename="../ui/TokenStrip.cpp" line="28"/>
         <source>Start/end</source>
         <translation>Start/Ende</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="26"/>
+        <location filename="../ui/TokenStrip.cpp" line="30"/>
         <source>Show the start and end tokens as chips too: they take most of the attention</source>
         <translation>Start- und End-Token ebenfalls als Chips zeigen: Sie erhalten den größten Teil der Aufmerksamkeit</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="27"/>
+        <location filename="../ui/TokenStrip.cpp" line="31"/>
         <source>Show start and end tokens</source>
         <translation>Start- und End-Token zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="64"/>
+        <location filename="../ui/TokenStrip.cpp" line="202"/>
         <source> (key %1)</source>
         <translation> (Taste %1)</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="66"/>
+        <location filename="../ui/TokenStrip.cpp" line="204"/>
         <source>A token of no word: the model reads it with every prompt
 Click to select, Ctrl+click to add to the selection.</source>
         <translation>Ein Token, das zu keinem Wort gehört: Das Modell liest es bei jedem Prompt
 Klicken zum Auswählen, Ctrl+Klick zum Hinzufügen zur Auswahl.</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="69"/>
+        <location filename="../ui/TokenStrip.cpp" line="208"/>
         <source>Tokens: %1%2
 Click to select, Ctrl+click to add to the selection.</source>
         <translation>Tokens: %1%2
 Klicken zum Auswählen, Ctrl+Klick zum Hinzufügen zur Auswahl.</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="71"/>
+        <location filename="../ui/TokenStrip.cpp" line="211"/>
+        <source>Weight %1 (A1111&apos;s emphasis)</source>
+        <translation>Gewicht %1 (A1111-Betonung)</translation>
+    </message>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="213"/>
         <source>Word %1: %2</source>
         <translation>Wort %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="233"/>
+        <location filename="../ui/TokenStrip.cpp" line="365"/>
         <source>%1: %2 → %3 (Link Grammar link %4)
 Click to compare the two words&apos; masks.</source>
         <translation>%1: %2 → %3 (Link-Grammar-Verbindung %4)

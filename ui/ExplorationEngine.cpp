@@ -164,6 +164,7 @@ bool ExplorationEngine::setSession(SessionPtr session, const QString& dir, QStri
             WordInfo info;
             info.text = QString::fromStdString(w.text);
             info.punctuation = w.punctuation;
+            info.weight = w.weight;
             for (int t : w.tokens) {
                 if (t < 0 || t >= session->trace->tokens())
                     throw daam::Error("word '" + w.text + "' refers to token " + std::to_string(t) +
@@ -181,6 +182,10 @@ bool ExplorationEngine::setSession(SessionPtr session, const QString& dir, QStri
                 if (t < static_cast<int>(inWord.size())) inWord[t] = true;
         for (size_t t = 0; t < inWord.size() && static_cast<int>(t) < session->trace->tokens(); ++t) {
             if (inWord[t]) continue;
+            // A prompt in A1111's windows has start, end and padding tokens inside: each window's start and end get
+            // a chip, its padding does not.
+            const bool start = session->tokens[t].id == session->tokens.front().id;
+            if (t > 0 && !start && !inWord[t - 1] && session->tokens[t - 1].id != session->tokens.front().id) continue;
             WordInfo info;
             info.text = QString::fromStdString(session->tokens[t].text);
             info.tokens << info.text;

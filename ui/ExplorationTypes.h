@@ -28,6 +28,7 @@ struct WordInfo {
     QStringList tokens;    // vocabulary entries of the word's sub-word tokens
     std::vector<int> rows; // token rows in the trace
     bool punctuation = false;
+    double weight = 1.0; // A1111's emphasis ("(word:1.3)"), shown on the chip
     // A token that belongs to no word of the prompt (the start and end tokens): listed after the words,
     // shown only when asked for, since they soak up most of the attention.
     bool special = false;

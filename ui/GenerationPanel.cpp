@@ -177,6 +177,14 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
     for (int s : {64, 128, 256, 384, 512, 640, 768, 1024})
         size_->addItem(tr("%1 × %1").arg(s), QSize(s, s));
     form->addRow(tr("Si&ze:"), size_);
+    syntax_ = new QComboBox(this);
+    syntax_->addItem(tr("diffusers (plain, 75 tokens)"), QString());
+    syntax_->addItem(tr("A1111 (weights, BREAK, any length)"), QStringLiteral("a1111"));
+    syntax_->setToolTip(tr("diffusers reads the prompt as plain text and at most 75 tokens of it. A1111 reads "
+                           "(word), [word], (word:1.3) and BREAK, and any length in windows of 75 tokens; every "
+                           "word of every window gets its map."));
+    connect(syntax_, &QComboBox::currentIndexChanged, this, &GenerationPanel::showTokenCounts);
+    form->addRow(tr("Prompt s&yntax:"), syntax_);
     // Image-to-image: explain an image the user has, or redraw it.
     image_ = new QLineEdit(this);
     image_->setPlaceholderText(tr("none: text to image"));
@@ -307,6 +315,7 @@ GenerationSettings GenerationPanel::settings() const {
     s.modelDir = modelPath();
     s.prompt = prompt_->toPlainText().trimmed();
     s.negativePrompt = negativeToggle_->isChecked() ? negative_->toPlainText().trimmed() : QString();
+    s.promptSyntax = syntax_->currentData().toString();
     s.seed = seed_->text().toULongLong(); // 0 when empty
     s.steps = steps_->value();
     s.guidance = guidance_->value();
@@ -335,6 +344,7 @@ void GenerationPanel::setSettings(const GenerationSettings& s) {
     prompt_->setPlainText(s.prompt);
     negative_->setPlainText(s.negativePrompt);
     negativeToggle_->setChecked(!s.negativePrompt.isEmpty());
+    syntax_->setCurrentIndex(std::max(0, syntax_->findData(s.promptSyntax)));
     seed_->setText(QString::number(s.seed));
     steps_->setValue(s.steps);
     guidance_->setValue(s.guidance);
@@ -422,6 +432,8 @@ QStringList GenerationPanel::applyParameters(const daam::GenerationParameters& p
         negative_->setPlainText(QString::fromStdString(*p.negativePrompt));
         negativeToggle_->setChecked(!p.negativePrompt->empty());
     }
+    if (p.promptSyntax)
+        syntax_->setCurrentIndex(std::max(0, syntax_->findData(QString::fromStdString(*p.promptSyntax))));
     if (p.seed) seed_->setText(QString::number(*p.seed));
     if (p.steps) {
         if (*p.steps < steps_->minimum() || *p.steps > steps_->maximum())
@@ -459,6 +471,7 @@ void GenerationPanel::saveSettings() const {
     settings.setValue(QStringLiteral("model"), s.modelDir);
     settings.setValue(QStringLiteral("prompt"), s.prompt);
     settings.setValue(QStringLiteral("negative"), negative_->toPlainText());
+    settings.setValue(QStringLiteral("promptSyntax"), s.promptSyntax);
     settings.setValue(QStringLiteral("seed"), s.seed);
     settings.setValue(QStringLiteral("steps"), s.steps);
     settings.setValue(QStringLiteral("guidance"), s.guidance);
@@ -492,6 +505,7 @@ void GenerationPanel::restoreSettings() {
     s.modelDir = settings.value(QStringLiteral("model"), builtIn).toString();
     s.prompt = settings.value(QStringLiteral("prompt"), QStringLiteral("a red circle and a blue square")).toString();
     s.negativePrompt = settings.value(QStringLiteral("negative")).toString();
+    s.promptSyntax = settings.value(QStringLiteral("promptSyntax")).toString();
     s.seed = settings.value(QStringLiteral("seed"), 0).toULongLong();
     s.steps = settings.value(QStringLiteral("steps"), 20).toInt();
     s.guidance = settings.value(QStringLiteral("guidance"), 7.5).toDouble();
@@ -571,14 +585,19 @@ void GenerationPanel::showPreview(const QImage& image) {
 
 void GenerationPanel::showTokenCounts() {
     auto show = [this](QLabel* label, const QPlainTextEdit* editor, bool shown) {
-        const auto count = shown ? tokenCounter_->count(editor->toPlainText()) : std::nullopt;
+        const bool a1111 = syntax_->currentData().toString() == QLatin1String("a1111");
+        const auto count = shown ? tokenCounter_->count(editor->toPlainText(), a1111) : std::nullopt;
         label->setVisible(count.has_value());
         if (!count) return;
-        label->setText(count->tooLong() ? tr("Tokens: %1 / %2, too many: the text encoder reads %2. Shorten it to "
-                                             "generate.")
-                                              .arg(count->tokens)
-                                              .arg(count->limit)
-                                        : tr("Tokens: %1 / %2").arg(count->tokens).arg(count->limit));
+        if (count->windows > 1)
+            label->setText(
+                tr("Tokens: %1, in %2 windows of %3").arg(count->tokens).arg(count->windows).arg(count->limit));
+        else
+            label->setText(count->tooLong() ? tr("Tokens: %1 / %2, too many: the text encoder reads %2. Shorten it, "
+                                                 "or read it with A1111's syntax, to generate.")
+                                                  .arg(count->tokens)
+                                                  .arg(count->limit)
+                                            : tr("Tokens: %1 / %2").arg(count->tokens).arg(count->limit));
         QPalette pal = label->palette();
         pal.setColor(QPalette::WindowText,
                      count->tooLong() ? QColor(200, 30, 30) : palette().color(QPalette::PlaceholderText));

@@ -100,6 +100,7 @@ private:
     QComboBox* scheduler_;
     QComboBox* size_;
     QComboBox* device_;
+    QComboBox* syntax_;
     QLineEdit* image_;
     QComboBox* startMode_;
     QSpinBox* startTimestep_;

@@ -92,6 +92,7 @@ void GenerationWorker::generate(const GenerationSettings& settings) {
         daam::GenerationRequest request;
         request.prompt = settings.prompt.toStdString();
         request.negativePrompt = settings.negativePrompt.toStdString();
+        request.promptSyntax = settings.promptSyntax.toStdString();
         request.seed = settings.seed;
         request.steps = settings.steps;
         request.guidance = settings.guidance;

@@ -20,6 +20,7 @@ struct GenerationSettings {
     QString modelDir;
     QString prompt;
     QString negativePrompt;
+    QString promptSyntax; // "" (diffusers: plain, one window) or "a1111"
     quint64 seed = 0;
     int steps = 30;
     double guidance = 7.5;

@@ -104,8 +104,10 @@ MainWindow::MainWindow(QWidget* parent)
     tokenScroll_->setWidget(tokens_);
     tokenScroll_->setWidgetResizable(true);
     tokenScroll_->setFrameShape(QFrame::NoFrame);
-    tokenScroll_->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
-    tokenScroll_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // The chips wrap at the strip's width; a prompt of many rows scrolls past a third of the window's height.
+    tokenScroll_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    tokenScroll_->setVerticalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    connect(tokens_, &TokenStrip::heightChanged, this, &MainWindow::fitTokenStrip);
     fitTokenStrip();
     centreLayout->addWidget(tokenScroll_);
     view_ = new ImageView(centre);
@@ -499,8 +501,9 @@ std::vector<const HeatMap*> MainWindow::selectedMaps() const {
 }
 
 void MainWindow::fitTokenStrip() {
-    // Room for the chips, the arcs over them and a horizontal scroll bar.
-    tokenScroll_->setFixedHeight(tokens_->sizeHint().height() + 22);
+    // Room for every row of chips and their arcs, up to a third of the window.
+    const int wanted = tokens_->heightForWidth(tokenScroll_->viewport()->width()) + 2;
+    tokenScroll_->setFixedHeight(std::min(wanted, std::max(120, height() / 3)));
 }
 
 void MainWindow::startParse() {

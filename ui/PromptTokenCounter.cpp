@@ -2,6 +2,7 @@
 #include "PromptTokenCounter.h"
 
 #include "daam/pipeline/ModelTokenizer.h"
+#include "daam/text/ChunkedPrompt.h"
 #include "daam/text/Tokenizer.h"
 
 #include <QDir>
@@ -44,8 +45,16 @@ void PromptTokenCounter::setModelDir(const QString& dir) {
     });
 }
 
-std::optional<PromptTokenCounter::Count> PromptTokenCounter::count(const QString& text) const {
+std::optional<PromptTokenCounter::Count> PromptTokenCounter::count(const QString& text, bool a1111) const {
     if (!tokenizer_) return std::nullopt;
+    if (a1111) {
+        try {
+            const auto laid = daam::encodeA1111Prompt(*tokenizer_, text.trimmed().toStdString());
+            return Count{laid.promptTokens, tokenizer_->promptCapacity(), laid.chunks};
+        } catch (const std::exception&) {
+            return std::nullopt; // a weight A1111 cannot read; generating says why
+        }
+    }
     return Count{tokenizer_->encode(text.trimmed().toStdString()).promptTokens, tokenizer_->promptCapacity()};
 }
 

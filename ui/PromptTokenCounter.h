@@ -22,9 +22,10 @@ class PromptTokenCounter : public QObject {
     Q_OBJECT
 public:
     struct Count {
-        int tokens = 0; // the prompt's tokens, start and end tokens left out
-        int limit = 0;  // the most the text encoder reads
-        bool tooLong() const { return tokens > limit; }
+        int tokens = 0;  // the prompt's tokens, start and end tokens left out
+        int limit = 0;   // the most the text encoder reads (at once)
+        int windows = 0; // A1111's syntax: the windows of `limit` tokens the prompt takes; 0 for a plain prompt
+        bool tooLong() const { return windows == 0 && tokens > limit; }
     };
 
     explicit PromptTokenCounter(QObject* parent = nullptr);
@@ -32,7 +33,8 @@ public:
 
     void setModelDir(const QString& dir);
     QString modelDir() const { return dir_; }
-    std::optional<Count> count(const QString& text) const;
+    // `a1111`: read as A1111's syntax (any length, in windows); no count for text it cannot read.
+    std::optional<Count> count(const QString& text, bool a1111 = false) const;
 
 Q_SIGNALS:
     // The tokenizer of the current folder loaded, or the folder has none: counts may have changed.

@@ -4,7 +4,6 @@
 #include "OverlayRenderer.h"
 
 #include <QApplication>
-#include <QHBoxLayout>
 #include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPainter>
@@ -16,21 +15,155 @@
 
 namespace daam::ui {
 
-TokenStrip::TokenStrip(QWidget* parent)
-    : QWidget(parent), layout_(new QHBoxLayout(this)), specialToggle_(new QToolButton(this)) {
-    layout_->setContentsMargins(0, 0, 0, 0);
-    layout_->setSpacing(4);
-    layout_->addStretch(1);
+namespace {
+
+constexpr int kChipSpacing = 4; // between chips in a row, and between a row and the next row's arcs
+
+} // namespace
+
+TokenStrip::TokenStrip(QWidget* parent) : QWidget(parent), specialToggle_(new QToolButton(this)) {
+    QSizePolicy policy(QSizePolicy::Preferred, QSizePolicy::Preferred);
+    policy.setHeightForWidth(true);
+    setSizePolicy(policy);
     specialToggle_->setText(tr("Start/end"));
     specialToggle_->setCheckable(true);
     specialToggle_->setToolTip(tr("Show the start and end tokens as chips too: they take most of the attention"));
     specialToggle_->setAccessibleName(tr("Show start and end tokens"));
-    layout_->addWidget(specialToggle_);
     connect(specialToggle_, &QToolButton::toggled, this, [this](bool shown) {
         for (size_t i = 0; i < chips_.size(); ++i)
             if (special_[i]) chips_[i]->setVisible(shown);
+        relayout();
         Q_EMIT showSpecialChanged(shown);
     });
+    relayout();
+}
+
+TokenStrip::Arrangement TokenStrip::arrange(int width) const {
+    Arrangement a;
+    const int line = fontMetrics().height();
+    const bool shown = specialToggle_->isChecked();
+    // Rows: chips in prompt order, a new row when the next would pass the right edge; the toggle last.
+    a.rowOf.assign(chips_.size(), -1);
+    a.chipRects.assign(chips_.size(), QRect());
+    std::vector<std::vector<std::pair<int, QSize>>> rows(1); // (chip or -1 for the toggle, size)
+    int x = 0;
+    auto place = [&](int item, QSize size) {
+        if (x > 0 && x + size.width() > width) {
+            rows.emplace_back();
+            x = 0;
+        }
+        rows.back().emplace_back(item, size);
+        if (item >= 0) a.rowOf[size_t(item)] = int(rows.size()) - 1;
+        x += size.width() + kChipSpacing;
+    };
+    for (int c : order_)
+        if (!special_[size_t(c)] || shown) place(c, chips_[size_t(c)]->sizeHint());
+    place(-1, specialToggle_->sizeHint());
+
+    // Arc levels: nested arcs within a row stack; arcs between rows stand above the rows' own, one each.
+    a.headLevels.assign(arcs_.size(), 0);
+    a.dependentLevels.assign(arcs_.size(), 0);
+    std::vector<int> order(arcs_.size());
+    for (size_t i = 0; i < order.size(); ++i)
+        order[i] = int(i);
+    auto span = [&](int i) { return std::abs(arcs_[i].head - arcs_[i].dependent); };
+    std::stable_sort(order.begin(), order.end(), [&](int p, int q) { return span(p) < span(q); });
+    std::vector<int> rowLevel(rows.size(), 0);
+    auto visible = [&](const DependencyArc& arc) {
+        return a.rowOf[size_t(arc.head)] >= 0 && a.rowOf[size_t(arc.dependent)] >= 0;
+    };
+    for (size_t k = 0; k < order.size(); ++k) {
+        const auto& arc = arcs_[order[k]];
+        if (!visible(arc) || a.rowOf[size_t(arc.head)] != a.rowOf[size_t(arc.dependent)]) continue;
+        const int lo = std::min(arc.head, arc.dependent), hi = std::max(arc.head, arc.dependent);
+        int level = 1;
+        for (size_t j = 0; j < k; ++j) {
+            const auto& inner = arcs_[order[j]];
+            if (a.headLevels[order[j]] > 0 && a.rowOf[size_t(inner.head)] == a.rowOf[size_t(arc.head)] &&
+                std::min(inner.head, inner.dependent) >= lo && std::max(inner.head, inner.dependent) <= hi)
+                level = std::max(level, a.headLevels[order[j]] + 1);
+        }
+        a.headLevels[order[k]] = a.dependentLevels[order[k]] = level;
+        const int row = a.rowOf[size_t(arc.head)];
+        rowLevel[size_t(row)] = std::max(rowLevel[size_t(row)], level);
+    }
+    std::vector<int> crossing(rows.size(), 0);
+    for (size_t i = 0; i < arcs_.size(); ++i) {
+        const auto& arc = arcs_[i];
+        if (!visible(arc) || a.rowOf[size_t(arc.head)] == a.rowOf[size_t(arc.dependent)]) continue;
+        const auto headRow = size_t(a.rowOf[size_t(arc.head)]), dependentRow = size_t(a.rowOf[size_t(arc.dependent)]);
+        a.headLevels[i] = rowLevel[headRow] + ++crossing[headRow];
+        a.dependentLevels[i] = rowLevel[dependentRow] + ++crossing[dependentRow];
+    }
+
+    // Rows from the top: each row's arc area (the parser's note in the first when there are no arcs), then chips.
+    int y = 0;
+    for (size_t r = 0; r < rows.size(); ++r) {
+        const int levels = rowLevel[r] + crossing[r];
+        int area = levels > 0 ? levels * line + line / 2 + 4 : 0;
+        if (r == 0 && arcs_.empty() && !note_.isEmpty()) area = line + 4;
+        int rowHeight = 0;
+        for (const auto& [item, size] : rows[r])
+            rowHeight = std::max(rowHeight, size.height());
+        a.rowArea.push_back(area);
+        a.rowTop.push_back(y + area);
+        x = 0;
+        for (const auto& [item, size] : rows[r]) {
+            const QRect rect(x, y + area, size.width(), rowHeight);
+            if (item >= 0)
+                a.chipRects[size_t(item)] = rect;
+            else
+                a.toggleRect = rect;
+            x += size.width() + kChipSpacing;
+        }
+        y += area + rowHeight + kChipSpacing;
+    }
+    a.height = y - kChipSpacing;
+    return a;
+}
+
+void TokenStrip::relayout() {
+    const auto a = arrange(std::max(width(), 1));
+    for (size_t c = 0; c < chips_.size(); ++c)
+        if (a.rowOf[c] >= 0) chips_[c]->setGeometry(a.chipRects[c]);
+    specialToggle_->setGeometry(a.toggleRect);
+    rowOf_ = a.rowOf;
+    rowTop_ = a.rowTop;
+    rowArea_ = a.rowArea;
+    headLevels_ = a.headLevels;
+    dependentLevels_ = a.dependentLevels;
+    update();
+    if (a.height != lastHeight_) {
+        lastHeight_ = a.height;
+        updateGeometry();
+        Q_EMIT heightChanged();
+    }
+}
+
+int TokenStrip::heightForWidth(int width) const {
+    return arrange(width).height;
+}
+
+QSize TokenStrip::sizeHint() const {
+    const int w = std::max(width(), 200);
+    return {w, heightForWidth(w)};
+}
+
+QSize TokenStrip::minimumSizeHint() const {
+    return {specialToggle_->sizeHint().width(), heightForWidth(std::max(width(), 1))};
+}
+
+void TokenStrip::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    relayout();
+}
+
+int TokenStrip::rowOf(int word) const {
+    return word >= 0 && word < int(rowOf_.size()) ? rowOf_[size_t(word)] : -1;
+}
+
+bool TokenStrip::crossesRows(int arc) const {
+    return rowOf(arcs_[size_t(arc)].head) != rowOf(arcs_[size_t(arc)].dependent);
 }
 
 void TokenStrip::setShowSpecial(bool show) {
@@ -47,6 +180,8 @@ void TokenStrip::setWords(const std::vector<WordInfo>& words) {
         delete c;
     chips_.clear();
     special_.clear();
+    texts_.clear();
+    order_.clear();
     // Chips stand in prompt order (the start token first), whatever the words' order.
     std::vector<int> order(words.size());
     for (size_t i = 0; i < words.size(); ++i)
@@ -58,7 +193,10 @@ void TokenStrip::setWords(const std::vector<WordInfo>& words) {
     });
     for (size_t i = 0; i < words.size(); ++i) {
         auto* chip = new QToolButton(this);
-        chip->setText(words[i].text);
+        // A1111's emphasis on the chip, as its syntax writes it: "red:1.5".
+        chip->setText(words[i].weight != 1.0
+                          ? QStringLiteral("%1:%2").arg(words[i].text).arg(words[i].weight, 0, 'g', 3)
+                          : words[i].text);
         chip->setCheckable(true);
         chip->setAutoRaise(false);
         const QString number = i < 9 ? tr(" (key %1)").arg(i + 1) : QString();
@@ -66,8 +204,12 @@ void TokenStrip::setWords(const std::vector<WordInfo>& words) {
             chip->setToolTip(tr("A token of no word: the model reads it with every prompt\n"
                                 "Click to select, Ctrl+click to add to the selection."));
         else
-            chip->setToolTip(tr("Tokens: %1%2\nClick to select, Ctrl+click to add to the selection.")
-                                 .arg(words[i].tokens.join(QStringLiteral(" · ")), number));
+            chip->setToolTip(
+                tr("Tokens: %1%2\nClick to select, Ctrl+click to add to the selection.")
+                    .arg(words[i].tokens.join(QStringLiteral(" · ")), number) +
+                (words[i].weight != 1.0
+                     ? QLatin1Char('\n') + tr("Weight %1 (A1111's emphasis)").arg(words[i].weight, 0, 'g', 4)
+                     : QString()));
         chip->setAccessibleName(tr("Word %1: %2").arg(i + 1).arg(words[i].text));
         chip->setVisible(!words[i].special || showsSpecial());
         const int word = int(i);
@@ -81,10 +223,11 @@ void TokenStrip::setWords(const std::vector<WordInfo>& words) {
         chip->installEventFilter(this);
         chips_.push_back(chip);
         special_.push_back(words[i].special);
+        texts_.push_back(words[i].text);
     }
-    for (int p = 0; p < int(order.size()); ++p)
-        layout_->insertWidget(p, chips_[order[p]]);
+    order_ = order;
     specialToggle_->setEnabled(std::find(special_.begin(), special_.end(), true) != special_.end());
+    relayout();
 }
 
 void TokenStrip::setSelection(const QList<int>& selected) {
@@ -120,42 +263,23 @@ void TokenStrip::setDependencies(const std::vector<DependencyArc>& arcs, const Q
     for (const auto& a : arcs)
         if (a.head != a.dependent && chip(a.head) && chip(a.dependent)) arcs_.push_back(a);
     note_ = note;
-    // Nested arcs stack: an arc stands one level above the highest arc within its span.
-    std::vector<int> order(arcs_.size());
-    for (size_t i = 0; i < order.size(); ++i)
-        order[i] = int(i);
-    auto span = [&](int i) { return std::abs(arcs_[i].head - arcs_[i].dependent); };
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return span(a) < span(b); });
-    arcLevels_.assign(arcs_.size(), 1);
-    for (size_t k = 0; k < order.size(); ++k) {
-        const auto& a = arcs_[order[k]];
-        const int lo = std::min(a.head, a.dependent), hi = std::max(a.head, a.dependent);
-        for (size_t j = 0; j < k; ++j) {
-            const auto& inner = arcs_[order[j]];
-            if (std::min(inner.head, inner.dependent) >= lo && std::max(inner.head, inner.dependent) <= hi)
-                arcLevels_[order[k]] = std::max(arcLevels_[order[k]], arcLevels_[order[j]] + 1);
-        }
-    }
-    layout_->setContentsMargins(0, arcAreaHeight(), 0, 0);
-    update();
-}
-
-int TokenStrip::arcAreaHeight() const {
-    const int line = fontMetrics().height();
-    if (arcs_.empty()) return note_.isEmpty() ? 0 : line + 4;
-    return *std::max_element(arcLevels_.begin(), arcLevels_.end()) * line + line / 2 + 4;
+    relayout();
 }
 
 QRect TokenStrip::arcLabelRect(int index) const {
-    if (index < 0 || index >= int(arcs_.size())) return {};
-    const auto& a = arcs_[index];
-    const QRect head = chips_[a.head]->geometry(), dependent = chips_[a.dependent]->geometry();
+    if (index < 0 || index >= int(arcs_.size()) || rowOf(arcs_[size_t(index)].head) < 0 ||
+        rowOf(arcs_[size_t(index)].dependent) < 0)
+        return {};
+    const auto& a = arcs_[size_t(index)];
+    const QRect head = chips_[size_t(a.head)]->geometry(), dependent = chips_[size_t(a.dependent)]->geometry();
     QFont small = font();
     small.setPointSizeF(font().pointSizeF() * 0.85);
     const QFontMetrics fm(small);
-    const int top = std::min(head.top(), dependent.top()) - arcLevels_[index] * fontMetrics().height();
+    const int top = head.top() - headLevels_[size_t(index)] * fontMetrics().height();
     const int width = fm.horizontalAdvance(a.relation) + 6, height = fm.height();
-    const int middle = (head.center().x() + dependent.center().x()) / 2;
+    // Between the two chips; for an arc that leaves its row, between the head and the edge it leaves by.
+    const int towards = crossesRows(index) ? (a.dependent > a.head ? this->width() : 0) : dependent.center().x();
+    const int middle = (head.center().x() + towards) / 2;
     return {middle - width / 2, top - height / 2, width, height};
 }
 
@@ -172,35 +296,43 @@ void TokenStrip::paintEvent(QPaintEvent* event) {
     p.setRenderHint(QPainter::Antialiasing);
     if (arcs_.empty()) {
         p.setPen(palette().color(QPalette::PlaceholderText));
-        p.drawText(QRect(0, 0, width(), arcAreaHeight()), Qt::AlignLeft | Qt::AlignVCenter,
+        p.drawText(QRect(0, 0, width(), rowArea_.empty() ? 0 : rowArea_.front()), Qt::AlignLeft | Qt::AlignVCenter,
                    fontMetrics().elidedText(note_, Qt::ElideRight, width()));
         return;
     }
     QFont small = font();
     small.setPointSizeF(font().pointSizeF() * 0.85);
+    const int line = fontMetrics().height();
     for (size_t i = 0; i < arcs_.size(); ++i) {
         const auto& a = arcs_[i];
+        if (rowOf(a.head) < 0 || rowOf(a.dependent) < 0) continue; // a hidden start or end token
         const bool picked = selected_.size() == 2 && selected_.contains(a.head) && selected_.contains(a.dependent);
-        const QRect head = chips_[a.head]->geometry(), dependent = chips_[a.dependent]->geometry();
+        const QRect head = chips_[size_t(a.head)]->geometry(), dependent = chips_[size_t(a.dependent)]->geometry();
         // Leave a head's and a dependent's chip a little off centre, so arcs meeting at a chip stay apart.
         const int side = a.dependent > a.head ? 1 : -1;
         const double x1 = head.center().x() + side * 3, x2 = dependent.center().x() - side * 3;
-        const double bottom = std::min(head.top(), dependent.top()) - 1;
-        const double top = bottom - arcLevels_[i] * fontMetrics().height();
-        QPainterPath path(QPointF(x1, bottom));
-        path.lineTo(x1, top + 4);
-        path.quadTo(x1, top, x1 + side * 4, top);
-        path.lineTo(x2 - side * 4, top);
-        path.quadTo(x2, top, x2, top + 4);
-        path.lineTo(x2, bottom);
+        const double headBottom = head.top() - 1, dependentBottom = dependent.top() - 1;
+        const double headTop = headBottom - headLevels_[i] * line;
+        const double dependentTop = dependentBottom - dependentLevels_[i] * line;
+        QPainterPath path(QPointF(x1, headBottom));
+        path.lineTo(x1, headTop + 4);
+        path.quadTo(x1, headTop, x1 + side * 4, headTop);
+        if (crossesRows(int(i))) {
+            // Out of the head's row at one edge, into the dependent's at the other.
+            path.lineTo(side > 0 ? width() : 0, headTop);
+            path.moveTo(side > 0 ? 0 : width(), dependentTop);
+        }
+        path.lineTo(x2 - side * 4, dependentTop);
+        path.quadTo(x2, dependentTop, x2, dependentTop + 4);
+        path.lineTo(x2, dependentBottom);
         const QColor colour = picked ? palette().color(QPalette::Highlight) : palette().color(QPalette::Mid);
-        p.setPen(QPen(colour, picked ? 2.0 : 1.2));
+        p.setPen(QPen(colour, picked ? 2.0 : 1.2, crossesRows(int(i)) ? Qt::DashLine : Qt::SolidLine));
         p.setBrush(Qt::NoBrush);
         p.drawPath(path);
         // The arrowhead points at the dependent.
-        QPainterPath arrow(QPointF(x2, bottom));
-        arrow.lineTo(x2 - 3, bottom - 5);
-        arrow.lineTo(x2 + 3, bottom - 5);
+        QPainterPath arrow(QPointF(x2, dependentBottom));
+        arrow.lineTo(x2 - 3, dependentBottom - 5);
+        arrow.lineTo(x2 + 3, dependentBottom - 5);
         arrow.closeSubpath();
         p.fillPath(arrow, colour);
         const QRect label = arcLabelRect(int(i));
@@ -231,11 +363,11 @@ bool TokenStrip::event(QEvent* event) {
             const auto& a = arcs_[arc];
             QToolTip::showText(help->globalPos(),
                                tr("%1: %2 → %3 (Link Grammar link %4)\nClick to compare the two words' masks.")
-                                   .arg(a.relation, chips_[a.head]->text(), chips_[a.dependent]->text(), a.link),
+                                   .arg(a.relation, texts_[a.head], texts_[a.dependent], a.link),
                                this);
             return true;
         }
-        if (!note_.isEmpty() && help->pos().y() < arcAreaHeight()) {
+        if (!note_.isEmpty() && !rowArea_.empty() && help->pos().y() < rowArea_.front()) {
             QToolTip::showText(help->globalPos(), note_, this);
             return true;
         }

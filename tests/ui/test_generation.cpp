@@ -306,6 +306,43 @@ private Q_SLOTS:
         QCOMPARE(window.engine().summary().generation["timesteps"].size(), size_t(10));
     }
 
+    // A1111's syntax from the panel: the count under the prompt gives windows, a prompt four windows long
+    // generates, every word gets a chip with its weight, and the last window's words have maps.
+    void a1111PromptThroughThePanel() {
+        MainWindow window;
+        QSignalSpy finished(window.generation(), &GenerationController::finished);
+        QSignalSpy failed(window.generation(), &GenerationController::failed);
+        GenerationSettings s;
+        s.modelDir = GenerationPanel::builtInModelDir();
+        for (int i = 0; i < 12; ++i)
+            s.prompt += QStringLiteral("a red circle and a (blue square:1.3) at the top, ");
+        s.prompt = s.prompt.trimmed();
+        s.promptSyntax = QStringLiteral("a1111");
+        s.steps = 10;
+        window.generationPanel()->setSettings(s);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.generationPanel()->promptTokensLabel()->text().contains(QStringLiteral("windows")), 10000);
+        window.generationPanel()->requestGeneration();
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), kGenerationTimeoutMs);
+        if (!failed.isEmpty()) QFAIL(qPrintable(failed.front().front().toString()));
+        const auto& summary = window.engine().summary();
+        int words = 0;
+        for (const auto& w : summary.words)
+            words += w.special ? 0 : 1;
+        QCOMPARE(words, 12 * 11);
+        QCOMPARE(window.tokenStrip()->chip(5)->text(), QStringLiteral("blue:1.3"));
+        QCOMPARE(window.tokenStrip()->chip(4)->text(), QStringLiteral("a"));
+        QCOMPARE(summary.generation["request"]["prompt_syntax"].get<std::string>(), std::string("a1111"));
+        // The last word, in the last window: its chip shows its map.
+        QTest::mouseClick(window.tokenStrip()->chip(words - 1), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.selectedMaps().empty() && window.selectedMaps().front(), 10000);
+        const auto* map = window.selectedMaps().front();
+        double total = 0;
+        for (float v : map->values)
+            total += v;
+        QVERIFY(total > 0);
+    }
+
     void closingTheWindowCancelsAGeneration() {
         if (!haveTinyModel()) QSKIP("../shared/reference/pipelines/sd1-tiny is absent");
         auto window = std::make_unique<MainWindow>();

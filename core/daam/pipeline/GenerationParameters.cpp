@@ -546,8 +546,8 @@ PngTextEntries generationPngText(const json& record, const std::string& sessionF
     if (!request || !request->is_object()) return {};
     json ours = {{"format", kDaamFormat}, {"format_version", kDaamFormatVersion}};
     json& r = ours["request"] = json::object();
-    for (const char* key :
-         {"prompt", "negative_prompt", "seed", "steps", "guidance", "scheduler", "eta", "width", "height"})
+    for (const char* key : {"prompt", "negative_prompt", "prompt_syntax", "seed", "steps", "guidance", "scheduler",
+                            "eta", "width", "height"})
         if (const json* v = member(*request, key)) r[key] = *v;
     if (const json* model = member(record, "model")) {
         json& m = ours["model"] = json::object();
