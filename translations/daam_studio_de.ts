@@ -1313,51 +1313,61 @@ IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
 <context>
     <name>daam::ui::TokenStrip</name>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="28"/>
+        <location filename="../ui/TokenStrip.cpp" line="26"/>
+        <source>Negative:</source>
+        <translation>Negativ:</translation>
+    </message>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="27"/>
+        <source>The negative prompt&apos;s words: their maps are the unconditional half&apos;s attention</source>
+        <translation>Die Wörter des negativen Prompts: Ihre Karten sind die Aufmerksamkeit der unbedingten Hälfte</translation>
+    </message>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="32"/>
         <source>Start/end</source>
         <translation>Start/Ende</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="30"/>
+        <location filename="../ui/TokenStrip.cpp" line="34"/>
         <source>Show the start and end tokens as chips too: they take most of the attention</source>
         <translation>Start- und End-Token ebenfalls als Chips zeigen: Sie erhalten den größten Teil der Aufmerksamkeit</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="31"/>
+        <location filename="../ui/TokenStrip.cpp" line="35"/>
         <source>Show start and end tokens</source>
         <translation>Start- und End-Token zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="202"/>
+        <location filename="../ui/TokenStrip.cpp" line="220"/>
         <source> (key %1)</source>
         <translation> (Taste %1)</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="204"/>
+        <location filename="../ui/TokenStrip.cpp" line="222"/>
         <source>A token of no word: the model reads it with every prompt
 Click to select, Ctrl+click to add to the selection.</source>
         <translation>Ein Token, das zu keinem Wort gehört: Das Modell liest es bei jedem Prompt
 Klicken zum Auswählen, Ctrl+Klick zum Hinzufügen zur Auswahl.</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="208"/>
+        <location filename="../ui/TokenStrip.cpp" line="226"/>
         <source>Tokens: %1%2
 Click to select, Ctrl+click to add to the selection.</source>
         <translation>Tokens: %1%2
 Klicken zum Auswählen, Ctrl+Klick zum Hinzufügen zur Auswahl.</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="211"/>
+        <location filename="../ui/TokenStrip.cpp" line="229"/>
         <source>Weight %1 (A1111&apos;s emphasis)</source>
         <translation>Gewicht %1 (A1111-Betonung)</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="213"/>
+        <location filename="../ui/TokenStrip.cpp" line="231"/>
         <source>Word %1: %2</source>
         <translation>Wort %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="365"/>
+        <location filename="../ui/TokenStrip.cpp" line="386"/>
         <source>%1: %2 → %3 (Link Grammar link %4)
 Click to compare the two words&apos; masks.</source>
         <translation>%1: %2 → %3 (Link-Grammar-Verbindung %4)

@@ -1313,51 +1313,61 @@ IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
 <context>
     <name>daam::ui::TokenStrip</name>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="28"/>
+        <location filename="../ui/TokenStrip.cpp" line="26"/>
+        <source>Negative:</source>
+        <translation>反向：</translation>
+    </message>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="27"/>
+        <source>The negative prompt&apos;s words: their maps are the unconditional half&apos;s attention</source>
+        <translation>反向提示词中的词：其热图来自无条件一半的注意力</translation>
+    </message>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="32"/>
         <source>Start/end</source>
         <translation>起始/结束</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="30"/>
+        <location filename="../ui/TokenStrip.cpp" line="34"/>
         <source>Show the start and end tokens as chips too: they take most of the attention</source>
         <translation>也将起始和结束词元显示为标签：它们占据了大部分注意力</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="31"/>
+        <location filename="../ui/TokenStrip.cpp" line="35"/>
         <source>Show start and end tokens</source>
         <translation>显示起始和结束词元</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="202"/>
+        <location filename="../ui/TokenStrip.cpp" line="220"/>
         <source> (key %1)</source>
         <translation>（按键 %1）</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="204"/>
+        <location filename="../ui/TokenStrip.cpp" line="222"/>
         <source>A token of no word: the model reads it with every prompt
 Click to select, Ctrl+click to add to the selection.</source>
         <translation>不属于任何词的词元：模型在每个提示词中都会读到它
 单击选择，Ctrl+单击加入选择。</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="208"/>
+        <location filename="../ui/TokenStrip.cpp" line="226"/>
         <source>Tokens: %1%2
 Click to select, Ctrl+click to add to the selection.</source>
         <translation>词元：%1%2
 单击选择，Ctrl+单击加入选择。</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="211"/>
+        <location filename="../ui/TokenStrip.cpp" line="229"/>
         <source>Weight %1 (A1111&apos;s emphasis)</source>
         <translation>权重 %1（A1111 强调）</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="213"/>
+        <location filename="../ui/TokenStrip.cpp" line="231"/>
         <source>Word %1: %2</source>
         <translation>词 %1：%2</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="365"/>
+        <location filename="../ui/TokenStrip.cpp" line="386"/>
         <source>%1: %2 → %3 (Link Grammar link %4)
 Click to compare the two words&apos; masks.</source>
         <translation>%1：%2 → %3（Link Grammar 连接 %4）

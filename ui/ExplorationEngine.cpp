@@ -42,6 +42,54 @@ HeatMap toHeatMap(const torch::Tensor& map) {
 
 namespace {
 
+// [layers, calls, tokens] float64: each layer's heads-summed maps averaged over pixels.
+torch::Tensor layerMassOf(const daam::AttentionTrace& trace) {
+    std::vector<torch::Tensor> mass;
+    for (size_t l = 0; l < trace.layers().size(); ++l) {
+        const auto maps = trace.layerMaps(int(l));
+        mass.push_back(maps.defined() ? maps.to(torch::kFloat32).mean({2, 3}).to(torch::kFloat64)
+                                      : torch::zeros({trace.calls(), trace.tokens()}, torch::kFloat64));
+    }
+    return mass.empty() ? torch::Tensor() : torch::stack(mass);
+}
+
+// The negative prompt's words, then its start and end tokens, after the prompt's (rows in the negative trace).
+void appendNegativeWords(const daam::Session& session, std::vector<WordInfo>& words) {
+    const int rows = session.negativeTrace->tokens();
+    std::vector<bool> inWord(session.negativeTokens.size(), false);
+    for (const auto& w : session.negativeWords) {
+        WordInfo info;
+        info.text = QString::fromStdString(w.text);
+        info.punctuation = w.punctuation;
+        info.weight = w.weight;
+        info.negative = true;
+        for (int t : w.tokens) {
+            if (t < 0 || t >= rows)
+                throw daam::Error("negative word '" + w.text + "' refers to token " + std::to_string(t) +
+                                  ", which is not in the negative trace");
+            info.rows.push_back(t);
+            if (t < int(session.negativeTokens.size())) {
+                info.tokens << QString::fromStdString(session.negativeTokens[size_t(t)].text);
+                inWord[size_t(t)] = true;
+            }
+        }
+        if (!info.rows.empty()) words.push_back(std::move(info));
+    }
+    for (size_t t = 0; t < inWord.size() && int(t) < rows; ++t) {
+        if (inWord[t]) continue;
+        const bool start = session.negativeTokens[t].id == session.negativeTokens.front().id;
+        if (t > 0 && !start && !inWord[t - 1] && session.negativeTokens[t - 1].id != session.negativeTokens.front().id)
+            continue; // padding inside A1111's windows
+        WordInfo info;
+        info.text = QString::fromStdString(session.negativeTokens[t].text);
+        info.tokens << info.text;
+        info.rows.push_back(int(t));
+        info.special = true;
+        info.negative = true;
+        words.push_back(std::move(info));
+    }
+}
+
 torch::Tensor toTensor(const HeatMap& map) {
     return torch::from_blob(const_cast<float*>(map.values.data()), {map.height, map.width}, torch::kFloat32);
 }
@@ -51,20 +99,24 @@ torch::Tensor toTensor(const HeatMap& map) {
 struct GridMaps {
     int sessionSerial = 0;
     MapQuery query;
-    torch::Tensor tokenMaps; // [tokens, gh, gw]
+    torch::Tensor tokenMaps;         // [tokens, gh, gw]
+    torch::Tensor negativeTokenMaps; // the negative prompt's, when the session has its trace
 };
 
 struct ExplorationEngine::Impl {
     SessionPtr session;
     int serial = 0; // tells sessions apart, so that a late job result for an old one is ignored
     std::shared_ptr<const HeatMapAggregator> aggregator;
+    std::shared_ptr<const HeatMapAggregator> negativeAggregator; // the unconditional half's, when captured
     SessionSummary summary;
     torch::Tensor layerMass; // [layers, calls, tokens] float64: mean over pixels of the heads-summed maps
+    torch::Tensor negativeLayerMass;
 
     // For `cachedQuery`: every token's grid map, and the words' image maps computed so far.
     mutable MapQuery cachedQuery;
     mutable bool cacheValid = false;
     mutable torch::Tensor tokenMaps; // [tokens, gh, gw]
+    mutable torch::Tensor negativeTokenMaps;
     mutable std::vector<HeatMap> wordMaps;
     mutable bool allComputed = false;
     mutable float jointLo = 0, jointHi = 0; // Joint normalization's scale over all words
@@ -80,18 +132,21 @@ struct ExplorationEngine::Impl {
     }
     torch::Tensor rawWordMap(int word) const {
         const auto& r = summary.words[word].rows;
-        return tokenMaps.index_select(0, torch::tensor(std::vector<int64_t>(r.begin(), r.end()), torch::kInt64))
-            .mean(0);
+        const auto& maps = summary.words[word].negative ? negativeTokenMaps : tokenMaps;
+        return maps.index_select(0, torch::tensor(std::vector<int64_t>(r.begin(), r.end()), torch::kInt64)).mean(0);
     }
+    const torch::Tensor& massOf(int word) const { return summary.words[word].negative ? negativeLayerMass : layerMass; }
     // Brings the cache to `query`: one aggregation over all token rows (words are means of their rows).
     void prepare(const MapQuery& query) const {
         if (cacheValid && cachedQuery == query) return;
         torch::NoGradGuard noGrad;
-        adopt(query, aggregator->globalMaps(heatQuery(query)));
+        adopt(query, aggregator->globalMaps(heatQuery(query)),
+              negativeAggregator ? negativeAggregator->globalMaps(heatQuery(query)) : torch::Tensor());
     }
-    void adopt(const MapQuery& query, torch::Tensor maps) const {
+    void adopt(const MapQuery& query, torch::Tensor maps, torch::Tensor negativeMaps) const {
         torch::NoGradGuard noGrad;
         tokenMaps = std::move(maps);
+        negativeTokenMaps = std::move(negativeMaps);
         wordMaps.assign(summary.words.size(), HeatMap{});
         allComputed = false;
         if (query.normalization == Normalization::Joint) {
@@ -107,11 +162,13 @@ struct ExplorationEngine::Impl {
         cacheValid = true;
     }
     bool sharesAttention(int w) const { return !summary.words[w].punctuation && !summary.words[w].special; }
-    // Share normalization: the maps of `w` and of every other word that shares attention, `w` first.
+    // Share normalization: the maps of `w` and of every other word of its prompt that shares attention, `w`
+    // first (the negative prompt's words share the unconditional half's attention among themselves).
     torch::Tensor shareMaps(int w) const {
         std::vector<torch::Tensor> raw{rawWordMap(w)};
         for (size_t o = 0; o < summary.words.size(); ++o)
-            if (int(o) != w && sharesAttention(int(o))) raw.push_back(rawWordMap(int(o)));
+            if (int(o) != w && sharesAttention(int(o)) && summary.words[o].negative == summary.words[w].negative)
+                raw.push_back(rawWordMap(int(o)));
         return expandWordsToImage(torch::stack(raw), imageHeight(), imageWidth(), HeatMapNormalization::WordShare);
     }
     const HeatMap& word(int w) const {
@@ -193,6 +250,12 @@ bool ExplorationEngine::setSession(SessionPtr session, const QString& dir, QStri
             info.special = true;
             s.words.push_back(std::move(info));
         }
+        std::shared_ptr<const HeatMapAggregator> negativeAggregator;
+        if (session->negativeTrace) {
+            negativeAggregator =
+                std::make_shared<const HeatMapAggregator>(session->negativeTrace, session->gridSide, session->gridSide);
+            appendNegativeWords(*session, s.words);
+        }
         s.layers = session->trace->layers();
         s.defaultLayers = aggregator->defaultLayers();
         s.calls = session->trace->calls();
@@ -201,15 +264,11 @@ bool ExplorationEngine::setSession(SessionPtr session, const QString& dir, QStri
             for (const auto& t : session->generation["timesteps"])
                 if (t.is_number()) s.timesteps.push_back(t.get<double>());
         s.image = toQImage(session->image);
-        std::vector<torch::Tensor> mass;
-        for (size_t l = 0; l < s.layers.size(); ++l) {
-            const auto maps = session->trace->layerMaps(int(l));
-            mass.push_back(maps.defined() ? maps.to(torch::kFloat32).mean({2, 3}).to(torch::kFloat64)
-                                          : torch::zeros({s.calls, session->trace->tokens()}, torch::kFloat64));
-        }
-        d->layerMass = mass.empty() ? torch::Tensor() : torch::stack(mass);
+        d->layerMass = layerMassOf(*session->trace);
+        d->negativeLayerMass = session->negativeTrace ? layerMassOf(*session->negativeTrace) : torch::Tensor();
         d->session = std::move(session);
         d->aggregator = std::move(aggregator);
+        d->negativeAggregator = std::move(negativeAggregator);
         static int serials = 0;
         d->serial = ++serials;
         d->summary = std::move(s);
@@ -277,7 +336,7 @@ std::vector<double> ExplorationEngine::massOverCalls(int word, const std::vector
         if (l < 0 || l >= static_cast<int>(d->summary.layers.size())) continue;
         // Heads are summed in the trace: divide to get the mean probability per (head, query pixel).
         const double heads = std::max(1, d->summary.layers[l].heads);
-        total += d->layerMass[l].index_select(1, rows).mean(1) / heads;
+        total += d->massOf(word)[l].index_select(1, rows).mean(1) / heads;
         ++used;
     }
     if (used > 0) total /= used;
@@ -301,7 +360,7 @@ std::vector<double> ExplorationEngine::layerShare(int word, const MapQuery& quer
         if (l < 0 || l >= static_cast<int>(out.size()) || end <= begin) continue;
         // The aggregate sums every (layer, head) map over the range, so a layer's part of it is the mass
         // of its heads-summed maps over those calls.
-        out[l] = d->layerMass[l].narrow(0, begin, end - begin).index_select(1, rows).mean(1).sum().item<double>();
+        out[l] = d->massOf(word)[l].narrow(0, begin, end - begin).index_select(1, rows).mean(1).sum().item<double>();
         sum += out[l];
     }
     if (sum > 0)
@@ -317,19 +376,21 @@ bool ExplorationEngine::isReady(const MapQuery& query) const {
 std::function<GridMapsPtr()> ExplorationEngine::gridMapsJob(const MapQuery& query) const {
     if (!d->session) return [] { return GridMapsPtr(); };
     // Copies of what the job reads: the aggregator is immutable and shared.
-    return [aggregator = d->aggregator, serial = d->serial, query, heat = d->heatQuery(query)] {
+    return [aggregator = d->aggregator, negative = d->negativeAggregator, serial = d->serial, query,
+            heat = d->heatQuery(query)] {
         torch::NoGradGuard noGrad;
         auto out = std::make_shared<GridMaps>();
         out->sessionSerial = serial;
         out->query = query;
         out->tokenMaps = aggregator->globalMaps(heat);
+        if (negative) out->negativeTokenMaps = negative->globalMaps(heat);
         return GridMapsPtr(std::move(out));
     };
 }
 
 bool ExplorationEngine::install(const GridMapsPtr& maps) {
     if (!maps || !d->session || maps->sessionSerial != d->serial) return false;
-    if (!isReady(maps->query)) d->adopt(maps->query, maps->tokenMaps);
+    if (!isReady(maps->query)) d->adopt(maps->query, maps->tokenMaps, maps->negativeTokenMaps);
     return true;
 }
 

@@ -29,6 +29,8 @@ struct WordInfo {
     std::vector<int> rows; // token rows in the trace
     bool punctuation = false;
     double weight = 1.0; // A1111's emphasis ("(word:1.3)"), shown on the chip
+    // A word of the negative prompt: its rows are in the unconditional half's trace. Listed after the prompt's.
+    bool negative = false;
     // A token that belongs to no word of the prompt (the start and end tokens): listed after the words,
     // shown only when asked for, since they soak up most of the attention.
     bool special = false;

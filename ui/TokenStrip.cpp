@@ -5,6 +5,7 @@
 
 #include <QApplication>
 #include <QHelpEvent>
+#include <QLabel>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
@@ -21,7 +22,10 @@ constexpr int kChipSpacing = 4; // between chips in a row, and between a row and
 
 } // namespace
 
-TokenStrip::TokenStrip(QWidget* parent) : QWidget(parent), specialToggle_(new QToolButton(this)) {
+TokenStrip::TokenStrip(QWidget* parent)
+    : QWidget(parent), specialToggle_(new QToolButton(this)), negativeLabel_(new QLabel(tr("Negative:"), this)) {
+    negativeLabel_->setToolTip(tr("The negative prompt's words: their maps are the unconditional half's attention"));
+    negativeLabel_->setVisible(false);
     QSizePolicy policy(QSizePolicy::Preferred, QSizePolicy::Preferred);
     policy.setHeightForWidth(true);
     setSizePolicy(policy);
@@ -47,8 +51,8 @@ TokenStrip::Arrangement TokenStrip::arrange(int width) const {
     a.chipRects.assign(chips_.size(), QRect());
     std::vector<std::vector<std::pair<int, QSize>>> rows(1); // (chip or -1 for the toggle, size)
     int x = 0;
-    auto place = [&](int item, QSize size) {
-        if (x > 0 && x + size.width() > width) {
+    auto place = [&](int item, QSize size, bool newRow = false) {
+        if (x > 0 && (newRow || x + size.width() > width)) {
             rows.emplace_back();
             x = 0;
         }
@@ -56,9 +60,17 @@ TokenStrip::Arrangement TokenStrip::arrange(int width) const {
         if (item >= 0) a.rowOf[size_t(item)] = int(rows.size()) - 1;
         x += size.width() + kChipSpacing;
     };
-    for (int c : order_)
-        if (!special_[size_t(c)] || shown) place(c, chips_[size_t(c)]->sizeHint());
-    place(-1, specialToggle_->sizeHint());
+    bool negativeRow = false;
+    for (int c : order_) {
+        if (special_[size_t(c)] && !shown) continue;
+        if (negative_[size_t(c)] && !negativeRow) {
+            place(-1, specialToggle_->sizeHint()); // the toggle ends the prompt's rows
+            place(-2, negativeLabel_->sizeHint(), true);
+            negativeRow = true;
+        }
+        place(c, chips_[size_t(c)]->sizeHint());
+    }
+    if (!negativeRow) place(-1, specialToggle_->sizeHint());
 
     // Arc levels: nested arcs within a row stack; arcs between rows stand above the rows' own, one each.
     a.headLevels.assign(arcs_.size(), 0);
@@ -112,8 +124,10 @@ TokenStrip::Arrangement TokenStrip::arrange(int width) const {
             const QRect rect(x, y + area, size.width(), rowHeight);
             if (item >= 0)
                 a.chipRects[size_t(item)] = rect;
-            else
+            else if (item == -1)
                 a.toggleRect = rect;
+            else
+                a.negativeLabelRect = rect;
             x += size.width() + kChipSpacing;
         }
         y += area + rowHeight + kChipSpacing;
@@ -127,6 +141,8 @@ void TokenStrip::relayout() {
     for (size_t c = 0; c < chips_.size(); ++c)
         if (a.rowOf[c] >= 0) chips_[c]->setGeometry(a.chipRects[c]);
     specialToggle_->setGeometry(a.toggleRect);
+    negativeLabel_->setVisible(a.negativeLabelRect.isValid());
+    if (a.negativeLabelRect.isValid()) negativeLabel_->setGeometry(a.negativeLabelRect);
     rowOf_ = a.rowOf;
     rowTop_ = a.rowTop;
     rowArea_ = a.rowArea;
@@ -181,15 +197,17 @@ void TokenStrip::setWords(const std::vector<WordInfo>& words) {
     chips_.clear();
     special_.clear();
     texts_.clear();
+    negative_.clear();
     order_.clear();
     // Chips stand in prompt order (the start token first), whatever the words' order.
     std::vector<int> order(words.size());
     for (size_t i = 0; i < words.size(); ++i)
         order[i] = int(i);
+    // The negative prompt's chips come after the prompt's, in rows of their own.
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
         const int ra = words[a].rows.empty() ? 0 : words[a].rows.front();
         const int rb = words[b].rows.empty() ? 0 : words[b].rows.front();
-        return ra < rb;
+        return std::make_pair(words[a].negative, ra) < std::make_pair(words[b].negative, rb);
     });
     for (size_t i = 0; i < words.size(); ++i) {
         auto* chip = new QToolButton(this);
@@ -223,6 +241,7 @@ void TokenStrip::setWords(const std::vector<WordInfo>& words) {
         chip->installEventFilter(this);
         chips_.push_back(chip);
         special_.push_back(words[i].special);
+        negative_.push_back(words[i].negative);
         texts_.push_back(words[i].text);
     }
     order_ = order;
@@ -241,13 +260,15 @@ void TokenStrip::setSelection(const QList<int>& selected) {
             position >= 0 && selected.size() > 1
                 ? QStringLiteral("3px solid %1").arg(wordColor(position, int(selected.size())).name())
                 : QStringLiteral("1px solid palette(mid)");
-        // Start and end tokens are told apart by a dashed border and italics.
-        chips_[i]->setStyleSheet(QStringLiteral("QToolButton { border: %1; border-radius: 5px; padding: 3px 9px;%2 }"
-                                                "QToolButton:checked { background: palette(highlight);"
-                                                " color: palette(highlighted-text); }")
-                                     .arg(border, special_[i] ? QStringLiteral(" border-style: dashed;"
-                                                                               " font-style: italic;")
-                                                              : QString()));
+        // Start and end tokens are told apart by a dashed border and italics, the negative prompt's words by a
+        // rose tint of their own.
+        QString extra = special_[i] ? QStringLiteral(" border-style: dashed; font-style: italic;") : QString();
+        if (negative_[i]) extra += QStringLiteral(" background: #f7e3ec; color: #5a1030;");
+        chips_[i]->setStyleSheet(
+            QStringLiteral("QToolButton { border: %1; border-radius: 5px; padding: 3px 9px;%2 }"
+                           "QToolButton:checked { background: %3;"
+                           " color: palette(highlighted-text); }")
+                .arg(border, extra, negative_[i] ? QStringLiteral("#b0306a") : QStringLiteral("palette(highlight)")));
     }
 }
 

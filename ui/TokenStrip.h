@@ -2,7 +2,8 @@
 // The prompt as chips, one per word, in rows that wrap at the strip's width: click selects a word, Ctrl-click
 // adds it to the selection.
 // A chip's tooltip lists the word's sub-word tokens; selected chips carry their overlay hue. The start and
-// end tokens have chips too, in prompt order, shown only while the strip's toggle is on. Above the chips, the
+// end tokens have chips too, in prompt order, shown only while the strip's toggle is on. The negative prompt's
+// words follow in rows of their own, tinted. Above the chips, the
 // prompt's parse: an arc from each head word to its dependent, labelled with the relation; clicking a label
 // picks the pair. Each row has room for its arcs above it; an arc between two rows leaves its head's row at the
 // edge and comes into its dependent's row from the other edge.
@@ -14,6 +15,7 @@
 #include <QRect>
 #include <QWidget>
 
+class QLabel;
 class QToolButton;
 
 namespace daam::ui {
@@ -65,8 +67,10 @@ private:
     std::vector<QToolButton*> chips_;
     std::vector<int> order_; // chip indices in prompt order
     std::vector<bool> special_;
+    std::vector<bool> negative_;
     std::vector<QString> texts_; // the words' texts (a chip may show a weight beside its word)
     QToolButton* specialToggle_;
+    QLabel* negativeLabel_; // heads the negative prompt's rows
     QList<int> selected_;
     std::vector<DependencyArc> arcs_;
     // An arc's height above its head's row and above its dependent's row, in lines: within a row 1 for an arc
@@ -78,7 +82,7 @@ private:
     struct Arrangement {
         std::vector<int> rowOf;       // per chip; -1 hidden
         std::vector<QRect> chipRects; // per chip
-        QRect toggleRect;
+        QRect toggleRect, negativeLabelRect;
         std::vector<int> rowTop, rowArea;             // per row: the chips' top and the arc area's height above it
         std::vector<int> headLevels, dependentLevels; // per arc
         int height = 0;

@@ -343,6 +343,46 @@ private Q_SLOTS:
         QVERIFY(total > 0);
     }
 
+    // The negative prompt's words get chips of their own, in a row after the prompt's, and clicking one shows
+    // its map from the unconditional half's trace.
+    void negativeChipsShowTheirMaps() {
+        MainWindow window;
+        QSignalSpy finished(window.generation(), &GenerationController::finished);
+        QSignalSpy failed(window.generation(), &GenerationController::failed);
+        GenerationSettings s;
+        s.modelDir = GenerationPanel::builtInModelDir();
+        s.prompt = QStringLiteral("a red circle and a blue square");
+        s.negativePrompt = QStringLiteral("a green star");
+        s.steps = 10;
+        window.generationPanel()->setSettings(s);
+        window.generationPanel()->requestGeneration();
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), kGenerationTimeoutMs);
+        if (!failed.isEmpty()) QFAIL(qPrintable(failed.front().front().toString()));
+        const auto& words = window.engine().summary().words;
+        int star = -1, circle = -1;
+        for (int w = 0; w < int(words.size()); ++w) {
+            if (words[w].negative && words[w].text == QStringLiteral("star")) star = w;
+            if (!words[w].negative && words[w].text == QStringLiteral("circle")) circle = w;
+        }
+        QVERIFY(star >= 0 && circle >= 0);
+        auto* strip = window.tokenStrip();
+        QVERIFY(!strip->chip(star)->isHidden());
+        QVERIFY(strip->rowOf(star) > strip->rowOf(circle));
+        QTest::mouseClick(strip->chip(circle), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.selectedMaps().empty(), 10000);
+        const std::vector<float> circleMap = window.selectedMaps().front()->values;
+        QTest::mouseClick(strip->chip(star), Qt::LeftButton);
+        QCOMPARE(window.state()->selectedWords(), QList<int>{star});
+        QTRY_VERIFY_WITH_TIMEOUT(!window.selectedMaps().empty(), 10000);
+        const auto& starMap = window.selectedMaps().front()->values;
+        QVERIFY(!starMap.empty());
+        QVERIFY(starMap != circleMap);
+        // Its plot has a curve: the mass per step comes from the negative trace.
+        const auto mass = window.engine().massOverCalls(star, {});
+        QCOMPARE(int(mass.size()), 10);
+        QVERIFY(mass.front() > 0);
+    }
+
     void closingTheWindowCancelsAGeneration() {
         if (!haveTinyModel()) QSKIP("../shared/reference/pipelines/sd1-tiny is absent");
         auto window = std::make_unique<MainWindow>();
