@@ -101,384 +101,394 @@
 <context>
     <name>daam::ui::GenerationPanel</name>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="46"/>
+        <location filename="../ui/GenerationPanel.cpp" line="47"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="70"/>
+        <location filename="../ui/GenerationPanel.cpp" line="71"/>
         <source>Describe the image, e.g. “a red dog on a bench”</source>
         <translation>描述图像，例如“a red dog on a bench”</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="71"/>
-        <location filename="../ui/GenerationPanel.cpp" line="74"/>
+        <location filename="../ui/GenerationPanel.cpp" line="72"/>
+        <location filename="../ui/GenerationPanel.cpp" line="75"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="80"/>
+        <location filename="../ui/GenerationPanel.cpp" line="81"/>
         <source>Tokens the prompt takes, of the most the model&apos;s text encoder reads</source>
         <translation>提示词占用的词元数，以及模型文本编码器最多读取的词元数</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="87"/>
-        <location filename="../ui/GenerationPanel.cpp" line="94"/>
+        <location filename="../ui/GenerationPanel.cpp" line="88"/>
+        <location filename="../ui/GenerationPanel.cpp" line="95"/>
         <source>Negative prompt</source>
         <translation>反向提示词</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="93"/>
+        <location filename="../ui/GenerationPanel.cpp" line="94"/>
         <source>What the image should not show</source>
         <translation>图像中不应出现的内容</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="121"/>
-        <location filename="../ui/GenerationPanel.cpp" line="196"/>
+        <location filename="../ui/GenerationPanel.cpp" line="122"/>
+        <location filename="../ui/GenerationPanel.cpp" line="197"/>
         <source>…</source>
         <translation>…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="115"/>
+        <location filename="../ui/GenerationPanel.cpp" line="116"/>
         <source>A diffusers folder, a single-file checkpoint (.safetensors) or a Hugging Face repo id (org/name) in the local cache; the list holds recent models and those found in the model folders</source>
         <translation>diffusers 文件夹、单文件检查点（.safetensors）或本地缓存中的 Hugging Face 仓库 ID（org/name）；列表包含最近使用的模型和在模型文件夹中找到的模型</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="122"/>
+        <location filename="../ui/GenerationPanel.cpp" line="123"/>
         <source>Choose a model, or where to look for models</source>
         <translation>选择模型，或选择查找模型的位置</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="125"/>
+        <location filename="../ui/GenerationPanel.cpp" line="126"/>
         <source>Choose a model folder…</source>
         <translation>选择模型文件夹…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="126"/>
+        <location filename="../ui/GenerationPanel.cpp" line="127"/>
         <source>Choose a checkpoint file…</source>
         <translation>选择检查点文件…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="128"/>
+        <location filename="../ui/GenerationPanel.cpp" line="129"/>
         <source>Add a folder to search for models…</source>
         <translation>添加用于查找模型的文件夹…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="129"/>
+        <location filename="../ui/GenerationPanel.cpp" line="130"/>
         <source>Search the model folders again</source>
         <translation>重新搜索模型文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="137"/>
+        <location filename="../ui/GenerationPanel.cpp" line="138"/>
         <source>&amp;Model:</source>
         <translation>模型(&amp;M)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="143"/>
+        <location filename="../ui/GenerationPanel.cpp" line="144"/>
         <source>Seed</source>
         <translation>种子</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="144"/>
+        <location filename="../ui/GenerationPanel.cpp" line="145"/>
         <source>The same seed, prompt and settings give the same image</source>
         <translation>相同的种子、提示词和设置会生成相同的图像</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="146"/>
+        <location filename="../ui/GenerationPanel.cpp" line="147"/>
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="147"/>
         <location filename="../ui/GenerationPanel.cpp" line="148"/>
+        <location filename="../ui/GenerationPanel.cpp" line="149"/>
         <source>Random seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="155"/>
+        <location filename="../ui/GenerationPanel.cpp" line="156"/>
         <source>&amp;Seed:</source>
         <translation>种子(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="162"/>
+        <location filename="../ui/GenerationPanel.cpp" line="163"/>
         <source>Denoising steps</source>
         <translation>去噪步数</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="163"/>
+        <location filename="../ui/GenerationPanel.cpp" line="164"/>
         <source>S&amp;teps:</source>
         <translation>步数(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="168"/>
+        <location filename="../ui/GenerationPanel.cpp" line="169"/>
         <source>Classifier-free guidance scale; 1 or less turns guidance off</source>
         <translation>无分类器引导（CFG）强度；小于或等于 1 时关闭引导</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="169"/>
+        <location filename="../ui/GenerationPanel.cpp" line="170"/>
         <source>&amp;Guidance:</source>
         <translation>引导强度(&amp;G)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="171"/>
-        <location filename="../ui/GenerationPanel.cpp" line="176"/>
+        <location filename="../ui/GenerationPanel.cpp" line="172"/>
+        <location filename="../ui/GenerationPanel.cpp" line="177"/>
         <source>Model default</source>
         <translation>模型默认</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="174"/>
+        <location filename="../ui/GenerationPanel.cpp" line="175"/>
         <source>Sc&amp;heduler:</source>
         <translation>调度器(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="178"/>
+        <location filename="../ui/GenerationPanel.cpp" line="179"/>
         <source>%1 × %1</source>
         <translation>%1 × %1</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="179"/>
+        <location filename="../ui/GenerationPanel.cpp" line="180"/>
         <source>Si&amp;ze:</source>
         <translation>尺寸(&amp;Z)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="181"/>
+        <location filename="../ui/GenerationPanel.cpp" line="182"/>
         <source>diffusers (plain, 75 tokens)</source>
         <translation>diffusers（纯文本，75 个词元）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="182"/>
+        <location filename="../ui/GenerationPanel.cpp" line="183"/>
         <source>A1111 (weights, BREAK, any length)</source>
         <translation>A1111（权重、BREAK、任意长度）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="183"/>
+        <location filename="../ui/GenerationPanel.cpp" line="184"/>
         <source>diffusers reads the prompt as plain text and at most 75 tokens of it. A1111 reads (word), [word], (word:1.3) and BREAK, and any length in windows of 75 tokens; every word of every window gets its map.</source>
         <translation>diffusers 将提示词作为纯文本读取，最多 75 个词元。A1111 读取 (词)、[词]、(词:1.3) 和 BREAK，任意长度按每 75 个词元一个窗口处理；每个窗口中的每个词都有自己的热图。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="187"/>
+        <location filename="../ui/GenerationPanel.cpp" line="188"/>
         <source>Prompt s&amp;yntax:</source>
         <translation>提示词语法(&amp;Y)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="190"/>
+        <location filename="../ui/GenerationPanel.cpp" line="191"/>
         <source>none: text to image</source>
         <translation>无：文本生成图像</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="192"/>
+        <location filename="../ui/GenerationPanel.cpp" line="193"/>
         <source>Start from this image (or drop one on the window): it is encoded, noised to the start below and denoised with the prompt, so the maps show where the model puts each word in it. The size above resizes it; Model default keeps its own size.</source>
         <translation>从此图像开始（或将图像拖到窗口上）：它被编码、加噪到下方的起点，再用提示词去噪，因此热图显示模型把每个词放在图中何处。上方的尺寸会缩放它；“模型默认”保留其原尺寸。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="197"/>
+        <location filename="../ui/GenerationPanel.cpp" line="198"/>
         <source>Choose an image</source>
         <translation>选择图像</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="200"/>
+        <location filename="../ui/GenerationPanel.cpp" line="201"/>
         <source>Start from an image</source>
         <translation>从图像开始</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="201"/>
+        <location filename="../ui/GenerationPanel.cpp" line="202"/>
         <source>Images (*.png *.jpg *.jpeg *.webp *.bmp)</source>
         <translation>图像 (*.png *.jpg *.jpeg *.webp *.bmp)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="207"/>
+        <location filename="../ui/GenerationPanel.cpp" line="208"/>
         <source>&amp;Image:</source>
         <translation>图像(&amp;I)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="211"/>
+        <location filename="../ui/GenerationPanel.cpp" line="212"/>
         <source>Explain from t =</source>
         <translation>从 t = 开始解释</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="212"/>
+        <location filename="../ui/GenerationPanel.cpp" line="213"/>
         <source>Redraw, strength</source>
         <translation>重绘，强度</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="213"/>
+        <location filename="../ui/GenerationPanel.cpp" line="214"/>
         <source>Explain: noise the image to this timestep and trace the denoising that follows (low keeps the image). Redraw: diffusers&apos; image-to-image, running this share of the schedule (1 keeps nothing of the image).</source>
         <translation>解释：将图像加噪到此时间步，并追踪随后的去噪（数值低则保留图像）。重绘：diffusers 的图生图，运行此比例的调度（1 表示不保留原图）。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="219"/>
+        <location filename="../ui/GenerationPanel.cpp" line="220"/>
         <source>Start timestep</source>
         <translation>起始时间步</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="224"/>
+        <location filename="../ui/GenerationPanel.cpp" line="225"/>
         <source>Strength</source>
         <translation>强度</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="239"/>
+        <location filename="../ui/GenerationPanel.cpp" line="240"/>
         <source>Start:</source>
         <translation>起点：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="251"/>
+        <location filename="../ui/GenerationPanel.cpp" line="252"/>
         <source>original</source>
         <translation>原始尺寸</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="252"/>
+        <location filename="../ui/GenerationPanel.cpp" line="253"/>
         <source>crop 0,0</source>
         <translation>裁剪 0,0</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="253"/>
+        <location filename="../ui/GenerationPanel.cpp" line="254"/>
         <source>target</source>
         <translation>目标尺寸</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="257"/>
+        <location filename="../ui/GenerationPanel.cpp" line="258"/>
         <source>SD&amp;XL sizes:</source>
         <translation>SD&amp;XL 尺寸：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="259"/>
+        <location filename="../ui/GenerationPanel.cpp" line="260"/>
         <source>SDXL only: the original size (W×H), the crop&apos;s top-left corner (T,L) and the target size (W×H) the UNet is told; empty: the image size and no crop, as diffusers does</source>
         <translation>仅限 SDXL：告知 UNet 的原始尺寸（宽×高）、裁剪左上角（上,左）和目标尺寸（宽×高）；留空：使用图像尺寸且不裁剪，与 diffusers 相同</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="266"/>
+        <location filename="../ui/GenerationPanel.cpp" line="267"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="267"/>
+        <location filename="../ui/GenerationPanel.cpp" line="268"/>
         <source>CUDA GPU</source>
         <translation>CUDA GPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="268"/>
+        <location filename="../ui/GenerationPanel.cpp" line="269"/>
         <source>&amp;Device:</source>
         <translation>设备(&amp;D)：</translation>
     </message>
     <message>
+        <location filename="../ui/GenerationPanel.cpp" line="270"/>
+        <source>Keep per-head maps</source>
+        <translation>保留每个注意力头的热图</translation>
+    </message>
+    <message>
         <location filename="../ui/GenerationPanel.cpp" line="271"/>
-        <location filename="../ui/GenerationPanel.cpp" line="555"/>
+        <source>Keep every step&apos;s map of every head: exact step ranges and single heads in the Layers panel, for a trace as many times larger as the layers have heads</source>
+        <translation>保留每一步每个头的热图：在“层”面板中可得到精确的步数范围和单个头，但追踪数据会按层的头数成倍增大</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="276"/>
+        <location filename="../ui/GenerationPanel.cpp" line="564"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="272"/>
-        <location filename="../ui/GenerationPanel.cpp" line="557"/>
+        <location filename="../ui/GenerationPanel.cpp" line="277"/>
+        <location filename="../ui/GenerationPanel.cpp" line="566"/>
         <source>Generate the image and trace its attention (Ctrl+Return)</source>
         <translation>生成图像并追踪其注意力（Ctrl+Return）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="274"/>
+        <location filename="../ui/GenerationPanel.cpp" line="279"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="275"/>
+        <location filename="../ui/GenerationPanel.cpp" line="280"/>
         <source>Stop the generation after the current step (Esc)</source>
         <translation>在当前步骤结束后停止生成（Esc）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="299"/>
+        <location filename="../ui/GenerationPanel.cpp" line="304"/>
         <source>Denoising preview</source>
         <translation>去噪预览</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="422"/>
+        <location filename="../ui/GenerationPanel.cpp" line="429"/>
         <source>%1 × %2</source>
         <translation>%1 × %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="440"/>
+        <location filename="../ui/GenerationPanel.cpp" line="447"/>
         <source>%1 steps is outside %2–%3: set to %4.</source>
         <translation>%1 步超出 %2–%3 的范围：已设为 %4。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="449"/>
+        <location filename="../ui/GenerationPanel.cpp" line="456"/>
         <source>Guidance %1 is outside %2–%3.</source>
         <translation>引导强度 %1 超出 %2–%3 的范围。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="459"/>
+        <location filename="../ui/GenerationPanel.cpp" line="466"/>
         <source>DDIM&apos;s eta %1 is not among these settings: generating here uses 0.</source>
         <translation>DDIM 的 eta %1 不在这些设置中：此处生成时使用 0。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="463"/>
+        <location filename="../ui/GenerationPanel.cpp" line="470"/>
         <source>Made with the model “%1”; the model above is kept.</source>
         <translation>由模型“%1”生成；上方的模型保持不变。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="499"/>
+        <location filename="../ui/GenerationPanel.cpp" line="507"/>
         <source>Built-in shapes model</source>
         <translation>内置形状模型</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="523"/>
+        <location filename="../ui/GenerationPanel.cpp" line="532"/>
         <source>Choose a diffusers model folder</source>
         <translation>选择 diffusers 模型文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="528"/>
+        <location filename="../ui/GenerationPanel.cpp" line="537"/>
         <source>Choose a checkpoint file</source>
         <translation>选择检查点文件</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="529"/>
+        <location filename="../ui/GenerationPanel.cpp" line="538"/>
         <source>Checkpoints (*.safetensors);;All files (*)</source>
         <translation>检查点 (*.safetensors);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="534"/>
+        <location filename="../ui/GenerationPanel.cpp" line="543"/>
         <source>Add a folder to search for models</source>
         <translation>添加用于查找模型的文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="555"/>
+        <location filename="../ui/GenerationPanel.cpp" line="564"/>
         <source>Restart</source>
         <translation>重新开始</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="556"/>
+        <location filename="../ui/GenerationPanel.cpp" line="565"/>
         <source>Cancel this generation and start again with the current settings (Ctrl+Return)</source>
         <translation>取消本次生成并使用当前设置重新开始（Ctrl+Return）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="564"/>
+        <location filename="../ui/GenerationPanel.cpp" line="573"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="571"/>
+        <location filename="../ui/GenerationPanel.cpp" line="580"/>
         <source>Loading the model from %1…</source>
         <translation>正在从 %1 加载模型…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="577"/>
+        <location filename="../ui/GenerationPanel.cpp" line="586"/>
         <source>Step %1 of %2</source>
         <translation>第 %1 步，共 %2 步</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="578"/>
+        <location filename="../ui/GenerationPanel.cpp" line="587"/>
         <source>%1 elapsed, about %2 left</source>
         <translation>已用 %1，约剩 %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="594"/>
+        <location filename="../ui/GenerationPanel.cpp" line="603"/>
         <source>Tokens: %1, in %2 windows of %3</source>
         <translation>词元：%1，分为 %2 个窗口，每个 %3</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="596"/>
+        <location filename="../ui/GenerationPanel.cpp" line="605"/>
         <source>Tokens: %1 / %2, too many: the text encoder reads %2. Shorten it, or read it with A1111&apos;s syntax, to generate.</source>
         <translation>词元：%1 / %2，过多：文本编码器只读取 %2 个。请缩短提示词，或使用 A1111 语法读取，然后再生成。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="600"/>
+        <location filename="../ui/GenerationPanel.cpp" line="609"/>
         <source>Tokens: %1 / %2</source>
         <translation>词元：%1 / %2</translation>
     </message>
@@ -606,13 +616,13 @@
     <name>daam::ui::MainWindow</name>
     <message>
         <location filename="../ui/MainWindow.cpp" line="88"/>
-        <location filename="../ui/MainWindow.cpp" line="983"/>
+        <location filename="../ui/MainWindow.cpp" line="1011"/>
         <source>DAAM Studio</source>
         <translation>DAAM Studio</translation>
     </message>
     <message>
         <location filename="../ui/MainWindow.cpp" line="115"/>
-        <location filename="../ui/MainWindow.cpp" line="423"/>
+        <location filename="../ui/MainWindow.cpp" line="435"/>
         <source>Point at the image to see which words drew each spot.</source>
         <translation>将鼠标指向图像，查看每个位置由哪些词绘制。</translation>
     </message>
@@ -679,7 +689,7 @@
     </message>
     <message>
         <location filename="../ui/MainWindow.cpp" line="219"/>
-        <location filename="../ui/MainWindow.cpp" line="993"/>
+        <location filename="../ui/MainWindow.cpp" line="1021"/>
         <source>Play</source>
         <translation>播放</translation>
     </message>
@@ -689,507 +699,537 @@
         <translation>让所选步骤范围在去噪过程中滑动</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="232"/>
+        <location filename="../ui/MainWindow.cpp" line="233"/>
         <source>Layers</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="239"/>
+        <location filename="../ui/MainWindow.cpp" line="238"/>
+        <source>Sum the maps of all heads, as the paper does, or show one head&apos;s in every chosen layer. Over part of the steps a head needs the per-head maps a generation may keep.</source>
+        <translation>像论文那样对所有头的热图求和，或在每个所选层中显示一个头的热图。在部分步数上查看单个头需要生成时保留的逐头热图。</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="241"/>
+        <source>&amp;Heads:</source>
+        <translation>注意力头(&amp;H)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="251"/>
         <source>No layer selected: showing the paper&apos;s default layers</source>
         <translation>未选择层：显示论文的默认层</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="246"/>
+        <location filename="../ui/MainWindow.cpp" line="258"/>
         <source>Mask</source>
         <translation>掩码</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="251"/>
+        <location filename="../ui/MainWindow.cpp" line="263"/>
         <source>Threshold τ: a pixel belongs to a word&apos;s mask where its normalized heat exceeds τ</source>
         <translation>阈值 τ：当像素的归一化热度超过 τ 时，该像素属于该词的掩码</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="256"/>
+        <location filename="../ui/MainWindow.cpp" line="268"/>
         <source>&amp;Threshold τ:</source>
         <translation>阈值 τ(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="260"/>
+        <location filename="../ui/MainWindow.cpp" line="272"/>
         <source>Heat map (no mask)</source>
         <translation>热力图（无掩码）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="261"/>
+        <location filename="../ui/MainWindow.cpp" line="273"/>
         <source>Filled mask</source>
         <translation>填充掩码</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="262"/>
+        <location filename="../ui/MainWindow.cpp" line="274"/>
         <source>Mask outline</source>
         <translation>掩码轮廓</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="263"/>
+        <location filename="../ui/MainWindow.cpp" line="275"/>
         <source>Cut-out</source>
         <translation>抠图</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="264"/>
+        <location filename="../ui/MainWindow.cpp" line="276"/>
         <source>&amp;Show:</source>
         <translation>显示(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="265"/>
-        <location filename="../ui/MainWindow.cpp" line="564"/>
+        <location filename="../ui/MainWindow.cpp" line="277"/>
+        <location filename="../ui/MainWindow.cpp" line="585"/>
         <source>Select two words (Ctrl+click) to compare their masks.</source>
         <translation>选择两个词（Ctrl+单击）以比较它们的掩码。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="273"/>
+        <location filename="../ui/MainWindow.cpp" line="285"/>
         <source>Display</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="276"/>
+        <location filename="../ui/MainWindow.cpp" line="288"/>
         <source>Jet (as in the paper)</source>
         <translation>Jet（同论文）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="277"/>
+        <location filename="../ui/MainWindow.cpp" line="289"/>
         <source>Viridis</source>
         <translation>Viridis</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="278"/>
+        <location filename="../ui/MainWindow.cpp" line="290"/>
         <source>Inferno</source>
         <translation>Inferno</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="279"/>
+        <location filename="../ui/MainWindow.cpp" line="291"/>
         <source>Magma</source>
         <translation>Magma</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="280"/>
+        <location filename="../ui/MainWindow.cpp" line="292"/>
         <source>Plasma</source>
         <translation>Plasma</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="281"/>
+        <location filename="../ui/MainWindow.cpp" line="293"/>
         <source>Cividis</source>
         <translation>Cividis</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="282"/>
+        <location filename="../ui/MainWindow.cpp" line="294"/>
         <source>Turbo</source>
         <translation>Turbo</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="283"/>
+        <location filename="../ui/MainWindow.cpp" line="295"/>
         <source>Gray</source>
         <translation>灰度</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="284"/>
+        <location filename="../ui/MainWindow.cpp" line="296"/>
         <source>Colour map of a single word&apos;s heat; several words each get their own hue</source>
         <translation>单个词热度的色图；多个词时各用一种色调</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="285"/>
+        <location filename="../ui/MainWindow.cpp" line="297"/>
         <source>&amp;Colours:</source>
         <translation>颜色(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="289"/>
+        <location filename="../ui/MainWindow.cpp" line="301"/>
         <source>How strongly the heat map covers the image</source>
         <translation>热力图覆盖图像的强度</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="290"/>
+        <location filename="../ui/MainWindow.cpp" line="302"/>
         <source>&amp;Opacity:</source>
         <translation>不透明度(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="292"/>
+        <location filename="../ui/MainWindow.cpp" line="304"/>
         <source>Per word (paper)</source>
         <translation>按词（论文）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="293"/>
+        <location filename="../ui/MainWindow.cpp" line="305"/>
         <source>Shared across words</source>
         <translation>所有词共用</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="294"/>
+        <location filename="../ui/MainWindow.cpp" line="306"/>
         <source>Absolute</source>
         <translation>绝对值</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="295"/>
+        <location filename="../ui/MainWindow.cpp" line="307"/>
         <source>Share of the words</source>
         <translation>在各词中的占比</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="296"/>
+        <location filename="../ui/MainWindow.cpp" line="308"/>
         <source>Per word stretches each map to 0–1; shared keeps words comparable; absolute shows raw attention; share gives each pixel&apos;s split among the prompt&apos;s words</source>
         <translation>“按词”将每张图拉伸到 0–1；“所有词共用”使各词可相互比较；“绝对值”显示原始注意力；“占比”显示每个像素在提示词各词之间的分配</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="299"/>
+        <location filename="../ui/MainWindow.cpp" line="311"/>
         <source>&amp;Normalize:</source>
         <translation>归一化(&amp;N)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="310"/>
+        <location filename="../ui/MainWindow.cpp" line="322"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="311"/>
+        <location filename="../ui/MainWindow.cpp" line="323"/>
         <source>&amp;Open Session…</source>
         <translation>打开会话(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="313"/>
+        <location filename="../ui/MainWindow.cpp" line="325"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="314"/>
+        <location filename="../ui/MainWindow.cpp" line="326"/>
         <source>Settings from &amp;PNG…</source>
         <translation>从 PNG 读取设置(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="316"/>
+        <location filename="../ui/MainWindow.cpp" line="328"/>
         <source>&amp;Save Session As…</source>
         <translation>会话另存为(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="319"/>
+        <location filename="../ui/MainWindow.cpp" line="331"/>
         <source>Export &amp;Overlay as PNG…</source>
         <translation>将叠加图导出为 PNG(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="321"/>
+        <location filename="../ui/MainWindow.cpp" line="333"/>
         <source>Export &amp;Figure (PNG, SVG, PDF)…</source>
         <translation>导出图表（PNG、SVG、PDF）(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="323"/>
+        <location filename="../ui/MainWindow.cpp" line="335"/>
         <source>Export &amp;Masks as PNG…</source>
         <translation>将掩码导出为 PNG(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="324"/>
+        <location filename="../ui/MainWindow.cpp" line="336"/>
         <source>Export Map &amp;Values (.npy, .safetensors)…</source>
         <translation>导出热图数值(&amp;V)（.npy、.safetensors）…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="326"/>
+        <location filename="../ui/MainWindow.cpp" line="338"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="329"/>
+        <location filename="../ui/MainWindow.cpp" line="341"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="333"/>
+        <location filename="../ui/MainWindow.cpp" line="345"/>
         <source>&amp;Fit Image</source>
         <translation>适应窗口(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="335"/>
+        <location filename="../ui/MainWindow.cpp" line="347"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="341"/>
+        <location filename="../ui/MainWindow.cpp" line="353"/>
         <source>System Language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="354"/>
+        <location filename="../ui/MainWindow.cpp" line="366"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="355"/>
+        <location filename="../ui/MainWindow.cpp" line="367"/>
         <source>The new language takes effect when DAAM Studio is started again.</source>
         <translation>新语言将在下次启动 DAAM Studio 时生效。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="359"/>
+        <location filename="../ui/MainWindow.cpp" line="371"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="361"/>
+        <location filename="../ui/MainWindow.cpp" line="373"/>
         <source>&amp;About DAAM Studio…</source>
         <translation>关于 DAAM Studio(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="444"/>
+        <location filename="../ui/MainWindow.cpp" line="456"/>
         <source>Computing heat maps…</source>
         <translation>正在计算热力图…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="459"/>
+        <location filename="../ui/MainWindow.cpp" line="471"/>
         <source>Could not compute the heat maps: %1</source>
         <translation>无法计算热力图：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="521"/>
+        <location filename="../ui/MainWindow.cpp" line="533"/>
         <source>Syntax: %1</source>
         <translation>句法：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="523"/>
+        <location filename="../ui/MainWindow.cpp" line="535"/>
         <source>Syntax: the parser relates none of the prompt&apos;s words</source>
         <translation>句法：解析器未找到提示词之间的任何关系</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="525"/>
+        <location filename="../ui/MainWindow.cpp" line="537"/>
         <source>Syntax unavailable: %1</source>
         <translation>句法不可用：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="546"/>
+        <location filename="../ui/MainWindow.cpp" line="557"/>
         <source>Steps %1–%2 of %3</source>
         <translation>第 %1–%2 步，共 %3 步</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="551"/>
+        <location filename="../ui/MainWindow.cpp" line="563"/>
+        <source>Approximate: this session keeps no per-head maps (Generate ▸ Keep per-head maps for exact step ranges).</source>
+        <translation>近似：此会话未保留逐头热图（在“生成”中勾选“保留每个注意力头的热图”可得到精确的步数范围）。</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="565"/>
+        <source>All heads shown: one head over part of the steps needs per-head maps (Generate ▸ Keep per-head maps).</source>
+        <translation>显示全部头：在部分步数上查看单个头需要逐头热图（在“生成”中勾选“保留每个注意力头的热图”）。</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="572"/>
         <source>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
         <translation>IoU(%1, %2) = %3
 IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="560"/>
+        <location filename="../ui/MainWindow.cpp" line="581"/>
         <source>%1(%2 → %3)
 </source>
         <translation>%1(%2 → %3)
 </translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="612"/>
+        <location filename="../ui/MainWindow.cpp" line="633"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="613"/>
+        <location filename="../ui/MainWindow.cpp" line="634"/>
         <source>x %1, y %2 — %3</source>
         <translation>x %1，y %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="649"/>
+        <location filename="../ui/MainWindow.cpp" line="656"/>
+        <source>All heads (paper)</source>
+        <translation>全部头（论文）</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="658"/>
+        <source>Head %1</source>
+        <translation>头 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="677"/>
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="665"/>
+        <location filename="../ui/MainWindow.cpp" line="693"/>
         <source>Reading the settings of %1…</source>
         <translation>正在读取 %1 的设置…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="689"/>
+        <location filename="../ui/MainWindow.cpp" line="717"/>
         <source>%1 carries no settings: %2</source>
         <translation>%1 不含设置：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="695"/>
+        <location filename="../ui/MainWindow.cpp" line="723"/>
         <source>Could not take the settings of a PNG: %1</source>
         <translation>无法读取 PNG 的设置：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="702"/>
+        <location filename="../ui/MainWindow.cpp" line="730"/>
         <source>Settings from %1 (%2).</source>
         <translation>设置来自 %1（%2）。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="723"/>
+        <location filename="../ui/MainWindow.cpp" line="751"/>
         <source>Could not open the session %1: %2</source>
         <translation>无法打开会话 %1：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="731"/>
+        <location filename="../ui/MainWindow.cpp" line="759"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="752"/>
+        <location filename="../ui/MainWindow.cpp" line="780"/>
         <source>Settings of the session %1.</source>
         <translation>会话 %1 的设置。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="771"/>
+        <location filename="../ui/MainWindow.cpp" line="799"/>
         <source>The session&apos;s settings were not taken: %1</source>
         <translation>未采用该会话的设置：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="778"/>
+        <location filename="../ui/MainWindow.cpp" line="806"/>
         <source>The generated session cannot be shown: %1</source>
         <translation>无法显示生成的会话：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="789"/>
+        <location filename="../ui/MainWindow.cpp" line="817"/>
         <source>Could not save the session: %1</source>
         <translation>无法保存会话：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="795"/>
+        <location filename="../ui/MainWindow.cpp" line="823"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="801"/>
+        <location filename="../ui/MainWindow.cpp" line="829"/>
         <source>Nothing to export: open or generate a session first.</source>
         <translation>没有可导出的内容：请先打开或生成一个会话。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="806"/>
-        <location filename="../ui/MainWindow.cpp" line="851"/>
-        <location filename="../ui/MainWindow.cpp" line="902"/>
-        <location filename="../ui/MainWindow.cpp" line="914"/>
-        <location filename="../ui/MainWindow.cpp" line="943"/>
+        <location filename="../ui/MainWindow.cpp" line="834"/>
+        <location filename="../ui/MainWindow.cpp" line="879"/>
+        <location filename="../ui/MainWindow.cpp" line="930"/>
+        <location filename="../ui/MainWindow.cpp" line="942"/>
+        <location filename="../ui/MainWindow.cpp" line="971"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="809"/>
-        <location filename="../ui/MainWindow.cpp" line="854"/>
-        <location filename="../ui/MainWindow.cpp" line="923"/>
+        <location filename="../ui/MainWindow.cpp" line="837"/>
+        <location filename="../ui/MainWindow.cpp" line="882"/>
+        <location filename="../ui/MainWindow.cpp" line="951"/>
         <source>Wrote %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="816"/>
+        <location filename="../ui/MainWindow.cpp" line="844"/>
         <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
         <translation>导出失败：%1：请使用 .png、.svg 或 .pdf 文件名</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="820"/>
-        <location filename="../ui/MainWindow.cpp" line="885"/>
-        <location filename="../ui/MainWindow.cpp" line="930"/>
+        <location filename="../ui/MainWindow.cpp" line="848"/>
+        <location filename="../ui/MainWindow.cpp" line="913"/>
+        <location filename="../ui/MainWindow.cpp" line="958"/>
         <source>Nothing to export: select at least one word.</source>
         <translation>没有可导出的内容：请至少选择一个词。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="830"/>
+        <location filename="../ui/MainWindow.cpp" line="858"/>
         <source>each map scaled to its own range (min–max, as the paper)</source>
         <translation>每张图按自身范围缩放（最小–最大，与论文相同）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="833"/>
+        <location filename="../ui/MainWindow.cpp" line="861"/>
         <source>one min–max scale for all the prompt&apos;s words</source>
         <translation>提示词所有单词共用一个最小–最大刻度</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="836"/>
+        <location filename="../ui/MainWindow.cpp" line="864"/>
         <source>attention as aggregated (no scaling; above 1 drawn as 1)</source>
         <translation>聚合后的注意力（不缩放；大于 1 按 1 绘制）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="839"/>
+        <location filename="../ui/MainWindow.cpp" line="867"/>
         <source>the word&apos;s share of the prompt words&apos; attention</source>
         <translation>该词在提示词各词注意力中所占份额</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="920"/>
+        <location filename="../ui/MainWindow.cpp" line="948"/>
         <source>Export failed: %1: use a .npy or .safetensors file name</source>
         <translation>导出失败：%1：请使用 .npy 或 .safetensors 文件名</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="948"/>
+        <location filename="../ui/MainWindow.cpp" line="976"/>
         <source>Masks written: %1</source>
         <translation>已写入掩码：%1 个</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="984"/>
+        <location filename="../ui/MainWindow.cpp" line="1012"/>
         <source>unsaved</source>
         <translation>未保存</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="985"/>
+        <location filename="../ui/MainWindow.cpp" line="1013"/>
         <source>%1 (%2) — DAAM Studio</source>
         <translation>%1（%2）— DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="990"/>
+        <location filename="../ui/MainWindow.cpp" line="1018"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1075"/>
+        <location filename="../ui/MainWindow.cpp" line="1103"/>
         <source>Type what the image shows in the prompt, then Generate: its words get maps over the image.</source>
         <translation>在提示词中输入图像的内容，然后点击生成：其中的词会在图像上得到热图。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1082"/>
+        <location filename="../ui/MainWindow.cpp" line="1110"/>
         <source>Open a session folder</source>
         <translation>打开会话文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1089"/>
+        <location filename="../ui/MainWindow.cpp" line="1117"/>
         <source>Take the settings of an image</source>
         <translation>读取图像的设置</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1095"/>
+        <location filename="../ui/MainWindow.cpp" line="1123"/>
         <source>Nothing to save: open or generate a session first.</source>
         <translation>没有可保存的内容：请先打开或生成一个会话。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1096"/>
+        <location filename="../ui/MainWindow.cpp" line="1124"/>
         <source>Save the session as a folder</source>
         <translation>将会话保存为文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1102"/>
+        <location filename="../ui/MainWindow.cpp" line="1130"/>
         <source>Export the overlay</source>
         <translation>导出叠加图</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1090"/>
-        <location filename="../ui/MainWindow.cpp" line="1102"/>
+        <location filename="../ui/MainWindow.cpp" line="1118"/>
         <location filename="../ui/MainWindow.cpp" line="1130"/>
+        <location filename="../ui/MainWindow.cpp" line="1158"/>
         <source>PNG images (*.png)</source>
         <translation>PNG 图像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1109"/>
+        <location filename="../ui/MainWindow.cpp" line="1137"/>
         <source>Export a figure</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1110"/>
+        <location filename="../ui/MainWindow.cpp" line="1138"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
         <translation>PNG 图像 (*.png);;SVG 矢量图 (*.svg);;PDF 文档 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1116"/>
+        <location filename="../ui/MainWindow.cpp" line="1144"/>
         <source>Figure resolution</source>
         <translation>图表分辨率</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1116"/>
+        <location filename="../ui/MainWindow.cpp" line="1144"/>
         <source>Dots per inch:</source>
         <translation>每英寸点数（DPI）：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1123"/>
+        <location filename="../ui/MainWindow.cpp" line="1151"/>
         <source>Export the maps as numbers</source>
         <translation>将热图导出为数值</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1124"/>
+        <location filename="../ui/MainWindow.cpp" line="1152"/>
         <source>safetensors (*.safetensors);;NumPy arrays (*.npy)</source>
         <translation>safetensors (*.safetensors);;NumPy 数组 (*.npy)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1130"/>
+        <location filename="../ui/MainWindow.cpp" line="1158"/>
         <source>Export masks</source>
         <translation>导出掩码</translation>
     </message>

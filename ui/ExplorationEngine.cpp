@@ -128,6 +128,10 @@ struct ExplorationEngine::Impl {
         h.callBegin = q.callBegin;
         h.callEnd = q.callEnd;
         h.layers = q.layers;
+        // Over part of the steps a head choice needs per-head maps; without them the window says so and all
+        // heads are shown.
+        const bool allCalls = q.callBegin <= 0 && q.callEnd < 0;
+        if (allCalls || summary.headMaps) h.heads = q.heads;
         return h;
     }
     torch::Tensor rawWordMap(int word) const {
@@ -258,6 +262,9 @@ bool ExplorationEngine::setSession(SessionPtr session, const QString& dir, QStri
         }
         s.layers = session->trace->layers();
         s.defaultLayers = aggregator->defaultLayers();
+        s.headMaps = session->trace->hasHeadMaps();
+        for (const auto& layer : s.layers)
+            s.maxHeads = std::max(s.maxHeads, layer.heads);
         s.calls = session->trace->calls();
         if (session->generation.is_object() && session->generation.contains("timesteps") &&
             session->generation["timesteps"].is_array())

@@ -38,6 +38,7 @@ void ExplorationState::resetForSession(const SessionSummary& summary) {
     callBegin_ = 0;
     callEnd_ = calls_;
     layers_.clear();
+    heads_.clear();
     selected_.clear();
     // Start on a word that means something: the first one that is not punctuation, a start/end token or a
     // function word; failing that (a prompt of only such words), the first that is not punctuation or special.
@@ -56,6 +57,7 @@ MapQuery ExplorationState::query() const {
     q.callBegin = callBegin_;
     q.callEnd = callEnd_ >= calls_ ? -1 : callEnd_;
     q.layers = layers_;
+    q.heads = heads_;
     q.normalization = normalization_;
     return q;
 }
@@ -94,6 +96,12 @@ void ExplorationState::setCallRange(int begin, int end) {
 void ExplorationState::setLayers(const std::vector<int>& layers) {
     if (layers == layers_) return;
     layers_ = layers;
+    emitChange(&ExplorationState::layersChanged);
+}
+
+void ExplorationState::setHeads(const std::vector<int>& heads) {
+    if (heads == heads_) return;
+    heads_ = heads;
     emitChange(&ExplorationState::layersChanged);
 }
 

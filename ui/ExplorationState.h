@@ -25,7 +25,6 @@ public:
     int callBegin() const { return callBegin_; }
     int callEnd() const { return callEnd_; }                   // exclusive
     const std::vector<int>& layers() const { return layers_; } // empty: the reference default
-    bool allHeads() const { return allHeads_; }
     double threshold() const { return threshold_; }
     Normalization normalization() const { return normalization_; }
     daam::ColorMapName colorMap() const { return colorMap_; }
@@ -40,6 +39,9 @@ public:
     void setSelectedWords(const QList<int>& words);
     void setCallRange(int begin, int end);
     void setLayers(const std::vector<int>& layers);
+    // The heads whose maps are summed in every layer (empty: all of them); emits layersChanged.
+    void setHeads(const std::vector<int>& heads);
+    const std::vector<int>& heads() const { return heads_; }
     void setThreshold(double tau);
     void setNormalization(Normalization normalization);
     void setColorMap(daam::ColorMapName map);
@@ -64,7 +66,7 @@ private:
     int callBegin_ = 0;
     int callEnd_ = 0;
     std::vector<int> layers_;
-    bool allHeads_ = true;
+    std::vector<int> heads_;
     double threshold_ = 0.4;
     Normalization normalization_ = Normalization::MinMax;
     daam::ColorMapName colorMap_ = daam::ColorMapName::Jet;

@@ -48,6 +48,8 @@ struct SessionSummary {
     int calls = 0;
     std::vector<double> timesteps; // one per UNet call when the record has them
     QImage image;                  // RGB888
+    bool headMaps = false;         // the trace keeps each call's per-head maps: exact step ranges and head choices
+    int maxHeads = 0;              // the most heads of any layer
     bool valid() const { return calls > 0 && !words.empty(); }
 };
 
@@ -84,9 +86,10 @@ struct MapQuery {
     int callBegin = 0;       // UNet calls [callBegin, callEnd)
     int callEnd = -1;        // < 0: through the last call
     std::vector<int> layers; // empty: the reference default
+    std::vector<int> heads;  // head indices in every chosen layer; empty: all (the reference)
     Normalization normalization = Normalization::MinMax;
     bool operator==(const MapQuery& o) const {
-        return callBegin == o.callBegin && callEnd == o.callEnd && layers == o.layers &&
+        return callBegin == o.callBegin && callEnd == o.callEnd && layers == o.layers && heads == o.heads &&
                normalization == o.normalization;
     }
     bool operator!=(const MapQuery& o) const { return !(*this == o); }

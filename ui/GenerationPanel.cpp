@@ -4,6 +4,7 @@
 #include "daam/builtin/BuiltInModel.h"
 #include "daam/pipeline/GenerationParameters.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -266,6 +267,10 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
     device_->addItem(tr("CPU"), QStringLiteral("cpu"));
     device_->addItem(tr("CUDA GPU"), QStringLiteral("cuda"));
     form->addRow(tr("&Device:"), device_);
+    keepHeads_ = new QCheckBox(tr("Keep per-head maps"), this);
+    keepHeads_->setToolTip(tr("Keep every step's map of every head: exact step ranges and single heads in the "
+                              "Layers panel, for a trace as many times larger as the layers have heads"));
+    form->addRow(QString(), keepHeads_);
     layout->addLayout(form);
 
     generate_ = new QPushButton(tr("&Generate"), this);
@@ -323,6 +328,7 @@ GenerationSettings GenerationPanel::settings() const {
     s.width = size_->currentData().toSize().width();
     s.height = size_->currentData().toSize().height();
     s.device = device_->currentData().toString();
+    s.keepHeads = keepHeads_->isChecked();
     s.initImage = QDir::fromNativeSeparators(image_->text().trimmed());
     s.strength = strength_->value();
     s.startTimestep = startMode_->currentIndex() == 0 ? startTimestep_->value() : -1;
@@ -351,6 +357,7 @@ void GenerationPanel::setSettings(const GenerationSettings& s) {
     scheduler_->setCurrentIndex(std::max(0, scheduler_->findData(s.scheduler)));
     selectSize(s.width, s.height);
     device_->setCurrentIndex(std::max(0, device_->findData(s.device)));
+    keepHeads_->setChecked(s.keepHeads);
     image_->setText(QDir::toNativeSeparators(s.initImage));
     strength_->setValue(s.strength);
     if (s.startTimestep >= 0) startTimestep_->setValue(s.startTimestep);
@@ -479,6 +486,7 @@ void GenerationPanel::saveSettings() const {
     settings.setValue(QStringLiteral("size"), s.width);
     settings.setValue(QStringLiteral("height"), s.height);
     settings.setValue(QStringLiteral("device"), s.device);
+    settings.setValue(QStringLiteral("keepHeads"), s.keepHeads);
     QStringList recent;
     for (int i = 0; i < model_->count(); ++i)
         if (!model_->itemData(i, kModelKindRole).isValid()) recent << model_->itemText(i);
@@ -513,6 +521,7 @@ void GenerationPanel::restoreSettings() {
     s.width = settings.value(QStringLiteral("size"), 0).toInt();
     s.height = settings.value(QStringLiteral("height"), s.width).toInt(); // absent before sizes could be oblong
     s.device = settings.value(QStringLiteral("device"), QStringLiteral("cpu")).toString();
+    s.keepHeads = settings.value(QStringLiteral("keepHeads"), false).toBool();
     settings.endGroup();
     setSettings(s);
     searchModelFolders();

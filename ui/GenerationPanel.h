@@ -10,6 +10,7 @@
 
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -100,6 +101,7 @@ private:
     QComboBox* scheduler_;
     QComboBox* size_;
     QComboBox* device_;
+    QCheckBox* keepHeads_;
     QComboBox* syntax_;
     QLineEdit* image_;
     QComboBox* startMode_;

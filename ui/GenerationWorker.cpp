@@ -114,7 +114,9 @@ void GenerationWorker::generate(const GenerationSettings& settings) {
             inputImage = readInputImage(settings.initImage);
         }
         Callbacks callbacks(this, cancel_);
-        auto traced = daam::generateTraced(*d->pipeline, request, &callbacks, {}, false, true, inputImage);
+        daam::AttentionTraceOptions traceOptions;
+        traceOptions.keepHeads = settings.keepHeads;
+        auto traced = daam::generateTraced(*d->pipeline, request, &callbacks, traceOptions, false, true, inputImage);
         auto session = std::make_shared<daam::Session>(std::move(traced.session));
         Q_EMIT finished(session, traced.result.seconds);
     } catch (const daam::GenerationCancelled&) {

@@ -32,6 +32,7 @@ struct GenerationSettings {
     int cropTop = 0, cropLeft = 0;
     int targetWidth = 0, targetHeight = 0;
     QString device = QStringLiteral("cpu");
+    bool keepHeads = false; // keep each call's per-head maps: exact step ranges and heads, a larger trace
     // Image-to-image: the input image (any format Qt reads), and where the run starts on it: the first step at or
     // below `startTimestep` to explain the image, or `strength` of the schedule when that is negative.
     QString initImage;

@@ -219,6 +219,7 @@ QWidget* MainWindow::buildControls() {
     play_->setText(tr("Play"));
     play_->setToolTip(tr("Slide the chosen range of steps through the denoising"));
     rangeLabel_ = new QLabel(time);
+    rangeLabel_->setWordWrap(true);
     auto* timeRow = new QHBoxLayout;
     timeRow->addWidget(play_);
     timeRow->addWidget(range_, 1);
@@ -233,6 +234,17 @@ QWidget* MainWindow::buildControls() {
     auto* layerLayout = new QVBoxLayout(layerBox);
     layers_ = new LayerSelector(layerBox);
     layerLayout->addWidget(layers_);
+    headBox_ = new QComboBox(layerBox);
+    headBox_->setToolTip(tr("Sum the maps of all heads, as the paper does, or show one head's in every chosen layer. "
+                            "Over part of the steps a head needs the per-head maps a generation may keep."));
+    auto* headRow = new QHBoxLayout;
+    auto* headLabel = new QLabel(tr("&Heads:"), layerBox);
+    headLabel->setBuddy(headBox_);
+    headRow->addWidget(headLabel);
+    headRow->addWidget(headBox_, 1);
+    layerLayout->addLayout(headRow);
+    connect(headBox_, &QComboBox::currentIndexChanged, this,
+            [this](int index) { state_->setHeads(index <= 0 ? std::vector<int>{} : std::vector<int>{index - 1}); });
     layout->addWidget(layerBox, 1);
     connect(layers_, &LayerSelector::layersChanged, this, [this](const std::vector<int>& layers) {
         if (layers.empty()) {
@@ -542,8 +554,17 @@ void MainWindow::refreshOverlay() {
     const auto maps = selectedMaps();
     view_->setImage(renderOverlay(summary.image, maps, overlayStyle()));
     thresholdValue_->setText(QString::number(state_->threshold(), 'f', 2));
-    rangeLabel_->setText(
-        tr("Steps %1–%2 of %3").arg(state_->callBegin() + 1).arg(state_->callEnd()).arg(summary.calls));
+    QString range = tr("Steps %1–%2 of %3").arg(state_->callBegin() + 1).arg(state_->callEnd()).arg(summary.calls);
+    // Without per-head maps a part of the steps is summed over heads before it is upsampled, where the paper
+    // upsamples each head's map: close, not equal; and a head cannot be told apart there at all.
+    const bool partial = state_->callBegin() > 0 || state_->callEnd() < summary.calls;
+    if (partial && !summary.headMaps)
+        range += QLatin1Char('\n') + (state_->heads().empty()
+                                          ? tr("Approximate: this session keeps no per-head maps (Generate ▸ Keep "
+                                               "per-head maps for exact step ranges).")
+                                          : tr("All heads shown: one head over part of the steps needs per-head "
+                                               "maps (Generate ▸ Keep per-head maps)."));
+    rangeLabel_->setText(range);
     const auto& selected = state_->selectedWords();
     if (maps.size() >= 2) {
         const auto o = ExplorationEngine::overlap(*maps[0], *maps[1], state_->threshold());
@@ -628,6 +649,13 @@ void MainWindow::applySummary() {
     {
         QSignalBlocker block(layers_);
         layers_->setLayers(summary.layers, summary.defaultLayers);
+    }
+    {
+        QSignalBlocker block(headBox_);
+        headBox_->clear();
+        headBox_->addItem(tr("All heads (paper)"));
+        for (int h = 0; h < summary.maxHeads; ++h)
+            headBox_->addItem(tr("Head %1").arg(h + 1));
     }
     state_->resetForSession(summary);
     tokens_->setSelection(state_->selectedWords());

@@ -87,6 +87,8 @@ public:
     QComboBox* maskModeBox() const { return maskMode_; }
     QLabel* overlapLabel() const { return overlap_; }
     QLabel* readoutLabel() const { return readout_; }
+    QLabel* rangeLabel() const { return rangeLabel_; }
+    QComboBox* headBox() const { return headBox_; }
     QLabel* errorBanner() const { return errorBanner_; }
     PlotsPanel* plots() const { return plots_; }
     GenerationPanel* generationPanel() const { return generationPanel_; }
@@ -167,6 +169,7 @@ private:
     QToolButton* play_;
     QTimer* playTimer_;
     LayerSelector* layers_;
+    QComboBox* headBox_; // all heads, or one head in every layer
     QSlider* threshold_;
     QLabel* thresholdValue_;
     QComboBox* maskMode_;

@@ -12,7 +12,10 @@
 #include "TestSupport.h"
 
 #include "TestMain.h"
+#include "daam/trace/Session.h"
+
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QDropEvent>
 #include <QElapsedTimer>
@@ -97,7 +100,14 @@ private Q_SLOTS:
         QCOMPARE(window.tokenStrip()->chip(2)->text(), QStringLiteral("dog"));
     }
 
+    void eventLoopNeverWaitsLongOnTheBuiltInModel_data() {
+        QTest::addColumn<bool>("keepHeads");
+        QTest::newRow("heads summed") << false;
+        QTest::newRow("per-head maps kept") << true;
+    }
+
     void eventLoopNeverWaitsLongOnTheBuiltInModel() {
+        QFETCH(bool, keepHeads);
         // The longest the GUI thread goes without an event-loop turn, from the request (the model loads on
         // the worker too) to the finished session: the app's promise is 50 ms at most.
         GenerationController controller;
@@ -107,6 +117,7 @@ private Q_SLOTS:
         s.modelDir = GenerationPanel::builtInModelDir();
         s.prompt = QStringLiteral("a red circle and a blue square");
         s.steps = 20;
+        s.keepHeads = keepHeads;
         QElapsedTimer clock;
         qint64 last = 0, longest = 0;
         QTimer ticker;
@@ -125,6 +136,7 @@ private Q_SLOTS:
         ticker.stop();
         if (!failed.isEmpty()) QFAIL(qPrintable(failed.front().front().toString()));
         QCOMPARE(progress, 20);
+        QCOMPARE(finished.front().front().value<SessionPtr>()->trace->hasHeadMaps(), keepHeads);
         qInfo("generation %.0f ms; longest event-loop wait %.1f ms", clock.nsecsElapsed() / 1e6, longest / 1e6);
         QVERIFY2(longest <= 50'000'000, qPrintable(QString::number(longest / 1e6) + QStringLiteral(" ms")));
     }
@@ -381,6 +393,54 @@ private Q_SLOTS:
         const auto mass = window.engine().massOverCalls(star, {});
         QCOMPARE(int(mass.size()), 10);
         QVERIFY(mass.front() > 0);
+    }
+
+    // Per-head maps from the panel: one head's map differs from all heads', a part of the steps is exact; a
+    // session without them says a part of the steps is approximate.
+    void headsFromTheLayersPanel() {
+        // The built-in model's layers have one head each: the tiny reference pipeline has eight.
+        if (!haveTinyModel()) QSKIP("../shared/reference/pipelines/sd1-tiny is absent");
+        MainWindow window;
+        QSignalSpy finished(window.generation(), &GenerationController::finished);
+        QSignalSpy failed(window.generation(), &GenerationController::failed);
+        auto s = tinySettings(8);
+        s.keepHeads = true;
+        window.generationPanel()->setSettings(s);
+        window.generationPanel()->requestGeneration();
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), kGenerationTimeoutMs);
+        if (!failed.isEmpty()) QFAIL(qPrintable(failed.front().front().toString()));
+        QVERIFY(window.engine().summary().headMaps);
+        const int heads = window.engine().summary().maxHeads;
+        QCOMPARE(window.headBox()->count(), heads + 1);
+        QVERIFY(heads >= 2);
+        auto mapNow = [&] {
+            QTest::qWaitFor([&] { return !window.selectedMaps().empty(); }, 10000);
+            return window.selectedMaps().empty() ? std::vector<float>{} : window.selectedMaps().front()->values;
+        };
+        const auto all = mapNow();
+        QVERIFY(!all.empty());
+        window.headBox()->setCurrentIndex(1);
+        QCOMPARE(window.state()->heads(), std::vector<int>{0});
+        const auto first = mapNow();
+        QVERIFY(first != all);
+        window.headBox()->setCurrentIndex(2);
+        QVERIFY(mapNow() != first);
+        window.state()->setCallRange(2, 6);
+        QTRY_VERIFY_WITH_TIMEOUT(window.rangeLabel()->text().startsWith(QStringLiteral("Steps 3–6")), 10000);
+        QVERIFY(!window.rangeLabel()->text().contains(QStringLiteral("Approximate")));
+        QVERIFY(!window.rangeLabel()->text().contains(QStringLiteral("All heads shown")));
+
+        // Without per-head maps: a part of the steps is approximate, and a head choice there falls back.
+        s.keepHeads = false;
+        window.generationPanel()->setSettings(s);
+        window.generationPanel()->requestGeneration();
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 2 || !failed.isEmpty(), kGenerationTimeoutMs);
+        QVERIFY(!window.engine().summary().headMaps);
+        window.state()->setCallRange(2, 6);
+        QTRY_VERIFY_WITH_TIMEOUT(window.rangeLabel()->text().contains(QStringLiteral("Approximate")), 10000);
+        window.headBox()->setCurrentIndex(1);
+        QTRY_VERIFY_WITH_TIMEOUT(window.rangeLabel()->text().contains(QStringLiteral("All heads shown")), 10000);
+        QVERIFY(!mapNow().empty());
     }
 
     void closingTheWindowCancelsAGeneration() {
