@@ -2,6 +2,7 @@
 #include "MainWindow.h"
 
 #include "AboutDialog.h"
+#include "CompareView.h"
 #include "GenerationController.h"
 #include "GenerationPanel.h"
 #include "ImageView.h"
@@ -35,6 +36,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QShortcut>
 #include <QSlider>
@@ -139,8 +141,20 @@ MainWindow::MainWindow(QWidget* parent)
     generateScroll->setWidget(generationPanel_);
     generateScroll->setWidgetResizable(true);
     generateScroll->setFrameShape(QFrame::NoFrame);
+    // The dock may be short (it scrolls), never narrower than its controls: a sideways scroll bar clipped them.
+    generateScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    generateScroll->setMinimumWidth(generationPanel_->minimumSizeHint().width() +
+                                    generateScroll->verticalScrollBar()->sizeHint().width());
     generateDock->setWidget(generateScroll);
     addDockWidget(Qt::LeftDockWidgetArea, generateDock);
+
+    compare_ = new CompareView(this);
+    compareDock_ = new QDockWidget(tr("Compare"), this);
+    compareDock_->setObjectName(QStringLiteral("compareDock"));
+    compareDock_->setWidget(compare_);
+    addDockWidget(Qt::BottomDockWidgetArea, compareDock_);
+    compareDock_->hide(); // until a session is compared
+    connect(compare_, &CompareView::closeRequested, compareDock_, &QDockWidget::hide);
 
     refreshTimer_ = new QTimer(this);
     refreshTimer_->setSingleShot(true);
@@ -323,6 +337,8 @@ void MainWindow::buildMenus() {
     auto* open = file->addAction(tr("&Open Session…"), this, &MainWindow::openDialog);
     open->setShortcut(QKeySequence::Open);
     recentMenu_ = file->addMenu(tr("Open &Recent"));
+    file->addAction(tr("&Compare With Session…"), this, &MainWindow::compareDialog)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
     file->addAction(tr("Settings from &PNG…"), this, &MainWindow::openPngDialog)
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     auto* save = file->addAction(tr("&Save Session As…"), this, &MainWindow::saveDialog);
@@ -565,6 +581,7 @@ void MainWindow::refreshOverlay() {
                                           : tr("All heads shown: one head over part of the steps needs per-head "
                                                "maps (Generate ▸ Keep per-head maps)."));
     rangeLabel_->setText(range);
+    refreshCompare();
     const auto& selected = state_->selectedWords();
     if (maps.size() >= 2) {
         const auto o = ExplorationEngine::overlap(*maps[0], *maps[1], state_->threshold());
@@ -686,6 +703,47 @@ void MainWindow::openSessionInBackground(const QString& dir) {
             },
             Qt::QueuedConnection);
     });
+}
+
+void MainWindow::compareWith(const QString& dir) {
+    const int request = ++compareRequests_;
+    statusBar()->showMessage(tr("Opening %1 to compare…").arg(QDir::toNativeSeparators(dir)));
+    pool_.start([this, dir, request] {
+        QString error;
+        const auto session = ExplorationEngine::load(dir, &error);
+        QMetaObject::invokeMethod(
+            this,
+            [this, dir, request, session, error] {
+                if (request != compareRequests_) return;
+                QString why = error;
+                if (!session || !compare_->setOther(session, QDir(dir).absolutePath(), &why)) {
+                    showError(tr("Could not compare with %1: %2").arg(QDir::toNativeSeparators(dir), why));
+                    Q_EMIT compareOpened(false);
+                    return;
+                }
+                clearError();
+                statusBar()->showMessage(tr("Comparing with %1").arg(QDir::toNativeSeparators(dir)), 4000);
+                compareDock_->show();
+                refreshCompare();
+                Q_EMIT compareOpened(true);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void MainWindow::compareDialog() {
+    if (!engine_.hasSession()) return showError(tr("Open or generate a session first, then compare it with another."));
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Compare with a session folder"),
+                                                          recent_.isEmpty() ? QDir::homePath() : recent_.front());
+    if (!dir.isEmpty()) compareWith(dir);
+}
+
+void MainWindow::refreshCompare() {
+    if (!compare_->hasOther() || compareDock_->isHidden() || !engine_.hasSession()) return;
+    const auto& selected = state_->selectedWords();
+    const auto maps = selectedMaps();
+    compare_->showWord(engine_.summary(), selected.isEmpty() ? -1 : selected.front(),
+                       maps.empty() ? nullptr : maps.front(), state_->query(), overlayStyle());
 }
 
 void MainWindow::openPng(const QString& path) {

@@ -14,6 +14,7 @@
 #include <QThreadPool>
 
 class QComboBox;
+class QDockWidget;
 class QLabel;
 class QScrollArea;
 class QMenu;
@@ -23,6 +24,7 @@ class QToolButton;
 
 namespace daam::ui {
 
+class CompareView;
 class GenerationController;
 class GenerationPanel;
 class ImageView;
@@ -54,6 +56,10 @@ public:
     // panel's start timestep, with the prompt its PNG parameters give (else the panel's), and the generation
     // starts. Without a prompt the panel asks for one instead.
     void explainImage(const QString& path);
+    // Opens `dir` (on a worker thread) beside the current session in the Compare panel; compareOpened() tells how
+    // it ended.
+    void compareWith(const QString& dir);
+    CompareView* compareView() const { return compare_; }
     // A session from a generation (not saved yet).
     bool showSession(const SessionPtr& session);
     QString lastError() const { return lastError_; }
@@ -99,6 +105,7 @@ public:
 Q_SIGNALS:
     void sessionOpened(bool ok);
     void pngOpened(bool ok);
+    void compareOpened(bool ok);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -138,6 +145,8 @@ private:
     void saveSettings() const;
     void openDialog();
     void openPngDialog();
+    void compareDialog();
+    void refreshCompare();
     void startExplaining();
     void saveDialog();
     void exportOverlayDialog();
@@ -155,6 +164,9 @@ private:
     int parseSerial_ = 0;
     int openRequests_ = 0; // the latest background open wins
     int pngRequests_ = 0;
+    int compareRequests_ = 0;
+    CompareView* compare_;
+    QDockWidget* compareDock_;
     QString explainAfterPng_; // the image whose explanation starts once its settings are read
     ExplorationState* state_;
     GenerationController* generation_;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // daam-studio: the desktop application.
-//   daam-studio [SESSION_DIR | IMAGE.png] [--generate] [--select N]... [--mask fill|outline|cutout] [--screenshot FILE]
+//   daam-studio [SESSION_DIR | IMAGE.png] [--generate] [--select N]... [--mask fill|outline|cutout] [--compare DIR]
+//               [--screenshot FILE]
 // With no session, on the built-in model, the app generates its prompt at once: the first thing a newcomer
 // sees is DAAM at work. --generate does so on any model. --select picks words by their 1-based position
 // (as the number keys do) once the session is shown; --screenshot grabs the window once it is laid out and
@@ -54,7 +55,10 @@ int main(int argc, char** argv) {
     QCommandLineOption generate(QStringLiteral("generate"),
                                 QApplication::translate("main", "Generate the prompt at start-up (the built-in model "
                                                                 "does so unless a session is opened)."));
-    parser.addOptions({generate, select, mask, screenshot});
+    QCommandLineOption compare(QStringLiteral("compare"),
+                               QApplication::translate("main", "Compare the session with the one in DIR."),
+                               QStringLiteral("DIR"));
+    parser.addOptions({generate, select, mask, compare, screenshot});
     parser.process(app);
 
     daam::ui::MainWindow window;
@@ -135,6 +139,13 @@ int main(int argc, char** argv) {
             applyViewOptions();
             if (parser.isSet(screenshot)) takeScreenshot(parser.value(screenshot));
         });
+    } else if (parser.isSet(compare)) {
+        // The compared session loads in the background: the view options and the screenshot wait for it.
+        QObject::connect(&window, &daam::ui::MainWindow::compareOpened, &window, [&, applyViewOptions, takeScreenshot] {
+            applyViewOptions();
+            if (parser.isSet(screenshot)) takeScreenshot(parser.value(screenshot));
+        });
+        window.compareWith(parser.value(compare));
     } else {
         applyViewOptions();
         if (parser.isSet(screenshot)) takeScreenshot(parser.value(screenshot));

@@ -461,9 +461,14 @@ private Q_SLOTS:
 
         QTest::mouseClick(strip->specialToggle(), Qt::LeftButton);
         QVERIFY(start->isVisible() && end->isVisible());
-        // In prompt order: the start token before the first word, the end token after the last.
-        QVERIFY(start->x() < strip->chip(kWordA)->x());
-        QVERIFY(end->x() > strip->chip(kWordDog)->x());
+        // In prompt order (row by row, as the strip wraps): the start token before the first word, the end token
+        // after the last.
+        auto before = [strip](int a, int b) {
+            return strip->rowOf(a) < strip->rowOf(b) ||
+                   (strip->rowOf(a) == strip->rowOf(b) && strip->chip(a)->x() < strip->chip(b)->x());
+        };
+        QVERIFY(before(3, kWordA));
+        QVERIFY(before(kWordDog, 4));
         QTest::mouseClick(start, Qt::LeftButton);
         QTest::mouseClick(strip->chip(kWordDog), Qt::LeftButton, Qt::ControlModifier);
         QCOMPARE(window_->state()->selectedWords(), (QList<int>{3, kWordDog}));
