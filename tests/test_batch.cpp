@@ -167,6 +167,31 @@ class TestBatch : public QObject {
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(QStringLiteral("00000/dog.png: item 0: the word 'dog' is not in the prompt")),
                  qPrintable(r.err));
+
+        // The same masks drawn in the sessions themselves (the app's Annotate tools): the same score.
+        for (const auto& [item, word, mask] : masks) {
+            char name[8];
+            std::snprintf(name, sizeof(name), "%05d", item);
+            const auto sessionDir = (dir / "whole" / "sessions" / name).string();
+            auto session = daam::loadSession(sessionDir);
+            for (size_t w = 0; w < session.words.size(); ++w)
+                if (session.words[w].text == word) {
+                    session.annotations[int(w)].mask = daam::tensorToImage(mask * 255);
+                    break;
+                }
+            daam::saveSessionAnnotations(sessionDir, session);
+        }
+        r = daam::test::runCli({QStringLiteral("eval-masks"), QStringLiteral("--index"), index,
+                                QStringLiteral("--masks"), QStringLiteral("sessions"), QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 1); // items 2 and 3 have none
+        QVERIFY2(r.err.contains(QStringLiteral("none drawn in its session")), qPrintable(r.err));
+        r = daam::test::runCli({QStringLiteral("eval-masks"), QStringLiteral("--index"), index,
+                                QStringLiteral("--masks"), QStringLiteral("sessions"), QStringLiteral("--skip-missing"),
+                                QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto fromSessions = json::parse(r.out.toStdString());
+        QCOMPARE(fromSessions["masks"].get<int>(), 3);
+        QVERIFY2(std::abs(fromSessions["miou"].get<double>() - expected) < 1e-12, fromSessions.dump().c_str());
     }
 
 private Q_SLOTS:

@@ -141,6 +141,43 @@ private Q_SLOTS:
         daam::saveSession(empty, makeSession(false));
         QVERIFY(fs::exists(empty + "/trace.safetensors"));
     }
+    // Annotations round-trip; damaged ones are refused naming the file.
+    void annotationsRoundTripAndDamageIsNamed() {
+        const auto dir = daam::test::makeTempDir("session-annotations") + "/s";
+        auto session = makeSession(false);
+        session.annotations[2].rating = 5;
+        session.annotations[1].mask = daam::PngImage{8, 8, 1, std::vector<uint8_t>(64, 0)};
+        session.annotations[1].mask.pixels[9] = 255;
+        daam::saveSession(dir, session);
+        auto loaded = daam::loadSession(dir);
+        QCOMPARE(loaded.annotations.size(), size_t(2));
+        QCOMPARE(loaded.annotations[2].rating, 5);
+        QCOMPARE(loaded.annotations[1].mask.pixels, session.annotations[1].mask.pixels);
+        // Only the annotations rewritten: the rest of the folder stays.
+        loaded.annotations.erase(1);
+        daam::saveSessionAnnotations(dir, loaded);
+        QCOMPARE(daam::loadSession(dir).annotations.size(), size_t(1));
+        QVERIFY(!std::filesystem::exists(dir + "/annotations/mask-1.png"));
+
+        const std::string json = dir + "/annotations/annotations.json";
+        auto expectDamage = [&](const std::string& text, const std::string& fragment) {
+            writeText(json, text);
+            try {
+                daam::loadSession(dir);
+                QFAIL(text.c_str());
+            } catch (const daam::FileError& e) {
+                QVERIFY2(std::string(e.what()).find("annotations.json") != std::string::npos, e.what());
+                QVERIFY2(std::string(e.what()).find(fragment) != std::string::npos, e.what());
+            }
+        };
+        const std::string head = R"({"format": "daam-studio-annotations", "format_version": 1, "words": )";
+        expectDamage(head + R"([{"word": 2, "rating": 9}]})", "rating");
+        expectDamage(head + R"([{"word": 7, "rating": 1}]})", "word 7");
+        expectDamage(head + R"([{"word": 1, "rating": 1, "mask": "../image.png"}]})", "annotations folder");
+        expectDamage(R"({"format": "daam-studio-annotations", "format_version": 99, "words": []})", "newer");
+        expectDamage("{not json", "annotations.json");
+    }
+
     void reportsDamage_data() {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("damage");

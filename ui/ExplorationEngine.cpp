@@ -9,8 +9,12 @@
 
 #include <torch/torch.h>
 
+#include <cstring>
+
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 
 namespace daam::ui {
 
@@ -399,6 +403,78 @@ bool ExplorationEngine::install(const GridMapsPtr& maps) {
     if (!maps || !d->session || maps->sessionSerial != d->serial) return false;
     if (!isReady(maps->query)) d->adopt(maps->query, maps->tokenMaps, maps->negativeTokenMaps);
     return true;
+}
+
+bool ExplorationEngine::annotatable(int word) const {
+    return d->session && word >= 0 && word < int(d->session->words.size()) && word < int(d->summary.words.size()) &&
+           !d->summary.words[size_t(word)].negative && !d->summary.words[size_t(word)].special;
+}
+
+QImage ExplorationEngine::annotationMask(int word) const {
+    if (!annotatable(word)) return {};
+    const auto it = d->session->annotations.find(word);
+    if (it == d->session->annotations.end() || it->second.mask.width == 0) return {};
+    return toQImage(it->second.mask).convertToFormat(QImage::Format_Grayscale8);
+}
+
+int ExplorationEngine::annotationRating(int word) const {
+    if (!annotatable(word)) return 0;
+    const auto it = d->session->annotations.find(word);
+    return it == d->session->annotations.end() ? 0 : it->second.rating;
+}
+
+bool ExplorationEngine::setAnnotation(int word, const QImage& mask, int rating) {
+    if (!annotatable(word) || rating < 0 || rating > 5) return false;
+    daam::WordAnnotation a;
+    a.rating = rating;
+    if (!mask.isNull()) {
+        const QImage grey = mask.convertToFormat(QImage::Format_Grayscale8);
+        a.mask.width = grey.width();
+        a.mask.height = grey.height();
+        a.mask.channels = 1;
+        a.mask.pixels.resize(size_t(grey.width()) * grey.height());
+        for (int y = 0; y < grey.height(); ++y)
+            std::memcpy(a.mask.pixels.data() + size_t(y) * grey.width(), grey.constScanLine(y), size_t(grey.width()));
+    }
+    if (a.mask.width == 0 && a.rating == 0)
+        d->session->annotations.erase(word);
+    else
+        d->session->annotations[word] = std::move(a);
+    return true;
+}
+
+bool ExplorationEngine::saveAnnotations(QString* error) {
+    try {
+        if (!d->session) throw daam::Error("no session");
+        if (d->summary.dir.isEmpty()) throw daam::Error("the session is not saved yet: save it first (File ▸ Save)");
+        daam::saveSessionAnnotations(QFile::encodeName(d->summary.dir).toStdString(), *d->session);
+        return true;
+    } catch (const std::exception& e) {
+        if (error) *error = QString::fromStdString(e.what());
+        return false;
+    }
+}
+
+QString ExplorationEngine::ratingsCsv() const {
+    // RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled.
+    auto field = [](const QString& text) {
+        if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')))
+            return text;
+        QString quoted = text;
+        quoted.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+        return QLatin1Char('"') + quoted + QLatin1Char('"');
+    };
+    QString csv = QStringLiteral("session,prompt,word,text,rating\n");
+    if (!d->session) return csv;
+    const QString session = field(d->summary.dir.isEmpty() ? QString() : QFileInfo(d->summary.dir).fileName());
+    for (const auto& [word, a] : d->session->annotations)
+        if (a.rating > 0)
+            csv += QStringLiteral("%1,%2,%3,%4,%5\n")
+                       .arg(session, field(d->summary.prompt))
+                       .arg(word)
+                       .arg(field(QString::fromStdString(d->session->words[size_t(word)].text)))
+                       .arg(a.rating);
+    return csv;
 }
 
 MaskOverlap ExplorationEngine::overlap(const HeatMap& a, const HeatMap& b, double tau) {

@@ -69,6 +69,20 @@ public:
     // Adopts a job's result; false (and ignored) when it belongs to another session.
     bool install(const GridMapsPtr& maps);
 
+    // The session's annotation of prompt word `word` (Session::annotations): its mask as Grayscale8 (null for
+    // none) and rating (0 for none). setAnnotation keeps them in the session (saved with it); false for a word
+    // that cannot be annotated (not the prompt's).
+    QImage annotationMask(int word) const;
+    int annotationRating(int word) const;
+    bool setAnnotation(int word, const QImage& mask, int rating);
+    // Whether prompt word `word` can be annotated (a word of the prompt, not a start/end token or negative word).
+    bool annotatable(int word) const;
+    // Writes the annotations into the session's folder (only annotations/); false with `error` for an unsaved
+    // session or a failed write.
+    bool saveAnnotations(QString* error);
+    // The ratings as CSV rows: session,word,text,rating (a header first).
+    QString ratingsCsv() const;
+
     // IoU and IoA of the masks `a > tau` and `b > tau` (core Measures).
     static MaskOverlap overlap(const HeatMap& a, const HeatMap& b, double tau);
 

@@ -82,7 +82,21 @@ void ImageView::wheelEvent(QWheelEvent* event) {
     event->accept();
 }
 
+void ImageView::setPainting(bool painting) {
+    painting_ = painting;
+    stroking_ = false;
+    if (painting)
+        setCursor(Qt::CrossCursor);
+    else
+        unsetCursor();
+}
+
 void ImageView::mousePressEvent(QMouseEvent* event) {
+    if (painting_ && event->button() == Qt::LeftButton) {
+        stroking_ = true;
+        Q_EMIT strokeStarted(toImage(event->position()));
+        return;
+    }
     if (event->button() == Qt::LeftButton || event->button() == Qt::MiddleButton) {
         panning_ = true;
         panStart_ = event->position();
@@ -91,6 +105,7 @@ void ImageView::mousePressEvent(QMouseEvent* event) {
 }
 
 void ImageView::mouseMoveEvent(QMouseEvent* event) {
+    if (stroking_) Q_EMIT strokeMoved(toImage(event->position()));
     if (panning_) {
         offset_ += event->position() - panStart_;
         panStart_ = event->position();
@@ -107,11 +122,22 @@ void ImageView::mouseMoveEvent(QMouseEvent* event) {
 }
 
 void ImageView::mouseReleaseEvent(QMouseEvent*) {
+    if (stroking_) {
+        stroking_ = false;
+        Q_EMIT strokeEnded();
+    }
     panning_ = false;
-    unsetCursor();
+    if (painting_)
+        setCursor(Qt::CrossCursor);
+    else
+        unsetCursor();
 }
 
-void ImageView::mouseDoubleClickEvent(QMouseEvent*) {
+void ImageView::mouseDoubleClickEvent(QMouseEvent* event) {
+    if (painting_ && event->button() == Qt::LeftButton) {
+        Q_EMIT strokeClosed();
+        return;
+    }
     fit();
 }
 

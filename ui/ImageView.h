@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Shows the image with its overlay; wheel zooms about the cursor, dragging pans, double-click fits.
-// Reports the image pixel under the cursor so the window can read out every word's value there.
+// Reports the image pixel under the cursor so the window can read out every word's value there. While painting
+// (the Annotate tools) the left button reports strokes and polygon corners in image pixels instead of panning;
+// the middle button still pans.
 #pragma once
 
 #include <QImage>
@@ -25,10 +27,19 @@ public:
 
     QSize sizeHint() const override;
 
+    // Whether the left button paints (strokes and clicks go to the signals below) rather than pans.
+    void setPainting(bool painting);
+    bool painting() const { return painting_; }
+
 Q_SIGNALS:
     void hovered(int x, int y); // image pixel
     void left();                // the cursor left the image
     void zoomChanged(double zoom);
+    // Painting: a stroke starts, goes on and ends (image pixels, fractional); a double-click closes a polygon.
+    void strokeStarted(const QPointF& at);
+    void strokeMoved(const QPointF& to);
+    void strokeEnded();
+    void strokeClosed();
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -49,6 +60,7 @@ private:
     QPointF offset_; // widget position of the image's top-left corner
     bool fitted_ = true;
     bool panning_ = false;
+    bool painting_ = false, stroking_ = false;
     QPointF panStart_;
 };
 

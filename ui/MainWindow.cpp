@@ -2,6 +2,7 @@
 #include "MainWindow.h"
 
 #include "AboutDialog.h"
+#include "AnnotationPanel.h"
 #include "CompareView.h"
 #include "GenerationController.h"
 #include "GenerationPanel.h"
@@ -33,8 +34,10 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPainter>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QSaveFile>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
@@ -154,6 +157,33 @@ MainWindow::MainWindow(QWidget* parent)
     compareDock_->setWidget(compare_);
     addDockWidget(Qt::BottomDockWidgetArea, compareDock_);
     compareDock_->hide(); // until a session is compared
+
+    annotate_ = new AnnotationPanel(this);
+    annotateDock_ = new QDockWidget(tr("Annotate"), this);
+    annotateDock_->setObjectName(QStringLiteral("annotateDock"));
+    annotateDock_->setWidget(annotate_);
+    addDockWidget(Qt::RightDockWidgetArea, annotateDock_);
+    tabifyDockWidget(plotsDock, annotateDock_);
+    plotsDock->raise();
+    annotateDock_->hide(); // View ▸ Annotate
+    connect(annotateDock_, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        if (!visible) annotate_->setTool(AnnotationPanel::Tool::Off);
+        showAnnotatedWord();
+        scheduleRefresh();
+    });
+    connect(annotate_, &AnnotationPanel::toolChanged, this,
+            [this](AnnotationPanel::Tool tool) { view_->setPainting(tool != AnnotationPanel::Tool::Off); });
+    connect(view_, &ImageView::strokeStarted, annotate_, &AnnotationPanel::beginStroke);
+    connect(view_, &ImageView::strokeMoved, annotate_, &AnnotationPanel::continueStroke);
+    connect(view_, &ImageView::strokeEnded, annotate_, &AnnotationPanel::endStroke);
+    connect(view_, &ImageView::strokeClosed, annotate_, &AnnotationPanel::closePolygon);
+    connect(annotate_, &AnnotationPanel::annotationChanged, this, [this](int word, const QImage& mask, int rating) {
+        engine_.setAnnotation(word, mask, rating);
+        refreshOverlay();
+    });
+    connect(annotate_, &AnnotationPanel::pendingChanged, this, [this] { refreshOverlay(); });
+    connect(annotate_, &AnnotationPanel::saveRequested, this, &MainWindow::saveAnnotations);
+    connect(annotate_, &AnnotationPanel::exportRatingsRequested, this, &MainWindow::exportRatingsDialog);
     connect(compare_, &CompareView::closeRequested, compareDock_, &QDockWidget::hide);
 
     refreshTimer_ = new QTimer(this);
@@ -218,6 +248,12 @@ MainWindow::MainWindow(QWidget* parent)
 MainWindow::~MainWindow() {
     pool_.waitForDone(); // a running aggregation posts back to this window
     generation_->shutdown();
+    // The docks hide while QWidget's destructor runs, after this window's members are gone: their signals must
+    // not reach it then.
+    annotateDock_->disconnect(this);
+    annotate_->disconnect(this);
+    compareDock_->disconnect(this);
+    compare_->disconnect(this);
 }
 
 QWidget* MainWindow::buildControls() {
@@ -407,6 +443,7 @@ void MainWindow::setLanguage(const QString& code) {
 void MainWindow::connectState() {
     connect(state_, &ExplorationState::selectionChanged, this, [this] {
         tokens_->setSelection(state_->selectedWords());
+        showAnnotatedWord();
         refreshMass_ = true;
     });
     connect(state_, &ExplorationState::layersChanged, this, [this] {
@@ -422,7 +459,11 @@ void MainWindow::connectState() {
         const QSignalBlocker block(threshold_);
         threshold_->setValue(int(std::lround(state_->threshold() * 100)));
     });
-    connect(state_, &ExplorationState::sessionReset, this, [this] { refreshMass_ = true; });
+    connect(state_, &ExplorationState::sessionReset, this, [this] {
+        refreshMass_ = true;
+        annotate_->setWord(-1, QString(), QImage(), 0, QSize()); // the new session's own annotations follow
+        showAnnotatedWord();
+    });
     connect(state_, &ExplorationState::changed, this, &MainWindow::scheduleRefresh);
     connect(tokens_, &TokenStrip::wordClicked, this, [this](int word, bool add) {
         if (add)
@@ -568,7 +609,26 @@ void MainWindow::refreshOverlay() {
     if (!engine_.hasSession()) return;
     const auto& summary = engine_.summary();
     const auto maps = selectedMaps();
-    view_->setImage(renderOverlay(summary.image, maps, overlayStyle()));
+    view_->setImage(withAnnotation(renderOverlay(summary.image, maps, overlayStyle())));
+    if (!annotateDock_->isHidden() && annotate_->word() >= 0) {
+        // The word's map against the region drawn for it, as eval-masks scores it.
+        const QImage& mask = annotate_->mask();
+        if (mask.isNull() || maps.empty()) {
+            annotate_->showScore(tr("Draw the word's region to score its map against it."));
+        } else {
+            HeatMap truth;
+            truth.width = mask.width();
+            truth.height = mask.height();
+            truth.values.resize(size_t(truth.width) * truth.height);
+            for (int y = 0; y < truth.height; ++y)
+                for (int x = 0; x < truth.width; ++x)
+                    truth.values[size_t(y) * truth.width + x] = mask.constScanLine(y)[x] ? 1.0f : 0.0f;
+            const auto o = ExplorationEngine::overlap(*maps.front(), truth, state_->threshold());
+            annotate_->showScore(tr("IoU of the map at τ = %1 with the drawn region: %2")
+                                     .arg(state_->threshold(), 0, 'f', 2)
+                                     .arg(o.iou, 0, 'f', 3));
+        }
+    }
     thresholdValue_->setText(QString::number(state_->threshold(), 'f', 2));
     QString range = tr("Steps %1–%2 of %3").arg(state_->callBegin() + 1).arg(state_->callEnd()).arg(summary.calls);
     // Without per-head maps a part of the steps is summed over heads before it is upsampled, where the paper
@@ -703,6 +763,72 @@ void MainWindow::openSessionInBackground(const QString& dir) {
             },
             Qt::QueuedConnection);
     });
+}
+
+QImage MainWindow::withAnnotation(QImage image) const {
+    if (annotateDock_->isHidden() || image.isNull()) return image;
+    const QImage& mask = annotate_->mask();
+    image = image.convertToFormat(QImage::Format_RGB888);
+    if (!mask.isNull() && mask.size() == image.size()) {
+        // Green over the drawn region, half through.
+        for (int y = 0; y < image.height(); ++y) {
+            uchar* line = image.scanLine(y);
+            const uchar* m = mask.constScanLine(y);
+            for (int x = 0; x < image.width(); ++x)
+                if (m[x]) {
+                    line[3 * x + 0] = uchar(line[3 * x + 0] / 2);
+                    line[3 * x + 1] = uchar(line[3 * x + 1] / 2 + 110);
+                    line[3 * x + 2] = uchar(line[3 * x + 2] / 2);
+                }
+        }
+    }
+    const QPolygonF& pending = annotate_->pendingPolygon();
+    if (!pending.isEmpty()) {
+        QPainter p(&image);
+        p.setPen(QPen(QColor(40, 200, 60), 1));
+        p.drawPolyline(pending);
+        for (const QPointF& corner : pending)
+            p.drawEllipse(corner, 1.5, 1.5);
+    }
+    return image;
+}
+
+void MainWindow::showAnnotatedWord() {
+    const auto& selected = state_->selectedWords();
+    const int word = selected.isEmpty() || !engine_.annotatable(selected.front()) ? -1 : selected.front();
+    if (word == annotate_->word()) return;
+    annotate_->setWord(word, word >= 0 ? engine_.summary().words[size_t(word)].text : QString(),
+                       engine_.annotationMask(word), engine_.annotationRating(word), engine_.summary().image.size());
+}
+
+void MainWindow::saveAnnotations() {
+    QString error;
+    if (engine_.summary().dir.isEmpty()) {
+        saveDialog(); // an unsaved session is saved whole, its annotations with it
+        return;
+    }
+    if (!engine_.saveAnnotations(&error)) return showError(tr("Could not save the annotations: %1").arg(error));
+    clearError();
+    statusBar()->showMessage(tr("Saved the annotations in %1").arg(QDir::toNativeSeparators(engine_.summary().dir)),
+                             4000);
+}
+
+void MainWindow::exportRatingsDialog() {
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export the ratings"), QDir::homePath(), tr("CSV files (*.csv)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (!exportRatings(path, &error)) showError(tr("Could not export the ratings: %1").arg(error));
+}
+
+bool MainWindow::exportRatings(const QString& path, QString* error) {
+    QSaveFile file(path);
+    const QByteArray csv = engine_.ratingsCsv().toUtf8();
+    if (!file.open(QIODevice::WriteOnly) || file.write(csv) != csv.size() || !file.commit()) {
+        if (error) *error = QStringLiteral("%1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
+        return false;
+    }
+    return true;
 }
 
 void MainWindow::compareWith(const QString& dir) {

@@ -24,6 +24,7 @@ class QToolButton;
 
 namespace daam::ui {
 
+class AnnotationPanel;
 class CompareView;
 class GenerationController;
 class GenerationPanel;
@@ -60,6 +61,8 @@ public:
     // it ended.
     void compareWith(const QString& dir);
     CompareView* compareView() const { return compare_; }
+    AnnotationPanel* annotationPanel() const { return annotate_; }
+    QDockWidget* annotationDock() const { return annotateDock_; }
     // A session from a generation (not saved yet).
     bool showSession(const SessionPtr& session);
     QString lastError() const { return lastError_; }
@@ -67,6 +70,8 @@ public:
     // Exports of what is shown; false with lastError() set on failure.
     bool exportOverlay(const QString& path);
     bool exportFigure(const QString& path, int dpi);
+    // The session's ratings (Annotate) as CSV.
+    bool exportRatings(const QString& path, QString* error);
     // One PNG per selected word: `path` itself for one word, else `path` with "-N-word" before the suffix.
     bool exportMasks(const QString& path, QStringList* written = nullptr);
     // The selected words' maps as numbers: .safetensors (one file, a tensor per word) or .npy (a file per word).
@@ -167,6 +172,13 @@ private:
     int compareRequests_ = 0;
     CompareView* compare_;
     QDockWidget* compareDock_;
+    AnnotationPanel* annotate_;
+    QDockWidget* annotateDock_;
+    void showAnnotatedWord(); // the panel follows the first selected word
+    void saveAnnotations();
+    void exportRatingsDialog();
+    // The annotation mask of the panel's word over `image`, tinted, with the polygon being outlined.
+    QImage withAnnotation(QImage image) const;
     QString explainAfterPng_; // the image whose explanation starts once its settings are read
     ExplorationState* state_;
     GenerationController* generation_;

@@ -51,7 +51,9 @@ int runEvalMasks(const std::vector<std::string>& argv) {
         "polygon or RLE segmentations).",
         argv);
     args.option("index", "FILE", "A batch's index.jsonl (daam-cli batch).");
-    args.option("masks", "DIR|FILE", "The annotation masks.");
+    args.option("masks", "DIR|FILE|sessions",
+                "The annotation masks: a folder of DIR/<item>/<word>.png, COCO JSON, or 'sessions' for the masks "
+                "drawn in each session with the app's Annotate tools.");
     declareQueryOptions(args, false);
     args.option("sweep", "A:B:S", "Also score every tau from A to B in steps of S.", "0.1:0.9:0.05");
     args.flag("skip-missing", "Score the items that have masks; without it, an item without masks is an error.");
@@ -62,7 +64,10 @@ int runEvalMasks(const std::vector<std::string>& argv) {
     const auto normalization = normalizationFrom(args);
     auto taus = parseSweep(args.get("sweep"));
     taus.insert(taus.begin(), tau); // taus[0]: the headline
-    const auto annotations = MaskAnnotations::open(args.require("masks"));
+    const bool inSessions = args.require("masks") == "sessions";
+    const auto annotations = inSessions ? std::optional<MaskAnnotations>()
+                                        : std::optional<MaskAnnotations>(MaskAnnotations::open(args.require("masks")));
+    const std::string masksPath = inSessions ? indexPath : annotations->path();
     const auto items = finishedItems(indexPath);
 
     std::map<std::string, WordScores> byWord;
@@ -75,17 +80,27 @@ int runEvalMasks(const std::vector<std::string>& argv) {
         bar.update(static_cast<int>(i), static_cast<int>(items.size()));
         std::vector<std::string> keys = {fs::path(item.sessionDir).filename().string(), std::to_string(item.item)};
         if (!item.id.empty()) keys.push_back(item.id);
-        const auto found = annotations.find(keys);
+        std::optional<OpenSession> opened;
+        std::optional<ImageMasks> found;
+        if (inSessions) {
+            opened.emplace(openSession(item.sessionDir));
+            found = sessionMasks(opened->session, item.sessionDir);
+        } else {
+            found = annotations->find(keys);
+        }
         if (!found) {
             if (!args.flagSet("skip-missing"))
-                throw FileError(annotations.path(), "no masks for item " + std::to_string(item.item) + " (looked for " +
-                                                        keys[0] + ", " + keys[1] +
-                                                        (item.id.empty() ? "" : " and its id " + item.id) +
-                                                        "); give --skip-missing to score the items that have masks");
+                throw FileError(inSessions ? item.sessionDir : masksPath,
+                                "no masks for item " + std::to_string(item.item) +
+                                    (inSessions ? std::string(" (none drawn in its session)")
+                                                : " (looked for " + keys[0] + ", " + keys[1] +
+                                                      (item.id.empty() ? "" : " and its id " + item.id) + ")") +
+                                    "; give --skip-missing to score the items that have masks");
             ++missing;
             continue;
         }
-        const auto open = openSession(item.sessionDir);
+        if (!opened) opened.emplace(openSession(item.sessionDir));
+        const auto& open = *opened;
         const auto query = queryFrom(args, open);
         const int height = open.session.image.height, width = open.session.image.width;
         ++scoredItems;
@@ -114,7 +129,7 @@ int runEvalMasks(const std::vector<std::string>& argv) {
         }
     }
     bar.finish();
-    if (masks == 0) throw FileError(annotations.path(), "no mask matched a finished item of " + indexPath);
+    if (masks == 0) throw FileError(masksPath, "no mask matched a finished item of " + indexPath);
 
     auto sweep = nlohmann::json::array();
     size_t best = 1;

@@ -17,8 +17,7 @@ torch::Tensor applyColorMap(const torch::Tensor& values, ColorMapName map) {
         t[i][2] = entries[i].b;
     }
     // colorIndex, on a tensor: x * 256 is exact in float32 as in double, so the entries agree.
-    auto index =
-        (values.to(torch::kFloat32).nan_to_num(0.0).clamp(0, 1) * 256).floor().clamp_max(255).to(torch::kLong);
+    auto index = (values.to(torch::kFloat32).nan_to_num(0.0).clamp(0, 1) * 256).floor().clamp_max(255).to(torch::kLong);
     return table.index_select(0, index.flatten()).reshape({values.size(0), values.size(1), 3});
 }
 

@@ -132,6 +132,24 @@ torch::Tensor decodeCocoRle(const std::vector<int64_t>& counts, int height, int 
     return columnMajor.t().contiguous();
 }
 
+std::optional<ImageMasks> sessionMasks(const Session& session, const std::string& dir) {
+    ImageMasks masks;
+    masks.key = fs::path(dir).filename().string();
+    for (const auto& [index, a] : session.annotations) {
+        if (a.mask.width == 0) continue;
+        const auto& image = a.mask;
+        auto pixels = torch::from_blob(const_cast<uint8_t*>(image.pixels.data()),
+                                       {image.height, image.width, image.channels}, torch::kUInt8);
+        const auto word = asciiLower(session.words[size_t(index)].text);
+        auto mask = pixels.ne(0).any(2).to(torch::kUInt8).clone();
+        if (masks.byWord.count(word)) mask = mask.bitwise_or(masks.byWord[word]); // occurrences join
+        masks.byWord[word] = mask;
+        masks.source[word] = (fs::path(dir) / "annotations" / ("mask-" + std::to_string(index) + ".png")).string();
+    }
+    if (masks.byWord.empty()) return std::nullopt;
+    return masks;
+}
+
 MaskAnnotations MaskAnnotations::open(const std::string& path) {
     MaskAnnotations a;
     a.path_ = path;

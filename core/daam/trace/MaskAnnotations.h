@@ -3,6 +3,8 @@
 // from a folder of PNGs (DIR/<key>/<word>.png) or from COCO-style JSON (polygons, or RLE as pycocotools writes it).
 #pragma once
 
+#include "daam/trace/Session.h"
+
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
 
@@ -51,6 +53,10 @@ private:
     std::map<std::string, Entry> images_;
     std::map<std::string, std::string> aliases_; // COCO file name stem -> image id
 };
+
+// The masks drawn in a session (Session::annotations, the app's Annotate tools), by word text in lower case;
+// none when it has none. `dir` names the files in errors.
+std::optional<ImageMasks> sessionMasks(const Session& session, const std::string& dir);
 
 // Pixels whose centres lie inside the polygon (x0, y0, x1, y1, ...; even-odd rule): uint8 [height, width].
 torch::Tensor rasterizePolygon(const std::vector<double>& xy, int height, int width);

@@ -4,14 +4,15 @@
 #include "daam/io/Safetensors.h"
 #include "daam/util/AtomicFile.h"
 #include "daam/util/Error.h"
+#include "daam/util/JsonConfig.h"
 
 #include <torch/torch.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
-#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -73,6 +74,29 @@ nlohmann::json sessionJson(const Session& s) {
                   {"storage", s.trace->options().storage == torch::kFloat16 ? "float16" : "float32"},
                   {"per_head_maps", s.trace->hasHeadMaps()}};
     return j;
+}
+
+// annotations/annotations.json names each annotated word (index and text), its rating and its mask file.
+void writeAnnotations(const fs::path& dir, const Session& session) {
+    fs::create_directories(dir);
+    auto words = nlohmann::json::array();
+    for (const auto& [index, a] : session.annotations) {
+        if (index < 0 || index >= static_cast<int>(session.words.size()))
+            throw Error("an annotation names word " + std::to_string(index) + ", which the prompt does not have");
+        if (a.rating < 0 || a.rating > 5) throw Error("a rating must be from 1 to 5");
+        nlohmann::json w = {{"word", index}, {"text", session.words[size_t(index)].text}, {"rating", a.rating}};
+        if (a.mask.width > 0) {
+            if (a.mask.width != session.image.width || a.mask.height != session.image.height)
+                throw Error("the mask of word '" + session.words[size_t(index)].text + "' is not the image's size");
+            const std::string file = "mask-" + std::to_string(index) + ".png";
+            writePng((dir / file).string(), a.mask);
+            w["mask"] = file;
+        }
+        words.push_back(std::move(w));
+    }
+    writeFileAtomically(
+        (dir / "annotations.json").string(),
+        nlohmann::json{{"format", "daam-studio-annotations"}, {"format_version", 1}, {"words", words}}.dump(1));
 }
 
 // Reads key `k` of object `j` as T, or throws naming the file and the key path.
@@ -197,6 +221,7 @@ void saveSession(const std::string& dir, const Session& session, const SessionEx
         writeFileAtomically((tmp / "generation.json").string(), generation.dump(1));
         if (session.image.width > 0) writePng((tmp / "image.png").string(), session.image);
         if (session.inputImage.width > 0) writePng((tmp / "input.png").string(), session.inputImage);
+        if (!session.annotations.empty()) writeAnnotations(tmp / "annotations", session);
 
         std::vector<std::pair<std::string, torch::Tensor>> tensors;
         auto addTrace = [&](const std::string& prefix, const AttentionTrace& trace) {
@@ -232,6 +257,66 @@ void saveSession(const std::string& dir, const Session& session, const SessionEx
     } catch (...) {
         fs::remove_all(tmp, ec);
         throw;
+    }
+}
+
+namespace {
+
+std::map<int, WordAnnotation> readAnnotations(const fs::path& dir, const Session& session) {
+    const auto path = (dir / "annotations.json").string();
+    const auto j = readJsonFile(path);
+    if (!j.is_object() || j.value("format", std::string()) != "daam-studio-annotations")
+        throw FileError(path, "is not a DAAM Studio annotations file");
+    checkFormatVersion(j.contains("format_version") ? j["format_version"] : nlohmann::json(), path, "format_version");
+    std::map<int, WordAnnotation> out;
+    for (const auto& w : field<nlohmann::json>(j, "words", path, "")) {
+        const int index = field<int>(w, "word", path, "words[].");
+        if (index < 0 || index >= static_cast<int>(session.words.size()))
+            throw FileError(path, "names word " + std::to_string(index) + ", which the prompt does not have");
+        WordAnnotation a;
+        a.rating = field<int>(w, "rating", path, "words[].");
+        if (a.rating < 0 || a.rating > 5) throw FileError(path, "a rating must be from 1 to 5 (0: none)");
+        if (w.contains("mask")) {
+            const auto file = field<std::string>(w, "mask", path, "words[].");
+            if (file.empty() || file.find('/') != std::string::npos || file.find("..") != std::string::npos)
+                throw FileError(path, "a mask must be a file in the annotations folder");
+            a.mask = readPng((dir / file).string());
+            if (a.mask.width != session.image.width || a.mask.height != session.image.height)
+                throw FileError((dir / file).string(), "is not the image's size");
+        }
+        out[index] = std::move(a);
+    }
+    return out;
+}
+
+} // namespace
+
+void saveSessionAnnotations(const std::string& dir, const Session& session) {
+    const fs::path root(dir);
+    if (!fs::exists(root / "generation.json")) throw FileError(dir, "is not a session folder (no generation.json)");
+    // Written beside, then swapped in: a failed write leaves the annotations as they were.
+    const fs::path fresh = root / "annotations.tmp";
+    const fs::path old = root / "annotations.old";
+    std::error_code ec;
+    fs::remove_all(fresh, ec);
+    fs::remove_all(old, ec);
+    try {
+        if (session.annotations.empty())
+            fs::create_directories(fresh);
+        else
+            writeAnnotations(fresh, session);
+        if (fs::exists(root / "annotations")) fs::rename(root / "annotations", old);
+        if (session.annotations.empty())
+            fs::remove_all(fresh);
+        else
+            fs::rename(fresh, root / "annotations");
+        fs::remove_all(old, ec);
+    } catch (const FileError&) {
+        fs::remove_all(fresh, ec);
+        throw;
+    } catch (const std::exception& e) {
+        fs::remove_all(fresh, ec);
+        throw FileError((root / "annotations").string(), e.what());
     }
 }
 
@@ -347,6 +432,8 @@ Session loadSession(const std::string& dir) {
 
     session.image = readPng((root / "image.png").string());
     if (fs::exists(root / "input.png")) session.inputImage = readPng((root / "input.png").string());
+    if (fs::exists(root / "annotations" / "annotations.json"))
+        session.annotations = readAnnotations(root / "annotations", session);
     session.generation = std::move(generation);
     return session;
 }

@@ -19,10 +19,18 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
 namespace daam {
+
+// What a person marked for one word of the prompt (the app's Annotate tools): the word's true region on the
+// image, and a rating of its map from 1 to 5 (the paper's human study).
+struct WordAnnotation {
+    PngImage mask;  // grey, the image's size, non-zero inside; width 0: none drawn
+    int rating = 0; // 1-5; 0: not rated
+};
 
 struct Session {
     static constexpr int kFormatVersion = 1;
@@ -35,6 +43,8 @@ struct Session {
     std::shared_ptr<AttentionTrace> trace;
     PngImage image;
     PngImage inputImage; // image-to-image: the input as it was run (input.png); width 0 when there is none
+    // By index into `words`; kept in annotations/ (annotations.json, and a PNG per drawn mask).
+    std::map<int, WordAnnotation> annotations;
 
     // The unconditional half, when it was captured (a negative prompt under guidance): the negative
     // prompt's tokens, words and trace (same layer table and calls as `trace`). Null trace otherwise.
@@ -57,6 +67,8 @@ using SessionExtraFiles = std::function<void(const std::string& dir)>;
 // other files is refused (FileError), never swapped away.
 void saveSession(const std::string& dir, const Session& session, const SessionExtraFiles& extraFiles = {});
 bool isReplaceableSessionFolder(const std::string& dir);
+// Rewrites only the annotations/ folder of the saved session `dir` (its masks and ratings), leaving the rest.
+void saveSessionAnnotations(const std::string& dir, const Session& session);
 Session loadSession(const std::string& dir); // throws FileError naming the file and the problem
 
 } // namespace daam
