@@ -756,696 +756,706 @@
 <context>
     <name>daam::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="93"/>
-        <location filename="../ui/MainWindow.cpp" line="1195"/>
+        <location filename="../ui/MainWindow.cpp" line="94"/>
+        <location filename="../ui/MainWindow.cpp" line="1197"/>
         <source>DAAM Studio</source>
         <translation>DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="120"/>
-        <location filename="../ui/MainWindow.cpp" line="492"/>
+        <location filename="../ui/MainWindow.cpp" line="121"/>
+        <location filename="../ui/MainWindow.cpp" line="498"/>
         <source>Point at the image to see which words drew each spot.</source>
         <translation>Zeigen Sie auf das Bild, um zu sehen, welche Wörter jede Stelle gezeichnet haben.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="122"/>
+        <location filename="../ui/MainWindow.cpp" line="123"/>
         <source>Values under the cursor</source>
         <translation>Werte unter dem Mauszeiger</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="126"/>
+        <location filename="../ui/MainWindow.cpp" line="127"/>
         <source>Explore</source>
         <translation>Erkunden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="133"/>
+        <location filename="../ui/MainWindow.cpp" line="134"/>
         <source>Plots</source>
         <translation>Diagramme</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="141"/>
+        <location filename="../ui/MainWindow.cpp" line="142"/>
         <source>Generate</source>
         <translation>Erzeugen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="155"/>
+        <location filename="../ui/MainWindow.cpp" line="156"/>
         <source>Compare</source>
         <translation>Vergleich</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="162"/>
+        <location filename="../ui/MainWindow.cpp" line="163"/>
         <source>Annotate</source>
         <translation>Annotieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="203"/>
+        <location filename="../ui/MainWindow.cpp" line="204"/>
         <source>Write a prompt first.</source>
         <translation>Schreiben Sie zuerst einen Prompt.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="204"/>
+        <location filename="../ui/MainWindow.cpp" line="205"/>
         <source>Choose a model folder first.</source>
         <translation>Wählen Sie zuerst einen Modellordner.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="213"/>
         <location filename="../ui/MainWindow.cpp" line="214"/>
+        <location filename="../ui/MainWindow.cpp" line="215"/>
         <source>Generation failed: %1</source>
         <translation>Erzeugung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="217"/>
+        <location filename="../ui/MainWindow.cpp" line="218"/>
         <source>Cancelled.</source>
         <translation>Abgebrochen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="219"/>
+        <location filename="../ui/MainWindow.cpp" line="220"/>
         <source>Done in %1 s.</source>
         <translation>Fertig in %1 s.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="243"/>
+        <location filename="../ui/MainWindow.cpp" line="244"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="263"/>
+        <location filename="../ui/MainWindow.cpp" line="264"/>
         <source>Denoising steps</source>
         <translation>Entrauschungsschritte</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="266"/>
+        <location filename="../ui/MainWindow.cpp" line="267"/>
         <source>Step range</source>
         <translation>Schrittbereich</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="269"/>
-        <location filename="../ui/MainWindow.cpp" line="1205"/>
+        <location filename="../ui/MainWindow.cpp" line="270"/>
+        <location filename="../ui/MainWindow.cpp" line="1207"/>
         <source>Play</source>
         <translation>Abspielen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="270"/>
+        <location filename="../ui/MainWindow.cpp" line="271"/>
         <source>Slide the chosen range of steps through the denoising</source>
         <translation>Den gewählten Schrittbereich durch die Entrauschung schieben</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="283"/>
+        <location filename="../ui/MainWindow.cpp" line="284"/>
         <source>Layers</source>
         <translation>Schichten</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="288"/>
+        <location filename="../ui/MainWindow.cpp" line="289"/>
         <source>Sum the maps of all heads, as the paper does, or show one head&apos;s in every chosen layer. Over part of the steps a head needs the per-head maps a generation may keep.</source>
         <translation>Die Karten aller Köpfe summieren, wie das Paper es tut, oder die eines Kopfes in jeder gewählten Ebene zeigen. Über einen Teil der Schritte braucht ein Kopf die Karten je Kopf, die eine Erzeugung behalten kann.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="291"/>
+        <location filename="../ui/MainWindow.cpp" line="292"/>
         <source>&amp;Heads:</source>
         <translation>&amp;Köpfe:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="301"/>
+        <location filename="../ui/MainWindow.cpp" line="302"/>
         <source>No layer selected: showing the paper&apos;s default layers</source>
         <translation>Keine Schicht gewählt: die Standardschichten des Papers werden gezeigt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="308"/>
+        <location filename="../ui/MainWindow.cpp" line="309"/>
         <source>Mask</source>
         <translation>Maske</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="313"/>
+        <location filename="../ui/MainWindow.cpp" line="314"/>
         <source>Threshold τ: a pixel belongs to a word&apos;s mask where its normalized heat exceeds τ</source>
         <translation>Schwelle τ: Ein Pixel gehört zur Maske eines Wortes, wo dessen normierte Heat τ übersteigt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="318"/>
+        <location filename="../ui/MainWindow.cpp" line="319"/>
         <source>&amp;Threshold τ:</source>
         <translation>&amp;Schwelle τ:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="322"/>
+        <location filename="../ui/MainWindow.cpp" line="323"/>
         <source>Heat map (no mask)</source>
         <translation>Heatmap (keine Maske)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="323"/>
+        <location filename="../ui/MainWindow.cpp" line="324"/>
         <source>Filled mask</source>
         <translation>Gefüllte Maske</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="324"/>
+        <location filename="../ui/MainWindow.cpp" line="325"/>
         <source>Mask outline</source>
         <translation>Maskenumriss</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="325"/>
+        <location filename="../ui/MainWindow.cpp" line="326"/>
         <source>Cut-out</source>
         <translation>Ausschnitt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="326"/>
+        <location filename="../ui/MainWindow.cpp" line="327"/>
         <source>&amp;Show:</source>
         <translation>An&amp;zeigen:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="327"/>
-        <location filename="../ui/MainWindow.cpp" line="662"/>
+        <location filename="../ui/MainWindow.cpp" line="328"/>
+        <location filename="../ui/MainWindow.cpp" line="668"/>
         <source>Select two words (Ctrl+click) to compare their masks.</source>
         <translation>Wählen Sie zwei Wörter (Ctrl+Klick), um ihre Masken zu vergleichen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="335"/>
+        <location filename="../ui/MainWindow.cpp" line="336"/>
         <source>Display</source>
         <translation>Darstellung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="338"/>
+        <location filename="../ui/MainWindow.cpp" line="339"/>
         <source>Jet (as in the paper)</source>
         <translation>Jet (wie im Paper)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="339"/>
+        <location filename="../ui/MainWindow.cpp" line="340"/>
         <source>Viridis</source>
         <translation>Viridis</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="340"/>
+        <location filename="../ui/MainWindow.cpp" line="341"/>
         <source>Inferno</source>
         <translation>Inferno</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="341"/>
+        <location filename="../ui/MainWindow.cpp" line="342"/>
         <source>Magma</source>
         <translation>Magma</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="342"/>
+        <location filename="../ui/MainWindow.cpp" line="343"/>
         <source>Plasma</source>
         <translation>Plasma</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="343"/>
+        <location filename="../ui/MainWindow.cpp" line="344"/>
         <source>Cividis</source>
         <translation>Cividis</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="344"/>
+        <location filename="../ui/MainWindow.cpp" line="345"/>
         <source>Turbo</source>
         <translation>Turbo</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="345"/>
+        <location filename="../ui/MainWindow.cpp" line="346"/>
         <source>Gray</source>
         <translation>Grau</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="346"/>
+        <location filename="../ui/MainWindow.cpp" line="347"/>
         <source>Colour map of a single word&apos;s heat; several words each get their own hue</source>
         <translation>Farbskala für die Heat eines einzelnen Wortes; mehrere Wörter erhalten je einen eigenen Farbton</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="347"/>
+        <location filename="../ui/MainWindow.cpp" line="348"/>
         <source>&amp;Colours:</source>
         <translation>&amp;Farben:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="351"/>
+        <location filename="../ui/MainWindow.cpp" line="352"/>
         <source>How strongly the heat map covers the image</source>
         <translation>Wie stark die Heatmap das Bild überdeckt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="352"/>
+        <location filename="../ui/MainWindow.cpp" line="353"/>
         <source>&amp;Opacity:</source>
         <translation>Dec&amp;kkraft:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="354"/>
+        <location filename="../ui/MainWindow.cpp" line="355"/>
         <source>Per word (paper)</source>
         <translation>Pro Wort (Paper)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="355"/>
+        <location filename="../ui/MainWindow.cpp" line="356"/>
         <source>Shared across words</source>
         <translation>Gemeinsam für alle Wörter</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="356"/>
+        <location filename="../ui/MainWindow.cpp" line="357"/>
         <source>Absolute</source>
         <translation>Absolut</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="357"/>
+        <location filename="../ui/MainWindow.cpp" line="358"/>
         <source>Share of the words</source>
         <translation>Anteil an den Wörtern</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="358"/>
+        <location filename="../ui/MainWindow.cpp" line="359"/>
         <source>Per word stretches each map to 0–1; shared keeps words comparable; absolute shows raw attention; share gives each pixel&apos;s split among the prompt&apos;s words</source>
         <translation>„Pro Wort“ streckt jede Karte auf 0–1; „Gemeinsam“ hält Wörter vergleichbar; „Absolut“ zeigt die rohe Aufmerksamkeit; „Anteil“ zeigt, wie sich jedes Pixel auf die Wörter des Prompts aufteilt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="361"/>
+        <location filename="../ui/MainWindow.cpp" line="362"/>
         <source>&amp;Normalize:</source>
         <translation>&amp;Normieren:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="372"/>
+        <location filename="../ui/MainWindow.cpp" line="363"/>
+        <source>Merge a repeated word&apos;s occurrences</source>
+        <translation>Wiederholte Vorkommen eines Wortes zusammenfassen</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="364"/>
+        <source>A word that occurs more than once: one map of all its occurrences, as castorini/daam computes it; unchecked, each chip shows its own occurrence&apos;s map</source>
+        <translation>Ein Wort, das mehrfach vorkommt: eine Karte aller seiner Vorkommen, wie castorini/daam sie berechnet; ohne Haken zeigt jeder Chip die Karte seines eigenen Vorkommens</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="378"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="373"/>
+        <location filename="../ui/MainWindow.cpp" line="379"/>
         <source>&amp;Open Session…</source>
         <translation>Sitzung ö&amp;ffnen…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="375"/>
+        <location filename="../ui/MainWindow.cpp" line="381"/>
         <source>Open &amp;Recent</source>
         <translation>&amp;Zuletzt geöffnet</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="376"/>
+        <location filename="../ui/MainWindow.cpp" line="382"/>
         <source>&amp;Compare With Session…</source>
         <translation>Mit Sitzung &amp;vergleichen…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="378"/>
+        <location filename="../ui/MainWindow.cpp" line="384"/>
         <source>Settings from &amp;PNG…</source>
         <translation>Einstellungen aus &amp;PNG…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="380"/>
+        <location filename="../ui/MainWindow.cpp" line="386"/>
         <source>&amp;Save Session As…</source>
         <translation>Sitzung &amp;speichern unter…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="383"/>
+        <location filename="../ui/MainWindow.cpp" line="389"/>
         <source>Export &amp;Overlay as PNG…</source>
         <translation>&amp;Overlay als PNG exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="385"/>
+        <location filename="../ui/MainWindow.cpp" line="391"/>
         <source>Export &amp;Figure (PNG, SVG, PDF)…</source>
         <translation>&amp;Abbildung exportieren (PNG, SVG, PDF)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="387"/>
+        <location filename="../ui/MainWindow.cpp" line="393"/>
         <source>Export &amp;Masks as PNG…</source>
         <translation>&amp;Masken als PNG exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="388"/>
+        <location filename="../ui/MainWindow.cpp" line="394"/>
         <source>Export Map &amp;Values (.npy, .safetensors)…</source>
         <translation>Karten&amp;werte exportieren (.npy, .safetensors)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="390"/>
+        <location filename="../ui/MainWindow.cpp" line="396"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="393"/>
+        <location filename="../ui/MainWindow.cpp" line="399"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="397"/>
+        <location filename="../ui/MainWindow.cpp" line="403"/>
         <source>&amp;Fit Image</source>
         <translation>Bild &amp;einpassen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="399"/>
+        <location filename="../ui/MainWindow.cpp" line="405"/>
         <source>&amp;Language</source>
         <translation>&amp;Sprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="405"/>
+        <location filename="../ui/MainWindow.cpp" line="411"/>
         <source>System Language</source>
         <translation>Systemsprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="418"/>
+        <location filename="../ui/MainWindow.cpp" line="424"/>
         <source>Language</source>
         <translation>Sprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="419"/>
+        <location filename="../ui/MainWindow.cpp" line="425"/>
         <source>The new language takes effect when DAAM Studio is started again.</source>
         <translation>Die neue Sprache wird beim nächsten Start von DAAM Studio wirksam.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="423"/>
+        <location filename="../ui/MainWindow.cpp" line="429"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="425"/>
+        <location filename="../ui/MainWindow.cpp" line="431"/>
         <source>&amp;About DAAM Studio…</source>
         <translation>&amp;Über DAAM Studio…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="513"/>
+        <location filename="../ui/MainWindow.cpp" line="519"/>
         <source>Computing heat maps…</source>
         <translation>Heatmaps werden berechnet…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="528"/>
+        <location filename="../ui/MainWindow.cpp" line="534"/>
         <source>Could not compute the heat maps: %1</source>
         <translation>Die Heatmaps konnten nicht berechnet werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="590"/>
+        <location filename="../ui/MainWindow.cpp" line="596"/>
         <source>Syntax: %1</source>
         <translation>Syntax: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="592"/>
+        <location filename="../ui/MainWindow.cpp" line="598"/>
         <source>Syntax: the parser relates none of the prompt&apos;s words</source>
         <translation>Syntax: Der Parser setzt keine Wörter des Prompts in Beziehung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="594"/>
+        <location filename="../ui/MainWindow.cpp" line="600"/>
         <source>Syntax unavailable: %1</source>
         <translation>Syntax nicht verfügbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="617"/>
+        <location filename="../ui/MainWindow.cpp" line="623"/>
         <source>Draw the word&apos;s region to score its map against it.</source>
         <translation>Zeichnen Sie den Bereich des Wortes, um seine Karte daran zu messen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="627"/>
+        <location filename="../ui/MainWindow.cpp" line="633"/>
         <source>IoU of the map at τ = %1 with the drawn region: %2</source>
         <translation>IoU der Karte bei τ = %1 mit dem gezeichneten Bereich: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="633"/>
+        <location filename="../ui/MainWindow.cpp" line="639"/>
         <source>Steps %1–%2 of %3</source>
         <translation>Schritte %1–%2 von %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="639"/>
+        <location filename="../ui/MainWindow.cpp" line="645"/>
         <source>Approximate: this session keeps no per-head maps (Generate ▸ Keep per-head maps for exact step ranges).</source>
         <translation>Näherung: Diese Sitzung hat keine Karten je Kopf (Erzeugen ▸ Karten je Kopf behalten für exakte Schrittbereiche).</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="641"/>
+        <location filename="../ui/MainWindow.cpp" line="647"/>
         <source>All heads shown: one head over part of the steps needs per-head maps (Generate ▸ Keep per-head maps).</source>
         <translation>Alle Köpfe gezeigt: Ein Kopf über einen Teil der Schritte braucht Karten je Kopf (Erzeugen ▸ Karten je Kopf behalten).</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="649"/>
+        <location filename="../ui/MainWindow.cpp" line="655"/>
         <source>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
         <translation>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="658"/>
+        <location filename="../ui/MainWindow.cpp" line="664"/>
         <source>%1(%2 → %3)
 </source>
         <translation>%1(%2 → %3)
 </translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="710"/>
+        <location filename="../ui/MainWindow.cpp" line="716"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="711"/>
+        <location filename="../ui/MainWindow.cpp" line="717"/>
         <source>x %1, y %2 — %3</source>
         <translation>x %1, y %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="733"/>
+        <location filename="../ui/MainWindow.cpp" line="739"/>
         <source>All heads (paper)</source>
         <translation>Alle Köpfe (Paper)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="735"/>
+        <location filename="../ui/MainWindow.cpp" line="741"/>
         <source>Head %1</source>
         <translation>Kopf %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="754"/>
+        <location filename="../ui/MainWindow.cpp" line="771"/>
         <source>Opening %1…</source>
         <translation>%1 wird geöffnet …</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="810"/>
+        <location filename="../ui/MainWindow.cpp" line="819"/>
         <source>Could not save the annotations: %1</source>
         <translation>Die Annotationen konnten nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="812"/>
+        <location filename="../ui/MainWindow.cpp" line="821"/>
         <source>Saved the annotations in %1</source>
         <translation>Annotationen in %1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="818"/>
+        <location filename="../ui/MainWindow.cpp" line="827"/>
         <source>Export the ratings</source>
         <translation>Bewertungen exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="818"/>
+        <location filename="../ui/MainWindow.cpp" line="827"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="821"/>
+        <location filename="../ui/MainWindow.cpp" line="830"/>
         <source>Could not export the ratings: %1</source>
         <translation>Die Bewertungen konnten nicht exportiert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="836"/>
+        <location filename="../ui/MainWindow.cpp" line="845"/>
         <source>Opening %1 to compare…</source>
         <translation>%1 wird zum Vergleich geöffnet…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="846"/>
+        <location filename="../ui/MainWindow.cpp" line="850"/>
         <source>Could not compare with %1: %2</source>
         <translation>Vergleich mit %1 nicht möglich: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="851"/>
+        <location filename="../ui/MainWindow.cpp" line="855"/>
         <source>Comparing with %1</source>
         <translation>Vergleich mit %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="861"/>
+        <location filename="../ui/MainWindow.cpp" line="863"/>
         <source>Open or generate a session first, then compare it with another.</source>
         <translation>Öffnen oder erzeugen Sie zuerst eine Sitzung und vergleichen Sie sie dann mit einer anderen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="862"/>
+        <location filename="../ui/MainWindow.cpp" line="864"/>
         <source>Compare with a session folder</source>
         <translation>Mit einem Sitzungsordner vergleichen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="877"/>
+        <location filename="../ui/MainWindow.cpp" line="879"/>
         <source>Reading the settings of %1…</source>
         <translation>Die Einstellungen von %1 werden gelesen …</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="901"/>
+        <location filename="../ui/MainWindow.cpp" line="903"/>
         <source>%1 carries no settings: %2</source>
         <translation>%1 enthält keine Einstellungen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="907"/>
+        <location filename="../ui/MainWindow.cpp" line="909"/>
         <source>Could not take the settings of a PNG: %1</source>
         <translation>Die Einstellungen eines PNG konnten nicht übernommen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="914"/>
+        <location filename="../ui/MainWindow.cpp" line="916"/>
         <source>Settings from %1 (%2).</source>
         <translation>Einstellungen aus %1 (%2).</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="935"/>
+        <location filename="../ui/MainWindow.cpp" line="937"/>
         <source>Could not open the session %1: %2</source>
         <translation>Die Sitzung %1 konnte nicht geöffnet werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="943"/>
+        <location filename="../ui/MainWindow.cpp" line="945"/>
         <source>Opened %1</source>
         <translation>%1 geöffnet</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="964"/>
+        <location filename="../ui/MainWindow.cpp" line="966"/>
         <source>Settings of the session %1.</source>
         <translation>Einstellungen der Sitzung %1.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="983"/>
+        <location filename="../ui/MainWindow.cpp" line="985"/>
         <source>The session&apos;s settings were not taken: %1</source>
         <translation>Die Einstellungen der Sitzung wurden nicht übernommen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="990"/>
+        <location filename="../ui/MainWindow.cpp" line="992"/>
         <source>The generated session cannot be shown: %1</source>
         <translation>Die erzeugte Sitzung kann nicht angezeigt werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1001"/>
+        <location filename="../ui/MainWindow.cpp" line="1003"/>
         <source>Could not save the session: %1</source>
         <translation>Die Sitzung konnte nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1007"/>
+        <location filename="../ui/MainWindow.cpp" line="1009"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1013"/>
+        <location filename="../ui/MainWindow.cpp" line="1015"/>
         <source>Nothing to export: open or generate a session first.</source>
         <translation>Nichts zu exportieren: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1018"/>
-        <location filename="../ui/MainWindow.cpp" line="1063"/>
-        <location filename="../ui/MainWindow.cpp" line="1114"/>
-        <location filename="../ui/MainWindow.cpp" line="1126"/>
-        <location filename="../ui/MainWindow.cpp" line="1155"/>
+        <location filename="../ui/MainWindow.cpp" line="1020"/>
+        <location filename="../ui/MainWindow.cpp" line="1065"/>
+        <location filename="../ui/MainWindow.cpp" line="1116"/>
+        <location filename="../ui/MainWindow.cpp" line="1128"/>
+        <location filename="../ui/MainWindow.cpp" line="1157"/>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1021"/>
-        <location filename="../ui/MainWindow.cpp" line="1066"/>
-        <location filename="../ui/MainWindow.cpp" line="1135"/>
+        <location filename="../ui/MainWindow.cpp" line="1023"/>
+        <location filename="../ui/MainWindow.cpp" line="1068"/>
+        <location filename="../ui/MainWindow.cpp" line="1137"/>
         <source>Wrote %1</source>
         <translation>%1 geschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1028"/>
+        <location filename="../ui/MainWindow.cpp" line="1030"/>
         <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
         <translation>Export fehlgeschlagen: %1: Verwenden Sie einen Dateinamen auf .png, .svg oder .pdf</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1032"/>
-        <location filename="../ui/MainWindow.cpp" line="1097"/>
-        <location filename="../ui/MainWindow.cpp" line="1142"/>
+        <location filename="../ui/MainWindow.cpp" line="1034"/>
+        <location filename="../ui/MainWindow.cpp" line="1099"/>
+        <location filename="../ui/MainWindow.cpp" line="1144"/>
         <source>Nothing to export: select at least one word.</source>
         <translation>Nichts zu exportieren: Wählen Sie mindestens ein Wort.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1042"/>
+        <location filename="../ui/MainWindow.cpp" line="1044"/>
         <source>each map scaled to its own range (min–max, as the paper)</source>
         <translation>jede Karte auf ihren eigenen Bereich skaliert (Min–Max, wie im Paper)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1045"/>
+        <location filename="../ui/MainWindow.cpp" line="1047"/>
         <source>one min–max scale for all the prompt&apos;s words</source>
         <translation>eine Min–Max-Skala für alle Wörter des Prompts</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1048"/>
+        <location filename="../ui/MainWindow.cpp" line="1050"/>
         <source>attention as aggregated (no scaling; above 1 drawn as 1)</source>
         <translation>Attention wie aggregiert (ohne Skalierung; über 1 als 1 gezeichnet)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1051"/>
+        <location filename="../ui/MainWindow.cpp" line="1053"/>
         <source>the word&apos;s share of the prompt words&apos; attention</source>
         <translation>Anteil des Worts an der Attention der Prompt-Wörter</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1132"/>
+        <location filename="../ui/MainWindow.cpp" line="1134"/>
         <source>Export failed: %1: use a .npy or .safetensors file name</source>
         <translation>Export fehlgeschlagen: %1: Dateiname auf .npy oder .safetensors verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1160"/>
+        <location filename="../ui/MainWindow.cpp" line="1162"/>
         <source>Masks written: %1</source>
         <translation>Masken geschrieben: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1196"/>
+        <location filename="../ui/MainWindow.cpp" line="1198"/>
         <source>unsaved</source>
         <translation>nicht gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1197"/>
+        <location filename="../ui/MainWindow.cpp" line="1199"/>
         <source>%1 (%2) — DAAM Studio</source>
         <translation>%1 (%2) — DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1202"/>
+        <location filename="../ui/MainWindow.cpp" line="1204"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1287"/>
+        <location filename="../ui/MainWindow.cpp" line="1289"/>
         <source>Type what the image shows in the prompt, then Generate: its words get maps over the image.</source>
         <translation>Beschreiben Sie im Prompt, was das Bild zeigt, dann „Erzeugen“: Seine Wörter erhalten Karten über dem Bild.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1294"/>
+        <location filename="../ui/MainWindow.cpp" line="1296"/>
         <source>Open a session folder</source>
         <translation>Sitzungsordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1301"/>
+        <location filename="../ui/MainWindow.cpp" line="1303"/>
         <source>Take the settings of an image</source>
         <translation>Einstellungen eines Bildes übernehmen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1307"/>
+        <location filename="../ui/MainWindow.cpp" line="1309"/>
         <source>Nothing to save: open or generate a session first.</source>
         <translation>Nichts zu speichern: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1308"/>
+        <location filename="../ui/MainWindow.cpp" line="1310"/>
         <source>Save the session as a folder</source>
         <translation>Sitzung als Ordner speichern</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1314"/>
+        <location filename="../ui/MainWindow.cpp" line="1316"/>
         <source>Export the overlay</source>
         <translation>Overlay exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1302"/>
-        <location filename="../ui/MainWindow.cpp" line="1314"/>
-        <location filename="../ui/MainWindow.cpp" line="1342"/>
+        <location filename="../ui/MainWindow.cpp" line="1304"/>
+        <location filename="../ui/MainWindow.cpp" line="1316"/>
+        <location filename="../ui/MainWindow.cpp" line="1344"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1321"/>
+        <location filename="../ui/MainWindow.cpp" line="1323"/>
         <source>Export a figure</source>
         <translation>Abbildung exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1322"/>
+        <location filename="../ui/MainWindow.cpp" line="1324"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
         <translation>PNG-Bild (*.png);;SVG-Zeichnung (*.svg);;PDF-Dokument (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1328"/>
+        <location filename="../ui/MainWindow.cpp" line="1330"/>
         <source>Figure resolution</source>
         <translation>Auflösung der Abbildung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1328"/>
+        <location filename="../ui/MainWindow.cpp" line="1330"/>
         <source>Dots per inch:</source>
         <translation>Punkte pro Zoll (dpi):</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1335"/>
+        <location filename="../ui/MainWindow.cpp" line="1337"/>
         <source>Export the maps as numbers</source>
         <translation>Karten als Zahlen exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1336"/>
+        <location filename="../ui/MainWindow.cpp" line="1338"/>
         <source>safetensors (*.safetensors);;NumPy arrays (*.npy)</source>
         <translation>safetensors (*.safetensors);;NumPy-Arrays (*.npy)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1342"/>
+        <location filename="../ui/MainWindow.cpp" line="1344"/>
         <source>Export masks</source>
         <translation>Masken exportieren</translation>
     </message>
@@ -1618,12 +1628,17 @@ Klicken zum Auswählen, Ctrl+Klick zum Hinzufügen zur Auswahl.</translation>
         <translation>Gewicht %1 (A1111-Betonung)</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="231"/>
+        <location filename="../ui/TokenStrip.cpp" line="241"/>
+        <source>Occurrence %1 of %2 of this word: its own map, or all of them as one with Display ▸ Merge a repeated word&apos;s occurrences</source>
+        <translation>Vorkommen %1 von %2 dieses Wortes: seine eigene Karte, oder alle als eine mit Anzeige ▸ Wiederholte Vorkommen eines Wortes zusammenfassen</translation>
+    </message>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="245"/>
         <source>Word %1: %2</source>
         <translation>Wort %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="386"/>
+        <location filename="../ui/TokenStrip.cpp" line="400"/>
         <source>%1: %2 → %3 (Link Grammar link %4)
 Click to compare the two words&apos; masks.</source>
         <translation>%1: %2 → %3 (Link-Grammar-Verbindung %4)

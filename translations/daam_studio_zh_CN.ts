@@ -756,696 +756,706 @@
 <context>
     <name>daam::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="93"/>
-        <location filename="../ui/MainWindow.cpp" line="1195"/>
+        <location filename="../ui/MainWindow.cpp" line="94"/>
+        <location filename="../ui/MainWindow.cpp" line="1197"/>
         <source>DAAM Studio</source>
         <translation>DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="120"/>
-        <location filename="../ui/MainWindow.cpp" line="492"/>
+        <location filename="../ui/MainWindow.cpp" line="121"/>
+        <location filename="../ui/MainWindow.cpp" line="498"/>
         <source>Point at the image to see which words drew each spot.</source>
         <translation>将鼠标指向图像，查看每个位置由哪些词绘制。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="122"/>
+        <location filename="../ui/MainWindow.cpp" line="123"/>
         <source>Values under the cursor</source>
         <translation>光标处的数值</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="126"/>
+        <location filename="../ui/MainWindow.cpp" line="127"/>
         <source>Explore</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="133"/>
+        <location filename="../ui/MainWindow.cpp" line="134"/>
         <source>Plots</source>
         <translation>图表</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="141"/>
+        <location filename="../ui/MainWindow.cpp" line="142"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="155"/>
+        <location filename="../ui/MainWindow.cpp" line="156"/>
         <source>Compare</source>
         <translation>比较</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="162"/>
+        <location filename="../ui/MainWindow.cpp" line="163"/>
         <source>Annotate</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="203"/>
+        <location filename="../ui/MainWindow.cpp" line="204"/>
         <source>Write a prompt first.</source>
         <translation>请先输入提示词。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="204"/>
+        <location filename="../ui/MainWindow.cpp" line="205"/>
         <source>Choose a model folder first.</source>
         <translation>请先选择模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="213"/>
         <location filename="../ui/MainWindow.cpp" line="214"/>
+        <location filename="../ui/MainWindow.cpp" line="215"/>
         <source>Generation failed: %1</source>
         <translation>生成失败：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="217"/>
+        <location filename="../ui/MainWindow.cpp" line="218"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="219"/>
+        <location filename="../ui/MainWindow.cpp" line="220"/>
         <source>Done in %1 s.</source>
         <translation>完成，用时 %1 秒。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="243"/>
+        <location filename="../ui/MainWindow.cpp" line="244"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="263"/>
+        <location filename="../ui/MainWindow.cpp" line="264"/>
         <source>Denoising steps</source>
         <translation>去噪步数</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="266"/>
+        <location filename="../ui/MainWindow.cpp" line="267"/>
         <source>Step range</source>
         <translation>步骤范围</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="269"/>
-        <location filename="../ui/MainWindow.cpp" line="1205"/>
+        <location filename="../ui/MainWindow.cpp" line="270"/>
+        <location filename="../ui/MainWindow.cpp" line="1207"/>
         <source>Play</source>
         <translation>播放</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="270"/>
+        <location filename="../ui/MainWindow.cpp" line="271"/>
         <source>Slide the chosen range of steps through the denoising</source>
         <translation>让所选步骤范围在去噪过程中滑动</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="283"/>
+        <location filename="../ui/MainWindow.cpp" line="284"/>
         <source>Layers</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="288"/>
+        <location filename="../ui/MainWindow.cpp" line="289"/>
         <source>Sum the maps of all heads, as the paper does, or show one head&apos;s in every chosen layer. Over part of the steps a head needs the per-head maps a generation may keep.</source>
         <translation>像论文那样对所有头的热图求和，或在每个所选层中显示一个头的热图。在部分步数上查看单个头需要生成时保留的逐头热图。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="291"/>
+        <location filename="../ui/MainWindow.cpp" line="292"/>
         <source>&amp;Heads:</source>
         <translation>注意力头(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="301"/>
+        <location filename="../ui/MainWindow.cpp" line="302"/>
         <source>No layer selected: showing the paper&apos;s default layers</source>
         <translation>未选择层：显示论文的默认层</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="308"/>
+        <location filename="../ui/MainWindow.cpp" line="309"/>
         <source>Mask</source>
         <translation>掩码</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="313"/>
+        <location filename="../ui/MainWindow.cpp" line="314"/>
         <source>Threshold τ: a pixel belongs to a word&apos;s mask where its normalized heat exceeds τ</source>
         <translation>阈值 τ：当像素的归一化热度超过 τ 时，该像素属于该词的掩码</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="318"/>
+        <location filename="../ui/MainWindow.cpp" line="319"/>
         <source>&amp;Threshold τ:</source>
         <translation>阈值 τ(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="322"/>
+        <location filename="../ui/MainWindow.cpp" line="323"/>
         <source>Heat map (no mask)</source>
         <translation>热力图（无掩码）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="323"/>
+        <location filename="../ui/MainWindow.cpp" line="324"/>
         <source>Filled mask</source>
         <translation>填充掩码</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="324"/>
+        <location filename="../ui/MainWindow.cpp" line="325"/>
         <source>Mask outline</source>
         <translation>掩码轮廓</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="325"/>
+        <location filename="../ui/MainWindow.cpp" line="326"/>
         <source>Cut-out</source>
         <translation>抠图</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="326"/>
+        <location filename="../ui/MainWindow.cpp" line="327"/>
         <source>&amp;Show:</source>
         <translation>显示(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="327"/>
-        <location filename="../ui/MainWindow.cpp" line="662"/>
+        <location filename="../ui/MainWindow.cpp" line="328"/>
+        <location filename="../ui/MainWindow.cpp" line="668"/>
         <source>Select two words (Ctrl+click) to compare their masks.</source>
         <translation>选择两个词（Ctrl+单击）以比较它们的掩码。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="335"/>
+        <location filename="../ui/MainWindow.cpp" line="336"/>
         <source>Display</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="338"/>
+        <location filename="../ui/MainWindow.cpp" line="339"/>
         <source>Jet (as in the paper)</source>
         <translation>Jet（同论文）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="339"/>
+        <location filename="../ui/MainWindow.cpp" line="340"/>
         <source>Viridis</source>
         <translation>Viridis</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="340"/>
+        <location filename="../ui/MainWindow.cpp" line="341"/>
         <source>Inferno</source>
         <translation>Inferno</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="341"/>
+        <location filename="../ui/MainWindow.cpp" line="342"/>
         <source>Magma</source>
         <translation>Magma</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="342"/>
+        <location filename="../ui/MainWindow.cpp" line="343"/>
         <source>Plasma</source>
         <translation>Plasma</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="343"/>
+        <location filename="../ui/MainWindow.cpp" line="344"/>
         <source>Cividis</source>
         <translation>Cividis</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="344"/>
+        <location filename="../ui/MainWindow.cpp" line="345"/>
         <source>Turbo</source>
         <translation>Turbo</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="345"/>
+        <location filename="../ui/MainWindow.cpp" line="346"/>
         <source>Gray</source>
         <translation>灰度</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="346"/>
+        <location filename="../ui/MainWindow.cpp" line="347"/>
         <source>Colour map of a single word&apos;s heat; several words each get their own hue</source>
         <translation>单个词热度的色图；多个词时各用一种色调</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="347"/>
+        <location filename="../ui/MainWindow.cpp" line="348"/>
         <source>&amp;Colours:</source>
         <translation>颜色(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="351"/>
+        <location filename="../ui/MainWindow.cpp" line="352"/>
         <source>How strongly the heat map covers the image</source>
         <translation>热力图覆盖图像的强度</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="352"/>
+        <location filename="../ui/MainWindow.cpp" line="353"/>
         <source>&amp;Opacity:</source>
         <translation>不透明度(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="354"/>
+        <location filename="../ui/MainWindow.cpp" line="355"/>
         <source>Per word (paper)</source>
         <translation>按词（论文）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="355"/>
+        <location filename="../ui/MainWindow.cpp" line="356"/>
         <source>Shared across words</source>
         <translation>所有词共用</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="356"/>
+        <location filename="../ui/MainWindow.cpp" line="357"/>
         <source>Absolute</source>
         <translation>绝对值</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="357"/>
+        <location filename="../ui/MainWindow.cpp" line="358"/>
         <source>Share of the words</source>
         <translation>在各词中的占比</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="358"/>
+        <location filename="../ui/MainWindow.cpp" line="359"/>
         <source>Per word stretches each map to 0–1; shared keeps words comparable; absolute shows raw attention; share gives each pixel&apos;s split among the prompt&apos;s words</source>
         <translation>“按词”将每张图拉伸到 0–1；“所有词共用”使各词可相互比较；“绝对值”显示原始注意力；“占比”显示每个像素在提示词各词之间的分配</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="361"/>
+        <location filename="../ui/MainWindow.cpp" line="362"/>
         <source>&amp;Normalize:</source>
         <translation>归一化(&amp;N)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="372"/>
+        <location filename="../ui/MainWindow.cpp" line="363"/>
+        <source>Merge a repeated word&apos;s occurrences</source>
+        <translation>合并重复词的各次出现</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="364"/>
+        <source>A word that occurs more than once: one map of all its occurrences, as castorini/daam computes it; unchecked, each chip shows its own occurrence&apos;s map</source>
+        <translation>多次出现的词：像 castorini/daam 那样，将其所有出现合并为一张热图；不勾选时，每个词块显示其自身那次出现的热图</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="378"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="373"/>
+        <location filename="../ui/MainWindow.cpp" line="379"/>
         <source>&amp;Open Session…</source>
         <translation>打开会话(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="375"/>
+        <location filename="../ui/MainWindow.cpp" line="381"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="376"/>
+        <location filename="../ui/MainWindow.cpp" line="382"/>
         <source>&amp;Compare With Session…</source>
         <translation>与会话比较(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="378"/>
+        <location filename="../ui/MainWindow.cpp" line="384"/>
         <source>Settings from &amp;PNG…</source>
         <translation>从 PNG 读取设置(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="380"/>
+        <location filename="../ui/MainWindow.cpp" line="386"/>
         <source>&amp;Save Session As…</source>
         <translation>会话另存为(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="383"/>
+        <location filename="../ui/MainWindow.cpp" line="389"/>
         <source>Export &amp;Overlay as PNG…</source>
         <translation>将叠加图导出为 PNG(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="385"/>
+        <location filename="../ui/MainWindow.cpp" line="391"/>
         <source>Export &amp;Figure (PNG, SVG, PDF)…</source>
         <translation>导出图表（PNG、SVG、PDF）(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="387"/>
+        <location filename="../ui/MainWindow.cpp" line="393"/>
         <source>Export &amp;Masks as PNG…</source>
         <translation>将掩码导出为 PNG(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="388"/>
+        <location filename="../ui/MainWindow.cpp" line="394"/>
         <source>Export Map &amp;Values (.npy, .safetensors)…</source>
         <translation>导出热图数值(&amp;V)（.npy、.safetensors）…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="390"/>
+        <location filename="../ui/MainWindow.cpp" line="396"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="393"/>
+        <location filename="../ui/MainWindow.cpp" line="399"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="397"/>
+        <location filename="../ui/MainWindow.cpp" line="403"/>
         <source>&amp;Fit Image</source>
         <translation>适应窗口(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="399"/>
+        <location filename="../ui/MainWindow.cpp" line="405"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="405"/>
+        <location filename="../ui/MainWindow.cpp" line="411"/>
         <source>System Language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="418"/>
+        <location filename="../ui/MainWindow.cpp" line="424"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="419"/>
+        <location filename="../ui/MainWindow.cpp" line="425"/>
         <source>The new language takes effect when DAAM Studio is started again.</source>
         <translation>新语言将在下次启动 DAAM Studio 时生效。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="423"/>
+        <location filename="../ui/MainWindow.cpp" line="429"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="425"/>
+        <location filename="../ui/MainWindow.cpp" line="431"/>
         <source>&amp;About DAAM Studio…</source>
         <translation>关于 DAAM Studio(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="513"/>
+        <location filename="../ui/MainWindow.cpp" line="519"/>
         <source>Computing heat maps…</source>
         <translation>正在计算热力图…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="528"/>
+        <location filename="../ui/MainWindow.cpp" line="534"/>
         <source>Could not compute the heat maps: %1</source>
         <translation>无法计算热力图：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="590"/>
+        <location filename="../ui/MainWindow.cpp" line="596"/>
         <source>Syntax: %1</source>
         <translation>句法：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="592"/>
+        <location filename="../ui/MainWindow.cpp" line="598"/>
         <source>Syntax: the parser relates none of the prompt&apos;s words</source>
         <translation>句法：解析器未找到提示词之间的任何关系</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="594"/>
+        <location filename="../ui/MainWindow.cpp" line="600"/>
         <source>Syntax unavailable: %1</source>
         <translation>句法不可用：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="617"/>
+        <location filename="../ui/MainWindow.cpp" line="623"/>
         <source>Draw the word&apos;s region to score its map against it.</source>
         <translation>绘制该词的区域，以据此为其热图打分。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="627"/>
+        <location filename="../ui/MainWindow.cpp" line="633"/>
         <source>IoU of the map at τ = %1 with the drawn region: %2</source>
         <translation>τ = %1 时热图与所绘区域的 IoU：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="633"/>
+        <location filename="../ui/MainWindow.cpp" line="639"/>
         <source>Steps %1–%2 of %3</source>
         <translation>第 %1–%2 步，共 %3 步</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="639"/>
+        <location filename="../ui/MainWindow.cpp" line="645"/>
         <source>Approximate: this session keeps no per-head maps (Generate ▸ Keep per-head maps for exact step ranges).</source>
         <translation>近似：此会话未保留逐头热图（在“生成”中勾选“保留每个注意力头的热图”可得到精确的步数范围）。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="641"/>
+        <location filename="../ui/MainWindow.cpp" line="647"/>
         <source>All heads shown: one head over part of the steps needs per-head maps (Generate ▸ Keep per-head maps).</source>
         <translation>显示全部头：在部分步数上查看单个头需要逐头热图（在“生成”中勾选“保留每个注意力头的热图”）。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="649"/>
+        <location filename="../ui/MainWindow.cpp" line="655"/>
         <source>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
         <translation>IoU(%1, %2) = %3
 IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="658"/>
+        <location filename="../ui/MainWindow.cpp" line="664"/>
         <source>%1(%2 → %3)
 </source>
         <translation>%1(%2 → %3)
 </translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="710"/>
+        <location filename="../ui/MainWindow.cpp" line="716"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="711"/>
+        <location filename="../ui/MainWindow.cpp" line="717"/>
         <source>x %1, y %2 — %3</source>
         <translation>x %1，y %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="733"/>
+        <location filename="../ui/MainWindow.cpp" line="739"/>
         <source>All heads (paper)</source>
         <translation>全部头（论文）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="735"/>
+        <location filename="../ui/MainWindow.cpp" line="741"/>
         <source>Head %1</source>
         <translation>头 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="754"/>
+        <location filename="../ui/MainWindow.cpp" line="771"/>
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="810"/>
+        <location filename="../ui/MainWindow.cpp" line="819"/>
         <source>Could not save the annotations: %1</source>
         <translation>无法保存标注：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="812"/>
+        <location filename="../ui/MainWindow.cpp" line="821"/>
         <source>Saved the annotations in %1</source>
         <translation>已将标注保存到 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="818"/>
+        <location filename="../ui/MainWindow.cpp" line="827"/>
         <source>Export the ratings</source>
         <translation>导出评分</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="818"/>
+        <location filename="../ui/MainWindow.cpp" line="827"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="821"/>
+        <location filename="../ui/MainWindow.cpp" line="830"/>
         <source>Could not export the ratings: %1</source>
         <translation>无法导出评分：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="836"/>
+        <location filename="../ui/MainWindow.cpp" line="845"/>
         <source>Opening %1 to compare…</source>
         <translation>正在打开 %1 以进行比较…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="846"/>
+        <location filename="../ui/MainWindow.cpp" line="850"/>
         <source>Could not compare with %1: %2</source>
         <translation>无法与 %1 比较：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="851"/>
+        <location filename="../ui/MainWindow.cpp" line="855"/>
         <source>Comparing with %1</source>
         <translation>正在与 %1 比较</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="861"/>
+        <location filename="../ui/MainWindow.cpp" line="863"/>
         <source>Open or generate a session first, then compare it with another.</source>
         <translation>请先打开或生成一个会话，再与另一个会话比较。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="862"/>
+        <location filename="../ui/MainWindow.cpp" line="864"/>
         <source>Compare with a session folder</source>
         <translation>与会话文件夹比较</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="877"/>
+        <location filename="../ui/MainWindow.cpp" line="879"/>
         <source>Reading the settings of %1…</source>
         <translation>正在读取 %1 的设置…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="901"/>
+        <location filename="../ui/MainWindow.cpp" line="903"/>
         <source>%1 carries no settings: %2</source>
         <translation>%1 不含设置：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="907"/>
+        <location filename="../ui/MainWindow.cpp" line="909"/>
         <source>Could not take the settings of a PNG: %1</source>
         <translation>无法读取 PNG 的设置：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="914"/>
+        <location filename="../ui/MainWindow.cpp" line="916"/>
         <source>Settings from %1 (%2).</source>
         <translation>设置来自 %1（%2）。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="935"/>
+        <location filename="../ui/MainWindow.cpp" line="937"/>
         <source>Could not open the session %1: %2</source>
         <translation>无法打开会话 %1：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="943"/>
+        <location filename="../ui/MainWindow.cpp" line="945"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="964"/>
+        <location filename="../ui/MainWindow.cpp" line="966"/>
         <source>Settings of the session %1.</source>
         <translation>会话 %1 的设置。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="983"/>
+        <location filename="../ui/MainWindow.cpp" line="985"/>
         <source>The session&apos;s settings were not taken: %1</source>
         <translation>未采用该会话的设置：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="990"/>
+        <location filename="../ui/MainWindow.cpp" line="992"/>
         <source>The generated session cannot be shown: %1</source>
         <translation>无法显示生成的会话：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1001"/>
+        <location filename="../ui/MainWindow.cpp" line="1003"/>
         <source>Could not save the session: %1</source>
         <translation>无法保存会话：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1007"/>
+        <location filename="../ui/MainWindow.cpp" line="1009"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1013"/>
+        <location filename="../ui/MainWindow.cpp" line="1015"/>
         <source>Nothing to export: open or generate a session first.</source>
         <translation>没有可导出的内容：请先打开或生成一个会话。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1018"/>
-        <location filename="../ui/MainWindow.cpp" line="1063"/>
-        <location filename="../ui/MainWindow.cpp" line="1114"/>
-        <location filename="../ui/MainWindow.cpp" line="1126"/>
-        <location filename="../ui/MainWindow.cpp" line="1155"/>
+        <location filename="../ui/MainWindow.cpp" line="1020"/>
+        <location filename="../ui/MainWindow.cpp" line="1065"/>
+        <location filename="../ui/MainWindow.cpp" line="1116"/>
+        <location filename="../ui/MainWindow.cpp" line="1128"/>
+        <location filename="../ui/MainWindow.cpp" line="1157"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1021"/>
-        <location filename="../ui/MainWindow.cpp" line="1066"/>
-        <location filename="../ui/MainWindow.cpp" line="1135"/>
+        <location filename="../ui/MainWindow.cpp" line="1023"/>
+        <location filename="../ui/MainWindow.cpp" line="1068"/>
+        <location filename="../ui/MainWindow.cpp" line="1137"/>
         <source>Wrote %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1028"/>
+        <location filename="../ui/MainWindow.cpp" line="1030"/>
         <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
         <translation>导出失败：%1：请使用 .png、.svg 或 .pdf 文件名</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1032"/>
-        <location filename="../ui/MainWindow.cpp" line="1097"/>
-        <location filename="../ui/MainWindow.cpp" line="1142"/>
+        <location filename="../ui/MainWindow.cpp" line="1034"/>
+        <location filename="../ui/MainWindow.cpp" line="1099"/>
+        <location filename="../ui/MainWindow.cpp" line="1144"/>
         <source>Nothing to export: select at least one word.</source>
         <translation>没有可导出的内容：请至少选择一个词。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1042"/>
+        <location filename="../ui/MainWindow.cpp" line="1044"/>
         <source>each map scaled to its own range (min–max, as the paper)</source>
         <translation>每张图按自身范围缩放（最小–最大，与论文相同）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1045"/>
+        <location filename="../ui/MainWindow.cpp" line="1047"/>
         <source>one min–max scale for all the prompt&apos;s words</source>
         <translation>提示词所有单词共用一个最小–最大刻度</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1048"/>
+        <location filename="../ui/MainWindow.cpp" line="1050"/>
         <source>attention as aggregated (no scaling; above 1 drawn as 1)</source>
         <translation>聚合后的注意力（不缩放；大于 1 按 1 绘制）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1051"/>
+        <location filename="../ui/MainWindow.cpp" line="1053"/>
         <source>the word&apos;s share of the prompt words&apos; attention</source>
         <translation>该词在提示词各词注意力中所占份额</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1132"/>
+        <location filename="../ui/MainWindow.cpp" line="1134"/>
         <source>Export failed: %1: use a .npy or .safetensors file name</source>
         <translation>导出失败：%1：请使用 .npy 或 .safetensors 文件名</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1160"/>
+        <location filename="../ui/MainWindow.cpp" line="1162"/>
         <source>Masks written: %1</source>
         <translation>已写入掩码：%1 个</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1196"/>
+        <location filename="../ui/MainWindow.cpp" line="1198"/>
         <source>unsaved</source>
         <translation>未保存</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1197"/>
+        <location filename="../ui/MainWindow.cpp" line="1199"/>
         <source>%1 (%2) — DAAM Studio</source>
         <translation>%1（%2）— DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1202"/>
+        <location filename="../ui/MainWindow.cpp" line="1204"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1287"/>
+        <location filename="../ui/MainWindow.cpp" line="1289"/>
         <source>Type what the image shows in the prompt, then Generate: its words get maps over the image.</source>
         <translation>在提示词中输入图像的内容，然后点击生成：其中的词会在图像上得到热图。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1294"/>
+        <location filename="../ui/MainWindow.cpp" line="1296"/>
         <source>Open a session folder</source>
         <translation>打开会话文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1301"/>
+        <location filename="../ui/MainWindow.cpp" line="1303"/>
         <source>Take the settings of an image</source>
         <translation>读取图像的设置</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1307"/>
+        <location filename="../ui/MainWindow.cpp" line="1309"/>
         <source>Nothing to save: open or generate a session first.</source>
         <translation>没有可保存的内容：请先打开或生成一个会话。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1308"/>
+        <location filename="../ui/MainWindow.cpp" line="1310"/>
         <source>Save the session as a folder</source>
         <translation>将会话保存为文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1314"/>
+        <location filename="../ui/MainWindow.cpp" line="1316"/>
         <source>Export the overlay</source>
         <translation>导出叠加图</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1302"/>
-        <location filename="../ui/MainWindow.cpp" line="1314"/>
-        <location filename="../ui/MainWindow.cpp" line="1342"/>
+        <location filename="../ui/MainWindow.cpp" line="1304"/>
+        <location filename="../ui/MainWindow.cpp" line="1316"/>
+        <location filename="../ui/MainWindow.cpp" line="1344"/>
         <source>PNG images (*.png)</source>
         <translation>PNG 图像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1321"/>
+        <location filename="../ui/MainWindow.cpp" line="1323"/>
         <source>Export a figure</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1322"/>
+        <location filename="../ui/MainWindow.cpp" line="1324"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
         <translation>PNG 图像 (*.png);;SVG 矢量图 (*.svg);;PDF 文档 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1328"/>
+        <location filename="../ui/MainWindow.cpp" line="1330"/>
         <source>Figure resolution</source>
         <translation>图表分辨率</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1328"/>
+        <location filename="../ui/MainWindow.cpp" line="1330"/>
         <source>Dots per inch:</source>
         <translation>每英寸点数（DPI）：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1335"/>
+        <location filename="../ui/MainWindow.cpp" line="1337"/>
         <source>Export the maps as numbers</source>
         <translation>将热图导出为数值</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1336"/>
+        <location filename="../ui/MainWindow.cpp" line="1338"/>
         <source>safetensors (*.safetensors);;NumPy arrays (*.npy)</source>
         <translation>safetensors (*.safetensors);;NumPy 数组 (*.npy)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1342"/>
+        <location filename="../ui/MainWindow.cpp" line="1344"/>
         <source>Export masks</source>
         <translation>导出掩码</translation>
     </message>
@@ -1618,12 +1628,17 @@ Click to select, Ctrl+click to add to the selection.</source>
         <translation>权重 %1（A1111 强调）</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="231"/>
+        <location filename="../ui/TokenStrip.cpp" line="241"/>
+        <source>Occurrence %1 of %2 of this word: its own map, or all of them as one with Display ▸ Merge a repeated word&apos;s occurrences</source>
+        <translation>此词的第 %1 次出现（共 %2 次）：显示其自身的热图，或通过“显示 ▸ 合并重复词的各次出现”将所有出现合为一张</translation>
+    </message>
+    <message>
+        <location filename="../ui/TokenStrip.cpp" line="245"/>
         <source>Word %1: %2</source>
         <translation>词 %1：%2</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="386"/>
+        <location filename="../ui/TokenStrip.cpp" line="400"/>
         <source>%1: %2 → %3 (Link Grammar link %4)
 Click to compare the two words&apos; masks.</source>
         <translation>%1：%2 → %3（Link Grammar 连接 %4）

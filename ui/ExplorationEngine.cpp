@@ -138,8 +138,18 @@ struct ExplorationEngine::Impl {
         if (allCalls || summary.headMaps) h.heads = q.heads;
         return h;
     }
+    // The rows a word's map averages: its own, or with repeats merged every occurrence's of its prompt.
+    std::vector<int> rowsOf(int word) const {
+        const auto& w = summary.words[word];
+        if (!cachedQuery.mergeRepeats || w.special) return w.rows;
+        std::vector<int> rows;
+        for (const auto& o : summary.words)
+            if (!o.special && o.negative == w.negative && o.text.compare(w.text, Qt::CaseInsensitive) == 0)
+                rows.insert(rows.end(), o.rows.begin(), o.rows.end());
+        return rows;
+    }
     torch::Tensor rawWordMap(int word) const {
-        const auto& r = summary.words[word].rows;
+        const auto r = rowsOf(word);
         const auto& maps = summary.words[word].negative ? negativeTokenMaps : tokenMaps;
         return maps.index_select(0, torch::tensor(std::vector<int64_t>(r.begin(), r.end()), torch::kInt64)).mean(0);
     }
@@ -157,6 +167,7 @@ struct ExplorationEngine::Impl {
         negativeTokenMaps = std::move(negativeMaps);
         wordMaps.assign(summary.words.size(), HeatMap{});
         allComputed = false;
+        cachedQuery = query; // rawWordMap reads it
         if (query.normalization == Normalization::Joint) {
             // The shared scale comes from the grid maps; upsampled values are clamped to it.
             std::vector<torch::Tensor> raw;
@@ -166,7 +177,6 @@ struct ExplorationEngine::Impl {
             jointLo = all.min().item<float>();
             jointHi = all.max().item<float>();
         }
-        cachedQuery = query;
         cacheValid = true;
     }
     bool sharesAttention(int w) const { return !summary.words[w].punctuation && !summary.words[w].special; }

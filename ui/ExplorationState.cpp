@@ -58,6 +58,7 @@ MapQuery ExplorationState::query() const {
     q.callEnd = callEnd_ >= calls_ ? -1 : callEnd_;
     q.layers = layers_;
     q.heads = heads_;
+    q.mergeRepeats = mergeRepeats_;
     q.normalization = normalization_;
     return q;
 }
@@ -115,6 +116,12 @@ void ExplorationState::setThreshold(double tau) {
 void ExplorationState::setNormalization(Normalization normalization) {
     if (normalization == normalization_) return;
     normalization_ = normalization;
+    emitChange(&ExplorationState::displayChanged);
+}
+
+void ExplorationState::setMergeRepeats(bool merge) {
+    if (merge == mergeRepeats_) return;
+    mergeRepeats_ = merge;
     emitChange(&ExplorationState::displayChanged);
 }
 

@@ -44,6 +44,8 @@ public:
     const std::vector<int>& heads() const { return heads_; }
     void setThreshold(double tau);
     void setNormalization(Normalization normalization);
+    void setMergeRepeats(bool merge); // emits displayChanged
+    bool mergeRepeats() const { return mergeRepeats_; }
     void setColorMap(daam::ColorMapName map);
     void setOpacity(double opacity);
     void setMaskMode(MaskMode mode);
@@ -67,6 +69,7 @@ private:
     int callEnd_ = 0;
     std::vector<int> layers_;
     std::vector<int> heads_;
+    bool mergeRepeats_ = false;
     double threshold_ = 0.4;
     Normalization normalization_ = Normalization::MinMax;
     daam::ColorMapName colorMap_ = daam::ColorMapName::Jet;

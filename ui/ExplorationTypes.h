@@ -88,9 +88,12 @@ struct MapQuery {
     std::vector<int> layers; // empty: the reference default
     std::vector<int> heads;  // head indices in every chosen layer; empty: all (the reference)
     Normalization normalization = Normalization::MinMax;
+    // A word that occurs more than once: its occurrences' rows merged into one map, as castorini/daam's
+    // compute_word_heat_map does; otherwise each occurrence's own.
+    bool mergeRepeats = false;
     bool operator==(const MapQuery& o) const {
         return callBegin == o.callBegin && callEnd == o.callEnd && layers == o.layers && heads == o.heads &&
-               normalization == o.normalization;
+               normalization == o.normalization && mergeRepeats == o.mergeRepeats;
     }
     bool operator!=(const MapQuery& o) const { return !(*this == o); }
 };

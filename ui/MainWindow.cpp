@@ -20,6 +20,7 @@
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
+#include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDir>
@@ -359,6 +360,11 @@ QWidget* MainWindow::buildControls() {
                                   "absolute shows raw attention; share gives each pixel's split among the "
                                   "prompt's words"));
     displayLayout->addRow(tr("&Normalize:"), normalization_);
+    mergeRepeats_ = new QCheckBox(tr("Merge a repeated word's occurrences"), display);
+    mergeRepeats_->setToolTip(tr("A word that occurs more than once: one map of all its occurrences, as "
+                                 "castorini/daam computes it; unchecked, each chip shows its own occurrence's map"));
+    displayLayout->addRow(QString(), mergeRepeats_);
+    connect(mergeRepeats_, &QCheckBox::toggled, this, [this](bool merge) { state_->setMergeRepeats(merge); });
     layout->addWidget(display);
     connect(colorMap_, &QComboBox::currentIndexChanged, this,
             [this](int) { state_->setColorMap(daam::ColorMapName(colorMap_->currentData().toInt())); });
@@ -749,19 +755,22 @@ bool MainWindow::openSession(const QString& dir) {
     return showOpenedSession(session, dir, error);
 }
 
-void MainWindow::openSessionInBackground(const QString& dir) {
-    const int request = ++openRequests_;
-    statusBar()->showMessage(tr("Opening %1…").arg(QDir::toNativeSeparators(dir)));
+void MainWindow::loadInBackground(const QString& dir,
+                                  std::function<void(const SessionPtr& session, const QString& error)> done) {
     // On the window's pool, which the destructor waits for, so the reply never finds the window gone.
-    pool_.start([this, dir, request] {
+    pool_.start([this, dir, done = std::move(done)] {
         QString error;
         const auto session = ExplorationEngine::load(dir, &error);
         QMetaObject::invokeMethod(
-            this,
-            [this, dir, request, session, error] {
-                if (request == openRequests_) showOpenedSession(session, dir, error);
-            },
-            Qt::QueuedConnection);
+            this, [done, session, error] { done(session, error); }, Qt::QueuedConnection);
+    });
+}
+
+void MainWindow::openSessionInBackground(const QString& dir) {
+    const int request = ++openRequests_;
+    statusBar()->showMessage(tr("Opening %1…").arg(QDir::toNativeSeparators(dir)));
+    loadInBackground(dir, [this, dir, request](const SessionPtr& session, const QString& error) {
+        if (request == openRequests_) showOpenedSession(session, dir, error);
     });
 }
 
@@ -834,26 +843,19 @@ bool MainWindow::exportRatings(const QString& path, QString* error) {
 void MainWindow::compareWith(const QString& dir) {
     const int request = ++compareRequests_;
     statusBar()->showMessage(tr("Opening %1 to compare…").arg(QDir::toNativeSeparators(dir)));
-    pool_.start([this, dir, request] {
-        QString error;
-        const auto session = ExplorationEngine::load(dir, &error);
-        QMetaObject::invokeMethod(
-            this,
-            [this, dir, request, session, error] {
-                if (request != compareRequests_) return;
-                QString why = error;
-                if (!session || !compare_->setOther(session, QDir(dir).absolutePath(), &why)) {
-                    showError(tr("Could not compare with %1: %2").arg(QDir::toNativeSeparators(dir), why));
-                    Q_EMIT compareOpened(false);
-                    return;
-                }
-                clearError();
-                statusBar()->showMessage(tr("Comparing with %1").arg(QDir::toNativeSeparators(dir)), 4000);
-                compareDock_->show();
-                refreshCompare();
-                Q_EMIT compareOpened(true);
-            },
-            Qt::QueuedConnection);
+    loadInBackground(dir, [this, dir, request](const SessionPtr& session, const QString& error) {
+        if (request != compareRequests_) return;
+        QString why = error;
+        if (!session || !compare_->setOther(session, QDir(dir).absolutePath(), &why)) {
+            showError(tr("Could not compare with %1: %2").arg(QDir::toNativeSeparators(dir), why));
+            Q_EMIT compareOpened(false);
+            return;
+        }
+        clearError();
+        statusBar()->showMessage(tr("Comparing with %1").arg(QDir::toNativeSeparators(dir)), 4000);
+        compareDock_->show();
+        refreshCompare();
+        Q_EMIT compareOpened(true);
     });
 }
 

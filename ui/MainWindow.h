@@ -11,8 +11,11 @@
 #include "OverlayRenderer.h"
 
 #include <QMainWindow>
-#include <QThreadPool>
 
+#include <QThreadPool>
+#include <functional>
+
+class QCheckBox;
 class QComboBox;
 class QDockWidget;
 class QLabel;
@@ -100,6 +103,7 @@ public:
     QLabel* readoutLabel() const { return readout_; }
     QLabel* rangeLabel() const { return rangeLabel_; }
     QComboBox* headBox() const { return headBox_; }
+    QCheckBox* mergeRepeatsBox() const { return mergeRepeats_; }
     QLabel* errorBanner() const { return errorBanner_; }
     PlotsPanel* plots() const { return plots_; }
     GenerationPanel* generationPanel() const { return generationPanel_; }
@@ -151,6 +155,9 @@ private:
     void openDialog();
     void openPngDialog();
     void compareDialog();
+    // Reads a session folder on the window's pool and hands it (or the error) to `done` on this thread.
+    void loadInBackground(const QString& dir,
+                          std::function<void(const SessionPtr& session, const QString& error)> done);
     void refreshCompare();
     void startExplaining();
     void saveDialog();
@@ -194,6 +201,7 @@ private:
     QTimer* playTimer_;
     LayerSelector* layers_;
     QComboBox* headBox_; // all heads, or one head in every layer
+    QCheckBox* mergeRepeats_;
     QSlider* threshold_;
     QLabel* thresholdValue_;
     QComboBox* maskMode_;

@@ -228,6 +228,20 @@ void TokenStrip::setWords(const std::vector<WordInfo>& words) {
                 (words[i].weight != 1.0
                      ? QLatin1Char('\n') + tr("Weight %1 (A1111's emphasis)").arg(words[i].weight, 0, 'g', 4)
                      : QString()));
+        // A repeated word: which occurrence this chip is (its own map unless repeats are merged).
+        int occurrence = 0, occurrences = 0;
+        for (size_t o = 0; o < words.size(); ++o)
+            if (!words[o].special && words[o].negative == words[i].negative &&
+                words[o].text.compare(words[i].text, Qt::CaseInsensitive) == 0) {
+                ++occurrences;
+                if (o < i) ++occurrence;
+            }
+        if (occurrences > 1 && !words[i].special)
+            chip->setToolTip(chip->toolTip() + QLatin1Char('\n') +
+                             tr("Occurrence %1 of %2 of this word: its own map, or all of them as one with "
+                                "Display ▸ Merge a repeated word's occurrences")
+                                 .arg(occurrence + 1)
+                                 .arg(occurrences));
         chip->setAccessibleName(tr("Word %1: %2").arg(i + 1).arg(words[i].text));
         chip->setVisible(!words[i].special || showsSpecial());
         const int word = int(i);

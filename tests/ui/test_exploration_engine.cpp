@@ -9,8 +9,8 @@
 #include "SyntheticSession.h"
 #include "TestSupport.h"
 
-#include <QSignalSpy>
 #include "TestMain.h"
+#include <QSignalSpy>
 
 #include <filesystem>
 #include <numeric>
@@ -106,6 +106,31 @@ private Q_SLOTS:
         // on either half.
         const auto& start = engine.wordMap(3, early);
         QVERIFY(std::abs(meanOver(start, 0, 0, 64, 64) - 0.26) < 0.02);
+    }
+
+    // "cat" twice (the second occurrence reads the flat "a" row): each chip's own map, or one merged map of both
+    // occurrences' rows, as castorini/daam computes a repeated word.
+    void repeatedWordsMergeOnRequest() {
+        auto session = std::make_shared<daam::Session>(daam::test::makeSyntheticSession());
+        session->words.push_back({"cat", 10, 13, {1}, false});
+        ExplorationEngine engine;
+        QVERIFY(engine.setSession(session, QString(), nullptr));
+        MapQuery own;
+        own.normalization = Normalization::Absolute;
+        MapQuery merged = own;
+        merged.mergeRepeats = true;
+        const auto first = engine.wordMap(kWordCat, own).values;
+        const auto second = engine.wordMap(3, own).values;
+        QVERIFY(first != second);
+        const auto mergedFirst = engine.wordMap(kWordCat, merged).values;
+        const auto mergedSecond = engine.wordMap(3, merged).values;
+        QCOMPARE(mergedFirst, mergedSecond);
+        // The merged map is the mean of the two rows' maps (bicubic upsampling is linear; absolute maps are
+        // not stretched), up to float rounding.
+        for (size_t i = 0; i < first.size(); i += 97)
+            QVERIFY(std::abs(mergedFirst[i] - (first[i] + second[i]) / 2) < 1e-5);
+        // "dog" occurs once: merging leaves it as it was.
+        QCOMPARE(engine.wordMap(kWordDog, merged).values, engine.wordMap(kWordDog, own).values);
     }
 
     void layersNarrowTheQuery() {

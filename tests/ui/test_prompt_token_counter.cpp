@@ -5,12 +5,12 @@
 #include "GenerationPanel.h"
 #include "PromptTokenCounter.h"
 
+#include "TestMain.h"
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QToolButton>
-#include "TestMain.h"
 
 using namespace daam::ui;
 

@@ -6,6 +6,7 @@
 #include "MainWindow.h"
 #include "Translations.h"
 
+#include "TestMain.h"
 #include <QDir>
 #include <QFile>
 #include <QMenu>
@@ -17,7 +18,6 @@
 #include <QStandardPaths>
 #include <QTranslator>
 #include <QXmlStreamReader>
-#include "TestMain.h"
 
 using namespace daam::ui;
 
