@@ -414,8 +414,8 @@ private Q_SLOTS:
         QCOMPARE(window.headBox()->count(), heads + 1);
         QVERIFY(heads >= 2);
         auto mapNow = [&] {
-            QTest::qWaitFor([&] { return !window.selectedMaps().empty(); }, 10000);
-            return window.selectedMaps().empty() ? std::vector<float>{} : window.selectedMaps().front()->values;
+            if (!QTest::qWaitFor([&] { return !window.selectedMaps().empty(); }, 10000)) return std::vector<float>{};
+            return window.selectedMaps().front()->values;
         };
         const auto all = mapNow();
         QVERIFY(!all.empty());

@@ -648,10 +648,12 @@ MappedText TextFixer::fixLatinLigatures(const MappedText& in) {
 }
 
 MappedText TextFixer::fixCharacterWidth(const MappedText& in) {
-    // ftfy's WIDTH_MAP: NFKC of U+FF01..U+FFEF where it differs, and the ideographic space.
+    // ftfy's WIDTH_MAP: NFKC of U+FF01..U+FFEF where it differs, and the ideographic space. Single characters are
+    // assigned as (count, character) here and in uncurlQuotes: GCC 12 misreads a string literal assigned in these
+    // lambdas (a spurious -Wrestrict) once unity batching inlines them.
     return mapEach(in, [](char32_t c, std::u32string& r) {
         if (c == 0x3000) {
-            r = U" ";
+            r.assign(1, U' ');
             return true;
         }
         if (c < 0xFF01 || c > 0xFFEF) return false;
@@ -663,9 +665,9 @@ MappedText TextFixer::fixCharacterWidth(const MappedText& in) {
 MappedText TextFixer::uncurlQuotes(const MappedText& in) {
     return mapEach(in, [](char32_t c, std::u32string& r) {
         if (c == 0x2BC || (c >= 0x2018 && c <= 0x201B))
-            r = U"'";
+            r.assign(1, U'\'');
         else if (c >= 0x201C && c <= 0x201F)
-            r = U"\"";
+            r.assign(1, U'"');
         else
             return false;
         return true;
