@@ -57,40 +57,47 @@ torch::Tensor layerMassOf(const daam::AttentionTrace& trace) {
     return mass.empty() ? torch::Tensor() : torch::stack(mass);
 }
 
-// The negative prompt's words, then its start and end tokens, after the prompt's (rows in the negative trace).
-void appendNegativeWords(const daam::Session& session, std::vector<WordInfo>& words) {
-    const int rows = session.negativeTrace->tokens();
-    std::vector<bool> inWord(session.negativeTokens.size(), false);
-    for (const auto& w : session.negativeWords) {
+// A prompt's words as chips, then the tokens of no word (start, end) as special chips, appended to `out`; `rows` is
+// the trace's token count. The negative prompt's are flagged `negative` (their rows are in the negative trace).
+void appendWordChips(const std::vector<daam::Word>& words, const std::vector<daam::Token>& tokens, int rows,
+                     bool negative, std::vector<WordInfo>& out) {
+    const std::string word = negative ? "negative word '" : "word '";
+    std::vector<bool> inWord(tokens.size(), false);
+    for (const auto& w : words) {
         WordInfo info;
         info.text = QString::fromStdString(w.text);
         info.punctuation = w.punctuation;
         info.weight = w.weight;
-        info.negative = true;
+        info.negative = negative;
         for (int t : w.tokens) {
             if (t < 0 || t >= rows)
-                throw daam::Error("negative word '" + w.text + "' refers to token " + std::to_string(t) +
-                                  ", which is not in the negative trace");
+                throw daam::Error(word + w.text + "' refers to token " + std::to_string(t) + ", which is not in the " +
+                                  (negative ? "negative trace" : "trace"));
             info.rows.push_back(t);
-            if (t < int(session.negativeTokens.size())) {
-                info.tokens << QString::fromStdString(session.negativeTokens[size_t(t)].text);
+            if (t < int(tokens.size())) {
+                info.tokens << QString::fromStdString(tokens[size_t(t)].text);
                 inWord[size_t(t)] = true;
             }
         }
-        if (!info.rows.empty()) words.push_back(std::move(info));
+        if (info.rows.empty()) {
+            if (!negative) throw daam::Error(word + w.text + "' has no tokens");
+            continue;
+        }
+        out.push_back(std::move(info));
     }
     for (size_t t = 0; t < inWord.size() && int(t) < rows; ++t) {
         if (inWord[t]) continue;
-        const bool start = session.negativeTokens[t].id == session.negativeTokens.front().id;
-        if (t > 0 && !start && !inWord[t - 1] && session.negativeTokens[t - 1].id != session.negativeTokens.front().id)
-            continue; // padding inside A1111's windows
+        // A prompt in A1111's windows has start, end and padding tokens inside: each window's start and end get
+        // a chip, its padding does not.
+        const bool start = tokens[t].id == tokens.front().id;
+        if (t > 0 && !start && !inWord[t - 1] && tokens[t - 1].id != tokens.front().id) continue;
         WordInfo info;
-        info.text = QString::fromStdString(session.negativeTokens[t].text);
+        info.text = QString::fromStdString(tokens[t].text);
         info.tokens << info.text;
         info.rows.push_back(int(t));
         info.special = true;
-        info.negative = true;
-        words.push_back(std::move(info));
+        info.negative = negative;
+        out.push_back(std::move(info));
     }
 }
 
@@ -235,44 +242,13 @@ bool ExplorationEngine::setSession(SessionPtr session, const QString& dir, QStri
         s.prompt = QString::fromStdString(session->prompt);
         s.promptWords = session->words;
         s.generation = session->generation;
-        for (const auto& w : session->words) {
-            WordInfo info;
-            info.text = QString::fromStdString(w.text);
-            info.punctuation = w.punctuation;
-            info.weight = w.weight;
-            for (int t : w.tokens) {
-                if (t < 0 || t >= session->trace->tokens())
-                    throw daam::Error("word '" + w.text + "' refers to token " + std::to_string(t) +
-                                      ", which is not in the trace");
-                info.rows.push_back(t);
-                if (t < static_cast<int>(session->tokens.size()))
-                    info.tokens << QString::fromStdString(session->tokens[t].text);
-            }
-            if (info.rows.empty()) throw daam::Error("word '" + w.text + "' has no tokens");
-            s.words.push_back(std::move(info));
-        }
-        std::vector<bool> inWord(session->tokens.size(), false);
-        for (const auto& w : session->words)
-            for (int t : w.tokens)
-                if (t < static_cast<int>(inWord.size())) inWord[t] = true;
-        for (size_t t = 0; t < inWord.size() && static_cast<int>(t) < session->trace->tokens(); ++t) {
-            if (inWord[t]) continue;
-            // A prompt in A1111's windows has start, end and padding tokens inside: each window's start and end get
-            // a chip, its padding does not.
-            const bool start = session->tokens[t].id == session->tokens.front().id;
-            if (t > 0 && !start && !inWord[t - 1] && session->tokens[t - 1].id != session->tokens.front().id) continue;
-            WordInfo info;
-            info.text = QString::fromStdString(session->tokens[t].text);
-            info.tokens << info.text;
-            info.rows.push_back(static_cast<int>(t));
-            info.special = true;
-            s.words.push_back(std::move(info));
-        }
+        appendWordChips(session->words, session->tokens, session->trace->tokens(), false, s.words);
         std::shared_ptr<const HeatMapAggregator> negativeAggregator;
         if (session->negativeTrace) {
             negativeAggregator =
                 std::make_shared<const HeatMapAggregator>(session->negativeTrace, session->gridSide, session->gridSide);
-            appendNegativeWords(*session, s.words);
+            appendWordChips(session->negativeWords, session->negativeTokens, session->negativeTrace->tokens(), true,
+                            s.words);
         }
         s.layers = session->trace->layers();
         s.defaultLayers = aggregator->defaultLayers();
