@@ -121,9 +121,7 @@ bool CompareView::setOther(SessionPtr session, const QString& dir, QString* erro
 int CompareView::matchWord(const SessionSummary& main, int word, const SessionSummary& other) {
     if (word < 0 || word >= int(main.words.size())) return -1;
     const auto& w = main.words[size_t(word)];
-    auto same = [&](const WordInfo& o) {
-        return o.negative == w.negative && o.special == w.special && o.text.compare(w.text, Qt::CaseInsensitive) == 0;
-    };
+    auto same = [&](const WordInfo& o) { return sameWord(o, w); };
     int occurrence = 0;
     for (int i = 0; i < word; ++i)
         occurrence += same(main.words[size_t(i)]) ? 1 : 0;

@@ -151,7 +151,7 @@ struct ExplorationEngine::Impl {
         if (!cachedQuery.mergeRepeats || w.special) return w.rows;
         std::vector<int> rows;
         for (const auto& o : summary.words)
-            if (!o.special && o.negative == w.negative && o.text.compare(w.text, Qt::CaseInsensitive) == 0)
+            if (sameWord(o, w)) // w is no start/end token, so neither is o
                 rows.insert(rows.end(), o.rows.begin(), o.rows.end());
         return rows;
     }

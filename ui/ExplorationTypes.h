@@ -36,6 +36,12 @@ struct WordInfo {
     bool special = false;
 };
 
+// Whether two chips are occurrences of one word: the same text (case aside) in the same prompt, both words or both
+// start/end tokens. Repeats merge by it, and a compared session's word is found by it.
+inline bool sameWord(const WordInfo& a, const WordInfo& b) {
+    return a.negative == b.negative && a.special == b.special && a.text.compare(b.text, Qt::CaseInsensitive) == 0;
+}
+
 // What widgets need to know about the open session.
 struct SessionSummary {
     QString dir; // empty for a generation not saved yet

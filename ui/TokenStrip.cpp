@@ -231,8 +231,7 @@ void TokenStrip::setWords(const std::vector<WordInfo>& words) {
         // A repeated word: which occurrence this chip is (its own map unless repeats are merged).
         int occurrence = 0, occurrences = 0;
         for (size_t o = 0; o < words.size(); ++o)
-            if (!words[o].special && words[o].negative == words[i].negative &&
-                words[o].text.compare(words[i].text, Qt::CaseInsensitive) == 0) {
+            if (sameWord(words[o], words[i])) {
                 ++occurrences;
                 if (o < i) ++occurrence;
             }
