@@ -232,7 +232,8 @@ private Q_SLOTS:
         QCOMPARE(rows[0].fields["guidance"].get<double>(), 1.5);
         QCOMPARE(rows[1].line, 3);
         btWrite(dir / "latin1.txt", "caf\xe9\n");
-        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::readPromptRows((dir / "latin1.txt").string()));
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::readPromptRows((dir / "latin1.txt").string()),
+                                  (dir / "latin1.txt").string(), "not UTF-8");
 
         // Rows times seeds; a row's own seed makes one item; the row's options win over the base request.
         const auto p = daam::makeBatchPlan((dir / "p.csv").string(), daam::readPromptRows((dir / "p.csv").string()),
@@ -326,12 +327,8 @@ private Q_SLOTS:
         QVERIFY(daam::parseShardSpec("1/3").contains(4));
         QVERIFY(!daam::parseShardSpec("1/3").contains(5));
         for (const char* bad : {"3/2", "a/b", "1/0", "2", "-1/2", "/2", "1/", "1/2/3", ""})
-            QVERIFY_THROWS_EXCEPTION(daam::Error, daam::parseShardSpec(bad));
-        try {
-            daam::parseShardSpec("3/2");
-        } catch (const daam::Error& e) {
-            QVERIFY2(std::string(e.what()).find("there is no shard 3 of 2") != std::string::npos, e.what());
-        }
+            DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::parseShardSpec(bad), "got '" + std::string(bad) + "'");
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::parseShardSpec("3/2"), "there is no shard 3 of 2");
     }
 
     void resumedRunEqualsUninterrupted() {
@@ -364,22 +361,15 @@ private Q_SLOTS:
         QCOMPARE(again.skipped, 6);
         QCOMPARE(again.done, 0);
         const auto otherSeeds = plan((dir / "p.txt").string(), {0, 2});
-        try {
-            daam::runBatch(*pipeline_, otherSeeds, options(dir / "resumed"));
-            QFAIL("another batch ran in the folder");
-        } catch (const daam::FileError& e) {
-            QVERIFY2(std::string(e.what()).find("holds another batch") != std::string::npos, e.what());
-        }
-        try {
-            daam::runBatch(*pipeline_, p, options(dir / "resumed", daam::ShardSpec{1, 2}));
-            QFAIL("another shard ran in the folder");
-        } catch (const daam::FileError& e) {
-            QVERIFY2(std::string(e.what()).find("holds shard 0/1 of this batch, not 1/2") != std::string::npos,
-                     e.what());
-        }
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::runBatch(*pipeline_, otherSeeds, options(dir / "resumed")),
+                                  "holds another batch");
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError,
+                                  daam::runBatch(*pipeline_, p, options(dir / "resumed", daam::ShardSpec{1, 2})),
+                                  "holds shard 0/1 of this batch, not 1/2");
         fs::create_directories(dir / "other");
         btWrite(dir / "other" / "notes.txt", "mine");
-        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::runBatch(*pipeline_, p, options(dir / "other")));
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::runBatch(*pipeline_, p, options(dir / "other")),
+                                  (dir / "other").string(), "is not a batch folder");
         QCOMPARE(btRead(dir / "other" / "notes.txt"), std::string("mine"));
     }
 
@@ -395,13 +385,16 @@ private Q_SLOTS:
             QCOMPARE(s.shardItems, i < 2 ? 3 : 2);
         }
         // Missing, repeated and foreign shards are refused before anything is written.
-        QVERIFY_THROWS_EXCEPTION(daam::Error,
-                                 daam::mergeBatchShards((dir / "m1").string(), {shards[0], shards[1]}, false));
-        QVERIFY_THROWS_EXCEPTION(
-            daam::FileError, daam::mergeBatchShards((dir / "m1").string(), {shards[0], shards[1], shards[1]}, false));
-        QVERIFY_THROWS_EXCEPTION(
+        DAAM_VERIFY_THROWS_NAMING(daam::Error,
+                                  daam::mergeBatchShards((dir / "m1").string(), {shards[0], shards[1]}, false),
+                                  "shard 2/3 is missing");
+        DAAM_VERIFY_THROWS_NAMING(
+            daam::FileError, daam::mergeBatchShards((dir / "m1").string(), {shards[0], shards[1], shards[1]}, false),
+            shards[1], "is shard 1 again");
+        DAAM_VERIFY_THROWS_NAMING(
             daam::FileError,
-            daam::mergeBatchShards((dir / "m1").string(), {shards[0], shards[1], (dir / "whole").string()}, false));
+            daam::mergeBatchShards((dir / "m1").string(), {shards[0], shards[1], (dir / "whole").string()}, false),
+            (dir / "whole" / "batch.json").string(), "was run as one of 1 shards");
         QVERIFY(!fs::exists(dir / "m1"));
 
         const auto merged = daam::mergeBatchShards((dir / "merged").string(), shards, false);

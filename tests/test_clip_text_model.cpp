@@ -77,13 +77,8 @@ class TestCLIPTextModel : public QObject {
         compare(pipe + " PromptEncoder hidden", e.hidden, expectedHidden);
         compare(pipe + " PromptEncoder pooled", e.pooled, unit.at("text_encoder_2.text_embeds"));
         // Without the second id tensor SDXL cannot be encoded.
-        bool thrown = false;
-        try {
-            encoder.encode(unit.at("text_encoder.input_ids"));
-        } catch (const std::runtime_error&) {
-            thrown = true;
-        }
-        QVERIFY(thrown);
+        DAAM_VERIFY_THROWS_NAMING(Error, encoder.encode(unit.at("text_encoder.input_ids")),
+                                  "SDXL needs the ids of tokenizer_2");
     }
 
 private Q_SLOTS:
@@ -99,13 +94,7 @@ private Q_SLOTS:
         DAAM_REQUIRE_REFERENCE();
         auto model = loadCLIPTextModel(daam::test::referencePath("pipelines/sd1-tiny/text_encoder"));
         const auto tooLong = torch::zeros({1, 78}, torch::kLong);
-        bool thrown = false;
-        try {
-            model->forward(tooLong);
-        } catch (const std::runtime_error&) { // daam::Error
-            thrown = true;
-        }
-        QVERIFY(thrown);
+        DAAM_VERIFY_THROWS_NAMING(Error, model->forward(tooLong), "78 tokens exceed max_position_embeddings 77");
     }
 
     // Ids past the embedding are a daam::Error, not LibTorch's index error from inside the forward pass.
@@ -115,15 +104,8 @@ private Q_SLOTS:
         torch::NoGradGuard noGrad;
         for (int64_t id : {int64_t(754), int64_t(1) << 40, int64_t(-1)}) {
             const auto ids = torch::tensor({int64_t(752), int64_t(5), id, int64_t(753)}, torch::kLong).view({1, 4});
-            try {
-                model->forward(ids);
-                QFAIL("an id outside the vocabulary was encoded");
-            } catch (const Error& e) {
-                const std::string msg = e.what();
-                QVERIFY2(msg.find("token id " + std::to_string(id) + " is outside its vocabulary of 754 ids") !=
-                             std::string::npos,
-                         msg.c_str());
-            }
+            DAAM_VERIFY_THROWS_NAMING(Error, model->forward(ids),
+                                      "token id " + std::to_string(id) + " is outside its vocabulary of 754 ids");
         }
     }
 

@@ -90,27 +90,6 @@ bool generatesAFiniteImage(daam::StableDiffusionPipeline& pipeline) {
     return pipeline.generate(request).image.isfinite().all().item<bool>();
 }
 
-// Trains with `o` and checks that the trainer refuses with a FileError naming `file` and saying `why`.
-void expectRefusal(const daam::builtin::DemoTrainOptions& o, const std::string& file, const std::string& why) {
-    try {
-        daam::builtin::trainDemoModel(o);
-        QFAIL("the trainer accepted it");
-    } catch (const daam::FileError& e) {
-        QVERIFY2(std::string(e.what()).find(file) != std::string::npos, e.what());
-        QVERIFY2(std::string(e.what()).find(why) != std::string::npos, e.what());
-    }
-}
-
-// Trains with `o` and checks that the trainer refuses with an Error saying `why`.
-void expectError(const daam::builtin::DemoTrainOptions& o, const std::string& why) {
-    try {
-        daam::builtin::trainDemoModel(o);
-        QFAIL("the trainer accepted it");
-    } catch (const daam::Error& e) {
-        QVERIFY2(std::string(e.what()).find(why) != std::string::npos, e.what());
-    }
-}
-
 } // namespace
 
 class TestDemoTrainer : public QObject {
@@ -202,7 +181,8 @@ private Q_SLOTS:
         auto broken = nlohmann::json::parse(readBytes(statePath));
         broken["threads"] = {{"vae", {0}}};
         std::ofstream(statePath, std::ios::trunc) << broken.dump();
-        expectRefusal(o, statePath, "'threads' must map each phase to a list of thread counts");
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::builtin::trainDemoModel(o), statePath,
+                                  "'threads' must map each phase to a list of thread counts");
     }
 
     void commandSaysTheThreadCountsOfEachPhase() {
@@ -319,17 +299,20 @@ private Q_SLOTS:
         auto o = tinyOptions(root + "/finer");
         o.latentFactor = 2;
         o.autoencoderFrom = straight_;
-        expectRefusal(o, straight_ + "/checkpoint/state.json", "another latent_factor (4, not 2)");
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::builtin::trainDemoModel(o),
+                                  straight_ + "/checkpoint/state.json", "another latent_factor (4, not 2)");
         o = tinyOptions(root + "/orphan");
         o.autoencoderFrom = root + "/missing";
-        expectRefusal(o, root + "/missing/checkpoint/state.json", "no training checkpoint");
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::builtin::trainDemoModel(o),
+                                  root + "/missing/checkpoint/state.json", "no training checkpoint");
         // A run still in its VAE phase has no latents to lend.
         auto early = tinyOptions(root + "/early");
         early.stopAfterSeconds = 1e-9;
         QVERIFY(!daam::builtin::trainDemoModel(early).finished);
         o = tinyOptions(root + "/too-soon");
         o.autoencoderFrom = early.outDir;
-        expectRefusal(o, early.outDir + "/checkpoint/state.json", "has not encoded its latents yet");
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::builtin::trainDemoModel(o),
+                                  early.outDir + "/checkpoint/state.json", "has not encoded its latents yet");
         // Nothing was started in the refused folders.
         QVERIFY(!std::filesystem::exists(root + "/too-soon/checkpoint/state.json"));
         QVERIFY(!std::filesystem::exists(root + "/finer/checkpoint/state.json"));
@@ -360,7 +343,8 @@ private Q_SLOTS:
         auto finer = tinyOptions(root + "/finer");
         finer.latentFactor = 2;
         finer.autoencoderFrom = straight_ + "/model";
-        expectRefusal(finer, straight_ + "/model/vae/diffusion_pytorch_model.safetensors", "tensors");
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::builtin::trainDemoModel(finer),
+                                  straight_ + "/model/vae/diffusion_pytorch_model.safetensors", "tensors");
         QVERIFY(!std::filesystem::exists(finer.outDir + "/checkpoint/state.json"));
         const auto bare = root + "/bare";
         std::filesystem::create_directories(bare);
@@ -368,7 +352,8 @@ private Q_SLOTS:
         std::filesystem::remove(bare + "/tokenizer/spiece.model");
         auto orphan = tinyOptions(root + "/orphan");
         orphan.autoencoderFrom = bare;
-        expectRefusal(orphan, bare + "/tokenizer/spiece.model", "no SentencePiece tokenizer");
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::builtin::trainDemoModel(orphan),
+                                  bare + "/tokenizer/spiece.model", "no SentencePiece tokenizer");
     }
 
     void aTokenizerTakenFromAnotherFolder() {
@@ -387,13 +372,14 @@ private Q_SLOTS:
         QVERIFY(daam::builtin::trainDemoModel(fromRun).finished);
         auto orphan = tinyOptions(root + "/orphan");
         orphan.tokenizerFrom = root + "/nowhere";
-        expectRefusal(orphan, root + "/nowhere/model/tokenizer/spiece.model", "no SentencePiece tokenizer");
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::builtin::trainDemoModel(orphan),
+                                  root + "/nowhere/model/tokenizer/spiece.model", "no SentencePiece tokenizer");
     }
 
     void otherOptionsAreRefused() {
         auto o = tinyOptions(straight_);
         o.unetChannels = {16, 32};
-        expectRefusal(o, "state.json", "other options");
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::builtin::trainDemoModel(o), "state.json", "other options");
     }
 
     void levelsWithoutCrossAttention() {
@@ -408,7 +394,8 @@ private Q_SLOTS:
         QVERIFY(generatesAFiniteImage(*pipeline));
 
         o.unetCrossAttention = {true};
-        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::builtin::trainDemoModel(o));
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::builtin::trainDemoModel(o),
+                                  "one cross-attention flag per UNet level");
     }
 
     void upBlocksWithoutCrossAttention() {
@@ -431,9 +418,11 @@ private Q_SLOTS:
         // Up-block flags that differ from the down blocks' make another run.
         auto symmetric = o;
         symmetric.unetUpCrossAttention = {};
-        expectRefusal(symmetric, "state.json", "other options");
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::builtin::trainDemoModel(symmetric), "state.json",
+                                  "other options");
         o.unetUpCrossAttention = {true};
-        expectError(o, "up-block cross-attention flag per UNet level");
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::builtin::trainDemoModel(o),
+                                  "up-block cross-attention flag per UNet level");
     }
 
     void levelsThatAttendOnlyToTheText() {
@@ -454,11 +443,12 @@ private Q_SLOTS:
         QVERIFY(generatesAFiniteImage(*pipeline));
 
         o.unetOnlyCrossAttention = {true};
-        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::builtin::trainDemoModel(o));
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::builtin::trainDemoModel(o),
+                                  "one only-cross-attention flag per UNet level");
         auto plain = tinyOptions(daam::test::makeTempDir("demo-train") + "/only-cross-plain");
         plain.unetCrossAttention = {false, true};
         plain.unetOnlyCrossAttention = {true, false};
-        expectError(plain, "level 0 has no cross-attention");
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::builtin::trainDemoModel(plain), "level 0 has no cross-attention");
     }
 
     void textEncoderWidthLayersAndUNetHeads() {
@@ -485,23 +475,24 @@ private Q_SLOTS:
         // Each of them makes another run.
         auto width = o;
         width.textWidth = 64;
-        expectRefusal(width, "state.json", "other options");
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::builtin::trainDemoModel(width), "state.json", "other options");
         auto layers = o;
         layers.textLayers = 2;
-        expectRefusal(layers, "state.json", "other options");
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::builtin::trainDemoModel(layers), "state.json",
+                                  "other options");
         auto heads = o;
         heads.unetHeads = 4;
-        expectRefusal(heads, "state.json", "other options");
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::builtin::trainDemoModel(heads), "state.json", "other options");
 
         auto bad = tinyOptions(daam::test::makeTempDir("demo-train") + "/text-bad");
         bad.unetHeads = 3;
-        expectError(bad, "divide into the 3 attention heads");
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::builtin::trainDemoModel(bad), "divide into the 3 attention heads");
         bad.unetHeads = 4;
         bad.textWidth = 40;
-        expectError(bad, "multiple of 16");
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::builtin::trainDemoModel(bad), "multiple of 16");
         bad.textWidth = 64;
         bad.textLayers = 0;
-        expectError(bad, "layers must be 1 to 12");
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::builtin::trainDemoModel(bad), "layers must be 1 to 12");
     }
 
     void latentFactorSetsTheLatentSide() {
@@ -533,7 +524,8 @@ private Q_SLOTS:
         QCOMPARE(fullPipeline->generate(request).finalLatents.sizes(), (torch::IntArrayRef{1, 4, 64, 64}));
 
         o.latentFactor = 3;
-        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::builtin::trainDemoModel(o));
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::builtin::trainDemoModel(o),
+                                  "the latent factor must be 1, 2, 4 or 8");
     }
 
     void layersPerBlockDeepenTheUNet() {
@@ -552,7 +544,7 @@ private Q_SLOTS:
         QVERIFY(generatesAFiniteImage(*pipeline));
 
         o.unetLayersPerBlock = 5;
-        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::builtin::trainDemoModel(o));
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::builtin::trainDemoModel(o), "layers per block must be 1 to 4");
     }
 
     void midBlockKinds() {
@@ -573,7 +565,8 @@ private Q_SLOTS:
         }
         auto o = tinyOptions(daam::test::makeTempDir("demo-train") + "/mid-bogus");
         o.unetMidBlock = "attention";
-        expectError(o, "mid block must be cross, resnet or none");
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::builtin::trainDemoModel(o),
+                                  "mid block must be cross, resnet or none");
     }
 
     void checkpointsFromBeforeTheLatentFactorAndLayerOptionsResume() {
@@ -615,7 +608,8 @@ private Q_SLOTS:
         for (const auto& change : changes) {
             auto o = tinyOptions(straight_);
             change(o);
-            QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::builtin::trainDemoModel(o));
+            DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::builtin::trainDemoModel(o),
+                                      straight_ + "/checkpoint/state.json", "trained with other options");
         }
     }
 
@@ -633,7 +627,8 @@ private Q_SLOTS:
                                    narrow.outDir + "/checkpoint/unet-optim.pt",
                                    std::filesystem::copy_options::overwrite_existing);
         narrow.unetSteps = 4;
-        expectRefusal(narrow, "unet-optim.pt", "does not fit");
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::builtin::trainDemoModel(narrow), "unet-optim.pt",
+                                  "does not fit");
     }
 
     void exportedModelGenerates() {

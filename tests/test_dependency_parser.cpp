@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "TestMain.h"
+#include "TestSupport.h"
 
 namespace {
 
@@ -331,12 +332,8 @@ private Q_SLOTS:
     }
 
     void missingDictionary() {
-        try {
-            daam::syntax::DependencyParser parser("/nonexistent/link-grammar/en");
-            QFAIL("no exception");
-        } catch (const daam::Error& e) {
-            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("/nonexistent/link-grammar/en")), e.what());
-        }
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::syntax::DependencyParser("/nonexistent/link-grammar/en"),
+                                  "/nonexistent/link-grammar/en");
     }
 
     // One parser serves several threads: the same prompt parses the same way on each.

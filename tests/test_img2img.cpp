@@ -59,15 +59,6 @@ class TestImg2Img : public QObject {
         return *p;
     }
 
-    template <typename F> void expectError(F&& run, const std::string& fragment) {
-        try {
-            run();
-            QFAIL(qPrintable(QString::fromStdString("no error; expected one naming: " + fragment)));
-        } catch (const daam::Error& e) {
-            QVERIFY2(std::string(e.what()).find(fragment) != std::string::npos, e.what());
-        }
-    }
-
 private Q_SLOTS:
     void matchesDiffusers_data() {
         QTest::addColumn<QString>("caseName");
@@ -140,23 +131,24 @@ private Q_SLOTS:
         const auto request = img2imgRequest(readImg2ImgCase("sd1_ddim"));
         auto r = request;
         r.strength = 0;
-        expectError([&] { p.generate(r); }, "strength must be more than 0");
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, p.generate(r), "strength must be more than 0");
         r = request;
         r.strength = 0.05; // int(10 * 0.05) = 0 steps
-        expectError([&] { p.generate(r); }, "runs no step");
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, p.generate(r), "runs no step");
         r = request;
         r.startTimestep = 0; // DDIM's last timestep is 1 (steps_offset)
-        expectError([&] { p.generate(r); }, "at or below timestep 0");
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, p.generate(r), "at or below timestep 0");
         r = request;
         r.initImage = daam::test::makeTempDir("img2img") + "/absent.png";
-        expectError([&] { p.generate(r); }, "absent.png");
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, p.generate(r), "absent.png");
         r = request;
         const auto notPng = daam::test::makeTempDir("img2img") + "/text.png";
         std::ofstream(notPng) << "not an image";
         r.initImage = notPng;
-        expectError([&] { p.generate(r); }, "text.png");
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, p.generate(r), "text.png");
         r = request;
-        expectError([&] { p.generate(r, nullptr, nullptr, false, torch::zeros({64, 64})); }, "RGB pixels");
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, p.generate(r, nullptr, nullptr, false, torch::zeros({64, 64})),
+                                  "RGB pixels");
     }
 
     // An image of another size is resized to the request's; width and height 0 take the image's.

@@ -67,12 +67,7 @@ private Q_SLOTS:
     void rejects() {
         QFETCH(QString, spec);
         QFETCH(QString, message);
-        try {
-            daam::selectLayers(sd15(), spec.toStdString(), {});
-            QFAIL("accepted");
-        } catch (const daam::Error& e) {
-            QVERIFY2(std::string(e.what()).find(message.toStdString()) != std::string::npos, e.what());
-        }
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::selectLayers(sd15(), spec.toStdString(), {}), message);
     }
     void presets() {
         const auto p = daam::layerPresets(sd15());

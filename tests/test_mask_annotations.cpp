@@ -57,11 +57,11 @@ private Q_SLOTS:
         QCOMPARE(daam::parseCocoRleString("325OL"), (std::vector<int64_t>{3, 2, 5, 1, 1}));
         // 100 takes two groups: 4 with the continuation bit ('T'), then 3.
         QCOMPARE(daam::parseCocoRleString("T3"), (std::vector<int64_t>{100}));
-        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::decodeCocoRle({3, 2, 5}, 3, 4));   // short
-        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::decodeCocoRle({3, 20}, 3, 4));     // overrun
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::decodeCocoRle({3, 2, 5}, 3, 4), "runs cover 10 of 12 pixels");
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::decodeCocoRle({3, 20}, 3, 4), "runs overrun its size");
         QVERIFY_THROWS_EXCEPTION(daam::Error, daam::decodeCocoRle({3, -2, 11}, 3, 4)); // negative
-        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::parseCocoRleString("T"));          // ends inside a count
-        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::parseCocoRleString("3\x01"));      // not the alphabet
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::parseCocoRleString("T"), "ends inside a count");
+        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::parseCocoRleString("3\x01")); // not the alphabet
     }
 
     void pngFoldersByItemKeys() {
@@ -86,8 +86,10 @@ private Q_SLOTS:
         QVERIFY(!a.find({"00004", "4"}));
 
         const fs::path empty = daam::test::makeTempDir("masks-empty");
-        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::MaskAnnotations::open(empty.string()));
-        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::MaskAnnotations::open((empty / "absent").string()));
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::MaskAnnotations::open(empty.string()), empty.string(),
+                                  "holds no masks");
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::MaskAnnotations::open((empty / "absent").string()),
+                                  (empty / "absent").string(), "no such file or folder");
         maWrite(dir / "00003" / "broken.png", "not a PNG");
         try {
             daam::MaskAnnotations::open(dir.string()).find({"00003"});
@@ -119,12 +121,8 @@ private Q_SLOTS:
 
         auto bad = [&](const char* name, const std::string& text, const std::string& expected) {
             maWrite(dir / name, text);
-            try {
-                daam::MaskAnnotations::open((dir / name).string()).find({"1"});
-                QFAIL(name);
-            } catch (const daam::FileError& e) {
-                QVERIFY2(std::string(e.what()).find(expected) != std::string::npos, e.what());
-            }
+            DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::MaskAnnotations::open((dir / name).string()).find({"1"}),
+                                      expected);
         };
         bad("no-images.json", R"({"annotations": [], "categories": []})", "no \"images\" list");
         bad("unknown-image.json",

@@ -28,7 +28,8 @@ private Q_SLOTS:
         auto empty = torch::zeros({4, 4}, torch::kUInt8);
         QCOMPARE(daam::maskIoU(empty, empty), 1.0);
         QCOMPARE(daam::maskIoA(empty, a), 0.0);
-        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::maskIoU(a, torch::zeros({4, 5})));
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::maskIoU(a, torch::zeros({4, 5})), "masks of different sizes",
+                                  "(4x4 vs 5x4)");
     }
 
     void referenceMasksFromPng() {
@@ -43,7 +44,8 @@ private Q_SLOTS:
         daam::PngImage rgb{2, 2, 3, {0, 0, 0, 0, 9, 0, 0, 0, 0, 1, 1, 1}};
         daam::writePng(dir + "/rgb.png", rgb);
         QCOMPARE(daam::readMaskPng(dir + "/rgb.png").sum().item<int64_t>(), int64_t(2));
-        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::readMaskPng(dir + "/absent.png"));
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::readMaskPng(dir + "/absent.png"), dir + "/absent.png",
+                                  "cannot open");
     }
 
     void jetMatchesItsDefinition() {
@@ -96,7 +98,8 @@ private Q_SLOTS:
         QCOMPARE(out[0][1][0].item<int>(), 128); // jet(1) = (128, 0, 0)
         QCOMPARE(out[0][1][2].item<int>(), 0);
         QCOMPARE(out[1][0][1].item<int>(), (100 + 255 + 1) / 2); // half image, half jet(0.5) green
-        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::overlayHeatMap(image, torch::zeros({3, 2})));
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::overlayHeatMap(image, torch::zeros({3, 2})),
+                                  "the heat map and the image differ in size");
     }
 };
 

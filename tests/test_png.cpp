@@ -147,8 +147,10 @@ private Q_SLOTS:
                 QVERIFY2(std::string(e.what()).rfind(path + ": ", 0) == 0, e.what());
             }
         }
-        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::writePng(dir + "/bad.png", daam::PngImage{0, 5, 3, {}}));
-        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::writePng(dir + "/bad.png", daam::PngImage{4, 4, 3, {1, 2}}));
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::writePng(dir + "/bad.png", daam::PngImage{0, 5, 3, {}}),
+                                  dir + "/bad.png", "cannot write a 0x5 PNG");
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::writePng(dir + "/bad.png", daam::PngImage{4, 4, 3, {1, 2}}),
+                                  dir + "/bad.png", "pixel buffer does not match the image size");
         QVERIFY(!std::filesystem::exists(dir + "/bad.png"));
     }
 
@@ -237,7 +239,7 @@ private Q_SLOTS:
             daam::PngImage image{2, 2, 1, std::vector<uint8_t>(4, 0)};
             image.text = {entry};
             const auto path = dir + "/bad.png";
-            QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::writePng(path, image));
+            DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::writePng(path, image), path, "text chunk");
             QVERIFY(!std::filesystem::exists(path));
         }
     }

@@ -11,6 +11,7 @@
 #include "daam/util/Error.h"
 
 #include "TestMain.h"
+#include "TestSupport.h"
 
 using daam::PromptChunk;
 using daam::PromptChunkSettings;
@@ -183,8 +184,10 @@ void TestPromptSyntax::weights() {
     // No digits after the colon: no weight, so ":" and "-" are text in a plain "(".
     PROMPT_SYNTAX_EXPECT("(a:-)", {{"a:-", 1.1}});
     // Python's float() rejects these, and A1111 fails on the prompt.
-    QVERIFY_THROWS_EXCEPTION(daam::Error, daam::parsePromptAttention("(a:.)"));
-    QVERIFY_THROWS_EXCEPTION(daam::Error, daam::parsePromptAttention("(a:1.2.3)"));
+    DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::parsePromptAttention("(a:.)"),
+                              "the emphasis weight '.' is not a number");
+    DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::parsePromptAttention("(a:1.2.3)"),
+                              "the emphasis weight '1.2.3' is not a number");
 }
 
 void TestPromptSyntax::escapes() {

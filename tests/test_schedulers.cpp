@@ -299,20 +299,12 @@ void TestSchedulers::badConfigsAndNames() {
     QVERIFY(std::isinf(cfg.lambdaMinClipped) && cfg.lambdaMinClipped < 0);
     QCOMPARE(cfg.className, std::string("X"));
 
-    try {
-        makeScheduler("heun", SchedulerConfig{});
-        QFAIL("unknown scheduler accepted");
-    } catch (const Error& e) {
-        const std::string msg = e.what();
-        QVERIFY2(msg.find("heun") != std::string::npos && msg.find("ddim") != std::string::npos &&
-                     msg.find("dpm++2m-karras") != std::string::npos &&
-                     msg.find("LMSDiscreteScheduler") != std::string::npos,
-                 msg.c_str());
-    }
+    DAAM_VERIFY_THROWS_NAMING(Error, makeScheduler("heun", SchedulerConfig{}), "heun", "ddim", "dpm++2m-karras",
+                              "LMSDiscreteScheduler");
     // PRK steps are not implemented: PNDM must refuse rather than sample differently from diffusers.
-    QVERIFY_EXCEPTION_THROWN(makeScheduler("pndm", SchedulerConfig{}), Error);
+    DAAM_VERIFY_THROWS_NAMING(Error, makeScheduler("pndm", SchedulerConfig{}), "skip_prk_steps");
     const std::string missing = "/nonexistent-daam-scheduler-folder";
-    QVERIFY_EXCEPTION_THROWN(makeScheduler(missing), FileError);
+    DAAM_VERIFY_THROWS_NAMING(FileError, makeScheduler(missing), missing, "cannot open");
     // Steps must follow each other for PNDM's history to be right; the first may be a later call (image-to-image).
     SchedulerConfig plms;
     plms.skipPrkSteps = true;
@@ -320,10 +312,10 @@ void TestSchedulers::badConfigsAndNames() {
     pndm->setTimesteps(5);
     const auto x = torch::zeros({1, 4, 2, 2});
     pndm->step(x, 1, x, nullptr);
-    QVERIFY_EXCEPTION_THROWN(pndm->step(x, 3, x, nullptr), Error);
+    DAAM_VERIFY_THROWS_NAMING(Error, pndm->step(x, 3, x, nullptr), "expected call 2, got 3");
     pndm->setTimesteps(5);
     pndm->step(x, 0, x, nullptr);
-    QVERIFY_EXCEPTION_THROWN(pndm->step(x, 0, x, nullptr), Error);
+    DAAM_VERIFY_THROWS_NAMING(Error, pndm->step(x, 0, x, nullptr), "expected call 1, got 0");
 }
 
 DAAM_TEST_APPLESS_MAIN(TestSchedulers)

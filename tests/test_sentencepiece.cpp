@@ -263,7 +263,8 @@ private Q_SLOTS:
         auto viaFactory = daam::loadTokenizer(folder);
         QVERIFY(dynamic_cast<daam::SentencePieceTokenizer*>(viaFactory.get()));
         QVERIFY(viaFactory->encode("a dog").ids == tok->encode("a dog").ids);
-        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::loadTokenizer(daam::test::makeTempDir("no-tokenizer")));
+        const auto noTokenizer = daam::test::makeTempDir("no-tokenizer");
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::loadTokenizer(noTokenizer), noTokenizer, "no tokenizer found");
 
         {
             std::ofstream out(folder + "/tokenizer_config.json");
@@ -277,22 +278,13 @@ private Q_SLOTS:
             std::ofstream out(folder + "/tokenizer_config.json");
             out << R"({"add_bos_token": "yes")";
         }
-        try {
-            daam::SentencePieceTokenizer::fromFolder(folder);
-            QFAIL("a broken tokenizer_config.json was accepted");
-        } catch (const daam::FileError& e) {
-            QVERIFY2(std::string(e.what()).find("tokenizer_config.json") != std::string::npos, e.what());
-        }
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::SentencePieceTokenizer::fromFolder(folder),
+                                  "tokenizer_config.json");
     }
 
     void badModelPath() {
         const std::string missing = dir_ + "/no-such.model";
-        try {
-            daam::SentencePieceTokenizer tok(missing);
-            QFAIL("a missing model loaded");
-        } catch (const daam::Error& e) {
-            QVERIFY2(std::string(e.what()).find(missing) != std::string::npos, e.what());
-        }
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::SentencePieceTokenizer tok(missing), missing);
         const std::string garbage = dir_ + "/garbage.model";
         std::ofstream(garbage) << "not a model";
         try {

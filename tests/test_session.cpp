@@ -125,7 +125,8 @@ private Q_SLOTS:
         const auto dir = daam::test::makeTempDir("session") + "/photos";
         fs::create_directories(dir);
         writeText(dir + "/holiday.jpg", "precious");
-        QVERIFY_THROWS_EXCEPTION(daam::FileError, daam::saveSession(dir, makeSession(false)));
+        DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::saveSession(dir, makeSession(false)), dir,
+                                  "is not a session folder");
         QCOMPARE(readText(dir + "/holiday.jpg"), std::string("precious"));
         QCOMPARE(fs::exists(dir + "/generation.json"), false);
     }
@@ -162,13 +163,7 @@ private Q_SLOTS:
         const std::string json = dir + "/annotations/annotations.json";
         auto expectDamage = [&](const std::string& text, const std::string& fragment) {
             writeText(json, text);
-            try {
-                daam::loadSession(dir);
-                QFAIL(text.c_str());
-            } catch (const daam::FileError& e) {
-                QVERIFY2(std::string(e.what()).find("annotations.json") != std::string::npos, e.what());
-                QVERIFY2(std::string(e.what()).find(fragment) != std::string::npos, e.what());
-            }
+            DAAM_VERIFY_THROWS_NAMING(daam::FileError, daam::loadSession(dir), "annotations.json", fragment);
         };
         const std::string head = R"({"format": "daam-studio-annotations", "format_version": 1, "words": )";
         expectDamage(head + R"([{"word": 2, "rating": 9}]})", "rating");

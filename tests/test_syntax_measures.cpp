@@ -83,8 +83,10 @@ private Q_SLOTS:
         QCOMPARE(m[3].headInDependent, 1.0);
 
         parse.words.pop_back();
-        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::syntax::measureDependencies(
-                                                  s, aggregator, {}, daam::HeatMapNormalization::MinMax, parse, 0.4));
+        DAAM_VERIFY_THROWS_NAMING(
+            daam::Error,
+            daam::syntax::measureDependencies(s, aggregator, {}, daam::HeatMapNormalization::MinMax, parse, 0.4),
+            "the parse has 6 words, the session's prompt 7");
     }
 
     void summaryByRelation() {

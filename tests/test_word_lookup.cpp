@@ -24,8 +24,10 @@ private Q_SLOTS:
         QCOMPARE(daam::daamWordRows(prompt, {"e</w>"}, "e"), (std::vector<int>{4}));
     }
     void reportsAbsentWords() {
-        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::daamWordRows({"a</w>", "dog</w>"}, {"cat</w>"}, "cat"));
-        QVERIFY_THROWS_EXCEPTION(daam::Error, daam::daamWordRows({"a</w>"}, {}, ""));
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::daamWordRows({"a</w>", "dog</w>"}, {"cat</w>"}, "cat"),
+                                  "the word 'cat' does not occur in the prompt");
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::daamWordRows({"a</w>"}, {}, ""),
+                                  "the word '' does not occur in the prompt");
     }
 };
 

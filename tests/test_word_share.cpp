@@ -42,8 +42,9 @@ private Q_SLOTS:
         const auto all = daam::expandWordsToImage(maps, 20, 12, daam::HeatMapNormalization::MinMax);
         for (int i = 0; i < 2; ++i)
             QVERIFY(torch::equal(all[i], daam::expandToImage(maps[i], 20, 12, daam::HeatMapNormalization::MinMax)));
-        QVERIFY_THROWS_EXCEPTION(daam::Error,
-                                 daam::expandToImage(maps[0], 8, 8, daam::HeatMapNormalization::WordShare));
+        DAAM_VERIFY_THROWS_NAMING(daam::Error,
+                                  daam::expandToImage(maps[0], 8, 8, daam::HeatMapNormalization::WordShare),
+                                  "the word-share normalization needs every word's map");
     }
 
     void ranksEveryWordAtAPixel() {

@@ -6,9 +6,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <sstream>
+#include <typeinfo>
 #include <vector>
+#if __has_include(<cxxabi.h>)
+#include <cxxabi.h>
+#endif
 
 namespace fs = std::filesystem;
 
@@ -103,6 +108,45 @@ QString describeDifference(const std::string& what, const torch::Tensor& out, co
             s << r[i].item<double>() << ' ';
     }
     return QString::fromStdString(s.str());
+}
+
+namespace {
+std::string expectation(const char* errorType, std::initializer_list<MessageFragment> fragments) {
+    std::string s = std::string("expected a ") + errorType + " naming";
+    for (const auto& f : fragments)
+        s += " \"" + f.text + "\"";
+    return s;
+}
+
+std::string typeName(const std::exception& e) {
+    const char* mangled = typeid(e).name();
+#if __has_include(<cxxabi.h>)
+    int status = 0;
+    std::unique_ptr<char, void (*)(void*)> demangled(abi::__cxa_demangle(mangled, nullptr, nullptr, &status),
+                                                     std::free);
+    if (status == 0 && demangled) return demangled.get();
+#endif
+    return mangled;
+}
+} // namespace
+
+std::string describeMissingFragments(const char* errorType, const std::string& message,
+                                     std::initializer_list<MessageFragment> fragments) {
+    if (fragments.size() == 0) return std::string("DAAM_VERIFY_THROWS_NAMING(") + errorType + ") names no fragment";
+    std::string missing;
+    for (const auto& f : fragments)
+        if (message.find(f.text) == std::string::npos) missing += (missing.empty() ? "\"" : ", \"") + f.text + "\"";
+    if (missing.empty()) return {};
+    return expectation(errorType, fragments) + "; the error lacks " + missing + ": " + message;
+}
+
+std::string describeNoThrow(const char* errorType, std::initializer_list<MessageFragment> fragments) {
+    return expectation(errorType, fragments) + "; nothing was thrown";
+}
+
+std::string describeOtherException(const char* errorType, const std::exception& thrown,
+                                   std::initializer_list<MessageFragment> fragments) {
+    return expectation(errorType, fragments) + "; " + typeName(thrown) + " was thrown: " + thrown.what();
 }
 
 } // namespace daam::test
