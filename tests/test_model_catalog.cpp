@@ -431,11 +431,12 @@ private Q_SLOTS:
         QVERIFY(catalogMentions(daam::describeModel((models_ / "embedding.pt").string()).problem, "PyTorch pickle"));
         QVERIFY(catalogMentions(daam::describeModel((models_ / "a").string()).problem, "model_index.json"));
         QVERIFY(catalogMentions(daam::describeModel((root_ / "nothing-here").string()).problem, "no such model"));
-        const std::string builtIn = daam::builtin::builtInModelDir();
-        if (builtIn.empty()) QSKIP("the built-in model is not installed");
-        const auto e = daam::builtInCatalogEntry(builtIn);
+        const auto builtIn = daam::builtin::builtInModels();
+        QCOMPARE(builtIn.size(), size_t(2));
+        const auto e = daam::builtInCatalogEntry(builtIn[1].dir, builtIn[1].name);
         QCOMPARE(e.kind, CatalogKind::BuiltIn);
-        QCOMPARE(e.path, builtIn);
+        QCOMPARE(e.path, builtIn[1].dir);
+        QCOMPARE(e.name, std::string("Shapes (attention-supervised)"));
         QVERIFY(e.family.empty());
         QVERIFY2(e.problem.empty(), e.problem.c_str());
     }

@@ -539,7 +539,27 @@
         <translation>Vorschau der Entrauschung</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="429"/>
+        <location filename="../ui/GenerationPanel.cpp" line="324"/>
+        <source>Shapes (plain)</source>
+        <translation>Formen (schlicht)</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="325"/>
+        <source>Shapes (attention-supervised)</source>
+        <translation>Formen (Attention überwacht)</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="331"/>
+        <source>A small model of a world of coloured shapes, trained as Stable Diffusion is: its maps are what DAAM finds in a model nobody showed where to look.</source>
+        <translation>Ein kleines Modell einer Welt farbiger Formen, trainiert wie Stable Diffusion: Seine Karten zeigen, was DAAM in einem Modell findet, dem niemand gezeigt hat, wohin es schauen soll.</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="334"/>
+        <source>The same model with its cross-attention also taught where each object is: its maps are close to what it was taught, not only what DAAM finds.</source>
+        <translation>Dasselbe Modell, dessen Cross-Attention zusätzlich gelernt hat, wo jedes Objekt liegt: Seine Karten liegen nahe an dem, was ihm beigebracht wurde, nicht nur an dem, was DAAM findet.</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="450"/>
         <source>%1 × %2</source>
         <translation>%1 × %2</translation>
     </message>
@@ -564,12 +584,7 @@
         <translation>Mit dem Modell „%1“ erzeugt; das Modell oben bleibt eingestellt.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="507"/>
-        <source>Built-in shapes model</source>
-        <translation>Eingebautes Formen-Modell</translation>
-    </message>
-    <message>
-        <location filename="../ui/GenerationPanel.cpp" line="532"/>
+        <location filename="../ui/GenerationPanel.cpp" line="559"/>
         <source>Choose a diffusers model folder</source>
         <translation>Diffusers-Modellordner wählen</translation>
     </message>

@@ -539,7 +539,27 @@
         <translation>去噪预览</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="429"/>
+        <location filename="../ui/GenerationPanel.cpp" line="324"/>
+        <source>Shapes (plain)</source>
+        <translation>形状（普通）</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="325"/>
+        <source>Shapes (attention-supervised)</source>
+        <translation>形状（注意力监督）</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="331"/>
+        <source>A small model of a world of coloured shapes, trained as Stable Diffusion is: its maps are what DAAM finds in a model nobody showed where to look.</source>
+        <translation>一个彩色形状世界的小模型，按 Stable Diffusion 的方式训练：它的热图就是 DAAM 在一个没人教过它该看哪里的模型中找到的。</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="334"/>
+        <source>The same model with its cross-attention also taught where each object is: its maps are close to what it was taught, not only what DAAM finds.</source>
+        <translation>同一个模型，但其交叉注意力还被教过每个物体的位置：它的热图接近它被教的内容，而不只是 DAAM 找到的。</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="450"/>
         <source>%1 × %2</source>
         <translation>%1 × %2</translation>
     </message>
@@ -564,12 +584,7 @@
         <translation>由模型“%1”生成；上方的模型保持不变。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="507"/>
-        <source>Built-in shapes model</source>
-        <translation>内置形状模型</translation>
-    </message>
-    <message>
-        <location filename="../ui/GenerationPanel.cpp" line="532"/>
+        <location filename="../ui/GenerationPanel.cpp" line="559"/>
         <source>Choose a diffusers model folder</source>
         <translation>选择 diffusers 模型文件夹</translation>
     </message>

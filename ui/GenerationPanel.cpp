@@ -315,6 +315,27 @@ QString GenerationPanel::builtInModelDir() {
     return QString::fromStdString(builtin::builtInModelDir());
 }
 
+bool GenerationPanel::onBuiltInModel() const {
+    const int listed = model_->findData(modelPath(), kModelPathRole);
+    return listed >= 0 && model_->itemData(listed, kModelKindRole).toString() == kBuiltInKind;
+}
+
+QString GenerationPanel::builtInModelName(const std::string& id) {
+    if (id == "shapes-plain") return tr("Shapes (plain)");
+    if (id == "shapes-supervised") return tr("Shapes (attention-supervised)");
+    return QString::fromStdString(id);
+}
+
+QString GenerationPanel::builtInModelDescription(const std::string& id) {
+    if (id == "shapes-plain")
+        return tr("A small model of a world of coloured shapes, trained as Stable Diffusion is: its maps are what "
+                  "DAAM finds in a model nobody showed where to look.");
+    if (id == "shapes-supervised")
+        return tr("The same model with its cross-attention also taught where each object is: its maps are close "
+                  "to what it was taught, not only what DAAM finds.");
+    return {};
+}
+
 GenerationSettings GenerationPanel::settings() const {
     GenerationSettings s;
     s.modelDir = modelPath();
@@ -498,17 +519,23 @@ void GenerationPanel::restoreSettings() {
     QSettings settings;
     settings.beginGroup(QStringLiteral("generation"));
     model_->clear();
+    // The built-in models are always among the choices, by their names, and the default one is the first run's
+    // model, with a prompt it knows.
+    const auto builtIns = builtin::builtInModels();
+    QStringList builtInDirs;
+    for (const auto& m : builtIns)
+        builtInDirs << QString::fromStdString(m.dir);
     for (const auto& recent : settings.value(QStringLiteral("recentModels")).toStringList())
-        if (recent != builtInModelDir()) model_->addItem(recent);
-    // The built-in model is always among the choices, by its name, and is the first run's model, with a prompt it
-    // knows.
-    const QString builtIn = builtInModelDir();
-    if (!builtIn.isEmpty()) {
-        model_->addItem(tr("Built-in shapes model"));
-        model_->setItemData(model_->count() - 1, builtIn, kModelPathRole);
+        if (!builtInDirs.contains(recent)) model_->addItem(recent);
+    for (const auto& m : builtIns) {
+        const QString dir = QString::fromStdString(m.dir);
+        model_->addItem(builtInModelName(m.id));
+        model_->setItemData(model_->count() - 1, dir, kModelPathRole);
         model_->setItemData(model_->count() - 1, kBuiltInKind, kModelKindRole);
-        model_->setItemData(model_->count() - 1, builtIn, Qt::ToolTipRole);
+        model_->setItemData(model_->count() - 1, builtInModelDescription(m.id) + QStringLiteral("\n") + dir,
+                            Qt::ToolTipRole);
     }
+    const QString builtIn = builtInModelDir();
     GenerationSettings s;
     s.modelDir = settings.value(QStringLiteral("model"), builtIn).toString();
     s.prompt = settings.value(QStringLiteral("prompt"), QStringLiteral("a red circle and a blue square")).toString();

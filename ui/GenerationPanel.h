@@ -10,6 +10,8 @@
 
 #include <QWidget>
 
+#include <string>
+
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
@@ -60,8 +62,13 @@ public:
 
     // As the Generate button does: emits generateRequested with the current settings.
     void requestGeneration();
-    // The built-in shape-world model's folder ("" when it is not installed).
+    // The default built-in shape-world model's folder ("" when it is not installed).
     static QString builtInModelDir();
+    // A built-in model's name and a sentence on what it is, as the model list shows them (builtin::BuiltInModel).
+    static QString builtInModelName(const std::string& id);
+    static QString builtInModelDescription(const std::string& id);
+    // Whether the chosen model is one of the built-in ones (a first run generates on it at once).
+    bool onBuiltInModel() const;
 
     QPushButton* generateButton() const { return generate_; }
     QPushButton* cancelButton() const { return cancel_; }

@@ -12,7 +12,7 @@ void declareGenerationOptions(Args& args) {
     args.option("model", "MODEL",
                 "A diffusers pipeline folder, a single-file checkpoint (.safetensors in the original layout, "
                 "with NAME.yaml beside it when it has one) or a Hugging Face repo id (org/name) in the local hub "
-                "cache. Default: the built-in shape-world model.");
+                "cache; or a built-in model's id: shapes-plain (the default) or shapes-supervised.");
     args.option("variant", "NAME",
                 "Weights variant of a diffusers folder, e.g. fp16 for *.fp16.safetensors (default: the plain "
                 "weights, or the only variant there is).");
@@ -45,7 +45,7 @@ void declareSchedulerOption(Args& args) {
 
 std::string modelFolder(const Args& args) {
     const auto given = args.value("model");
-    return given ? *given : builtin::requireBuiltInModelDir();
+    return given ? builtin::resolveModelArgument(*given) : builtin::requireBuiltInModelDir();
 }
 
 namespace {

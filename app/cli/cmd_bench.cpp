@@ -145,7 +145,7 @@ int runBench(const std::vector<std::string>& argv) {
                          "took the most time (self time: without the ops they call).");
     if (!args.parse()) return 0;
 
-    std::string model = args.value("model").value_or("");
+    std::string model;
     if (auto dir = args.value("sd15-shapes")) {
         model = *dir;
         if (!fs::exists(fs::path(model) / "model_index.json")) {
@@ -153,7 +153,7 @@ int runBench(const std::vector<std::string>& argv) {
             writeRandomPipeline(model, sd15RandomSpec());
         }
     }
-    if (model.empty()) model = modelFolder(args); // the built-in model
+    if (model.empty()) model = modelFolder(args);
     auto request = generationRequestFrom(args);
     if (args.flagSet("single-file")) return compareSingleFile(model, request);
     const auto loadStart = std::chrono::steady_clock::now();

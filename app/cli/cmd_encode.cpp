@@ -23,7 +23,8 @@ int runEncode(const std::vector<std::string>& argv) {
               "`pooled` [1, P]) and the token ids as `input_ids` (int64 [1, 77]).",
               argv);
     args.option("model", "MODEL",
-                "A diffusers folder, a single-file checkpoint or a hub repo id. Default: the built-in model.");
+                "A diffusers folder, a single-file checkpoint, a hub repo id or a built-in model's id. Default: the "
+                "built-in shapes-plain.");
     args.option("prompt", "TEXT", "The prompt.");
     args.option("out", "FILE", "Output .safetensors file (written atomically).");
     if (!args.parse()) return 0;

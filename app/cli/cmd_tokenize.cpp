@@ -21,7 +21,8 @@ int runTokenize(const std::vector<std::string>& argv) {
               "word's text, character span [begin, end) in code points, and token positions in `ids`).",
               argv);
     args.option("model", "MODEL",
-                "A diffusers folder, a single-file checkpoint or a hub repo id. Default: the built-in model.");
+                "A diffusers folder, a single-file checkpoint, a hub repo id or a built-in model's id. Default: the "
+                "built-in shapes-plain.");
     args.option("tokenizer", "NAME", "tokenizer, or tokenizer_2 for SDXL's second one.", "tokenizer");
     args.positional("PROMPT", "The prompt to tokenize.");
     if (!args.parse()) return 0;

@@ -127,12 +127,13 @@ int runTrainDemo(const std::vector<std::string>& argv) {
                 "Weight of a grounding loss on the UNet's cross-attention: each object's noun and colour word are "
                 "taught to attend over its mask (KL of mask and map). 0: plain diffusion training.",
                 number(defaults.groundingWeight));
-    args.option("vae-from", "DIR",
-                "Start a new run from another training folder's tokenizer, autoencoder and latents (same seed, "
-                "--vae-batch, --scenes and --latent-factor), to try UNet designs on one autoencoder; or from a "
-                "pipeline folder's tokenizer and finished VAE (the built-in model's: resources/demo-model), whose "
-                "latents the run encodes before its UNet phase.",
-                "");
+    args.option(
+        "vae-from", "DIR",
+        "Start a new run from another training folder's tokenizer, autoencoder and latents (same seed, "
+        "--vae-batch, --scenes and --latent-factor), to try UNet designs on one autoencoder; or from a "
+        "pipeline folder's tokenizer and finished VAE (a built-in model's: resources/models/shapes-plain), whose "
+        "latents the run encodes before its UNet phase.",
+        "");
     args.option("tokenizer-from", "DIR",
                 "Take a pipeline folder's (or a training folder's) tokenizer instead of training one: the same "
                 "captions train the same vocabulary.",

@@ -116,9 +116,7 @@ int main(int argc, char** argv) {
     };
 
     window.show();
-    const bool onBuiltIn =
-        !daam::ui::GenerationPanel::builtInModelDir().isEmpty() &&
-        window.generationPanel()->settings().modelDir == daam::ui::GenerationPanel::builtInModelDir();
+    const bool onBuiltIn = window.generationPanel()->onBuiltInModel();
     if (parser.isSet(generate) || (positional.isEmpty() && onBuiltIn)) {
         auto* controller = window.generation();
         QObject::connect(controller, &daam::ui::GenerationController::finished, &window,

@@ -50,14 +50,14 @@ done
 rm -rf /tmp/sd15
 
 log "sentencepiece (the built-in model's tokenizer) in this build"
-$cli tokenize --model resources/demo-model "a red circle" > /tmp/tokenize.txt 2>&1
+$cli tokenize --model resources/models/shapes-plain "a red circle" > /tmp/tokenize.txt 2>&1
 rc=$?
 head -3 /tmp/tokenize.txt
 if [ $rc -ne 0 ]; then
     echo "tokenize failed ($rc); backtrace:"
-    cuda-gdb -batch -ex run -ex bt --args $cli tokenize --model resources/demo-model "a red circle" 2>&1 | tail -40
+    cuda-gdb -batch -ex run -ex bt --args $cli tokenize --model resources/models/shapes-plain "a red circle" 2>&1 | tail -40
     export LD_PRELOAD=$root/usr/lib/x86_64-linux-gnu/libprotobuf-lite.so.32
-    $cli tokenize --model resources/demo-model "a red circle" > /tmp/tokenize.txt 2>&1
+    $cli tokenize --model resources/models/shapes-plain "a red circle" > /tmp/tokenize.txt 2>&1
     rc=$?
     echo "with Debian's protobuf-lite preloaded: rc $rc"
     [ $rc -eq 0 ] || unset LD_PRELOAD

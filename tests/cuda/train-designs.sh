@@ -6,7 +6,7 @@
 #   DEBS=dir AUTOENCODER=dir DESIGNS=file DEADLINE_S=seconds OUT=dir tests/cuda/train-designs.sh
 #
 # DEBS: see build-cli.sh. AUTOENCODER: made by pack-autoencoder.sh, or a pipeline folder such as
-# resources/demo-model (train-demo --vae-from takes its tokenizer and VAE); or, in its place,
+# resources/models/shapes-plain (train-demo --vae-from takes its tokenizer and VAE); or, in its place,
 # AUTOENCODER_OPTIONS (`--latent-factor 1`): train that autoencoder first, here. DESIGNS: one run per line, a name
 # and its train-demo UNet options (`c16 --unet-channels 32,64 --unet-cross-attention 0,1`); each run starts with
 # --vae-from the autoencoder, with its seed, scenes and latent factor. Every run stops at its first checkpoint
@@ -52,7 +52,7 @@ if [ -n "${AUTOENCODER_OPTIONS:-}" ]; then
     # trainer crashes in this build). One UNet step of that run: the trainer encodes the latents on the way.
     base=/tmp/autoencoder
     rm -rf $base
-    $cli train-demo --device $device --out $base --tokenizer-from resources/demo-model --unet-steps 1 \
+    $cli train-demo --device $device --out $base --tokenizer-from resources/models/shapes-plain --unet-steps 1 \
         $AUTOENCODER_OPTIONS 2>&1 | tr '\r' '\n' | grep -v "^\s*$" | tail -1
     shared_options=$AUTOENCODER_OPTIONS
     log "autoencoder trained, latents encoded"

@@ -43,7 +43,12 @@ private Q_SLOTS:
         // The built-in model by its name, and chosen on a first run.
         if (!GenerationPanel::builtInModelDir().isEmpty()) {
             QCOMPARE(panel.modelPath(), GenerationPanel::builtInModelDir());
-            QCOMPARE(box->currentText(), QStringLiteral("Built-in shapes model"));
+            QCOMPARE(box->currentText(), QStringLiteral("Shapes (plain)"));
+            // Both built-in models are listed by name, the supervised one saying what it was taught.
+            const int supervised = box->findText(QStringLiteral("Shapes (attention-supervised)"));
+            QVERIFY(supervised >= 0);
+            QVERIFY(box->itemData(supervised, Qt::ToolTipRole).toString().contains(QStringLiteral("taught")));
+            QVERIFY(box->itemData(supervised, Qt::UserRole).toString().endsWith(QStringLiteral("shapes-supervised")));
         }
         const QString file = QString::fromStdString(dir + "/tiny-sd1.safetensors");
         QTRY_VERIFY_WITH_TIMEOUT(box->findData(file, Qt::UserRole) >= 0, 10000);

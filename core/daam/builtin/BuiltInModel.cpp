@@ -7,39 +7,80 @@
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
-#include <vector>
 
 namespace fs = std::filesystem;
 
 namespace daam::builtin {
 namespace {
 
-std::vector<fs::path> candidates() {
-    std::vector<fs::path> dirs;
-    if (const char* env = std::getenv("DAAM_BUILTIN_MODEL"); env && *env) dirs.emplace_back(env);
-    // The build tree links share/daam-studio/demo-model to resources/demo-model (see CMakeLists.txt).
-    for (const auto& data : dataDirs())
-        dirs.push_back(fs::path(data) / "demo-model");
-    return dirs;
+struct Shipped {
+    const char* id;
+    const char* name;
+};
+constexpr Shipped kShipped[] = {{"shapes-plain", "Shapes (plain)"},
+                                {"shapes-supervised", "Shapes (attention-supervised)"}};
+
+bool isModelFolder(const fs::path& dir) {
+    std::error_code ec;
+    return fs::is_regular_file(dir / "model_index.json", ec);
+}
+
+const char* overrideDir() {
+    const char* env = std::getenv("DAAM_BUILTIN_MODEL");
+    return env && *env ? env : nullptr;
 }
 
 } // namespace
 
-std::string builtInModelDir() {
-    for (const auto& dir : candidates()) {
-        std::error_code ec;
-        if (fs::is_regular_file(dir / "model_index.json", ec)) return dir.lexically_normal().string();
+std::vector<std::string> builtInModelIds() {
+    std::vector<std::string> ids;
+    for (const auto& s : kShipped)
+        ids.emplace_back(s.id);
+    return ids;
+}
+
+std::vector<BuiltInModel> builtInModels() {
+    std::vector<BuiltInModel> models;
+    // The build tree links share/daam-studio/models to resources/models (see CMakeLists.txt).
+    for (const auto& s : kShipped) {
+        for (const auto& data : dataDirs()) {
+            const auto dir = fs::path(data) / "models" / s.id;
+            if (!isModelFolder(dir)) continue;
+            models.push_back({s.id, s.name, dir.lexically_normal().string()});
+            break;
+        }
     }
-    return {};
+    return models;
+}
+
+const BuiltInModel* findBuiltInModel(const std::vector<BuiltInModel>& models, const std::string& id) {
+    for (const auto& m : models)
+        if (m.id == id) return &m;
+    return nullptr;
+}
+
+std::string builtInModelDir() {
+    if (const char* env = overrideDir(); env && isModelFolder(env)) return fs::path(env).lexically_normal().string();
+    const auto models = builtInModels();
+    return models.empty() ? std::string() : models.front().dir;
 }
 
 std::string requireBuiltInModelDir() {
     auto dir = builtInModelDir();
     if (!dir.empty()) return dir;
     std::string looked;
-    for (const auto& c : candidates())
-        looked += (looked.empty() ? "" : ", ") + c.string();
+    if (const char* env = overrideDir()) looked = env;
+    for (const auto& data : dataDirs())
+        looked += (looked.empty() ? "" : ", ") + (fs::path(data) / "models" / kShipped[0].id).string();
     throw Error("no model given and the built-in model is not installed (looked in " + looked + ")");
+}
+
+std::string resolveModelArgument(const std::string& value) {
+    std::error_code ec;
+    if (fs::exists(value, ec)) return value;
+    const auto models = builtInModels();
+    if (const auto* m = findBuiltInModel(models, value)) return m->dir;
+    return value;
 }
 
 } // namespace daam::builtin

@@ -86,7 +86,7 @@ struct DemoTrainOptions {
     // latents with it, then trains the text encoder and UNet. Ignored when outDir already holds a checkpoint.
     std::string autoencoderFrom;
     // A pipeline or training folder whose tokenizer a new run takes instead of training its own (the same
-    // captions train the same vocabulary; the built-in model's is resources/demo-model's). It spares the
+    // captions train the same vocabulary; the built-in models' is resources/models/shapes-plain's). It spares the
     // sentencepiece trainer, which crashes in the PyTorch build of the GPU checks.
     std::string tokenizerFrom;
     // Where the models train: cpu, cuda or cuda:N. Checkpoints are device-free, so a run may resume on

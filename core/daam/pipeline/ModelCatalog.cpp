@@ -559,10 +559,10 @@ CatalogEntry describeModel(const std::string& path) {
     }
 }
 
-CatalogEntry builtInCatalogEntry(const std::string& dir) {
+CatalogEntry builtInCatalogEntry(const std::string& dir, const std::string& name) {
     CatalogEntry entry = describeModel(dir);
     entry.kind = CatalogEntry::Kind::BuiltIn;
-    entry.name = "Built-in shape-world model";
+    entry.name = name;
     entry.family.clear();
     return entry;
 }

@@ -61,8 +61,8 @@ std::vector<CatalogEntry> scanModelFolders(const std::vector<std::string>& folde
 // is described with a problem (a LoRA, a folder without model_index.json, a repo that is not downloaded...).
 CatalogEntry describeModel(const std::string& path);
 
-// The built-in shape-world model in `dir` (builtin::builtInModelDir()), as a BuiltIn entry. Its family is left
-// empty: it is none of the Stable Diffusion releases, though it runs as SD 1.x does.
-CatalogEntry builtInCatalogEntry(const std::string& dir);
+// A built-in shape-world model in `dir` (builtin::builtInModels()), as a BuiltIn entry named `name`. Its family is
+// left empty: it is none of the Stable Diffusion releases, though it runs as SD 1.x does.
+CatalogEntry builtInCatalogEntry(const std::string& dir, const std::string& name);
 
 } // namespace daam
