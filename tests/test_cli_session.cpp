@@ -136,6 +136,39 @@ private Q_SLOTS:
         QCOMPARE(nlohmann::json::parse(r.out.toStdString())["iou"].get<double>(), 1.0);
     }
 
+    // --heads with a layer's own heads after ';': layer #0 on head 1 is the same map whether head 1 comes from
+    // the list for every layer or from #0's own; with the other layers on head 0 the map is a third one.
+    void headsPerLayer() {
+        auto heatmap = [&](const QString& heads, const QStringList& more) {
+            const auto out = tmp_ + "/heads.safetensors";
+            const auto r = runCli(QStringList{QStringLiteral("heatmap"), QStringLiteral("--session"),
+                                              QString::fromStdString(session_), QStringLiteral("--word"),
+                                              QStringLiteral("red"), QStringLiteral("--heads"), heads,
+                                              QStringLiteral("--out"), QString::fromStdString(out)} +
+                                  more);
+            [&] { QVERIFY2(r.exitCode == 0, qPrintable(r.err)); }();
+            return r.exitCode == 0 ? daam::loadSafetensors(out).at("heatmap") : torch::Tensor();
+        };
+        const QStringList firstLayer{QStringLiteral("--layers"), QStringLiteral("#0")};
+        const auto viaAll = heatmap(QStringLiteral("1"), firstLayer);
+        const auto viaLayer = heatmap(QStringLiteral("0;#0:1"), firstLayer);
+        QVERIFY(viaAll.defined() && viaLayer.defined());
+        QVERIFY(torch::equal(viaAll, viaLayer));
+        QVERIFY(!torch::equal(heatmap(QStringLiteral("0"), firstLayer), viaAll));
+        const auto mixed = heatmap(QStringLiteral("0;#0:1"), {});
+        QVERIFY(!torch::equal(mixed, heatmap(QStringLiteral("0"), {})));
+        QVERIFY(!torch::equal(mixed, heatmap(QStringLiteral("1"), {})));
+        for (const auto& [bad, message] :
+             {std::pair{QStringLiteral("0;3:1"), QStringLiteral("--heads expects")},
+              std::pair{QStringLiteral("x"), QStringLiteral("--heads expects")},
+              std::pair{QStringLiteral("0;#99:1"), QStringLiteral("--heads names layer #99; the trace has")}}) {
+            const auto r = runCli({QStringLiteral("heatmap"), QStringLiteral("--session"),
+                                   QString::fromStdString(session_), QStringLiteral("--word"), QStringLiteral("red"),
+                                   QStringLiteral("--heads"), bad, QStringLiteral("--out"), QStringLiteral("x.png")});
+            QVERIFY2(r.exitCode == 2 && r.err.contains(message), qPrintable(bad + QStringLiteral(": ") + r.err));
+        }
+    }
+
     void errorsNameTheProblem() {
         auto r =
             runCli({QStringLiteral("heatmap"), QStringLiteral("--session"), QString::fromStdString(session_),

@@ -223,6 +223,37 @@ private Q_SLOTS:
         const auto h3 = c.aggregator->globalMaps(oneHead);
         QCOMPARE(h3.sizes(), c.tensors.at("global_heat_maps").sizes());
         QVERIFY(daam::test::relativeError(h3, c.tensors.at("global_heat_maps")) > 1e-3);
+
+        // Heads chosen for one layer: head 1 in the first down layer, head 3 in every other one. The map is the
+        // two selections' maps weighted by their (layer, head) counts, one key per layer.
+        daam::HeatMapQuery mixed;
+        mixed.heads = {3};
+        const int first = down.layers.front();
+        mixed.layerHeads[first] = {1};
+        daam::HeatMapQuery firstOnly, others;
+        firstOnly.layers = {first};
+        firstOnly.heads = {1};
+        for (int l : c.aggregator->defaultLayers())
+            if (l != first) others.layers.push_back(l);
+        others.heads = {3};
+        const double n = static_cast<double>(others.layers.size());
+        const auto expected = (c.aggregator->globalMaps(firstOnly) + c.aggregator->globalMaps(others) * n) / (n + 1);
+        DAAM_COMPARE_TENSORS("per-layer heads", c.aggregator->globalMaps(mixed), expected, 1e-6);
+        QVERIFY(daam::test::relativeError(c.aggregator->globalMaps(mixed), h3) > 1e-4);
+        // An empty list for a layer is all of its heads, whatever the other layers keep.
+        daam::HeatMapQuery allInFirst = mixed;
+        allInFirst.layerHeads[first] = {};
+        daam::HeatMapQuery firstAll;
+        firstAll.layers = {first};
+        const double h = c.trace->layers()[first].heads;
+        DAAM_COMPARE_TENSORS("all heads in one layer", c.aggregator->globalMaps(allInFirst),
+                             (c.aggregator->globalMaps(firstAll) * h + c.aggregator->globalMaps(others) * n) / (n + h),
+                             1e-6);
+        // Over part of the steps without per-head maps, a layer's head choice is refused as the global one is.
+        daam::HeatMapQuery partial;
+        partial.callBegin = 1;
+        partial.layerHeads[first] = {0};
+        DAAM_VERIFY_THROWS_NAMING(daam::Error, c.aggregator->globalMaps(partial), "needs per-head maps");
     }
 };
 

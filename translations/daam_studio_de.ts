@@ -180,27 +180,27 @@
         <translation>Verglichen mit %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/CompareView.cpp" line="182"/>
+        <location filename="../ui/CompareView.cpp" line="181"/>
         <source>Other session</source>
         <translation>Andere Sitzung</translation>
     </message>
     <message>
-        <location filename="../ui/CompareView.cpp" line="185"/>
+        <location filename="../ui/CompareView.cpp" line="184"/>
         <source>Select a word to compare its maps.</source>
         <translation>Wählen Sie ein Wort, um seine Karten zu vergleichen.</translation>
     </message>
     <message>
-        <location filename="../ui/CompareView.cpp" line="186"/>
+        <location filename="../ui/CompareView.cpp" line="185"/>
         <source>“%1” is not in the other session&apos;s prompt.</source>
         <translation>„%1“ steht nicht im Prompt der anderen Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/CompareView.cpp" line="194"/>
+        <location filename="../ui/CompareView.cpp" line="193"/>
         <source>Other session, steps %1–%2 of %3</source>
         <translation>Andere Sitzung, Schritte %1–%2 von %3</translation>
     </message>
     <message>
-        <location filename="../ui/CompareView.cpp" line="207"/>
+        <location filename="../ui/CompareView.cpp" line="206"/>
         <source>“%1”: mean |this − other| = %2, largest %3.</source>
         <translation>„%1“: Mittel |diese − andere| = %2, größte %3.</translation>
     </message>
@@ -513,13 +513,13 @@
     </message>
     <message>
         <location filename="../ui/GenerationPanel.cpp" line="276"/>
-        <location filename="../ui/GenerationPanel.cpp" line="564"/>
+        <location filename="../ui/GenerationPanel.cpp" line="591"/>
         <source>&amp;Generate</source>
         <translation>&amp;Erzeugen</translation>
     </message>
     <message>
         <location filename="../ui/GenerationPanel.cpp" line="277"/>
-        <location filename="../ui/GenerationPanel.cpp" line="566"/>
+        <location filename="../ui/GenerationPanel.cpp" line="593"/>
         <source>Generate the image and trace its attention (Ctrl+Return)</source>
         <translation>Bild erzeugen und seine Attention verfolgen (Ctrl+Return)</translation>
     </message>
@@ -564,22 +564,22 @@
         <translation>%1 × %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="447"/>
+        <location filename="../ui/GenerationPanel.cpp" line="468"/>
         <source>%1 steps is outside %2–%3: set to %4.</source>
         <translation>%1 Schritte liegen außerhalb von %2–%3: auf %4 gesetzt.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="456"/>
+        <location filename="../ui/GenerationPanel.cpp" line="477"/>
         <source>Guidance %1 is outside %2–%3.</source>
         <translation>Guidance %1 liegt außerhalb von %2–%3.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="466"/>
+        <location filename="../ui/GenerationPanel.cpp" line="487"/>
         <source>DDIM&apos;s eta %1 is not among these settings: generating here uses 0.</source>
         <translation>Das Eta %1 von DDIM gehört nicht zu diesen Einstellungen: hier wird mit 0 erzeugt.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="470"/>
+        <location filename="../ui/GenerationPanel.cpp" line="491"/>
         <source>Made with the model “%1”; the model above is kept.</source>
         <translation>Mit dem Modell „%1“ erzeugt; das Modell oben bleibt eingestellt.</translation>
     </message>
@@ -589,62 +589,62 @@
         <translation>Diffusers-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="537"/>
+        <location filename="../ui/GenerationPanel.cpp" line="564"/>
         <source>Choose a checkpoint file</source>
         <translation>Checkpoint-Datei wählen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="538"/>
+        <location filename="../ui/GenerationPanel.cpp" line="565"/>
         <source>Checkpoints (*.safetensors);;All files (*)</source>
         <translation>Checkpoints (*.safetensors);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="543"/>
+        <location filename="../ui/GenerationPanel.cpp" line="570"/>
         <source>Add a folder to search for models</source>
         <translation>Ordner zur Modellsuche hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="564"/>
+        <location filename="../ui/GenerationPanel.cpp" line="591"/>
         <source>Restart</source>
         <translation>Neu starten</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="565"/>
+        <location filename="../ui/GenerationPanel.cpp" line="592"/>
         <source>Cancel this generation and start again with the current settings (Ctrl+Return)</source>
         <translation>Diese Erzeugung abbrechen und mit den aktuellen Einstellungen neu beginnen (Ctrl+Return)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="573"/>
+        <location filename="../ui/GenerationPanel.cpp" line="600"/>
         <source>Starting…</source>
         <translation>Wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="580"/>
+        <location filename="../ui/GenerationPanel.cpp" line="607"/>
         <source>Loading the model from %1…</source>
         <translation>Modell wird aus %1 geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="586"/>
+        <location filename="../ui/GenerationPanel.cpp" line="613"/>
         <source>Step %1 of %2</source>
         <translation>Schritt %1 von %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="587"/>
+        <location filename="../ui/GenerationPanel.cpp" line="614"/>
         <source>%1 elapsed, about %2 left</source>
         <translation>%1 vergangen, noch etwa %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="603"/>
+        <location filename="../ui/GenerationPanel.cpp" line="630"/>
         <source>Tokens: %1, in %2 windows of %3</source>
         <translation>Token: %1, in %2 Fenstern zu %3</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="605"/>
+        <location filename="../ui/GenerationPanel.cpp" line="632"/>
         <source>Tokens: %1 / %2, too many: the text encoder reads %2. Shorten it, or read it with A1111&apos;s syntax, to generate.</source>
         <translation>Token: %1 / %2, zu viele: Der Text-Encoder liest %2. Kürzen Sie den Prompt oder lesen Sie ihn mit der A1111-Syntax, um zu erzeugen.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="609"/>
+        <location filename="../ui/GenerationPanel.cpp" line="636"/>
         <source>Tokens: %1 / %2</source>
         <translation>Tokens: %1 / %2</translation>
     </message>
@@ -670,47 +670,67 @@
 <context>
     <name>daam::ui::LayerSelector</name>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="22"/>
+        <location filename="../ui/LayerSelector.cpp" line="26"/>
         <source>Mid block</source>
         <translation>Mid-Block</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="19"/>
+        <location filename="../ui/LayerSelector.cpp" line="23"/>
         <source>All layers</source>
         <translation>Alle Schichten</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="20"/>
+        <location filename="../ui/LayerSelector.cpp" line="24"/>
         <source>Paper default</source>
         <translation>Standard des Papers</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="21"/>
+        <location filename="../ui/LayerSelector.cpp" line="25"/>
         <source>Down blocks</source>
         <translation>Down-Blöcke</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="23"/>
+        <location filename="../ui/LayerSelector.cpp" line="27"/>
         <source>Up blocks</source>
         <translation>Up-Blöcke</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="24"/>
+        <location filename="../ui/LayerSelector.cpp" line="28"/>
         <source>%1 maps</source>
         <translation>%1-Karten</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="33"/>
+        <location filename="../ui/LayerSelector.cpp" line="37"/>
         <source>&amp;Preset:</source>
         <translation>&amp;Vorgabe:</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="43"/>
-        <source>Cross-attention layers whose maps are averaged</source>
-        <translation>Cross-Attention-Schichten, deren Karten gemittelt werden</translation>
+        <location filename="../ui/LayerSelector.cpp" line="47"/>
+        <source>Cross-attention layers whose maps are averaged. Right-click a layer to choose its heads.</source>
+        <translation>Cross-Attention-Schichten, deren Karten gemittelt werden. Rechtsklick auf eine Schicht wählt ihre Köpfe.</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="45"/>
+        <location filename="../ui/LayerSelector.cpp" line="96"/>
+        <source>Heads in %1</source>
+        <translation>Köpfe in %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="106"/>
+        <source>As the Heads box chooses</source>
+        <translation>Wie im Feld „Köpfe“ gewählt</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="107"/>
+        <source>All heads of this layer</source>
+        <translation>Alle Köpfe dieser Schicht</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="110"/>
+        <source>Head %1</source>
+        <translation>Kopf %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="56"/>
         <source>Choose a group of layers. Paper default: the down and up blocks without 8×8 maps, as castorini/daam averages them.</source>
         <translation>Eine Gruppe von Schichten wählen. Standard des Papers: die Down- und Up-Blöcke ohne 8×8-Karten, wie castorini/daam sie mittelt.</translation>
     </message>
@@ -718,52 +738,67 @@
 <context>
     <name>daam::ui::LayerTreeModel</name>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="15"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="17"/>
         <source>Down block %1</source>
         <translation>Down-Block %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="17"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="19"/>
         <source>Mid block</source>
         <translation>Mid-Block</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="19"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="21"/>
         <source>Up block %1</source>
         <translation>Up-Block %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="37"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="39"/>
         <source>down %1</source>
         <translation>down %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="40"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="42"/>
         <source>mid</source>
         <translation>mid</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="43"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="45"/>
         <source>up %1</source>
         <translation>up %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="55"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="57"/>
         <source>attention %1</source>
         <translation>Attention %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="56"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="58"/>
         <source>block %1</source>
         <translation>Block %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="91"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="94"/>
         <source>%1 maps</source>
         <translation>%1-Karten</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="172"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="190"/>
+        <source>all heads</source>
+        <translation>alle Köpfe</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="191"/>
+        <source>head %1</source>
+        <translation>Kopf %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="192"/>
+        <source>heads %1</source>
+        <translation>Köpfe %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="200"/>
         <source>%1 (heads: %2)</source>
         <translation>%1 (Köpfe: %2)</translation>
     </message>
@@ -772,13 +807,13 @@
     <name>daam::ui::MainWindow</name>
     <message>
         <location filename="../ui/MainWindow.cpp" line="94"/>
-        <location filename="../ui/MainWindow.cpp" line="1197"/>
+        <location filename="../ui/MainWindow.cpp" line="1199"/>
         <source>DAAM Studio</source>
         <translation>DAAM Studio</translation>
     </message>
     <message>
         <location filename="../ui/MainWindow.cpp" line="121"/>
-        <location filename="../ui/MainWindow.cpp" line="498"/>
+        <location filename="../ui/MainWindow.cpp" line="500"/>
         <source>Point at the image to see which words drew each spot.</source>
         <translation>Zeigen Sie auf das Bild, um zu sehen, welche Wörter jede Stelle gezeichnet haben.</translation>
     </message>
@@ -855,7 +890,7 @@
     </message>
     <message>
         <location filename="../ui/MainWindow.cpp" line="270"/>
-        <location filename="../ui/MainWindow.cpp" line="1207"/>
+        <location filename="../ui/MainWindow.cpp" line="1209"/>
         <source>Play</source>
         <translation>Abspielen</translation>
     </message>
@@ -870,607 +905,607 @@
         <translation>Schichten</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="289"/>
-        <source>Sum the maps of all heads, as the paper does, or show one head&apos;s in every chosen layer. Over part of the steps a head needs the per-head maps a generation may keep.</source>
-        <translation>Die Karten aller Köpfe summieren, wie das Paper es tut, oder die eines Kopfes in jeder gewählten Ebene zeigen. Über einen Teil der Schritte braucht ein Kopf die Karten je Kopf, die eine Erzeugung behalten kann.</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="292"/>
+        <location filename="../ui/MainWindow.cpp" line="293"/>
         <source>&amp;Heads:</source>
         <translation>&amp;Köpfe:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="302"/>
+        <location filename="../ui/MainWindow.cpp" line="304"/>
         <source>No layer selected: showing the paper&apos;s default layers</source>
         <translation>Keine Schicht gewählt: die Standardschichten des Papers werden gezeigt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="309"/>
+        <location filename="../ui/MainWindow.cpp" line="311"/>
         <source>Mask</source>
         <translation>Maske</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="314"/>
+        <location filename="../ui/MainWindow.cpp" line="316"/>
         <source>Threshold τ: a pixel belongs to a word&apos;s mask where its normalized heat exceeds τ</source>
         <translation>Schwelle τ: Ein Pixel gehört zur Maske eines Wortes, wo dessen normierte Heat τ übersteigt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="319"/>
+        <location filename="../ui/MainWindow.cpp" line="321"/>
         <source>&amp;Threshold τ:</source>
         <translation>&amp;Schwelle τ:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="323"/>
+        <location filename="../ui/MainWindow.cpp" line="325"/>
         <source>Heat map (no mask)</source>
         <translation>Heatmap (keine Maske)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="324"/>
+        <location filename="../ui/MainWindow.cpp" line="326"/>
         <source>Filled mask</source>
         <translation>Gefüllte Maske</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="325"/>
+        <location filename="../ui/MainWindow.cpp" line="327"/>
         <source>Mask outline</source>
         <translation>Maskenumriss</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="326"/>
+        <location filename="../ui/MainWindow.cpp" line="328"/>
         <source>Cut-out</source>
         <translation>Ausschnitt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="327"/>
+        <location filename="../ui/MainWindow.cpp" line="329"/>
         <source>&amp;Show:</source>
         <translation>An&amp;zeigen:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="328"/>
-        <location filename="../ui/MainWindow.cpp" line="668"/>
+        <location filename="../ui/MainWindow.cpp" line="330"/>
+        <location filename="../ui/MainWindow.cpp" line="670"/>
         <source>Select two words (Ctrl+click) to compare their masks.</source>
         <translation>Wählen Sie zwei Wörter (Ctrl+Klick), um ihre Masken zu vergleichen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="336"/>
+        <location filename="../ui/MainWindow.cpp" line="338"/>
         <source>Display</source>
         <translation>Darstellung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="339"/>
+        <location filename="../ui/MainWindow.cpp" line="341"/>
         <source>Jet (as in the paper)</source>
         <translation>Jet (wie im Paper)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="340"/>
+        <location filename="../ui/MainWindow.cpp" line="342"/>
         <source>Viridis</source>
         <translation>Viridis</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="341"/>
+        <location filename="../ui/MainWindow.cpp" line="343"/>
         <source>Inferno</source>
         <translation>Inferno</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="342"/>
+        <location filename="../ui/MainWindow.cpp" line="344"/>
         <source>Magma</source>
         <translation>Magma</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="343"/>
+        <location filename="../ui/MainWindow.cpp" line="345"/>
         <source>Plasma</source>
         <translation>Plasma</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="344"/>
+        <location filename="../ui/MainWindow.cpp" line="346"/>
         <source>Cividis</source>
         <translation>Cividis</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="345"/>
+        <location filename="../ui/MainWindow.cpp" line="347"/>
         <source>Turbo</source>
         <translation>Turbo</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="346"/>
+        <location filename="../ui/MainWindow.cpp" line="348"/>
         <source>Gray</source>
         <translation>Grau</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="347"/>
+        <location filename="../ui/MainWindow.cpp" line="349"/>
         <source>Colour map of a single word&apos;s heat; several words each get their own hue</source>
         <translation>Farbskala für die Heat eines einzelnen Wortes; mehrere Wörter erhalten je einen eigenen Farbton</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="348"/>
+        <location filename="../ui/MainWindow.cpp" line="350"/>
         <source>&amp;Colours:</source>
         <translation>&amp;Farben:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="352"/>
+        <location filename="../ui/MainWindow.cpp" line="354"/>
         <source>How strongly the heat map covers the image</source>
         <translation>Wie stark die Heatmap das Bild überdeckt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="353"/>
+        <location filename="../ui/MainWindow.cpp" line="355"/>
         <source>&amp;Opacity:</source>
         <translation>Dec&amp;kkraft:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="355"/>
+        <location filename="../ui/MainWindow.cpp" line="357"/>
         <source>Per word (paper)</source>
         <translation>Pro Wort (Paper)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="356"/>
+        <location filename="../ui/MainWindow.cpp" line="358"/>
         <source>Shared across words</source>
         <translation>Gemeinsam für alle Wörter</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="357"/>
+        <location filename="../ui/MainWindow.cpp" line="359"/>
         <source>Absolute</source>
         <translation>Absolut</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="358"/>
+        <location filename="../ui/MainWindow.cpp" line="360"/>
         <source>Share of the words</source>
         <translation>Anteil an den Wörtern</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="359"/>
+        <location filename="../ui/MainWindow.cpp" line="361"/>
         <source>Per word stretches each map to 0–1; shared keeps words comparable; absolute shows raw attention; share gives each pixel&apos;s split among the prompt&apos;s words</source>
         <translation>„Pro Wort“ streckt jede Karte auf 0–1; „Gemeinsam“ hält Wörter vergleichbar; „Absolut“ zeigt die rohe Aufmerksamkeit; „Anteil“ zeigt, wie sich jedes Pixel auf die Wörter des Prompts aufteilt</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="362"/>
+        <location filename="../ui/MainWindow.cpp" line="364"/>
         <source>&amp;Normalize:</source>
         <translation>&amp;Normieren:</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="363"/>
+        <location filename="../ui/MainWindow.cpp" line="365"/>
         <source>Merge a repeated word&apos;s occurrences</source>
         <translation>Wiederholte Vorkommen eines Wortes zusammenfassen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="364"/>
+        <location filename="../ui/MainWindow.cpp" line="366"/>
         <source>A word that occurs more than once: one map of all its occurrences, as castorini/daam computes it; unchecked, each chip shows its own occurrence&apos;s map</source>
         <translation>Ein Wort, das mehrfach vorkommt: eine Karte aller seiner Vorkommen, wie castorini/daam sie berechnet; ohne Haken zeigt jeder Chip die Karte seines eigenen Vorkommens</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="378"/>
+        <location filename="../ui/MainWindow.cpp" line="380"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="379"/>
+        <location filename="../ui/MainWindow.cpp" line="381"/>
         <source>&amp;Open Session…</source>
         <translation>Sitzung ö&amp;ffnen…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="381"/>
+        <location filename="../ui/MainWindow.cpp" line="383"/>
         <source>Open &amp;Recent</source>
         <translation>&amp;Zuletzt geöffnet</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="382"/>
+        <location filename="../ui/MainWindow.cpp" line="384"/>
         <source>&amp;Compare With Session…</source>
         <translation>Mit Sitzung &amp;vergleichen…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="384"/>
+        <location filename="../ui/MainWindow.cpp" line="386"/>
         <source>Settings from &amp;PNG…</source>
         <translation>Einstellungen aus &amp;PNG…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="386"/>
+        <location filename="../ui/MainWindow.cpp" line="388"/>
         <source>&amp;Save Session As…</source>
         <translation>Sitzung &amp;speichern unter…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="389"/>
+        <location filename="../ui/MainWindow.cpp" line="391"/>
         <source>Export &amp;Overlay as PNG…</source>
         <translation>&amp;Overlay als PNG exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="391"/>
+        <location filename="../ui/MainWindow.cpp" line="393"/>
         <source>Export &amp;Figure (PNG, SVG, PDF)…</source>
         <translation>&amp;Abbildung exportieren (PNG, SVG, PDF)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="393"/>
+        <location filename="../ui/MainWindow.cpp" line="395"/>
         <source>Export &amp;Masks as PNG…</source>
         <translation>&amp;Masken als PNG exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="394"/>
+        <location filename="../ui/MainWindow.cpp" line="396"/>
         <source>Export Map &amp;Values (.npy, .safetensors)…</source>
         <translation>Karten&amp;werte exportieren (.npy, .safetensors)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="396"/>
+        <location filename="../ui/MainWindow.cpp" line="398"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="399"/>
+        <location filename="../ui/MainWindow.cpp" line="401"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="403"/>
+        <location filename="../ui/MainWindow.cpp" line="405"/>
         <source>&amp;Fit Image</source>
         <translation>Bild &amp;einpassen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="405"/>
+        <location filename="../ui/MainWindow.cpp" line="407"/>
         <source>&amp;Language</source>
         <translation>&amp;Sprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="411"/>
+        <location filename="../ui/MainWindow.cpp" line="413"/>
         <source>System Language</source>
         <translation>Systemsprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="424"/>
+        <location filename="../ui/MainWindow.cpp" line="426"/>
         <source>Language</source>
         <translation>Sprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="425"/>
+        <location filename="../ui/MainWindow.cpp" line="427"/>
         <source>The new language takes effect when DAAM Studio is started again.</source>
         <translation>Die neue Sprache wird beim nächsten Start von DAAM Studio wirksam.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="429"/>
+        <location filename="../ui/MainWindow.cpp" line="431"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="431"/>
+        <location filename="../ui/MainWindow.cpp" line="433"/>
         <source>&amp;About DAAM Studio…</source>
         <translation>&amp;Über DAAM Studio…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="519"/>
+        <location filename="../ui/MainWindow.cpp" line="521"/>
         <source>Computing heat maps…</source>
         <translation>Heatmaps werden berechnet…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="534"/>
+        <location filename="../ui/MainWindow.cpp" line="536"/>
         <source>Could not compute the heat maps: %1</source>
         <translation>Die Heatmaps konnten nicht berechnet werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="596"/>
+        <location filename="../ui/MainWindow.cpp" line="598"/>
         <source>Syntax: %1</source>
         <translation>Syntax: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="598"/>
+        <location filename="../ui/MainWindow.cpp" line="600"/>
         <source>Syntax: the parser relates none of the prompt&apos;s words</source>
         <translation>Syntax: Der Parser setzt keine Wörter des Prompts in Beziehung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="600"/>
+        <location filename="../ui/MainWindow.cpp" line="602"/>
         <source>Syntax unavailable: %1</source>
         <translation>Syntax nicht verfügbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="623"/>
+        <location filename="../ui/MainWindow.cpp" line="625"/>
         <source>Draw the word&apos;s region to score its map against it.</source>
         <translation>Zeichnen Sie den Bereich des Wortes, um seine Karte daran zu messen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="633"/>
+        <location filename="../ui/MainWindow.cpp" line="635"/>
         <source>IoU of the map at τ = %1 with the drawn region: %2</source>
         <translation>IoU der Karte bei τ = %1 mit dem gezeichneten Bereich: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="639"/>
+        <location filename="../ui/MainWindow.cpp" line="641"/>
         <source>Steps %1–%2 of %3</source>
         <translation>Schritte %1–%2 von %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="645"/>
+        <location filename="../ui/MainWindow.cpp" line="647"/>
         <source>Approximate: this session keeps no per-head maps (Generate ▸ Keep per-head maps for exact step ranges).</source>
         <translation>Näherung: Diese Sitzung hat keine Karten je Kopf (Erzeugen ▸ Karten je Kopf behalten für exakte Schrittbereiche).</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="647"/>
+        <location filename="../ui/MainWindow.cpp" line="649"/>
         <source>All heads shown: one head over part of the steps needs per-head maps (Generate ▸ Keep per-head maps).</source>
         <translation>Alle Köpfe gezeigt: Ein Kopf über einen Teil der Schritte braucht Karten je Kopf (Erzeugen ▸ Karten je Kopf behalten).</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="655"/>
+        <location filename="../ui/MainWindow.cpp" line="657"/>
         <source>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
         <translation>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="664"/>
+        <location filename="../ui/MainWindow.cpp" line="666"/>
         <source>%1(%2 → %3)
 </source>
         <translation>%1(%2 → %3)
 </translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="716"/>
+        <location filename="../ui/MainWindow.cpp" line="718"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="717"/>
+        <location filename="../ui/MainWindow.cpp" line="719"/>
         <source>x %1, y %2 — %3</source>
         <translation>x %1, y %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="739"/>
+        <location filename="../ui/MainWindow.cpp" line="741"/>
         <source>All heads (paper)</source>
         <translation>Alle Köpfe (Paper)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="741"/>
+        <location filename="../ui/MainWindow.cpp" line="743"/>
         <source>Head %1</source>
         <translation>Kopf %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="771"/>
+        <location filename="../ui/MainWindow.cpp" line="773"/>
         <source>Opening %1…</source>
         <translation>%1 wird geöffnet …</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="819"/>
+        <location filename="../ui/MainWindow.cpp" line="821"/>
         <source>Could not save the annotations: %1</source>
         <translation>Die Annotationen konnten nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="821"/>
+        <location filename="../ui/MainWindow.cpp" line="823"/>
         <source>Saved the annotations in %1</source>
         <translation>Annotationen in %1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="827"/>
+        <location filename="../ui/MainWindow.cpp" line="829"/>
         <source>Export the ratings</source>
         <translation>Bewertungen exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="827"/>
+        <location filename="../ui/MainWindow.cpp" line="829"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="830"/>
+        <location filename="../ui/MainWindow.cpp" line="832"/>
         <source>Could not export the ratings: %1</source>
         <translation>Die Bewertungen konnten nicht exportiert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="845"/>
+        <location filename="../ui/MainWindow.cpp" line="847"/>
         <source>Opening %1 to compare…</source>
         <translation>%1 wird zum Vergleich geöffnet…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="850"/>
+        <location filename="../ui/MainWindow.cpp" line="852"/>
         <source>Could not compare with %1: %2</source>
         <translation>Vergleich mit %1 nicht möglich: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="855"/>
+        <location filename="../ui/MainWindow.cpp" line="857"/>
         <source>Comparing with %1</source>
         <translation>Vergleich mit %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="863"/>
+        <location filename="../ui/MainWindow.cpp" line="865"/>
         <source>Open or generate a session first, then compare it with another.</source>
         <translation>Öffnen oder erzeugen Sie zuerst eine Sitzung und vergleichen Sie sie dann mit einer anderen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="864"/>
+        <location filename="../ui/MainWindow.cpp" line="866"/>
         <source>Compare with a session folder</source>
         <translation>Mit einem Sitzungsordner vergleichen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="879"/>
+        <location filename="../ui/MainWindow.cpp" line="881"/>
         <source>Reading the settings of %1…</source>
         <translation>Die Einstellungen von %1 werden gelesen …</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="903"/>
+        <location filename="../ui/MainWindow.cpp" line="905"/>
         <source>%1 carries no settings: %2</source>
         <translation>%1 enthält keine Einstellungen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="909"/>
+        <location filename="../ui/MainWindow.cpp" line="911"/>
         <source>Could not take the settings of a PNG: %1</source>
         <translation>Die Einstellungen eines PNG konnten nicht übernommen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="916"/>
+        <location filename="../ui/MainWindow.cpp" line="918"/>
         <source>Settings from %1 (%2).</source>
         <translation>Einstellungen aus %1 (%2).</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="937"/>
+        <location filename="../ui/MainWindow.cpp" line="939"/>
         <source>Could not open the session %1: %2</source>
         <translation>Die Sitzung %1 konnte nicht geöffnet werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="945"/>
+        <location filename="../ui/MainWindow.cpp" line="947"/>
         <source>Opened %1</source>
         <translation>%1 geöffnet</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="966"/>
+        <location filename="../ui/MainWindow.cpp" line="968"/>
         <source>Settings of the session %1.</source>
         <translation>Einstellungen der Sitzung %1.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="985"/>
+        <location filename="../ui/MainWindow.cpp" line="987"/>
         <source>The session&apos;s settings were not taken: %1</source>
         <translation>Die Einstellungen der Sitzung wurden nicht übernommen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="992"/>
+        <location filename="../ui/MainWindow.cpp" line="994"/>
         <source>The generated session cannot be shown: %1</source>
         <translation>Die erzeugte Sitzung kann nicht angezeigt werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1003"/>
+        <location filename="../ui/MainWindow.cpp" line="1005"/>
         <source>Could not save the session: %1</source>
         <translation>Die Sitzung konnte nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1009"/>
+        <location filename="../ui/MainWindow.cpp" line="1011"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1015"/>
+        <location filename="../ui/MainWindow.cpp" line="1017"/>
         <source>Nothing to export: open or generate a session first.</source>
         <translation>Nichts zu exportieren: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1020"/>
-        <location filename="../ui/MainWindow.cpp" line="1065"/>
-        <location filename="../ui/MainWindow.cpp" line="1116"/>
-        <location filename="../ui/MainWindow.cpp" line="1128"/>
-        <location filename="../ui/MainWindow.cpp" line="1157"/>
+        <location filename="../ui/MainWindow.cpp" line="1022"/>
+        <location filename="../ui/MainWindow.cpp" line="1067"/>
+        <location filename="../ui/MainWindow.cpp" line="1118"/>
+        <location filename="../ui/MainWindow.cpp" line="1130"/>
+        <location filename="../ui/MainWindow.cpp" line="1159"/>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1023"/>
-        <location filename="../ui/MainWindow.cpp" line="1068"/>
-        <location filename="../ui/MainWindow.cpp" line="1137"/>
+        <location filename="../ui/MainWindow.cpp" line="1025"/>
+        <location filename="../ui/MainWindow.cpp" line="1070"/>
+        <location filename="../ui/MainWindow.cpp" line="1139"/>
         <source>Wrote %1</source>
         <translation>%1 geschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1030"/>
+        <location filename="../ui/MainWindow.cpp" line="1032"/>
         <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
         <translation>Export fehlgeschlagen: %1: Verwenden Sie einen Dateinamen auf .png, .svg oder .pdf</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1034"/>
-        <location filename="../ui/MainWindow.cpp" line="1099"/>
-        <location filename="../ui/MainWindow.cpp" line="1144"/>
+        <location filename="../ui/MainWindow.cpp" line="1036"/>
+        <location filename="../ui/MainWindow.cpp" line="1101"/>
+        <location filename="../ui/MainWindow.cpp" line="1146"/>
         <source>Nothing to export: select at least one word.</source>
         <translation>Nichts zu exportieren: Wählen Sie mindestens ein Wort.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1044"/>
+        <location filename="../ui/MainWindow.cpp" line="1046"/>
         <source>each map scaled to its own range (min–max, as the paper)</source>
         <translation>jede Karte auf ihren eigenen Bereich skaliert (Min–Max, wie im Paper)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1047"/>
+        <location filename="../ui/MainWindow.cpp" line="1049"/>
         <source>one min–max scale for all the prompt&apos;s words</source>
         <translation>eine Min–Max-Skala für alle Wörter des Prompts</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1050"/>
+        <location filename="../ui/MainWindow.cpp" line="1052"/>
         <source>attention as aggregated (no scaling; above 1 drawn as 1)</source>
         <translation>Attention wie aggregiert (ohne Skalierung; über 1 als 1 gezeichnet)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1053"/>
+        <location filename="../ui/MainWindow.cpp" line="1055"/>
         <source>the word&apos;s share of the prompt words&apos; attention</source>
         <translation>Anteil des Worts an der Attention der Prompt-Wörter</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1134"/>
+        <location filename="../ui/MainWindow.cpp" line="1136"/>
         <source>Export failed: %1: use a .npy or .safetensors file name</source>
         <translation>Export fehlgeschlagen: %1: Dateiname auf .npy oder .safetensors verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1162"/>
+        <location filename="../ui/MainWindow.cpp" line="1164"/>
         <source>Masks written: %1</source>
         <translation>Masken geschrieben: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1198"/>
+        <location filename="../ui/MainWindow.cpp" line="1200"/>
         <source>unsaved</source>
         <translation>nicht gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1199"/>
+        <location filename="../ui/MainWindow.cpp" line="1201"/>
         <source>%1 (%2) — DAAM Studio</source>
         <translation>%1 (%2) — DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1204"/>
+        <location filename="../ui/MainWindow.cpp" line="1206"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1289"/>
+        <location filename="../ui/MainWindow.cpp" line="1291"/>
         <source>Type what the image shows in the prompt, then Generate: its words get maps over the image.</source>
         <translation>Beschreiben Sie im Prompt, was das Bild zeigt, dann „Erzeugen“: Seine Wörter erhalten Karten über dem Bild.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1296"/>
+        <location filename="../ui/MainWindow.cpp" line="1298"/>
         <source>Open a session folder</source>
         <translation>Sitzungsordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1303"/>
+        <location filename="../ui/MainWindow.cpp" line="1305"/>
         <source>Take the settings of an image</source>
         <translation>Einstellungen eines Bildes übernehmen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1309"/>
+        <location filename="../ui/MainWindow.cpp" line="1311"/>
         <source>Nothing to save: open or generate a session first.</source>
         <translation>Nichts zu speichern: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1310"/>
+        <location filename="../ui/MainWindow.cpp" line="1312"/>
         <source>Save the session as a folder</source>
         <translation>Sitzung als Ordner speichern</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1316"/>
+        <location filename="../ui/MainWindow.cpp" line="1318"/>
         <source>Export the overlay</source>
         <translation>Overlay exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1304"/>
-        <location filename="../ui/MainWindow.cpp" line="1316"/>
-        <location filename="../ui/MainWindow.cpp" line="1344"/>
+        <location filename="../ui/MainWindow.cpp" line="1306"/>
+        <location filename="../ui/MainWindow.cpp" line="1318"/>
+        <location filename="../ui/MainWindow.cpp" line="1346"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1323"/>
+        <location filename="../ui/MainWindow.cpp" line="289"/>
+        <source>Sum the maps of all heads, as the paper does, or show one head&apos;s in every chosen layer (right-click a layer to choose its own). Over part of the steps a head needs the per-head maps a generation may keep.</source>
+        <translation>Die Karten aller Köpfe summieren, wie im Paper, oder die eines Kopfes in jeder gewählten Schicht zeigen (Rechtsklick auf eine Schicht wählt ihre eigenen). Über einen Teil der Schritte braucht ein Kopf die Karten je Kopf, die eine Generierung behalten kann.</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="1325"/>
         <source>Export a figure</source>
         <translation>Abbildung exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1324"/>
+        <location filename="../ui/MainWindow.cpp" line="1326"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
         <translation>PNG-Bild (*.png);;SVG-Zeichnung (*.svg);;PDF-Dokument (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1330"/>
+        <location filename="../ui/MainWindow.cpp" line="1332"/>
         <source>Figure resolution</source>
         <translation>Auflösung der Abbildung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1330"/>
+        <location filename="../ui/MainWindow.cpp" line="1332"/>
         <source>Dots per inch:</source>
         <translation>Punkte pro Zoll (dpi):</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1337"/>
+        <location filename="../ui/MainWindow.cpp" line="1339"/>
         <source>Export the maps as numbers</source>
         <translation>Karten als Zahlen exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1338"/>
+        <location filename="../ui/MainWindow.cpp" line="1340"/>
         <source>safetensors (*.safetensors);;NumPy arrays (*.npy)</source>
         <translation>safetensors (*.safetensors);;NumPy-Arrays (*.npy)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1344"/>
+        <location filename="../ui/MainWindow.cpp" line="1346"/>
         <source>Export masks</source>
         <translation>Masken exportieren</translation>
     </message>
@@ -1643,17 +1678,17 @@ Klicken zum Auswählen, Ctrl+Klick zum Hinzufügen zur Auswahl.</translation>
         <translation>Gewicht %1 (A1111-Betonung)</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="241"/>
+        <location filename="../ui/TokenStrip.cpp" line="240"/>
         <source>Occurrence %1 of %2 of this word: its own map, or all of them as one with Display ▸ Merge a repeated word&apos;s occurrences</source>
         <translation>Vorkommen %1 von %2 dieses Wortes: seine eigene Karte, oder alle als eine mit Anzeige ▸ Wiederholte Vorkommen eines Wortes zusammenfassen</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="245"/>
+        <location filename="../ui/TokenStrip.cpp" line="244"/>
         <source>Word %1: %2</source>
         <translation>Wort %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="400"/>
+        <location filename="../ui/TokenStrip.cpp" line="399"/>
         <source>%1: %2 → %3 (Link Grammar link %4)
 Click to compare the two words&apos; masks.</source>
         <translation>%1: %2 → %3 (Link-Grammar-Verbindung %4)
@@ -1663,37 +1698,37 @@ Klicken, um die Masken der beiden Wörter zu vergleichen.</translation>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/studio/main.cpp" line="39"/>
+        <location filename="../app/studio/main.cpp" line="40"/>
         <source>See where each word of a prompt lands in a Stable Diffusion image.</source>
         <translation>Sehen Sie, wo jedes Wort eines Prompts in einem Stable-Diffusion-Bild landet.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="43"/>
+        <location filename="../app/studio/main.cpp" line="44"/>
         <source>A session folder to open, or a PNG to take the generation settings of.</source>
         <translation>Ein zu öffnender Sitzungsordner oder ein PNG, dessen Erzeugungseinstellungen übernommen werden.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="47"/>
+        <location filename="../app/studio/main.cpp" line="48"/>
         <source>Select word N (1-based); repeat to select several.</source>
         <translation>Wort N wählen (ab 1 gezählt); für mehrere wiederholen.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="50"/>
+        <location filename="../app/studio/main.cpp" line="51"/>
         <source>Show masks: fill, outline or cutout.</source>
         <translation>Masken zeigen: fill, outline oder cutout.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="53"/>
+        <location filename="../app/studio/main.cpp" line="54"/>
         <source>Save a screenshot of the window to FILE and exit.</source>
         <translation>Einen Screenshot des Fensters in FILE speichern und beenden.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="56"/>
+        <location filename="../app/studio/main.cpp" line="57"/>
         <source>Generate the prompt at start-up (the built-in model does so unless a session is opened).</source>
         <translation>Den Prompt beim Start erzeugen (das eingebaute Modell tut dies, sofern keine Sitzung geöffnet wird).</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="59"/>
+        <location filename="../app/studio/main.cpp" line="60"/>
         <source>Compare the session with the one in DIR.</source>
         <translation>Die Sitzung mit der in DIR vergleichen.</translation>
     </message>
@@ -1703,12 +1738,12 @@ Klicken, um die Masken der beiden Wörter zu vergleichen.</translation>
         <translation>--select braucht eine Wortnummer ab 1, nicht „%1“</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="95"/>
+        <location filename="../app/studio/main.cpp" line="98"/>
         <source>--mask must be fill, outline or cutout, not &apos;%1&apos;</source>
         <translation>--mask muss fill, outline oder cutout sein, nicht „%1“</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="112"/>
+        <location filename="../app/studio/main.cpp" line="119"/>
         <source>could not write %1</source>
         <translation>%1 konnte nicht geschrieben werden</translation>
     </message>

@@ -180,27 +180,27 @@
         <translation>与 %1 比较：%2</translation>
     </message>
     <message>
-        <location filename="../ui/CompareView.cpp" line="182"/>
+        <location filename="../ui/CompareView.cpp" line="181"/>
         <source>Other session</source>
         <translation>另一会话</translation>
     </message>
     <message>
-        <location filename="../ui/CompareView.cpp" line="185"/>
+        <location filename="../ui/CompareView.cpp" line="184"/>
         <source>Select a word to compare its maps.</source>
         <translation>选择一个词以比较其热图。</translation>
     </message>
     <message>
-        <location filename="../ui/CompareView.cpp" line="186"/>
+        <location filename="../ui/CompareView.cpp" line="185"/>
         <source>“%1” is not in the other session&apos;s prompt.</source>
         <translation>“%1”不在另一会话的提示词中。</translation>
     </message>
     <message>
-        <location filename="../ui/CompareView.cpp" line="194"/>
+        <location filename="../ui/CompareView.cpp" line="193"/>
         <source>Other session, steps %1–%2 of %3</source>
         <translation>另一会话，第 %1–%2 步，共 %3 步</translation>
     </message>
     <message>
-        <location filename="../ui/CompareView.cpp" line="207"/>
+        <location filename="../ui/CompareView.cpp" line="206"/>
         <source>“%1”: mean |this − other| = %2, largest %3.</source>
         <translation>“%1”：平均 |本会话 − 另一会话| = %2，最大 %3。</translation>
     </message>
@@ -513,13 +513,13 @@
     </message>
     <message>
         <location filename="../ui/GenerationPanel.cpp" line="276"/>
-        <location filename="../ui/GenerationPanel.cpp" line="564"/>
+        <location filename="../ui/GenerationPanel.cpp" line="591"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
         <location filename="../ui/GenerationPanel.cpp" line="277"/>
-        <location filename="../ui/GenerationPanel.cpp" line="566"/>
+        <location filename="../ui/GenerationPanel.cpp" line="593"/>
         <source>Generate the image and trace its attention (Ctrl+Return)</source>
         <translation>生成图像并追踪其注意力（Ctrl+Return）</translation>
     </message>
@@ -564,22 +564,22 @@
         <translation>%1 × %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="447"/>
+        <location filename="../ui/GenerationPanel.cpp" line="468"/>
         <source>%1 steps is outside %2–%3: set to %4.</source>
         <translation>%1 步超出 %2–%3 的范围：已设为 %4。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="456"/>
+        <location filename="../ui/GenerationPanel.cpp" line="477"/>
         <source>Guidance %1 is outside %2–%3.</source>
         <translation>引导强度 %1 超出 %2–%3 的范围。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="466"/>
+        <location filename="../ui/GenerationPanel.cpp" line="487"/>
         <source>DDIM&apos;s eta %1 is not among these settings: generating here uses 0.</source>
         <translation>DDIM 的 eta %1 不在这些设置中：此处生成时使用 0。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="470"/>
+        <location filename="../ui/GenerationPanel.cpp" line="491"/>
         <source>Made with the model “%1”; the model above is kept.</source>
         <translation>由模型“%1”生成；上方的模型保持不变。</translation>
     </message>
@@ -589,62 +589,62 @@
         <translation>选择 diffusers 模型文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="537"/>
+        <location filename="../ui/GenerationPanel.cpp" line="564"/>
         <source>Choose a checkpoint file</source>
         <translation>选择检查点文件</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="538"/>
+        <location filename="../ui/GenerationPanel.cpp" line="565"/>
         <source>Checkpoints (*.safetensors);;All files (*)</source>
         <translation>检查点 (*.safetensors);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="543"/>
+        <location filename="../ui/GenerationPanel.cpp" line="570"/>
         <source>Add a folder to search for models</source>
         <translation>添加用于查找模型的文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="564"/>
+        <location filename="../ui/GenerationPanel.cpp" line="591"/>
         <source>Restart</source>
         <translation>重新开始</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="565"/>
+        <location filename="../ui/GenerationPanel.cpp" line="592"/>
         <source>Cancel this generation and start again with the current settings (Ctrl+Return)</source>
         <translation>取消本次生成并使用当前设置重新开始（Ctrl+Return）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="573"/>
+        <location filename="../ui/GenerationPanel.cpp" line="600"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="580"/>
+        <location filename="../ui/GenerationPanel.cpp" line="607"/>
         <source>Loading the model from %1…</source>
         <translation>正在从 %1 加载模型…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="586"/>
+        <location filename="../ui/GenerationPanel.cpp" line="613"/>
         <source>Step %1 of %2</source>
         <translation>第 %1 步，共 %2 步</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="587"/>
+        <location filename="../ui/GenerationPanel.cpp" line="614"/>
         <source>%1 elapsed, about %2 left</source>
         <translation>已用 %1，约剩 %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="603"/>
+        <location filename="../ui/GenerationPanel.cpp" line="630"/>
         <source>Tokens: %1, in %2 windows of %3</source>
         <translation>词元：%1，分为 %2 个窗口，每个 %3</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="605"/>
+        <location filename="../ui/GenerationPanel.cpp" line="632"/>
         <source>Tokens: %1 / %2, too many: the text encoder reads %2. Shorten it, or read it with A1111&apos;s syntax, to generate.</source>
         <translation>词元：%1 / %2，过多：文本编码器只读取 %2 个。请缩短提示词，或使用 A1111 语法读取，然后再生成。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="609"/>
+        <location filename="../ui/GenerationPanel.cpp" line="636"/>
         <source>Tokens: %1 / %2</source>
         <translation>词元：%1 / %2</translation>
     </message>
@@ -670,47 +670,67 @@
 <context>
     <name>daam::ui::LayerSelector</name>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="22"/>
+        <location filename="../ui/LayerSelector.cpp" line="26"/>
         <source>Mid block</source>
         <translation>中间块</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="19"/>
+        <location filename="../ui/LayerSelector.cpp" line="23"/>
         <source>All layers</source>
         <translation>所有层</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="20"/>
+        <location filename="../ui/LayerSelector.cpp" line="24"/>
         <source>Paper default</source>
         <translation>论文默认</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="21"/>
+        <location filename="../ui/LayerSelector.cpp" line="25"/>
         <source>Down blocks</source>
         <translation>下采样块</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="23"/>
+        <location filename="../ui/LayerSelector.cpp" line="27"/>
         <source>Up blocks</source>
         <translation>上采样块</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="24"/>
+        <location filename="../ui/LayerSelector.cpp" line="28"/>
         <source>%1 maps</source>
         <translation>%1 图</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="33"/>
+        <location filename="../ui/LayerSelector.cpp" line="37"/>
         <source>&amp;Preset:</source>
         <translation>预设(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="43"/>
-        <source>Cross-attention layers whose maps are averaged</source>
-        <translation>对其注意力图取平均的交叉注意力层</translation>
+        <location filename="../ui/LayerSelector.cpp" line="47"/>
+        <source>Cross-attention layers whose maps are averaged. Right-click a layer to choose its heads.</source>
+        <translation>对其热图取平均的交叉注意力层。右键单击某层可选择它的注意力头。</translation>
     </message>
     <message>
-        <location filename="../ui/LayerSelector.cpp" line="45"/>
+        <location filename="../ui/LayerSelector.cpp" line="96"/>
+        <source>Heads in %1</source>
+        <translation>%1 中的注意力头</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="106"/>
+        <source>As the Heads box chooses</source>
+        <translation>按“注意力头”框的选择</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="107"/>
+        <source>All heads of this layer</source>
+        <translation>该层的所有注意力头</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="110"/>
+        <source>Head %1</source>
+        <translation>头 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerSelector.cpp" line="56"/>
         <source>Choose a group of layers. Paper default: the down and up blocks without 8×8 maps, as castorini/daam averages them.</source>
         <translation>选择一组层。论文默认：下采样块和上采样块中除 8×8 图以外的层，与 castorini/daam 的平均方式相同。</translation>
     </message>
@@ -718,52 +738,67 @@
 <context>
     <name>daam::ui::LayerTreeModel</name>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="15"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="17"/>
         <source>Down block %1</source>
         <translation>下采样块 %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="17"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="19"/>
         <source>Mid block</source>
         <translation>中间块</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="19"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="21"/>
         <source>Up block %1</source>
         <translation>上采样块 %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="37"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="39"/>
         <source>down %1</source>
         <translation>下采样 %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="40"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="42"/>
         <source>mid</source>
         <translation>中间</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="43"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="45"/>
         <source>up %1</source>
         <translation>上采样 %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="55"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="57"/>
         <source>attention %1</source>
         <translation>注意力 %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="56"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="58"/>
         <source>block %1</source>
         <translation>块 %1</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="91"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="94"/>
         <source>%1 maps</source>
         <translation>%1 图</translation>
     </message>
     <message>
-        <location filename="../ui/LayerTreeModel.cpp" line="172"/>
+        <location filename="../ui/LayerTreeModel.cpp" line="190"/>
+        <source>all heads</source>
+        <translation>所有头</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="191"/>
+        <source>head %1</source>
+        <translation>头 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="192"/>
+        <source>heads %1</source>
+        <translation>头 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/LayerTreeModel.cpp" line="200"/>
         <source>%1 (heads: %2)</source>
         <translation>%1（头数：%2）</translation>
     </message>
@@ -772,13 +807,13 @@
     <name>daam::ui::MainWindow</name>
     <message>
         <location filename="../ui/MainWindow.cpp" line="94"/>
-        <location filename="../ui/MainWindow.cpp" line="1197"/>
+        <location filename="../ui/MainWindow.cpp" line="1199"/>
         <source>DAAM Studio</source>
         <translation>DAAM Studio</translation>
     </message>
     <message>
         <location filename="../ui/MainWindow.cpp" line="121"/>
-        <location filename="../ui/MainWindow.cpp" line="498"/>
+        <location filename="../ui/MainWindow.cpp" line="500"/>
         <source>Point at the image to see which words drew each spot.</source>
         <translation>将鼠标指向图像，查看每个位置由哪些词绘制。</translation>
     </message>
@@ -855,7 +890,7 @@
     </message>
     <message>
         <location filename="../ui/MainWindow.cpp" line="270"/>
-        <location filename="../ui/MainWindow.cpp" line="1207"/>
+        <location filename="../ui/MainWindow.cpp" line="1209"/>
         <source>Play</source>
         <translation>播放</translation>
     </message>
@@ -870,607 +905,607 @@
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="289"/>
-        <source>Sum the maps of all heads, as the paper does, or show one head&apos;s in every chosen layer. Over part of the steps a head needs the per-head maps a generation may keep.</source>
-        <translation>像论文那样对所有头的热图求和，或在每个所选层中显示一个头的热图。在部分步数上查看单个头需要生成时保留的逐头热图。</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="292"/>
+        <location filename="../ui/MainWindow.cpp" line="293"/>
         <source>&amp;Heads:</source>
         <translation>注意力头(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="302"/>
+        <location filename="../ui/MainWindow.cpp" line="304"/>
         <source>No layer selected: showing the paper&apos;s default layers</source>
         <translation>未选择层：显示论文的默认层</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="309"/>
+        <location filename="../ui/MainWindow.cpp" line="311"/>
         <source>Mask</source>
         <translation>掩码</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="314"/>
+        <location filename="../ui/MainWindow.cpp" line="316"/>
         <source>Threshold τ: a pixel belongs to a word&apos;s mask where its normalized heat exceeds τ</source>
         <translation>阈值 τ：当像素的归一化热度超过 τ 时，该像素属于该词的掩码</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="319"/>
+        <location filename="../ui/MainWindow.cpp" line="321"/>
         <source>&amp;Threshold τ:</source>
         <translation>阈值 τ(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="323"/>
+        <location filename="../ui/MainWindow.cpp" line="325"/>
         <source>Heat map (no mask)</source>
         <translation>热力图（无掩码）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="324"/>
+        <location filename="../ui/MainWindow.cpp" line="326"/>
         <source>Filled mask</source>
         <translation>填充掩码</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="325"/>
+        <location filename="../ui/MainWindow.cpp" line="327"/>
         <source>Mask outline</source>
         <translation>掩码轮廓</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="326"/>
+        <location filename="../ui/MainWindow.cpp" line="328"/>
         <source>Cut-out</source>
         <translation>抠图</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="327"/>
+        <location filename="../ui/MainWindow.cpp" line="329"/>
         <source>&amp;Show:</source>
         <translation>显示(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="328"/>
-        <location filename="../ui/MainWindow.cpp" line="668"/>
+        <location filename="../ui/MainWindow.cpp" line="330"/>
+        <location filename="../ui/MainWindow.cpp" line="670"/>
         <source>Select two words (Ctrl+click) to compare their masks.</source>
         <translation>选择两个词（Ctrl+单击）以比较它们的掩码。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="336"/>
+        <location filename="../ui/MainWindow.cpp" line="338"/>
         <source>Display</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="339"/>
+        <location filename="../ui/MainWindow.cpp" line="341"/>
         <source>Jet (as in the paper)</source>
         <translation>Jet（同论文）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="340"/>
+        <location filename="../ui/MainWindow.cpp" line="342"/>
         <source>Viridis</source>
         <translation>Viridis</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="341"/>
+        <location filename="../ui/MainWindow.cpp" line="343"/>
         <source>Inferno</source>
         <translation>Inferno</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="342"/>
+        <location filename="../ui/MainWindow.cpp" line="344"/>
         <source>Magma</source>
         <translation>Magma</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="343"/>
+        <location filename="../ui/MainWindow.cpp" line="345"/>
         <source>Plasma</source>
         <translation>Plasma</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="344"/>
+        <location filename="../ui/MainWindow.cpp" line="346"/>
         <source>Cividis</source>
         <translation>Cividis</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="345"/>
+        <location filename="../ui/MainWindow.cpp" line="347"/>
         <source>Turbo</source>
         <translation>Turbo</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="346"/>
+        <location filename="../ui/MainWindow.cpp" line="348"/>
         <source>Gray</source>
         <translation>灰度</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="347"/>
+        <location filename="../ui/MainWindow.cpp" line="349"/>
         <source>Colour map of a single word&apos;s heat; several words each get their own hue</source>
         <translation>单个词热度的色图；多个词时各用一种色调</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="348"/>
+        <location filename="../ui/MainWindow.cpp" line="350"/>
         <source>&amp;Colours:</source>
         <translation>颜色(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="352"/>
+        <location filename="../ui/MainWindow.cpp" line="354"/>
         <source>How strongly the heat map covers the image</source>
         <translation>热力图覆盖图像的强度</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="353"/>
+        <location filename="../ui/MainWindow.cpp" line="355"/>
         <source>&amp;Opacity:</source>
         <translation>不透明度(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="355"/>
+        <location filename="../ui/MainWindow.cpp" line="357"/>
         <source>Per word (paper)</source>
         <translation>按词（论文）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="356"/>
+        <location filename="../ui/MainWindow.cpp" line="358"/>
         <source>Shared across words</source>
         <translation>所有词共用</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="357"/>
+        <location filename="../ui/MainWindow.cpp" line="359"/>
         <source>Absolute</source>
         <translation>绝对值</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="358"/>
+        <location filename="../ui/MainWindow.cpp" line="360"/>
         <source>Share of the words</source>
         <translation>在各词中的占比</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="359"/>
+        <location filename="../ui/MainWindow.cpp" line="361"/>
         <source>Per word stretches each map to 0–1; shared keeps words comparable; absolute shows raw attention; share gives each pixel&apos;s split among the prompt&apos;s words</source>
         <translation>“按词”将每张图拉伸到 0–1；“所有词共用”使各词可相互比较；“绝对值”显示原始注意力；“占比”显示每个像素在提示词各词之间的分配</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="362"/>
+        <location filename="../ui/MainWindow.cpp" line="364"/>
         <source>&amp;Normalize:</source>
         <translation>归一化(&amp;N)：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="363"/>
+        <location filename="../ui/MainWindow.cpp" line="365"/>
         <source>Merge a repeated word&apos;s occurrences</source>
         <translation>合并重复词的各次出现</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="364"/>
+        <location filename="../ui/MainWindow.cpp" line="366"/>
         <source>A word that occurs more than once: one map of all its occurrences, as castorini/daam computes it; unchecked, each chip shows its own occurrence&apos;s map</source>
         <translation>多次出现的词：像 castorini/daam 那样，将其所有出现合并为一张热图；不勾选时，每个词块显示其自身那次出现的热图</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="378"/>
+        <location filename="../ui/MainWindow.cpp" line="380"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="379"/>
+        <location filename="../ui/MainWindow.cpp" line="381"/>
         <source>&amp;Open Session…</source>
         <translation>打开会话(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="381"/>
+        <location filename="../ui/MainWindow.cpp" line="383"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="382"/>
+        <location filename="../ui/MainWindow.cpp" line="384"/>
         <source>&amp;Compare With Session…</source>
         <translation>与会话比较(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="384"/>
+        <location filename="../ui/MainWindow.cpp" line="386"/>
         <source>Settings from &amp;PNG…</source>
         <translation>从 PNG 读取设置(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="386"/>
+        <location filename="../ui/MainWindow.cpp" line="388"/>
         <source>&amp;Save Session As…</source>
         <translation>会话另存为(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="389"/>
+        <location filename="../ui/MainWindow.cpp" line="391"/>
         <source>Export &amp;Overlay as PNG…</source>
         <translation>将叠加图导出为 PNG(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="391"/>
+        <location filename="../ui/MainWindow.cpp" line="393"/>
         <source>Export &amp;Figure (PNG, SVG, PDF)…</source>
         <translation>导出图表（PNG、SVG、PDF）(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="393"/>
+        <location filename="../ui/MainWindow.cpp" line="395"/>
         <source>Export &amp;Masks as PNG…</source>
         <translation>将掩码导出为 PNG(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="394"/>
+        <location filename="../ui/MainWindow.cpp" line="396"/>
         <source>Export Map &amp;Values (.npy, .safetensors)…</source>
         <translation>导出热图数值(&amp;V)（.npy、.safetensors）…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="396"/>
+        <location filename="../ui/MainWindow.cpp" line="398"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="399"/>
+        <location filename="../ui/MainWindow.cpp" line="401"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="403"/>
+        <location filename="../ui/MainWindow.cpp" line="405"/>
         <source>&amp;Fit Image</source>
         <translation>适应窗口(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="405"/>
+        <location filename="../ui/MainWindow.cpp" line="407"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="411"/>
+        <location filename="../ui/MainWindow.cpp" line="413"/>
         <source>System Language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="424"/>
+        <location filename="../ui/MainWindow.cpp" line="426"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="425"/>
+        <location filename="../ui/MainWindow.cpp" line="427"/>
         <source>The new language takes effect when DAAM Studio is started again.</source>
         <translation>新语言将在下次启动 DAAM Studio 时生效。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="429"/>
+        <location filename="../ui/MainWindow.cpp" line="431"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="431"/>
+        <location filename="../ui/MainWindow.cpp" line="433"/>
         <source>&amp;About DAAM Studio…</source>
         <translation>关于 DAAM Studio(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="519"/>
+        <location filename="../ui/MainWindow.cpp" line="521"/>
         <source>Computing heat maps…</source>
         <translation>正在计算热力图…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="534"/>
+        <location filename="../ui/MainWindow.cpp" line="536"/>
         <source>Could not compute the heat maps: %1</source>
         <translation>无法计算热力图：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="596"/>
+        <location filename="../ui/MainWindow.cpp" line="598"/>
         <source>Syntax: %1</source>
         <translation>句法：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="598"/>
+        <location filename="../ui/MainWindow.cpp" line="600"/>
         <source>Syntax: the parser relates none of the prompt&apos;s words</source>
         <translation>句法：解析器未找到提示词之间的任何关系</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="600"/>
+        <location filename="../ui/MainWindow.cpp" line="602"/>
         <source>Syntax unavailable: %1</source>
         <translation>句法不可用：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="623"/>
+        <location filename="../ui/MainWindow.cpp" line="625"/>
         <source>Draw the word&apos;s region to score its map against it.</source>
         <translation>绘制该词的区域，以据此为其热图打分。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="633"/>
+        <location filename="../ui/MainWindow.cpp" line="635"/>
         <source>IoU of the map at τ = %1 with the drawn region: %2</source>
         <translation>τ = %1 时热图与所绘区域的 IoU：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="639"/>
+        <location filename="../ui/MainWindow.cpp" line="641"/>
         <source>Steps %1–%2 of %3</source>
         <translation>第 %1–%2 步，共 %3 步</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="645"/>
+        <location filename="../ui/MainWindow.cpp" line="647"/>
         <source>Approximate: this session keeps no per-head maps (Generate ▸ Keep per-head maps for exact step ranges).</source>
         <translation>近似：此会话未保留逐头热图（在“生成”中勾选“保留每个注意力头的热图”可得到精确的步数范围）。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="647"/>
+        <location filename="../ui/MainWindow.cpp" line="649"/>
         <source>All heads shown: one head over part of the steps needs per-head maps (Generate ▸ Keep per-head maps).</source>
         <translation>显示全部头：在部分步数上查看单个头需要逐头热图（在“生成”中勾选“保留每个注意力头的热图”）。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="655"/>
+        <location filename="../ui/MainWindow.cpp" line="657"/>
         <source>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
         <translation>IoU(%1, %2) = %3
 IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="664"/>
+        <location filename="../ui/MainWindow.cpp" line="666"/>
         <source>%1(%2 → %3)
 </source>
         <translation>%1(%2 → %3)
 </translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="716"/>
+        <location filename="../ui/MainWindow.cpp" line="718"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="717"/>
+        <location filename="../ui/MainWindow.cpp" line="719"/>
         <source>x %1, y %2 — %3</source>
         <translation>x %1，y %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="739"/>
+        <location filename="../ui/MainWindow.cpp" line="741"/>
         <source>All heads (paper)</source>
         <translation>全部头（论文）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="741"/>
+        <location filename="../ui/MainWindow.cpp" line="743"/>
         <source>Head %1</source>
         <translation>头 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="771"/>
+        <location filename="../ui/MainWindow.cpp" line="773"/>
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="819"/>
+        <location filename="../ui/MainWindow.cpp" line="821"/>
         <source>Could not save the annotations: %1</source>
         <translation>无法保存标注：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="821"/>
+        <location filename="../ui/MainWindow.cpp" line="823"/>
         <source>Saved the annotations in %1</source>
         <translation>已将标注保存到 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="827"/>
+        <location filename="../ui/MainWindow.cpp" line="829"/>
         <source>Export the ratings</source>
         <translation>导出评分</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="827"/>
+        <location filename="../ui/MainWindow.cpp" line="829"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="830"/>
+        <location filename="../ui/MainWindow.cpp" line="832"/>
         <source>Could not export the ratings: %1</source>
         <translation>无法导出评分：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="845"/>
+        <location filename="../ui/MainWindow.cpp" line="847"/>
         <source>Opening %1 to compare…</source>
         <translation>正在打开 %1 以进行比较…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="850"/>
+        <location filename="../ui/MainWindow.cpp" line="852"/>
         <source>Could not compare with %1: %2</source>
         <translation>无法与 %1 比较：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="855"/>
+        <location filename="../ui/MainWindow.cpp" line="857"/>
         <source>Comparing with %1</source>
         <translation>正在与 %1 比较</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="863"/>
+        <location filename="../ui/MainWindow.cpp" line="865"/>
         <source>Open or generate a session first, then compare it with another.</source>
         <translation>请先打开或生成一个会话，再与另一个会话比较。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="864"/>
+        <location filename="../ui/MainWindow.cpp" line="866"/>
         <source>Compare with a session folder</source>
         <translation>与会话文件夹比较</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="879"/>
+        <location filename="../ui/MainWindow.cpp" line="881"/>
         <source>Reading the settings of %1…</source>
         <translation>正在读取 %1 的设置…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="903"/>
+        <location filename="../ui/MainWindow.cpp" line="905"/>
         <source>%1 carries no settings: %2</source>
         <translation>%1 不含设置：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="909"/>
+        <location filename="../ui/MainWindow.cpp" line="911"/>
         <source>Could not take the settings of a PNG: %1</source>
         <translation>无法读取 PNG 的设置：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="916"/>
+        <location filename="../ui/MainWindow.cpp" line="918"/>
         <source>Settings from %1 (%2).</source>
         <translation>设置来自 %1（%2）。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="937"/>
+        <location filename="../ui/MainWindow.cpp" line="939"/>
         <source>Could not open the session %1: %2</source>
         <translation>无法打开会话 %1：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="945"/>
+        <location filename="../ui/MainWindow.cpp" line="947"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="966"/>
+        <location filename="../ui/MainWindow.cpp" line="968"/>
         <source>Settings of the session %1.</source>
         <translation>会话 %1 的设置。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="985"/>
+        <location filename="../ui/MainWindow.cpp" line="987"/>
         <source>The session&apos;s settings were not taken: %1</source>
         <translation>未采用该会话的设置：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="992"/>
+        <location filename="../ui/MainWindow.cpp" line="994"/>
         <source>The generated session cannot be shown: %1</source>
         <translation>无法显示生成的会话：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1003"/>
+        <location filename="../ui/MainWindow.cpp" line="1005"/>
         <source>Could not save the session: %1</source>
         <translation>无法保存会话：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1009"/>
+        <location filename="../ui/MainWindow.cpp" line="1011"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1015"/>
+        <location filename="../ui/MainWindow.cpp" line="1017"/>
         <source>Nothing to export: open or generate a session first.</source>
         <translation>没有可导出的内容：请先打开或生成一个会话。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1020"/>
-        <location filename="../ui/MainWindow.cpp" line="1065"/>
-        <location filename="../ui/MainWindow.cpp" line="1116"/>
-        <location filename="../ui/MainWindow.cpp" line="1128"/>
-        <location filename="../ui/MainWindow.cpp" line="1157"/>
+        <location filename="../ui/MainWindow.cpp" line="1022"/>
+        <location filename="../ui/MainWindow.cpp" line="1067"/>
+        <location filename="../ui/MainWindow.cpp" line="1118"/>
+        <location filename="../ui/MainWindow.cpp" line="1130"/>
+        <location filename="../ui/MainWindow.cpp" line="1159"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1023"/>
-        <location filename="../ui/MainWindow.cpp" line="1068"/>
-        <location filename="../ui/MainWindow.cpp" line="1137"/>
+        <location filename="../ui/MainWindow.cpp" line="1025"/>
+        <location filename="../ui/MainWindow.cpp" line="1070"/>
+        <location filename="../ui/MainWindow.cpp" line="1139"/>
         <source>Wrote %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1030"/>
+        <location filename="../ui/MainWindow.cpp" line="1032"/>
         <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
         <translation>导出失败：%1：请使用 .png、.svg 或 .pdf 文件名</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1034"/>
-        <location filename="../ui/MainWindow.cpp" line="1099"/>
-        <location filename="../ui/MainWindow.cpp" line="1144"/>
+        <location filename="../ui/MainWindow.cpp" line="1036"/>
+        <location filename="../ui/MainWindow.cpp" line="1101"/>
+        <location filename="../ui/MainWindow.cpp" line="1146"/>
         <source>Nothing to export: select at least one word.</source>
         <translation>没有可导出的内容：请至少选择一个词。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1044"/>
+        <location filename="../ui/MainWindow.cpp" line="1046"/>
         <source>each map scaled to its own range (min–max, as the paper)</source>
         <translation>每张图按自身范围缩放（最小–最大，与论文相同）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1047"/>
+        <location filename="../ui/MainWindow.cpp" line="1049"/>
         <source>one min–max scale for all the prompt&apos;s words</source>
         <translation>提示词所有单词共用一个最小–最大刻度</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1050"/>
+        <location filename="../ui/MainWindow.cpp" line="1052"/>
         <source>attention as aggregated (no scaling; above 1 drawn as 1)</source>
         <translation>聚合后的注意力（不缩放；大于 1 按 1 绘制）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1053"/>
+        <location filename="../ui/MainWindow.cpp" line="1055"/>
         <source>the word&apos;s share of the prompt words&apos; attention</source>
         <translation>该词在提示词各词注意力中所占份额</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1134"/>
+        <location filename="../ui/MainWindow.cpp" line="1136"/>
         <source>Export failed: %1: use a .npy or .safetensors file name</source>
         <translation>导出失败：%1：请使用 .npy 或 .safetensors 文件名</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1162"/>
+        <location filename="../ui/MainWindow.cpp" line="1164"/>
         <source>Masks written: %1</source>
         <translation>已写入掩码：%1 个</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1198"/>
+        <location filename="../ui/MainWindow.cpp" line="1200"/>
         <source>unsaved</source>
         <translation>未保存</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1199"/>
+        <location filename="../ui/MainWindow.cpp" line="1201"/>
         <source>%1 (%2) — DAAM Studio</source>
         <translation>%1（%2）— DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1204"/>
+        <location filename="../ui/MainWindow.cpp" line="1206"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1289"/>
+        <location filename="../ui/MainWindow.cpp" line="1291"/>
         <source>Type what the image shows in the prompt, then Generate: its words get maps over the image.</source>
         <translation>在提示词中输入图像的内容，然后点击生成：其中的词会在图像上得到热图。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1296"/>
+        <location filename="../ui/MainWindow.cpp" line="1298"/>
         <source>Open a session folder</source>
         <translation>打开会话文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1303"/>
+        <location filename="../ui/MainWindow.cpp" line="1305"/>
         <source>Take the settings of an image</source>
         <translation>读取图像的设置</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1309"/>
+        <location filename="../ui/MainWindow.cpp" line="1311"/>
         <source>Nothing to save: open or generate a session first.</source>
         <translation>没有可保存的内容：请先打开或生成一个会话。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1310"/>
+        <location filename="../ui/MainWindow.cpp" line="1312"/>
         <source>Save the session as a folder</source>
         <translation>将会话保存为文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1316"/>
+        <location filename="../ui/MainWindow.cpp" line="1318"/>
         <source>Export the overlay</source>
         <translation>导出叠加图</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1304"/>
-        <location filename="../ui/MainWindow.cpp" line="1316"/>
-        <location filename="../ui/MainWindow.cpp" line="1344"/>
+        <location filename="../ui/MainWindow.cpp" line="1306"/>
+        <location filename="../ui/MainWindow.cpp" line="1318"/>
+        <location filename="../ui/MainWindow.cpp" line="1346"/>
         <source>PNG images (*.png)</source>
         <translation>PNG 图像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1323"/>
+        <location filename="../ui/MainWindow.cpp" line="289"/>
+        <source>Sum the maps of all heads, as the paper does, or show one head&apos;s in every chosen layer (right-click a layer to choose its own). Over part of the steps a head needs the per-head maps a generation may keep.</source>
+        <translation>像论文那样对所有注意力头的热图求和，或在每个选中的层中显示一个头的热图（右键单击某层可单独选择）。在部分步骤上，单个头需要生成时保留的逐头热图。</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="1325"/>
         <source>Export a figure</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1324"/>
+        <location filename="../ui/MainWindow.cpp" line="1326"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
         <translation>PNG 图像 (*.png);;SVG 矢量图 (*.svg);;PDF 文档 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1330"/>
+        <location filename="../ui/MainWindow.cpp" line="1332"/>
         <source>Figure resolution</source>
         <translation>图表分辨率</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1330"/>
+        <location filename="../ui/MainWindow.cpp" line="1332"/>
         <source>Dots per inch:</source>
         <translation>每英寸点数（DPI）：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1337"/>
+        <location filename="../ui/MainWindow.cpp" line="1339"/>
         <source>Export the maps as numbers</source>
         <translation>将热图导出为数值</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1338"/>
+        <location filename="../ui/MainWindow.cpp" line="1340"/>
         <source>safetensors (*.safetensors);;NumPy arrays (*.npy)</source>
         <translation>safetensors (*.safetensors);;NumPy 数组 (*.npy)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1344"/>
+        <location filename="../ui/MainWindow.cpp" line="1346"/>
         <source>Export masks</source>
         <translation>导出掩码</translation>
     </message>
@@ -1643,17 +1678,17 @@ Click to select, Ctrl+click to add to the selection.</source>
         <translation>权重 %1（A1111 强调）</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="241"/>
+        <location filename="../ui/TokenStrip.cpp" line="240"/>
         <source>Occurrence %1 of %2 of this word: its own map, or all of them as one with Display ▸ Merge a repeated word&apos;s occurrences</source>
         <translation>此词的第 %1 次出现（共 %2 次）：显示其自身的热图，或通过“显示 ▸ 合并重复词的各次出现”将所有出现合为一张</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="245"/>
+        <location filename="../ui/TokenStrip.cpp" line="244"/>
         <source>Word %1: %2</source>
         <translation>词 %1：%2</translation>
     </message>
     <message>
-        <location filename="../ui/TokenStrip.cpp" line="400"/>
+        <location filename="../ui/TokenStrip.cpp" line="399"/>
         <source>%1: %2 → %3 (Link Grammar link %4)
 Click to compare the two words&apos; masks.</source>
         <translation>%1：%2 → %3（Link Grammar 连接 %4）
@@ -1663,37 +1698,37 @@ Click to compare the two words&apos; masks.</source>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/studio/main.cpp" line="39"/>
+        <location filename="../app/studio/main.cpp" line="40"/>
         <source>See where each word of a prompt lands in a Stable Diffusion image.</source>
         <translation>查看提示词中的每个词落在 Stable Diffusion 图像的哪个位置。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="43"/>
+        <location filename="../app/studio/main.cpp" line="44"/>
         <source>A session folder to open, or a PNG to take the generation settings of.</source>
         <translation>要打开的会话文件夹，或要读取其生成设置的 PNG。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="47"/>
+        <location filename="../app/studio/main.cpp" line="48"/>
         <source>Select word N (1-based); repeat to select several.</source>
         <translation>选择第 N 个词（从 1 开始）；重复此选项可选择多个。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="50"/>
+        <location filename="../app/studio/main.cpp" line="51"/>
         <source>Show masks: fill, outline or cutout.</source>
         <translation>显示掩码：fill、outline 或 cutout。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="53"/>
+        <location filename="../app/studio/main.cpp" line="54"/>
         <source>Save a screenshot of the window to FILE and exit.</source>
         <translation>将窗口截图保存到 FILE 并退出。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="56"/>
+        <location filename="../app/studio/main.cpp" line="57"/>
         <source>Generate the prompt at start-up (the built-in model does so unless a session is opened).</source>
         <translation>启动时生成提示词的图像（未打开会话时，内置模型会自动生成）。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="59"/>
+        <location filename="../app/studio/main.cpp" line="60"/>
         <source>Compare the session with the one in DIR.</source>
         <translation>将会话与 DIR 中的会话比较。</translation>
     </message>
@@ -1703,12 +1738,12 @@ Click to compare the two words&apos; masks.</source>
         <translation>--select 需要从 1 开始的词序号，而不是“%1”</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="95"/>
+        <location filename="../app/studio/main.cpp" line="98"/>
         <source>--mask must be fill, outline or cutout, not &apos;%1&apos;</source>
         <translation>--mask 必须是 fill、outline 或 cutout，而不是“%1”</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="112"/>
+        <location filename="../app/studio/main.cpp" line="119"/>
         <source>could not write %1</source>
         <translation>无法写入 %1</translation>
     </message>

@@ -141,6 +141,7 @@ MapQuery CompareView::mapQuery(const MapQuery& query, const SessionSummary& main
     if (!sameLayers(main, other)) {
         q.layers.clear();
         q.heads.clear();
+        q.layerHeads.clear();
     }
     return q;
 }

@@ -142,7 +142,10 @@ struct ExplorationEngine::Impl {
         // Over part of the steps a head choice needs per-head maps; without them the window says so and all
         // heads are shown.
         const bool allCalls = q.callBegin <= 0 && q.callEnd < 0;
-        if (allCalls || summary.headMaps) h.heads = q.heads;
+        if (allCalls || summary.headMaps) {
+            h.heads = q.heads;
+            h.layerHeads = q.layerHeads;
+        }
         return h;
     }
     // The rows a word's map averages: its own, or with repeats merged every occurrence's of its prompt.

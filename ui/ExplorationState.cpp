@@ -39,6 +39,7 @@ void ExplorationState::resetForSession(const SessionSummary& summary) {
     callEnd_ = calls_;
     layers_.clear();
     heads_.clear();
+    layerHeads_.clear();
     selected_.clear();
     // Start on a word that means something: the first one that is not punctuation, a start/end token or a
     // function word; failing that (a prompt of only such words), the first that is not punctuation or special.
@@ -58,6 +59,7 @@ MapQuery ExplorationState::query() const {
     q.callEnd = callEnd_ >= calls_ ? -1 : callEnd_;
     q.layers = layers_;
     q.heads = heads_;
+    q.layerHeads = layerHeads_;
     q.mergeRepeats = mergeRepeats_;
     q.normalization = normalization_;
     return q;
@@ -103,6 +105,17 @@ void ExplorationState::setLayers(const std::vector<int>& layers) {
 void ExplorationState::setHeads(const std::vector<int>& heads) {
     if (heads == heads_) return;
     heads_ = heads;
+    emitChange(&ExplorationState::layersChanged);
+}
+
+void ExplorationState::setLayerHeads(int layer, const std::optional<std::vector<int>>& heads) {
+    auto next = layerHeads_;
+    if (heads)
+        next[layer] = *heads;
+    else
+        next.erase(layer);
+    if (next == layerHeads_) return;
+    layerHeads_ = std::move(next);
     emitChange(&ExplorationState::layersChanged);
 }
 

@@ -9,6 +9,10 @@
 #include <QList>
 #include <QObject>
 
+#include <map>
+#include <optional>
+#include <vector>
+
 namespace daam::ui {
 
 class ExplorationState : public QObject {
@@ -42,6 +46,10 @@ public:
     // The heads whose maps are summed in every layer (empty: all of them); emits layersChanged.
     void setHeads(const std::vector<int>& heads);
     const std::vector<int>& heads() const { return heads_; }
+    // The heads of one layer, in place of the heads above there; std::nullopt: the heads above again. Emits
+    // layersChanged.
+    void setLayerHeads(int layer, const std::optional<std::vector<int>>& heads);
+    const std::map<int, std::vector<int>>& layerHeads() const { return layerHeads_; }
     void setThreshold(double tau);
     void setNormalization(Normalization normalization);
     void setMergeRepeats(bool merge); // emits displayChanged
@@ -69,6 +77,7 @@ private:
     int callEnd_ = 0;
     std::vector<int> layers_;
     std::vector<int> heads_;
+    std::map<int, std::vector<int>> layerHeads_;
     bool mergeRepeats_ = false;
     double threshold_ = 0.4;
     Normalization normalization_ = Normalization::MinMax;

@@ -14,6 +14,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -93,13 +94,15 @@ struct MapQuery {
     int callEnd = -1;        // < 0: through the last call
     std::vector<int> layers; // empty: the reference default
     std::vector<int> heads;  // head indices in every chosen layer; empty: all (the reference)
+    // The heads of single layers, in place of `heads` there (key: layer index; empty: all its heads).
+    std::map<int, std::vector<int>> layerHeads;
     Normalization normalization = Normalization::MinMax;
     // A word that occurs more than once: its occurrences' rows merged into one map, as castorini/daam's
     // compute_word_heat_map does; otherwise each occurrence's own.
     bool mergeRepeats = false;
     bool operator==(const MapQuery& o) const {
         return callBegin == o.callBegin && callEnd == o.callEnd && layers == o.layers && heads == o.heads &&
-               normalization == o.normalization && mergeRepeats == o.mergeRepeats;
+               layerHeads == o.layerHeads && normalization == o.normalization && mergeRepeats == o.mergeRepeats;
     }
     bool operator!=(const MapQuery& o) const { return !(*this == o); }
 };

@@ -6,10 +6,14 @@
 #include "daam/trace/LayerSelection.h"
 #include "daam/util/Error.h"
 
+#include <QActionGroup>
 #include <QComboBox>
 #include <QLabel>
+#include <QMenu>
 #include <QTreeView>
 #include <QVBoxLayout>
+
+#include <memory>
 
 namespace daam::ui {
 
@@ -40,7 +44,14 @@ LayerSelector::LayerSelector(QWidget* parent)
     tree_->setModel(model_);
     tree_->setHeaderHidden(true);
     tree_->setUniformRowHeights(true);
-    tree_->setToolTip(tr("Cross-attention layers whose maps are averaged"));
+    tree_->setToolTip(tr("Cross-attention layers whose maps are averaged. Right-click a layer to choose its heads."));
+    tree_->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(tree_, &QTreeView::customContextMenuRequested, this, [this](const QPoint& pos) {
+        const int layer = tree_->indexAt(pos).data(LayerTreeModel::LayerIndexRole).toInt();
+        if (!tree_->indexAt(pos).isValid() || layer < 0) return;
+        std::unique_ptr<QMenu> menu(headMenu(layer, this));
+        menu->exec(tree_->viewport()->mapToGlobal(pos));
+    });
     presets_->setToolTip(
         tr("Choose a group of layers. Paper default: the down and up blocks without 8×8 maps, as castorini/daam "
            "averages them."));
@@ -72,6 +83,32 @@ void LayerSelector::setChecked(const std::vector<int>& layers) {
 
 std::vector<int> LayerSelector::checked() const {
     return model_->checked();
+}
+
+void LayerSelector::setLayerHeads(int layer, const std::optional<std::vector<int>>& heads) {
+    if (model_->layerHeads(layer) == heads) return;
+    model_->setLayerHeads(layer, heads);
+    Q_EMIT layerHeadsChanged(layer, heads);
+}
+
+QMenu* LayerSelector::headMenu(int layer, QWidget* parent) {
+    auto* menu = new QMenu(parent);
+    menu->setTitle(tr("Heads in %1").arg(model_->layerTitle(layer)));
+    auto* group = new QActionGroup(menu);
+    const auto current = model_->layerHeads(layer);
+    auto add = [&](const QString& text, const std::optional<std::vector<int>>& heads) {
+        auto* action = menu->addAction(text);
+        action->setCheckable(true);
+        action->setChecked(current == heads);
+        group->addAction(action);
+        connect(action, &QAction::triggered, this, [this, layer, heads] { setLayerHeads(layer, heads); });
+    };
+    add(tr("As the Heads box chooses"), std::nullopt);
+    add(tr("All heads of this layer"), std::vector<int>{});
+    menu->addSeparator();
+    for (int h = 0; h < table_.at(size_t(layer)).heads; ++h)
+        add(tr("Head %1").arg(h + 1), std::vector<int>{h});
+    return menu;
 }
 
 bool LayerSelector::applyPreset(const QString& spec) {

@@ -7,7 +7,11 @@
 
 #include <QWidget>
 
+#include <optional>
+#include <vector>
+
 class QComboBox;
+class QMenu;
 class QTreeView;
 
 namespace daam::ui {
@@ -27,9 +31,16 @@ public:
     bool applyPreset(const QString& spec);
     QComboBox* presetBox() const { return presets_; }
     LayerTreeModel* model() const { return model_; }
+    // The heads of one layer, in place of the Heads box's there (std::nullopt: the box's again; an empty list:
+    // all of its heads). Emits layerHeadsChanged.
+    void setLayerHeads(int layer, const std::optional<std::vector<int>>& heads);
+    // What a layer row's context menu offers: the Heads box's choice, all heads, or one of its heads, the current
+    // one checked. The caller owns the menu.
+    QMenu* headMenu(int layer, QWidget* parent);
 
 Q_SIGNALS:
     void layersChanged(const std::vector<int>& layers);
+    void layerHeadsChanged(int layer, const std::optional<std::vector<int>>& heads);
 
 private:
     QComboBox* presets_;

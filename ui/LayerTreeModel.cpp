@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "LayerTreeModel.h"
 
+#include <QStringList>
+
 #include <algorithm>
 #include <map>
 #include <tuple>
@@ -64,6 +66,7 @@ void LayerTreeModel::setLayers(const daam::CrossAttentionLayerTable& table) {
     blocks_.clear();
     layerNodes_.assign(table.size(), -1);
     checked_.assign(table.size(), false);
+    layerHeads_.clear();
     auto addNode = [this](int parent, int layer, QString title) {
         Node node;
         node.parent = parent;
@@ -121,6 +124,22 @@ QModelIndex LayerTreeModel::layerIndex(int layer) const {
     return createIndex(nodes_[size_t(node)].row, 0, quintptr(node));
 }
 
+void LayerTreeModel::setLayerHeads(int layer, const std::optional<std::vector<int>>& heads) {
+    if (layer < 0 || layer >= static_cast<int>(table_.size())) return;
+    if (heads)
+        layerHeads_[layer] = *heads;
+    else
+        layerHeads_.erase(layer);
+    const auto index = layerIndex(layer);
+    Q_EMIT dataChanged(index, index, {Qt::DisplayRole});
+}
+
+std::optional<std::vector<int>> LayerTreeModel::layerHeads(int layer) const {
+    const auto it = layerHeads_.find(layer);
+    if (it == layerHeads_.end()) return std::nullopt;
+    return it->second;
+}
+
 QModelIndex LayerTreeModel::index(int row, int column, const QModelIndex& parent) const {
     if (column != 0 || row < 0 || (parent.isValid() && parent.column() != 0)) return {};
     const auto& children = childrenOf(nodeOf(parent));
@@ -162,8 +181,17 @@ QVariant LayerTreeModel::data(const QModelIndex& index, int role) const {
     if (node < 0) return {};
     const auto& n = nodes_[size_t(node)];
     switch (role) {
-    case Qt::DisplayRole:
-        return n.title;
+    case Qt::DisplayRole: {
+        const auto heads = n.layer >= 0 ? layerHeads_.find(n.layer) : layerHeads_.end();
+        if (heads == layerHeads_.end()) return n.title;
+        QStringList numbers;
+        for (int h : heads->second)
+            numbers << QString::number(h + 1);
+        const QString choice = numbers.isEmpty()     ? tr("all heads")
+                               : numbers.size() == 1 ? tr("head %1").arg(numbers.front())
+                                                     : tr("heads %1").arg(numbers.join(QStringLiteral(", ")));
+        return n.title + QStringLiteral(" · ") + choice;
+    }
     case Qt::CheckStateRole:
         return int(checkState(node));
     case Qt::ToolTipRole:

@@ -8,6 +8,8 @@
 
 #include <QAbstractItemModel>
 
+#include <map>
+#include <optional>
 #include <vector>
 
 namespace daam::ui {
@@ -29,6 +31,10 @@ public:
     QModelIndex layerIndex(int layer) const;
     // "down 1 · 16×16", with the attention and transformer block where a block has several at that size.
     QString layerTitle(int layer) const;
+    // The heads chosen for one layer (std::nullopt: none, so the panel's Heads box applies; an empty list: all its
+    // heads), shown after its title. setLayers() clears them.
+    void setLayerHeads(int layer, const std::optional<std::vector<int>>& heads);
+    std::optional<std::vector<int>> layerHeads(int layer) const;
 
     QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
     QModelIndex parent(const QModelIndex& child) const override;
@@ -61,6 +67,7 @@ private:
     std::vector<int> blocks_;     // top-level node indices
     std::vector<int> layerNodes_; // node index of each layer of the table
     std::vector<bool> checked_;   // per layer of the table
+    std::map<int, std::vector<int>> layerHeads_;
 };
 
 } // namespace daam::ui

@@ -286,8 +286,9 @@ QWidget* MainWindow::buildControls() {
     layers_ = new LayerSelector(layerBox);
     layerLayout->addWidget(layers_);
     headBox_ = new QComboBox(layerBox);
-    headBox_->setToolTip(tr("Sum the maps of all heads, as the paper does, or show one head's in every chosen layer. "
-                            "Over part of the steps a head needs the per-head maps a generation may keep."));
+    headBox_->setToolTip(tr("Sum the maps of all heads, as the paper does, or show one head's in every chosen layer "
+                            "(right-click a layer to choose its own). Over part of the steps a head needs the "
+                            "per-head maps a generation may keep."));
     auto* headRow = new QHBoxLayout;
     auto* headLabel = new QLabel(tr("&Heads:"), layerBox);
     headLabel->setBuddy(headBox_);
@@ -297,6 +298,7 @@ QWidget* MainWindow::buildControls() {
     connect(headBox_, &QComboBox::currentIndexChanged, this,
             [this](int index) { state_->setHeads(index <= 0 ? std::vector<int>{} : std::vector<int>{index - 1}); });
     layout->addWidget(layerBox, 1);
+    connect(layers_, &LayerSelector::layerHeadsChanged, state_, &ExplorationState::setLayerHeads);
     connect(layers_, &LayerSelector::layersChanged, this, [this](const std::vector<int>& layers) {
         if (layers.empty()) {
             statusBar()->showMessage(tr("No layer selected: showing the paper's default layers"), 4000);
@@ -641,7 +643,7 @@ void MainWindow::refreshOverlay() {
     // upsamples each head's map: close, not equal; and a head cannot be told apart there at all.
     const bool partial = state_->callBegin() > 0 || state_->callEnd() < summary.calls;
     if (partial && !summary.headMaps)
-        range += QLatin1Char('\n') + (state_->heads().empty()
+        range += QLatin1Char('\n') + (state_->heads().empty() && state_->layerHeads().empty()
                                           ? tr("Approximate: this session keeps no per-head maps (Generate ▸ Keep "
                                                "per-head maps for exact step ranges).")
                                           : tr("All heads shown: one head over part of the steps needs per-head "

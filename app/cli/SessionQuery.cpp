@@ -40,7 +40,9 @@ void declareQueryOptions(Args& args, bool session) {
     args.option("layers", "SPEC",
                 "Cross-attention layers: all, default, down, mid, up, downN, upN, HxW (map size) or #I, "
                 "comma-separated. Default: the reference's (the down and up blocks, without 8x8 maps at a 64 grid).");
-    args.option("heads", "LIST", "Attention heads to keep, comma-separated (default: all).");
+    args.option("heads", "LIST",
+                "Attention heads to keep, comma-separated, from 0 (default: all); then, after ';', the heads of "
+                "single layers: '1;#3:0,2' keeps head 1 in every layer but layer #3, where it keeps heads 0 and 2.");
     args.option("tau", "F", "Threshold for the mask.", "0.4");
     args.option("normalize", "MODE",
                 "minmax (as the paper), absolute, or share (per pixel, the word's share of all the prompt's words'\n"
@@ -72,14 +74,36 @@ HeatMapQuery queryFrom(const Args& args, const OpenSession& open) {
     if (auto layers = args.value("layers"))
         query.layers = selectLayers(open.session.trace->layers(), *layers, open.aggregator->defaultLayers());
     if (auto heads = args.value("heads")) {
-        std::stringstream list(*heads);
-        std::string item;
-        while (std::getline(list, item, ',')) {
-            try {
-                query.heads.push_back(std::stoi(item));
-            } catch (const std::exception&) {
-                throw UsageError("--heads expects comma-separated numbers, got '" + *heads + "'");
+        const auto bad = [&] {
+            return UsageError("--heads expects comma-separated head numbers, then ';#I:LIST' for a layer, got '" +
+                              *heads + "'");
+        };
+        const auto numbers = [&](const std::string& text) {
+            std::vector<int> list;
+            std::stringstream items(text);
+            std::string item;
+            while (std::getline(items, item, ',')) {
+                if (item.empty() || item.size() > 4 || item.find_first_not_of("0123456789") != std::string::npos)
+                    throw bad();
+                list.push_back(std::stoi(item));
             }
+            return list;
+        };
+        std::stringstream groups(*heads);
+        std::string group;
+        for (bool first = true; std::getline(groups, group, ';'); first = false) {
+            if (first && (group.empty() || group[0] != '#')) {
+                if (!group.empty()) query.heads = numbers(group);
+                continue;
+            }
+            const auto colon = group.find(':');
+            if (group.empty() || group[0] != '#' || colon == std::string::npos || colon == 1) throw bad();
+            const auto layer = numbers(group.substr(1, colon - 1));
+            if (layer.size() != 1) throw bad();
+            if (layer[0] >= static_cast<int>(open.session.trace->layers().size()))
+                throw UsageError("--heads names layer #" + std::to_string(layer[0]) + "; the trace has " +
+                                 std::to_string(open.session.trace->layers().size()) + " layers");
+            query.layerHeads[layer[0]] = numbers(group.substr(colon + 1));
         }
     }
     return query;

@@ -6,6 +6,8 @@
 // past the text encoder's token limit is reported, not cut short, and the preview ends on the image.
 #include "GenerationController.h"
 #include "GenerationPanel.h"
+#include "LayerSelector.h"
+#include "LayerTreeModel.h"
 #include "MainWindow.h"
 #include "TokenStrip.h"
 
@@ -21,6 +23,7 @@
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMimeData>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -424,7 +427,36 @@ private Q_SLOTS:
         const auto first = mapNow();
         QVERIFY(first != all);
         window.headBox()->setCurrentIndex(2);
-        QVERIFY(mapNow() != first);
+        const auto second = mapNow();
+        QVERIFY(second != first);
+
+        // Heads per layer, from a layer row's menu: head 2 in every chosen layer is the Heads box's head 2,
+        // number for number; one layer back on the box's head 1 gives a map of its own.
+        window.headBox()->setCurrentIndex(1);
+        QCOMPARE(mapNow(), first);
+        auto* selector = window.layerSelector();
+        const auto chosen = selector->checked();
+        QVERIFY(chosen.size() >= 2);
+        auto pick = [&](int layer, const QString& text) {
+            std::unique_ptr<QMenu> menu(selector->headMenu(layer, &window));
+            for (auto* action : menu->actions())
+                if (action->text() == text) return action->trigger(), true;
+            return false;
+        };
+        for (int layer : chosen)
+            QVERIFY(pick(layer, QStringLiteral("Head 2")));
+        QCOMPARE(window.state()->layerHeads().size(), chosen.size());
+        QVERIFY(selector->model()->layerIndex(chosen[0]).data().toString().endsWith(QStringLiteral(" · head 2")));
+        QCOMPARE(mapNow(), second);
+        QVERIFY(pick(chosen[0], QStringLiteral("As the Heads box chooses")));
+        QCOMPARE(window.state()->layerHeads().size(), chosen.size() - 1);
+        const auto mixed = mapNow();
+        QVERIFY(mixed != first && mixed != second);
+        for (int layer : chosen)
+            selector->setLayerHeads(layer, std::nullopt);
+        QVERIFY(window.state()->layerHeads().empty());
+        window.headBox()->setCurrentIndex(2);
+        QCOMPARE(mapNow(), second);
         window.state()->setCallRange(2, 6);
         QTRY_VERIFY_WITH_TIMEOUT(window.rangeLabel()->text().startsWith(QStringLiteral("Steps 3–6")), 10000);
         QVERIFY(!window.rangeLabel()->text().contains(QStringLiteral("Approximate")));

@@ -20,12 +20,13 @@ torch::Tensor bicubic(const torch::Tensor& maps, int height, int width) {
                                     .align_corners(false));
 }
 
-// The query's heads that `layer` has (all of them when the query names none).
-std::vector<int64_t> keptHeads(const HeatMapQuery& query, const CrossAttentionLayer& layer) {
+// The query's heads that layer `l` has (all of them when the query names none for it).
+std::vector<int64_t> keptHeads(const HeatMapQuery& query, int l, const CrossAttentionLayer& layer) {
+    const auto& chosen = query.headsOf(l);
     std::vector<int64_t> heads;
-    for (int h : query.heads)
+    for (int h : chosen)
         if (h >= 0 && h < layer.heads) heads.push_back(h);
-    if (query.heads.empty())
+    if (chosen.empty())
         for (int h = 0; h < layer.heads; ++h)
             heads.push_back(h);
     return heads;
@@ -80,7 +81,7 @@ torch::Tensor HeatMapAggregator::tokenMaps(const HeatMapQuery& query, const std:
     int64_t keys = 0; // (layer, head) pairs averaged over
     for (int l : layers) {
         const auto& info = layerAt(l);
-        const auto heads = keptHeads(query, info);
+        const auto heads = keptHeads(query, l, info);
         if (heads.empty()) continue;
         auto headIndex = torch::tensor(heads, torch::kInt64);
 
@@ -98,7 +99,8 @@ torch::Tensor HeatMapAggregator::tokenMaps(const HeatMapQuery& query, const std:
             total += up.clamp_min_(0).reshape({n, r, gridHeight_, gridWidth_}).sum(0);
         } else {
             // Heads summed first: only valid for all heads (a head subset needs per-head maps).
-            if (!query.heads.empty()) throw Error("a head selection over part of the timesteps needs per-head maps");
+            if (!query.headsOf(l).empty())
+                throw Error("a head selection over part of the timesteps needs per-head maps");
             auto summed = (prefix_[l][end] - prefix_[l][begin]).index_select(0, rowIndex);
             auto up = bicubic(summed.unsqueeze(1), gridHeight_, gridWidth_);
             total += up.clamp_min_(0).squeeze(1);
@@ -117,7 +119,7 @@ torch::Tensor HeatMapAggregator::regionMap(const HeatMapQuery& query, const torc
     int64_t keys = 0;
     for (int l : query.layers.empty() ? defaultLayers_ : query.layers) {
         const auto& info = layerAt(l);
-        const auto heads = static_cast<int64_t>(keptHeads(query, info).size());
+        const auto heads = static_cast<int64_t>(keptHeads(query, l, info).size());
         if (heads == 0) continue;
         namespace F = torch::nn::functional;
         const auto cells = F::adaptive_avg_pool2d(inside, F::AdaptiveAvgPool2dFuncOptions({info.height, info.width}));

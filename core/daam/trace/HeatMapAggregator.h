@@ -17,6 +17,7 @@
 
 #include <torch/types.h>
 
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -26,7 +27,14 @@ struct HeatMapQuery {
     int callBegin = 0; // UNet calls [callBegin, callEnd); callEnd < 0 means all
     int callEnd = -1;
     std::vector<int> layers; // indices into the layer table; empty = the reference default
-    std::vector<int> heads;  // head indices; empty = all (a head beyond a layer's count is skipped)
+    std::vector<int> heads;  // head indices in every layer; empty = all (a head beyond a layer's count is skipped)
+    // The heads of single layers, in place of `heads` there (key: layer index; an empty list: all its heads).
+    std::map<int, std::vector<int>> layerHeads;
+    // The head list that applies to layer `l`.
+    const std::vector<int>& headsOf(int l) const {
+        const auto it = layerHeads.find(l);
+        return it == layerHeads.end() ? heads : it->second;
+    }
 };
 
 enum class HeatMapNormalization {
