@@ -1733,7 +1733,12 @@ Klicken, um die Masken der beiden Wörter zu vergleichen.</translation>
         <translation>Die Sitzung mit der in DIR vergleichen.</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="79"/>
+        <location filename="../app/studio/main.cpp" line="63"/>
+        <source>Open the Annotate panel on the selected word.</source>
+        <translation>Das Annotieren-Fenster für das gewählte Wort öffnen.</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="82"/>
         <source>--select needs a word number from 1, not &apos;%1&apos;</source>
         <translation>--select braucht eine Wortnummer ab 1, nicht „%1“</translation>
     </message>

@@ -1733,7 +1733,12 @@ Click to compare the two words&apos; masks.</source>
         <translation>将会话与 DIR 中的会话比较。</translation>
     </message>
     <message>
-        <location filename="../app/studio/main.cpp" line="79"/>
+        <location filename="../app/studio/main.cpp" line="63"/>
+        <source>Open the Annotate panel on the selected word.</source>
+        <translation>为选中的词打开标注面板。</translation>
+    </message>
+    <message>
+        <location filename="../app/studio/main.cpp" line="82"/>
         <source>--select needs a word number from 1, not &apos;%1&apos;</source>
         <translation>--select 需要从 1 开始的词序号，而不是“%1”</translation>
     </message>

@@ -18,6 +18,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QCommandLineParser>
+#include <QDockWidget>
 #include <QFileInfo>
 #include <QTimer>
 
@@ -58,7 +59,9 @@ int main(int argc, char** argv) {
     QCommandLineOption compare(QStringLiteral("compare"),
                                QApplication::translate("main", "Compare the session with the one in DIR."),
                                QStringLiteral("DIR"));
-    parser.addOptions({generate, select, mask, compare, screenshot});
+    QCommandLineOption annotate(QStringLiteral("annotate"),
+                                QApplication::translate("main", "Open the Annotate panel on the selected word."));
+    parser.addOptions({generate, select, mask, compare, annotate, screenshot});
     parser.process(app);
 
     daam::ui::MainWindow window;
@@ -96,9 +99,13 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    auto applyViewOptions = [&window, words, maskIndex] {
+    auto applyViewOptions = [&window, words, maskIndex, annotate = parser.isSet(annotate)] {
         if (!words.isEmpty()) window.state()->setSelectedWords(words);
         if (maskIndex >= 0) window.maskModeBox()->setCurrentIndex(maskIndex);
+        if (annotate) {
+            window.annotationDock()->show();
+            window.annotationDock()->raise(); // it shares a tab with the plots
+        }
     };
     // `exitCode` is the status after a good screenshot (1 when it shows a failed generation).
     auto takeScreenshot = [&window](const QString& file, int exitCode = 0) {
