@@ -5,6 +5,7 @@
 
 #include "daam/util/Error.h"
 #include "daam/util/Runtime.h"
+#include "daam/util/Version.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -40,6 +41,10 @@ int main(int argc, char** argv) {
     const std::string name = argv[1];
     if (name == "--help" || name == "-h" || name == "help") {
         printUsage(stdout);
+        return 0;
+    }
+    if (name == "--version") {
+        std::printf("daam-cli %s\n", daam::studioVersion());
         return 0;
     }
     const auto& cmds = daam::cli::commands();
