@@ -171,6 +171,10 @@ private Q_SLOTS:
         expectDamage(head + R"([{"word": 1, "rating": 1, "mask": "../image.png"}]})", "annotations folder");
         expectDamage(R"({"format": "daam-studio-annotations", "format_version": 99, "words": []})", "newer");
         expectDamage("{not json", "annotations.json");
+        // Found by fuzz_session: these threw nlohmann's exceptions, not FileError.
+        expectDamage(R"({"format": 5, "format_version": 1, "words": []})", "not a DAAM Studio annotations file");
+        expectDamage(head + R"({"a": {"word": 1, "rating": 1}}})", "\"words\" is not a list");
+        expectDamage(head + R"([{"word": 1.5, "rating": 1}]})", "\"words[].word\" has the wrong type");
     }
 
     void reportsDamage_data() {
@@ -210,6 +214,30 @@ private Q_SLOTS:
         QTest::newRow("wrong-typed field") << "generation.json"
                                            << "calls"
                                            << "\"session.trace.calls\" has the wrong type";
+        // Found by fuzz_session: nlohmann's get<int>() truncated a fraction, took a boolean for 1, wrapped an integer
+        // past int's range (4294967297 read as 1) and, for a float past it, was undefined behaviour.
+        QTest::newRow("fractional field") << "generation.json"
+                                          << "fractioncalls"
+                                          << "\"session.trace.calls\" has the wrong type";
+        QTest::newRow("boolean field") << "generation.json"
+                                       << "boolcalls"
+                                       << "\"session.trace.calls\" has the wrong type";
+        QTest::newRow("float past int") << "generation.json"
+                                        << "hugecalls"
+                                        << "\"session.trace.calls\" has the wrong type";
+        QTest::newRow("integer past int") << "generation.json"
+                                          << "widecalls"
+                                          << "\"session.trace.calls\" is out of range";
+        QTest::newRow("token past int") << "generation.json"
+                                        << "widetoken"
+                                        << "\"session.words[].tokens\" is out of range";
+        // Found by fuzz_session: threw nlohmann's type_error, not FileError.
+        QTest::newRow("punctuation not a boolean") << "generation.json"
+                                                   << "punctuation"
+                                                   << "\"session.words[].punctuation\" has the wrong type";
+        QTest::newRow("layers not a list") << "generation.json"
+                                           << "layerobject"
+                                           << "\"session.layers\" is not a list";
         QTest::newRow("word outside trace") << "generation.json"
                                             << "word"
                                             << "names token 9 outside the trace";
@@ -275,6 +303,13 @@ private Q_SLOTS:
             if (damage == QLatin1String("oldversion")) session["format_version"] = 0;
             if (damage == QLatin1String("calls")) session["trace"]["calls"] = "three";
             if (damage == QLatin1String("word")) session["words"][0]["tokens"] = {9};
+            if (damage == QLatin1String("fractioncalls")) session["trace"]["calls"] = 2.5;
+            if (damage == QLatin1String("boolcalls")) session["trace"]["calls"] = true;
+            if (damage == QLatin1String("hugecalls")) session["trace"]["calls"] = 1e300;
+            if (damage == QLatin1String("widecalls")) session["trace"]["calls"] = 4294967297LL;
+            if (damage == QLatin1String("widetoken")) session["words"][0]["tokens"] = {4294967297LL};
+            if (damage == QLatin1String("punctuation")) session["words"][0]["punctuation"] = 1;
+            if (damage == QLatin1String("layerobject")) session["layers"] = {{"a", session["layers"][0]}};
             writeText(path, j.dump());
         } else {
             auto tensors = daam::loadSafetensors(path);

@@ -15,6 +15,7 @@
 #include "daam/io/PngImage.h"
 #include "daam/text/Tokenizer.h"
 #include "daam/trace/AttentionTrace.h"
+#include "daam/trace/SessionFile.h"
 
 #include <nlohmann/json.hpp>
 
@@ -25,15 +26,8 @@
 
 namespace daam {
 
-// What a person marked for one word of the prompt (the app's Annotate tools): the word's true region on the
-// image, and a rating of its map from 1 to 5 (the paper's human study).
-struct WordAnnotation {
-    PngImage mask;  // grey, the image's size, non-zero inside; width 0: none drawn
-    int rating = 0; // 1-5; 0: not rated
-};
-
 struct Session {
-    static constexpr int kFormatVersion = 1;
+    static constexpr int kFormatVersion = kSessionFormatVersion;
 
     nlohmann::json generation = nlohmann::json::object(); // the engine's generation record
     std::vector<Token> tokens;                            // start token, prompt tokens, end token
@@ -69,6 +63,8 @@ void saveSession(const std::string& dir, const Session& session, const SessionEx
 bool isReplaceableSessionFolder(const std::string& dir);
 // Rewrites only the annotations/ folder of the saved session `dir` (its masks and ratings), leaving the rest.
 void saveSessionAnnotations(const std::string& dir, const Session& session);
-Session loadSession(const std::string& dir); // throws FileError naming the file and the problem
+// Throws FileError naming the file and the problem; everything but the tensors is read and checked by
+// SessionFile.h's functions, every shape before its tensor is viewed.
+Session loadSession(const std::string& dir);
 
 } // namespace daam
