@@ -17,6 +17,7 @@
 #include "TestMain.h"
 
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 namespace {
@@ -292,6 +293,23 @@ private Q_SLOTS:
             QFAIL("a garbage model loaded");
         } catch (const daam::FileError& e) {
             QCOMPARE(e.path(), garbage);
+        }
+        // Found by fuzz_sentencepiece: a normalization trie whose values point past its replacement strings made
+        // sentencepiece read outside the model when encoding (the wrapper now refuses it when loading), and a piece
+        // holding a NUL byte made its double-array builder throw through the wrapper's C interface, which ended the
+        // process. Each fuzzer seed is an options byte and the model.
+        for (const char* name : {"crash-charsmap-overread", "crash-nul-piece"}) {
+            std::ifstream seed(daam::test::testDataDir() + "/fuzz-seeds-sentencepiece/" + name, std::ios::binary);
+            const std::string bytes{std::istreambuf_iterator<char>(seed), std::istreambuf_iterator<char>()};
+            QVERIFY(bytes.size() > 1);
+            const std::string hostile = dir_ + "/" + name + ".model";
+            std::ofstream(hostile, std::ios::binary) << bytes.substr(1);
+            try {
+                daam::SpmModel model(hostile);
+                QFAIL(name);
+            } catch (const daam::FileError& e) {
+                QCOMPARE(e.path(), hostile);
+            }
         }
     }
 
