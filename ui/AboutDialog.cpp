@@ -111,23 +111,28 @@ AboutDialog::AboutDialog(QWidget* parent) : QDialog(parent) {
     // Two columns of name and licence: seven libraries and two colour map credits in five rows. jet is
     // matplotlib's (Matplotlib licence); viridis, magma, inferno, plasma and cividis are matplotlib's CC0-1.0
     // tables; turbo is Google's, under Apache-2.0.
+    // A name's cell keeps a gap before its licence: the longest name (Turbo's) sets the column's width, and its
+    // licence stood right against it, as if off the column.
     QStringList cells;
     for (const Credit& credit : credits)
-        cells << QStringLiteral("<td>%1</td><td>%2</td>").arg(link(credit.url, credit.name), credit.license);
-    cells << QStringLiteral("<td>%1 %2</td><td>%3</td>")
+        cells << QStringLiteral("<td style=\"padding-right:12px\">%1</td><td>%2</td>")
+                     .arg(link(credit.url, credit.name), credit.license);
+    cells << QStringLiteral("<td style=\"padding-right:12px\">%1 %2</td><td>%3</td>")
                  .arg(tr("colour maps from %1")
                           .arg(link(QStringLiteral("https://matplotlib.org/"), QStringLiteral("matplotlib"))),
                       QStringLiteral("(jet, viridis, magma, inferno, plasma, cividis)"),
                       QStringLiteral("Matplotlib, CC0-1.0"));
-    cells << QStringLiteral("<td>%1</td><td>%2</td>")
+    cells << QStringLiteral("<td style=\"padding-right:12px\">%1</td><td>%2</td>")
                  .arg(tr("%1 colour map (Google)")
                           .arg(link(QStringLiteral(
                                         "https://ai.googleblog.com/2019/08/turbo-improved-rainbow-colormap-for.html"),
                                     QStringLiteral("Turbo"))),
                       QStringLiteral("Apache-2.0"));
     QString rows;
+    // An odd last cell is padded with an empty pair: a row of fewer cells than the others drew off the columns.
     for (int i = 0; i < cells.size(); i += 2)
-        rows += QStringLiteral("<tr>%1<td width=\"24\"></td>%2</tr>").arg(cells.at(i), cells.value(i + 1));
+        rows += QStringLiteral("<tr>%1<td width=\"24\"></td>%2</tr>")
+                    .arg(cells.at(i), cells.value(i + 1, QStringLiteral("<td></td><td></td>")));
     auto* creditsHeading =
         new QLabel(QStringLiteral("<b>%1</b>").arg(tr("Third-party software").toHtmlEscaped()), this);
     creditsHeading->setObjectName(QStringLiteral("aboutCreditsHeading"));

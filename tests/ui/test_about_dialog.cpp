@@ -82,8 +82,13 @@ private Q_SLOTS:
         for (const char* name : {"jet", "viridis", "magma", "inferno", "plasma", "cividis", "Matplotlib, CC0-1.0",
                                  "Turbo", "https://ai.googleblog.com/2019/08/turbo-improved-rainbow-colormap-for.html"})
             QVERIFY2(credits->text().contains(QLatin1String(name)), name);
-        // Nine credits, two to a row: five rows.
+        // Nine credits, two to a row: five rows, each of five cells (name, licence, gap, name, licence), the last
+        // padded; a shorter last row was drawn off the columns.
         QCOMPARE(credits->text().count(QStringLiteral("<tr>")), 5);
+        for (const auto& row : credits->text().split(QStringLiteral("<tr>")).mid(1))
+            QCOMPARE(row.count(QStringLiteral("<td")), 5);
+        // Every name keeps a gap before its licence (Turbo's, the longest, sets the column's width).
+        QCOMPARE(credits->text().count(QStringLiteral("padding-right:12px")), 9);
     }
 
     void copiesBibtex() {
