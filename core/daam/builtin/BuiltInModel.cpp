@@ -25,6 +25,12 @@ bool isModelFolder(const fs::path& dir) {
     return fs::is_regular_file(dir / "model_index.json", ec);
 }
 
+// Where a shipped model lies under a data folder (the build tree links share/daam-studio/models to resources/models,
+// see CMakeLists.txt).
+fs::path shippedDir(const std::string& dataDir, const char* id) {
+    return fs::path(dataDir) / "models" / id;
+}
+
 const char* overrideDir() {
     const char* env = std::getenv("DAAM_BUILTIN_MODEL");
     return env && *env ? env : nullptr;
@@ -32,19 +38,11 @@ const char* overrideDir() {
 
 } // namespace
 
-std::vector<std::string> builtInModelIds() {
-    std::vector<std::string> ids;
-    for (const auto& s : kShipped)
-        ids.emplace_back(s.id);
-    return ids;
-}
-
 std::vector<BuiltInModel> builtInModels() {
     std::vector<BuiltInModel> models;
-    // The build tree links share/daam-studio/models to resources/models (see CMakeLists.txt).
     for (const auto& s : kShipped) {
         for (const auto& data : dataDirs()) {
-            const auto dir = fs::path(data) / "models" / s.id;
+            const auto dir = shippedDir(data, s.id);
             if (!isModelFolder(dir)) continue;
             models.push_back({s.id, s.name, dir.lexically_normal().string()});
             break;
@@ -71,7 +69,7 @@ std::string requireBuiltInModelDir() {
     std::string looked;
     if (const char* env = overrideDir()) looked = env;
     for (const auto& data : dataDirs())
-        looked += (looked.empty() ? "" : ", ") + (fs::path(data) / "models" / kShipped[0].id).string();
+        looked += (looked.empty() ? "" : ", ") + shippedDir(data, kShipped[0].id).string();
     throw Error("no model given and the built-in model is not installed (looked in " + looked + ")");
 }
 

@@ -17,9 +17,6 @@ struct BuiltInModel {
     std::string dir;  // the pipeline folder
 };
 
-// The ids of the shipped models, the default first.
-std::vector<std::string> builtInModelIds();
-
 // The shipped models found in the data folders (share/daam-studio/models/<id>, installed or in the build tree),
 // the default first; those missing are left out.
 std::vector<BuiltInModel> builtInModels();
