@@ -72,8 +72,8 @@ int main(int, char** argv) {
                         params["to_out.0.bias"]};
         const auto x = torch::randn({2, l.side * l.side, l.channels}), context = torch::randn({2, 77, 768});
         const daam::AttentionCall call; // no observer, as in an untraced generation
-        daam::AttentionLayerInfo info;
-        info.heads = o.heads;
+        daam::CrossAttentionLayer info;
+        info.heads = static_cast<int>(o.heads);
         const double scale = 1.0 / std::sqrt(double(l.dimHead));
         const double diff = (attention->forward(x, context, &call, &info, l.side, l.side) -
                              attentionWithoutSeam(w, x, context, o.heads, scale))

@@ -469,7 +469,7 @@ private Q_SLOTS:
         const auto params = pipeline->unet()->named_parameters();
         QCOMPARE(params["down_blocks.0.attentions.0.transformer_blocks.0.attn2.to_k.weight"].size(1), int64_t(32));
         for (const auto& layer : pipeline->unet()->crossAttentionLayers())
-            QCOMPARE(layer.heads, int64_t(2));
+            QCOMPARE(layer.heads, 2);
         QVERIFY(generatesAFiniteImage(*pipeline));
 
         // Each of them makes another run.
@@ -547,7 +547,7 @@ private Q_SLOTS:
         DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::builtin::trainDemoModel(o), "layers per block must be 1 to 4");
     }
 
-    void midBlockKinds() {
+    void midUNetBlocks() {
         for (const std::string kind : {"resnet", "none"}) {
             const auto out = daam::test::makeTempDir("demo-train") + "/mid-" + kind;
             auto o = tinyOptions(out);

@@ -14,14 +14,14 @@
 
 namespace {
 
-using Maps = std::vector<std::pair<daam::AttentionLayerInfo, torch::Tensor>>;
+using Maps = std::vector<std::pair<daam::CrossAttentionLayer, torch::Tensor>>;
 constexpr int64_t kTokens = 32;
 
-daam::AttentionLayerInfo layerOf(int64_t side, int64_t heads) {
-    daam::AttentionLayerInfo layer;
-    layer.heads = heads;
-    layer.height = side;
-    layer.width = side;
+daam::CrossAttentionLayer layerOf(int64_t side, int64_t heads) {
+    daam::CrossAttentionLayer layer;
+    layer.heads = static_cast<int>(heads);
+    layer.height = static_cast<int>(side);
+    layer.width = static_cast<int>(side);
     return layer;
 }
 

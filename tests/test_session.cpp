@@ -23,9 +23,11 @@ daam::Session makeSession(bool perHead) {
     daam::CrossAttentionLayerTable table(2);
     daam::parseLayerPath("down_blocks.0.attentions.0.transformer_blocks.0.attn2", table[0]);
     table[0].heads = 2;
+    table[0].downscale = 1;
     table[0].height = table[0].width = 8;
     daam::parseLayerPath("up_blocks.1.attentions.1.transformer_blocks.0.attn2", table[1]);
     table[1].heads = 4;
+    table[1].downscale = 2;
     table[1].height = 4;
     table[1].width = 6;
     daam::Session s;
@@ -83,6 +85,7 @@ private Q_SLOTS:
         QCOMPARE(loaded.trace->calls(), 3);
         QCOMPARE(loaded.trace->layers()[1].path, original.trace->layers()[1].path);
         QCOMPARE(loaded.trace->layers()[1].width, 6);
+        QCOMPARE(loaded.trace->layers()[1].downscale, 2);
         QCOMPARE(loaded.trace->hasHeadMaps(), perHead);
         QVERIFY(loaded.image.pixels == original.image.pixels);
         for (int l = 0; l < 2; ++l) {
@@ -95,6 +98,18 @@ private Q_SLOTS:
         range.callBegin = 1;
         QVERIFY(torch::equal(a.globalMaps({}), b.globalMaps({})));
         QVERIFY(torch::allclose(a.globalMaps(range), b.globalMaps(range)));
+    }
+
+    void opensASessionWrittenBeforeLayersKeptTheirDownscale() {
+        const auto dir = daam::test::makeTempDir("session") + "/old";
+        daam::saveSession(dir, makeSession(false));
+        auto j = nlohmann::json::parse(readText(dir + "/generation.json"));
+        for (auto& layer : j["session"]["layers"])
+            layer.erase("downscale");
+        writeText(dir + "/generation.json", j.dump());
+        const auto loaded = daam::loadSession(dir);
+        QCOMPARE(loaded.trace->layers()[1].downscale, 0); // unknown
+        QCOMPARE(loaded.trace->layers()[1].height, 4);
     }
 
     void imageTextTravelsWithTheSession() {
@@ -238,6 +253,9 @@ private Q_SLOTS:
         QTest::newRow("layers not a list") << "generation.json"
                                            << "layerobject"
                                            << "\"session.layers\" is not a list";
+        QTest::newRow("layer downscale negative") << "generation.json"
+                                                  << "downscale"
+                                                  << "has out-of-range sizes";
         QTest::newRow("word outside trace") << "generation.json"
                                             << "word"
                                             << "names token 9 outside the trace";
@@ -298,6 +316,7 @@ private Q_SLOTS:
             if (damage == QLatin1String("nosession")) j.erase("session");
             if (damage == QLatin1String("version")) session["format_version"] = 99;
             if (damage == QLatin1String("noversion")) session.erase("format_version");
+            if (damage == QLatin1String("downscale")) session["layers"][0]["downscale"] = -2;
             if (damage == QLatin1String("textversion")) session["format_version"] = "1";
             if (damage == QLatin1String("fractionversion")) session["format_version"] = 1.5;
             if (damage == QLatin1String("oldversion")) session["format_version"] = 0;

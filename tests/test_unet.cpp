@@ -26,7 +26,7 @@ using namespace daam;
 namespace {
 
 struct Recorded {
-    AttentionLayerInfo layer;
+    CrossAttentionLayer layer;
     int64_t step;
     torch::Tensor cond, uncond;
 };
@@ -35,7 +35,7 @@ class RecordingObserver : public AttentionObserver {
 public:
     bool wantUncond = false;
     std::vector<Recorded> calls;
-    void onCrossAttention(const AttentionLayerInfo& layer, int64_t step, const torch::Tensor& cond,
+    void onCrossAttention(const CrossAttentionLayer& layer, int64_t step, const torch::Tensor& cond,
                           const torch::Tensor& uncond) override {
         calls.push_back({layer, step, cond.clone(), uncond.defined() ? uncond.clone() : uncond});
     }
@@ -180,17 +180,17 @@ private Q_SLOTS:
             QCOMPARE(QByteArray::fromStdString(rec.layer.path), QByteArray::fromStdString(table[i].path));
             QCOMPARE(rec.layer.heads, table[i].heads);
             QCOMPARE(rec.step, int64_t(7));
-            QCOMPARE(rec.layer.height, h / table[i].downscale);
-            QCOMPARE(rec.layer.width, w / table[i].downscale);
+            QCOMPARE(int64_t(rec.layer.height), h / table[i].downscale);
+            QCOMPARE(int64_t(rec.layer.width), w / table[i].downscale);
             QCOMPARE(rec.cond.sizes().vec(),
-                     (std::vector<int64_t>{table[i].heads, rec.layer.height * rec.layer.width, ehs.size(1)}));
+                     (std::vector<int64_t>{table[i].heads, int64_t(rec.layer.height) * rec.layer.width, ehs.size(1)}));
             QCOMPARE(rec.uncond.sizes().vec(), rec.cond.sizes().vec());
             const double rowErr = (rec.cond.sum(-1) - 1).abs().max().item<double>();
             QVERIFY2(rowErr < 1e-5,
                      (rec.layer.path + ": rows do not sum to 1, max error " + std::to_string(rowErr)).c_str());
         }
         // Forward order: down before mid before up, and sd1's layer names as diffusers numbers them.
-        QVERIFY(table.front().kind == BlockKind::Down && table.back().kind == BlockKind::Up);
+        QVERIFY(table.front().block == UNetBlock::Down && table.back().block == UNetBlock::Up);
 
         // The conditional half equals a batch-1 run on the conditional row alone; the unconditional half the
         // batch-1 run on row 0.
@@ -258,9 +258,22 @@ private Q_SLOTS:
                  QByteArray("mid_block.attentions.0.transformer_blocks.0.attn2"));
         QCOMPARE(QByteArray::fromStdString(table[3].path),
                  QByteArray("up_blocks.1.attentions.0.transformer_blocks.0.attn2"));
-        QCOMPARE(table[3].downscale, int64_t(2));
-        QCOMPARE(table[6].downscale, int64_t(1));
-        QCOMPARE(table[2].heads, int64_t(8));
+        QCOMPARE(table[3].downscale, 2);
+        QCOMPARE(table[6].downscale, 1);
+        QCOMPARE(table[2].heads, 8);
+        // The path names the layer's place, and reads back to it.
+        for (const auto& layer : table) {
+            daam::CrossAttentionLayer parsed;
+            QVERIFY(daam::parseLayerPath(layer.path, parsed));
+            QVERIFY(parsed.block == layer.block && parsed.blockIndex == layer.blockIndex &&
+                    parsed.attentionIndex == layer.attentionIndex && parsed.transformerIndex == layer.transformerIndex);
+            QCOMPARE(layer.height, 0); // the UNet's table knows no latent size
+        }
+        // At a latent size, a layer's grid rounds up as stride-2 convolutions do: 9 -> 5 at downscale 2.
+        const auto at = daam::withLatentSize(table, 9, 16);
+        QCOMPARE(at[3].height, 5);
+        QCOMPARE(at[3].width, 8);
+        QCOMPARE(at[6].height, 9);
     }
 
     void wrongShapeNamesTensor() {

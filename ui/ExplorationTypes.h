@@ -3,9 +3,9 @@
 // the widgets. Torch-free on purpose: widgets that include qcustomplot.h must not see torch headers.
 #pragma once
 
+#include "daam/config/CrossAttentionLayer.h"
 #include "daam/text/Tokenizer.h"
 #include "daam/trace/ColorMap.h"
-#include "daam/trace/CrossAttentionLayer.h"
 
 #include <nlohmann/json.hpp>
 

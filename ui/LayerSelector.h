@@ -3,7 +3,7 @@
 // checkable, with presets from the core (all, the paper's default, down, mid, up, each resolution).
 #pragma once
 
-#include "daam/trace/CrossAttentionLayer.h"
+#include "daam/config/CrossAttentionLayer.h"
 
 #include <QWidget>
 

@@ -4,7 +4,7 @@
 // shows whether all, some or none of the layers below it are checked, and checking it checks them all.
 #pragma once
 
-#include "daam/trace/CrossAttentionLayer.h"
+#include "daam/config/CrossAttentionLayer.h"
 
 #include <QAbstractItemModel>
 

@@ -8,7 +8,7 @@
 
 namespace daam::builtin {
 
-void AttentionMapCollector::onCrossAttention(const AttentionLayerInfo& layer, int64_t, const torch::Tensor& condProbs,
+void AttentionMapCollector::onCrossAttention(const CrossAttentionLayer& layer, int64_t, const torch::Tensor& condProbs,
                                              const torch::Tensor&) {
     maps.emplace_back(layer, condProbs);
 }
@@ -41,7 +41,7 @@ GroundingTargets::GroundingTargets(const std::vector<Scene>& scenes, const Token
     }
 }
 
-torch::Tensor GroundingTargets::loss(const std::vector<std::pair<AttentionLayerInfo, torch::Tensor>>& maps,
+torch::Tensor GroundingTargets::loss(const std::vector<std::pair<CrossAttentionLayer, torch::Tensor>>& maps,
                                      const torch::Tensor& index, const torch::Tensor& dropped) const {
     const int64_t b = index.size(0);
     const auto masks = masks_.index_select(0, index).to(device_, torch::kFloat32); // [b, 3, S, S]

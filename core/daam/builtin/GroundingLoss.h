@@ -24,8 +24,8 @@ namespace daam::builtin {
 // The cross-attention probabilities of one UNet call, kept with their autograd graph.
 class AttentionMapCollector : public AttentionObserver {
 public:
-    std::vector<std::pair<AttentionLayerInfo, torch::Tensor>> maps;
-    void onCrossAttention(const AttentionLayerInfo& layer, int64_t step, const torch::Tensor& condProbs,
+    std::vector<std::pair<CrossAttentionLayer, torch::Tensor>> maps;
+    void onCrossAttention(const CrossAttentionLayer& layer, int64_t step, const torch::Tensor& condProbs,
                           const torch::Tensor& uncondProbs) override;
 };
 
@@ -41,7 +41,7 @@ public:
     // kept: KL(mask || map) averaged over the named words of the captions not `dropped` [b] (bool; those
     // were trained on the empty prompt) and over the layers. The mask is area-averaged to each layer's grid.
     // Zero when nothing is named.
-    torch::Tensor loss(const std::vector<std::pair<AttentionLayerInfo, torch::Tensor>>& maps,
+    torch::Tensor loss(const std::vector<std::pair<CrossAttentionLayer, torch::Tensor>>& maps,
                        const torch::Tensor& index, const torch::Tensor& dropped) const;
 
     static constexpr int64_t kObjects = 3;

@@ -43,7 +43,7 @@ AttentionImpl::AttentionImpl(const AttentionOptions& o) : options_(o) {
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& context,
-                                     const AttentionCall* call, const AttentionLayerInfo* layer, int64_t height,
+                                     const AttentionCall* call, const CrossAttentionLayer* layer, int64_t height,
                                      int64_t width) {
     const auto& kv = context.defined() ? context : hidden;
     const int64_t h = options_.heads;
@@ -68,9 +68,9 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& hidden, const torch::T
     torch::Tensor out;
     if (call && call->observer && layer) {
         auto probs = attend(q);
-        AttentionLayerInfo info = *layer;
-        info.height = height;
-        info.width = width;
+        CrossAttentionLayer info = *layer;
+        info.height = static_cast<int>(height);
+        info.width = static_cast<int>(width);
         auto cond = probs.narrow(0, call->condBegin * h, call->condCount * h);
         torch::Tensor uncond;
         if (call->observer->wantsUnconditional()) {

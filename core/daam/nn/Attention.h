@@ -37,7 +37,7 @@ public:
     // hidden [B, N, queryDim], context [B, T, crossDim] (undefined: self-attention) → [B, N, queryDim].
     // `layer` is non-null for the UNet's cross-attention layers; the observer of `call` gets their probs.
     torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& context = {},
-                          const AttentionCall* call = nullptr, const AttentionLayerInfo* layer = nullptr,
+                          const AttentionCall* call = nullptr, const CrossAttentionLayer* layer = nullptr,
                           int64_t height = 0, int64_t width = 0);
     // VAE form: x [B, C, H, W] → group_norm → attention → + x.
     torch::Tensor forwardSpatial(const torch::Tensor& x);

@@ -4,6 +4,8 @@
 // pointer) attention does no extra work beyond that null check.
 #pragma once
 
+#include "daam/config/CrossAttentionLayer.h"
+
 #include <torch/types.h>
 
 #include <cstdint>
@@ -11,30 +13,14 @@
 
 namespace daam {
 
-enum class BlockKind { Down, Mid, Up };
-
-// One cross-attention (attn2) layer of a UNet.
-struct AttentionLayerInfo {
-    std::string path; // e.g. "up_blocks.1.attentions.0.transformer_blocks.0.attn2"
-    BlockKind kind = BlockKind::Down;
-    int blockIndex = 0;       // index in down_blocks/up_blocks (0 for mid)
-    int attentionIndex = 0;   // index in the block's `attentions`
-    int transformerIndex = 0; // index in `transformer_blocks`
-    int64_t heads = 0;
-    int64_t downscale = 1; // latent height/width divided by this layer's query height/width
-    // Query resolution of this call (latent resolution of the layer); 0 in the static layer table.
-    int64_t height = 0;
-    int64_t width = 0;
-};
-
 class AttentionObserver {
 public:
     virtual ~AttentionObserver() = default;
     // `condProbs`: [condRows*heads, h*w, tokens] softmax probabilities of the conditional batch rows (for the
     // usual single conditional row: [heads, h*w, tokens]); row r*heads + h as in diffusers' head_to_batch_dim.
     // `uncondProbs`: the remaining (unconditional) rows, defined only when wantsUnconditional() is true.
-    // The tensors are views valid during the call; clone to keep them.
-    virtual void onCrossAttention(const AttentionLayerInfo& layer, int64_t step, const torch::Tensor& condProbs,
+    // The tensors are views valid during the call; clone to keep them. `layer` has this call's query grid.
+    virtual void onCrossAttention(const CrossAttentionLayer& layer, int64_t step, const torch::Tensor& condProbs,
                                   const torch::Tensor& uncondProbs) = 0;
     virtual bool wantsUnconditional() const { return false; }
 };

@@ -24,7 +24,7 @@ BasicTransformerBlockImpl::BasicTransformerBlockImpl(int64_t dim, int64_t heads,
 }
 
 torch::Tensor BasicTransformerBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& context,
-                                                 const AttentionCall* call, const AttentionLayerInfo* layer,
+                                                 const AttentionCall* call, const CrossAttentionLayer* layer,
                                                  int64_t height, int64_t width) {
     auto h = attn1->forward(norm1->forward(x), onlyCrossAttention_ ? context : torch::Tensor()) + x;
     h = attn2->forward(norm2->forward(h), context, call, layer, height, width) + h;

@@ -18,7 +18,7 @@ public:
                               bool onlyCrossAttention = false);
     // x [B, HW, dim], context [B, T, crossDim]
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& context, const AttentionCall* call,
-                          const AttentionLayerInfo* layer, int64_t height, int64_t width);
+                          const CrossAttentionLayer* layer, int64_t height, int64_t width);
 
 private:
     LayerNorm norm1{nullptr}, norm2{nullptr}, norm3{nullptr};

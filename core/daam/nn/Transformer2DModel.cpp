@@ -8,7 +8,7 @@ namespace daam {
 
 using namespace torch::nn;
 
-Transformer2DModelImpl::Transformer2DModelImpl(const Transformer2DOptions& o, std::vector<AttentionLayerInfo> infos)
+Transformer2DModelImpl::Transformer2DModelImpl(const Transformer2DOptions& o, std::vector<CrossAttentionLayer> infos)
     : options_(o), layerInfos_(std::move(infos)) {
     const int64_t inner = o.heads * o.dimHead;
     norm = register_module("norm", GroupNorm(GroupNormOptions(o.groups, o.channels).eps(1e-6)));

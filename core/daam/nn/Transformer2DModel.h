@@ -27,13 +27,13 @@ struct Transformer2DOptions {
 class Transformer2DModelImpl : public torch::nn::Module {
 public:
     // `layerInfos`: one per transformer block (its attn2), filled in by the UNet.
-    Transformer2DModelImpl(const Transformer2DOptions& options, std::vector<AttentionLayerInfo> layerInfos);
+    Transformer2DModelImpl(const Transformer2DOptions& options, std::vector<CrossAttentionLayer> layerInfos);
     // x [B, C, H, W], context [B, T, crossDim] → [B, C, H, W]
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& context, const AttentionCall* call);
 
 private:
     Transformer2DOptions options_;
-    std::vector<AttentionLayerInfo> layerInfos_;
+    std::vector<CrossAttentionLayer> layerInfos_;
     GroupNorm norm{nullptr};
     torch::nn::Conv2d proj_in_conv{nullptr}, proj_out_conv{nullptr};
     torch::nn::Linear proj_in_linear{nullptr}, proj_out_linear{nullptr};

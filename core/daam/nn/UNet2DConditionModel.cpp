@@ -13,24 +13,22 @@ using namespace torch::nn;
 
 namespace {
 
-std::vector<std::vector<AttentionLayerInfo>> makeInfos(BlockKind kind, int block, int64_t attentions,
-                                                       int64_t transformers, int64_t heads, int64_t downscale,
-                                                       std::vector<AttentionLayerInfo>& table) {
-    static const char* prefix[] = {"down_blocks.", "mid_block", "up_blocks."};
-    std::vector<std::vector<AttentionLayerInfo>> out(static_cast<size_t>(attentions));
+std::vector<std::vector<CrossAttentionLayer>> makeInfos(UNetBlock block, int blockIndex, int64_t attentions,
+                                                        int64_t transformers, int64_t heads, int64_t downscale,
+                                                        CrossAttentionLayerTable& table) {
+    std::vector<std::vector<CrossAttentionLayer>> out(static_cast<size_t>(attentions));
     for (int a = 0; a < attentions; ++a)
         for (int t = 0; t < transformers; ++t) {
-            AttentionLayerInfo info;
-            info.kind = kind;
-            info.blockIndex = block;
-            info.attentionIndex = a;
-            info.transformerIndex = t;
-            info.heads = heads;
-            info.downscale = downscale;
-            info.path = std::string(prefix[int(kind)]) + (kind == BlockKind::Mid ? "" : std::to_string(block)) +
-                        ".attentions." + std::to_string(a) + ".transformer_blocks." + std::to_string(t) + ".attn2";
-            out[size_t(a)].push_back(info);
-            table.push_back(info);
+            CrossAttentionLayer layer;
+            layer.block = block;
+            layer.blockIndex = blockIndex;
+            layer.attentionIndex = a;
+            layer.transformerIndex = t;
+            layer.heads = static_cast<int>(heads);
+            layer.downscale = static_cast<int>(downscale);
+            layer.path = layerPath(block, blockIndex, a, t);
+            out[size_t(a)].push_back(layer);
+            table.push_back(layer);
         }
     return out;
 }
@@ -72,7 +70,7 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& 
         o.resample = i != n - 1;
         o.downsamplePadding = c.downsamplePadding;
         if (o.crossAttention)
-            o.layerInfos = makeInfos(BlockKind::Down, int(i), o.layers, o.transformer.layers, o.transformer.heads,
+            o.layerInfos = makeInfos(UNetBlock::Down, int(i), o.layers, o.transformer.layers, o.transformer.heads,
                                      int64_t(1) << i, layers_);
         down_.push_back(UNetDownBlock(o));
         downBlocks->push_back(down_.back());
@@ -84,7 +82,7 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& 
         o.in = o.out = boc.back();
         o.layers = c.midBlockType == "UNetMidBlock2DCrossAttn" ? 1 : 0;
         if (o.layers > 0)
-            o.layerInfos = makeInfos(BlockKind::Mid, 0, 1, o.transformer.layers, o.transformer.heads,
+            o.layerInfos = makeInfos(UNetBlock::Mid, 0, 1, o.transformer.layers, o.transformer.heads,
                                      int64_t(1) << (n - 1), layers_);
         mid_block = register_module("mid_block", UNetMidBlock2DCrossAttn(o, c.midBlockScaleFactor));
     }
@@ -102,7 +100,7 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& 
         o.crossAttention = c.upBlockTypes[size_t(i)] == "CrossAttnUpBlock2D";
         o.resample = i != n - 1;
         if (o.crossAttention)
-            o.layerInfos = makeInfos(BlockKind::Up, int(i), o.layers, o.transformer.layers, o.transformer.heads,
+            o.layerInfos = makeInfos(UNetBlock::Up, int(i), o.layers, o.transformer.layers, o.transformer.heads,
                                      int64_t(1) << r, layers_);
         up_.push_back(UNetUpBlock(o));
         upBlocks->push_back(up_.back());

@@ -33,11 +33,11 @@ public:
 
     const UNet2DConditionConfig& config() const { return config_; }
     // The attn2 layers in forward order; height/width are 0 (they depend on the input size).
-    const std::vector<AttentionLayerInfo>& crossAttentionLayers() const { return layers_; }
+    const std::vector<CrossAttentionLayer>& crossAttentionLayers() const { return layers_; }
 
 private:
     UNet2DConditionConfig config_;
-    std::vector<AttentionLayerInfo> layers_;
+    std::vector<CrossAttentionLayer> layers_;
     torch::nn::Conv2d conv_in{nullptr}, conv_out{nullptr};
     TimestepEmbedding time_embedding{nullptr}, add_embedding{nullptr};
     std::vector<UNetDownBlock> down_;

@@ -12,7 +12,8 @@ Transformer2DModel makeTransformer(const UNetBlockOptions& o, int64_t channels, 
     t.channels = channels;
     t.dimHead = channels / t.heads;
     t.groups = o.groups;
-    return Transformer2DModel(t, index < o.layerInfos.size() ? o.layerInfos[index] : std::vector<AttentionLayerInfo>{});
+    return Transformer2DModel(t,
+                              index < o.layerInfos.size() ? o.layerInfos[index] : std::vector<CrossAttentionLayer>{});
 }
 
 } // namespace

@@ -24,7 +24,7 @@ struct UNetBlockOptions {
     int64_t downsamplePadding = 1;
     Transformer2DOptions transformer; // channels/dimHead are derived per block
     // Per attention: the infos of its transformer blocks' attn2.
-    std::vector<std::vector<AttentionLayerInfo>> layerInfos;
+    std::vector<std::vector<CrossAttentionLayer>> layerInfos;
 };
 
 class UNetDownBlockImpl : public torch::nn::Module {

@@ -7,36 +7,16 @@
 
 namespace daam {
 
-CrossAttentionLayerTable crossAttentionTable(const std::vector<AttentionLayerInfo>& layers, int64_t latentHeight,
-                                             int64_t latentWidth) {
-    CrossAttentionLayerTable table;
-    for (const auto& l : layers) {
-        CrossAttentionLayer c;
-        c.path = l.path;
-        c.block = l.kind == BlockKind::Down  ? UNetBlock::Down
-                  : l.kind == BlockKind::Mid ? UNetBlock::Mid
-                                             : UNetBlock::Up;
-        c.blockIndex = l.blockIndex;
-        c.attentionIndex = l.attentionIndex;
-        c.transformerIndex = l.transformerIndex;
-        c.heads = static_cast<int>(l.heads);
-        c.height = static_cast<int>((latentHeight + l.downscale - 1) / l.downscale);
-        c.width = static_cast<int>((latentWidth + l.downscale - 1) / l.downscale);
-        table.push_back(c);
-    }
-    return table;
-}
-
-DaamTracer::DaamTracer(const std::vector<AttentionLayerInfo>& layers, int64_t latentHeight, int64_t latentWidth,
-                       int tokens, AttentionTraceOptions options, int negativeTokens) {
-    auto table = crossAttentionTable(layers, latentHeight, latentWidth);
+DaamTracer::DaamTracer(const CrossAttentionLayerTable& layers, int64_t latentHeight, int64_t latentWidth, int tokens,
+                       AttentionTraceOptions options, int negativeTokens) {
+    auto table = withLatentSize(layers, static_cast<int>(latentHeight), static_cast<int>(latentWidth));
     for (size_t i = 0; i < table.size(); ++i)
         layerIndex_[table[i].path] = static_cast<int>(i);
     if (negativeTokens > 0) negativeTrace_ = std::make_shared<AttentionTrace>(table, negativeTokens, options);
     trace_ = std::make_shared<AttentionTrace>(std::move(table), tokens, options);
 }
 
-void DaamTracer::onCrossAttention(const AttentionLayerInfo& layer, int64_t step, const torch::Tensor& condProbs,
+void DaamTracer::onCrossAttention(const CrossAttentionLayer& layer, int64_t step, const torch::Tensor& condProbs,
                                   const torch::Tensor& uncondProbs) {
     auto it = layerIndex_.find(layer.path);
     if (it == layerIndex_.end()) throw Error("DAAM tracer: unknown cross-attention layer " + layer.path);

@@ -14,20 +14,16 @@
 
 namespace daam {
 
-// The trace's layer table for a UNet's cross-attention layers at a latent size: a layer whose queries
-// are the latents downscaled d times has ceil(h / d) x ceil(w / d) maps (stride-2 convolutions round up).
-CrossAttentionLayerTable crossAttentionTable(const std::vector<AttentionLayerInfo>& layers, int64_t latentHeight,
-                                             int64_t latentWidth);
-
 class DaamTracer : public AttentionObserver {
 public:
     // `tokens`: the prompt's real tokens (start, the prompt's tokens, end), the rows kept per map.
     // `negativeTokens` > 0 also records the unconditional half (the negative prompt's real tokens) into
     // negativeTrace(), so that a negative prompt's words get maps of their own.
-    DaamTracer(const std::vector<AttentionLayerInfo>& layers, int64_t latentHeight, int64_t latentWidth, int tokens,
+    // `layers`: the UNet's table; the trace's table gives each layer its grid at this latent size.
+    DaamTracer(const CrossAttentionLayerTable& layers, int64_t latentHeight, int64_t latentWidth, int tokens,
                AttentionTraceOptions options = {}, int negativeTokens = 0);
 
-    void onCrossAttention(const AttentionLayerInfo& layer, int64_t step, const torch::Tensor& condProbs,
+    void onCrossAttention(const CrossAttentionLayer& layer, int64_t step, const torch::Tensor& condProbs,
                           const torch::Tensor& uncondProbs) override;
 
     bool wantsUnconditional() const override { return negativeTrace_ != nullptr; }

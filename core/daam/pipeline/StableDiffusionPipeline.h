@@ -103,7 +103,7 @@ public:
     int defaultImageSize() const;
     int vaeScaleFactor() const { return vaeScaleFactor_; }
     const std::string& defaultScheduler() const { return defaultScheduler_; }
-    const std::vector<AttentionLayerInfo>& crossAttentionLayers() const { return unet_->crossAttentionLayers(); }
+    const std::vector<CrossAttentionLayer>& crossAttentionLayers() const { return unet_->crossAttentionLayers(); }
     UNet2DConditionModel& unet() { return unet_; }
     AutoencoderKL& vae() { return vae_; }
     torch::Device device() const { return device_; }

@@ -7,7 +7,7 @@
 // Optionally every call's per-head maps are kept too (exact answers for any time range, 8-20x memory).
 #pragma once
 
-#include "daam/trace/CrossAttentionLayer.h"
+#include "daam/config/CrossAttentionLayer.h"
 
 #include <torch/types.h>
 

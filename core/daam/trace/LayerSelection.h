@@ -8,7 +8,7 @@
 //   #<I>       layer I of the table (forward order: down, mid, up)
 #pragma once
 
-#include "daam/trace/CrossAttentionLayer.h"
+#include "daam/config/CrossAttentionLayer.h"
 
 #include <string>
 #include <vector>

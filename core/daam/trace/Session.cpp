@@ -56,6 +56,7 @@ nlohmann::json sessionJson(const Session& s) {
                           {"attention_index", l.attentionIndex},
                           {"transformer_index", l.transformerIndex},
                           {"heads", l.heads},
+                          {"downscale", l.downscale},
                           {"height", l.height},
                           {"width", l.width}});
     j["trace"] = {{"calls", s.trace->calls()},

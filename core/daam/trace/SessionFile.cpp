@@ -199,8 +199,10 @@ SessionHeader parseSessionHeader(const nlohmann::json& generation, const std::st
         layer.heads = field<int>(l, "heads", genPath, "session.layers[].");
         layer.height = field<int>(l, "height", genPath, "session.layers[].");
         layer.width = field<int>(l, "width", genPath, "session.layers[].");
+        // Sessions written before the downscale was stored leave it unknown (0); nothing after the capture needs it.
+        layer.downscale = l.contains("downscale") ? field<int>(l, "downscale", genPath, "session.layers[].") : 0;
         if (layer.heads <= 0 || layer.heads > 1024 || layer.height <= 0 || layer.width <= 0 || layer.height > 4096 ||
-            layer.width > 4096)
+            layer.width > 4096 || layer.downscale < 0 || layer.downscale > 4096)
             throw FileError(genPath, "layer " + excerpt(layer.path) + " has out-of-range sizes");
         header.layers.push_back(layer);
     }

@@ -5,10 +5,10 @@
 // Torch-free, so that a fuzzer builds it alone (tests/fuzz/fuzz_session.cpp); loadSession adds the tensors.
 #pragma once
 
+#include "daam/config/CrossAttentionLayer.h"
 #include "daam/io/PngImage.h"
 #include "daam/io/SafetensorsFile.h"
 #include "daam/text/Tokenizer.h"
-#include "daam/trace/CrossAttentionLayer.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "daam/trace/CrossAttentionLayer.h"
+#include "daam/config/CrossAttentionLayer.h"
 
 #include <cstdio>
 
@@ -29,6 +29,13 @@ bool parseBlockName(const std::string& name, UNetBlock& out) {
     return true;
 }
 
+std::string layerPath(UNetBlock block, int blockIndex, int attentionIndex, int transformerIndex) {
+    const std::string where =
+        block == UNetBlock::Mid ? "mid_block" : std::string(blockName(block)) + "_blocks." + std::to_string(blockIndex);
+    return where + ".attentions." + std::to_string(attentionIndex) + ".transformer_blocks." +
+           std::to_string(transformerIndex) + ".attn2";
+}
+
 bool parseLayerPath(const std::string& path, CrossAttentionLayer& layer) {
     int block = 0, attention = 0, transformer = 0;
     char tail[8] = {};
@@ -50,6 +57,14 @@ bool parseLayerPath(const std::string& path, CrossAttentionLayer& layer) {
     layer.attentionIndex = attention;
     layer.transformerIndex = transformer;
     return true;
+}
+
+CrossAttentionLayerTable withLatentSize(CrossAttentionLayerTable layers, int latentHeight, int latentWidth) {
+    for (auto& l : layers) {
+        l.height = (latentHeight + l.downscale - 1) / l.downscale;
+        l.width = (latentWidth + l.downscale - 1) / l.downscale;
+    }
+    return layers;
 }
 
 } // namespace daam

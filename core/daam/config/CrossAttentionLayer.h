@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The table of a UNet's cross-attention layers as DAAM sees them: where each layer sits in the UNet and
-// the resolution of its attention maps. Torch-free, so the UI can show and select layers.
+// A UNet's cross-attention layers as DAAM sees them: where each layer sits in the UNet and the resolution of its
+// attention maps. One type from the model to the window: the UNet's own table (from its config), the layer an
+// attention call reports, a trace's table and the UI's layer list. Torch-free, so the UI can show and select layers.
 #pragma once
 
 #include <string>
@@ -20,9 +21,15 @@ struct CrossAttentionLayer {
     int attentionIndex = 0;   // index in the block's `attentions`
     int transformerIndex = 0; // index in the Transformer2DModel's `transformer_blocks`
     int heads = 0;
-    int height = 0; // query grid of the layer (latent resolution / 2^depth)
+    int downscale = 1; // the latents' height and width over this layer's query grid (2^depth); 0: unknown
+    // The query grid for a given latent size: in a trace's table and in an attention call, the grid of that
+    // generation (ceil(latent / downscale): stride-2 convolutions round up); 0 in the UNet's own table.
+    int height = 0;
     int width = 0;
 };
+
+// "down_blocks.1.attentions.0.transformer_blocks.0.attn2", "mid_block.attentions.0.transformer_blocks.0.attn2".
+std::string layerPath(UNetBlock block, int blockIndex, int attentionIndex, int transformerIndex);
 
 // Fills block, blockIndex, attentionIndex and transformerIndex from a module path such as
 // "up_blocks.1.attentions.0.transformer_blocks.0.attn2" or "mid_block.attentions.0.transformer_blocks.0.attn2".
@@ -31,5 +38,8 @@ bool parseLayerPath(const std::string& path, CrossAttentionLayer& layer);
 
 // Layers in UNet forward order (down, mid, up): the order the attention seam reports them in.
 using CrossAttentionLayerTable = std::vector<CrossAttentionLayer>;
+
+// `layers` (the UNet's table) with each layer's query grid for latents of the given size.
+CrossAttentionLayerTable withLatentSize(CrossAttentionLayerTable layers, int latentHeight, int latentWidth);
 
 } // namespace daam
