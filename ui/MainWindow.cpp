@@ -512,37 +512,34 @@ void MainWindow::scheduleRefresh() {
 
 void MainWindow::refreshWhenReady() {
     if (!engine_.hasSession() || engine_.isReady(state_->query())) return refreshNow();
-    if (!computing_) startCompute(); // else onGridMaps() goes on to the latest state
+    if (!compute_.isBusy()) startCompute(); // else onGridMaps() goes on to the latest state
 }
 
 void MainWindow::startCompute() {
-    computing_ = true;
-    ++jobsStarted_;
     statusBar()->showMessage(tr("Computing heat maps…"));
-    auto job = engine_.gridMapsJob(state_->query());
-    pool_.start([this, job = std::move(job)] {
+    struct Computed {
         GridMapsPtr maps;
         QString error;
-        try {
-            maps = job();
-        } catch (const std::exception& e) {
-            error = QString::fromStdString(e.what());
-        }
-        QMetaObject::invokeMethod(
-            this,
-            [this, maps, error] {
-                if (!maps) {
-                    computing_ = false;
-                    return showError(tr("Could not compute the heat maps: %1").arg(error));
-                }
-                onGridMaps(maps);
-            },
-            Qt::QueuedConnection);
-    });
+    };
+    // One job at a time, so each is the latest when it comes back: onGridMaps() catches up with the state.
+    compute_.run(
+        pool_, this,
+        [job = engine_.gridMapsJob(state_->query())] {
+            Computed out;
+            try {
+                out.maps = job();
+            } catch (const std::exception& e) {
+                out.error = QString::fromStdString(e.what());
+            }
+            return out;
+        },
+        [this](const Computed& computed) {
+            if (!computed.maps) return showError(tr("Could not compute the heat maps: %1").arg(computed.error));
+            onGridMaps(computed.maps);
+        });
 }
 
 void MainWindow::onGridMaps(const GridMapsPtr& maps) {
-    computing_ = false;
     engine_.install(maps);
     statusBar()->clearMessage();
     // The user moved on while this ran: compute the state they are at now instead of drawing this one.
@@ -584,33 +581,34 @@ void MainWindow::fitTokenStrip() {
 }
 
 void MainWindow::startParse() {
-    const int serial = ++parseSerial_;
-    pool_.start([this, serial, words = engine_.summary().promptWords] {
+    struct Parsed {
         std::vector<DependencyArc> arcs;
         QString note;
-        try {
-            static const daam::syntax::DependencyParser parser; // opened once, by the first parse
-            const auto parse = parser.parse(words);
-            for (const auto& d : parse.dependencies)
-                arcs.push_back(
-                    {d.head, d.dependent, QString::fromStdString(d.relation), QString::fromStdString(d.link)});
-            if (!parse.note.empty())
-                note = tr("Syntax: %1").arg(QString::fromStdString(parse.note));
-            else if (arcs.empty())
-                note = tr("Syntax: the parser relates none of the prompt's words");
-        } catch (const std::exception& e) {
-            note = tr("Syntax unavailable: %1").arg(QString::fromStdString(e.what()));
-        }
-        QMetaObject::invokeMethod(
-            this,
-            [this, serial, arcs, note] {
-                if (serial != parseSerial_) return;
-                tokens_->setDependencies(arcs, note);
-                fitTokenStrip();   // the arcs stand above the chips
-                scheduleRefresh(); // a selected pair may now have a relation
-            },
-            Qt::QueuedConnection);
-    });
+    };
+    parse_.run(
+        pool_, this,
+        [words = engine_.summary().promptWords] {
+            Parsed out;
+            try {
+                static const daam::syntax::DependencyParser parser; // opened once, by the first parse
+                const auto parse = parser.parse(words);
+                for (const auto& d : parse.dependencies)
+                    out.arcs.push_back(
+                        {d.head, d.dependent, QString::fromStdString(d.relation), QString::fromStdString(d.link)});
+                if (!parse.note.empty())
+                    out.note = tr("Syntax: %1").arg(QString::fromStdString(parse.note));
+                else if (out.arcs.empty())
+                    out.note = tr("Syntax: the parser relates none of the prompt's words");
+            } catch (const std::exception& e) {
+                out.note = tr("Syntax unavailable: %1").arg(QString::fromStdString(e.what()));
+            }
+            return out;
+        },
+        [this](const Parsed& parsed) {
+            tokens_->setDependencies(parsed.arcs, parsed.note);
+            fitTokenStrip();   // the arcs stand above the chips
+            scheduleRefresh(); // a selected pair may now have a relation
+        });
 }
 
 void MainWindow::refreshOverlay() {
@@ -757,22 +755,26 @@ bool MainWindow::openSession(const QString& dir) {
     return showOpenedSession(session, dir, error);
 }
 
-void MainWindow::loadInBackground(const QString& dir,
+void MainWindow::loadInBackground(JobTracker& requests, const QString& dir,
                                   std::function<void(const SessionPtr& session, const QString& error)> done) {
-    // On the window's pool, which the destructor waits for, so the reply never finds the window gone.
-    pool_.start([this, dir, done = std::move(done)] {
+    struct Loaded {
+        SessionPtr session;
         QString error;
-        const auto session = ExplorationEngine::load(dir, &error);
-        QMetaObject::invokeMethod(
-            this, [done, session, error] { done(session, error); }, Qt::QueuedConnection);
-    });
+    };
+    requests.run(
+        pool_, this,
+        [dir] {
+            Loaded out;
+            out.session = ExplorationEngine::load(dir, &out.error);
+            return out;
+        },
+        [done = std::move(done)](const Loaded& loaded) { done(loaded.session, loaded.error); });
 }
 
 void MainWindow::openSessionInBackground(const QString& dir) {
-    const int request = ++openRequests_;
     statusBar()->showMessage(tr("Opening %1…").arg(QDir::toNativeSeparators(dir)));
-    loadInBackground(dir, [this, dir, request](const SessionPtr& session, const QString& error) {
-        if (request == openRequests_) showOpenedSession(session, dir, error);
+    loadInBackground(opens_, dir, [this, dir](const SessionPtr& session, const QString& error) {
+        showOpenedSession(session, dir, error);
     });
 }
 
@@ -843,10 +845,8 @@ bool MainWindow::exportRatings(const QString& path, QString* error) {
 }
 
 void MainWindow::compareWith(const QString& dir) {
-    const int request = ++compareRequests_;
     statusBar()->showMessage(tr("Opening %1 to compare…").arg(QDir::toNativeSeparators(dir)));
-    loadInBackground(dir, [this, dir, request](const SessionPtr& session, const QString& error) {
-        if (request != compareRequests_) return;
+    loadInBackground(compares_, dir, [this, dir](const SessionPtr& session, const QString& error) {
         QString why = error;
         if (!session || !compare_->setOther(session, QDir(dir).absolutePath(), &why)) {
             showError(tr("Could not compare with %1: %2").arg(QDir::toNativeSeparators(dir), why));
@@ -877,59 +877,62 @@ void MainWindow::refreshCompare() {
 }
 
 void MainWindow::openPng(const QString& path) {
-    const int request = ++pngRequests_;
     statusBar()->showMessage(tr("Reading the settings of %1…").arg(QDir::toNativeSeparators(path)));
-    // Reading a PNG decodes its rows (text may follow them), and a session beside it may be large: both on the
-    // window's pool.
-    pool_.start([this, path, request] {
-        auto parameters = std::make_shared<daam::GenerationParameters>();
+    struct PngRead {
+        std::shared_ptr<daam::GenerationParameters> parameters = std::make_shared<daam::GenerationParameters>();
         QString error, sessionDir, sessionError;
         SessionPtr session;
-        try {
-            *parameters = daam::readGenerationParameters(QFile::encodeName(path).toStdString());
-            sessionDir =
-                QFile::decodeName(daam::sessionFolderOf(QFile::encodeName(path).toStdString(), *parameters).c_str());
-            if (!sessionDir.isEmpty()) session = ExplorationEngine::load(sessionDir, &sessionError);
-        } catch (const std::exception& e) {
-            error = QString::fromStdString(e.what());
-        }
-        QMetaObject::invokeMethod(
-            this,
-            [=] {
-                if (request != pngRequests_) return;
-                const bool explain = explainAfterPng_ == path;
-                if (explain) explainAfterPng_.clear();
-                if (!error.isEmpty() && explain) {
-                    // An image without parameters is explained with the panel's prompt.
-                    generationPanel_->showMessage(
-                        tr("%1 carries no settings: %2").arg(QFileInfo(path).fileName(), error), false);
-                    Q_EMIT pngOpened(false);
-                    startExplaining();
-                    return;
-                }
-                if (!error.isEmpty()) {
-                    const QString message = tr("Could not take the settings of a PNG: %1").arg(error);
-                    showError(message);
-                    generationPanel_->showMessage(message, true);
-                    Q_EMIT pngOpened(false);
-                    return;
-                }
-                QStringList lines{
-                    tr("Settings from %1 (%2).")
-                        .arg(QFileInfo(path).fileName(), QString::fromUtf8(daam::toString(parameters->source)))};
-                lines << generationPanel_->applyParameters(*parameters);
-                generationPanel_->showMessage(lines.join(QLatin1Char('\n')), false);
-                clearError();
-                statusBar()->showMessage(lines.front(), 4000);
-                if (!sessionDir.isEmpty()) {
-                    ++openRequests_; // an earlier background open must not replace this session when it ends
-                    showOpenedSession(session, sessionDir, sessionError, false); // the PNG's settings are shown
-                }
-                Q_EMIT pngOpened(true);
-                if (explain) startExplaining();
-            },
-            Qt::QueuedConnection);
-    });
+    };
+    // Reading a PNG decodes its rows (text may follow them), and a session beside it may be large: both on the
+    // window's pool.
+    pngs_.run(
+        pool_, this,
+        [path] {
+            PngRead read;
+            try {
+                *read.parameters = daam::readGenerationParameters(QFile::encodeName(path).toStdString());
+                read.sessionDir = QFile::decodeName(
+                    daam::sessionFolderOf(QFile::encodeName(path).toStdString(), *read.parameters).c_str());
+                if (!read.sessionDir.isEmpty())
+                    read.session = ExplorationEngine::load(read.sessionDir, &read.sessionError);
+            } catch (const std::exception& e) {
+                read.error = QString::fromStdString(e.what());
+            }
+            return read;
+        },
+        [this, path](const PngRead& read) {
+            const bool explain = explainAfterPng_ == path;
+            if (explain) explainAfterPng_.clear();
+            if (!read.error.isEmpty() && explain) {
+                // An image without parameters is explained with the panel's prompt.
+                generationPanel_->showMessage(
+                    tr("%1 carries no settings: %2").arg(QFileInfo(path).fileName(), read.error), false);
+                Q_EMIT pngOpened(false);
+                startExplaining();
+                return;
+            }
+            if (!read.error.isEmpty()) {
+                const QString message = tr("Could not take the settings of a PNG: %1").arg(read.error);
+                showError(message);
+                generationPanel_->showMessage(message, true);
+                Q_EMIT pngOpened(false);
+                return;
+            }
+            QStringList lines{
+                tr("Settings from %1 (%2).")
+                    .arg(QFileInfo(path).fileName(), QString::fromUtf8(daam::toString(read.parameters->source)))};
+            lines << generationPanel_->applyParameters(*read.parameters);
+            generationPanel_->showMessage(lines.join(QLatin1Char('\n')), false);
+            clearError();
+            statusBar()->showMessage(lines.front(), 4000);
+            if (!read.sessionDir.isEmpty()) {
+                opens_.supersede(); // an earlier background open must not replace this session when it ends
+                // The PNG's settings are shown: not the session's.
+                showOpenedSession(read.session, read.sessionDir, read.sessionError, false);
+            }
+            Q_EMIT pngOpened(true);
+            if (explain) startExplaining();
+        });
 }
 
 bool MainWindow::showOpenedSession(const SessionPtr& session, const QString& dir, const QString& loadError,

@@ -8,6 +8,7 @@
 #include "ExplorationState.h"
 #include "Exporter.h"
 #include "GenerationWorker.h"
+#include "JobTracker.h"
 #include "OverlayRenderer.h"
 
 #include <QMainWindow>
@@ -84,8 +85,8 @@ public:
     // into one redraw per event-loop turn, and their aggregation runs on a background thread with the
     // latest state winning: at most one job runs, and a state left behind while it ran is not drawn.
     void refreshNow();
-    bool isComputing() const { return computing_; }
-    int computeJobsStarted() const { return jobsStarted_; }
+    bool isComputing() const { return compute_.isBusy(); }
+    int computeJobsStarted() const { return compute_.begun(); }
 
     ExplorationState* state() const { return state_; }
     // View ▸ Language: stores the choice ("" follows the system); it applies from the next start.
@@ -155,8 +156,9 @@ private:
     void openDialog();
     void openPngDialog();
     void compareDialog();
-    // Reads a session folder on the window's pool and hands it (or the error) to `done` on this thread.
-    void loadInBackground(const QString& dir,
+    // Reads a session folder on the window's pool and hands it (or the error) to `done` on this thread, unless a
+    // newer request of `requests` has begun by then.
+    void loadInBackground(JobTracker& requests, const QString& dir,
                           std::function<void(const SessionPtr& session, const QString& error)> done);
     void refreshCompare();
     void startExplaining();
@@ -170,13 +172,10 @@ private:
     OverlayStyle overlayStyle() const;
 
     ExplorationEngine engine_;
-    QThreadPool pool_;
-    bool computing_ = false;
-    int jobsStarted_ = 0;
-    int parseSerial_ = 0;
-    int openRequests_ = 0; // the latest background open wins
-    int pngRequests_ = 0;
-    int compareRequests_ = 0;
+    QThreadPool pool_; // every background job of the window; the destructor waits for it
+    // Latest request wins, one channel each. Aggregation runs one job at a time (onGridMaps() catches up);
+    // opening a PNG's session supersedes a background open.
+    JobTracker compute_, parse_, opens_, pngs_, compares_;
     CompareView* compare_;
     QDockWidget* compareDock_;
     AnnotationPanel* annotate_;
