@@ -7,7 +7,6 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QPointer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -105,12 +104,12 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
 }
 
 CompareView::~CompareView() {
-    ++requests_;
+    requests_.supersede();
     pool_.waitForDone();
 }
 
 bool CompareView::setOther(SessionPtr session, const QString& dir, QString* error) {
-    ++requests_; // a job for the previous session is dropped
+    requests_.supersede(); // a job for the previous session is dropped
     if (!other_.setSession(std::move(session), dir, error)) return false;
     title_->setText(tr("Compared with %1: %2").arg(QFileInfo(dir).fileName(), other_.summary().prompt));
     otherWord_ = -1;
@@ -155,21 +154,17 @@ void CompareView::showWord(const SessionSummary& main, int word, const HeatMap* 
     style_ = style;
     otherWord_ = matchWord(main, word, other_.summary());
     otherQuery_ = mapQuery(query, main, other_.summary());
-    const int request = ++requests_;
-    if (otherWord_ < 0 || other_.isReady(otherQuery_)) return render();
+    if (otherWord_ < 0 || other_.isReady(otherQuery_)) {
+        requests_.supersede(); // drawn now: a job still running for an earlier word must not draw over it
+        return render();
+    }
     // The other session's grid maps for this query, off the GUI thread; the latest request wins.
-    QPointer<CompareView> self(this);
-    pool_.start([this, self, request, job = other_.gridMapsJob(otherQuery_)] {
-        auto maps = job();
-        QMetaObject::invokeMethod(
-            this,
-            [this, self, request, maps] {
-                if (!self || request != requests_) return;
-                other_.install(maps);
-                render();
-            },
-            Qt::QueuedConnection);
-    });
+    requests_.run(
+        pool_, this, [job = other_.gridMapsJob(otherQuery_)] { return job(); },
+        [this](const GridMapsPtr& maps) {
+            other_.install(maps);
+            render();
+        });
 }
 
 void CompareView::render() {

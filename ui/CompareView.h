@@ -8,6 +8,7 @@
 
 #include "ExplorationEngine.h"
 #include "ExplorationTypes.h"
+#include "JobTracker.h"
 #include "OverlayRenderer.h"
 
 #include <QThreadPool>
@@ -59,7 +60,7 @@ private:
 
     ExplorationEngine other_;
     QThreadPool pool_;
-    int requests_ = 0;
+    JobTracker requests_; // the other session's maps for the word shown last
     SessionSummary main_;
     int word_ = -1, otherWord_ = -1;
     HeatMap mainMap_;

@@ -5,8 +5,6 @@
 
 #include <QCoreApplication>
 #include <QLocale>
-#include <QMetaObject>
-#include <QPointer>
 
 namespace daam::ui {
 
@@ -37,7 +35,7 @@ ModelScanner::ModelScanner(QObject* parent) : QObject(parent) {
 }
 
 ModelScanner::~ModelScanner() {
-    ++*latest_; // a scan in progress sees it is stale and stops
+    scans_.supersede(); // a scan in progress sees it is stale and stops
     pool_.waitForDone();
 }
 
@@ -49,25 +47,20 @@ QStringList ModelScanner::defaultFolders() {
 }
 
 void ModelScanner::scan(const QStringList& folders) {
-    const int request = ++*latest_;
     std::vector<std::string> paths;
     for (const auto& f : folders)
         paths.push_back(f.toStdString());
-    auto latest = latest_;
-    QPointer<ModelScanner> self(this);
-    pool_.start([self, latest, request, paths] {
-        const auto entries = scanModelFolders(paths, [&] { return latest->load() != request; });
-        if (latest->load() != request) return;
-        QList<ModelChoice> models;
-        for (const auto& e : entries)
-            models << choiceOf(e);
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, latest, request, models] {
-                if (self && latest->load() == request) Q_EMIT self->scanned(models);
-            },
-            Qt::QueuedConnection);
-    });
+    scans_.run(
+        pool_, this,
+        [paths](const JobTracker::Ticket& ticket) {
+            const auto entries = scanModelFolders(paths, [&] { return !ticket.isLatest(); });
+            QList<ModelChoice> models;
+            if (ticket.isLatest())
+                for (const auto& e : entries)
+                    models << choiceOf(e);
+            return models;
+        },
+        [this](const QList<ModelChoice>& models) { Q_EMIT scanned(models); });
 }
 
 } // namespace daam::ui

@@ -3,14 +3,13 @@
 // its own, and a newer scan makes an older one stop and be forgotten (the latest request wins).
 #pragma once
 
+#include "JobTracker.h"
+
 #include <QList>
 #include <QObject>
 #include <QString>
 #include <QStringList>
 #include <QThreadPool>
-
-#include <atomic>
-#include <memory>
 
 namespace daam::ui {
 
@@ -37,7 +36,7 @@ Q_SIGNALS:
 
 private:
     QThreadPool pool_;
-    std::shared_ptr<std::atomic<int>> latest_ = std::make_shared<std::atomic<int>>(0);
+    JobTracker scans_; // a scan superseded stops early
 };
 
 } // namespace daam::ui

@@ -20,29 +20,27 @@ PromptTokenCounter::~PromptTokenCounter() {
 void PromptTokenCounter::setModelDir(const QString& dir) {
     if (dir == dir_) return;
     dir_ = dir;
-    const int request = ++request_;
     if (tokenizer_) {
         tokenizer_.reset();
         Q_EMIT tokenizerChanged();
     }
-    if (dir.isEmpty()) return;
-    const std::string model = dir.toStdString();
-    pool_.start([this, model, request] {
-        std::shared_ptr<const daam::Tokenizer> loaded;
-        try {
-            loaded = daam::loadModelTokenizer(model);
-        } catch (const std::exception&) {
-            // No count; generating from the folder reports what is wrong with it.
-        }
-        QMetaObject::invokeMethod(
-            this,
-            [this, loaded, request] {
-                if (request != request_ || !loaded) return;
-                tokenizer_ = loaded;
-                Q_EMIT tokenizerChanged();
-            },
-            Qt::QueuedConnection);
-    });
+    if (dir.isEmpty()) return loads_.supersede(); // a load of the folder before must not come back
+    loads_.run(
+        pool_, this,
+        [model = dir.toStdString()] {
+            std::shared_ptr<const daam::Tokenizer> loaded;
+            try {
+                loaded = daam::loadModelTokenizer(model);
+            } catch (const std::exception&) {
+                // No count; generating from the folder reports what is wrong with it.
+            }
+            return loaded;
+        },
+        [this](const std::shared_ptr<const daam::Tokenizer>& loaded) {
+            if (!loaded) return;
+            tokenizer_ = loaded;
+            Q_EMIT tokenizerChanged();
+        });
 }
 
 std::optional<PromptTokenCounter::Count> PromptTokenCounter::count(const QString& text, bool a1111) const {

@@ -5,6 +5,8 @@
 // wins. Until it has loaded, and for a folder without a readable tokenizer, there is no count.
 #pragma once
 
+#include "JobTracker.h"
+
 #include <QObject>
 #include <QString>
 #include <QThreadPool>
@@ -43,7 +45,7 @@ Q_SIGNALS:
 private:
     QThreadPool pool_;
     QString dir_;
-    int request_ = 0;
+    JobTracker loads_; // the latest folder's tokenizer wins
     std::shared_ptr<const daam::Tokenizer> tokenizer_;
 };
 
