@@ -11,6 +11,7 @@
 #include "OverlayRenderer.h"
 #include "PlotsPanel.h"
 #include "RangeSlider.h"
+#include "RecentFiles.h"
 #include "TokenStrip.h"
 #include "Translations.h"
 
@@ -56,7 +57,6 @@ namespace daam::ui {
 
 namespace {
 
-constexpr int kMaxRecent = 10;
 constexpr int kPlayIntervalMs = 200;
 
 QString layerLabel(const daam::CrossAttentionLayer& l) {
@@ -90,7 +90,8 @@ QString localDropOf(const QMimeData* mime) {
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), state_(new ExplorationState(this)), generation_(new GenerationController(this)) {
+    : QMainWindow(parent), state_(new ExplorationState(this)), generation_(new GenerationController(this)),
+      recent_(new RecentFiles(this)) {
     setWindowTitle(tr("DAAM Studio"));
     setAcceptDrops(true);
 
@@ -380,7 +381,8 @@ void MainWindow::buildMenus() {
     auto* file = menuBar()->addMenu(tr("&File"));
     auto* open = file->addAction(tr("&Open Session…"), this, &MainWindow::openDialog);
     open->setShortcut(QKeySequence::Open);
-    recentMenu_ = file->addMenu(tr("Open &Recent"));
+    recent_->setMenu(file->addMenu(tr("Open &Recent")));
+    connect(recent_, &RecentFiles::chosen, this, &MainWindow::openSessionInBackground);
     file->addAction(tr("&Compare With Session…"), this, &MainWindow::compareDialog)
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
     file->addAction(tr("Settings from &PNG…"), this, &MainWindow::openPngDialog)
@@ -863,8 +865,8 @@ void MainWindow::compareWith(const QString& dir) {
 
 void MainWindow::compareDialog() {
     if (!engine_.hasSession()) return showError(tr("Open or generate a session first, then compare it with another."));
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Compare with a session folder"),
-                                                          recent_.isEmpty() ? QDir::homePath() : recent_.front());
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Compare with a session folder"), recent_->dialogDir());
     if (!dir.isEmpty()) compareWith(dir);
 }
 
@@ -944,7 +946,7 @@ bool MainWindow::showOpenedSession(const SessionPtr& session, const QString& dir
         return false;
     }
     clearError();
-    addRecent(engine_.summary().dir);
+    recent_->add(engine_.summary().dir);
     applySummary();
     if (restoreSettings) restoreSessionSettings(dir);
     statusBar()->showMessage(tr("Opened %1").arg(QDir::toNativeSeparators(dir)), 4000);
@@ -1009,7 +1011,7 @@ bool MainWindow::saveSession(const QString& dir) {
         return false;
     }
     clearError();
-    addRecent(engine_.summary().dir);
+    recent_->add(engine_.summary().dir);
     updateTitle();
     statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(dir)), 4000);
     return true;
@@ -1180,23 +1182,6 @@ void MainWindow::clearError() {
     errorBanner_->setVisible(false);
 }
 
-void MainWindow::addRecent(const QString& dir) {
-    if (dir.isEmpty()) return;
-    recent_.removeAll(dir);
-    recent_.prepend(dir);
-    while (recent_.size() > kMaxRecent)
-        recent_.removeLast();
-    updateRecentMenu();
-    QSettings().setValue(QStringLiteral("recentSessions"), recent_);
-}
-
-void MainWindow::updateRecentMenu() {
-    recentMenu_->clear();
-    for (const QString& dir : recent_)
-        recentMenu_->addAction(QDir::toNativeSeparators(dir), this, [this, dir] { openSessionInBackground(dir); });
-    recentMenu_->setEnabled(!recent_.isEmpty());
-}
-
 void MainWindow::updateTitle() {
     const auto& summary = engine_.summary();
     if (!engine_.hasSession()) return setWindowTitle(tr("DAAM Studio"));
@@ -1226,8 +1211,6 @@ void MainWindow::restoreSettings() {
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
-    recent_ = settings.value(QStringLiteral("recentSessions")).toStringList();
-    updateRecentMenu();
     auto pick = [&](QComboBox* box, const QString& key) {
         const int index = box->findData(settings.value(key, box->currentData()));
         if (index >= 0) box->setCurrentIndex(index);
@@ -1245,7 +1228,6 @@ void MainWindow::saveSettings() const {
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
-    settings.setValue(QStringLiteral("recentSessions"), recent_);
     settings.setValue(QStringLiteral("display/colorMap"), colorMap_->currentData());
     settings.setValue(QStringLiteral("display/normalization"), normalization_->currentData());
     settings.setValue(QStringLiteral("display/maskMode"), maskMode_->currentData());
@@ -1298,15 +1280,13 @@ void MainWindow::startExplaining() {
 }
 
 void MainWindow::openDialog() {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a session folder"),
-                                                          recent_.isEmpty() ? QDir::homePath() : recent_.front());
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a session folder"), recent_->dialogDir());
     if (!dir.isEmpty()) openSessionInBackground(dir);
 }
 
 void MainWindow::openPngDialog() {
-    const QString path =
-        QFileDialog::getOpenFileName(this, tr("Take the settings of an image"),
-                                     recent_.isEmpty() ? QDir::homePath() : recent_.front(), tr("PNG images (*.png)"));
+    const QString path = QFileDialog::getOpenFileName(this, tr("Take the settings of an image"), recent_->dialogDir(),
+                                                      tr("PNG images (*.png)"));
     if (!path.isEmpty()) openPng(path);
 }
 

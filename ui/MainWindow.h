@@ -37,6 +37,7 @@ class LayerSelector;
 class PlotsPanel;
 class RangeSlider;
 class TokenStrip;
+class RecentFiles;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -146,8 +147,6 @@ private:
     void fitTokenStrip();
     void showError(const QString& message);
     void clearError();
-    void addRecent(const QString& dir);
-    void updateRecentMenu();
     void updateTitle();
     void togglePlay();
     void advancePlay();
@@ -210,13 +209,12 @@ private:
     QComboBox* normalization_;
     PlotsPanel* plots_;
     GenerationPanel* generationPanel_;
-    QMenu* recentMenu_;
     QMenu* languageMenu_ = nullptr;
     QTimer* refreshTimer_;
     bool refreshMass_ = true;
     int hoverX_ = -1, hoverY_ = -1;
     QString lastError_;
-    QStringList recent_;
+    RecentFiles* recent_;
 };
 
 } // namespace daam::ui
