@@ -29,37 +29,37 @@
         <translation>DAAM Studio ist freie Software: Sie dürfen es unter den Bedingungen der %1 (%2) weitergeben und verändern. Es wird OHNE JEDE GEWÄHRLEISTUNG bereitgestellt, soweit das Gesetz es zulässt.</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="118"/>
+        <location filename="../ui/AboutDialog.cpp" line="121"/>
         <source>colour maps from %1</source>
         <translation>Farbskalen aus %1</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="123"/>
+        <location filename="../ui/AboutDialog.cpp" line="126"/>
         <source>%1 colour map (Google)</source>
         <translation>Farbskala %1 (Google)</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="132"/>
+        <location filename="../ui/AboutDialog.cpp" line="137"/>
         <source>Third-party software</source>
         <translation>Software von Drittanbietern</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="140"/>
+        <location filename="../ui/AboutDialog.cpp" line="145"/>
         <source>If DAAM Studio helps your research, please cite the DAAM paper:</source>
         <translation>Wenn DAAM Studio Ihrer Forschung hilft, zitieren Sie bitte das DAAM-Paper:</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="150"/>
+        <location filename="../ui/AboutDialog.cpp" line="155"/>
         <source>BibTeX citation</source>
         <translation>BibTeX-Zitat</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="178"/>
+        <location filename="../ui/AboutDialog.cpp" line="183"/>
         <source>Copy &amp;BibTeX</source>
         <translation>&amp;BibTeX kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="185"/>
+        <location filename="../ui/AboutDialog.cpp" line="190"/>
         <source>Copied</source>
         <translation>Kopiert</translation>
     </message>
@@ -203,6 +203,231 @@
         <location filename="../ui/CompareView.cpp" line="206"/>
         <source>“%1”: mean |this − other| = %2, largest %3.</source>
         <translation>„%1“: Mittel |diese − andere| = %2, größte %3.</translation>
+    </message>
+</context>
+<context>
+    <name>daam::ui::ExplorePanel</name>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="31"/>
+        <source>Denoising steps</source>
+        <translation>Entrauschungsschritte</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="34"/>
+        <source>Step range</source>
+        <translation>Schrittbereich</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="37"/>
+        <location filename="../ui/ExplorePanel.cpp" line="214"/>
+        <source>Play</source>
+        <translation>Abspielen</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="38"/>
+        <source>Slide the chosen range of steps through the denoising</source>
+        <translation>Den gewählten Schrittbereich durch die Entrauschung schieben</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="51"/>
+        <source>Layers</source>
+        <translation>Schichten</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="56"/>
+        <source>Sum the maps of all heads, as the paper does, or show one head&apos;s in every chosen layer (right-click a layer to choose its own). Over part of the steps a head needs the per-head maps a generation may keep.</source>
+        <translation>Die Karten aller Köpfe summieren, wie im Paper, oder die eines Kopfes in jeder gewählten Schicht zeigen (Rechtsklick auf eine Schicht wählt ihre eigenen). Über einen Teil der Schritte braucht ein Kopf die Karten je Kopf, die eine Generierung behalten kann.</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="60"/>
+        <source>&amp;Heads:</source>
+        <translation>&amp;Köpfe:</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="71"/>
+        <source>No layer selected: showing the paper&apos;s default layers</source>
+        <translation>Keine Schicht gewählt: die Standardschichten des Papers werden gezeigt</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="78"/>
+        <source>Mask</source>
+        <translation>Maske</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="83"/>
+        <source>Threshold τ: a pixel belongs to a word&apos;s mask where its normalized heat exceeds τ</source>
+        <translation>Schwelle τ: Ein Pixel gehört zur Maske eines Wortes, wo dessen normierte Heat τ übersteigt</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="88"/>
+        <source>&amp;Threshold τ:</source>
+        <translation>&amp;Schwelle τ:</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="92"/>
+        <source>Heat map (no mask)</source>
+        <translation>Heatmap (keine Maske)</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="93"/>
+        <source>Filled mask</source>
+        <translation>Gefüllte Maske</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="94"/>
+        <source>Mask outline</source>
+        <translation>Maskenumriss</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="95"/>
+        <source>Cut-out</source>
+        <translation>Ausschnitt</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="96"/>
+        <source>&amp;Show:</source>
+        <translation>An&amp;zeigen:</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="97"/>
+        <location filename="../ui/ExplorePanel.cpp" line="201"/>
+        <source>Select two words (Ctrl+click) to compare their masks.</source>
+        <translation>Wählen Sie zwei Wörter (Ctrl+Klick), um ihre Masken zu vergleichen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="105"/>
+        <source>Display</source>
+        <translation>Darstellung</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="108"/>
+        <source>Jet (as in the paper)</source>
+        <translation>Jet (wie im Paper)</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="109"/>
+        <source>Viridis</source>
+        <translation>Viridis</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="110"/>
+        <source>Inferno</source>
+        <translation>Inferno</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="111"/>
+        <source>Magma</source>
+        <translation>Magma</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="112"/>
+        <source>Plasma</source>
+        <translation>Plasma</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="113"/>
+        <source>Cividis</source>
+        <translation>Cividis</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="114"/>
+        <source>Turbo</source>
+        <translation>Turbo</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="115"/>
+        <source>Gray</source>
+        <translation>Grau</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="116"/>
+        <source>Colour map of a single word&apos;s heat; several words each get their own hue</source>
+        <translation>Farbskala für die Heat eines einzelnen Wortes; mehrere Wörter erhalten je einen eigenen Farbton</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="117"/>
+        <source>&amp;Colours:</source>
+        <translation>&amp;Farben:</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="121"/>
+        <source>How strongly the heat map covers the image</source>
+        <translation>Wie stark die Heatmap das Bild überdeckt</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="122"/>
+        <source>&amp;Opacity:</source>
+        <translation>Dec&amp;kkraft:</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="124"/>
+        <source>Per word (paper)</source>
+        <translation>Pro Wort (Paper)</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="125"/>
+        <source>Shared across words</source>
+        <translation>Gemeinsam für alle Wörter</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="126"/>
+        <source>Absolute</source>
+        <translation>Absolut</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="127"/>
+        <source>Share of the words</source>
+        <translation>Anteil an den Wörtern</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="128"/>
+        <source>Per word stretches each map to 0–1; shared keeps words comparable; absolute shows raw attention; share gives each pixel&apos;s split among the prompt&apos;s words</source>
+        <translation>„Pro Wort“ streckt jede Karte auf 0–1; „Gemeinsam“ hält Wörter vergleichbar; „Absolut“ zeigt die rohe Aufmerksamkeit; „Anteil“ zeigt, wie sich jedes Pixel auf die Wörter des Prompts aufteilt</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="131"/>
+        <source>&amp;Normalize:</source>
+        <translation>&amp;Normieren:</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="132"/>
+        <source>Merge a repeated word&apos;s occurrences</source>
+        <translation>Wiederholte Vorkommen eines Wortes zusammenfassen</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="133"/>
+        <source>A word that occurs more than once: one map of all its occurrences, as castorini/daam computes it; unchecked, each chip shows its own occurrence&apos;s map</source>
+        <translation>Ein Wort, das mehrfach vorkommt: eine Karte aller seiner Vorkommen, wie castorini/daam sie berechnet; ohne Haken zeigt jeder Chip die Karte seines eigenen Vorkommens</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="179"/>
+        <source>All heads (paper)</source>
+        <translation>Alle Köpfe (Paper)</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="181"/>
+        <source>Head %1</source>
+        <translation>Kopf %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="187"/>
+        <source>Steps %1–%2 of %3</source>
+        <translation>Schritte %1–%2 von %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="193"/>
+        <source>Approximate: this session keeps no per-head maps (Generate ▸ Keep per-head maps for exact step ranges).</source>
+        <translation>Näherung: Diese Sitzung hat keine Karten je Kopf (Erzeugen ▸ Karten je Kopf behalten für exakte Schrittbereiche).</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="195"/>
+        <source>All heads shown: one head over part of the steps needs per-head maps (Generate ▸ Keep per-head maps).</source>
+        <translation>Alle Köpfe gezeigt: Ein Kopf über einen Teil der Schritte braucht Karten je Kopf (Erzeugen ▸ Karten je Kopf behalten).</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="211"/>
+        <source>Pause</source>
+        <translation>Pause</translation>
     </message>
 </context>
 <context>
@@ -806,706 +1031,484 @@
 <context>
     <name>daam::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="94"/>
-        <location filename="../ui/MainWindow.cpp" line="1199"/>
+        <location filename="../ui/MainWindow.cpp" line="87"/>
+        <location filename="../ui/MainWindow.cpp" line="1020"/>
         <source>DAAM Studio</source>
         <translation>DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="121"/>
-        <location filename="../ui/MainWindow.cpp" line="500"/>
+        <location filename="../ui/MainWindow.cpp" line="114"/>
+        <location filename="../ui/MainWindow.cpp" line="363"/>
         <source>Point at the image to see which words drew each spot.</source>
         <translation>Zeigen Sie auf das Bild, um zu sehen, welche Wörter jede Stelle gezeichnet haben.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="123"/>
+        <location filename="../ui/MainWindow.cpp" line="116"/>
         <source>Values under the cursor</source>
         <translation>Werte unter dem Mauszeiger</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="127"/>
+        <location filename="../ui/MainWindow.cpp" line="120"/>
         <source>Explore</source>
         <translation>Erkunden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="134"/>
+        <location filename="../ui/MainWindow.cpp" line="130"/>
         <source>Plots</source>
         <translation>Diagramme</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="142"/>
+        <location filename="../ui/MainWindow.cpp" line="138"/>
         <source>Generate</source>
         <translation>Erzeugen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="156"/>
+        <location filename="../ui/MainWindow.cpp" line="152"/>
         <source>Compare</source>
         <translation>Vergleich</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="163"/>
+        <location filename="../ui/MainWindow.cpp" line="159"/>
         <source>Annotate</source>
         <translation>Annotieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="204"/>
+        <location filename="../ui/MainWindow.cpp" line="197"/>
         <source>Write a prompt first.</source>
         <translation>Schreiben Sie zuerst einen Prompt.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="205"/>
+        <location filename="../ui/MainWindow.cpp" line="198"/>
         <source>Choose a model folder first.</source>
         <translation>Wählen Sie zuerst einen Modellordner.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="214"/>
-        <location filename="../ui/MainWindow.cpp" line="215"/>
+        <location filename="../ui/MainWindow.cpp" line="207"/>
+        <location filename="../ui/MainWindow.cpp" line="208"/>
         <source>Generation failed: %1</source>
         <translation>Erzeugung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="218"/>
+        <location filename="../ui/MainWindow.cpp" line="211"/>
         <source>Cancelled.</source>
         <translation>Abgebrochen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="220"/>
+        <location filename="../ui/MainWindow.cpp" line="213"/>
         <source>Done in %1 s.</source>
         <translation>Fertig in %1 s.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="244"/>
+        <location filename="../ui/MainWindow.cpp" line="237"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="264"/>
-        <source>Denoising steps</source>
-        <translation>Entrauschungsschritte</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="267"/>
-        <source>Step range</source>
-        <translation>Schrittbereich</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="270"/>
-        <location filename="../ui/MainWindow.cpp" line="1209"/>
-        <source>Play</source>
-        <translation>Abspielen</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="271"/>
-        <source>Slide the chosen range of steps through the denoising</source>
-        <translation>Den gewählten Schrittbereich durch die Entrauschung schieben</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="284"/>
-        <source>Layers</source>
-        <translation>Schichten</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="293"/>
-        <source>&amp;Heads:</source>
-        <translation>&amp;Köpfe:</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="304"/>
-        <source>No layer selected: showing the paper&apos;s default layers</source>
-        <translation>Keine Schicht gewählt: die Standardschichten des Papers werden gezeigt</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="311"/>
-        <source>Mask</source>
-        <translation>Maske</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="316"/>
-        <source>Threshold τ: a pixel belongs to a word&apos;s mask where its normalized heat exceeds τ</source>
-        <translation>Schwelle τ: Ein Pixel gehört zur Maske eines Wortes, wo dessen normierte Heat τ übersteigt</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="321"/>
-        <source>&amp;Threshold τ:</source>
-        <translation>&amp;Schwelle τ:</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="325"/>
-        <source>Heat map (no mask)</source>
-        <translation>Heatmap (keine Maske)</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="326"/>
-        <source>Filled mask</source>
-        <translation>Gefüllte Maske</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="327"/>
-        <source>Mask outline</source>
-        <translation>Maskenumriss</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="328"/>
-        <source>Cut-out</source>
-        <translation>Ausschnitt</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="329"/>
-        <source>&amp;Show:</source>
-        <translation>An&amp;zeigen:</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="330"/>
-        <location filename="../ui/MainWindow.cpp" line="670"/>
-        <source>Select two words (Ctrl+click) to compare their masks.</source>
-        <translation>Wählen Sie zwei Wörter (Ctrl+Klick), um ihre Masken zu vergleichen.</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="338"/>
-        <source>Display</source>
-        <translation>Darstellung</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="341"/>
-        <source>Jet (as in the paper)</source>
-        <translation>Jet (wie im Paper)</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="342"/>
-        <source>Viridis</source>
-        <translation>Viridis</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="343"/>
-        <source>Inferno</source>
-        <translation>Inferno</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="344"/>
-        <source>Magma</source>
-        <translation>Magma</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="345"/>
-        <source>Plasma</source>
-        <translation>Plasma</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="346"/>
-        <source>Cividis</source>
-        <translation>Cividis</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="347"/>
-        <source>Turbo</source>
-        <translation>Turbo</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="348"/>
-        <source>Gray</source>
-        <translation>Grau</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="349"/>
-        <source>Colour map of a single word&apos;s heat; several words each get their own hue</source>
-        <translation>Farbskala für die Heat eines einzelnen Wortes; mehrere Wörter erhalten je einen eigenen Farbton</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="350"/>
-        <source>&amp;Colours:</source>
-        <translation>&amp;Farben:</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="354"/>
-        <source>How strongly the heat map covers the image</source>
-        <translation>Wie stark die Heatmap das Bild überdeckt</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="355"/>
-        <source>&amp;Opacity:</source>
-        <translation>Dec&amp;kkraft:</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="357"/>
-        <source>Per word (paper)</source>
-        <translation>Pro Wort (Paper)</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="358"/>
-        <source>Shared across words</source>
-        <translation>Gemeinsam für alle Wörter</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="359"/>
-        <source>Absolute</source>
-        <translation>Absolut</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="360"/>
-        <source>Share of the words</source>
-        <translation>Anteil an den Wörtern</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="361"/>
-        <source>Per word stretches each map to 0–1; shared keeps words comparable; absolute shows raw attention; share gives each pixel&apos;s split among the prompt&apos;s words</source>
-        <translation>„Pro Wort“ streckt jede Karte auf 0–1; „Gemeinsam“ hält Wörter vergleichbar; „Absolut“ zeigt die rohe Aufmerksamkeit; „Anteil“ zeigt, wie sich jedes Pixel auf die Wörter des Prompts aufteilt</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="364"/>
-        <source>&amp;Normalize:</source>
-        <translation>&amp;Normieren:</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="365"/>
-        <source>Merge a repeated word&apos;s occurrences</source>
-        <translation>Wiederholte Vorkommen eines Wortes zusammenfassen</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="366"/>
-        <source>A word that occurs more than once: one map of all its occurrences, as castorini/daam computes it; unchecked, each chip shows its own occurrence&apos;s map</source>
-        <translation>Ein Wort, das mehrfach vorkommt: eine Karte aller seiner Vorkommen, wie castorini/daam sie berechnet; ohne Haken zeigt jeder Chip die Karte seines eigenen Vorkommens</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="380"/>
+        <location filename="../ui/MainWindow.cpp" line="254"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="381"/>
+        <location filename="../ui/MainWindow.cpp" line="255"/>
         <source>&amp;Open Session…</source>
         <translation>Sitzung ö&amp;ffnen…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="383"/>
+        <location filename="../ui/MainWindow.cpp" line="257"/>
         <source>Open &amp;Recent</source>
         <translation>&amp;Zuletzt geöffnet</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="384"/>
+        <location filename="../ui/MainWindow.cpp" line="259"/>
         <source>&amp;Compare With Session…</source>
         <translation>Mit Sitzung &amp;vergleichen…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="386"/>
+        <location filename="../ui/MainWindow.cpp" line="261"/>
         <source>Settings from &amp;PNG…</source>
         <translation>Einstellungen aus &amp;PNG…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="388"/>
+        <location filename="../ui/MainWindow.cpp" line="263"/>
         <source>&amp;Save Session As…</source>
         <translation>Sitzung &amp;speichern unter…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="391"/>
+        <location filename="../ui/MainWindow.cpp" line="266"/>
         <source>Export &amp;Overlay as PNG…</source>
         <translation>&amp;Overlay als PNG exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="393"/>
+        <location filename="../ui/MainWindow.cpp" line="268"/>
         <source>Export &amp;Figure (PNG, SVG, PDF)…</source>
         <translation>&amp;Abbildung exportieren (PNG, SVG, PDF)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="395"/>
+        <location filename="../ui/MainWindow.cpp" line="270"/>
         <source>Export &amp;Masks as PNG…</source>
         <translation>&amp;Masken als PNG exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="396"/>
+        <location filename="../ui/MainWindow.cpp" line="271"/>
         <source>Export Map &amp;Values (.npy, .safetensors)…</source>
         <translation>Karten&amp;werte exportieren (.npy, .safetensors)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="398"/>
+        <location filename="../ui/MainWindow.cpp" line="273"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="401"/>
+        <location filename="../ui/MainWindow.cpp" line="276"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="405"/>
+        <location filename="../ui/MainWindow.cpp" line="280"/>
         <source>&amp;Fit Image</source>
         <translation>Bild &amp;einpassen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="407"/>
+        <location filename="../ui/MainWindow.cpp" line="282"/>
         <source>&amp;Language</source>
         <translation>&amp;Sprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="413"/>
+        <location filename="../ui/MainWindow.cpp" line="288"/>
         <source>System Language</source>
         <translation>Systemsprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="426"/>
+        <location filename="../ui/MainWindow.cpp" line="301"/>
         <source>Language</source>
         <translation>Sprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="427"/>
+        <location filename="../ui/MainWindow.cpp" line="302"/>
         <source>The new language takes effect when DAAM Studio is started again.</source>
         <translation>Die neue Sprache wird beim nächsten Start von DAAM Studio wirksam.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="431"/>
+        <location filename="../ui/MainWindow.cpp" line="306"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="433"/>
+        <location filename="../ui/MainWindow.cpp" line="308"/>
         <source>&amp;About DAAM Studio…</source>
         <translation>&amp;Über DAAM Studio…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="521"/>
+        <location filename="../ui/MainWindow.cpp" line="382"/>
         <source>Computing heat maps…</source>
         <translation>Heatmaps werden berechnet…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="536"/>
+        <location filename="../ui/MainWindow.cpp" line="400"/>
         <source>Could not compute the heat maps: %1</source>
         <translation>Die Heatmaps konnten nicht berechnet werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="598"/>
+        <location filename="../ui/MainWindow.cpp" line="462"/>
         <source>Syntax: %1</source>
         <translation>Syntax: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="600"/>
+        <location filename="../ui/MainWindow.cpp" line="464"/>
         <source>Syntax: the parser relates none of the prompt&apos;s words</source>
         <translation>Syntax: Der Parser setzt keine Wörter des Prompts in Beziehung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="602"/>
+        <location filename="../ui/MainWindow.cpp" line="466"/>
         <source>Syntax unavailable: %1</source>
         <translation>Syntax nicht verfügbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="625"/>
+        <location filename="../ui/MainWindow.cpp" line="486"/>
         <source>Draw the word&apos;s region to score its map against it.</source>
         <translation>Zeichnen Sie den Bereich des Wortes, um seine Karte daran zu messen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="635"/>
+        <location filename="../ui/MainWindow.cpp" line="496"/>
         <source>IoU of the map at τ = %1 with the drawn region: %2</source>
         <translation>IoU der Karte bei τ = %1 mit dem gezeichneten Bereich: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="641"/>
-        <source>Steps %1–%2 of %3</source>
-        <translation>Schritte %1–%2 von %3</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="647"/>
-        <source>Approximate: this session keeps no per-head maps (Generate ▸ Keep per-head maps for exact step ranges).</source>
-        <translation>Näherung: Diese Sitzung hat keine Karten je Kopf (Erzeugen ▸ Karten je Kopf behalten für exakte Schrittbereiche).</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="649"/>
-        <source>All heads shown: one head over part of the steps needs per-head maps (Generate ▸ Keep per-head maps).</source>
-        <translation>Alle Köpfe gezeigt: Ein Kopf über einen Teil der Schritte braucht Karten je Kopf (Erzeugen ▸ Karten je Kopf behalten).</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="657"/>
+        <location filename="../ui/MainWindow.cpp" line="507"/>
         <source>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
         <translation>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="666"/>
+        <location filename="../ui/MainWindow.cpp" line="516"/>
         <source>%1(%2 → %3)
 </source>
         <translation>%1(%2 → %3)
 </translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="718"/>
+        <location filename="../ui/MainWindow.cpp" line="568"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="719"/>
+        <location filename="../ui/MainWindow.cpp" line="569"/>
         <source>x %1, y %2 — %3</source>
         <translation>x %1, y %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="741"/>
-        <source>All heads (paper)</source>
-        <translation>Alle Köpfe (Paper)</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="743"/>
-        <source>Head %1</source>
-        <translation>Kopf %1</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="773"/>
+        <location filename="../ui/MainWindow.cpp" line="610"/>
         <source>Opening %1…</source>
         <translation>%1 wird geöffnet …</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="821"/>
+        <location filename="../ui/MainWindow.cpp" line="658"/>
         <source>Could not save the annotations: %1</source>
         <translation>Die Annotationen konnten nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="823"/>
+        <location filename="../ui/MainWindow.cpp" line="660"/>
         <source>Saved the annotations in %1</source>
         <translation>Annotationen in %1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="829"/>
+        <location filename="../ui/MainWindow.cpp" line="666"/>
         <source>Export the ratings</source>
         <translation>Bewertungen exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="829"/>
+        <location filename="../ui/MainWindow.cpp" line="666"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="832"/>
+        <location filename="../ui/MainWindow.cpp" line="669"/>
         <source>Could not export the ratings: %1</source>
         <translation>Die Bewertungen konnten nicht exportiert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="847"/>
+        <location filename="../ui/MainWindow.cpp" line="683"/>
         <source>Opening %1 to compare…</source>
         <translation>%1 wird zum Vergleich geöffnet…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="852"/>
+        <location filename="../ui/MainWindow.cpp" line="687"/>
         <source>Could not compare with %1: %2</source>
         <translation>Vergleich mit %1 nicht möglich: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="857"/>
+        <location filename="../ui/MainWindow.cpp" line="692"/>
         <source>Comparing with %1</source>
         <translation>Vergleich mit %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="865"/>
+        <location filename="../ui/MainWindow.cpp" line="700"/>
         <source>Open or generate a session first, then compare it with another.</source>
         <translation>Öffnen oder erzeugen Sie zuerst eine Sitzung und vergleichen Sie sie dann mit einer anderen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="866"/>
+        <location filename="../ui/MainWindow.cpp" line="702"/>
         <source>Compare with a session folder</source>
         <translation>Mit einem Sitzungsordner vergleichen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="881"/>
+        <location filename="../ui/MainWindow.cpp" line="715"/>
         <source>Reading the settings of %1…</source>
         <translation>Die Einstellungen von %1 werden gelesen …</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="905"/>
+        <location filename="../ui/MainWindow.cpp" line="744"/>
         <source>%1 carries no settings: %2</source>
         <translation>%1 enthält keine Einstellungen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="911"/>
+        <location filename="../ui/MainWindow.cpp" line="750"/>
         <source>Could not take the settings of a PNG: %1</source>
         <translation>Die Einstellungen eines PNG konnten nicht übernommen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="918"/>
+        <location filename="../ui/MainWindow.cpp" line="757"/>
         <source>Settings from %1 (%2).</source>
         <translation>Einstellungen aus %1 (%2).</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="939"/>
+        <location filename="../ui/MainWindow.cpp" line="777"/>
         <source>Could not open the session %1: %2</source>
         <translation>Die Sitzung %1 konnte nicht geöffnet werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="947"/>
+        <location filename="../ui/MainWindow.cpp" line="785"/>
         <source>Opened %1</source>
         <translation>%1 geöffnet</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="968"/>
+        <location filename="../ui/MainWindow.cpp" line="806"/>
         <source>Settings of the session %1.</source>
         <translation>Einstellungen der Sitzung %1.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="987"/>
+        <location filename="../ui/MainWindow.cpp" line="825"/>
         <source>The session&apos;s settings were not taken: %1</source>
         <translation>Die Einstellungen der Sitzung wurden nicht übernommen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="994"/>
+        <location filename="../ui/MainWindow.cpp" line="832"/>
         <source>The generated session cannot be shown: %1</source>
         <translation>Die erzeugte Sitzung kann nicht angezeigt werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1005"/>
+        <location filename="../ui/MainWindow.cpp" line="843"/>
         <source>Could not save the session: %1</source>
         <translation>Die Sitzung konnte nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1011"/>
+        <location filename="../ui/MainWindow.cpp" line="849"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1017"/>
+        <location filename="../ui/MainWindow.cpp" line="855"/>
         <source>Nothing to export: open or generate a session first.</source>
         <translation>Nichts zu exportieren: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1022"/>
-        <location filename="../ui/MainWindow.cpp" line="1067"/>
-        <location filename="../ui/MainWindow.cpp" line="1118"/>
-        <location filename="../ui/MainWindow.cpp" line="1130"/>
-        <location filename="../ui/MainWindow.cpp" line="1159"/>
+        <location filename="../ui/MainWindow.cpp" line="860"/>
+        <location filename="../ui/MainWindow.cpp" line="905"/>
+        <location filename="../ui/MainWindow.cpp" line="956"/>
+        <location filename="../ui/MainWindow.cpp" line="968"/>
+        <location filename="../ui/MainWindow.cpp" line="997"/>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1025"/>
-        <location filename="../ui/MainWindow.cpp" line="1070"/>
-        <location filename="../ui/MainWindow.cpp" line="1139"/>
+        <location filename="../ui/MainWindow.cpp" line="863"/>
+        <location filename="../ui/MainWindow.cpp" line="908"/>
+        <location filename="../ui/MainWindow.cpp" line="977"/>
         <source>Wrote %1</source>
         <translation>%1 geschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1032"/>
+        <location filename="../ui/MainWindow.cpp" line="870"/>
         <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
         <translation>Export fehlgeschlagen: %1: Verwenden Sie einen Dateinamen auf .png, .svg oder .pdf</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1036"/>
-        <location filename="../ui/MainWindow.cpp" line="1101"/>
-        <location filename="../ui/MainWindow.cpp" line="1146"/>
+        <location filename="../ui/MainWindow.cpp" line="874"/>
+        <location filename="../ui/MainWindow.cpp" line="939"/>
+        <location filename="../ui/MainWindow.cpp" line="984"/>
         <source>Nothing to export: select at least one word.</source>
         <translation>Nichts zu exportieren: Wählen Sie mindestens ein Wort.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1046"/>
+        <location filename="../ui/MainWindow.cpp" line="884"/>
         <source>each map scaled to its own range (min–max, as the paper)</source>
         <translation>jede Karte auf ihren eigenen Bereich skaliert (Min–Max, wie im Paper)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1049"/>
+        <location filename="../ui/MainWindow.cpp" line="887"/>
         <source>one min–max scale for all the prompt&apos;s words</source>
         <translation>eine Min–Max-Skala für alle Wörter des Prompts</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1052"/>
+        <location filename="../ui/MainWindow.cpp" line="890"/>
         <source>attention as aggregated (no scaling; above 1 drawn as 1)</source>
         <translation>Attention wie aggregiert (ohne Skalierung; über 1 als 1 gezeichnet)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1055"/>
+        <location filename="../ui/MainWindow.cpp" line="893"/>
         <source>the word&apos;s share of the prompt words&apos; attention</source>
         <translation>Anteil des Worts an der Attention der Prompt-Wörter</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1136"/>
+        <location filename="../ui/MainWindow.cpp" line="974"/>
         <source>Export failed: %1: use a .npy or .safetensors file name</source>
         <translation>Export fehlgeschlagen: %1: Dateiname auf .npy oder .safetensors verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1164"/>
+        <location filename="../ui/MainWindow.cpp" line="1002"/>
         <source>Masks written: %1</source>
         <translation>Masken geschrieben: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1200"/>
+        <location filename="../ui/MainWindow.cpp" line="1021"/>
         <source>unsaved</source>
         <translation>nicht gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1201"/>
+        <location filename="../ui/MainWindow.cpp" line="1022"/>
         <source>%1 (%2) — DAAM Studio</source>
         <translation>%1 (%2) — DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1206"/>
-        <source>Pause</source>
-        <translation>Pause</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="1291"/>
+        <location filename="../ui/MainWindow.cpp" line="1079"/>
         <source>Type what the image shows in the prompt, then Generate: its words get maps over the image.</source>
         <translation>Beschreiben Sie im Prompt, was das Bild zeigt, dann „Erzeugen“: Seine Wörter erhalten Karten über dem Bild.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1298"/>
+        <location filename="../ui/MainWindow.cpp" line="1086"/>
         <source>Open a session folder</source>
         <translation>Sitzungsordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1305"/>
+        <location filename="../ui/MainWindow.cpp" line="1091"/>
         <source>Take the settings of an image</source>
         <translation>Einstellungen eines Bildes übernehmen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1311"/>
+        <location filename="../ui/MainWindow.cpp" line="1097"/>
         <source>Nothing to save: open or generate a session first.</source>
         <translation>Nichts zu speichern: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1312"/>
+        <location filename="../ui/MainWindow.cpp" line="1098"/>
         <source>Save the session as a folder</source>
         <translation>Sitzung als Ordner speichern</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1318"/>
+        <location filename="../ui/MainWindow.cpp" line="1104"/>
         <source>Export the overlay</source>
         <translation>Overlay exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1306"/>
-        <location filename="../ui/MainWindow.cpp" line="1318"/>
-        <location filename="../ui/MainWindow.cpp" line="1346"/>
+        <location filename="../ui/MainWindow.cpp" line="1092"/>
+        <location filename="../ui/MainWindow.cpp" line="1104"/>
+        <location filename="../ui/MainWindow.cpp" line="1132"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="289"/>
-        <source>Sum the maps of all heads, as the paper does, or show one head&apos;s in every chosen layer (right-click a layer to choose its own). Over part of the steps a head needs the per-head maps a generation may keep.</source>
-        <translation>Die Karten aller Köpfe summieren, wie im Paper, oder die eines Kopfes in jeder gewählten Schicht zeigen (Rechtsklick auf eine Schicht wählt ihre eigenen). Über einen Teil der Schritte braucht ein Kopf die Karten je Kopf, die eine Generierung behalten kann.</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="1325"/>
+        <location filename="../ui/MainWindow.cpp" line="1111"/>
         <source>Export a figure</source>
         <translation>Abbildung exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1326"/>
+        <location filename="../ui/MainWindow.cpp" line="1112"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
         <translation>PNG-Bild (*.png);;SVG-Zeichnung (*.svg);;PDF-Dokument (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1332"/>
+        <location filename="../ui/MainWindow.cpp" line="1118"/>
         <source>Figure resolution</source>
         <translation>Auflösung der Abbildung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1332"/>
+        <location filename="../ui/MainWindow.cpp" line="1118"/>
         <source>Dots per inch:</source>
         <translation>Punkte pro Zoll (dpi):</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1339"/>
+        <location filename="../ui/MainWindow.cpp" line="1125"/>
         <source>Export the maps as numbers</source>
         <translation>Karten als Zahlen exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1340"/>
+        <location filename="../ui/MainWindow.cpp" line="1126"/>
         <source>safetensors (*.safetensors);;NumPy arrays (*.npy)</source>
         <translation>safetensors (*.safetensors);;NumPy-Arrays (*.npy)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1346"/>
+        <location filename="../ui/MainWindow.cpp" line="1132"/>
         <source>Export masks</source>
         <translation>Masken exportieren</translation>
     </message>

@@ -29,37 +29,37 @@
         <translation>DAAM Studio 是自由软件：您可以依据 %1（%2）的条款分享和修改它。在法律允许的范围内，本软件不提供任何担保。</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="118"/>
+        <location filename="../ui/AboutDialog.cpp" line="121"/>
         <source>colour maps from %1</source>
         <translation>来自 %1 的色图</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="123"/>
+        <location filename="../ui/AboutDialog.cpp" line="126"/>
         <source>%1 colour map (Google)</source>
         <translation>%1 色图（Google）</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="132"/>
+        <location filename="../ui/AboutDialog.cpp" line="137"/>
         <source>Third-party software</source>
         <translation>第三方软件</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="140"/>
+        <location filename="../ui/AboutDialog.cpp" line="145"/>
         <source>If DAAM Studio helps your research, please cite the DAAM paper:</source>
         <translation>如果 DAAM Studio 对您的研究有帮助，请引用 DAAM 论文：</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="150"/>
+        <location filename="../ui/AboutDialog.cpp" line="155"/>
         <source>BibTeX citation</source>
         <translation>BibTeX 引用</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="178"/>
+        <location filename="../ui/AboutDialog.cpp" line="183"/>
         <source>Copy &amp;BibTeX</source>
         <translation>复制 BibTeX(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../ui/AboutDialog.cpp" line="185"/>
+        <location filename="../ui/AboutDialog.cpp" line="190"/>
         <source>Copied</source>
         <translation>已复制</translation>
     </message>
@@ -203,6 +203,231 @@
         <location filename="../ui/CompareView.cpp" line="206"/>
         <source>“%1”: mean |this − other| = %2, largest %3.</source>
         <translation>“%1”：平均 |本会话 − 另一会话| = %2，最大 %3。</translation>
+    </message>
+</context>
+<context>
+    <name>daam::ui::ExplorePanel</name>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="31"/>
+        <source>Denoising steps</source>
+        <translation>去噪步数</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="34"/>
+        <source>Step range</source>
+        <translation>步骤范围</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="37"/>
+        <location filename="../ui/ExplorePanel.cpp" line="214"/>
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="38"/>
+        <source>Slide the chosen range of steps through the denoising</source>
+        <translation>让所选步骤范围在去噪过程中滑动</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="51"/>
+        <source>Layers</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="56"/>
+        <source>Sum the maps of all heads, as the paper does, or show one head&apos;s in every chosen layer (right-click a layer to choose its own). Over part of the steps a head needs the per-head maps a generation may keep.</source>
+        <translation>像论文那样对所有注意力头的热图求和，或在每个选中的层中显示一个头的热图（右键单击某层可单独选择）。在部分步骤上，单个头需要生成时保留的逐头热图。</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="60"/>
+        <source>&amp;Heads:</source>
+        <translation>注意力头(&amp;H)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="71"/>
+        <source>No layer selected: showing the paper&apos;s default layers</source>
+        <translation>未选择层：显示论文的默认层</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="78"/>
+        <source>Mask</source>
+        <translation>掩码</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="83"/>
+        <source>Threshold τ: a pixel belongs to a word&apos;s mask where its normalized heat exceeds τ</source>
+        <translation>阈值 τ：当像素的归一化热度超过 τ 时，该像素属于该词的掩码</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="88"/>
+        <source>&amp;Threshold τ:</source>
+        <translation>阈值 τ(&amp;T)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="92"/>
+        <source>Heat map (no mask)</source>
+        <translation>热力图（无掩码）</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="93"/>
+        <source>Filled mask</source>
+        <translation>填充掩码</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="94"/>
+        <source>Mask outline</source>
+        <translation>掩码轮廓</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="95"/>
+        <source>Cut-out</source>
+        <translation>抠图</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="96"/>
+        <source>&amp;Show:</source>
+        <translation>显示(&amp;S)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="97"/>
+        <location filename="../ui/ExplorePanel.cpp" line="201"/>
+        <source>Select two words (Ctrl+click) to compare their masks.</source>
+        <translation>选择两个词（Ctrl+单击）以比较它们的掩码。</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="105"/>
+        <source>Display</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="108"/>
+        <source>Jet (as in the paper)</source>
+        <translation>Jet（同论文）</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="109"/>
+        <source>Viridis</source>
+        <translation>Viridis</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="110"/>
+        <source>Inferno</source>
+        <translation>Inferno</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="111"/>
+        <source>Magma</source>
+        <translation>Magma</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="112"/>
+        <source>Plasma</source>
+        <translation>Plasma</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="113"/>
+        <source>Cividis</source>
+        <translation>Cividis</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="114"/>
+        <source>Turbo</source>
+        <translation>Turbo</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="115"/>
+        <source>Gray</source>
+        <translation>灰度</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="116"/>
+        <source>Colour map of a single word&apos;s heat; several words each get their own hue</source>
+        <translation>单个词热度的色图；多个词时各用一种色调</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="117"/>
+        <source>&amp;Colours:</source>
+        <translation>颜色(&amp;C)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="121"/>
+        <source>How strongly the heat map covers the image</source>
+        <translation>热力图覆盖图像的强度</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="122"/>
+        <source>&amp;Opacity:</source>
+        <translation>不透明度(&amp;O)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="124"/>
+        <source>Per word (paper)</source>
+        <translation>按词（论文）</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="125"/>
+        <source>Shared across words</source>
+        <translation>所有词共用</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="126"/>
+        <source>Absolute</source>
+        <translation>绝对值</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="127"/>
+        <source>Share of the words</source>
+        <translation>在各词中的占比</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="128"/>
+        <source>Per word stretches each map to 0–1; shared keeps words comparable; absolute shows raw attention; share gives each pixel&apos;s split among the prompt&apos;s words</source>
+        <translation>“按词”将每张图拉伸到 0–1；“所有词共用”使各词可相互比较；“绝对值”显示原始注意力；“占比”显示每个像素在提示词各词之间的分配</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="131"/>
+        <source>&amp;Normalize:</source>
+        <translation>归一化(&amp;N)：</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="132"/>
+        <source>Merge a repeated word&apos;s occurrences</source>
+        <translation>合并重复词的各次出现</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="133"/>
+        <source>A word that occurs more than once: one map of all its occurrences, as castorini/daam computes it; unchecked, each chip shows its own occurrence&apos;s map</source>
+        <translation>多次出现的词：像 castorini/daam 那样，将其所有出现合并为一张热图；不勾选时，每个词块显示其自身那次出现的热图</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="179"/>
+        <source>All heads (paper)</source>
+        <translation>全部头（论文）</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="181"/>
+        <source>Head %1</source>
+        <translation>头 %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="187"/>
+        <source>Steps %1–%2 of %3</source>
+        <translation>第 %1–%2 步，共 %3 步</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="193"/>
+        <source>Approximate: this session keeps no per-head maps (Generate ▸ Keep per-head maps for exact step ranges).</source>
+        <translation>近似：此会话未保留逐头热图（在“生成”中勾选“保留每个注意力头的热图”可得到精确的步数范围）。</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="195"/>
+        <source>All heads shown: one head over part of the steps needs per-head maps (Generate ▸ Keep per-head maps).</source>
+        <translation>显示全部头：在部分步数上查看单个头需要逐头热图（在“生成”中勾选“保留每个注意力头的热图”）。</translation>
+    </message>
+    <message>
+        <location filename="../ui/ExplorePanel.cpp" line="211"/>
+        <source>Pause</source>
+        <translation>暂停</translation>
     </message>
 </context>
 <context>
@@ -806,706 +1031,484 @@
 <context>
     <name>daam::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="94"/>
-        <location filename="../ui/MainWindow.cpp" line="1199"/>
+        <location filename="../ui/MainWindow.cpp" line="87"/>
+        <location filename="../ui/MainWindow.cpp" line="1020"/>
         <source>DAAM Studio</source>
         <translation>DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="121"/>
-        <location filename="../ui/MainWindow.cpp" line="500"/>
+        <location filename="../ui/MainWindow.cpp" line="114"/>
+        <location filename="../ui/MainWindow.cpp" line="363"/>
         <source>Point at the image to see which words drew each spot.</source>
         <translation>将鼠标指向图像，查看每个位置由哪些词绘制。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="123"/>
+        <location filename="../ui/MainWindow.cpp" line="116"/>
         <source>Values under the cursor</source>
         <translation>光标处的数值</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="127"/>
+        <location filename="../ui/MainWindow.cpp" line="120"/>
         <source>Explore</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="134"/>
+        <location filename="../ui/MainWindow.cpp" line="130"/>
         <source>Plots</source>
         <translation>图表</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="142"/>
+        <location filename="../ui/MainWindow.cpp" line="138"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="156"/>
+        <location filename="../ui/MainWindow.cpp" line="152"/>
         <source>Compare</source>
         <translation>比较</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="163"/>
+        <location filename="../ui/MainWindow.cpp" line="159"/>
         <source>Annotate</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="204"/>
+        <location filename="../ui/MainWindow.cpp" line="197"/>
         <source>Write a prompt first.</source>
         <translation>请先输入提示词。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="205"/>
+        <location filename="../ui/MainWindow.cpp" line="198"/>
         <source>Choose a model folder first.</source>
         <translation>请先选择模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="214"/>
-        <location filename="../ui/MainWindow.cpp" line="215"/>
+        <location filename="../ui/MainWindow.cpp" line="207"/>
+        <location filename="../ui/MainWindow.cpp" line="208"/>
         <source>Generation failed: %1</source>
         <translation>生成失败：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="218"/>
+        <location filename="../ui/MainWindow.cpp" line="211"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="220"/>
+        <location filename="../ui/MainWindow.cpp" line="213"/>
         <source>Done in %1 s.</source>
         <translation>完成，用时 %1 秒。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="244"/>
+        <location filename="../ui/MainWindow.cpp" line="237"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="264"/>
-        <source>Denoising steps</source>
-        <translation>去噪步数</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="267"/>
-        <source>Step range</source>
-        <translation>步骤范围</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="270"/>
-        <location filename="../ui/MainWindow.cpp" line="1209"/>
-        <source>Play</source>
-        <translation>播放</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="271"/>
-        <source>Slide the chosen range of steps through the denoising</source>
-        <translation>让所选步骤范围在去噪过程中滑动</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="284"/>
-        <source>Layers</source>
-        <translation>层</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="293"/>
-        <source>&amp;Heads:</source>
-        <translation>注意力头(&amp;H)：</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="304"/>
-        <source>No layer selected: showing the paper&apos;s default layers</source>
-        <translation>未选择层：显示论文的默认层</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="311"/>
-        <source>Mask</source>
-        <translation>掩码</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="316"/>
-        <source>Threshold τ: a pixel belongs to a word&apos;s mask where its normalized heat exceeds τ</source>
-        <translation>阈值 τ：当像素的归一化热度超过 τ 时，该像素属于该词的掩码</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="321"/>
-        <source>&amp;Threshold τ:</source>
-        <translation>阈值 τ(&amp;T)：</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="325"/>
-        <source>Heat map (no mask)</source>
-        <translation>热力图（无掩码）</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="326"/>
-        <source>Filled mask</source>
-        <translation>填充掩码</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="327"/>
-        <source>Mask outline</source>
-        <translation>掩码轮廓</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="328"/>
-        <source>Cut-out</source>
-        <translation>抠图</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="329"/>
-        <source>&amp;Show:</source>
-        <translation>显示(&amp;S)：</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="330"/>
-        <location filename="../ui/MainWindow.cpp" line="670"/>
-        <source>Select two words (Ctrl+click) to compare their masks.</source>
-        <translation>选择两个词（Ctrl+单击）以比较它们的掩码。</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="338"/>
-        <source>Display</source>
-        <translation>显示</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="341"/>
-        <source>Jet (as in the paper)</source>
-        <translation>Jet（同论文）</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="342"/>
-        <source>Viridis</source>
-        <translation>Viridis</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="343"/>
-        <source>Inferno</source>
-        <translation>Inferno</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="344"/>
-        <source>Magma</source>
-        <translation>Magma</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="345"/>
-        <source>Plasma</source>
-        <translation>Plasma</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="346"/>
-        <source>Cividis</source>
-        <translation>Cividis</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="347"/>
-        <source>Turbo</source>
-        <translation>Turbo</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="348"/>
-        <source>Gray</source>
-        <translation>灰度</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="349"/>
-        <source>Colour map of a single word&apos;s heat; several words each get their own hue</source>
-        <translation>单个词热度的色图；多个词时各用一种色调</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="350"/>
-        <source>&amp;Colours:</source>
-        <translation>颜色(&amp;C)：</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="354"/>
-        <source>How strongly the heat map covers the image</source>
-        <translation>热力图覆盖图像的强度</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="355"/>
-        <source>&amp;Opacity:</source>
-        <translation>不透明度(&amp;O)：</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="357"/>
-        <source>Per word (paper)</source>
-        <translation>按词（论文）</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="358"/>
-        <source>Shared across words</source>
-        <translation>所有词共用</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="359"/>
-        <source>Absolute</source>
-        <translation>绝对值</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="360"/>
-        <source>Share of the words</source>
-        <translation>在各词中的占比</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="361"/>
-        <source>Per word stretches each map to 0–1; shared keeps words comparable; absolute shows raw attention; share gives each pixel&apos;s split among the prompt&apos;s words</source>
-        <translation>“按词”将每张图拉伸到 0–1；“所有词共用”使各词可相互比较；“绝对值”显示原始注意力；“占比”显示每个像素在提示词各词之间的分配</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="364"/>
-        <source>&amp;Normalize:</source>
-        <translation>归一化(&amp;N)：</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="365"/>
-        <source>Merge a repeated word&apos;s occurrences</source>
-        <translation>合并重复词的各次出现</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="366"/>
-        <source>A word that occurs more than once: one map of all its occurrences, as castorini/daam computes it; unchecked, each chip shows its own occurrence&apos;s map</source>
-        <translation>多次出现的词：像 castorini/daam 那样，将其所有出现合并为一张热图；不勾选时，每个词块显示其自身那次出现的热图</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="380"/>
+        <location filename="../ui/MainWindow.cpp" line="254"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="381"/>
+        <location filename="../ui/MainWindow.cpp" line="255"/>
         <source>&amp;Open Session…</source>
         <translation>打开会话(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="383"/>
+        <location filename="../ui/MainWindow.cpp" line="257"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="384"/>
+        <location filename="../ui/MainWindow.cpp" line="259"/>
         <source>&amp;Compare With Session…</source>
         <translation>与会话比较(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="386"/>
+        <location filename="../ui/MainWindow.cpp" line="261"/>
         <source>Settings from &amp;PNG…</source>
         <translation>从 PNG 读取设置(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="388"/>
+        <location filename="../ui/MainWindow.cpp" line="263"/>
         <source>&amp;Save Session As…</source>
         <translation>会话另存为(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="391"/>
+        <location filename="../ui/MainWindow.cpp" line="266"/>
         <source>Export &amp;Overlay as PNG…</source>
         <translation>将叠加图导出为 PNG(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="393"/>
+        <location filename="../ui/MainWindow.cpp" line="268"/>
         <source>Export &amp;Figure (PNG, SVG, PDF)…</source>
         <translation>导出图表（PNG、SVG、PDF）(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="395"/>
+        <location filename="../ui/MainWindow.cpp" line="270"/>
         <source>Export &amp;Masks as PNG…</source>
         <translation>将掩码导出为 PNG(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="396"/>
+        <location filename="../ui/MainWindow.cpp" line="271"/>
         <source>Export Map &amp;Values (.npy, .safetensors)…</source>
         <translation>导出热图数值(&amp;V)（.npy、.safetensors）…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="398"/>
+        <location filename="../ui/MainWindow.cpp" line="273"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="401"/>
+        <location filename="../ui/MainWindow.cpp" line="276"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="405"/>
+        <location filename="../ui/MainWindow.cpp" line="280"/>
         <source>&amp;Fit Image</source>
         <translation>适应窗口(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="407"/>
+        <location filename="../ui/MainWindow.cpp" line="282"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="413"/>
+        <location filename="../ui/MainWindow.cpp" line="288"/>
         <source>System Language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="426"/>
+        <location filename="../ui/MainWindow.cpp" line="301"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="427"/>
+        <location filename="../ui/MainWindow.cpp" line="302"/>
         <source>The new language takes effect when DAAM Studio is started again.</source>
         <translation>新语言将在下次启动 DAAM Studio 时生效。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="431"/>
+        <location filename="../ui/MainWindow.cpp" line="306"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="433"/>
+        <location filename="../ui/MainWindow.cpp" line="308"/>
         <source>&amp;About DAAM Studio…</source>
         <translation>关于 DAAM Studio(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="521"/>
+        <location filename="../ui/MainWindow.cpp" line="382"/>
         <source>Computing heat maps…</source>
         <translation>正在计算热力图…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="536"/>
+        <location filename="../ui/MainWindow.cpp" line="400"/>
         <source>Could not compute the heat maps: %1</source>
         <translation>无法计算热力图：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="598"/>
+        <location filename="../ui/MainWindow.cpp" line="462"/>
         <source>Syntax: %1</source>
         <translation>句法：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="600"/>
+        <location filename="../ui/MainWindow.cpp" line="464"/>
         <source>Syntax: the parser relates none of the prompt&apos;s words</source>
         <translation>句法：解析器未找到提示词之间的任何关系</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="602"/>
+        <location filename="../ui/MainWindow.cpp" line="466"/>
         <source>Syntax unavailable: %1</source>
         <translation>句法不可用：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="625"/>
+        <location filename="../ui/MainWindow.cpp" line="486"/>
         <source>Draw the word&apos;s region to score its map against it.</source>
         <translation>绘制该词的区域，以据此为其热图打分。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="635"/>
+        <location filename="../ui/MainWindow.cpp" line="496"/>
         <source>IoU of the map at τ = %1 with the drawn region: %2</source>
         <translation>τ = %1 时热图与所绘区域的 IoU：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="641"/>
-        <source>Steps %1–%2 of %3</source>
-        <translation>第 %1–%2 步，共 %3 步</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="647"/>
-        <source>Approximate: this session keeps no per-head maps (Generate ▸ Keep per-head maps for exact step ranges).</source>
-        <translation>近似：此会话未保留逐头热图（在“生成”中勾选“保留每个注意力头的热图”可得到精确的步数范围）。</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="649"/>
-        <source>All heads shown: one head over part of the steps needs per-head maps (Generate ▸ Keep per-head maps).</source>
-        <translation>显示全部头：在部分步数上查看单个头需要逐头热图（在“生成”中勾选“保留每个注意力头的热图”）。</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="657"/>
+        <location filename="../ui/MainWindow.cpp" line="507"/>
         <source>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
         <translation>IoU(%1, %2) = %3
 IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="666"/>
+        <location filename="../ui/MainWindow.cpp" line="516"/>
         <source>%1(%2 → %3)
 </source>
         <translation>%1(%2 → %3)
 </translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="718"/>
+        <location filename="../ui/MainWindow.cpp" line="568"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="719"/>
+        <location filename="../ui/MainWindow.cpp" line="569"/>
         <source>x %1, y %2 — %3</source>
         <translation>x %1，y %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="741"/>
-        <source>All heads (paper)</source>
-        <translation>全部头（论文）</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="743"/>
-        <source>Head %1</source>
-        <translation>头 %1</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="773"/>
+        <location filename="../ui/MainWindow.cpp" line="610"/>
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="821"/>
+        <location filename="../ui/MainWindow.cpp" line="658"/>
         <source>Could not save the annotations: %1</source>
         <translation>无法保存标注：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="823"/>
+        <location filename="../ui/MainWindow.cpp" line="660"/>
         <source>Saved the annotations in %1</source>
         <translation>已将标注保存到 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="829"/>
+        <location filename="../ui/MainWindow.cpp" line="666"/>
         <source>Export the ratings</source>
         <translation>导出评分</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="829"/>
+        <location filename="../ui/MainWindow.cpp" line="666"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="832"/>
+        <location filename="../ui/MainWindow.cpp" line="669"/>
         <source>Could not export the ratings: %1</source>
         <translation>无法导出评分：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="847"/>
+        <location filename="../ui/MainWindow.cpp" line="683"/>
         <source>Opening %1 to compare…</source>
         <translation>正在打开 %1 以进行比较…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="852"/>
+        <location filename="../ui/MainWindow.cpp" line="687"/>
         <source>Could not compare with %1: %2</source>
         <translation>无法与 %1 比较：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="857"/>
+        <location filename="../ui/MainWindow.cpp" line="692"/>
         <source>Comparing with %1</source>
         <translation>正在与 %1 比较</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="865"/>
+        <location filename="../ui/MainWindow.cpp" line="700"/>
         <source>Open or generate a session first, then compare it with another.</source>
         <translation>请先打开或生成一个会话，再与另一个会话比较。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="866"/>
+        <location filename="../ui/MainWindow.cpp" line="702"/>
         <source>Compare with a session folder</source>
         <translation>与会话文件夹比较</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="881"/>
+        <location filename="../ui/MainWindow.cpp" line="715"/>
         <source>Reading the settings of %1…</source>
         <translation>正在读取 %1 的设置…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="905"/>
+        <location filename="../ui/MainWindow.cpp" line="744"/>
         <source>%1 carries no settings: %2</source>
         <translation>%1 不含设置：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="911"/>
+        <location filename="../ui/MainWindow.cpp" line="750"/>
         <source>Could not take the settings of a PNG: %1</source>
         <translation>无法读取 PNG 的设置：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="918"/>
+        <location filename="../ui/MainWindow.cpp" line="757"/>
         <source>Settings from %1 (%2).</source>
         <translation>设置来自 %1（%2）。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="939"/>
+        <location filename="../ui/MainWindow.cpp" line="777"/>
         <source>Could not open the session %1: %2</source>
         <translation>无法打开会话 %1：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="947"/>
+        <location filename="../ui/MainWindow.cpp" line="785"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="968"/>
+        <location filename="../ui/MainWindow.cpp" line="806"/>
         <source>Settings of the session %1.</source>
         <translation>会话 %1 的设置。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="987"/>
+        <location filename="../ui/MainWindow.cpp" line="825"/>
         <source>The session&apos;s settings were not taken: %1</source>
         <translation>未采用该会话的设置：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="994"/>
+        <location filename="../ui/MainWindow.cpp" line="832"/>
         <source>The generated session cannot be shown: %1</source>
         <translation>无法显示生成的会话：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1005"/>
+        <location filename="../ui/MainWindow.cpp" line="843"/>
         <source>Could not save the session: %1</source>
         <translation>无法保存会话：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1011"/>
+        <location filename="../ui/MainWindow.cpp" line="849"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1017"/>
+        <location filename="../ui/MainWindow.cpp" line="855"/>
         <source>Nothing to export: open or generate a session first.</source>
         <translation>没有可导出的内容：请先打开或生成一个会话。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1022"/>
-        <location filename="../ui/MainWindow.cpp" line="1067"/>
-        <location filename="../ui/MainWindow.cpp" line="1118"/>
-        <location filename="../ui/MainWindow.cpp" line="1130"/>
-        <location filename="../ui/MainWindow.cpp" line="1159"/>
+        <location filename="../ui/MainWindow.cpp" line="860"/>
+        <location filename="../ui/MainWindow.cpp" line="905"/>
+        <location filename="../ui/MainWindow.cpp" line="956"/>
+        <location filename="../ui/MainWindow.cpp" line="968"/>
+        <location filename="../ui/MainWindow.cpp" line="997"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1025"/>
-        <location filename="../ui/MainWindow.cpp" line="1070"/>
-        <location filename="../ui/MainWindow.cpp" line="1139"/>
+        <location filename="../ui/MainWindow.cpp" line="863"/>
+        <location filename="../ui/MainWindow.cpp" line="908"/>
+        <location filename="../ui/MainWindow.cpp" line="977"/>
         <source>Wrote %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1032"/>
+        <location filename="../ui/MainWindow.cpp" line="870"/>
         <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
         <translation>导出失败：%1：请使用 .png、.svg 或 .pdf 文件名</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1036"/>
-        <location filename="../ui/MainWindow.cpp" line="1101"/>
-        <location filename="../ui/MainWindow.cpp" line="1146"/>
+        <location filename="../ui/MainWindow.cpp" line="874"/>
+        <location filename="../ui/MainWindow.cpp" line="939"/>
+        <location filename="../ui/MainWindow.cpp" line="984"/>
         <source>Nothing to export: select at least one word.</source>
         <translation>没有可导出的内容：请至少选择一个词。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1046"/>
+        <location filename="../ui/MainWindow.cpp" line="884"/>
         <source>each map scaled to its own range (min–max, as the paper)</source>
         <translation>每张图按自身范围缩放（最小–最大，与论文相同）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1049"/>
+        <location filename="../ui/MainWindow.cpp" line="887"/>
         <source>one min–max scale for all the prompt&apos;s words</source>
         <translation>提示词所有单词共用一个最小–最大刻度</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1052"/>
+        <location filename="../ui/MainWindow.cpp" line="890"/>
         <source>attention as aggregated (no scaling; above 1 drawn as 1)</source>
         <translation>聚合后的注意力（不缩放；大于 1 按 1 绘制）</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1055"/>
+        <location filename="../ui/MainWindow.cpp" line="893"/>
         <source>the word&apos;s share of the prompt words&apos; attention</source>
         <translation>该词在提示词各词注意力中所占份额</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1136"/>
+        <location filename="../ui/MainWindow.cpp" line="974"/>
         <source>Export failed: %1: use a .npy or .safetensors file name</source>
         <translation>导出失败：%1：请使用 .npy 或 .safetensors 文件名</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1164"/>
+        <location filename="../ui/MainWindow.cpp" line="1002"/>
         <source>Masks written: %1</source>
         <translation>已写入掩码：%1 个</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1200"/>
+        <location filename="../ui/MainWindow.cpp" line="1021"/>
         <source>unsaved</source>
         <translation>未保存</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1201"/>
+        <location filename="../ui/MainWindow.cpp" line="1022"/>
         <source>%1 (%2) — DAAM Studio</source>
         <translation>%1（%2）— DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1206"/>
-        <source>Pause</source>
-        <translation>暂停</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="1291"/>
+        <location filename="../ui/MainWindow.cpp" line="1079"/>
         <source>Type what the image shows in the prompt, then Generate: its words get maps over the image.</source>
         <translation>在提示词中输入图像的内容，然后点击生成：其中的词会在图像上得到热图。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1298"/>
+        <location filename="../ui/MainWindow.cpp" line="1086"/>
         <source>Open a session folder</source>
         <translation>打开会话文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1305"/>
+        <location filename="../ui/MainWindow.cpp" line="1091"/>
         <source>Take the settings of an image</source>
         <translation>读取图像的设置</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1311"/>
+        <location filename="../ui/MainWindow.cpp" line="1097"/>
         <source>Nothing to save: open or generate a session first.</source>
         <translation>没有可保存的内容：请先打开或生成一个会话。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1312"/>
+        <location filename="../ui/MainWindow.cpp" line="1098"/>
         <source>Save the session as a folder</source>
         <translation>将会话保存为文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1318"/>
+        <location filename="../ui/MainWindow.cpp" line="1104"/>
         <source>Export the overlay</source>
         <translation>导出叠加图</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1306"/>
-        <location filename="../ui/MainWindow.cpp" line="1318"/>
-        <location filename="../ui/MainWindow.cpp" line="1346"/>
+        <location filename="../ui/MainWindow.cpp" line="1092"/>
+        <location filename="../ui/MainWindow.cpp" line="1104"/>
+        <location filename="../ui/MainWindow.cpp" line="1132"/>
         <source>PNG images (*.png)</source>
         <translation>PNG 图像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="289"/>
-        <source>Sum the maps of all heads, as the paper does, or show one head&apos;s in every chosen layer (right-click a layer to choose its own). Over part of the steps a head needs the per-head maps a generation may keep.</source>
-        <translation>像论文那样对所有注意力头的热图求和，或在每个选中的层中显示一个头的热图（右键单击某层可单独选择）。在部分步骤上，单个头需要生成时保留的逐头热图。</translation>
-    </message>
-    <message>
-        <location filename="../ui/MainWindow.cpp" line="1325"/>
+        <location filename="../ui/MainWindow.cpp" line="1111"/>
         <source>Export a figure</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1326"/>
+        <location filename="../ui/MainWindow.cpp" line="1112"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
         <translation>PNG 图像 (*.png);;SVG 矢量图 (*.svg);;PDF 文档 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1332"/>
+        <location filename="../ui/MainWindow.cpp" line="1118"/>
         <source>Figure resolution</source>
         <translation>图表分辨率</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1332"/>
+        <location filename="../ui/MainWindow.cpp" line="1118"/>
         <source>Dots per inch:</source>
         <translation>每英寸点数（DPI）：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1339"/>
+        <location filename="../ui/MainWindow.cpp" line="1125"/>
         <source>Export the maps as numbers</source>
         <translation>将热图导出为数值</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1340"/>
+        <location filename="../ui/MainWindow.cpp" line="1126"/>
         <source>safetensors (*.safetensors);;NumPy arrays (*.npy)</source>
         <translation>safetensors (*.safetensors);;NumPy 数组 (*.npy)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1346"/>
+        <location filename="../ui/MainWindow.cpp" line="1132"/>
         <source>Export masks</source>
         <translation>导出掩码</translation>
     </message>

@@ -6,6 +6,7 @@
 
 #include "ExplorationEngine.h"
 #include "ExplorationState.h"
+#include "ExplorePanel.h"
 #include "Exporter.h"
 #include "GenerationWorker.h"
 #include "JobTracker.h"
@@ -36,8 +37,8 @@ class ImageView;
 class LayerSelector;
 class PlotsPanel;
 class RangeSlider;
-class TokenStrip;
 class RecentFiles;
+class TokenStrip;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -96,16 +97,18 @@ public:
     const ExplorationEngine& engine() const { return engine_; }
     TokenStrip* tokenStrip() const { return tokens_; }
     ImageView* imageView() const { return view_; }
-    RangeSlider* rangeSlider() const { return range_; }
-    QToolButton* playButton() const { return play_; }
-    LayerSelector* layerSelector() const { return layers_; }
-    QSlider* thresholdSlider() const { return threshold_; }
-    QComboBox* maskModeBox() const { return maskMode_; }
-    QLabel* overlapLabel() const { return overlap_; }
+    // The Explore dock's controls (the accessors below forward to it).
+    ExplorePanel* explorePanel() const { return explore_; }
+    RangeSlider* rangeSlider() const { return explore_->rangeSlider(); }
+    QToolButton* playButton() const { return explore_->playButton(); }
+    LayerSelector* layerSelector() const { return explore_->layerSelector(); }
+    QSlider* thresholdSlider() const { return explore_->thresholdSlider(); }
+    QComboBox* maskModeBox() const { return explore_->maskModeBox(); }
+    QLabel* overlapLabel() const { return explore_->overlapLabel(); }
     QLabel* readoutLabel() const { return readout_; }
-    QLabel* rangeLabel() const { return rangeLabel_; }
-    QComboBox* headBox() const { return headBox_; }
-    QCheckBox* mergeRepeatsBox() const { return mergeRepeats_; }
+    QLabel* rangeLabel() const { return explore_->rangeLabel(); }
+    QComboBox* headBox() const { return explore_->headBox(); }
+    QCheckBox* mergeRepeatsBox() const { return explore_->mergeRepeatsBox(); }
     QLabel* errorBanner() const { return errorBanner_; }
     PlotsPanel* plots() const { return plots_; }
     GenerationPanel* generationPanel() const { return generationPanel_; }
@@ -129,7 +132,6 @@ protected:
 
 private:
     void buildMenus();
-    QWidget* buildControls();
     void connectState();
     // Whether the word has a visible chip (start and end tokens only while their toggle is on).
     bool wordShown(int word) const;
@@ -148,8 +150,6 @@ private:
     void showError(const QString& message);
     void clearError();
     void updateTitle();
-    void togglePlay();
-    void advancePlay();
     void restoreSettings();
     void saveSettings() const;
     void openDialog();
@@ -193,20 +193,7 @@ private:
     ImageView* view_;
     QLabel* readout_;
     QLabel* errorBanner_;
-    RangeSlider* range_;
-    QLabel* rangeLabel_;
-    QToolButton* play_;
-    QTimer* playTimer_;
-    LayerSelector* layers_;
-    QComboBox* headBox_; // all heads, or one head in every layer
-    QCheckBox* mergeRepeats_;
-    QSlider* threshold_;
-    QLabel* thresholdValue_;
-    QComboBox* maskMode_;
-    QLabel* overlap_;
-    QComboBox* colorMap_;
-    QSlider* opacity_;
-    QComboBox* normalization_;
+    ExplorePanel* explore_;
     PlotsPanel* plots_;
     GenerationPanel* generationPanel_;
     QMenu* languageMenu_ = nullptr;
