@@ -5,12 +5,14 @@
 
 #include <QBuffer>
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QLinearGradient>
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfWriter>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QSvgGenerator>
 
@@ -35,6 +37,28 @@ int columnsFor(int panels) {
     return std::min(panels, 4);
 }
 
+// The normalization as a file records it, in no language.
+const char* normalizationId(Normalization n) {
+    switch (n) {
+    case Normalization::MinMax:
+        return "minmax";
+    case Normalization::Joint:
+        return "joint";
+    case Normalization::Absolute:
+        return "absolute";
+    case Normalization::Share:
+        return "share";
+    }
+    return "minmax";
+}
+
+// `path` itself for a single word, else the word's own file beside it (see writeMasks).
+QString wordFilePath(const QString& path, const ExportWord& word, size_t words, const QString& suffix) {
+    if (words == 1) return path;
+    const QFileInfo info(path);
+    return info.dir().filePath(QStringLiteral("%1-%2.%3").arg(info.completeBaseName(), wordFileTag(word), suffix));
+}
+
 } // namespace
 
 bool commit(const QString& path, const QByteArray& bytes, QString* error) {
@@ -57,6 +81,55 @@ bool figureFormatFor(const QString& path, FigureFormat& out) {
     else
         return false;
     return true;
+}
+
+bool mapValuesFormatFor(const QString& path, MapValuesFormat& out) {
+    const QString suffix = QFileInfo(path).suffix();
+    if (suffix.compare(QLatin1String("safetensors"), Qt::CaseInsensitive) == 0)
+        out = MapValuesFormat::Safetensors;
+    else if (suffix.compare(QLatin1String("npy"), Qt::CaseInsensitive) == 0)
+        out = MapValuesFormat::Npy;
+    else
+        return false;
+    return true;
+}
+
+QString wordFileTag(const ExportWord& word) {
+    QString name = word.text;
+    name.replace(QRegularExpression(QStringLiteral("[^\\w-]")), QStringLiteral("_"));
+    return QStringLiteral("%1-%2").arg(word.index + 1).arg(name);
+}
+
+QString figureBarLabel(Normalization normalization) {
+    switch (normalization) {
+    case Normalization::MinMax:
+        return QCoreApplication::translate("daam::ui::Exporter",
+                                           "each map scaled to its own range (min–max, as the paper)");
+    case Normalization::Joint:
+        return QCoreApplication::translate("daam::ui::Exporter", "one min–max scale for all the prompt's words");
+    case Normalization::Absolute:
+        return QCoreApplication::translate("daam::ui::Exporter",
+                                           "attention as aggregated (no scaling; above 1 drawn as 1)");
+    case Normalization::Share:
+        return QCoreApplication::translate("daam::ui::Exporter", "the word's share of the prompt words' attention");
+    }
+    return {};
+}
+
+FigureContent composeFigure(const QImage& image, const std::vector<ExportWord>& words, OverlayStyle style,
+                            Normalization normalization, const QString& prompt) {
+    FigureContent content;
+    content.image = image;
+    content.colorMap = style.colorMap;
+    content.caption = prompt;
+    content.barLabel = figureBarLabel(normalization);
+    // A mask would hide the heat the colour bar explains.
+    style.maskMode = MaskMode::None;
+    for (const auto& word : words) {
+        content.panels.push_back(renderOverlay(image, {word.map}, style));
+        content.titles << word.text;
+    }
+    return content;
 }
 
 bool writeImage(const QString& path, const QImage& image, QString* error) {
@@ -277,6 +350,53 @@ bool writeFigure(const QString& path, FigureFormat format, const FigureContent& 
     return writePaintedFigure(
         path, format, figureSizeInches(content), content.caption, dpi,
         [&](QPainter& p, const QSizeF& size) { paintFigure(p, size, content); }, error);
+}
+
+bool writeOverlay(const QString& path, const QImage& image, const std::vector<ExportWord>& words,
+                  const OverlayStyle& style, QString* error) {
+    std::vector<const HeatMap*> maps;
+    for (const auto& word : words)
+        maps.push_back(word.map);
+    return writeImage(path, renderOverlay(image, maps, style), error);
+}
+
+bool writeMasks(const QString& path, const std::vector<ExportWord>& words, double threshold, QStringList* written,
+                QString* error) {
+    const QString suffix = QFileInfo(path).suffix();
+    for (const auto& word : words) {
+        const QString target =
+            wordFilePath(path, word, words.size(), suffix.isEmpty() ? QStringLiteral("png") : suffix);
+        if (!writeImage(target, renderMask(*word.map, threshold), error)) return false;
+        if (written) *written << target;
+    }
+    return true;
+}
+
+bool writeMapValues(const QString& path, MapValuesFormat format, const std::vector<ExportWord>& words,
+                    const MapValuesRecord& record, QStringList* written, QString* error) {
+    switch (format) {
+    case MapValuesFormat::Safetensors: {
+        std::vector<std::pair<QString, const HeatMap*>> named;
+        for (const auto& word : words)
+            named.emplace_back(wordFileTag(word), word.map);
+        const std::map<std::string, std::string> metadata{
+            {"format", "daam-studio-word-maps"},
+            {"prompt", record.prompt.toStdString()},
+            {"normalization", normalizationId(record.normalization)},
+            {"unet_calls", QStringLiteral("%1:%2").arg(record.callBegin).arg(record.callEnd).toStdString()}};
+        if (!writeMapsSafetensors(path, named, metadata, error)) return false;
+        if (written) *written << path;
+        return true;
+    }
+    case MapValuesFormat::Npy:
+        for (const auto& word : words) {
+            const QString target = wordFilePath(path, word, words.size(), QStringLiteral("npy"));
+            if (!writeNpy(target, *word.map, error)) return false;
+            if (written) *written << target;
+        }
+        return true;
+    }
+    return false;
 }
 
 QSizeF figureGridSizeInches(const FigureGrid& grid) {

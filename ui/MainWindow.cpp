@@ -35,7 +35,6 @@
 #include <QMimeData>
 #include <QPainter>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QSaveFile>
 #include <QScrollArea>
 #include <QScrollBar>
@@ -850,13 +849,23 @@ bool MainWindow::saveSession(const QString& dir) {
     return true;
 }
 
+std::vector<ExportWord> MainWindow::exportWords() const {
+    std::vector<ExportWord> out;
+    if (!engine_.hasSession()) return out;
+    for (int w : state_->selectedWords()) {
+        const HeatMap& map = engine_.wordMap(w, state_->query());
+        if (!map.empty()) out.push_back({w, engine_.summary().words[size_t(w)].text, &map});
+    }
+    return out;
+}
+
 bool MainWindow::exportOverlay(const QString& path) {
     if (!engine_.hasSession()) {
         showError(tr("Nothing to export: open or generate a session first."));
         return false;
     }
     QString error;
-    if (!writeImage(path, renderOverlay(engine_.summary().image, selectedMaps(), overlayStyle()), &error)) {
+    if (!writeOverlay(path, engine_.summary().image, exportWords(), overlayStyle(), &error)) {
         showError(tr("Export failed: %1").arg(error));
         return false;
     }
@@ -875,31 +884,8 @@ bool MainWindow::exportFigure(const QString& path, int dpi) {
         return false;
     }
     const auto& summary = engine_.summary();
-    FigureContent content;
-    content.image = summary.image;
-    content.colorMap = state_->colorMap();
-    content.caption = summary.prompt;
-    switch (state_->normalization()) {
-    case Normalization::MinMax:
-        content.barLabel = tr("each map scaled to its own range (min–max, as the paper)");
-        break;
-    case Normalization::Joint:
-        content.barLabel = tr("one min–max scale for all the prompt's words");
-        break;
-    case Normalization::Absolute:
-        content.barLabel = tr("attention as aggregated (no scaling; above 1 drawn as 1)");
-        break;
-    case Normalization::Share:
-        content.barLabel = tr("the word's share of the prompt words' attention");
-        break;
-    }
-    OverlayStyle style = overlayStyle();
-    style.maskMode = MaskMode::None;
-    const auto maps = selectedMaps();
-    for (size_t i = 0; i < maps.size(); ++i) {
-        content.panels.push_back(renderOverlay(summary.image, {maps[i]}, style));
-        content.titles << summary.words[state_->selectedWords()[int(i)]].text;
-    }
+    const FigureContent content =
+        composeFigure(summary.image, exportWords(), overlayStyle(), state_->normalization(), summary.prompt);
     QString error;
     if (!writeFigure(path, format, content, dpi, &error)) {
         showError(tr("Export failed: %1").arg(error));
@@ -909,69 +895,22 @@ bool MainWindow::exportFigure(const QString& path, int dpi) {
     return true;
 }
 
-namespace {
-// The normalization as a file records it, in no language.
-const char* normalizationId(Normalization n) {
-    switch (n) {
-    case Normalization::MinMax:
-        return "minmax";
-    case Normalization::Joint:
-        return "joint";
-    case Normalization::Absolute:
-        return "absolute";
-    case Normalization::Share:
-        return "share";
-    }
-    return "minmax";
-}
-} // namespace
-
-QString MainWindow::wordFileTag(int word) const {
-    // The word's text made safe for a file name, after its place in the prompt (words repeat).
-    QString name = engine_.summary().words[word].text;
-    name.replace(QRegularExpression(QStringLiteral("[^\\w-]")), QStringLiteral("_"));
-    return QStringLiteral("%1-%2").arg(word + 1).arg(name);
-}
-
 bool MainWindow::exportMapValues(const QString& path, QStringList* written) {
-    const auto maps = selectedMaps();
-    if (maps.empty()) {
+    const auto words = exportWords();
+    if (words.empty()) {
         showError(tr("Nothing to export: select at least one word."));
         return false;
     }
-    const auto& summary = engine_.summary();
-    const auto& selected = state_->selectedWords();
-    QString error;
-    const QFileInfo info(path);
-    if (info.suffix().compare(QLatin1String("safetensors"), Qt::CaseInsensitive) == 0) {
-        std::vector<std::pair<QString, const HeatMap*>> named;
-        for (size_t i = 0; i < maps.size(); ++i)
-            named.emplace_back(wordFileTag(selected[int(i)]), maps[i]);
-        const std::map<std::string, std::string> metadata{
-            {"format", "daam-studio-word-maps"},
-            {"prompt", summary.prompt.toStdString()},
-            {"normalization", normalizationId(state_->normalization())},
-            {"unet_calls", QStringLiteral("%1:%2").arg(state_->callBegin()).arg(state_->callEnd()).toStdString()}};
-        if (!writeMapsSafetensors(path, named, metadata, &error)) {
-            showError(tr("Export failed: %1").arg(error));
-            return false;
-        }
-        if (written) *written << path;
-    } else if (info.suffix().compare(QLatin1String("npy"), Qt::CaseInsensitive) == 0) {
-        for (size_t i = 0; i < maps.size(); ++i) {
-            const QString target =
-                maps.size() == 1
-                    ? path
-                    : info.dir().filePath(
-                          QStringLiteral("%1-%2.npy").arg(info.completeBaseName(), wordFileTag(selected[int(i)])));
-            if (!writeNpy(target, *maps[i], &error)) {
-                showError(tr("Export failed: %1").arg(error));
-                return false;
-            }
-            if (written) *written << target;
-        }
-    } else {
+    MapValuesFormat format;
+    if (!mapValuesFormatFor(path, format)) {
         showError(tr("Export failed: %1: use a .npy or .safetensors file name").arg(path));
+        return false;
+    }
+    const MapValuesRecord record{engine_.summary().prompt, state_->normalization(), state_->callBegin(),
+                                 state_->callEnd()};
+    QString error;
+    if (!writeMapValues(path, format, words, record, written, &error)) {
+        showError(tr("Export failed: %1").arg(error));
         return false;
     }
     statusBar()->showMessage(tr("Wrote %1").arg(QDir::toNativeSeparators(path)), 4000);
@@ -979,27 +918,17 @@ bool MainWindow::exportMapValues(const QString& path, QStringList* written) {
 }
 
 bool MainWindow::exportMasks(const QString& path, QStringList* written) {
-    const auto maps = selectedMaps();
-    if (maps.empty()) {
+    const auto words = exportWords();
+    if (words.empty()) {
         showError(tr("Nothing to export: select at least one word."));
         return false;
     }
-    const QFileInfo info(path);
-    for (size_t i = 0; i < maps.size(); ++i) {
-        const int word = state_->selectedWords()[int(i)];
-        QString target = path;
-        if (maps.size() > 1)
-            target = info.dir().filePath(QStringLiteral("%1-%2.%3")
-                                             .arg(info.completeBaseName(), wordFileTag(word),
-                                                  info.suffix().isEmpty() ? QStringLiteral("png") : info.suffix()));
-        QString error;
-        if (!writeImage(target, renderMask(*maps[i], state_->threshold()), &error)) {
-            showError(tr("Export failed: %1").arg(error));
-            return false;
-        }
-        if (written) *written << target;
+    QString error;
+    if (!writeMasks(path, words, state_->threshold(), written, &error)) {
+        showError(tr("Export failed: %1").arg(error));
+        return false;
     }
-    statusBar()->showMessage(tr("Masks written: %1").arg(maps.size()), 4000);
+    statusBar()->showMessage(tr("Masks written: %1").arg(words.size()), 4000);
     return true;
 }
 

@@ -166,8 +166,8 @@ private:
     void exportFigureDialog();
     void exportMasksDialog();
     void exportMapValuesDialog();
-    // A selected word in an export's file name: "3-dog" (its place in the prompt, then its text made safe).
-    QString wordFileTag(int word) const;
+    // The selected words with a map, as the exports take them.
+    std::vector<ExportWord> exportWords() const;
     OverlayStyle overlayStyle() const;
 
     ExplorationEngine engine_;
