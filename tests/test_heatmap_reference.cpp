@@ -176,6 +176,49 @@ private Q_SLOTS:
         QVERIFY2(rel < 0.1, qPrintable(QString::number(rel)));
     }
 
+    void groupedAndKeptQueriesMatchAPlainComputation() {
+        // Layers of one resolution are summed over calls and upsampled together, and all-call maps are kept per
+        // row once computed: neither may change an answer. Call 1 alone, heads summed before the clamp as the
+        // header says, computed here layer by layer.
+        auto c = loadRawCase({torch::kFloat32, false});
+        const int rows = c.trace->tokens();
+        auto plain = [&](const std::vector<int>& layers) {
+            auto expected = torch::zeros({rows, 64, 64});
+            int keys = 0;
+            for (int l : layers) {
+                const auto maps = c.trace->layerMaps(l).narrow(0, 1, 1).sum(0).unsqueeze(1); // [rows, 1, h, w]
+                namespace F = torch::nn::functional;
+                expected += F::interpolate(maps, F::InterpolateFuncOptions()
+                                                     .size(std::vector<int64_t>{64, 64})
+                                                     .mode(torch::kBicubic)
+                                                     .align_corners(false))
+                                .clamp_min(0)
+                                .squeeze(1);
+                keys += c.trace->layers()[l].heads;
+            }
+            return expected / keys;
+        };
+        const auto& defaults = c.aggregator->defaultLayers();
+        // Every layer, one layer of a resolution others share, and the first and last.
+        for (const auto& layers :
+             {defaults, std::vector<int>{defaults[1]}, std::vector<int>{defaults.back(), defaults[0]}}) {
+            daam::HeatMapQuery second;
+            second.callBegin = 1;
+            second.layers = layers;
+            DAAM_COMPARE_TENSORS("call 1, heads summed, " + std::to_string(layers.size()) + " layers",
+                                 c.aggregator->globalMaps(second), plain(layers), 1e-6);
+        }
+
+        // Rows asked for one at a time, repeated and out of order give what all rows at once give.
+        const daam::HeatMapAggregator fresh(c.trace, 64, 64);
+        const auto row3 = fresh.tokenMaps({}, {3});
+        const auto mixed = fresh.tokenMaps({}, {5, 3, 5});
+        const auto all = c.aggregator->globalMaps({});
+        DAAM_COMPARE_TENSORS("row 3 first", row3[0], all[3], 1e-6);
+        DAAM_COMPARE_TENSORS("rows 5, 3, 5 after", mixed, torch::stack({all[5], all[3], all[5]}), 1e-6);
+        DAAM_COMPARE_TENSORS("all rows after", fresh.globalMaps({}), all, 1e-6);
+    }
+
     void defaultLeavesOutTheMidBlockAndFactor8() {
         // daam hooks the cross-attention of the down and up blocks only (its locator takes the mid block only
         // to save or load heads) and drops factor-8 maps. At SD 1.5's 512 px the mid block is a factor-8 map

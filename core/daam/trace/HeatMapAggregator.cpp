@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace daam {
 
@@ -43,16 +44,27 @@ HeatMapAggregator::HeatMapAggregator(std::shared_ptr<const AttentionTrace> trace
     if (gridHeight_ <= 0 || gridWidth_ <= 0) throw Error("heat map grid must not be empty");
     torch::NoGradGuard noGrad;
     const auto& layers = trace_->layers();
+    std::map<std::pair<int, int>, int64_t> groupLayers; // layers per resolution
     for (size_t l = 0; l < layers.size(); ++l) {
         const int64_t cells = int64_t(layers[l].height) * layers[l].width;
         // daam hooks the down and up blocks only (its locator takes the mid block only to save or load heads),
         // computes factor = int(sqrt(latent_hw // (h*w))) and leaves factor 8 out.
         const int64_t factor = static_cast<int64_t>(std::sqrt(double((int64_t(gridHeight_) * gridWidth_) / cells)));
         if (factor != 8 && layers[l].block != UNetBlock::Mid) defaultLayers_.push_back(static_cast<int>(l));
-        auto maps = trace_->layerMaps(static_cast<int>(l)).to(torch::kFloat32);
-        prefix_.push_back(
-            torch::cat({torch::zeros_like(maps.narrow(0, 0, 1).expand({1, -1, -1, -1})), maps.cumsum(0)}));
+        prefixSlot_.push_back({0, groupLayers[{layers[l].height, layers[l].width}]++});
     }
+    const int64_t calls = trace_->calls(), tokens = trace_->tokens();
+    for (const auto& [size, count] : groupLayers) {
+        for (size_t l = 0; l < layers.size(); ++l)
+            if (std::make_pair(layers[l].height, layers[l].width) == size)
+                prefixSlot_[l].group = static_cast<int>(prefix_.size());
+        prefix_.push_back(torch::zeros({calls + 1, count, tokens, size.first, size.second}, torch::kFloat32));
+    }
+    for (size_t l = 0; l < layers.size(); ++l) {
+        auto sums = prefix_[size_t(prefixSlot_[l].group)].narrow(0, 1, calls).select(1, prefixSlot_[l].slot);
+        torch::cumsum_out(sums, trace_->layerMaps(static_cast<int>(l)).to(torch::kFloat32), 0);
+    }
+    allCallsCache_.resize(layers.size());
 }
 
 const CrossAttentionLayer& HeatMapAggregator::layerAt(int l) const {
@@ -66,6 +78,30 @@ bool HeatMapAggregator::isExact(const HeatMapQuery& query) const {
     return allCalls || trace_->hasHeadMaps();
 }
 
+torch::Tensor HeatMapAggregator::allCallsAllHeads(int l, const std::vector<int64_t>& rows) const {
+    const auto& info = layerAt(l);
+    std::lock_guard<std::mutex> lock(cacheMutex_);
+    auto& cache = allCallsCache_[size_t(l)];
+    if (!cache.maps.defined()) {
+        cache.maps = torch::zeros({trace_->tokens(), gridHeight_, gridWidth_}, torch::kFloat32);
+        cache.rowDone.assign(size_t(trace_->tokens()), false);
+    }
+    std::vector<int64_t> missing;
+    for (int64_t r : rows)
+        if (!cache.rowDone[size_t(r)] && std::find(missing.begin(), missing.end(), r) == missing.end())
+            missing.push_back(r);
+    if (!missing.empty()) {
+        auto index = torch::tensor(missing, torch::kInt64);
+        auto perHead = trace_->headTotals(l).index_select(1, index); // [heads, m, h, w]
+        const auto n = perHead.size(0), m = perHead.size(1);
+        auto up = bicubic(perHead.reshape({n * m, 1, info.height, info.width}), gridHeight_, gridWidth_);
+        cache.maps.index_copy_(0, index, up.clamp_min_(0).reshape({n, m, gridHeight_, gridWidth_}).sum(0));
+        for (int64_t r : missing)
+            cache.rowDone[size_t(r)] = true;
+    }
+    return cache.maps.index_select(0, torch::tensor(rows, torch::kInt64));
+}
+
 torch::Tensor HeatMapAggregator::tokenMaps(const HeatMapQuery& query, const std::vector<int>& rows) const {
     torch::NoGradGuard noGrad;
     const int calls = trace_->calls();
@@ -75,37 +111,52 @@ torch::Tensor HeatMapAggregator::tokenMaps(const HeatMapQuery& query, const std:
     const auto& layers = query.layers.empty() ? defaultLayers_ : query.layers;
     for (int r : rows)
         if (r < 0 || r >= trace_->tokens()) throw Error("token row " + std::to_string(r) + " is not in the trace");
-    auto rowIndex = torch::tensor(std::vector<int64_t>(rows.begin(), rows.end()), torch::kInt64);
+    const std::vector<int64_t> rowList(rows.begin(), rows.end());
+    auto rowIndex = torch::tensor(rowList, torch::kInt64);
 
     auto total = torch::zeros({static_cast<int64_t>(rows.size()), gridHeight_, gridWidth_}, torch::kFloat32);
     int64_t keys = 0; // (layer, head) pairs averaged over
+    // Maps still to upsample, [n, rows, h, w] each, by resolution: one bicubic call per resolution instead of one
+    // per layer (SDXL has 70 layers at two resolutions).
+    std::map<std::pair<int, int>, std::vector<torch::Tensor>> pending;
+    std::vector<std::vector<int64_t>> summedLayers(prefix_.size()); // per prefix group: slots of layers summed there
     for (int l : layers) {
         const auto& info = layerAt(l);
         const auto heads = keptHeads(query, l, info);
         if (heads.empty()) continue;
-        auto headIndex = torch::tensor(heads, torch::kInt64);
-
-        torch::Tensor perHead; // [heads, rows, h, w], or an undefined tensor when heads are summed
-        if (allCalls) {
-            perHead = trace_->headTotals(l).index_select(0, headIndex).index_select(1, rowIndex);
+        keys += static_cast<int64_t>(heads.size());
+        if (allCalls && static_cast<int>(heads.size()) == info.heads) {
+            // The query reads back what an earlier one computed: one bicubic per (head, row) is most of a query.
+            total += allCallsAllHeads(l, rowList);
+        } else if (allCalls) {
+            auto headIndex = torch::tensor(heads, torch::kInt64);
+            pending[{info.height, info.width}].push_back(
+                trace_->headTotals(l).index_select(0, headIndex).index_select(1, rowIndex));
         } else if (trace_->hasHeadMaps()) {
-            perHead = trace_->layerHeadMaps(l).narrow(0, begin, end - begin).to(torch::kFloat32).sum(0);
-            perHead = perHead.index_select(0, headIndex).index_select(1, rowIndex);
-        }
-        if (perHead.defined()) {
-            // One map per (head, row), upsampled and clamped separately, then summed over heads.
-            const auto n = perHead.size(0), r = perHead.size(1);
-            auto up = bicubic(perHead.reshape({n * r, 1, info.height, info.width}), gridHeight_, gridWidth_);
-            total += up.clamp_min_(0).reshape({n, r, gridHeight_, gridWidth_}).sum(0);
+            auto headIndex = torch::tensor(heads, torch::kInt64);
+            auto perHead = trace_->layerHeadMaps(l).narrow(0, begin, end - begin).to(torch::kFloat32).sum(0);
+            pending[{info.height, info.width}].push_back(perHead.index_select(0, headIndex).index_select(1, rowIndex));
         } else {
             // Heads summed first: only valid for all heads (a head subset needs per-head maps).
             if (!query.headsOf(l).empty())
                 throw Error("a head selection over part of the timesteps needs per-head maps");
-            auto summed = (prefix_[l][end] - prefix_[l][begin]).index_select(0, rowIndex);
-            auto up = bicubic(summed.unsqueeze(1), gridHeight_, gridWidth_);
-            total += up.clamp_min_(0).squeeze(1);
+            summedLayers[size_t(prefixSlot_[l].group)].push_back(prefixSlot_[l].slot);
         }
-        keys += static_cast<int64_t>(heads.size());
+    }
+    // The calls' sum of every layer of a resolution at once: one subtraction of the groups' prefix sums.
+    for (size_t g = 0; g < prefix_.size(); ++g) {
+        if (summedLayers[g].empty()) continue;
+        const auto sums = (prefix_[g][end] - prefix_[g][begin]) // [layers, tokens, h, w]
+                              .index_select(0, torch::tensor(summedLayers[g], torch::kInt64))
+                              .index_select(1, rowIndex);
+        pending[{int(sums.size(2)), int(sums.size(3))}].push_back(sums);
+    }
+    // Each map is upsampled and clamped alone, as the reference does per (layer, head), then they are summed.
+    for (const auto& [size, maps] : pending) {
+        const auto all = torch::cat(maps, 0);
+        const auto n = all.size(0), r = all.size(1);
+        auto up = bicubic(all.reshape({n * r, 1, size.first, size.second}), gridHeight_, gridWidth_);
+        total += up.clamp_min_(0).reshape({n, r, gridHeight_, gridWidth_}).sum(0);
     }
     if (keys > 0) total /= static_cast<double>(keys);
     return total;

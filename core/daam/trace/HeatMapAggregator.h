@@ -19,6 +19,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace daam {
@@ -77,12 +78,28 @@ public:
 
 private:
     const CrossAttentionLayer& layerAt(int layer) const; // throws for an index outside the layer table
+    // [rows, gridHeight, gridWidth]: layer `l`'s maps over all calls, each head upsampled and clamped, summed over
+    // its heads. Rows are computed on first use and kept (for SDXL at 1024x1024, at most 55 MB).
+    torch::Tensor allCallsAllHeads(int l, const std::vector<int64_t>& rows) const;
 
     std::shared_ptr<const AttentionTrace> trace_;
     int gridHeight_ = 0;
     int gridWidth_ = 0;
     std::vector<int> defaultLayers_;
-    std::vector<torch::Tensor> prefix_; // per layer [calls + 1, tokens, h, w] float32 prefix sums over calls
+    // Prefix sums over calls, one tensor per map resolution so that a query subtracts once per resolution:
+    // [calls + 1, layers of that resolution, tokens, h, w] float32. prefixSlot_[l]: where layer l lies.
+    std::vector<torch::Tensor> prefix_;
+    struct PrefixSlot {
+        int group = 0;
+        int64_t slot = 0;
+    };
+    std::vector<PrefixSlot> prefixSlot_;
+    struct RowCache {
+        torch::Tensor maps; // [tokens, gridHeight, gridWidth]
+        std::vector<bool> rowDone;
+    };
+    mutable std::mutex cacheMutex_;               // queries may come from several threads at once
+    mutable std::vector<RowCache> allCallsCache_; // per layer
 };
 
 // A map [h, w] brought to the image size [H, W] bicubically (align_corners=false), then normalized.
