@@ -182,11 +182,11 @@ private Q_SLOTS:
         // header says, computed here layer by layer.
         auto c = loadRawCase({torch::kFloat32, false});
         const int rows = c.trace->tokens();
-        auto plain = [&](const std::vector<int>& layers) {
+        auto plain = [trace = c.trace, rows](const std::vector<int>& layers) {
             auto expected = torch::zeros({rows, 64, 64});
             int keys = 0;
             for (int l : layers) {
-                const auto maps = c.trace->layerMaps(l).narrow(0, 1, 1).sum(0).unsqueeze(1); // [rows, 1, h, w]
+                const auto maps = trace->layerMaps(l).narrow(0, 1, 1).sum(0).unsqueeze(1); // [rows, 1, h, w]
                 namespace F = torch::nn::functional;
                 expected += F::interpolate(maps, F::InterpolateFuncOptions()
                                                      .size(std::vector<int64_t>{64, 64})
@@ -194,7 +194,7 @@ private Q_SLOTS:
                                                      .align_corners(false))
                                 .clamp_min(0)
                                 .squeeze(1);
-                keys += c.trace->layers()[l].heads;
+                keys += trace->layers()[l].heads;
             }
             return expected / keys;
         };
