@@ -140,6 +140,16 @@ SafetensorsFile::~SafetensorsFile() {
     if (mapped_) ::munmap(base_, size_);
 }
 
+void SafetensorsFile::releasePages(const TensorEntry& entry) const {
+    if (!mapped_) return;
+    static const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto begin = reinterpret_cast<uintptr_t>(data(entry));
+    const uintptr_t first = (begin + page - 1) / page * page, last = (begin + entry.byteSize()) / page * page;
+    // Only whole pages of this tensor: a page it shares with a neighbour may back a parameter that aliases the file.
+    // The mapping is never written where tensors are converted, so the pages read back unchanged.
+    if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
 const TensorEntry* SafetensorsFile::find(std::string_view name) const {
     auto it = std::lower_bound(entries_.begin(), entries_.end(), name,
                                [](const TensorEntry& e, std::string_view n) { return e.name < n; });

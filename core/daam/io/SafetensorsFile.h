@@ -62,6 +62,10 @@ public:
     // never changes the file.
     uint8_t* data(const TensorEntry& entry) const { return dataArea_ + entry.begin; }
     uint64_t fileSize() const { return size_; }
+    // Gives back the resident pages that lie wholly inside a tensor's bytes once it has been copied out (a
+    // converted dtype): they would otherwise stay resident beside the copy as long as the file is mapped. Read
+    // again, they come back from the file. Nothing for a file read from memory.
+    void releasePages(const TensorEntry& entry) const;
 
 private:
     SafetensorsFile() = default;

@@ -123,6 +123,11 @@ torch::Tensor WeightSet::tensor(const std::string& name) const {
     return tensorView(it->second.file, stored).t().contiguous();
 }
 
+void WeightSet::releasePages(const std::string& name) const {
+    const auto& located = locate(name);
+    located.file->releasePages(*located.entry);
+}
+
 const WeightSet::Located& WeightSet::locate(const std::string& from) const {
     auto it = tensors_.find(from);
     if (it == tensors_.end()) throw FileError(source_, "no tensor '" + excerpt(from, 160) + "'");
@@ -301,6 +306,9 @@ void loadStateDict(torch::nn::Module& module, const WeightSet& weights, const Lo
             target.set_data(source); // zero-copy: the parameter aliases the mapped file
         } else {
             target.set_data(source.to(options.device, dtype));
+            source = torch::Tensor();
+            // Converted (SD 1.5's fp32 UNet to bf16: 3.4 GB read for 1.7 GB kept): the file's pages go as we go.
+            weights.releasePages(name);
         }
     }
 }

@@ -33,6 +33,8 @@ public:
     bool contains(const std::string& name) const;
     const TensorEntry& entry(const std::string& name) const;
     torch::Tensor tensor(const std::string& name) const; // zero-copy CPU view
+    // After `name` was copied out: its pages of the mapped file leave resident memory (SafetensorsFile::releasePages).
+    void releasePages(const std::string& name) const;
     const std::string& fileOf(const std::string& name) const;
     // How many items `<prefix>0.`, `<prefix>1.`, ... the tensor names number: 1 + the largest N of a tensor
     // named `<prefix>N.<rest>`, 0 when there is none (e.g. prefix "text_model.encoder.layers.").
