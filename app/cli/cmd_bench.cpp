@@ -159,6 +159,7 @@ int runBench(const std::vector<std::string>& argv) {
     const auto loadStart = std::chrono::steady_clock::now();
     auto pipeline = loadPipeline(model, request);
     const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
+    const double loadedGb = double(procStatusBytes("VmRSS")) / 1e9, loadPeakGb = double(procStatusBytes("VmHWM")) / 1e9;
     request = pipeline->resolve(request);
     std::printf("model %s: %dx%d, %d steps, scheduler %s, %s on %s, %d threads, BLAS kernels %s; load %.2f s\n",
                 model.c_str(), request.width, request.height, request.steps, request.scheduler.c_str(),
@@ -195,7 +196,8 @@ int runBench(const std::vector<std::string>& argv) {
     if (args.has("tflop-per-step") && call > 0)
         std::printf("throughput: %.0f GFLOP/s (at %.2f TFLOP per guided UNet call)\n",
                     args.getDouble("tflop-per-step") * 1e3 / call, args.getDouble("tflop-per-step"));
-    std::printf("peak resident memory: %.2f GB\n", double(procStatusBytes("VmHWM")) / 1e9);
+    std::printf("resident memory: %.2f GB once loaded (peak while loading %.2f GB); peak %.2f GB\n", loadedGb,
+                loadPeakGb, double(procStatusBytes("VmHWM")) / 1e9);
     if (args.flagSet("profile")) {
         const auto profile = profileOps([&] { pipeline->generate(request); });
         std::printf("profile of one untraced generation: %.2f s (profiled), %.2f s inside ops\n", profile.wallSeconds,

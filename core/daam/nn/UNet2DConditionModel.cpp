@@ -35,7 +35,8 @@ std::vector<std::vector<CrossAttentionLayer>> makeInfos(UNetBlock block, int blo
 
 } // namespace
 
-UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& c) : config_(c) {
+UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& c, torch::ScalarType dtype)
+    : config_(c) {
     const auto& boc = c.blockOutChannels;
     const int64_t n = int64_t(boc.size());
     const int64_t temb = c.timeEmbedDim();
@@ -73,6 +74,7 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& 
             o.layerInfos = makeInfos(UNetBlock::Down, int(i), o.layers, o.transformer.layers, o.transformer.heads,
                                      int64_t(1) << i, layers_);
         down_.push_back(UNetDownBlock(o));
+        down_.back()->to(dtype);
         downBlocks->push_back(down_.back());
     }
 
@@ -85,6 +87,7 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& 
             o.layerInfos = makeInfos(UNetBlock::Mid, 0, 1, o.transformer.layers, o.transformer.heads,
                                      int64_t(1) << (n - 1), layers_);
         mid_block = register_module("mid_block", UNetMidBlock2DCrossAttn(o, c.midBlockScaleFactor));
+        mid_block->to(dtype);
     }
 
     auto upBlocks = register_module("up_blocks", ModuleList());
@@ -103,12 +106,14 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& 
             o.layerInfos = makeInfos(UNetBlock::Up, int(i), o.layers, o.transformer.layers, o.transformer.heads,
                                      int64_t(1) << r, layers_);
         up_.push_back(UNetUpBlock(o));
+        up_.back()->to(dtype);
         upBlocks->push_back(up_.back());
     }
 
     conv_norm_out =
         register_module("conv_norm_out", GroupNorm(GroupNormOptions(c.normNumGroups, boc[0]).eps(c.normEps)));
     conv_out = register_module("conv_out", Conv2d(Conv2dOptions(boc[0], c.outChannels, 3).padding(1)));
+    to(dtype); // the small modules outside the blocks
 }
 
 torch::Tensor UNet2DConditionModelImpl::forward(const torch::Tensor& sample, const torch::Tensor& timestep,
@@ -189,8 +194,8 @@ UNet2DConditionModel loadUNet(const UNet2DConditionConfig& config, const WeightS
         check.dim("add_embedding.linear_1.weight", 1, config.projectionClassEmbeddingsInputDim,
                   "projection_class_embeddings_input_dim");
 
-    UNet2DConditionModel model(config);
-    model->to(options.device, options.dtype);
+    UNet2DConditionModel model(config, options.dtype);
+    model->to(options.device);
     loadStateDict(*model, weights, options);
     model->eval();
     return model;
