@@ -3,6 +3,7 @@
 // a clean FileError (naming the file and, where there is one, the tensor) for each kind of damage.
 #include "daam/io/Safetensors.h"
 #include "daam/util/Error.h"
+#include "daam/util/ProcessMemory.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -89,6 +90,23 @@ private Q_SLOTS:
         a.fill_(0);
         auto reread = daam::loadSafetensors(path);
         QVERIFY(torch::equal(reread.at("a"), before));
+    }
+
+    void releasedPagesLeaveResidentMemoryAndReadBack() {
+        const auto dir = daam::test::makeTempDir("st");
+        const auto path = dir + "/big.safetensors";
+        const auto original = torch::randn({8, 1024, 1024}); // 32 MiB
+        daam::saveSafetensors(path, {{"small", torch::randn({3})}, {"big", original}});
+        auto file = daam::SafetensorsFile::open(path);
+        const auto& entry = *file->find("big");
+        auto view = daam::tensorView(file, entry);
+        QVERIFY(torch::equal(view, original)); // every page read: resident
+        const double before = double(daam::procStatusBytes("VmRSS"));
+        file->releasePages(entry);
+        const double freed = before - double(daam::procStatusBytes("VmRSS"));
+        QVERIFY2(freed > 24e6, qPrintable(QStringLiteral("%1 bytes left resident memory").arg(freed)));
+        QVERIFY(torch::equal(view, original)); // read back from the file
+        QVERIFY(torch::equal(daam::tensorView(file, *file->find("small")), daam::loadSafetensors(path).at("small")));
     }
 
     void writesAtomically() {

@@ -261,6 +261,12 @@ private Q_SLOTS:
         QCOMPARE(table[3].downscale, 2);
         QCOMPARE(table[6].downscale, 1);
         QCOMPARE(table[2].heads, 8);
+        // Built in bf16 (block by block), every parameter is bf16, as converting the fp32 model gives.
+        auto bf16 = UNet2DConditionModel(UNet2DConditionConfig::fromFile(pipeDir("sd1-tiny") + "/config.json"),
+                                         torch::kBFloat16);
+        for (const auto& p : bf16->named_parameters())
+            QVERIFY2(p.value().scalar_type() == torch::kBFloat16, p.key().c_str());
+        QCOMPARE(bf16->named_parameters().size(), unet->named_parameters().size());
         // The path names the layer's place, and reads back to it.
         for (const auto& layer : table) {
             daam::CrossAttentionLayer parsed;
