@@ -266,6 +266,10 @@ private Q_SLOTS:
         const auto h3 = c.aggregator->globalMaps(oneHead);
         QCOMPARE(h3.sizes(), c.tensors.at("global_heat_maps").sizes());
         QVERIFY(daam::test::relativeError(h3, c.tensors.at("global_heat_maps")) > 1e-3);
+        // A head named as many times as a layer has heads is still one head, not all of them.
+        daam::HeatMapQuery repeated;
+        repeated.heads = std::vector<int>(size_t(c.trace->layers()[0].heads), 3);
+        DAAM_COMPARE_TENSORS("head 3 named once per head", c.aggregator->globalMaps(repeated), h3, 1e-6);
 
         // Heads chosen for one layer: head 1 in the first down layer, head 3 in every other one. The map is the
         // two selections' maps weighted by their (layer, head) counts, one key per layer.

@@ -25,8 +25,8 @@ torch::Tensor bicubic(const torch::Tensor& maps, int height, int width) {
 std::vector<int64_t> keptHeads(const HeatMapQuery& query, int l, const CrossAttentionLayer& layer) {
     const auto& chosen = query.headsOf(l);
     std::vector<int64_t> heads;
-    for (int h : chosen)
-        if (h >= 0 && h < layer.heads) heads.push_back(h);
+    for (int h : chosen) // a head named twice counts once ("--heads 0,0" is head 0)
+        if (h >= 0 && h < layer.heads && std::find(heads.begin(), heads.end(), h) == heads.end()) heads.push_back(h);
     if (chosen.empty())
         for (int h = 0; h < layer.heads; ++h)
             heads.push_back(h);
