@@ -54,13 +54,13 @@ HeatMapAggregator::HeatMapAggregator(std::shared_ptr<const AttentionTrace> trace
         prefixSlot_.push_back({0, groupLayers[{layers[l].height, layers[l].width}]++});
     }
     const int64_t calls = trace_->calls(), tokens = trace_->tokens();
+    std::map<std::pair<int, int>, int> groupOf; // resolution -> index into prefix_
     for (const auto& [size, count] : groupLayers) {
-        for (size_t l = 0; l < layers.size(); ++l)
-            if (std::make_pair(layers[l].height, layers[l].width) == size)
-                prefixSlot_[l].group = static_cast<int>(prefix_.size());
+        groupOf[size] = static_cast<int>(prefix_.size());
         prefix_.push_back(torch::zeros({calls + 1, count, tokens, size.first, size.second}, torch::kFloat32));
     }
     for (size_t l = 0; l < layers.size(); ++l) {
+        prefixSlot_[l].group = groupOf.at({layers[l].height, layers[l].width});
         auto sums = prefix_[size_t(prefixSlot_[l].group)].narrow(0, 1, calls).select(1, prefixSlot_[l].slot);
         torch::cumsum_out(sums, trace_->layerMaps(static_cast<int>(l)).to(torch::kFloat32), 0);
     }
