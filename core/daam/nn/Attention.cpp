@@ -35,10 +35,10 @@ AttentionImpl::AttentionImpl(const AttentionOptions& o) : options_(o) {
     if (o.groupNormGroups > 0)
         group_norm = register_module(
             "group_norm", GroupNorm(torch::nn::GroupNormOptions(o.groupNormGroups, o.queryDim).eps(o.groupNormEps)));
-    to_q = register_module("to_q", torch::nn::Linear(torch::nn::LinearOptions(o.queryDim, inner).bias(o.bias)));
-    to_k = register_module("to_k", torch::nn::Linear(torch::nn::LinearOptions(kvDim, inner).bias(o.bias)));
-    to_v = register_module("to_v", torch::nn::Linear(torch::nn::LinearOptions(kvDim, inner).bias(o.bias)));
-    out_proj = torch::nn::Linear(torch::nn::LinearOptions(inner, o.queryDim).bias(true));
+    to_q = register_module("to_q", Linear(torch::nn::LinearOptions(o.queryDim, inner).bias(o.bias)));
+    to_k = register_module("to_k", Linear(torch::nn::LinearOptions(kvDim, inner).bias(o.bias)));
+    to_v = register_module("to_v", Linear(torch::nn::LinearOptions(kvDim, inner).bias(o.bias)));
+    out_proj = Linear(torch::nn::LinearOptions(inner, o.queryDim).bias(true));
     to_out = register_module("to_out", torch::nn::ModuleList(out_proj, torch::nn::Dropout(0.0)));
 }
 

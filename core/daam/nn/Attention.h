@@ -9,6 +9,8 @@
 
 #include "daam/nn/Normalization.h"
 
+#include "daam/nn/DenseLayers.h"
+
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/linear.h>
@@ -48,9 +50,9 @@ private:
     AttentionOptions options_;
     double scale_;
     GroupNorm group_norm{nullptr};
-    torch::nn::Linear to_q{nullptr}, to_k{nullptr}, to_v{nullptr};
+    Linear to_q{nullptr}, to_k{nullptr}, to_v{nullptr};
     torch::nn::ModuleList to_out{nullptr};
-    torch::nn::Linear out_proj{nullptr};
+    Linear out_proj{nullptr};
 };
 TORCH_MODULE(Attention);
 

@@ -16,7 +16,7 @@ public:
     torch::Tensor forward(torch::Tensor x); // [B, in, H, W] → [B, 2·latent, H/f, W/f]
 
 private:
-    torch::nn::Conv2d conv_in{nullptr}, conv_out{nullptr};
+    Conv2d conv_in{nullptr}, conv_out{nullptr};
     std::vector<DownEncoderBlock2D> down_;
     UNetMidBlock2D mid_block{nullptr};
     GroupNorm conv_norm_out{nullptr};
@@ -29,7 +29,7 @@ public:
     torch::Tensor forward(torch::Tensor z); // [B, latent, h, w] → [B, out, h·f, w·f]
 
 private:
-    torch::nn::Conv2d conv_in{nullptr}, conv_out{nullptr};
+    Conv2d conv_in{nullptr}, conv_out{nullptr};
     UNetMidBlock2D mid_block{nullptr};
     std::vector<UpDecoderBlock2D> up_;
     GroupNorm conv_norm_out{nullptr};
@@ -53,7 +53,7 @@ private:
     AutoencoderKLConfig config_;
     Encoder encoder{nullptr};
     Decoder decoder{nullptr};
-    torch::nn::Conv2d quant_conv{nullptr}, post_quant_conv{nullptr};
+    Conv2d quant_conv{nullptr}, post_quant_conv{nullptr};
 };
 TORCH_MODULE(AutoencoderKL);
 

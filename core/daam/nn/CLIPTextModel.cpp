@@ -16,10 +16,10 @@ namespace nn = torch::nn;
 CLIPAttentionImpl::CLIPAttentionImpl(const CLIPTextConfig& c)
     : heads_(c.numAttentionHeads), scale_(1.0 / std::sqrt(double(c.hiddenSize / c.numAttentionHeads))) {
     const int64_t d = c.hiddenSize;
-    q_proj_ = register_module("q_proj", nn::Linear(d, d));
-    k_proj_ = register_module("k_proj", nn::Linear(d, d));
-    v_proj_ = register_module("v_proj", nn::Linear(d, d));
-    out_proj_ = register_module("out_proj", nn::Linear(d, d));
+    q_proj_ = register_module("q_proj", Linear(d, d));
+    k_proj_ = register_module("k_proj", Linear(d, d));
+    v_proj_ = register_module("v_proj", Linear(d, d));
+    out_proj_ = register_module("out_proj", Linear(d, d));
 }
 
 torch::Tensor CLIPAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
@@ -36,8 +36,8 @@ torch::Tensor CLIPAttentionImpl::forward(const torch::Tensor& x, const torch::Te
 }
 
 CLIPMLPImpl::CLIPMLPImpl(const CLIPTextConfig& c) : quickGelu_(c.hiddenAct == "quick_gelu") {
-    fc1_ = register_module("fc1", nn::Linear(c.hiddenSize, c.intermediateSize));
-    fc2_ = register_module("fc2", nn::Linear(c.intermediateSize, c.hiddenSize));
+    fc1_ = register_module("fc1", Linear(c.hiddenSize, c.intermediateSize));
+    fc2_ = register_module("fc2", Linear(c.intermediateSize, c.hiddenSize));
 }
 
 torch::Tensor CLIPMLPImpl::forward(const torch::Tensor& x) {
@@ -118,7 +118,7 @@ CLIPTextModelImpl::CLIPTextModelImpl(const CLIPTextModelOptions& options) : conf
     text_model_ = register_module("text_model", CLIPTextTransformer(config_));
     if (config_.withProjection)
         text_projection_ = register_module(
-            "text_projection", nn::Linear(nn::LinearOptions(config_.hiddenSize, config_.projectionDim).bias(false)));
+            "text_projection", Linear(nn::LinearOptions(config_.hiddenSize, config_.projectionDim).bias(false)));
 }
 
 CLIPTextOutput CLIPTextModelImpl::forward(const torch::Tensor& inputIds) {

@@ -8,7 +8,9 @@
 #include "daam/config/CLIPTextConfig.h"
 #include "daam/io/WeightSet.h"
 
+#include "daam/nn/DenseLayers.h"
 #include "daam/nn/Normalization.h"
+
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/embedding.h>
@@ -34,7 +36,7 @@ public:
 private:
     int64_t heads_;
     double scale_;
-    torch::nn::Linear q_proj_{nullptr}, k_proj_{nullptr}, v_proj_{nullptr}, out_proj_{nullptr};
+    Linear q_proj_{nullptr}, k_proj_{nullptr}, v_proj_{nullptr}, out_proj_{nullptr};
 };
 TORCH_MODULE(CLIPAttention);
 
@@ -46,7 +48,7 @@ public:
 
 private:
     bool quickGelu_;
-    torch::nn::Linear fc1_{nullptr}, fc2_{nullptr};
+    Linear fc1_{nullptr}, fc2_{nullptr};
 };
 TORCH_MODULE(CLIPMLP);
 
@@ -98,7 +100,7 @@ public:
 private:
     CLIPTextConfig config_;
     CLIPTextTransformer text_model_{nullptr};
-    torch::nn::Linear text_projection_{nullptr};
+    Linear text_projection_{nullptr};
 };
 TORCH_MODULE(CLIPTextModel);
 

@@ -3,6 +3,8 @@
 // the input is first padded by one pixel on the right and bottom, as diffusers does.
 #pragma once
 
+#include "daam/nn/DenseLayers.h"
+
 #include <torch/nn/module.h>
 #include <torch/nn/modules/conv.h>
 
@@ -15,7 +17,7 @@ public:
 
 private:
     int64_t padding_;
-    torch::nn::Conv2d conv{nullptr};
+    Conv2d conv{nullptr};
 };
 TORCH_MODULE(Downsample2D);
 

@@ -8,7 +8,7 @@
 namespace daam {
 
 GEGLUImpl::GEGLUImpl(int64_t in, int64_t out) {
-    proj = register_module("proj", torch::nn::Linear(in, out * 2));
+    proj = register_module("proj", Linear(in, out * 2));
 }
 
 torch::Tensor GEGLUImpl::forward(const torch::Tensor& x) {
@@ -20,7 +20,7 @@ torch::Tensor GEGLUImpl::forward(const torch::Tensor& x) {
 
 FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t mult) {
     geglu = GEGLU(dim, dim * mult);
-    out = torch::nn::Linear(dim * mult, dim);
+    out = Linear(dim * mult, dim);
     net = register_module("net", torch::nn::ModuleList(geglu, torch::nn::Dropout(0.0), out));
 }
 

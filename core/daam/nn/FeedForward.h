@@ -3,6 +3,8 @@
 // net.2 = Linear(inner → dim). Child names mirror the state-dict keys (ff.net.0.proj, ff.net.2).
 #pragma once
 
+#include "daam/nn/DenseLayers.h"
+
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/linear.h>
@@ -15,7 +17,7 @@ public:
     torch::Tensor forward(const torch::Tensor& x); // [.., in] → [.., out]
 
 private:
-    torch::nn::Linear proj{nullptr};
+    Linear proj{nullptr};
 };
 TORCH_MODULE(GEGLU);
 
@@ -27,7 +29,7 @@ public:
 private:
     torch::nn::ModuleList net{nullptr};
     GEGLU geglu{nullptr};
-    torch::nn::Linear out{nullptr};
+    Linear out{nullptr};
 };
 TORCH_MODULE(FeedForward);
 

@@ -5,6 +5,8 @@
 
 #include "daam/nn/Normalization.h"
 
+#include "daam/nn/DenseLayers.h"
+
 #include <torch/nn/module.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
@@ -22,8 +24,8 @@ public:
 private:
     double outputScaleFactor_;
     GroupNorm norm1{nullptr}, norm2{nullptr};
-    torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv_shortcut{nullptr};
-    torch::nn::Linear time_emb_proj{nullptr};
+    Conv2d conv1{nullptr}, conv2{nullptr}, conv_shortcut{nullptr};
+    Linear time_emb_proj{nullptr};
 };
 TORCH_MODULE(ResnetBlock2D);
 

@@ -22,8 +22,8 @@ torch::Tensor timestepProjection(const torch::Tensor& timesteps, int64_t dim, bo
 }
 
 TimestepEmbeddingImpl::TimestepEmbeddingImpl(int64_t in, int64_t out) {
-    linear_1 = register_module("linear_1", torch::nn::Linear(in, out));
-    linear_2 = register_module("linear_2", torch::nn::Linear(out, out));
+    linear_1 = register_module("linear_1", Linear(in, out));
+    linear_2 = register_module("linear_2", Linear(out, out));
 }
 
 torch::Tensor TimestepEmbeddingImpl::forward(const torch::Tensor& x) {

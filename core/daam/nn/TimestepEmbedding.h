@@ -3,6 +3,8 @@
 // (linear_1 → SiLU → linear_2).
 #pragma once
 
+#include "daam/nn/DenseLayers.h"
+
 #include <torch/nn/module.h>
 #include <torch/nn/modules/linear.h>
 
@@ -17,7 +19,7 @@ public:
     torch::Tensor forward(const torch::Tensor& x); // [B, in] → [B, out]
 
 private:
-    torch::nn::Linear linear_1{nullptr}, linear_2{nullptr};
+    Linear linear_1{nullptr}, linear_2{nullptr};
 };
 TORCH_MODULE(TimestepEmbedding);
 

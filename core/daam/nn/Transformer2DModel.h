@@ -6,6 +6,8 @@
 #include "daam/nn/BasicTransformerBlock.h"
 #include "daam/nn/Normalization.h"
 
+#include "daam/nn/DenseLayers.h"
+
 #include <torch/nn/modules/conv.h>
 
 #include <vector>
@@ -35,8 +37,8 @@ private:
     Transformer2DOptions options_;
     std::vector<CrossAttentionLayer> layerInfos_;
     GroupNorm norm{nullptr};
-    torch::nn::Conv2d proj_in_conv{nullptr}, proj_out_conv{nullptr};
-    torch::nn::Linear proj_in_linear{nullptr}, proj_out_linear{nullptr};
+    Conv2d proj_in_conv{nullptr}, proj_out_conv{nullptr};
+    Linear proj_in_linear{nullptr}, proj_out_linear{nullptr};
     torch::nn::ModuleList transformer_blocks{nullptr};
     std::vector<BasicTransformerBlock> blocks_;
 };

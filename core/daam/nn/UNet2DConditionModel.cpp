@@ -198,6 +198,10 @@ UNet2DConditionModel loadUNet(const UNet2DConditionConfig& config, const WeightS
     model->to(options.device);
     loadStateDict(*model, weights, options);
     model->eval();
+    // In float32 the convolutions run from copies of their weights in oneDNN's layout (DenseLayers.h); the file
+    // pages the plain weights alias are then given back, so the copies take their place in memory.
+    if (options.device.is_cpu() && options.dtype == torch::kFloat32)
+        packConvolutionsForInference(*model, [&](const std::string& name) { weights.releasePages(name); });
     return model;
 }
 

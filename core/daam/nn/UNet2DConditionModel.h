@@ -40,7 +40,7 @@ public:
 private:
     UNet2DConditionConfig config_;
     std::vector<CrossAttentionLayer> layers_;
-    torch::nn::Conv2d conv_in{nullptr}, conv_out{nullptr};
+    Conv2d conv_in{nullptr}, conv_out{nullptr};
     TimestepEmbedding time_embedding{nullptr}, add_embedding{nullptr};
     std::vector<UNetDownBlock> down_;
     UNetMidBlock2DCrossAttn mid_block{nullptr};

@@ -3,6 +3,8 @@
 // not a multiple of the UNet's total downsampling) followed by a 3×3 conv named `conv`.
 #pragma once
 
+#include "daam/nn/DenseLayers.h"
+
 #include <torch/nn/module.h>
 #include <torch/nn/modules/conv.h>
 
@@ -17,7 +19,7 @@ public:
     torch::Tensor forward(const torch::Tensor& x, std::vector<int64_t> size = {});
 
 private:
-    torch::nn::Conv2d conv{nullptr};
+    Conv2d conv{nullptr};
 };
 TORCH_MODULE(Upsample2D);
 

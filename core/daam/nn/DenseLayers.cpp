@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Linear and Conv2d: see DenseLayers.h.
+#include "daam/nn/DenseLayers.h"
+
+#include <ATen/Context.h>
+#include <torch/torch.h>
+
+#include <variant>
+
+namespace daam {
+namespace {
+
+// Below this many rows (the time embedding's single row, a batch of pooled text) oneDNN's convolution is slower
+// than the BLAS product, and LibTorch would not pick oneDNN for it anyway.
+constexpr int64_t kMinConvRows = 64;
+
+bool floatInference(const torch::Tensor& x, const torch::Tensor& weight) {
+    return !torch::GradMode::is_enabled() && x.device().is_cpu() && weight.device().is_cpu() &&
+           x.scalar_type() == torch::kFloat32 && weight.scalar_type() == torch::kFloat32 &&
+           at::globalContext().userEnabledMkldnn() && at::hasMKLDNN();
+}
+
+// LibTorch 1.13 holds options in c10::variant, later versions in std::variant: ordinary lookup then finds the
+// one get_if that takes it.
+template <class Variant> const torch::ExpandingArray<2>* explicitPadding(const Variant& padding) {
+    using namespace c10;
+    using namespace std;
+    return get_if<torch::ExpandingArray<2>>(&padding);
+}
+
+template <class Variant> bool zeroPadded(const Variant& mode) {
+    using namespace c10;
+    using namespace std;
+    return get_if<torch::enumtype::kZeros>(&mode) != nullptr;
+}
+
+} // namespace
+
+torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
+    if (x.dim() >= 2 && x.is_contiguous() && floatInference(x, weight)) {
+        const int64_t k = weight.size(1), n = weight.size(0), m = x.numel() / k;
+        if (m >= kMinConvRows) {
+            // [m, k] row-major is an NHWC image of one row of m pixels: [1, k, 1, m] in channels-last strides,
+            // and the output comes back channels-last too, which is [m, n] row-major again.
+            const auto image = x.reshape({1, 1, m, k}).permute({0, 3, 1, 2});
+            const auto out = at::conv2d(image, weight.reshape({n, k, 1, 1}), bias);
+            auto sizes = x.sizes().vec();
+            sizes.back() = n;
+            return out.permute({0, 2, 3, 1}).reshape(sizes);
+        }
+    }
+    return torch::nn::LinearImpl::forward(x);
+}
+
+bool Conv2dImpl::packForInference() {
+    packed_ = torch::Tensor();
+    const auto* padding = explicitPadding(options.padding());
+    if (!padding || !zeroPadded(options.padding_mode()) || options.transposed() || !weight.device().is_cpu() ||
+        weight.scalar_type() != torch::kFloat32 || !at::hasMKLDNN())
+        return false;
+    torch::NoGradGuard noGrad;
+    packed_ = at::mkldnn_reorder_conv2d_weight(weight.contiguous().to_mkldnn(), **padding, *options.stride(),
+                                               *options.dilation(), options.groups());
+    packedData_ = weight.data_ptr();
+    packedVersion_ = weight._version();
+    return true;
+}
+
+bool Conv2dImpl::packedStillValid() const {
+    return weight.data_ptr() == packedData_ && weight._version() == packedVersion_;
+}
+
+torch::Tensor Conv2dImpl::forward(const torch::Tensor& x) {
+    if (packed_.defined()) {
+        if (!packedStillValid()) {
+            packed_ = torch::Tensor();
+        } else if (x.dim() == 4 && floatInference(x, weight)) {
+            return at::mkldnn_convolution(x.contiguous(), packed_, bias, **explicitPadding(options.padding()),
+                                          *options.stride(), *options.dilation(), options.groups());
+        }
+    }
+    return torch::nn::Conv2dImpl::forward(x);
+}
+
+void packConvolutionsForInference(torch::nn::Module& module,
+                                  const std::function<void(const std::string& weight)>& packed) {
+    for (const auto& item : module.named_modules()) {
+        auto* conv = dynamic_cast<Conv2dImpl*>(item.value().get());
+        if (conv && conv->packForInference() && packed)
+            packed(item.key().empty() ? std::string("weight") : item.key() + ".weight");
+    }
+}
+
+} // namespace daam
