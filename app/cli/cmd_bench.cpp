@@ -8,6 +8,7 @@
 #include "daam/pipeline/GenerationSession.h"
 #include "daam/pipeline/OriginalCheckpointWriter.h"
 #include "daam/pipeline/RandomPipeline.h"
+#include "daam/util/CpuPeak.h"
 #include "daam/util/OpProfile.h"
 #include "daam/util/ProcessMemory.h"
 #include "daam/util/Runtime.h"
@@ -193,9 +194,23 @@ int runBench(const std::vector<std::string>& argv) {
                 "50 PNDM steps = 51 calls: %.1f MB)\n",
                 traced.traceBytes / 1e6, traced.calls, traced.tokens, traced.perCallBytes / 1e6, fixed / 1e6,
                 (fixed + 51.0 * traced.perCallBytes) / 1e6);
-    if (args.has("tflop-per-step") && call > 0)
-        std::printf("throughput: %.0f GFLOP/s (at %.2f TFLOP per guided UNet call)\n",
-                    args.getDouble("tflop-per-step") * 1e3 / call, args.getDouble("tflop-per-step"));
+    if (args.has("tflop-per-step") && call > 0) {
+        const double gflops = args.getDouble("tflop-per-step") * 1e3 / call;
+        std::printf("throughput: %.0f GFLOP/s (at %.2f TFLOP per guided UNet call)", gflops,
+                    args.getDouble("tflop-per-step"));
+        // The CPU's own limit, measured now, says how far a faster step could still go.
+        if (request.device == "cpu") {
+            const auto peak = measureCpuPeak(at::get_num_threads());
+            const bool bf16 = request.dtype == "bf16" && peak.bf16Gflops > 0;
+            const double limit = bf16 ? peak.bf16Gflops : peak.fp32Gflops;
+            if (limit > 0)
+                std::printf(" = %.0f%% of this CPU's measured %s peak, %.0f GFLOP/s on %d threads (%.2f s per call "
+                            "at the peak)",
+                            100 * gflops / limit, bf16 ? "bf16 dot-product" : "fp32 FMA", limit, at::get_num_threads(),
+                            args.getDouble("tflop-per-step") * 1e3 / limit);
+        }
+        std::printf("\n");
+    }
     std::printf("resident memory: %.2f GB once loaded (peak while loading %.2f GB); peak %.2f GB\n", loadedGb,
                 loadPeakGb, double(procStatusBytes("VmHWM")) / 1e9);
     if (args.flagSet("profile")) {
