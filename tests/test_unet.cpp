@@ -20,6 +20,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 using namespace daam;
 
@@ -267,6 +268,17 @@ private Q_SLOTS:
         for (const auto& p : bf16->named_parameters())
             QVERIFY2(p.value().scalar_type() == torch::kBFloat16, p.key().c_str());
         QCOMPARE(bf16->named_parameters().size(), unet->named_parameters().size());
+        // Built for loading, every parameter has its shape and dtype and holds one element between them all.
+        auto placeholders = UNet2DConditionModel(UNet2DConditionConfig::fromFile(pipeDir("sd1-tiny") + "/config.json"),
+                                                 torch::kBFloat16, daam::InitialParameters::ToBeLoaded);
+        std::set<const void*> storages;
+        for (const auto& p : placeholders->named_parameters()) {
+            QVERIFY2(p.value().sizes() == unet->named_parameters()[p.key()].sizes(), p.key().c_str());
+            QVERIFY2(p.value().scalar_type() == torch::kBFloat16, p.key().c_str());
+            storages.insert(p.value().storage().data());
+        }
+        QCOMPARE(placeholders->named_parameters().size(), unet->named_parameters().size());
+        QCOMPARE(int(storages.size()), 1);
         // The path names the layer's place, and reads back to it.
         for (const auto& layer : table) {
             daam::CrossAttentionLayer parsed;

@@ -4,6 +4,7 @@
 #include "daam/nn/UNet2DConditionModel.h"
 
 #include "daam/util/Error.h"
+#include "daam/util/Runtime.h"
 
 #include <torch/torch.h>
 
@@ -35,8 +36,19 @@ std::vector<std::vector<CrossAttentionLayer>> makeInfos(UNetBlock block, int blo
 
 } // namespace
 
-UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& c, torch::ScalarType dtype)
+UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& c, torch::ScalarType dtype,
+                                                   InitialParameters initial)
     : config_(c) {
+    auto settle = [&](torch::nn::Module& built) {
+        if (initial == InitialParameters::Random) {
+            built.to(dtype);
+            return;
+        }
+        torch::NoGradGuard noGrad;
+        const auto zero = torch::zeros({1}, torch::TensorOptions().dtype(dtype));
+        for (auto& p : built.parameters())
+            p.set_data(zero.expand(p.sizes()));
+    };
     const auto& boc = c.blockOutChannels;
     const int64_t n = int64_t(boc.size());
     const int64_t temb = c.timeEmbedDim();
@@ -74,7 +86,7 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& 
             o.layerInfos = makeInfos(UNetBlock::Down, int(i), o.layers, o.transformer.layers, o.transformer.heads,
                                      int64_t(1) << i, layers_);
         down_.push_back(UNetDownBlock(o));
-        down_.back()->to(dtype);
+        settle(*down_.back());
         downBlocks->push_back(down_.back());
     }
 
@@ -87,7 +99,7 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& 
             o.layerInfos = makeInfos(UNetBlock::Mid, 0, 1, o.transformer.layers, o.transformer.heads,
                                      int64_t(1) << (n - 1), layers_);
         mid_block = register_module("mid_block", UNetMidBlock2DCrossAttn(o, c.midBlockScaleFactor));
-        mid_block->to(dtype);
+        settle(*mid_block);
     }
 
     auto upBlocks = register_module("up_blocks", ModuleList());
@@ -106,14 +118,14 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& 
             o.layerInfos = makeInfos(UNetBlock::Up, int(i), o.layers, o.transformer.layers, o.transformer.heads,
                                      int64_t(1) << r, layers_);
         up_.push_back(UNetUpBlock(o));
-        up_.back()->to(dtype);
+        settle(*up_.back());
         upBlocks->push_back(up_.back());
     }
 
     conv_norm_out =
         register_module("conv_norm_out", GroupNorm(GroupNormOptions(c.normNumGroups, boc[0]).eps(c.normEps)));
     conv_out = register_module("conv_out", Conv2d(Conv2dOptions(boc[0], c.outChannels, 3).padding(1)));
-    to(dtype); // the small modules outside the blocks
+    settle(*this); // the small modules outside the blocks
 }
 
 torch::Tensor UNet2DConditionModelImpl::forward(const torch::Tensor& sample, const torch::Tensor& timestep,
@@ -194,8 +206,16 @@ UNet2DConditionModel loadUNet(const UNet2DConditionConfig& config, const WeightS
         check.dim("add_embedding.linear_1.weight", 1, config.projectionClassEmbeddingsInputDim,
                   "projection_class_embeddings_input_dim");
 
-    UNet2DConditionModel model(config, options.dtype);
-    model->to(options.device);
+    // Building makes and frees each block's initial parameters (loading replaces every one; a parameter the file
+    // may lack keeps its initial value, which then has to be a real one), and packing makes and frees a plain
+    // oneDNN copy of each convolution's weight. A kept heap would grow past those holes (SD 1.5 in fp32: 3.5 GB
+    // more resident until the next trim, 1.8 GB of it after building alone), so their large blocks come from the
+    // OS meanwhile.
+    const LargeBlocksFromTheOs largeBlocks(std::size_t(1) << 20);
+    UNet2DConditionModel model(config, options.dtype,
+                               options.optionalInModule.empty() ? InitialParameters::ToBeLoaded
+                                                                : InitialParameters::Random);
+    if (!options.optionalInModule.empty()) model->to(options.device); // placeholders would be copied out in full
     loadStateDict(*model, weights, options);
     model->eval();
     // In float32 the convolutions run from copies of their weights in oneDNN's layout (DenseLayers.h); the file

@@ -21,11 +21,16 @@ struct AddedCond {
     torch::Tensor timeIds;
 };
 
+// Random: initialised as LibTorch initialises new layers. ToBeLoaded: every parameter is a placeholder of its shape
+// and dtype, a stride-0 view of one shared zero, for a loader that replaces every one of them.
+enum class InitialParameters { Random, ToBeLoaded };
+
 class UNet2DConditionModelImpl : public torch::nn::Module {
 public:
-    // `dtype`: the parameters' type. The blocks are converted as they are built, so that a bf16 or fp16 UNet never
-    // holds a whole fp32 copy (SD 1.5's would be 3.4 GB beside its 1.7 GB).
-    explicit UNet2DConditionModelImpl(const UNet2DConditionConfig& config, torch::ScalarType dtype = torch::kFloat32);
+    // `dtype`: the parameters' type. The blocks are converted (or made placeholders) as they are built, so that the
+    // UNet never holds a whole fp32 copy it does not keep (SD 1.5's is 3.4 GB).
+    explicit UNet2DConditionModelImpl(const UNet2DConditionConfig& config, torch::ScalarType dtype = torch::kFloat32,
+                                      InitialParameters initial = InitialParameters::Random);
 
     // sample [B, in, h, w]; timestep: scalar or [B] (int or float); encoderHiddenStates [B, T, D].
     // → noise prediction [B, out, h, w].
