@@ -2,6 +2,7 @@
 // The safetensors reader and writer: round trips for every dtype, zero-copy views, atomic writes, and
 // a clean FileError (naming the file and, where there is one, the tensor) for each kind of damage.
 #include "daam/io/Safetensors.h"
+#include "daam/io/WeightSet.h"
 #include "daam/util/Error.h"
 #include "daam/util/ProcessMemory.h"
 
@@ -107,6 +108,43 @@ private Q_SLOTS:
         QVERIFY2(freed > 24e6, qPrintable(QStringLiteral("%1 bytes left resident memory").arg(freed)));
         QVERIFY(torch::equal(view, original)); // read back from the file
         QVERIFY(torch::equal(daam::tensorView(file, *file->find("small")), daam::loadSafetensors(path).at("small")));
+    }
+
+    void cleanPagesLeaveMemoryWrittenOnesStay() {
+        const auto dir = daam::test::makeTempDir("st");
+        const auto path = dir + "/clean.safetensors";
+        const auto original = torch::randn({8, 1024, 1024}); // 32 MiB
+        daam::saveSafetensors(path, {{"big", original}});
+        auto file = daam::SafetensorsFile::open(path);
+        auto view = daam::tensorView(file, *file->find("big"));
+        QVERIFY(torch::equal(view, original)); // every page read: resident
+        // One element written: its page is now this process's own copy, which must survive.
+        view[3][500][7].fill_(1234.5f);
+        const double before = double(daam::procStatusBytes("VmRSS"));
+        const auto released = daam::releaseCleanFilePages(view.data_ptr(), view.nbytes());
+        const double freed = before - double(daam::procStatusBytes("VmRSS"));
+        QVERIFY2(released > 30e6 && released < view.nbytes(), qPrintable(QString::number(released)));
+        QVERIFY2(freed > 24e6, qPrintable(QStringLiteral("%1 bytes left resident memory").arg(freed)));
+        QCOMPARE(view[3][500][7].item<float>(), 1234.5f);
+        auto expected = original.clone();
+        expected[3][500][7].fill_(1234.5f);
+        QVERIFY(torch::equal(view, expected)); // the rest read back from the file
+
+        // Anonymous memory (a tensor of the heap) is never taken.
+        const auto anonymous = torch::randn({4, 1024, 1024});
+        const auto copy = anonymous.clone();
+        QCOMPARE(daam::releaseCleanFilePages(anonymous.data_ptr(), anonymous.nbytes()), std::size_t(0));
+        QVERIFY(torch::equal(anonymous, copy));
+
+        // A module's parameters that alias the file: the same, through its parameters.
+        torch::nn::Linear layer(torch::nn::LinearOptions(1024, 1024).bias(false));
+        {
+            torch::NoGradGuard noGrad;
+            layer->weight.set_data(view[5]);
+        }
+        QVERIFY(torch::equal(layer->weight, original[5])); // resident again
+        QVERIFY(daam::releaseCleanWeightPages(*layer) >= std::size_t(4u << 20) - 4096);
+        QVERIFY(torch::equal(layer->weight, original[5]));
     }
 
     void writesAtomically() {

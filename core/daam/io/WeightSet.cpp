@@ -4,6 +4,7 @@
 #include "daam/io/Safetensors.h"
 #include "daam/io/WeightsFiles.h"
 #include "daam/util/Error.h"
+#include "daam/util/ProcessMemory.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -310,6 +311,19 @@ void loadStateDict(torch::nn::Module& module, const WeightSet& weights, const Lo
             weights.releasePages(name);
         }
     }
+}
+
+std::size_t releaseCleanWeightPages(const torch::nn::Module& module) {
+    std::size_t released = 0;
+    auto release = [&](const torch::Tensor& t) {
+        if (t.defined() && t.device().is_cpu() && t.has_storage() && t.nbytes() > 0)
+            released += releaseCleanFilePages(t.data_ptr(), t.nbytes());
+    };
+    for (const auto& p : module.parameters(/*recurse=*/true))
+        release(p);
+    for (const auto& b : module.buffers(/*recurse=*/true))
+        release(b);
+    return released;
 }
 
 void saveStateDict(const torch::nn::Module& module, const std::string& path, torch::ScalarType floatDtype) {

@@ -96,6 +96,10 @@ struct LoadOptions {
 // Nothing is half-loaded silently.
 void loadStateDict(torch::nn::Module& module, const WeightSet& weights, const LoadOptions& options = {});
 
+// Takes the pages of `module`'s parameters and buffers that still alias a weight file unchanged out of resident
+// memory (releaseCleanFilePages); they read back from the page cache on next use. Returns the bytes given back.
+std::size_t releaseCleanWeightPages(const torch::nn::Module& module);
+
 // A model is allocated in full from its config before loadStateDict compares it with the weights, so a
 // config that does not describe the weights beside it (ten times the layers, a wider hidden size) would be
 // built first. Loaders compare the config's sizes with a few of the weights' tensors before they build the
