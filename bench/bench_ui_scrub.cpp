@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// bench_ui_scrub [--sd15]: the app's main window (offscreen unless QT_QPA_PLATFORM says otherwise) on a session
+// of SDXL's shapes (1024x1024 image, 70 cross-attention layers, 50 UNet calls, 12 tokens) or SD 1.5's, and the
+// longest the GUI thread goes without an event-loop turn while the user works: the session shown (its first
+// maps computing), word after word clicked, the step range dragged across the calls, and the range played. A
+// 1 ms timer on the GUI thread measures the waits; a frame at 60 Hz is 16.7 ms.
+#include "ExplorationState.h"
+#include "MainWindow.h"
+#include "RangeSlider.h"
+
+#include "daam/trace/Session.h"
+#include "daam/util/Runtime.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QTimer>
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace {
+
+struct Shapes {
+    const char* name;
+    int latentSide, imageSide, calls;
+    std::vector<std::pair<std::string, int>> layers; // path and heads; the grid follows from the block's depth
+};
+
+Shapes sdxl() {
+    Shapes s{"SDXL, 1024x1024", 128, 1024, 50, {}};
+    auto add = [&](const std::string& block, int attentions, int transformers, int heads) {
+        for (int a = 0; a < attentions; ++a)
+            for (int t = 0; t < transformers; ++t)
+                s.layers.push_back(
+                    {block + ".attentions." + std::to_string(a) + ".transformer_blocks." + std::to_string(t) + ".attn2",
+                     heads});
+    };
+    add("down_blocks.1", 2, 2, 10);
+    add("down_blocks.2", 2, 10, 20);
+    add("mid_block", 1, 10, 20);
+    add("up_blocks.0", 3, 10, 20);
+    add("up_blocks.1", 3, 2, 10);
+    return s;
+}
+
+Shapes sd15() {
+    Shapes s{"Stable Diffusion 1.5, 512x512", 64, 512, 51, {}};
+    auto add = [&](const std::string& block, int attentions) {
+        for (int a = 0; a < attentions; ++a)
+            s.layers.push_back({block + ".attentions." + std::to_string(a) + ".transformer_blocks.0.attn2", 8});
+    };
+    add("down_blocks.0", 2);
+    add("down_blocks.1", 2);
+    add("down_blocks.2", 2);
+    add("mid_block", 1);
+    add("up_blocks.1", 3);
+    add("up_blocks.2", 3);
+    add("up_blocks.3", 3);
+    return s;
+}
+
+// Down block i and up block (depth - 1 - i) run at latent / 2^i.
+int downscaleOf(const daam::CrossAttentionLayer& l, int depth) {
+    switch (l.block) {
+    case daam::UNetBlock::Down:
+        return 1 << l.blockIndex;
+    case daam::UNetBlock::Mid:
+        return 1 << (depth - 1);
+    case daam::UNetBlock::Up:
+        return 1 << (depth - 1 - l.blockIndex);
+    }
+    return 1;
+}
+
+std::shared_ptr<daam::Session> makeSession(const Shapes& shapes) {
+    const int depth = shapes.latentSide == 128 ? 3 : 4; // SDXL has three levels, SD 1.5 four
+    daam::CrossAttentionLayerTable table(shapes.layers.size());
+    for (size_t i = 0; i < table.size(); ++i) {
+        daam::parseLayerPath(shapes.layers[i].first, table[i]);
+        table[i].heads = shapes.layers[i].second;
+        table[i].downscale = downscaleOf(table[i], depth);
+        table[i].height = table[i].width = shapes.latentSide / table[i].downscale;
+    }
+    const std::vector<std::string> words = {"a",      "photograph", "of",   "a",   "red",
+                                            "circle", "above",      "blue", "big", "square"};
+    auto s = std::make_shared<daam::Session>();
+    s->tokens.push_back({49406, "<|startoftext|>", 0, 0});
+    for (const auto& w : words) {
+        const int64_t begin = s->prompt.empty() ? 0 : int64_t(s->prompt.size()) + 1;
+        s->prompt += (s->prompt.empty() ? "" : " ") + w;
+        s->tokens.push_back({1000 + int64_t(s->tokens.size()), w + "</w>", begin, begin + int64_t(w.size())});
+        s->words.push_back({w, begin, begin + int64_t(w.size()), {int(s->tokens.size()) - 1}, false});
+    }
+    s->tokens.push_back({49407, "<|endoftext|>", int64_t(s->prompt.size()), int64_t(s->prompt.size())});
+    const int tokens = static_cast<int>(s->tokens.size());
+    s->gridSide = shapes.latentSide;
+    s->trace = std::make_shared<daam::AttentionTrace>(table, tokens);
+    torch::NoGradGuard noGrad;
+    std::vector<int> timesteps;
+    for (int c = 0; c < shapes.calls; ++c) {
+        timesteps.push_back(999 - c * 1000 / shapes.calls);
+        for (size_t l = 0; l < table.size(); ++l) {
+            const auto& info = table[l];
+            s->trace->add(c, static_cast<int>(l),
+                          torch::softmax(torch::randn({info.heads, info.height * info.width, 77}) * 2, -1));
+        }
+    }
+    s->generation = {{"prompt", s->prompt}, {"seed", 1}, {"timesteps", timesteps}};
+    const int side = shapes.imageSide;
+    auto pixels = torch::randint(0, 256, {side * side * 3}, torch::kUInt8);
+    s->image = daam::PngImage{
+        side, side, 3, std::vector<uint8_t>(pixels.data_ptr<uint8_t>(), pixels.data_ptr<uint8_t>() + pixels.numel())};
+    return s;
+}
+
+// Runs `step(i)` for i = 0 .. count-1, one every `intervalMs`, then waits until no aggregation runs, all
+// inside the event loop, and returns the longest wait between two turns of it.
+double longestWait(QApplication& app, daam::ui::MainWindow& window, int count, int intervalMs,
+                   const std::function<void(int)>& step) {
+    QElapsedTimer clock;
+    qint64 last = 0, longest = 0;
+    QTimer ticker;
+    ticker.setInterval(1);
+    QObject::connect(&ticker, &QTimer::timeout, [&] {
+        const qint64 now = clock.nsecsElapsed();
+        longest = std::max(longest, now - last);
+        last = now;
+    });
+    int done = 0;
+    QTimer driver;
+    driver.setInterval(intervalMs);
+    QObject::connect(&driver, &QTimer::timeout, [&] {
+        if (done < count)
+            step(done++);
+        else if (!window.isComputing())
+            app.quit();
+    });
+    clock.start();
+    ticker.start();
+    driver.start();
+    app.exec();
+    return longest / 1e6;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    daam::loadFasterBlasKernels(argv);
+    daam::initRuntime();
+    const bool sd = argc > 1 && std::strcmp(argv[1], "--sd15") == 0;
+    if (argc > 1 && !sd) {
+        std::fprintf(stderr, "usage: %s [--sd15]\n", argv[0]);
+        return 2;
+    }
+    if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    const Shapes shapes = sd ? sd15() : sdxl();
+    const auto session = makeSession(shapes);
+    std::printf("%s: %zu layers, %d calls, %d tokens; trace %.1f MB\n", shapes.name, shapes.layers.size(), shapes.calls,
+                session->trace->tokens(), session->trace->bytes() / 1e6);
+
+    daam::ui::MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    const int words = static_cast<int>(session->words.size());
+
+    const double shown = longestWait(app, window, 1, 1, [&](int) { window.showSession(session); });
+    const double clicks =
+        longestWait(app, window, words, 150, [&](int i) { window.state()->selectWord((i + 1) % words); });
+    window.state()->selectWord(5);
+    const int calls = shapes.calls;
+    const double drag =
+        longestWait(app, window, calls - 10, 30, [&](int i) { window.rangeSlider()->setValues(i, i + 10); });
+    const double single =
+        longestWait(app, window, calls, 30, [&](int i) { window.rangeSlider()->setValues(i, i + 1); });
+    const int jobs = window.computeJobsStarted();
+
+    std::printf("longest event-loop wait, ms (one frame at 60 Hz: 16.7):\n");
+    std::printf("  session shown, first maps computing: %6.1f\n", shown);
+    std::printf("  %d words clicked, 150 ms apart:      %6.1f\n", words, clicks);
+    std::printf("  10-call range dragged, 30 ms a step: %6.1f\n", drag);
+    std::printf("  one call at a time, 30 ms a step:    %6.1f\n", single);
+    std::printf("aggregation jobs started: %d\n", jobs);
+    return 0;
+}
