@@ -4,6 +4,7 @@
 // longest the GUI thread goes without an event-loop turn while the user works: the session shown (its first
 // maps computing), word after word clicked, the step range dragged across the calls, and the range played. A
 // 1 ms timer on the GUI thread measures the waits; a frame at 60 Hz is 16.7 ms.
+#include "ExplorationEngine.h"
 #include "ExplorationState.h"
 #include "MainWindow.h"
 #include "RangeSlider.h"
@@ -162,6 +163,7 @@ int main(int argc, char** argv) {
     QApplication app(argc, argv);
     const Shapes shapes = sd ? sd15() : sdxl();
     const auto session = makeSession(shapes);
+    daam::ui::ExplorationEngine::prepare(*session); // as the generation worker and the session loader do
     std::printf("%s: %zu layers, %d calls, %d tokens; trace %.1f MB\n", shapes.name, shapes.layers.size(), shapes.calls,
                 session->trace->tokens(), session->trace->bytes() / 1e6);
 

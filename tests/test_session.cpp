@@ -100,6 +100,28 @@ private Q_SLOTS:
         QVERIFY(torch::allclose(a.globalMaps(range), b.globalMaps(range)));
     }
 
+    void pixelMeansFollowTheTrace() {
+        const auto session = makeSession(false);
+        auto& trace = *session.trace;
+        auto expected = [&] {
+            std::vector<torch::Tensor> mass;
+            for (int l = 0; l < 2; ++l)
+                mass.push_back(trace.layerMaps(l).to(torch::kFloat32).mean({2, 3}).to(torch::kFloat64));
+            return torch::stack(mass);
+        };
+        const auto first = trace.pixelMeans().clone();
+        QCOMPARE(first.sizes(), (std::vector<int64_t>{2, 3, 5}));
+        QVERIFY(torch::equal(first, expected()));
+        // Kept: the same tensor again. A further call, and a restore, make it follow.
+        QCOMPARE(trace.pixelMeans().data_ptr(), trace.pixelMeans().data_ptr());
+        trace.add(3, 0, torch::softmax(torch::randn({2, 64, 77}), -1));
+        QCOMPARE(trace.pixelMeans().size(1), int64_t(4));
+        QVERIFY(torch::equal(trace.pixelMeans(), expected()));
+        trace.restore(1, {trace.layerMaps(0) * 0, trace.layerMaps(1) * 0}, {trace.headTotals(0), trace.headTotals(1)},
+                      {});
+        QVERIFY(torch::equal(trace.pixelMeans(), torch::zeros({2, 1, 5}, torch::kFloat64)));
+    }
+
     void opensASessionWrittenBeforeLayersKeptTheirDownscale() {
         const auto dir = daam::test::makeTempDir("session") + "/old";
         daam::saveSession(dir, makeSession(false));

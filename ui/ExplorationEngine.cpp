@@ -47,16 +47,6 @@ HeatMap toHeatMap(const torch::Tensor& map) {
 namespace {
 
 // [layers, calls, tokens] float64: each layer's heads-summed maps averaged over pixels.
-torch::Tensor layerMassOf(const daam::AttentionTrace& trace) {
-    std::vector<torch::Tensor> mass;
-    for (size_t l = 0; l < trace.layers().size(); ++l) {
-        const auto maps = trace.layerMaps(int(l));
-        mass.push_back(maps.defined() ? maps.to(torch::kFloat32).mean({2, 3}).to(torch::kFloat64)
-                                      : torch::zeros({trace.calls(), trace.tokens()}, torch::kFloat64));
-    }
-    return mass.empty() ? torch::Tensor() : torch::stack(mass);
-}
-
 // A prompt's words as chips, then the tokens of no word (start, end) as special chips, appended to `out`; `rows` is
 // the trace's token count. The negative prompt's are flagged `negative` (their rows are in the negative trace).
 void appendWordChips(const std::vector<daam::Word>& words, const std::vector<daam::Token>& tokens, int rows,
@@ -220,9 +210,16 @@ struct ExplorationEngine::Impl {
 ExplorationEngine::ExplorationEngine() : d(std::make_unique<Impl>()) {}
 ExplorationEngine::~ExplorationEngine() = default;
 
+void ExplorationEngine::prepare(const daam::Session& session) {
+    if (session.trace) session.trace->pixelMeans();
+    if (session.negativeTrace) session.negativeTrace->pixelMeans();
+}
+
 SessionPtr ExplorationEngine::load(const QString& dir, QString* error) {
     try {
-        return std::make_shared<daam::Session>(daam::loadSession(QDir(dir).absolutePath().toStdString()));
+        auto session = std::make_shared<daam::Session>(daam::loadSession(QDir(dir).absolutePath().toStdString()));
+        prepare(*session);
+        return session;
     } catch (const std::exception& e) {
         if (error) *error = QString::fromStdString(e.what());
         return nullptr;
@@ -264,8 +261,9 @@ bool ExplorationEngine::setSession(SessionPtr session, const QString& dir, QStri
             for (const auto& t : session->generation["timesteps"])
                 if (t.is_number()) s.timesteps.push_back(t.get<double>());
         s.image = toQImage(session->image);
-        d->layerMass = layerMassOf(*session->trace);
-        d->negativeLayerMass = session->negativeTrace ? layerMassOf(*session->negativeTrace) : torch::Tensor();
+        // Computed where the session was made or read, off this thread (see prepare()).
+        d->layerMass = session->trace->pixelMeans();
+        d->negativeLayerMass = session->negativeTrace ? session->negativeTrace->pixelMeans() : torch::Tensor();
         d->session = std::move(session);
         d->aggregator = std::move(aggregator);
         d->negativeAggregator = std::move(negativeAggregator);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "GenerationWorker.h"
 
+#include "ExplorationEngine.h"
+
 #include "daam/pipeline/GenerationSession.h"
 #include "daam/pipeline/StableDiffusionPipeline.h"
 
@@ -118,6 +120,7 @@ void GenerationWorker::generate(const GenerationSettings& settings) {
         traceOptions.keepHeads = settings.keepHeads;
         auto traced = daam::generateTraced(*d->pipeline, request, &callbacks, traceOptions, false, true, inputImage);
         auto session = std::make_shared<daam::Session>(std::move(traced.session));
+        ExplorationEngine::prepare(*session);
         Q_EMIT finished(session, traced.result.seconds);
     } catch (const daam::GenerationCancelled&) {
         Q_EMIT cancelled();

@@ -24,6 +24,7 @@ void AttentionTrace::add(int call, int layer, const torch::Tensor& probs) {
         throw Error("attention trace: layer " + info.path + " reported probabilities of an unexpected shape");
     if (call < calls_ - 1) throw Error("attention trace: calls must arrive in order");
     calls_ = std::max(calls_, call + 1);
+    pixelMeans_ = torch::Tensor();
 
     torch::NoGradGuard noGrad;
     // [heads, h*w, K] -> [heads, tokens, h, w] in float32 on the CPU.
@@ -73,6 +74,7 @@ torch::Tensor AttentionTrace::layerHeadMaps(int layer) const {
 void AttentionTrace::restore(int calls, std::vector<torch::Tensor> layerMaps, std::vector<torch::Tensor> headTotals,
                              std::vector<torch::Tensor> headMaps) {
     calls_ = calls;
+    pixelMeans_ = torch::Tensor();
     for (size_t l = 0; l < layers_.size(); ++l) {
         perCall_[l].clear();
         for (int c = 0; c < calls; ++c)
@@ -83,6 +85,18 @@ void AttentionTrace::restore(int calls, std::vector<torch::Tensor> layerMaps, st
             for (int c = 0; c < calls; ++c)
                 perCallHeads_[l].push_back(headMaps[l][c].to(options_.storage));
     }
+}
+
+const torch::Tensor& AttentionTrace::pixelMeans() const {
+    std::lock_guard<std::mutex> lock(*pixelMeansMutex_);
+    if (!pixelMeans_.defined() && !layers_.empty()) {
+        torch::NoGradGuard noGrad;
+        std::vector<torch::Tensor> mass;
+        for (size_t l = 0; l < layers_.size(); ++l)
+            mass.push_back(layerMaps(int(l)).to(torch::kFloat32).mean({2, 3}).to(torch::kFloat64));
+        pixelMeans_ = torch::stack(mass);
+    }
+    return pixelMeans_;
 }
 
 size_t AttentionTrace::bytesPerCall() const {

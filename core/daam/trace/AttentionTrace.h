@@ -11,6 +11,8 @@
 
 #include <torch/types.h>
 
+#include <memory>
+#include <mutex>
 #include <vector>
 
 namespace daam {
@@ -45,6 +47,12 @@ public:
     void restore(int calls, std::vector<torch::Tensor> layerMaps, std::vector<torch::Tensor> headTotals,
                  std::vector<torch::Tensor> headMaps);
 
+    // [layers, calls, tokens] float64: each layer's heads-summed map of each token averaged over its pixels, per
+    // call (the attention mass the token gets). Computed on first use and kept until the trace changes; a whole
+    // SDXL trace takes 0.5 s, so a thread that must not wait (the GUI's) finds it computed where the trace was
+    // made or loaded. Safe to call from several threads; not while add() or restore() runs.
+    const torch::Tensor& pixelMeans() const;
+
     // Bytes held by the trace's tensors.
     size_t bytes() const;
     // Bytes each further call adds (the rest, per-head totals, is fixed).
@@ -58,6 +66,8 @@ private:
     std::vector<std::vector<torch::Tensor>> perCall_;      // [layer][call] -> [tokens, h, w]
     std::vector<std::vector<torch::Tensor>> perCallHeads_; // [layer][call] -> [heads, tokens, h, w]
     std::vector<torch::Tensor> headTotals_;                // [layer] -> [heads, tokens, h, w] float32
+    mutable std::shared_ptr<std::mutex> pixelMeansMutex_ = std::make_shared<std::mutex>();
+    mutable torch::Tensor pixelMeans_; // pixelMeans(); undefined until asked for, and after a change
 };
 
 } // namespace daam
