@@ -8,6 +8,8 @@
 //             32 px grids: down 1 and up 1 have 2 transformer blocks per attention, down 2, mid and up 0 have 10),
 //             50 steps. Target (issue #41): median <= 10 ms.
 // A prompt of 12 real tokens in both.
+#include "ModelShapes.h"
+
 #include "daam/trace/HeatMapAggregator.h"
 #include "daam/util/Runtime.h"
 
@@ -20,56 +22,12 @@
 
 namespace {
 
+using daam::bench::sd15;
+using daam::bench::sdxl;
+using daam::bench::Shapes;
+
 double msSince(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
-
-struct Shapes {
-    const char* name;
-    daam::CrossAttentionLayerTable layers; // in UNet forward order
-    int latentSide, imageSide, calls;
-};
-
-// `attentions` attention modules of `transformers` transformer blocks each, at `latentSide / downscale`.
-void addLayers(daam::CrossAttentionLayerTable& table, daam::UNetBlock block, int blockIndex, int attentions,
-               int transformers, int heads, int downscale, int latentSide) {
-    for (int a = 0; a < attentions; ++a)
-        for (int t = 0; t < transformers; ++t) {
-            daam::CrossAttentionLayer l;
-            l.block = block;
-            l.blockIndex = blockIndex;
-            l.attentionIndex = a;
-            l.transformerIndex = t;
-            l.heads = heads;
-            l.downscale = downscale;
-            l.height = l.width = latentSide / downscale;
-            l.path = daam::layerPath(block, blockIndex, a, t);
-            table.push_back(l);
-        }
-}
-
-Shapes sd15() {
-    Shapes s{"Stable Diffusion 1.5, 512x512", {}, 64, 512, 51};
-    using B = daam::UNetBlock;
-    addLayers(s.layers, B::Down, 0, 2, 1, 8, 1, 64);
-    addLayers(s.layers, B::Down, 1, 2, 1, 8, 2, 64);
-    addLayers(s.layers, B::Down, 2, 2, 1, 8, 4, 64);
-    addLayers(s.layers, B::Mid, 0, 1, 1, 8, 8, 64);
-    addLayers(s.layers, B::Up, 1, 3, 1, 8, 4, 64);
-    addLayers(s.layers, B::Up, 2, 3, 1, 8, 2, 64);
-    addLayers(s.layers, B::Up, 3, 3, 1, 8, 1, 64);
-    return s;
-}
-
-Shapes sdxl() {
-    Shapes s{"SDXL, 1024x1024", {}, 128, 1024, 50};
-    using B = daam::UNetBlock;
-    addLayers(s.layers, B::Down, 1, 2, 2, 10, 2, 128);
-    addLayers(s.layers, B::Down, 2, 2, 10, 20, 4, 128);
-    addLayers(s.layers, B::Mid, 0, 1, 10, 20, 4, 128);
-    addLayers(s.layers, B::Up, 0, 3, 10, 20, 4, 128);
-    addLayers(s.layers, B::Up, 1, 3, 2, 10, 2, 128);
-    return s;
 }
 
 struct Latency {
@@ -116,6 +74,9 @@ int main(int argc, char** argv) {
     t0 = std::chrono::steady_clock::now();
     daam::HeatMapAggregator aggregator(trace, shapes.latentSide, shapes.latentSide);
     const double setupMs = msSince(t0);
+    t0 = std::chrono::steady_clock::now();
+    trace->pixelMeans();
+    const double pixelMeansMs = msSince(t0);
 
     const std::vector<int> word = {3};
     // All-call maps are computed per row on first use and kept: the first query of a word pays for them, and the
@@ -160,7 +121,9 @@ int main(int argc, char** argv) {
     std::printf("trace: %d UNet calls x %zu layers, %d tokens, heads summed (float16) + per-head totals (float32)\n",
                 calls, table.size(), tokens);
     std::printf("trace memory: %.1f MB%s\n", trace->bytes() / 1e6, xl ? "" : " (target <= 200 MB)");
-    std::printf("capture of the random trace: %.0f ms; aggregator set-up (prefix sums): %.0f ms\n", captureMs, setupMs);
+    std::printf("capture of the random trace: %.0f ms; aggregator set-up (prefix sums): %.0f ms; per-layer mass "
+                "(AttentionTrace::pixelMeans): %.0f ms\n",
+                captureMs, setupMs, pixelMeansMs);
     std::printf("first all-steps query, computing the rows' maps: one word %.0f ms, every token %.0f ms\n", firstWordMs,
                 firstAllRowsMs);
     std::printf("query latency, word map at %dx%d + mask (median / p90 ms; target: median <= 10 ms):\n", image, image);

@@ -2,8 +2,10 @@
 // bench_ui_scrub [--sd15]: the app's main window (offscreen unless QT_QPA_PLATFORM says otherwise) on a session
 // of SDXL's shapes (1024x1024 image, 70 cross-attention layers, 50 UNet calls, 12 tokens) or SD 1.5's, and the
 // longest the GUI thread goes without an event-loop turn while the user works: the session shown (its first
-// maps computing), word after word clicked, the step range dragged across the calls, and the range played. A
-// 1 ms timer on the GUI thread measures the waits; a frame at 60 Hz is 16.7 ms.
+// maps computing), word after word clicked, a 10-call step range dragged across the calls, and one call at a time.
+// A 1 ms timer on the GUI thread measures the waits; a frame at 60 Hz is 16.7 ms.
+#include "ModelShapes.h"
+
 #include "ExplorationEngine.h"
 #include "ExplorationState.h"
 #include "MainWindow.h"
@@ -27,67 +29,8 @@
 
 namespace {
 
-struct Shapes {
-    const char* name;
-    int latentSide, imageSide, calls;
-    std::vector<std::pair<std::string, int>> layers; // path and heads; the grid follows from the block's depth
-};
-
-Shapes sdxl() {
-    Shapes s{"SDXL, 1024x1024", 128, 1024, 50, {}};
-    auto add = [&](const std::string& block, int attentions, int transformers, int heads) {
-        for (int a = 0; a < attentions; ++a)
-            for (int t = 0; t < transformers; ++t)
-                s.layers.push_back(
-                    {block + ".attentions." + std::to_string(a) + ".transformer_blocks." + std::to_string(t) + ".attn2",
-                     heads});
-    };
-    add("down_blocks.1", 2, 2, 10);
-    add("down_blocks.2", 2, 10, 20);
-    add("mid_block", 1, 10, 20);
-    add("up_blocks.0", 3, 10, 20);
-    add("up_blocks.1", 3, 2, 10);
-    return s;
-}
-
-Shapes sd15() {
-    Shapes s{"Stable Diffusion 1.5, 512x512", 64, 512, 51, {}};
-    auto add = [&](const std::string& block, int attentions) {
-        for (int a = 0; a < attentions; ++a)
-            s.layers.push_back({block + ".attentions." + std::to_string(a) + ".transformer_blocks.0.attn2", 8});
-    };
-    add("down_blocks.0", 2);
-    add("down_blocks.1", 2);
-    add("down_blocks.2", 2);
-    add("mid_block", 1);
-    add("up_blocks.1", 3);
-    add("up_blocks.2", 3);
-    add("up_blocks.3", 3);
-    return s;
-}
-
-// Down block i and up block (depth - 1 - i) run at latent / 2^i.
-int downscaleOf(const daam::CrossAttentionLayer& l, int depth) {
-    switch (l.block) {
-    case daam::UNetBlock::Down:
-        return 1 << l.blockIndex;
-    case daam::UNetBlock::Mid:
-        return 1 << (depth - 1);
-    case daam::UNetBlock::Up:
-        return 1 << (depth - 1 - l.blockIndex);
-    }
-    return 1;
-}
-
-std::shared_ptr<daam::Session> makeSession(const Shapes& shapes) {
-    const int depth = shapes.latentSide == 128 ? 3 : 4; // SDXL has three levels, SD 1.5 four
-    daam::CrossAttentionLayerTable table(shapes.layers.size());
-    for (size_t i = 0; i < table.size(); ++i) {
-        daam::parseLayerPath(shapes.layers[i].first, table[i]);
-        table[i].heads = shapes.layers[i].second;
-        table[i].downscale = downscaleOf(table[i], depth);
-        table[i].height = table[i].width = shapes.latentSide / table[i].downscale;
-    }
+std::shared_ptr<daam::Session> makeSession(const daam::bench::Shapes& shapes) {
+    const auto& table = shapes.layers;
     const std::vector<std::string> words = {"a",      "photograph", "of",   "a",   "red",
                                             "circle", "above",      "blue", "big", "square"};
     auto s = std::make_shared<daam::Session>();
@@ -161,7 +104,7 @@ int main(int argc, char** argv) {
     }
     if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
-    const Shapes shapes = sd ? sd15() : sdxl();
+    const auto shapes = sd ? daam::bench::sd15() : daam::bench::sdxl();
     const auto session = makeSession(shapes);
     daam::ui::ExplorationEngine::prepare(*session); // as the generation worker and the session loader do
     std::printf("%s: %zu layers, %d calls, %d tokens; trace %.1f MB\n", shapes.name, shapes.layers.size(), shapes.calls,
