@@ -46,7 +46,6 @@ HeatMap toHeatMap(const torch::Tensor& map) {
 
 namespace {
 
-// [layers, calls, tokens] float64: each layer's heads-summed maps averaged over pixels.
 // A prompt's words as chips, then the tokens of no word (start, end) as special chips, appended to `out`; `rows` is
 // the trace's token count. The negative prompt's are flagged `negative` (their rows are in the negative trace).
 void appendWordChips(const std::vector<daam::Word>& words, const std::vector<daam::Token>& tokens, int rows,

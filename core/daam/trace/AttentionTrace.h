@@ -48,9 +48,10 @@ public:
                  std::vector<torch::Tensor> headMaps);
 
     // [layers, calls, tokens] float64: each layer's heads-summed map of each token averaged over its pixels, per
-    // call (the attention mass the token gets). Computed on first use and kept until the trace changes; a whole
-    // SDXL trace takes 0.5 s, so a thread that must not wait (the GUI's) finds it computed where the trace was
-    // made or loaded. Safe to call from several threads; not while add() or restore() runs.
+    // call (the attention mass the token gets). Computed on first use and kept until the trace changes (a whole
+    // SDXL-sized trace: 27 ms, bench_heatmap_query), so that a thread that must not wait (the GUI's) finds it
+    // computed where the trace was made or loaded. Safe to call from several threads; not while add() or restore()
+    // runs.
     const torch::Tensor& pixelMeans() const;
 
     // Bytes held by the trace's tensors.
