@@ -75,6 +75,9 @@ int main(int argc, char** argv) {
     daam::HeatMapAggregator aggregator(trace, shapes.latentSide, shapes.latentSide);
     const double setupMs = msSince(t0);
     t0 = std::chrono::steady_clock::now();
+    trace->callPrefixSums();
+    const double prefixMs = msSince(t0);
+    t0 = std::chrono::steady_clock::now();
     trace->pixelMeans();
     const double pixelMeansMs = msSince(t0);
 
@@ -121,9 +124,10 @@ int main(int argc, char** argv) {
     std::printf("trace: %d UNet calls x %zu layers, %d tokens, heads summed (float16) + per-head totals (float32)\n",
                 calls, table.size(), tokens);
     std::printf("trace memory: %.1f MB%s\n", trace->bytes() / 1e6, xl ? "" : " (target <= 200 MB)");
-    std::printf("capture of the random trace: %.0f ms; aggregator set-up (prefix sums): %.0f ms; per-layer mass "
-                "(AttentionTrace::pixelMeans): %.0f ms\n",
-                captureMs, setupMs, pixelMeansMs);
+    std::printf("capture of the random trace: %.0f ms; aggregator set-up: %.0f ms; where the trace is made or read: "
+                "prefix sums over calls (AttentionTrace::callPrefixSums) %.0f ms, per-layer mass "
+                "(AttentionTrace::pixelMeans) %.0f ms\n",
+                captureMs, setupMs, prefixMs, pixelMeansMs);
     std::printf("first all-steps query, computing the rows' maps: one word %.0f ms, every token %.0f ms\n", firstWordMs,
                 firstAllRowsMs);
     std::printf("query latency, word map at %dx%d + mask (median / p90 ms; target: median <= 10 ms):\n", image, image);

@@ -122,6 +122,43 @@ private Q_SLOTS:
         QVERIFY(torch::equal(trace.pixelMeans(), torch::zeros({2, 1, 5}, torch::kFloat64)));
     }
 
+    void callPrefixSumsFollowTheTrace() {
+        // Three layers, two at one resolution: they share a group.
+        const auto base = makeSession(false).trace->layers();
+        daam::CrossAttentionLayerTable table{base[0], base[1], base[0]};
+        table[2].path = "up_blocks.3.attentions.0.transformer_blocks.0.attn2";
+        daam::AttentionTrace trace(table, 5);
+        torch::manual_seed(3);
+        for (int c = 0; c < 3; ++c)
+            for (int l = 0; l < 3; ++l)
+                trace.add(c, l,
+                          torch::softmax(torch::randn({table[l].heads, table[l].height * table[l].width, 9}), -1));
+        auto check = [&](const daam::AttentionTrace::CallPrefixSums& sums) {
+            QCOMPARE(sums.slotOf.size(), size_t(3));
+            QCOMPARE(sums.slotOf[0].group, sums.slotOf[2].group);
+            QVERIFY(sums.slotOf[0].index != sums.slotOf[2].index);
+            QVERIFY(sums.slotOf[1].group != sums.slotOf[0].group);
+            for (int l = 0; l < 3; ++l) {
+                const auto& group = sums.groups[size_t(sums.slotOf[l].group)];
+                QCOMPARE(group.size(0), int64_t(trace.calls() + 1));
+                const auto layer = group.select(1, sums.slotOf[l].index);
+                QVERIFY(torch::equal(layer[0], torch::zeros_like(layer[0])));
+                const auto maps = trace.layerMaps(l).to(torch::kFloat32);
+                for (int c = 0; c < trace.calls(); ++c)
+                    QVERIFY(torch::allclose(layer[c + 1], maps.narrow(0, 0, c + 1).sum(0), 1e-5, 1e-6));
+            }
+        };
+        const auto first = trace.callPrefixSums();
+        check(*first);
+        QCOMPARE(trace.callPrefixSums().get(), first.get()); // kept
+        // A further call makes new sums; the ones handed out stay as they were.
+        trace.add(3, 1, torch::softmax(torch::randn({table[1].heads, table[1].height * table[1].width, 9}), -1));
+        const auto second = trace.callPrefixSums();
+        QVERIFY(second.get() != first.get());
+        QCOMPARE(first->groups[0].size(0), int64_t(4));
+        check(*second);
+    }
+
     void opensASessionWrittenBeforeLayersKeptTheirDownscale() {
         const auto dir = daam::test::makeTempDir("session") + "/old";
         daam::saveSession(dir, makeSession(false));

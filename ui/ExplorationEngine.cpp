@@ -210,8 +210,11 @@ ExplorationEngine::ExplorationEngine() : d(std::make_unique<Impl>()) {}
 ExplorationEngine::~ExplorationEngine() = default;
 
 void ExplorationEngine::prepare(const daam::Session& session) {
-    if (session.trace) session.trace->pixelMeans();
-    if (session.negativeTrace) session.negativeTrace->pixelMeans();
+    for (const auto* trace : {session.trace.get(), session.negativeTrace.get()})
+        if (trace) {
+            trace->pixelMeans();
+            trace->callPrefixSums();
+        }
 }
 
 SessionPtr ExplorationEngine::load(const QString& dir, QString* error) {

@@ -5,6 +5,9 @@
 
 #include <torch/torch.h>
 
+#include <map>
+#include <utility>
+
 namespace daam {
 
 AttentionTrace::AttentionTrace(CrossAttentionLayerTable layers, int tokens, AttentionTraceOptions options)
@@ -24,7 +27,7 @@ void AttentionTrace::add(int call, int layer, const torch::Tensor& probs) {
         throw Error("attention trace: layer " + info.path + " reported probabilities of an unexpected shape");
     if (call < calls_ - 1) throw Error("attention trace: calls must arrive in order");
     calls_ = std::max(calls_, call + 1);
-    pixelMeans_ = torch::Tensor();
+    forgetDerived();
 
     torch::NoGradGuard noGrad;
     // [heads, h*w, K] -> [heads, tokens, h, w] in float32 on the CPU.
@@ -74,7 +77,7 @@ torch::Tensor AttentionTrace::layerHeadMaps(int layer) const {
 void AttentionTrace::restore(int calls, std::vector<torch::Tensor> layerMaps, std::vector<torch::Tensor> headTotals,
                              std::vector<torch::Tensor> headMaps) {
     calls_ = calls;
-    pixelMeans_ = torch::Tensor();
+    forgetDerived();
     for (size_t l = 0; l < layers_.size(); ++l) {
         perCall_[l].clear();
         for (int c = 0; c < calls; ++c)
@@ -87,8 +90,14 @@ void AttentionTrace::restore(int calls, std::vector<torch::Tensor> layerMaps, st
     }
 }
 
+void AttentionTrace::forgetDerived() {
+    std::lock_guard<std::mutex> lock(*derivedMutex_);
+    pixelMeans_ = torch::Tensor();
+    callPrefixSums_.reset();
+}
+
 const torch::Tensor& AttentionTrace::pixelMeans() const {
-    std::lock_guard<std::mutex> lock(*pixelMeansMutex_);
+    std::lock_guard<std::mutex> lock(*derivedMutex_);
     if (!pixelMeans_.defined() && !layers_.empty()) {
         torch::NoGradGuard noGrad;
         std::vector<torch::Tensor> mass;
@@ -97,6 +106,29 @@ const torch::Tensor& AttentionTrace::pixelMeans() const {
         pixelMeans_ = torch::stack(mass);
     }
     return pixelMeans_;
+}
+
+std::shared_ptr<const AttentionTrace::CallPrefixSums> AttentionTrace::callPrefixSums() const {
+    std::lock_guard<std::mutex> lock(*derivedMutex_);
+    if (callPrefixSums_) return callPrefixSums_;
+    torch::NoGradGuard noGrad;
+    auto sums = std::make_shared<CallPrefixSums>();
+    std::map<std::pair<int, int>, int64_t> layersOfSize;
+    for (const auto& layer : layers_)
+        sums->slotOf.push_back({0, layersOfSize[{layer.height, layer.width}]++});
+    std::map<std::pair<int, int>, int> groupOf;
+    for (const auto& [size, count] : layersOfSize) {
+        groupOf[size] = static_cast<int>(sums->groups.size());
+        sums->groups.push_back(torch::zeros({calls_ + 1, count, tokens_, size.first, size.second}, torch::kFloat32));
+    }
+    for (size_t l = 0; l < layers_.size(); ++l) {
+        auto& slot = sums->slotOf[l];
+        slot.group = groupOf.at({layers_[l].height, layers_[l].width});
+        auto out = sums->groups[size_t(slot.group)].narrow(0, 1, calls_).select(1, slot.index);
+        torch::cumsum_out(out, layerMaps(static_cast<int>(l)).to(torch::kFloat32), 0);
+    }
+    callPrefixSums_ = std::move(sums);
+    return callPrefixSums_;
 }
 
 size_t AttentionTrace::bytesPerCall() const {

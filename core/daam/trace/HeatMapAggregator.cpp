@@ -44,25 +44,12 @@ HeatMapAggregator::HeatMapAggregator(std::shared_ptr<const AttentionTrace> trace
     if (gridHeight_ <= 0 || gridWidth_ <= 0) throw Error("heat map grid must not be empty");
     torch::NoGradGuard noGrad;
     const auto& layers = trace_->layers();
-    std::map<std::pair<int, int>, int64_t> groupLayers; // layers per resolution
     for (size_t l = 0; l < layers.size(); ++l) {
         const int64_t cells = int64_t(layers[l].height) * layers[l].width;
         // daam hooks the down and up blocks only (its locator takes the mid block only to save or load heads),
         // computes factor = int(sqrt(latent_hw // (h*w))) and leaves factor 8 out.
         const int64_t factor = static_cast<int64_t>(std::sqrt(double((int64_t(gridHeight_) * gridWidth_) / cells)));
         if (factor != 8 && layers[l].block != UNetBlock::Mid) defaultLayers_.push_back(static_cast<int>(l));
-        prefixSlot_.push_back({0, groupLayers[{layers[l].height, layers[l].width}]++});
-    }
-    const int64_t calls = trace_->calls(), tokens = trace_->tokens();
-    std::map<std::pair<int, int>, int> groupOf; // resolution -> index into prefix_
-    for (const auto& [size, count] : groupLayers) {
-        groupOf[size] = static_cast<int>(prefix_.size());
-        prefix_.push_back(torch::zeros({calls + 1, count, tokens, size.first, size.second}, torch::kFloat32));
-    }
-    for (size_t l = 0; l < layers.size(); ++l) {
-        prefixSlot_[l].group = groupOf.at({layers[l].height, layers[l].width});
-        auto sums = prefix_[size_t(prefixSlot_[l].group)].narrow(0, 1, calls).select(1, prefixSlot_[l].slot);
-        torch::cumsum_out(sums, trace_->layerMaps(static_cast<int>(l)).to(torch::kFloat32), 0);
     }
     allCallsCache_.resize(layers.size());
 }
@@ -119,7 +106,9 @@ torch::Tensor HeatMapAggregator::tokenMaps(const HeatMapQuery& query, const std:
     // Maps still to upsample, [n, rows, h, w] each, by resolution: one bicubic call per resolution instead of one
     // per layer (SDXL has 70 layers at two resolutions).
     std::map<std::pair<int, int>, std::vector<torch::Tensor>> pending;
-    std::vector<std::vector<int64_t>> summedLayers(prefix_.size()); // per prefix group: slots of layers summed there
+    // Sub-range sums come from the trace's prefix sums, made on first need (whole-range queries never need them).
+    std::shared_ptr<const AttentionTrace::CallPrefixSums> prefix;
+    std::vector<std::vector<int64_t>> summedLayers; // per prefix group: slots of layers summed there
     for (int l : layers) {
         const auto& info = layerAt(l);
         const auto heads = keptHeads(query, l, info);
@@ -140,13 +129,19 @@ torch::Tensor HeatMapAggregator::tokenMaps(const HeatMapQuery& query, const std:
             // Heads summed first: only valid for all heads (a head subset needs per-head maps).
             if (!query.headsOf(l).empty())
                 throw Error("a head selection over part of the timesteps needs per-head maps");
-            summedLayers[size_t(prefixSlot_[l].group)].push_back(prefixSlot_[l].slot);
+            if (!prefix) {
+                prefix = trace_->callPrefixSums();
+                summedLayers.resize(prefix->groups.size());
+            }
+            const auto& slot = prefix->slotOf[size_t(l)];
+            summedLayers[size_t(slot.group)].push_back(slot.index);
         }
     }
     // The calls' sum of every layer of a resolution at once: one subtraction of the groups' prefix sums.
-    for (size_t g = 0; g < prefix_.size(); ++g) {
+    for (size_t g = 0; g < summedLayers.size(); ++g) {
         if (summedLayers[g].empty()) continue;
-        const auto sums = (prefix_[g][end] - prefix_[g][begin]) // [layers, tokens, h, w]
+        const auto& group = prefix->groups[g];
+        const auto sums = (group[end] - group[begin]) // [layers, tokens, h, w]
                               .index_select(0, torch::tensor(summedLayers[g], torch::kInt64))
                               .index_select(1, rowIndex);
         pending[{int(sums.size(2)), int(sums.size(3))}].push_back(sums);

@@ -86,14 +86,6 @@ private:
     int gridHeight_ = 0;
     int gridWidth_ = 0;
     std::vector<int> defaultLayers_;
-    // Prefix sums over calls, one tensor per map resolution so that a query subtracts once per resolution:
-    // [calls + 1, layers of that resolution, tokens, h, w] float32. prefixSlot_[l]: where layer l lies.
-    std::vector<torch::Tensor> prefix_;
-    struct PrefixSlot {
-        int group = 0;
-        int64_t slot = 0;
-    };
-    std::vector<PrefixSlot> prefixSlot_;
     struct RowCache {
         torch::Tensor maps; // [tokens, gridHeight, gridWidth]
         std::vector<bool> rowDone;
