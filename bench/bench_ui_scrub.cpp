@@ -131,6 +131,6 @@ int main(int argc, char** argv) {
     std::printf("  %d words clicked, 150 ms apart:      %6.1f\n", words, clicks);
     std::printf("  10-call range dragged, 30 ms a step: %6.1f\n", drag);
     std::printf("  one call at a time, 30 ms a step:    %6.1f\n", single);
-    std::printf("aggregation jobs started: %d\n", jobs);
+    std::printf("background frame jobs started: %d\n", jobs);
     return 0;
 }

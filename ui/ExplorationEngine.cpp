@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include <cstring>
+#include <mutex>
 
 #include <QCoreApplication>
 #include <QDir>
@@ -96,12 +97,113 @@ torch::Tensor toTensor(const HeatMap& map) {
 
 } // namespace
 
+// What turning a session's grid maps into its words' image maps reads of the session: fixed while it is open.
+struct WordLayout {
+    std::vector<WordInfo> words;
+    int imageHeight = 0;
+    int imageWidth = 0;
+};
+
+// One query's grid maps, immutable once made, and the words' image maps made from them on demand, by whichever
+// thread asks first: a background job for what the window draws, the asking thread for exports and tests.
 struct GridMaps {
     int sessionSerial = 0;
     MapQuery query;
+    std::shared_ptr<const WordLayout> layout;
     torch::Tensor tokenMaps;         // [tokens, gh, gw]
     torch::Tensor negativeTokenMaps; // the negative prompt's, when the session has its trace
+    float jointLo = 0, jointHi = 0;  // Joint normalization's scale over all words
+
+    mutable std::mutex mutex;               // guards `done`; a map is written once, before its flag
+    mutable std::vector<HeatMap> imageMaps; // sized once: references stay valid while this lives
+    mutable std::vector<char> done;
+
+    // The rows a word's map averages: its own, or with repeats merged every occurrence's of its prompt.
+    std::vector<int> rowsOf(int word) const {
+        const auto& w = layout->words[size_t(word)];
+        if (!query.mergeRepeats || w.special) return w.rows;
+        std::vector<int> rows;
+        for (const auto& o : layout->words)
+            if (sameWord(o, w)) // w is no start/end token, so neither is o
+                rows.insert(rows.end(), o.rows.begin(), o.rows.end());
+        return rows;
+    }
+    torch::Tensor rawWordMap(int word) const {
+        const auto r = rowsOf(word);
+        const auto& maps = layout->words[size_t(word)].negative ? negativeTokenMaps : tokenMaps;
+        return maps.index_select(0, torch::tensor(std::vector<int64_t>(r.begin(), r.end()), torch::kInt64)).mean(0);
+    }
+    bool sharesAttention(int w) const {
+        return !layout->words[size_t(w)].punctuation && !layout->words[size_t(w)].special;
+    }
+    // Share normalization: the maps of `w` and of every other word of its prompt that shares attention, `w`
+    // first (the negative prompt's words share the unconditional half's attention among themselves).
+    torch::Tensor shareMaps(int w) const {
+        const auto& words = layout->words;
+        std::vector<torch::Tensor> raw{rawWordMap(w)};
+        for (size_t o = 0; o < words.size(); ++o)
+            if (int(o) != w && sharesAttention(int(o)) && words[o].negative == words[size_t(w)].negative)
+                raw.push_back(rawWordMap(int(o)));
+        return expandWordsToImage(torch::stack(raw), layout->imageHeight, layout->imageWidth,
+                                  HeatMapNormalization::WordShare);
+    }
+    HeatMap computeImageMap(int w) const {
+        torch::NoGradGuard noGrad;
+        if (query.normalization == Normalization::Share) return toHeatMap(shareMaps(w)[0]);
+        const auto norm = query.normalization == Normalization::MinMax ? HeatMapNormalization::MinMax
+                                                                       : HeatMapNormalization::Absolute;
+        auto map = expandToImage(rawWordMap(w), layout->imageHeight, layout->imageWidth, norm);
+        if (query.normalization == Normalization::Joint)
+            map = ((map - jointLo) / (jointHi - jointLo + 1e-8)).clamp(0, 1);
+        return toHeatMap(map);
+    }
+    bool hasImageMap(int w) const {
+        std::lock_guard<std::mutex> lock(mutex);
+        return done[size_t(w)] != 0;
+    }
+    // Word `w`'s map at image resolution (w must be a valid index).
+    const HeatMap& imageMap(int w) const {
+        if (hasImageMap(w)) return imageMaps[size_t(w)];
+        // Made outside the lock, so that a thread asking for a made map never waits for one being made; when two
+        // threads make the same map, the first one kept wins (they are equal).
+        HeatMap map = computeImageMap(w);
+        std::lock_guard<std::mutex> lock(mutex);
+        if (!done[size_t(w)]) {
+            imageMaps[size_t(w)] = std::move(map);
+            done[size_t(w)] = 1;
+        }
+        return imageMaps[size_t(w)];
+    }
 };
+
+namespace {
+
+GridMapsPtr makeGridMaps(int serial, const MapQuery& query, std::shared_ptr<const WordLayout> layout,
+                         const HeatMapAggregator& aggregator, const HeatMapAggregator* negative,
+                         const HeatMapQuery& heat) {
+    torch::NoGradGuard noGrad;
+    auto out = std::make_shared<GridMaps>();
+    out->sessionSerial = serial;
+    out->query = query;
+    out->layout = std::move(layout);
+    out->tokenMaps = aggregator.globalMaps(heat);
+    if (negative) out->negativeTokenMaps = negative->globalMaps(heat);
+    const size_t words = out->layout->words.size();
+    out->imageMaps.resize(words);
+    out->done.assign(words, 0);
+    if (query.normalization == Normalization::Joint && words > 0) {
+        // The shared scale comes from the grid maps; upsampled values are clamped to it.
+        std::vector<torch::Tensor> raw;
+        for (size_t w = 0; w < words; ++w)
+            raw.push_back(out->rawWordMap(int(w)));
+        const auto all = torch::stack(raw);
+        out->jointLo = all.min().item<float>();
+        out->jointHi = all.max().item<float>();
+    }
+    return out;
+}
+
+} // namespace
 
 struct ExplorationEngine::Impl {
     SessionPtr session;
@@ -109,20 +211,11 @@ struct ExplorationEngine::Impl {
     std::shared_ptr<const HeatMapAggregator> aggregator;
     std::shared_ptr<const HeatMapAggregator> negativeAggregator; // the unconditional half's, when captured
     SessionSummary summary;
+    std::shared_ptr<const WordLayout> layout;
     torch::Tensor layerMass; // [layers, calls, tokens] float64: mean over pixels of the heads-summed maps
     torch::Tensor negativeLayerMass;
+    GridMapsPtr maps; // the latest query's, installed or computed here
 
-    // For `cachedQuery`: every token's grid map, and the words' image maps computed so far.
-    mutable MapQuery cachedQuery;
-    mutable bool cacheValid = false;
-    mutable torch::Tensor tokenMaps; // [tokens, gh, gw]
-    mutable torch::Tensor negativeTokenMaps;
-    mutable std::vector<HeatMap> wordMaps;
-    mutable bool allComputed = false;
-    mutable float jointLo = 0, jointHi = 0; // Joint normalization's scale over all words
-
-    int imageWidth() const { return summary.image.isNull() ? session->gridSide : summary.image.width(); }
-    int imageHeight() const { return summary.image.isNull() ? session->gridSide : summary.image.height(); }
     HeatMapQuery heatQuery(const MapQuery& q) const {
         HeatMapQuery h;
         h.callBegin = q.callBegin;
@@ -137,72 +230,15 @@ struct ExplorationEngine::Impl {
         }
         return h;
     }
-    // The rows a word's map averages: its own, or with repeats merged every occurrence's of its prompt.
-    std::vector<int> rowsOf(int word) const {
-        const auto& w = summary.words[word];
-        if (!cachedQuery.mergeRepeats || w.special) return w.rows;
-        std::vector<int> rows;
-        for (const auto& o : summary.words)
-            if (sameWord(o, w)) // w is no start/end token, so neither is o
-                rows.insert(rows.end(), o.rows.begin(), o.rows.end());
-        return rows;
-    }
-    torch::Tensor rawWordMap(int word) const {
-        const auto r = rowsOf(word);
-        const auto& maps = summary.words[word].negative ? negativeTokenMaps : tokenMaps;
-        return maps.index_select(0, torch::tensor(std::vector<int64_t>(r.begin(), r.end()), torch::kInt64)).mean(0);
+    bool answers(const GridMapsPtr& m, const MapQuery& query) const {
+        return m && m->sessionSerial == serial && m->query == query;
     }
     const torch::Tensor& massOf(int word) const { return summary.words[word].negative ? negativeLayerMass : layerMass; }
-    // Brings the cache to `query`: one aggregation over all token rows (words are means of their rows).
-    void prepare(const MapQuery& query) const {
-        if (cacheValid && cachedQuery == query) return;
-        torch::NoGradGuard noGrad;
-        adopt(query, aggregator->globalMaps(heatQuery(query)),
-              negativeAggregator ? negativeAggregator->globalMaps(heatQuery(query)) : torch::Tensor());
-    }
-    void adopt(const MapQuery& query, torch::Tensor maps, torch::Tensor negativeMaps) const {
-        torch::NoGradGuard noGrad;
-        tokenMaps = std::move(maps);
-        negativeTokenMaps = std::move(negativeMaps);
-        wordMaps.assign(summary.words.size(), HeatMap{});
-        allComputed = false;
-        cachedQuery = query; // rawWordMap reads it
-        if (query.normalization == Normalization::Joint) {
-            // The shared scale comes from the grid maps; upsampled values are clamped to it.
-            std::vector<torch::Tensor> raw;
-            for (size_t w = 0; w < summary.words.size(); ++w)
-                raw.push_back(rawWordMap(int(w)));
-            const auto all = torch::stack(raw);
-            jointLo = all.min().item<float>();
-            jointHi = all.max().item<float>();
-        }
-        cacheValid = true;
-    }
-    bool sharesAttention(int w) const { return !summary.words[w].punctuation && !summary.words[w].special; }
-    // Share normalization: the maps of `w` and of every other word of its prompt that shares attention, `w`
-    // first (the negative prompt's words share the unconditional half's attention among themselves).
-    torch::Tensor shareMaps(int w) const {
-        std::vector<torch::Tensor> raw{rawWordMap(w)};
-        for (size_t o = 0; o < summary.words.size(); ++o)
-            if (int(o) != w && sharesAttention(int(o)) && summary.words[o].negative == summary.words[w].negative)
-                raw.push_back(rawWordMap(int(o)));
-        return expandWordsToImage(torch::stack(raw), imageHeight(), imageWidth(), HeatMapNormalization::WordShare);
-    }
-    const HeatMap& word(int w) const {
-        if (!wordMaps[w].empty()) return wordMaps[w];
-        torch::NoGradGuard noGrad;
-        if (cachedQuery.normalization == Normalization::Share) {
-            wordMaps[w] = toHeatMap(shareMaps(w)[0]);
-            return wordMaps[w];
-        }
-        const auto raw = rawWordMap(w);
-        const auto norm = cachedQuery.normalization == Normalization::MinMax ? HeatMapNormalization::MinMax
-                                                                             : HeatMapNormalization::Absolute;
-        auto map = expandToImage(raw, imageHeight(), imageWidth(), norm);
-        if (cachedQuery.normalization == Normalization::Joint)
-            map = ((map - jointLo) / (jointHi - jointLo + 1e-8)).clamp(0, 1);
-        wordMaps[w] = toHeatMap(map);
-        return wordMaps[w];
+    // Brings `maps` to `query` on this thread: one aggregation over all token rows (words are means of their rows).
+    const GridMaps& prepare(const MapQuery& query) {
+        if (!answers(maps, query))
+            maps = makeGridMaps(serial, query, layout, *aggregator, negativeAggregator.get(), heatQuery(query));
+        return *maps;
     }
 };
 
@@ -263,6 +299,10 @@ bool ExplorationEngine::setSession(SessionPtr session, const QString& dir, QStri
             for (const auto& t : session->generation["timesteps"])
                 if (t.is_number()) s.timesteps.push_back(t.get<double>());
         s.image = toQImage(session->image);
+        auto layout = std::make_shared<WordLayout>();
+        layout->words = s.words;
+        layout->imageHeight = s.image.isNull() ? session->gridSide : s.image.height();
+        layout->imageWidth = s.image.isNull() ? session->gridSide : s.image.width();
         // Computed where the session was made or read, off this thread (see prepare()).
         d->layerMass = session->trace->pixelMeans();
         d->negativeLayerMass = session->negativeTrace ? session->negativeTrace->pixelMeans() : torch::Tensor();
@@ -272,7 +312,8 @@ bool ExplorationEngine::setSession(SessionPtr session, const QString& dir, QStri
         static int serials = 0;
         d->serial = ++serials;
         d->summary = std::move(s);
-        d->cacheValid = false;
+        d->layout = std::move(layout);
+        d->maps.reset();
         return true;
     } catch (const std::exception& e) {
         if (error) *error = QString::fromStdString(e.what());
@@ -307,20 +348,36 @@ const SessionSummary& ExplorationEngine::summary() const {
 const std::vector<HeatMap>& ExplorationEngine::allWordMaps(const MapQuery& query) const {
     static const std::vector<HeatMap> none;
     if (!d->session) return none;
-    d->prepare(query);
-    if (!d->allComputed) {
-        for (size_t w = 0; w < d->wordMaps.size(); ++w)
-            d->word(int(w));
-        d->allComputed = true;
-    }
-    return d->wordMaps;
+    const auto& maps = d->prepare(query);
+    for (size_t w = 0; w < maps.imageMaps.size(); ++w)
+        maps.imageMap(int(w));
+    return maps.imageMaps;
 }
 
 const HeatMap& ExplorationEngine::wordMap(int word, const MapQuery& query) const {
     static const HeatMap none;
     if (!d->session || word < 0 || word >= int(d->summary.words.size())) return none;
+    return d->prepare(query).imageMap(word);
+}
+
+GridMapsPtr ExplorationEngine::gridMaps(const MapQuery& query) const {
+    if (!d->session) return nullptr;
     d->prepare(query);
-    return d->word(word);
+    return d->maps;
+}
+
+std::vector<const HeatMap*> ExplorationEngine::wordMaps(const GridMapsPtr& maps, const std::vector<int>& words) {
+    std::vector<const HeatMap*> out;
+    for (int w : words)
+        out.push_back(maps && w >= 0 && w < int(maps->imageMaps.size()) ? &maps->imageMap(w) : nullptr);
+    return out;
+}
+
+bool ExplorationEngine::hasWordMaps(const GridMapsPtr& maps, const std::vector<int>& words) {
+    if (!maps) return false;
+    for (int w : words)
+        if (w >= 0 && w < int(maps->imageMaps.size()) && !maps->hasImageMap(w)) return false;
+    return true;
 }
 
 std::vector<double> ExplorationEngine::massOverCalls(int word, const std::vector<int>& layers) const {
@@ -370,27 +427,21 @@ std::vector<double> ExplorationEngine::layerShare(int word, const MapQuery& quer
 }
 
 bool ExplorationEngine::isReady(const MapQuery& query) const {
-    return d->session && d->cacheValid && d->cachedQuery == query;
+    return d->session && d->answers(d->maps, query);
 }
 
 std::function<GridMapsPtr()> ExplorationEngine::gridMapsJob(const MapQuery& query) const {
     if (!d->session) return [] { return GridMapsPtr(); };
-    // Copies of what the job reads: the aggregator is immutable and shared.
-    return [aggregator = d->aggregator, negative = d->negativeAggregator, serial = d->serial, query,
-            heat = d->heatQuery(query)] {
-        torch::NoGradGuard noGrad;
-        auto out = std::make_shared<GridMaps>();
-        out->sessionSerial = serial;
-        out->query = query;
-        out->tokenMaps = aggregator->globalMaps(heat);
-        if (negative) out->negativeTokenMaps = negative->globalMaps(heat);
-        return GridMapsPtr(std::move(out));
-    };
+    if (d->answers(d->maps, query)) return [maps = d->maps] { return maps; }; // the job only makes image maps
+    // Copies of what the job reads: the aggregators and the layout are immutable and shared.
+    return
+        [aggregator = d->aggregator, negative = d->negativeAggregator, layout = d->layout, serial = d->serial, query,
+         heat = d->heatQuery(query)] { return makeGridMaps(serial, query, layout, *aggregator, negative.get(), heat); };
 }
 
 bool ExplorationEngine::install(const GridMapsPtr& maps) {
     if (!maps || !d->session || maps->sessionSerial != d->serial) return false;
-    if (!isReady(maps->query)) d->adopt(maps->query, maps->tokenMaps, maps->negativeTokenMaps);
+    if (!isReady(maps->query)) d->maps = maps;
     return true;
 }
 

@@ -26,7 +26,8 @@ QImage toQImage(const daam::PngImage& png);
 // A core map [H, W] (any float dtype) as the widgets take it.
 HeatMap toHeatMap(const at::Tensor& map);
 
-// Every token's grid maps for one query, computed off the GUI thread (opaque: it holds torch tensors).
+// Every token's grid maps for one query, computed off the GUI thread, with the words' image maps made from them
+// as they are asked for (opaque: it holds torch tensors). Safe to share between threads.
 struct GridMaps;
 using GridMapsPtr = std::shared_ptr<const GridMaps>;
 
@@ -55,10 +56,18 @@ public:
     bool hasSession() const;
     const SessionSummary& summary() const;
 
-    // Every word's map for `query` at image resolution, in word order.
+    // Every word's map for `query` at image resolution, in word order, computed on this thread as needed.
     const std::vector<HeatMap>& allWordMaps(const MapQuery& query) const;
-    // The maps of `words` only (an invalid index gives an empty map). Valid until the query changes.
+    // One word's map (an invalid index gives an empty map), computed on this thread as needed. Valid until the
+    // query changes.
     const HeatMap& wordMap(int word, const MapQuery& query) const;
+    // The grid maps of `query`, aggregated on this thread unless at hand; null without a session.
+    GridMapsPtr gridMaps(const MapQuery& query) const;
+    // The image maps of `words` in `maps` (null for an invalid index), made on the calling thread where not made
+    // yet: any thread may call it. They live as long as `maps`.
+    static std::vector<const HeatMap*> wordMaps(const GridMapsPtr& maps, const std::vector<int>& words);
+    // Whether the image maps of `words` in `maps` are made, so that wordMaps() would not compute.
+    static bool hasWordMaps(const GridMapsPtr& maps, const std::vector<int>& words);
     // Attention mass of a word per UNet call: the mean attention probability its tokens get over the
     // query's layers (all calls; the range is what the plot shades).
     std::vector<double> massOverCalls(int word, const std::vector<int>& layers) const;
@@ -68,8 +77,9 @@ public:
     std::vector<double> layerShare(int word, const MapQuery& query) const;
     // Whether `query`'s maps are at hand, so that asking for them does not aggregate.
     bool isReady(const MapQuery& query) const;
-    // The aggregation for `query` as a job that may run on any thread: it holds what it reads, so it stays
-    // valid when the session changes. Hand its result to install() on the engine's thread.
+    // The aggregation for `query` as a job that may run on any thread (the maps at hand when they answer it): it
+    // holds what it reads, so it stays valid when the session changes. Hand its result to install() on the
+    // engine's thread.
     std::function<GridMapsPtr()> gridMapsJob(const MapQuery& query) const;
     // Adopts a job's result; false (and ignored) when it belongs to another session.
     bool install(const GridMapsPtr& maps);

@@ -45,6 +45,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <numeric>
 
 namespace daam::ui {
 
@@ -372,44 +373,92 @@ void MainWindow::scheduleRefresh() {
     refreshTimer_->start();
 }
 
+MainWindow::FrameRequest MainWindow::wantedFrame() const {
+    FrameRequest r;
+    r.query = state_->query();
+    r.words = std::vector<int>(state_->selectedWords().begin(), state_->selectedWords().end());
+    r.style = overlayStyle();
+    r.allWords = hoverX_ >= 0; // the read-out ranks every word at the pointer
+    return r;
+}
+
+bool MainWindow::Frame::answers(const FrameRequest& wanted) const {
+    return request.query == wanted.query && request.words == wanted.words && request.style == wanted.style &&
+           (request.allWords || !wanted.allWords);
+}
+
+MainWindow::Frame MainWindow::makeFrame(const GridMapsPtr& maps, const FrameRequest& request, const QImage& image,
+                                        int wordCount) {
+    Frame frame;
+    frame.request = request;
+    frame.maps = maps;
+    for (const auto* map : ExplorationEngine::wordMaps(maps, request.words))
+        if (map && !map->empty()) frame.selected.push_back(map);
+    if (request.allWords) {
+        std::vector<int> all(size_t(std::max(0, wordCount)));
+        std::iota(all.begin(), all.end(), 0);
+        ExplorationEngine::wordMaps(maps, all);
+    }
+    frame.overlay = renderOverlay(image, frame.selected, request.style);
+    if (frame.selected.size() >= 2)
+        frame.overlap = ExplorationEngine::overlap(*frame.selected[0], *frame.selected[1], request.style.threshold);
+    return frame;
+}
+
 void MainWindow::refreshWhenReady() {
-    if (!engine_.hasSession() || engine_.isReady(state_->query())) return refreshNow();
-    if (!compute_.isBusy()) startCompute(); // else onGridMaps() goes on to the latest state
+    if (!engine_.hasSession()) return refreshNow();
+    if (frame_ && frame_->answers(wantedFrame())) return present();
+    if (!compute_.isBusy()) startCompute(); // else onFrame() goes on to the latest state
 }
 
 void MainWindow::startCompute() {
-    statusBar()->showMessage(tr("Computing heat maps…"));
+    if (!engine_.isReady(state_->query())) statusBar()->showMessage(tr("Computing heat maps…"));
     struct Computed {
-        GridMapsPtr maps;
+        std::shared_ptr<const Frame> frame;
         QString error;
     };
-    // One job at a time, so each is the latest when it comes back: onGridMaps() catches up with the state.
+    // One job at a time, so each is the latest when it comes back: onFrame() catches up with the state. The job
+    // aggregates (unless the maps are at hand), makes the words' image maps and draws the overlay, so that the GUI
+    // thread only shows the result.
     compute_.run(
         pool_, this,
-        [job = engine_.gridMapsJob(state_->query())] {
+        [job = engine_.gridMapsJob(state_->query()), request = wantedFrame(), image = engine_.summary().image,
+         words = int(engine_.summary().words.size())] {
             Computed out;
             try {
-                out.maps = job();
+                out.frame = std::make_shared<const Frame>(makeFrame(job(), request, image, words));
             } catch (const std::exception& e) {
                 out.error = QString::fromStdString(e.what());
             }
             return out;
         },
         [this](const Computed& computed) {
-            if (!computed.maps) return showError(tr("Could not compute the heat maps: %1").arg(computed.error));
-            onGridMaps(computed.maps);
+            if (!computed.frame) return showError(tr("Could not compute the heat maps: %1").arg(computed.error));
+            onFrame(computed.frame);
         });
 }
 
-void MainWindow::onGridMaps(const GridMapsPtr& maps) {
-    engine_.install(maps);
+void MainWindow::onFrame(const std::shared_ptr<const Frame>& frame) {
+    const bool current = engine_.install(frame->maps);
     statusBar()->clearMessage();
-    // The user moved on while this ran: compute the state they are at now instead of drawing this one.
-    if (engine_.hasSession() && !engine_.isReady(state_->query())) return startCompute();
-    refreshNow();
+    if (!current) return; // made for a session closed since
+    // The user moved on while this ran: make the frame of the state they are at now instead of showing this one.
+    if (!frame->answers(wantedFrame())) return startCompute();
+    frame_ = frame;
+    present();
 }
 
 void MainWindow::refreshNow() {
+    refreshTimer_->stop();
+    if (engine_.hasSession()) {
+        const auto request = wantedFrame();
+        frame_ = std::make_shared<const Frame>(makeFrame(engine_.gridMaps(request.query), request,
+                                                         engine_.summary().image, int(engine_.summary().words.size())));
+    }
+    present();
+}
+
+void MainWindow::present() {
     refreshTimer_->stop();
     refreshOverlay();
     refreshPlots(refreshMass_);
@@ -476,8 +525,14 @@ void MainWindow::startParse() {
 void MainWindow::refreshOverlay() {
     if (!engine_.hasSession()) return;
     const auto& summary = engine_.summary();
-    const auto maps = selectedMaps();
-    view_->setImage(withAnnotation(renderOverlay(summary.image, maps, overlayStyle())));
+    if (!frame_) { // the session's first frame is being made: its image alone until then
+        view_->setImage(withAnnotation(summary.image));
+        explore_->showDrawnState(summary);
+        explore_->showOverlap(QString());
+        return;
+    }
+    const auto& maps = frame_->selected;
+    view_->setImage(withAnnotation(frame_->overlay));
     if (!annotateDock_->isHidden() && annotate_->word() >= 0) {
         // The word's map against the region drawn for it, as eval-masks scores it.
         const QImage& mask = annotate_->mask();
@@ -499,9 +554,9 @@ void MainWindow::refreshOverlay() {
     }
     explore_->showDrawnState(summary);
     refreshCompare();
-    const auto& selected = state_->selectedWords();
+    const auto& selected = frame_->request.words;
     if (maps.size() >= 2) {
-        const auto o = ExplorationEngine::overlap(*maps[0], *maps[1], state_->threshold());
+        const auto& o = frame_->overlap;
         const QString a = summary.words[selected[0]].text, b = summary.words[selected[1]].text;
         QString text = tr("IoU(%1, %2) = %3\nIoA(%1 in %2) = %4 · IoA(%2 in %1) = %5")
                            .arg(a, b)
@@ -510,8 +565,8 @@ void MainWindow::refreshOverlay() {
                            .arg(o.ioaBA, 0, 'f', 3);
         // A pair the parse relates is named by its relation, head first.
         for (const auto& arc : tokens_->dependencies())
-            if (QList<int>{arc.head, arc.dependent} == selected.mid(0, 2) ||
-                QList<int>{arc.dependent, arc.head} == selected.mid(0, 2))
+            if (std::vector<int>{arc.head, arc.dependent} == std::vector<int>(selected.begin(), selected.begin() + 2) ||
+                std::vector<int>{arc.dependent, arc.head} == std::vector<int>(selected.begin(), selected.begin() + 2))
                 text.prepend(tr("%1(%2 → %3)\n")
                                  .arg(arc.relation, summary.words[arc.head].text, summary.words[arc.dependent].text));
         explore_->showOverlap(text);
@@ -547,20 +602,29 @@ void MainWindow::refreshPlots(bool massToo) {
     for (const auto& l : summary.layers)
         labels << layerLabel(l);
     plots_->setLayerShare(engine_.layerShare(first, state_->query()), labels, summary.words[first].text);
-    plots_->setHistogram(engine_.wordMap(first, state_->query()), state_->threshold(), summary.words[first].text);
+    // The frame's map of the first word (none until the session's first frame is made).
+    static const HeatMap none;
+    const bool shown =
+        frame_ && !frame_->request.words.empty() && frame_->request.words.front() == first && !frame_->selected.empty();
+    plots_->setHistogram(shown ? *frame_->selected.front() : none, state_->threshold(), summary.words[first].text);
 }
 
 void MainWindow::refreshReadout(int x, int y) {
     hoverX_ = x;
     hoverY_ = y;
-    // Never aggregate on the GUI thread for a read-out: the redraw after the job brings it up to date.
-    if (!engine_.hasSession() || !engine_.isReady(state_->query())) return;
+    // Never compute on the GUI thread for a read-out: a frame with every word's map is made in the background, and
+    // showing it brings the read-out up to date.
+    if (!engine_.hasSession()) return;
     const auto& summary = engine_.summary();
-    const auto& maps = engine_.allWordMaps(state_->query());
+    std::vector<int> all(summary.words.size());
+    std::iota(all.begin(), all.end(), 0);
+    if (!frame_ || frame_->request.query != state_->query() || !ExplorationEngine::hasWordMaps(frame_->maps, all))
+        return scheduleRefresh();
+    const auto maps = ExplorationEngine::wordMaps(frame_->maps, all); // made: this only looks them up
     std::vector<std::pair<float, int>> ranked;
     for (size_t w = 0; w < maps.size(); ++w)
-        if (!summary.words[w].punctuation && wordShown(int(w)) && x < maps[w].width && y < maps[w].height)
-            ranked.emplace_back(maps[w].at(x, y), int(w));
+        if (!summary.words[w].punctuation && wordShown(int(w)) && x < maps[w]->width && y < maps[w]->height)
+            ranked.emplace_back(maps[w]->at(x, y), int(w));
     std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     QStringList parts;
     for (size_t i = 0; i < ranked.size() && i < 8; ++i)
@@ -578,7 +642,10 @@ void MainWindow::applySummary() {
     tokens_->setSelection(state_->selectedWords());
     view_->fit();
     refreshMass_ = true;
-    refreshNow();
+    // The session's image at once; its first maps are made in the background (an SDXL-sized trace's take a second).
+    frame_.reset();
+    present();
+    scheduleRefresh();
     view_->fit();
     updateTitle();
 }
@@ -704,10 +771,11 @@ void MainWindow::compareDialog() {
 
 void MainWindow::refreshCompare() {
     if (!compare_->hasOther() || compareDock_->isHidden() || !engine_.hasSession()) return;
-    const auto& selected = state_->selectedWords();
-    const auto maps = selectedMaps();
-    compare_->showWord(engine_.summary(), selected.isEmpty() ? -1 : selected.front(),
-                       maps.empty() ? nullptr : maps.front(), state_->query(), overlayStyle());
+    if (!frame_) return;
+    const auto& selected = frame_->request.words;
+    const auto& maps = frame_->selected;
+    compare_->showWord(engine_.summary(), selected.empty() ? -1 : selected.front(),
+                       maps.empty() ? nullptr : maps.front(), frame_->request.query, frame_->request.style);
 }
 
 void MainWindow::openPng(const QString& path) {

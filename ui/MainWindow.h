@@ -84,8 +84,9 @@ public:
     bool exportMapValues(const QString& path, QStringList* written = nullptr);
 
     // Recomputes what follows the state now, on this thread. Interactive changes instead are coalesced
-    // into one redraw per event-loop turn, and their aggregation runs on a background thread with the
-    // latest state winning: at most one job runs, and a state left behind while it ran is not drawn.
+    // into one redraw per event-loop turn, and their maps and overlay are made on a background thread with the
+    // latest state winning: at most one job runs, and a state left behind while it ran is not drawn. A session
+    // opened or generated shows its image at once and its maps when the first such job is done.
     void refreshNow();
     bool isComputing() const { return compute_.isBusy(); }
     int computeJobsStarted() const { return compute_.begun(); }
@@ -135,10 +136,31 @@ private:
     void connectState();
     // Whether the word has a visible chip (start and end tokens only while their toggle is on).
     bool wordShown(int word) const;
+    // What the image shows follows the state through frames: the selected words' image maps and the overlay drawn
+    // from them, made together on the pool (or on this thread by refreshNow()) and shown by present().
+    struct FrameRequest {
+        MapQuery query;
+        std::vector<int> words; // the selected words, in order
+        OverlayStyle style;
+        bool allWords = false; // every word's image map too (the read-out, while the pointer is on the image)
+    };
+    struct Frame {
+        FrameRequest request;
+        GridMapsPtr maps;                     // holds the words' image maps below
+        std::vector<const HeatMap*> selected; // the selected words' image maps (those that have one)
+        QImage overlay;
+        MaskOverlap overlap; // of the first two selected words' masks
+        bool answers(const FrameRequest& wanted) const;
+    };
+    FrameRequest wantedFrame() const;
+    // Runs on any thread: aggregation aside (`maps` holds it), everything a frame costs.
+    static Frame makeFrame(const GridMapsPtr& maps, const FrameRequest& request, const QImage& image, int wordCount);
     void scheduleRefresh();
     void refreshWhenReady();
     void startCompute();
-    void onGridMaps(const GridMapsPtr& maps);
+    void onFrame(const std::shared_ptr<const Frame>& frame);
+    // Shows frame_ (the session's image alone before its first frame): overlay, labels, plots, read-out.
+    void present();
     void refreshOverlay();
     void refreshPlots(bool massToo);
     void refreshReadout(int x, int y);
@@ -198,6 +220,7 @@ private:
     GenerationPanel* generationPanel_;
     QMenu* languageMenu_ = nullptr;
     QTimer* refreshTimer_;
+    std::shared_ptr<const Frame> frame_; // the one shown; null before a session's first
     bool refreshMass_ = true;
     int hoverX_ = -1, hoverY_ = -1;
     QString lastError_;

@@ -17,6 +17,10 @@ struct OverlayStyle {
     double opacity = 0.6;
     MaskMode maskMode = MaskMode::None;
     double threshold = 0.4;
+    bool operator==(const OverlayStyle& o) const {
+        return colorMap == o.colorMap && opacity == o.opacity && maskMode == o.maskMode && threshold == o.threshold;
+    }
+    bool operator!=(const OverlayStyle& o) const { return !(*this == o); }
 };
 
 // The hue of the `position`-th of `count` selected words.

@@ -29,6 +29,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 
 using namespace daam::ui;
 using daam::test::kWordA;
@@ -483,6 +484,28 @@ private Q_SLOTS:
         window_->close();
         MainWindow second;
         QVERIFY(second.tokenStrip()->showsSpecial());
+    }
+
+    void mapsAreMadeOffTheGuiThread() {
+        // An opened session shows its image at once; the overlay follows from a background job.
+        const int before = window_->computeJobsStarted();
+        QVERIFY(window_->openSession(dir_));
+        const QImage plain = window_->engine().summary().image;
+        QCOMPARE(window_->imageView()->image(), plain);
+        QTRY_VERIFY(window_->imageView()->image() != plain);
+        QVERIFY(window_->computeJobsStarted() > before);
+        // A click draws nothing on this thread: the frame of the new selection arrives from the background, and it
+        // is what drawing on this thread gives.
+        const QImage cat = window_->imageView()->image();
+        const int beforeClick = window_->computeJobsStarted();
+        window_->state()->selectWord(kWordDog);
+        QTRY_VERIFY(window_->imageView()->image() != cat);
+        QCOMPARE(window_->computeJobsStarted(), beforeClick + 1); // the grid maps were at hand: one job all the same
+        const QImage dog = window_->imageView()->image();
+        window_->refreshNow();
+        QCOMPARE(window_->imageView()->image(), dog);
+        const auto bins = window_->plots()->histogramValues(); // the frame's map of "dog", every pixel counted
+        QCOMPARE(std::accumulate(bins.begin(), bins.end(), 0.0), 64.0 * 64.0);
     }
 
     void readOutRanksTheWordsUnderTheCursor() {
