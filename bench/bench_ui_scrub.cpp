@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // bench_ui_scrub [--sd15]: the app's main window (offscreen unless QT_QPA_PLATFORM says otherwise) on a session
 // of SDXL's shapes (1024x1024 image, 70 cross-attention layers, 50 UNet calls, 12 tokens) or SD 1.5's, and the
-// longest the GUI thread goes without an event-loop turn while the user works: the session shown (its first
-// maps computing), word after word clicked, a 10-call step range dragged across the calls, and one call at a time.
+// longest the GUI thread goes without an event-loop turn while the user works: a generation on the built-in model,
+// the session shown (its first maps computing), word after word clicked, a 10-call step range dragged across the
+// calls, and one call at a time.
 // A 1 ms timer on the GUI thread measures the waits; a frame at 60 Hz is 16.7 ms.
 #include "ModelShapes.h"
 
 #include "ExplorationEngine.h"
 #include "ExplorationState.h"
+#include "GenerationController.h"
+#include "GenerationPanel.h"
 #include "MainWindow.h"
 #include "RangeSlider.h"
 
@@ -63,8 +66,8 @@ std::shared_ptr<daam::Session> makeSession(const daam::bench::Shapes& shapes) {
     return s;
 }
 
-// Runs `step(i)` for i = 0 .. count-1, one every `intervalMs`, then waits until no aggregation runs, all
-// inside the event loop, and returns the longest wait between two turns of it.
+// Runs `step(i)` for i = 0 .. count-1, one every `intervalMs`, then waits until no background frame and no
+// generation runs, all inside the event loop, and returns the longest wait between two turns of it.
 double longestWait(QApplication& app, daam::ui::MainWindow& window, int count, int intervalMs,
                    const std::function<void(int)>& step) {
     QElapsedTimer clock;
@@ -82,7 +85,7 @@ double longestWait(QApplication& app, daam::ui::MainWindow& window, int count, i
     QObject::connect(&driver, &QTimer::timeout, [&] {
         if (done < count)
             step(done++);
-        else if (!window.isComputing())
+        else if (!window.isComputing() && !window.generation()->isRunning())
             app.quit();
     });
     clock.start();
@@ -115,6 +118,13 @@ int main(int argc, char** argv) {
     window.show();
     const int words = static_cast<int>(session->words.size());
 
+    // A generation on the built-in model first: the worker takes both cores while the GUI thread shows its
+    // progress and previews, then the session and its first frame.
+    daam::ui::GenerationSettings settings;
+    settings.modelDir = daam::ui::GenerationPanel::builtInModelDir();
+    settings.prompt = QStringLiteral("a red circle above a blue square");
+    settings.steps = 20;
+    const double generating = longestWait(app, window, 1, 1, [&](int) { window.generation()->start(settings); });
     const double shown = longestWait(app, window, 1, 1, [&](int) { window.showSession(session); });
     const double clicks =
         longestWait(app, window, words, 150, [&](int i) { window.state()->selectWord((i + 1) % words); });
@@ -127,6 +137,7 @@ int main(int argc, char** argv) {
     const int jobs = window.computeJobsStarted();
 
     std::printf("longest event-loop wait, ms (one frame at 60 Hz: 16.7):\n");
+    std::printf("  generating on the built-in model:    %6.1f\n", generating);
     std::printf("  session shown, first maps computing: %6.1f\n", shown);
     std::printf("  %d words clicked, 150 ms apart:      %6.1f\n", words, clicks);
     std::printf("  10-call range dragged, 30 ms a step: %6.1f\n", drag);
