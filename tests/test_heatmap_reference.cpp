@@ -219,6 +219,49 @@ private Q_SLOTS:
         DAAM_COMPARE_TENSORS("all rows after", fresh.globalMaps({}), all, 1e-6);
     }
 
+    void upsamplingMatchesPyTorchsBicubic() {
+        // The aggregator upsamples with two matrix products: per (layer, head), up, clamped and summed, it must give
+        // what F::interpolate gives, up and down, square or not, at SDXL's sizes among them.
+        struct Size {
+            int height, width;
+        };
+        const std::vector<Size> layerSizes = {{32, 32}, {64, 64}, {12, 20}, {160, 160}, {128, 128}};
+        daam::CrossAttentionLayerTable table;
+        for (size_t i = 0; i < layerSizes.size(); ++i) {
+            daam::CrossAttentionLayer layer;
+            QVERIFY(daam::parseLayerPath("up_blocks." + std::to_string(i) + ".attentions.0.transformer_blocks.0.attn2",
+                                         layer));
+            layer.heads = 3;
+            layer.height = layerSizes[i].height;
+            layer.width = layerSizes[i].width;
+            table.push_back(layer);
+        }
+        auto trace = std::make_shared<daam::AttentionTrace>(table, 4, daam::AttentionTraceOptions{torch::kFloat32});
+        torch::manual_seed(11);
+        for (int c = 0; c < 2; ++c)
+            for (size_t l = 0; l < table.size(); ++l)
+                trace->add(c, int(l),
+                           torch::softmax(torch::randn({3, int64_t(table[l].height) * table[l].width, 6}) * 4, -1));
+        const daam::HeatMapAggregator aggregator(trace, 128, 96);
+        for (size_t l = 0; l < table.size(); ++l) {
+            daam::HeatMapQuery query;
+            query.layers = {int(l)};
+            namespace F = torch::nn::functional;
+            const auto perHead = trace->headTotals(int(l)).reshape({12, 1, table[l].height, table[l].width});
+            const auto expected = F::interpolate(perHead, F::InterpolateFuncOptions()
+                                                              .size(std::vector<int64_t>{128, 96})
+                                                              .mode(torch::kBicubic)
+                                                              .align_corners(false))
+                                      .clamp_min(0)
+                                      .reshape({3, 4, 128, 96})
+                                      .sum(0) /
+                                  3;
+            // The sums run in another order than PyTorch's kernel: float rounding only (1.1e-6 at most here).
+            DAAM_COMPARE_TENSORS("layer " + std::to_string(l) + ", all calls", aggregator.globalMaps(query), expected,
+                                 5e-6);
+        }
+    }
+
     void defaultLeavesOutTheMidBlockAndFactor8() {
         // daam hooks the cross-attention of the down and up blocks only (its locator takes the mid block only
         // to save or load heads) and drops factor-8 maps. At SD 1.5's 512 px the mid block is a factor-8 map

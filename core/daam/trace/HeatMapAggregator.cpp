@@ -3,11 +3,13 @@
 
 #include "daam/util/Error.h"
 
+#include <ATen/Parallel.h>
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <vector>
 
 namespace daam {
 
@@ -19,6 +21,81 @@ torch::Tensor bicubic(const torch::Tensor& maps, int height, int width) {
                                     .size(std::vector<int64_t>{height, width})
                                     .mode(torch::kBicubic)
                                     .align_corners(false));
+}
+
+// PyTorch's bicubic upsampling (align_corners=false, A = -0.75, indices past a border read the border) as four taps
+// per output index: output o of a side `out` long is the sum over k of weight[4o + k] x input[index[4o + k]].
+struct BicubicTaps {
+    std::vector<int64_t> index;
+    std::vector<float> weight;
+};
+
+BicubicTaps bicubicTaps(int64_t in, int64_t out) {
+    constexpr float A = -0.75f;
+    auto near = [](float x) { return ((A + 2) * x - (A + 3)) * x * x + 1; };      // |x| <= 1
+    auto far = [](float x) { return ((A * x - 5 * A) * x + 8 * A) * x - 4 * A; }; // 1 < |x| < 2
+    BicubicTaps taps;
+    const float scale = float(in) / float(out);
+    for (int64_t o = 0; o < out; ++o) {
+        // In float32 from a float32 source position, as PyTorch computes them, for the same weights.
+        const float source = scale * (float(o) + 0.5f) - 0.5f;
+        const float base = std::floor(source);
+        const float t = source - base;
+        const float weights[4] = {far(t + 1), near(t), near(1 - t), far(2 - t)};
+        for (int k = 0; k < 4; ++k) {
+            taps.index.push_back(std::clamp<int64_t>(int64_t(base) - 1 + k, 0, in - 1));
+            taps.weight.push_back(weights[k]);
+        }
+    }
+    return taps;
+}
+
+// out[e] = sum over k of weight[k] x rows[k][e], e < length: one output row of a separable pass, for every map at
+// once (the maps are the fastest-moving dimension, so the loop is over contiguous floats).
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
+combineRows(float* out, const float* const rows[4], const float weight[4], int64_t length) {
+    const float w0 = weight[0], w1 = weight[1], w2 = weight[2], w3 = weight[3];
+    const float *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3];
+    for (int64_t e = 0; e < length; ++e)
+        out[e] = w0 * r0[e] + w1 * r1[e] + w2 * r2[e] + w3 * r3[e];
+}
+
+// sums[j] += max(values[i * stride + j], 0) over i < count, j < stride: the clamp, then the sum over maps.
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
+addClamped(float* sums, const float* values, int64_t count, int64_t stride) {
+    for (int64_t i = 0; i < count; ++i)
+        for (int64_t j = 0; j < stride; ++j)
+            sums[j] += std::max(values[i * stride + j], 0.0f);
+}
+
+// Maps [n, r, h, w] each upsampled as bicubic() does, clamped at 0 and summed over n: [r, height, width]. The
+// upsampling is separable: along the height, then along the width, four taps each, with every map in the innermost
+// loop. That is four to five times as fast as PyTorch's bicubic kernel on SDXL's maps (bench_heatmap_query), and
+// never holds every upsampled map at once; the sums agree with it to float rounding.
+torch::Tensor upsampleClampSum(const torch::Tensor& maps, int height, int width) {
+    const int64_t n = maps.size(0), r = maps.size(1), h = maps.size(2), w = maps.size(3), m = n * r;
+    const auto input = maps.to(torch::kFloat32).permute({2, 3, 0, 1}).contiguous(); // [h, w, n, r]
+    const auto down = bicubicTaps(h, height), across = bicubicTaps(w, width);
+    auto sums = torch::zeros({height, width, r}, torch::kFloat32);
+    const float* in = input.data_ptr<float>();
+    float* out = sums.data_ptr<float>();
+    at::parallel_for(0, height, 1, [&](int64_t begin, int64_t end) {
+        std::vector<float> tall(static_cast<size_t>(w * m)); // output row y along the height, every map
+        std::vector<float> row(static_cast<size_t>(m));      // one output pixel's maps, before the clamp
+        for (int64_t y = begin; y < end; ++y) {
+            const float* sources[4];
+            for (int k = 0; k < 4; ++k)
+                sources[k] = in + down.index[size_t(4 * y + k)] * w * m;
+            combineRows(tall.data(), sources, &down.weight[size_t(4 * y)], w * m);
+            for (int64_t x = 0; x < width; ++x) {
+                for (int k = 0; k < 4; ++k)
+                    sources[k] = tall.data() + across.index[size_t(4 * x + k)] * m;
+                combineRows(row.data(), sources, &across.weight[size_t(4 * x)], m);
+                addClamped(out + (y * width + x) * r, row.data(), n, r);
+            }
+        }
+    });
+    return sums.permute({2, 0, 1}).contiguous();
 }
 
 // The query's heads that layer `l` has (all of them when the query names none for it).
@@ -66,7 +143,7 @@ bool HeatMapAggregator::isExact(const HeatMapQuery& query) const {
 }
 
 torch::Tensor HeatMapAggregator::allCallsAllHeads(int l, const std::vector<int64_t>& rows) const {
-    const auto& info = layerAt(l);
+    layerAt(l); // throws for an index outside the table
     std::lock_guard<std::mutex> lock(cacheMutex_);
     auto& cache = allCallsCache_[size_t(l)];
     if (!cache.maps.defined()) {
@@ -79,10 +156,8 @@ torch::Tensor HeatMapAggregator::allCallsAllHeads(int l, const std::vector<int64
             missing.push_back(r);
     if (!missing.empty()) {
         auto index = torch::tensor(missing, torch::kInt64);
-        auto perHead = trace_->headTotals(l).index_select(1, index); // [heads, m, h, w]
-        const auto n = perHead.size(0), m = perHead.size(1);
-        auto up = bicubic(perHead.reshape({n * m, 1, info.height, info.width}), gridHeight_, gridWidth_);
-        cache.maps.index_copy_(0, index, up.clamp_min_(0).reshape({n, m, gridHeight_, gridWidth_}).sum(0));
+        const auto perHead = trace_->headTotals(l).index_select(1, index); // [heads, m, h, w]
+        cache.maps.index_copy_(0, index, upsampleClampSum(perHead, gridHeight_, gridWidth_));
         for (int64_t r : missing)
             cache.rowDone[size_t(r)] = true;
     }
@@ -140,19 +215,16 @@ torch::Tensor HeatMapAggregator::tokenMaps(const HeatMapQuery& query, const std:
     // The calls' sum of every layer of a resolution at once: one subtraction of the groups' prefix sums.
     for (size_t g = 0; g < summedLayers.size(); ++g) {
         if (summedLayers[g].empty()) continue;
+        // Only the query's layers and rows are subtracted: [layers, rows, h, w].
+        const auto layerIndex = torch::tensor(summedLayers[g], torch::kInt64);
         const auto& group = prefix->groups[g];
-        const auto sums = (group[end] - group[begin]) // [layers, tokens, h, w]
-                              .index_select(0, torch::tensor(summedLayers[g], torch::kInt64))
-                              .index_select(1, rowIndex);
+        const auto sums = group[end].index_select(1, rowIndex).index_select(0, layerIndex) -
+                          group[begin].index_select(1, rowIndex).index_select(0, layerIndex);
         pending[{int(sums.size(2)), int(sums.size(3))}].push_back(sums);
     }
     // Each map is upsampled and clamped alone, as the reference does per (layer, head), then they are summed.
-    for (const auto& [size, maps] : pending) {
-        const auto all = torch::cat(maps, 0);
-        const auto n = all.size(0), r = all.size(1);
-        auto up = bicubic(all.reshape({n * r, 1, size.first, size.second}), gridHeight_, gridWidth_);
-        total += up.clamp_min_(0).reshape({n, r, gridHeight_, gridWidth_}).sum(0);
-    }
+    for (const auto& [size, maps] : pending)
+        total += upsampleClampSum(torch::cat(maps, 0), gridHeight_, gridWidth_);
     if (keys > 0) total /= static_cast<double>(keys);
     return total;
 }
