@@ -1051,463 +1051,464 @@
 <context>
     <name>daam::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="86"/>
-        <location filename="../ui/MainWindow.cpp" line="949"/>
+        <location filename="../ui/MainWindow.cpp" line="87"/>
+        <location filename="../ui/MainWindow.cpp" line="1087"/>
         <source>DAAM Studio</source>
         <translation>DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="113"/>
-        <location filename="../ui/MainWindow.cpp" line="362"/>
+        <location filename="../ui/MainWindow.cpp" line="114"/>
+        <location filename="../ui/MainWindow.cpp" line="365"/>
         <source>Point at the image to see which words drew each spot.</source>
         <translation>Zeigen Sie auf das Bild, um zu sehen, welche Wörter jede Stelle gezeichnet haben.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="115"/>
+        <location filename="../ui/MainWindow.cpp" line="116"/>
         <source>Values under the cursor</source>
         <translation>Werte unter dem Mauszeiger</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="119"/>
+        <location filename="../ui/MainWindow.cpp" line="120"/>
         <source>Explore</source>
         <translation>Erkunden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="129"/>
+        <location filename="../ui/MainWindow.cpp" line="130"/>
         <source>Plots</source>
         <translation>Diagramme</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="137"/>
+        <location filename="../ui/MainWindow.cpp" line="138"/>
         <source>Generate</source>
         <translation>Erzeugen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="151"/>
+        <location filename="../ui/MainWindow.cpp" line="152"/>
         <source>Compare</source>
         <translation>Vergleich</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="158"/>
+        <location filename="../ui/MainWindow.cpp" line="159"/>
         <source>Annotate</source>
         <translation>Annotieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="196"/>
+        <location filename="../ui/MainWindow.cpp" line="198"/>
         <source>Write a prompt first.</source>
         <translation>Schreiben Sie zuerst einen Prompt.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="197"/>
+        <location filename="../ui/MainWindow.cpp" line="199"/>
         <source>Choose a model folder first.</source>
         <translation>Wählen Sie zuerst einen Modellordner.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="206"/>
-        <location filename="../ui/MainWindow.cpp" line="207"/>
+        <location filename="../ui/MainWindow.cpp" line="208"/>
+        <location filename="../ui/MainWindow.cpp" line="209"/>
         <source>Generation failed: %1</source>
         <translation>Erzeugung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="210"/>
+        <location filename="../ui/MainWindow.cpp" line="212"/>
         <source>Cancelled.</source>
         <translation>Abgebrochen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="212"/>
+        <location filename="../ui/MainWindow.cpp" line="214"/>
         <source>Done in %1 s.</source>
         <translation>Fertig in %1 s.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="236"/>
+        <location filename="../ui/MainWindow.cpp" line="238"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="253"/>
+        <location filename="../ui/MainWindow.cpp" line="256"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="254"/>
+        <location filename="../ui/MainWindow.cpp" line="257"/>
         <source>&amp;Open Session…</source>
         <translation>Sitzung ö&amp;ffnen…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="256"/>
+        <location filename="../ui/MainWindow.cpp" line="259"/>
         <source>Open &amp;Recent</source>
         <translation>&amp;Zuletzt geöffnet</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="258"/>
+        <location filename="../ui/MainWindow.cpp" line="261"/>
         <source>&amp;Compare With Session…</source>
         <translation>Mit Sitzung &amp;vergleichen…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="260"/>
+        <location filename="../ui/MainWindow.cpp" line="263"/>
         <source>Settings from &amp;PNG…</source>
         <translation>Einstellungen aus &amp;PNG…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="262"/>
+        <location filename="../ui/MainWindow.cpp" line="265"/>
         <source>&amp;Save Session As…</source>
         <translation>Sitzung &amp;speichern unter…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="265"/>
+        <location filename="../ui/MainWindow.cpp" line="268"/>
         <source>Export &amp;Overlay as PNG…</source>
         <translation>&amp;Overlay als PNG exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="267"/>
+        <location filename="../ui/MainWindow.cpp" line="270"/>
         <source>Export &amp;Figure (PNG, SVG, PDF)…</source>
         <translation>&amp;Abbildung exportieren (PNG, SVG, PDF)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="269"/>
+        <location filename="../ui/MainWindow.cpp" line="272"/>
         <source>Export &amp;Masks as PNG…</source>
         <translation>&amp;Masken als PNG exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="270"/>
+        <location filename="../ui/MainWindow.cpp" line="273"/>
         <source>Export Map &amp;Values (.npy, .safetensors)…</source>
         <translation>Karten&amp;werte exportieren (.npy, .safetensors)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="272"/>
+        <location filename="../ui/MainWindow.cpp" line="275"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="275"/>
+        <location filename="../ui/MainWindow.cpp" line="278"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="279"/>
+        <location filename="../ui/MainWindow.cpp" line="282"/>
         <source>&amp;Fit Image</source>
         <translation>Bild &amp;einpassen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="281"/>
+        <location filename="../ui/MainWindow.cpp" line="284"/>
         <source>&amp;Language</source>
         <translation>&amp;Sprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="287"/>
+        <location filename="../ui/MainWindow.cpp" line="290"/>
         <source>System Language</source>
         <translation>Systemsprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="300"/>
+        <location filename="../ui/MainWindow.cpp" line="303"/>
         <source>Language</source>
         <translation>Sprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="301"/>
+        <location filename="../ui/MainWindow.cpp" line="304"/>
         <source>The new language takes effect when DAAM Studio is started again.</source>
         <translation>Die neue Sprache wird beim nächsten Start von DAAM Studio wirksam.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="305"/>
+        <location filename="../ui/MainWindow.cpp" line="308"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="307"/>
+        <location filename="../ui/MainWindow.cpp" line="310"/>
         <source>&amp;About DAAM Studio…</source>
         <translation>&amp;Über DAAM Studio…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="381"/>
+        <location filename="../ui/MainWindow.cpp" line="417"/>
         <source>Computing heat maps…</source>
         <translation>Heatmaps werden berechnet…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="399"/>
+        <location filename="../ui/MainWindow.cpp" line="438"/>
         <source>Could not compute the heat maps: %1</source>
         <translation>Die Heatmaps konnten nicht berechnet werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="461"/>
+        <location filename="../ui/MainWindow.cpp" line="512"/>
         <source>Syntax: %1</source>
         <translation>Syntax: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="463"/>
+        <location filename="../ui/MainWindow.cpp" line="514"/>
         <source>Syntax: the parser relates none of the prompt&apos;s words</source>
         <translation>Syntax: Der Parser setzt keine Wörter des Prompts in Beziehung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="465"/>
+        <location filename="../ui/MainWindow.cpp" line="516"/>
         <source>Syntax unavailable: %1</source>
         <translation>Syntax nicht verfügbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="485"/>
+        <location filename="../ui/MainWindow.cpp" line="542"/>
         <source>Draw the word&apos;s region to score its map against it.</source>
         <translation>Zeichnen Sie den Bereich des Wortes, um seine Karte daran zu messen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="495"/>
+        <location filename="../ui/MainWindow.cpp" line="552"/>
         <source>IoU of the map at τ = %1 with the drawn region: %2</source>
         <translation>IoU der Karte bei τ = %1 mit dem gezeichneten Bereich: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="506"/>
+        <location filename="../ui/MainWindow.cpp" line="563"/>
         <source>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
         <translation>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="515"/>
+        <location filename="../ui/MainWindow.cpp" line="572"/>
         <source>%1(%2 → %3)
 </source>
         <translation>%1(%2 → %3)
 </translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="567"/>
+        <location filename="../ui/MainWindow.cpp" line="633"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="568"/>
+        <location filename="../ui/MainWindow.cpp" line="634"/>
         <source>x %1, y %2 — %3</source>
         <translation>x %1, y %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="609"/>
+        <location filename="../ui/MainWindow.cpp" line="678"/>
         <source>Opening %1…</source>
         <translation>%1 wird geöffnet …</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="657"/>
+        <location filename="../ui/MainWindow.cpp" line="726"/>
         <source>Could not save the annotations: %1</source>
         <translation>Die Annotationen konnten nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="659"/>
+        <location filename="../ui/MainWindow.cpp" line="728"/>
         <source>Saved the annotations in %1</source>
         <translation>Annotationen in %1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="665"/>
+        <location filename="../ui/MainWindow.cpp" line="734"/>
         <source>Export the ratings</source>
         <translation>Bewertungen exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="665"/>
+        <location filename="../ui/MainWindow.cpp" line="734"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="668"/>
+        <location filename="../ui/MainWindow.cpp" line="751"/>
         <source>Could not export the ratings: %1</source>
         <translation>Die Bewertungen konnten nicht exportiert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="682"/>
+        <location filename="../ui/MainWindow.cpp" line="758"/>
         <source>Opening %1 to compare…</source>
         <translation>%1 wird zum Vergleich geöffnet…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="686"/>
+        <location filename="../ui/MainWindow.cpp" line="762"/>
         <source>Could not compare with %1: %2</source>
         <translation>Vergleich mit %1 nicht möglich: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="691"/>
+        <location filename="../ui/MainWindow.cpp" line="767"/>
         <source>Comparing with %1</source>
         <translation>Vergleich mit %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="699"/>
+        <location filename="../ui/MainWindow.cpp" line="775"/>
         <source>Open or generate a session first, then compare it with another.</source>
         <translation>Öffnen oder erzeugen Sie zuerst eine Sitzung und vergleichen Sie sie dann mit einer anderen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="701"/>
+        <location filename="../ui/MainWindow.cpp" line="777"/>
         <source>Compare with a session folder</source>
         <translation>Mit einem Sitzungsordner vergleichen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="714"/>
+        <location filename="../ui/MainWindow.cpp" line="791"/>
         <source>Reading the settings of %1…</source>
         <translation>Die Einstellungen von %1 werden gelesen …</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="743"/>
+        <location filename="../ui/MainWindow.cpp" line="820"/>
         <source>%1 carries no settings: %2</source>
         <translation>%1 enthält keine Einstellungen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="749"/>
+        <location filename="../ui/MainWindow.cpp" line="826"/>
         <source>Could not take the settings of a PNG: %1</source>
         <translation>Die Einstellungen eines PNG konnten nicht übernommen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="756"/>
+        <location filename="../ui/MainWindow.cpp" line="833"/>
         <source>Settings from %1 (%2).</source>
         <translation>Einstellungen aus %1 (%2).</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="776"/>
+        <location filename="../ui/MainWindow.cpp" line="853"/>
         <source>Could not open the session %1: %2</source>
         <translation>Die Sitzung %1 konnte nicht geöffnet werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="784"/>
+        <location filename="../ui/MainWindow.cpp" line="861"/>
         <source>Opened %1</source>
         <translation>%1 geöffnet</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="805"/>
+        <location filename="../ui/MainWindow.cpp" line="882"/>
         <source>Settings of the session %1.</source>
         <translation>Einstellungen der Sitzung %1.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="824"/>
+        <location filename="../ui/MainWindow.cpp" line="901"/>
         <source>The session&apos;s settings were not taken: %1</source>
         <translation>Die Einstellungen der Sitzung wurden nicht übernommen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="831"/>
+        <location filename="../ui/MainWindow.cpp" line="908"/>
         <source>The generated session cannot be shown: %1</source>
         <translation>Die erzeugte Sitzung kann nicht angezeigt werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="842"/>
+        <location filename="../ui/MainWindow.cpp" line="921"/>
+        <source>Saving %1…</source>
+        <translation>%1 wird gespeichert …</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="931"/>
         <source>Could not save the session: %1</source>
         <translation>Die Sitzung konnte nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="848"/>
+        <location filename="../ui/MainWindow.cpp" line="941"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="864"/>
+        <location filename="../ui/MainWindow.cpp" line="1001"/>
         <source>Nothing to export: open or generate a session first.</source>
         <translation>Nichts zu exportieren: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="869"/>
-        <location filename="../ui/MainWindow.cpp" line="891"/>
-        <location filename="../ui/MainWindow.cpp" line="913"/>
-        <location filename="../ui/MainWindow.cpp" line="928"/>
+        <location filename="../ui/MainWindow.cpp" line="995"/>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="872"/>
-        <location filename="../ui/MainWindow.cpp" line="894"/>
-        <location filename="../ui/MainWindow.cpp" line="916"/>
+        <location filename="../ui/MainWindow.cpp" line="1004"/>
+        <location filename="../ui/MainWindow.cpp" line="1043"/>
+        <location filename="../ui/MainWindow.cpp" line="1060"/>
         <source>Wrote %1</source>
         <translation>%1 geschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="879"/>
+        <location filename="../ui/MainWindow.cpp" line="1030"/>
         <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
         <translation>Export fehlgeschlagen: %1: Verwenden Sie einen Dateinamen auf .png, .svg oder .pdf</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="883"/>
-        <location filename="../ui/MainWindow.cpp" line="901"/>
-        <location filename="../ui/MainWindow.cpp" line="923"/>
+        <location filename="../ui/MainWindow.cpp" line="971"/>
         <source>Nothing to export: select at least one word.</source>
         <translation>Nichts zu exportieren: Wählen Sie mindestens ein Wort.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="906"/>
+        <location filename="../ui/MainWindow.cpp" line="1049"/>
         <source>Export failed: %1: use a .npy or .safetensors file name</source>
         <translation>Export fehlgeschlagen: %1: Dateiname auf .npy oder .safetensors verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="931"/>
+        <location filename="../ui/MainWindow.cpp" line="1070"/>
         <source>Masks written: %1</source>
         <translation>Masken geschrieben: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="950"/>
+        <location filename="../ui/MainWindow.cpp" line="1088"/>
         <source>unsaved</source>
         <translation>nicht gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="951"/>
+        <location filename="../ui/MainWindow.cpp" line="1089"/>
         <source>%1 (%2) — DAAM Studio</source>
         <translation>%1 (%2) — DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1008"/>
+        <location filename="../ui/MainWindow.cpp" line="1146"/>
         <source>Type what the image shows in the prompt, then Generate: its words get maps over the image.</source>
         <translation>Beschreiben Sie im Prompt, was das Bild zeigt, dann „Erzeugen“: Seine Wörter erhalten Karten über dem Bild.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1015"/>
+        <location filename="../ui/MainWindow.cpp" line="1153"/>
         <source>Open a session folder</source>
         <translation>Sitzungsordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1020"/>
+        <location filename="../ui/MainWindow.cpp" line="1158"/>
         <source>Take the settings of an image</source>
         <translation>Einstellungen eines Bildes übernehmen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1026"/>
+        <location filename="../ui/MainWindow.cpp" line="918"/>
+        <location filename="../ui/MainWindow.cpp" line="1164"/>
         <source>Nothing to save: open or generate a session first.</source>
         <translation>Nichts zu speichern: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1027"/>
+        <location filename="../ui/MainWindow.cpp" line="1165"/>
         <source>Save the session as a folder</source>
         <translation>Sitzung als Ordner speichern</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1033"/>
+        <location filename="../ui/MainWindow.cpp" line="1171"/>
         <source>Export the overlay</source>
         <translation>Overlay exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1021"/>
-        <location filename="../ui/MainWindow.cpp" line="1033"/>
-        <location filename="../ui/MainWindow.cpp" line="1061"/>
+        <location filename="../ui/MainWindow.cpp" line="1159"/>
+        <location filename="../ui/MainWindow.cpp" line="1171"/>
+        <location filename="../ui/MainWindow.cpp" line="1199"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1040"/>
+        <location filename="../ui/MainWindow.cpp" line="1178"/>
         <source>Export a figure</source>
         <translation>Abbildung exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1041"/>
+        <location filename="../ui/MainWindow.cpp" line="1179"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
         <translation>PNG-Bild (*.png);;SVG-Zeichnung (*.svg);;PDF-Dokument (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1047"/>
+        <location filename="../ui/MainWindow.cpp" line="1185"/>
         <source>Figure resolution</source>
         <translation>Auflösung der Abbildung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1047"/>
+        <location filename="../ui/MainWindow.cpp" line="1185"/>
         <source>Dots per inch:</source>
         <translation>Punkte pro Zoll (dpi):</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1054"/>
+        <location filename="../ui/MainWindow.cpp" line="1192"/>
         <source>Export the maps as numbers</source>
         <translation>Karten als Zahlen exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1055"/>
+        <location filename="../ui/MainWindow.cpp" line="1193"/>
         <source>safetensors (*.safetensors);;NumPy arrays (*.npy)</source>
         <translation>safetensors (*.safetensors);;NumPy-Arrays (*.npy)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1061"/>
+        <location filename="../ui/MainWindow.cpp" line="1199"/>
         <source>Export masks</source>
         <translation>Masken exportieren</translation>
     </message>

@@ -1051,463 +1051,464 @@
 <context>
     <name>daam::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="86"/>
-        <location filename="../ui/MainWindow.cpp" line="949"/>
+        <location filename="../ui/MainWindow.cpp" line="87"/>
+        <location filename="../ui/MainWindow.cpp" line="1087"/>
         <source>DAAM Studio</source>
         <translation>DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="113"/>
-        <location filename="../ui/MainWindow.cpp" line="362"/>
+        <location filename="../ui/MainWindow.cpp" line="114"/>
+        <location filename="../ui/MainWindow.cpp" line="365"/>
         <source>Point at the image to see which words drew each spot.</source>
         <translation>将鼠标指向图像，查看每个位置由哪些词绘制。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="115"/>
+        <location filename="../ui/MainWindow.cpp" line="116"/>
         <source>Values under the cursor</source>
         <translation>光标处的数值</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="119"/>
+        <location filename="../ui/MainWindow.cpp" line="120"/>
         <source>Explore</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="129"/>
+        <location filename="../ui/MainWindow.cpp" line="130"/>
         <source>Plots</source>
         <translation>图表</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="137"/>
+        <location filename="../ui/MainWindow.cpp" line="138"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="151"/>
+        <location filename="../ui/MainWindow.cpp" line="152"/>
         <source>Compare</source>
         <translation>比较</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="158"/>
+        <location filename="../ui/MainWindow.cpp" line="159"/>
         <source>Annotate</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="196"/>
+        <location filename="../ui/MainWindow.cpp" line="198"/>
         <source>Write a prompt first.</source>
         <translation>请先输入提示词。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="197"/>
+        <location filename="../ui/MainWindow.cpp" line="199"/>
         <source>Choose a model folder first.</source>
         <translation>请先选择模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="206"/>
-        <location filename="../ui/MainWindow.cpp" line="207"/>
+        <location filename="../ui/MainWindow.cpp" line="208"/>
+        <location filename="../ui/MainWindow.cpp" line="209"/>
         <source>Generation failed: %1</source>
         <translation>生成失败：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="210"/>
+        <location filename="../ui/MainWindow.cpp" line="212"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="212"/>
+        <location filename="../ui/MainWindow.cpp" line="214"/>
         <source>Done in %1 s.</source>
         <translation>完成，用时 %1 秒。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="236"/>
+        <location filename="../ui/MainWindow.cpp" line="238"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="253"/>
+        <location filename="../ui/MainWindow.cpp" line="256"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="254"/>
+        <location filename="../ui/MainWindow.cpp" line="257"/>
         <source>&amp;Open Session…</source>
         <translation>打开会话(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="256"/>
+        <location filename="../ui/MainWindow.cpp" line="259"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="258"/>
+        <location filename="../ui/MainWindow.cpp" line="261"/>
         <source>&amp;Compare With Session…</source>
         <translation>与会话比较(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="260"/>
+        <location filename="../ui/MainWindow.cpp" line="263"/>
         <source>Settings from &amp;PNG…</source>
         <translation>从 PNG 读取设置(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="262"/>
+        <location filename="../ui/MainWindow.cpp" line="265"/>
         <source>&amp;Save Session As…</source>
         <translation>会话另存为(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="265"/>
+        <location filename="../ui/MainWindow.cpp" line="268"/>
         <source>Export &amp;Overlay as PNG…</source>
         <translation>将叠加图导出为 PNG(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="267"/>
+        <location filename="../ui/MainWindow.cpp" line="270"/>
         <source>Export &amp;Figure (PNG, SVG, PDF)…</source>
         <translation>导出图表（PNG、SVG、PDF）(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="269"/>
+        <location filename="../ui/MainWindow.cpp" line="272"/>
         <source>Export &amp;Masks as PNG…</source>
         <translation>将掩码导出为 PNG(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="270"/>
+        <location filename="../ui/MainWindow.cpp" line="273"/>
         <source>Export Map &amp;Values (.npy, .safetensors)…</source>
         <translation>导出热图数值(&amp;V)（.npy、.safetensors）…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="272"/>
+        <location filename="../ui/MainWindow.cpp" line="275"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="275"/>
+        <location filename="../ui/MainWindow.cpp" line="278"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="279"/>
+        <location filename="../ui/MainWindow.cpp" line="282"/>
         <source>&amp;Fit Image</source>
         <translation>适应窗口(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="281"/>
+        <location filename="../ui/MainWindow.cpp" line="284"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="287"/>
+        <location filename="../ui/MainWindow.cpp" line="290"/>
         <source>System Language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="300"/>
+        <location filename="../ui/MainWindow.cpp" line="303"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="301"/>
+        <location filename="../ui/MainWindow.cpp" line="304"/>
         <source>The new language takes effect when DAAM Studio is started again.</source>
         <translation>新语言将在下次启动 DAAM Studio 时生效。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="305"/>
+        <location filename="../ui/MainWindow.cpp" line="308"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="307"/>
+        <location filename="../ui/MainWindow.cpp" line="310"/>
         <source>&amp;About DAAM Studio…</source>
         <translation>关于 DAAM Studio(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="381"/>
+        <location filename="../ui/MainWindow.cpp" line="417"/>
         <source>Computing heat maps…</source>
         <translation>正在计算热力图…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="399"/>
+        <location filename="../ui/MainWindow.cpp" line="438"/>
         <source>Could not compute the heat maps: %1</source>
         <translation>无法计算热力图：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="461"/>
+        <location filename="../ui/MainWindow.cpp" line="512"/>
         <source>Syntax: %1</source>
         <translation>句法：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="463"/>
+        <location filename="../ui/MainWindow.cpp" line="514"/>
         <source>Syntax: the parser relates none of the prompt&apos;s words</source>
         <translation>句法：解析器未找到提示词之间的任何关系</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="465"/>
+        <location filename="../ui/MainWindow.cpp" line="516"/>
         <source>Syntax unavailable: %1</source>
         <translation>句法不可用：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="485"/>
+        <location filename="../ui/MainWindow.cpp" line="542"/>
         <source>Draw the word&apos;s region to score its map against it.</source>
         <translation>绘制该词的区域，以据此为其热图打分。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="495"/>
+        <location filename="../ui/MainWindow.cpp" line="552"/>
         <source>IoU of the map at τ = %1 with the drawn region: %2</source>
         <translation>τ = %1 时热图与所绘区域的 IoU：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="506"/>
+        <location filename="../ui/MainWindow.cpp" line="563"/>
         <source>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
         <translation>IoU(%1, %2) = %3
 IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="515"/>
+        <location filename="../ui/MainWindow.cpp" line="572"/>
         <source>%1(%2 → %3)
 </source>
         <translation>%1(%2 → %3)
 </translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="567"/>
+        <location filename="../ui/MainWindow.cpp" line="633"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="568"/>
+        <location filename="../ui/MainWindow.cpp" line="634"/>
         <source>x %1, y %2 — %3</source>
         <translation>x %1，y %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="609"/>
+        <location filename="../ui/MainWindow.cpp" line="678"/>
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="657"/>
+        <location filename="../ui/MainWindow.cpp" line="726"/>
         <source>Could not save the annotations: %1</source>
         <translation>无法保存标注：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="659"/>
+        <location filename="../ui/MainWindow.cpp" line="728"/>
         <source>Saved the annotations in %1</source>
         <translation>已将标注保存到 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="665"/>
+        <location filename="../ui/MainWindow.cpp" line="734"/>
         <source>Export the ratings</source>
         <translation>导出评分</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="665"/>
+        <location filename="../ui/MainWindow.cpp" line="734"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="668"/>
+        <location filename="../ui/MainWindow.cpp" line="751"/>
         <source>Could not export the ratings: %1</source>
         <translation>无法导出评分：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="682"/>
+        <location filename="../ui/MainWindow.cpp" line="758"/>
         <source>Opening %1 to compare…</source>
         <translation>正在打开 %1 以进行比较…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="686"/>
+        <location filename="../ui/MainWindow.cpp" line="762"/>
         <source>Could not compare with %1: %2</source>
         <translation>无法与 %1 比较：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="691"/>
+        <location filename="../ui/MainWindow.cpp" line="767"/>
         <source>Comparing with %1</source>
         <translation>正在与 %1 比较</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="699"/>
+        <location filename="../ui/MainWindow.cpp" line="775"/>
         <source>Open or generate a session first, then compare it with another.</source>
         <translation>请先打开或生成一个会话，再与另一个会话比较。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="701"/>
+        <location filename="../ui/MainWindow.cpp" line="777"/>
         <source>Compare with a session folder</source>
         <translation>与会话文件夹比较</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="714"/>
+        <location filename="../ui/MainWindow.cpp" line="791"/>
         <source>Reading the settings of %1…</source>
         <translation>正在读取 %1 的设置…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="743"/>
+        <location filename="../ui/MainWindow.cpp" line="820"/>
         <source>%1 carries no settings: %2</source>
         <translation>%1 不含设置：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="749"/>
+        <location filename="../ui/MainWindow.cpp" line="826"/>
         <source>Could not take the settings of a PNG: %1</source>
         <translation>无法读取 PNG 的设置：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="756"/>
+        <location filename="../ui/MainWindow.cpp" line="833"/>
         <source>Settings from %1 (%2).</source>
         <translation>设置来自 %1（%2）。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="776"/>
+        <location filename="../ui/MainWindow.cpp" line="853"/>
         <source>Could not open the session %1: %2</source>
         <translation>无法打开会话 %1：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="784"/>
+        <location filename="../ui/MainWindow.cpp" line="861"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="805"/>
+        <location filename="../ui/MainWindow.cpp" line="882"/>
         <source>Settings of the session %1.</source>
         <translation>会话 %1 的设置。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="824"/>
+        <location filename="../ui/MainWindow.cpp" line="901"/>
         <source>The session&apos;s settings were not taken: %1</source>
         <translation>未采用该会话的设置：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="831"/>
+        <location filename="../ui/MainWindow.cpp" line="908"/>
         <source>The generated session cannot be shown: %1</source>
         <translation>无法显示生成的会话：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="842"/>
+        <location filename="../ui/MainWindow.cpp" line="921"/>
+        <source>Saving %1…</source>
+        <translation>正在保存 %1…</translation>
+    </message>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="931"/>
         <source>Could not save the session: %1</source>
         <translation>无法保存会话：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="848"/>
+        <location filename="../ui/MainWindow.cpp" line="941"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="864"/>
+        <location filename="../ui/MainWindow.cpp" line="1001"/>
         <source>Nothing to export: open or generate a session first.</source>
         <translation>没有可导出的内容：请先打开或生成一个会话。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="869"/>
-        <location filename="../ui/MainWindow.cpp" line="891"/>
-        <location filename="../ui/MainWindow.cpp" line="913"/>
-        <location filename="../ui/MainWindow.cpp" line="928"/>
+        <location filename="../ui/MainWindow.cpp" line="995"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="872"/>
-        <location filename="../ui/MainWindow.cpp" line="894"/>
-        <location filename="../ui/MainWindow.cpp" line="916"/>
+        <location filename="../ui/MainWindow.cpp" line="1004"/>
+        <location filename="../ui/MainWindow.cpp" line="1043"/>
+        <location filename="../ui/MainWindow.cpp" line="1060"/>
         <source>Wrote %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="879"/>
+        <location filename="../ui/MainWindow.cpp" line="1030"/>
         <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
         <translation>导出失败：%1：请使用 .png、.svg 或 .pdf 文件名</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="883"/>
-        <location filename="../ui/MainWindow.cpp" line="901"/>
-        <location filename="../ui/MainWindow.cpp" line="923"/>
+        <location filename="../ui/MainWindow.cpp" line="971"/>
         <source>Nothing to export: select at least one word.</source>
         <translation>没有可导出的内容：请至少选择一个词。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="906"/>
+        <location filename="../ui/MainWindow.cpp" line="1049"/>
         <source>Export failed: %1: use a .npy or .safetensors file name</source>
         <translation>导出失败：%1：请使用 .npy 或 .safetensors 文件名</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="931"/>
+        <location filename="../ui/MainWindow.cpp" line="1070"/>
         <source>Masks written: %1</source>
         <translation>已写入掩码：%1 个</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="950"/>
+        <location filename="../ui/MainWindow.cpp" line="1088"/>
         <source>unsaved</source>
         <translation>未保存</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="951"/>
+        <location filename="../ui/MainWindow.cpp" line="1089"/>
         <source>%1 (%2) — DAAM Studio</source>
         <translation>%1（%2）— DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1008"/>
+        <location filename="../ui/MainWindow.cpp" line="1146"/>
         <source>Type what the image shows in the prompt, then Generate: its words get maps over the image.</source>
         <translation>在提示词中输入图像的内容，然后点击生成：其中的词会在图像上得到热图。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1015"/>
+        <location filename="../ui/MainWindow.cpp" line="1153"/>
         <source>Open a session folder</source>
         <translation>打开会话文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1020"/>
+        <location filename="../ui/MainWindow.cpp" line="1158"/>
         <source>Take the settings of an image</source>
         <translation>读取图像的设置</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1026"/>
+        <location filename="../ui/MainWindow.cpp" line="918"/>
+        <location filename="../ui/MainWindow.cpp" line="1164"/>
         <source>Nothing to save: open or generate a session first.</source>
         <translation>没有可保存的内容：请先打开或生成一个会话。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1027"/>
+        <location filename="../ui/MainWindow.cpp" line="1165"/>
         <source>Save the session as a folder</source>
         <translation>将会话保存为文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1033"/>
+        <location filename="../ui/MainWindow.cpp" line="1171"/>
         <source>Export the overlay</source>
         <translation>导出叠加图</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1021"/>
-        <location filename="../ui/MainWindow.cpp" line="1033"/>
-        <location filename="../ui/MainWindow.cpp" line="1061"/>
+        <location filename="../ui/MainWindow.cpp" line="1159"/>
+        <location filename="../ui/MainWindow.cpp" line="1171"/>
+        <location filename="../ui/MainWindow.cpp" line="1199"/>
         <source>PNG images (*.png)</source>
         <translation>PNG 图像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1040"/>
+        <location filename="../ui/MainWindow.cpp" line="1178"/>
         <source>Export a figure</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1041"/>
+        <location filename="../ui/MainWindow.cpp" line="1179"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
         <translation>PNG 图像 (*.png);;SVG 矢量图 (*.svg);;PDF 文档 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1047"/>
+        <location filename="../ui/MainWindow.cpp" line="1185"/>
         <source>Figure resolution</source>
         <translation>图表分辨率</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1047"/>
+        <location filename="../ui/MainWindow.cpp" line="1185"/>
         <source>Dots per inch:</source>
         <translation>每英寸点数（DPI）：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1054"/>
+        <location filename="../ui/MainWindow.cpp" line="1192"/>
         <source>Export the maps as numbers</source>
         <translation>将热图导出为数值</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1055"/>
+        <location filename="../ui/MainWindow.cpp" line="1193"/>
         <source>safetensors (*.safetensors);;NumPy arrays (*.npy)</source>
         <translation>safetensors (*.safetensors);;NumPy 数组 (*.npy)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1061"/>
+        <location filename="../ui/MainWindow.cpp" line="1199"/>
         <source>Export masks</source>
         <translation>导出掩码</translation>
     </message>

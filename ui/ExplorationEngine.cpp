@@ -321,16 +321,27 @@ bool ExplorationEngine::setSession(SessionPtr session, const QString& dir, QStri
     }
 }
 
-bool ExplorationEngine::save(const QString& dir, QString* error) {
-    try {
-        if (!d->session) throw daam::Error("no session to save");
-        daam::saveGeneratedSession(QDir(dir).absolutePath().toStdString(), *d->session);
-        d->summary.dir = QDir(dir).absolutePath();
-        return true;
-    } catch (const std::exception& e) {
-        if (error) *error = QString::fromStdString(e.what());
-        return false;
-    }
+std::function<QString()> ExplorationEngine::saveJob(const QString& dir) const {
+    if (!d->session) return [] { return QStringLiteral("no session to save"); };
+    // A copy: the trace is shared (it no longer changes), the rest is small; annotations may change meanwhile.
+    return [session = std::make_shared<const daam::Session>(*d->session), path = QDir(dir).absolutePath()] {
+        try {
+            daam::saveGeneratedSession(QFile::encodeName(path).toStdString(), *session);
+            return QString();
+        } catch (const std::exception& e) {
+            return QString::fromStdString(e.what());
+        }
+    };
+}
+
+bool ExplorationEngine::savedTo(int serial, const QString& dir) {
+    if (!d->session || serial != d->serial) return false;
+    d->summary.dir = QDir(dir).absolutePath();
+    return true;
+}
+
+int ExplorationEngine::serial() const {
+    return d->session ? d->serial : 0;
 }
 
 void ExplorationEngine::close() {
@@ -371,6 +382,18 @@ std::vector<const HeatMap*> ExplorationEngine::wordMaps(const GridMapsPtr& maps,
     for (int w : words)
         out.push_back(maps && w >= 0 && w < int(maps->imageMaps.size()) ? &maps->imageMap(w) : nullptr);
     return out;
+}
+
+std::function<ExplorationEngine::WordMapsForExport()>
+ExplorationEngine::wordMapsJob(const MapQuery& query, const std::vector<int>& words) const {
+    return [job = gridMapsJob(query), words] {
+        WordMapsForExport out;
+        out.maps = job();
+        const auto maps = wordMaps(out.maps, words);
+        for (size_t i = 0; i < words.size(); ++i)
+            if (maps[i] && !maps[i]->empty()) out.words.emplace_back(words[i], maps[i]);
+        return out;
+    };
 }
 
 bool ExplorationEngine::hasWordMaps(const GridMapsPtr& maps, const std::vector<int>& words) {

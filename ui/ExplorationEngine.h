@@ -50,7 +50,14 @@ public:
     bool open(const QString& dir, QString* error);
     // Takes a session made elsewhere (a generation). `dir` is where it lives, empty when unsaved.
     bool setSession(SessionPtr session, const QString& dir, QString* error);
-    bool save(const QString& dir, QString* error);
+    // Writing the session into `dir` as a job for any thread: it writes a copy of the session as it is now (the GUI
+    // may annotate meanwhile) and returns the error, empty when it is written. Hand a success to savedTo() on the
+    // engine's thread.
+    std::function<QString()> saveJob(const QString& dir) const;
+    // The open session now lives in `dir`, if it is still the one `serial` names; false otherwise.
+    bool savedTo(int serial, const QString& dir);
+    // Tells the open session apart from every other the engine has held (0 without one).
+    int serial() const;
     void close();
 
     bool hasSession() const;
@@ -68,6 +75,13 @@ public:
     static std::vector<const HeatMap*> wordMaps(const GridMapsPtr& maps, const std::vector<int>& words);
     // Whether the image maps of `words` in `maps` are made, so that wordMaps() would not compute.
     static bool hasWordMaps(const GridMapsPtr& maps, const std::vector<int>& words);
+    // The image maps of the selected `words` for `query`, as a job for any thread (aggregating unless the maps are
+    // at hand) that returns them with the maps that hold them: for exports, which write off the GUI thread.
+    struct WordMapsForExport {
+        GridMapsPtr maps;                                  // keeps `words` valid
+        std::vector<std::pair<int, const HeatMap*>> words; // (word, its image map), those that have one
+    };
+    std::function<WordMapsForExport()> wordMapsJob(const MapQuery& query, const std::vector<int>& words) const;
     // Attention mass of a word per UNet call: the mean attention probability its tokens get over the
     // query's layers (all calls; the range is what the plot shades).
     std::vector<double> massOverCalls(int word, const std::vector<int>& layers) const;

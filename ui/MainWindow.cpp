@@ -188,6 +188,7 @@ MainWindow::MainWindow(QWidget* parent)
     refreshTimer_->setInterval(0);
     connect(refreshTimer_, &QTimer::timeout, this, &MainWindow::refreshWhenReady);
     pool_.setMaxThreadCount(1);
+    writers_.setMaxThreadCount(1);
 
     buildMenus();
     connectState();
@@ -240,7 +241,8 @@ MainWindow::MainWindow(QWidget* parent)
 }
 
 MainWindow::~MainWindow() {
-    pool_.waitForDone(); // a running aggregation posts back to this window
+    pool_.waitForDone();    // a running aggregation posts back to this window
+    writers_.waitForDone(); // a file being written is finished, not left half-written
     generation_->shutdown();
     // The docks hide while QWidget's destructor runs, after this window's members are gone: their signals must
     // not reach it then.
@@ -730,18 +732,25 @@ void MainWindow::saveAnnotations() {
 void MainWindow::exportRatingsDialog() {
     const QString path =
         QFileDialog::getSaveFileName(this, tr("Export the ratings"), QDir::homePath(), tr("CSV files (*.csv)"));
-    if (path.isEmpty()) return;
-    QString error;
-    if (!exportRatings(path, &error)) showError(tr("Could not export the ratings: %1").arg(error));
+    if (!path.isEmpty()) exportRatings(path);
 }
 
-bool MainWindow::exportRatings(const QString& path, QString* error) {
-    QSaveFile file(path);
-    const QByteArray csv = engine_.ratingsCsv().toUtf8();
-    if (!file.open(QIODevice::WriteOnly) || file.write(csv) != csv.size() || !file.commit()) {
-        if (error) *error = QStringLiteral("%1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
-        return false;
-    }
+bool MainWindow::exportRatings(const QString& path) {
+    writeInBackground(
+        [path, csv = engine_.ratingsCsv().toUtf8()] {
+            Written out;
+            QSaveFile file(path);
+            out.ok = file.open(QIODevice::WriteOnly) && file.write(csv) == csv.size() && file.commit();
+            if (out.ok)
+                out.files << path;
+            else
+                out.error = QStringLiteral("%1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
+            return out;
+        },
+        [this](const Written& written) {
+            if (!written.ok) showError(tr("Could not export the ratings: %1").arg(written.error));
+            Q_EMIT exported(written.ok, written.files);
+        });
     return true;
 }
 
@@ -905,26 +914,86 @@ bool MainWindow::showSession(const SessionPtr& session) {
 }
 
 bool MainWindow::saveSession(const QString& dir) {
-    QString error;
-    if (!engine_.save(dir, &error)) {
-        showError(tr("Could not save the session: %1").arg(error));
+    if (!engine_.hasSession()) {
+        showError(tr("Nothing to save: open or generate a session first."));
         return false;
     }
-    clearError();
-    recent_->add(engine_.summary().dir);
-    updateTitle();
-    statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(dir)), 4000);
+    statusBar()->showMessage(tr("Saving %1…").arg(QDir::toNativeSeparators(dir)));
+    writeInBackground(
+        [job = engine_.saveJob(dir)] {
+            Written out;
+            out.error = job();
+            out.ok = out.error.isEmpty();
+            return out;
+        },
+        [this, dir, serial = engine_.serial()](const Written& written) {
+            if (!written.ok) {
+                showError(tr("Could not save the session: %1").arg(written.error));
+                Q_EMIT sessionSaved(false);
+                return;
+            }
+            // The session shown may have changed meanwhile: only the one saved now lives in `dir`.
+            if (engine_.savedTo(serial, dir)) {
+                clearError();
+                recent_->add(engine_.summary().dir);
+                updateTitle();
+            }
+            statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(dir)), 4000);
+            Q_EMIT sessionSaved(true);
+        });
     return true;
 }
 
-std::vector<ExportWord> MainWindow::exportWords() const {
-    std::vector<ExportWord> out;
-    if (!engine_.hasSession()) return out;
-    for (int w : state_->selectedWords()) {
-        const HeatMap& map = engine_.wordMap(w, state_->query());
-        if (!map.empty()) out.push_back({w, engine_.summary().words[size_t(w)].text, &map});
+void MainWindow::writeInBackground(std::function<Written()> write, std::function<void(const Written&)> done) {
+    ++writing_;
+    writers_.start([this, write = std::move(write), done = std::move(done)] {
+        Written result;
+        try {
+            result = write();
+        } catch (const std::exception& e) {
+            result.ok = false;
+            result.error = QString::fromStdString(e.what());
+        }
+        // Queued to this window's thread; the destructor waits for the writers, so the window is still there.
+        QMetaObject::invokeMethod(
+            this,
+            [this, done, result] {
+                --writing_;
+                done(result);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+bool MainWindow::exportSelectedWords(std::function<Written(const std::vector<ExportWord>&)> write,
+                                     const QString& done) {
+    if (!engine_.hasSession() || state_->selectedWords().isEmpty()) {
+        showError(tr("Nothing to export: select at least one word."));
+        return false;
     }
-    return out;
+    const std::vector<int> selected(state_->selectedWords().begin(), state_->selectedWords().end());
+    QStringList texts;
+    for (int w : selected)
+        texts << engine_.summary().words[size_t(w)].text;
+    writeInBackground(
+        [job = engine_.wordMapsJob(state_->query(), selected), selected, texts, write = std::move(write)] {
+            const auto maps = job(); // holds the maps while they are written
+            std::vector<ExportWord> words;
+            for (const auto& [word, map] : maps.words)
+                words.push_back(
+                    {word, texts[int(std::find(selected.begin(), selected.end(), word) - selected.begin())], map});
+            return write(words);
+        },
+        [this, done](const Written& written) { endExport(written, done); });
+    return true;
+}
+
+void MainWindow::endExport(const Written& written, const QString& done) {
+    if (written.ok)
+        statusBar()->showMessage(done, 4000);
+    else
+        showError(tr("Export failed: %1").arg(written.error));
+    Q_EMIT exported(written.ok, written.files);
 }
 
 bool MainWindow::exportOverlay(const QString& path) {
@@ -932,13 +1001,27 @@ bool MainWindow::exportOverlay(const QString& path) {
         showError(tr("Nothing to export: open or generate a session first."));
         return false;
     }
-    QString error;
-    if (!writeOverlay(path, engine_.summary().image, exportWords(), overlayStyle(), &error)) {
-        showError(tr("Export failed: %1").arg(error));
-        return false;
+    const QString done = tr("Wrote %1").arg(QDir::toNativeSeparators(path));
+    // No word selected: the image alone, as the window shows it.
+    if (state_->selectedWords().isEmpty()) {
+        writeInBackground(
+            [path, image = engine_.summary().image, style = overlayStyle()] {
+                Written out;
+                out.ok = writeOverlay(path, image, {}, style, &out.error);
+                if (out.ok) out.files << path;
+                return out;
+            },
+            [this, done](const Written& written) { endExport(written, done); });
+        return true;
     }
-    statusBar()->showMessage(tr("Wrote %1").arg(QDir::toNativeSeparators(path)), 4000);
-    return true;
+    return exportSelectedWords(
+        [path, image = engine_.summary().image, style = overlayStyle()](const std::vector<ExportWord>& words) {
+            Written out;
+            out.ok = writeOverlay(path, image, words, style, &out.error);
+            if (out.ok) out.files << path;
+            return out;
+        },
+        done);
 }
 
 bool MainWindow::exportFigure(const QString& path, int dpi) {
@@ -947,28 +1030,20 @@ bool MainWindow::exportFigure(const QString& path, int dpi) {
         showError(tr("Export failed: %1: use a .png, .svg or .pdf file name").arg(path));
         return false;
     }
-    if (!engine_.hasSession() || state_->selectedWords().isEmpty()) {
-        showError(tr("Nothing to export: select at least one word."));
-        return false;
-    }
     const auto& summary = engine_.summary();
-    const FigureContent content =
-        composeFigure(summary.image, exportWords(), overlayStyle(), state_->normalization(), summary.prompt);
-    QString error;
-    if (!writeFigure(path, format, content, dpi, &error)) {
-        showError(tr("Export failed: %1").arg(error));
-        return false;
-    }
-    statusBar()->showMessage(tr("Wrote %1").arg(QDir::toNativeSeparators(path)), 4000);
-    return true;
+    return exportSelectedWords(
+        [path, format, dpi, image = summary.image, style = overlayStyle(), normalization = state_->normalization(),
+         prompt = summary.prompt](const std::vector<ExportWord>& words) {
+            Written out;
+            out.ok =
+                writeFigure(path, format, composeFigure(image, words, style, normalization, prompt), dpi, &out.error);
+            if (out.ok) out.files << path;
+            return out;
+        },
+        tr("Wrote %1").arg(QDir::toNativeSeparators(path)));
 }
 
-bool MainWindow::exportMapValues(const QString& path, QStringList* written) {
-    const auto words = exportWords();
-    if (words.empty()) {
-        showError(tr("Nothing to export: select at least one word."));
-        return false;
-    }
+bool MainWindow::exportMapValues(const QString& path) {
     MapValuesFormat format;
     if (!mapValuesFormatFor(path, format)) {
         showError(tr("Export failed: %1: use a .npy or .safetensors file name").arg(path));
@@ -976,28 +1051,23 @@ bool MainWindow::exportMapValues(const QString& path, QStringList* written) {
     }
     const MapValuesRecord record{engine_.summary().prompt, state_->normalization(), state_->callBegin(),
                                  state_->callEnd()};
-    QString error;
-    if (!writeMapValues(path, format, words, record, written, &error)) {
-        showError(tr("Export failed: %1").arg(error));
-        return false;
-    }
-    statusBar()->showMessage(tr("Wrote %1").arg(QDir::toNativeSeparators(path)), 4000);
-    return true;
+    return exportSelectedWords(
+        [path, format, record](const std::vector<ExportWord>& words) {
+            Written out;
+            out.ok = writeMapValues(path, format, words, record, &out.files, &out.error);
+            return out;
+        },
+        tr("Wrote %1").arg(QDir::toNativeSeparators(path)));
 }
 
-bool MainWindow::exportMasks(const QString& path, QStringList* written) {
-    const auto words = exportWords();
-    if (words.empty()) {
-        showError(tr("Nothing to export: select at least one word."));
-        return false;
-    }
-    QString error;
-    if (!writeMasks(path, words, state_->threshold(), written, &error)) {
-        showError(tr("Export failed: %1").arg(error));
-        return false;
-    }
-    statusBar()->showMessage(tr("Masks written: %1").arg(words.size()), 4000);
-    return true;
+bool MainWindow::exportMasks(const QString& path) {
+    return exportSelectedWords(
+        [path, threshold = state_->threshold()](const std::vector<ExportWord>& words) {
+            Written out;
+            out.ok = writeMasks(path, words, threshold, &out.files, &out.error);
+            return out;
+        },
+        tr("Masks written: %1").arg(state_->selectedWords().size()));
 }
 
 void MainWindow::showError(const QString& message) {

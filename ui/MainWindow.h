@@ -53,6 +53,8 @@ public:
     // trace loads (the menus, the recent list and drops use it). A later request supersedes an earlier
     // one; sessionOpened() tells how it ended.
     void openSessionInBackground(const QString& dir);
+    // Writes the session into `dir` on a worker thread; sessionSaved() tells how it ended. False (and nothing
+    // written) without a session.
     bool saveSession(const QString& dir);
     // Fills the generation panel with the settings a PNG carries (ours, A1111's or ComfyUI's), read on a worker
     // thread; a PNG of ours whose session folder holds it or lies beside it opens that session too. A malformed
@@ -73,15 +75,19 @@ public:
     bool showSession(const SessionPtr& session);
     QString lastError() const { return lastError_; }
 
-    // Exports of what is shown; false with lastError() set on failure.
+    // Exports of what is shown, made and written on a worker thread (the GUI thread never waits on the disk):
+    // exported() tells how each ended and what it wrote, lastError() says why one failed. False (and nothing
+    // started) with lastError() set when there is nothing to export or the file name does not say how.
     bool exportOverlay(const QString& path);
     bool exportFigure(const QString& path, int dpi);
     // The session's ratings (Annotate) as CSV.
-    bool exportRatings(const QString& path, QString* error);
+    bool exportRatings(const QString& path);
     // One PNG per selected word: `path` itself for one word, else `path` with "-N-word" before the suffix.
-    bool exportMasks(const QString& path, QStringList* written = nullptr);
+    bool exportMasks(const QString& path);
     // The selected words' maps as numbers: .safetensors (one file, a tensor per word) or .npy (a file per word).
-    bool exportMapValues(const QString& path, QStringList* written = nullptr);
+    bool exportMapValues(const QString& path);
+    // Whether a save or an export is still writing.
+    bool isWriting() const { return writing_ > 0; }
 
     // Recomputes what follows the state now, on this thread. Interactive changes instead are coalesced
     // into one redraw per event-loop turn, and their maps and overlay are made on a background thread with the
@@ -121,6 +127,8 @@ Q_SIGNALS:
     void sessionOpened(bool ok);
     void pngOpened(bool ok);
     void compareOpened(bool ok);
+    void sessionSaved(bool ok);
+    void exported(bool ok, const QStringList& written);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -188,12 +196,25 @@ private:
     void exportFigureDialog();
     void exportMasksDialog();
     void exportMapValuesDialog();
-    // The selected words with a map, as the exports take them.
-    std::vector<ExportWord> exportWords() const;
+    // What a background write hands back: the files written, or why it failed.
+    struct Written {
+        bool ok = false;
+        QStringList files;
+        QString error;
+    };
+    // Runs `write` on the writers' pool (one write at a time, in the order asked) and `done` with its result on
+    // this thread.
+    void writeInBackground(std::function<Written()> write, std::function<void(const Written&)> done);
+    // Starts an export of the selected words' maps: `write` gets them (made on the worker) and writes; false when no
+    // word is selected. `done` is the status line once written.
+    bool exportSelectedWords(std::function<Written(const std::vector<ExportWord>&)> write, const QString& done);
+    void endExport(const Written& written, const QString& done);
     OverlayStyle overlayStyle() const;
 
     ExplorationEngine engine_;
-    QThreadPool pool_; // every background job of the window; the destructor waits for it
+    QThreadPool pool_;    // every background job of the window but writes; the destructor waits for it
+    QThreadPool writers_; // saves and exports, one at a time, so that a long write holds up no map
+    int writing_ = 0;     // writes not yet back
     // Latest request wins, one channel each. Aggregation runs one job at a time (onGridMaps() catches up);
     // opening a PNG's session supersedes a background open.
     JobTracker compute_, parse_, opens_, pngs_, compares_;

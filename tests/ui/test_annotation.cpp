@@ -10,6 +10,7 @@
 
 #include "SyntheticSession.h"
 #include "TestSupport.h"
+#include "WindowWrites.h"
 
 #include "TestMain.h"
 
@@ -112,8 +113,7 @@ private Q_SLOTS:
         QCOMPARE(panel->ratingBox()->value(), 2);
 
         const QString csv = QString::fromStdString(daam::test::makeTempDir("ui-annot")) + QStringLiteral("/r.csv");
-        QString error;
-        QVERIFY2(window.exportRatings(csv, &error), qPrintable(error));
+        QVERIFY2(daam::test::exportWritten(window, window.exportRatings(csv)), qPrintable(window.lastError()));
         QFile file(csv);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QString text = QString::fromUtf8(file.readAll());

@@ -12,6 +12,7 @@
 #include "TokenStrip.h"
 
 #include "TestSupport.h"
+#include "WindowWrites.h"
 
 #include "TestMain.h"
 #include "daam/trace/Session.h"
@@ -266,7 +267,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), kGenerationTimeoutMs);
         if (!failed.isEmpty()) QFAIL(qPrintable(failed.front().front().toString()));
         const QString dir = QString::fromStdString(daam::test::makeTempDir("ui-explain")) + QStringLiteral("/made");
-        QVERIFY2(window.saveSession(dir), qPrintable(window.lastError()));
+        QVERIFY2(daam::test::sessionWritten(window, window.saveSession(dir)), qPrintable(window.lastError()));
 
         // Another prompt in the panel: the PNG's own must win.
         s.prompt = QStringLiteral("a green star");

@@ -15,6 +15,7 @@
 
 #include "SyntheticSession.h"
 #include "TestSupport.h"
+#include "WindowWrites.h"
 
 #include "TestMain.h"
 #include <QComboBox>
@@ -32,6 +33,7 @@
 #include <numeric>
 
 using namespace daam::ui;
+using daam::test::exportWritten;
 using daam::test::kWordA;
 using daam::test::kWordCat;
 using daam::test::kWordDog;
@@ -153,7 +155,7 @@ private Q_SLOTS:
                                                          &window_->engine().wordMap(kWordDog, query)};
         const QString st =
             QString::fromStdString(daam::test::makeTempDir("ui-values")) + QStringLiteral("/maps.safetensors");
-        QVERIFY2(window_->exportMapValues(st), qPrintable(window_->lastError()));
+        QVERIFY2(exportWritten(*window_, window_->exportMapValues(st)), qPrintable(window_->lastError()));
         const auto file = daam::SafetensorsFile::open(st.toStdString());
         QCOMPARE(file->metadata().at("normalization"), std::string("minmax"));
         QCOMPARE(file->metadata().at("prompt"), std::string("a cat dog"));
@@ -165,7 +167,7 @@ private Q_SLOTS:
         // .npy: a file per word, read as numpy.load would (magic, version, a 64-byte aligned header, float32 data).
         const QString npy = QString::fromStdString(daam::test::makeTempDir("ui-values")) + QStringLiteral("/maps.npy");
         QStringList written;
-        QVERIFY2(window_->exportMapValues(npy, &written), qPrintable(window_->lastError()));
+        QVERIFY2(exportWritten(*window_, window_->exportMapValues(npy), &written), qPrintable(window_->lastError()));
         QCOMPARE(written.size(), 2);
         QVERIFY(written[1].endsWith(QStringLiteral("maps-3-dog.npy")));
         QFile f(written[1]);
@@ -374,7 +376,7 @@ private Q_SLOTS:
         QCOMPARE(window_->state()->maskMode(), MaskMode::Fill);
         const QImage at40 = overlay();
         const QString maskPath = out_ + QStringLiteral("/mask40.png");
-        QVERIFY(window_->exportMasks(maskPath));
+        QVERIFY(exportWritten(*window_, window_->exportMasks(maskPath)));
         const int area40 = whitePixels(QImage(maskPath));
 
         window_->thresholdSlider()->setValue(90);
@@ -383,7 +385,7 @@ private Q_SLOTS:
         QCOMPARE(window_->plots()->thresholdLine(), 0.9);
         QVERIFY(at90 != at40);
         const QString maskPath90 = out_ + QStringLiteral("/mask90.png");
-        QVERIFY(window_->exportMasks(maskPath90));
+        QVERIFY(exportWritten(*window_, window_->exportMasks(maskPath90)));
         const int area90 = whitePixels(QImage(maskPath90));
         QVERIFY2(area90 < area40, qPrintable(QStringLiteral("%1 vs %2").arg(area90).arg(area40)));
         QVERIFY(area90 > 0);
@@ -407,13 +409,13 @@ private Q_SLOTS:
         const QImage shown = overlay();
 
         const QString png = out_ + QStringLiteral("/overlay.png");
-        QVERIFY2(window_->exportOverlay(png), qPrintable(window_->lastError()));
+        QVERIFY2(exportWritten(*window_, window_->exportOverlay(png)), qPrintable(window_->lastError()));
         const QImage loaded(png);
         QCOMPARE(loaded.size(), QSize(64, 64));
         QCOMPARE(loaded.convertToFormat(QImage::Format_RGB888), shown);
 
         const QString figurePng = out_ + QStringLiteral("/figure.png");
-        QVERIFY(window_->exportFigure(figurePng, 100));
+        QVERIFY(exportWritten(*window_, window_->exportFigure(figurePng, 100)));
         const QImage figure(figurePng);
         const QSizeF inches = figureSizeInches([&] {
             FigureContent c;
@@ -425,13 +427,13 @@ private Q_SLOTS:
         QCOMPARE(qRound(figure.dotsPerMeterX() * 0.0254), 100);
 
         const QString svg = out_ + QStringLiteral("/figure.svg");
-        QVERIFY(window_->exportFigure(svg, 100));
+        QVERIFY(exportWritten(*window_, window_->exportFigure(svg, 100)));
         QSvgRenderer renderer(svg);
         QVERIFY(renderer.isValid());
         QVERIFY(renderer.defaultSize().width() > 100);
 
         const QString pdf = out_ + QStringLiteral("/figure.pdf");
-        QVERIFY(window_->exportFigure(pdf, 150));
+        QVERIFY(exportWritten(*window_, window_->exportFigure(pdf, 150)));
         QFile file(pdf);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QByteArray bytes = file.readAll();
@@ -439,7 +441,7 @@ private Q_SLOTS:
         QVERIFY(bytes.trimmed().endsWith("%%EOF"));
 
         QStringList masks;
-        QVERIFY(window_->exportMasks(out_ + QStringLiteral("/mask.png"), &masks));
+        QVERIFY(exportWritten(*window_, window_->exportMasks(out_ + QStringLiteral("/mask.png")), &masks));
         QCOMPARE(masks.size(), 2);
         const QImage catMask(masks[0]);
         QCOMPARE(catMask.size(), QSize(64, 64));
@@ -601,6 +603,40 @@ private Q_SLOTS:
         for (auto* label : window_->generationPanel()->findChildren<QLabel*>())
             explained = explained || label->text() == QStringLiteral("Write a prompt first.");
         QVERIFY(explained);
+    }
+
+    void writesEndInTheWindow() {
+        // Saves and exports run on a worker; how they end comes back to the window, failures as errors in it.
+        const QString root = QString::fromStdString(daam::test::makeTempDir("ui-writes"));
+        QFile blocker(root + QStringLiteral("/file"));
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        const QString unwritable = root + QStringLiteral("/file/session");
+        QVERIFY(!daam::test::sessionWritten(*window_, window_->saveSession(unwritable)));
+        QVERIFY(window_->errorBanner()->isVisible());
+        QVERIFY2(window_->lastError().startsWith(QStringLiteral("Could not save the session")),
+                 qPrintable(window_->lastError()));
+        QVERIFY(window_->engine().summary().dir != QDir(unwritable).absolutePath());
+        window_->state()->selectWord(kWordCat);
+        QVERIFY(!exportWritten(*window_, window_->exportMasks(root + QStringLiteral("/file/mask.png"))));
+        QVERIFY2(window_->lastError().startsWith(QStringLiteral("Export failed")), qPrintable(window_->lastError()));
+
+        // A good save: the session lives there now.
+        const QString saved = root + QStringLiteral("/saved");
+        QVERIFY2(daam::test::sessionWritten(*window_, window_->saveSession(saved)), qPrintable(window_->lastError()));
+        QCOMPARE(window_->engine().summary().dir, QDir(saved).absolutePath());
+        QVERIFY(QFileInfo::exists(saved + QStringLiteral("/image.png")));
+
+        // A write still running when the window closes is finished, not cut off.
+        const QString last = root + QStringLiteral("/last.png");
+        QVERIFY(window_->exportOverlay(last));
+        window_.reset();
+        QVERIFY(!QImage(last).isNull());
+        window_ = std::make_unique<MainWindow>(); // for cleanup()
+
+        // Nothing to save: refused at once.
+        QVERIFY(!window_->saveSession(saved));
+        QVERIFY(!window_->isWriting());
     }
 
     void damagedSessionShowsAnErrorAndKeepsTheWindow() {
