@@ -18,6 +18,7 @@
 #include "daam/util/Runtime.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QTimer>
 
@@ -66,8 +67,8 @@ std::shared_ptr<daam::Session> makeSession(const daam::bench::Shapes& shapes) {
     return s;
 }
 
-// Runs `step(i)` for i = 0 .. count-1, one every `intervalMs`, then waits until no background frame and no
-// generation runs, all inside the event loop, and returns the longest wait between two turns of it.
+// Runs `step(i)` for i = 0 .. count-1, one every `intervalMs`, then waits until no background frame, generation or
+// write runs, all inside the event loop, and returns the longest wait between two turns of it.
 double longestWait(QApplication& app, daam::ui::MainWindow& window, int count, int intervalMs,
                    const std::function<void(int)>& step) {
     QElapsedTimer clock;
@@ -85,7 +86,7 @@ double longestWait(QApplication& app, daam::ui::MainWindow& window, int count, i
     QObject::connect(&driver, &QTimer::timeout, [&] {
         if (done < count)
             step(done++);
-        else if (!window.isComputing() && !window.generation()->isRunning())
+        else if (!window.isComputing() && !window.generation()->isRunning() && !window.isWriting())
             app.quit();
     });
     clock.start();
@@ -135,6 +136,23 @@ int main(int argc, char** argv) {
     const double single =
         longestWait(app, window, calls, 30, [&](int i) { window.rangeSlider()->setValues(i, i + 1); });
     const int jobs = window.computeJobsStarted();
+    // Writes: how long each takes on the writers' thread (what the GUI thread waited for when it wrote them itself).
+    const QString out = QDir::temp().filePath(QStringLiteral("bench_ui_scrub"));
+    QDir(out).removeRecursively();
+    QElapsedTimer writeClock;
+    double saveMs = 0, figureMs = 0;
+    QObject::connect(&window, &daam::ui::MainWindow::sessionSaved, [&] { saveMs = writeClock.nsecsElapsed() / 1e6; });
+    QObject::connect(&window, &daam::ui::MainWindow::exported, [&] { figureMs = writeClock.nsecsElapsed() / 1e6; });
+    window.state()->setSelectedWords({5, 9});
+    const double saving = longestWait(app, window, 1, 1, [&](int) {
+        writeClock.start();
+        window.saveSession(out + QStringLiteral("/session"));
+    });
+    const double exporting = longestWait(app, window, 1, 1, [&](int) {
+        writeClock.start();
+        window.exportFigure(out + QStringLiteral("/figure.pdf"), 300);
+    });
+    QDir(out).removeRecursively();
 
     std::printf("longest event-loop wait, ms (one frame at 60 Hz: 16.7):\n");
     std::printf("  generating on the built-in model:    %6.1f\n", generating);
@@ -143,5 +161,10 @@ int main(int argc, char** argv) {
     std::printf("  10-call range dragged, 30 ms a step: %6.1f\n", drag);
     std::printf("  one call at a time, 30 ms a step:    %6.1f\n", single);
     std::printf("background frame jobs started: %d\n", jobs);
+    std::printf("writes (what the GUI thread waited for when it wrote them itself):\n");
+    std::printf("  session saved:                       %6.0f ms, longest event-loop wait meanwhile %.1f\n", saveMs,
+                saving);
+    std::printf("  figure of two words, PDF at 300 dpi: %6.0f ms, longest event-loop wait meanwhile %.1f\n",
+                figureMs, exporting);
     return 0;
 }
