@@ -7,6 +7,7 @@
 // A 1 ms timer on the GUI thread measures the waits; a frame at 60 Hz is 16.7 ms.
 #include "ModelShapes.h"
 
+#include "CompareView.h"
 #include "ExplorationEngine.h"
 #include "ExplorationState.h"
 #include "GenerationController.h"
@@ -68,9 +69,10 @@ std::shared_ptr<daam::Session> makeSession(const daam::bench::Shapes& shapes) {
 }
 
 // Runs `step(i)` for i = 0 .. count-1, one every `intervalMs`, then waits until no background frame, generation or
-// write runs, all inside the event loop, and returns the longest wait between two turns of it.
-double longestWait(QApplication& app, daam::ui::MainWindow& window, int count, int intervalMs,
-                   const std::function<void(int)>& step) {
+// write runs and `busy()` is false, all inside the event loop, and returns the longest wait between two turns of it.
+double longestWait(
+    QApplication& app, daam::ui::MainWindow& window, int count, int intervalMs, const std::function<void(int)>& step,
+    const std::function<bool()>& busy = [] { return false; }) {
     QElapsedTimer clock;
     qint64 last = 0, longest = 0;
     QTimer ticker;
@@ -86,7 +88,7 @@ double longestWait(QApplication& app, daam::ui::MainWindow& window, int count, i
     QObject::connect(&driver, &QTimer::timeout, [&] {
         if (done < count)
             step(done++);
-        else if (!window.isComputing() && !window.generation()->isRunning() && !window.isWriting())
+        else if (!window.isComputing() && !window.generation()->isRunning() && !window.isWriting() && !busy())
             app.quit();
     });
     clock.start();
@@ -152,6 +154,22 @@ int main(int argc, char** argv) {
         writeClock.start();
         window.exportFigure(out + QStringLiteral("/figure.pdf"), 300);
     });
+    // The saved session beside the open one (Compare), word after word: both sides and their difference redrawn.
+    bool opening = false;
+    QObject::connect(&window, &daam::ui::MainWindow::compareOpened, [&](bool ok) {
+        opening = false;
+        if (!ok) std::fprintf(stderr, "compare: %s\n", qPrintable(window.lastError()));
+    });
+    int shownSides = 0;
+    QObject::connect(window.compareView(), &daam::ui::CompareView::shown, [&] { ++shownSides; });
+    const double compareOpening = longestWait(
+        app, window, 1, 1,
+        [&](int) {
+            opening = true;
+            window.compareWith(out + QStringLiteral("/session"));
+        },
+        [&] { return opening; });
+    const double comparing = longestWait(app, window, words, 150, [&](int i) { window.state()->selectWord(i); });
     QDir(out).removeRecursively();
 
     std::printf("longest event-loop wait, ms (one frame at 60 Hz: 16.7):\n");
@@ -164,7 +182,10 @@ int main(int argc, char** argv) {
     std::printf("writes (what the GUI thread waited for when it wrote them itself):\n");
     std::printf("  session saved:                       %6.0f ms, longest event-loop wait meanwhile %.1f\n", saveMs,
                 saving);
-    std::printf("  figure of two words, PDF at 300 dpi: %6.0f ms, longest event-loop wait meanwhile %.1f\n",
-                figureMs, exporting);
+    std::printf("  figure of two words, PDF at 300 dpi: %6.0f ms, longest event-loop wait meanwhile %.1f\n", figureMs,
+                exporting);
+    std::printf("compared with the saved session (longest event-loop wait, ms):\n");
+    std::printf("  opened beside it:                    %6.1f\n", compareOpening);
+    std::printf("  %d words clicked, 150 ms apart:      %6.1f (%d drawn)\n", words, comparing, shownSides);
     return 0;
 }

@@ -145,63 +145,83 @@ MapQuery CompareView::mapQuery(const MapQuery& query, const SessionSummary& main
     return q;
 }
 
+// What one request shows, made on the worker: the three images and the difference's figures.
+struct CompareView::Drawn {
+    GridMapsPtr otherMaps;
+    int word = -1, otherWord = -1;
+    MapQuery otherQuery;
+    QImage thisImage, otherImage, differenceImage;
+    HeatMap difference;
+    double meanGap = 0, largestGap = 0;
+};
+
 void CompareView::showWord(const SessionSummary& main, int word, const HeatMap* mainMap, const MapQuery& query,
                            const OverlayStyle& style) {
     if (!hasOther()) return;
     main_ = main;
-    word_ = word;
-    mainMap_ = mainMap ? *mainMap : HeatMap{};
-    style_ = style;
-    otherWord_ = matchWord(main, word, other_.summary());
-    otherQuery_ = mapQuery(query, main, other_.summary());
-    if (otherWord_ < 0 || other_.isReady(otherQuery_)) {
-        requests_.supersede(); // drawn now: a job still running for an earlier word must not draw over it
-        return render();
-    }
-    // The other session's grid maps for this query, off the GUI thread; the latest request wins.
+    const int otherWord = matchWord(main, word, other_.summary());
+    const MapQuery otherQuery = mapQuery(query, main, other_.summary());
+    // Everything is made on the worker (an SDXL-sized image takes tens of ms to draw); the latest request wins.
     requests_.run(
-        pool_, this, [job = other_.gridMapsJob(otherQuery_)] { return job(); },
-        [this](const GridMapsPtr& maps) {
-            other_.install(maps);
-            render();
-        });
+        pool_, this,
+        [word, otherWord, otherQuery, style, mainImage = main.image, otherImage = other_.summary().image,
+         mainMap = mainMap ? *mainMap : HeatMap{}, noWords = main.words.empty(),
+         job = otherWord >= 0 ? other_.gridMapsJob(otherQuery) : std::function<GridMapsPtr()>()] {
+            Drawn out;
+            out.word = word;
+            out.otherWord = otherWord;
+            out.otherQuery = otherQuery;
+            out.thisImage = renderOverlay(mainImage, {&mainMap}, style);
+            if (otherWord < 0) {
+                out.otherImage = otherImage;
+                return out;
+            }
+            out.otherMaps = job();
+            const HeatMap* otherMap = ExplorationEngine::wordMaps(out.otherMaps, {otherWord}).front();
+            out.otherImage = renderOverlay(otherImage, {otherMap}, style);
+            if (mainMap.empty() || !otherMap || otherMap->empty()) return out;
+            const HeatMap resampled = resampledMap(*otherMap, mainMap.width, mainMap.height);
+            out.difference = mainMap;
+            double sum = 0;
+            for (size_t i = 0; i < out.difference.values.size(); ++i) {
+                out.difference.values[i] = mainMap.values[i] - resampled.values[i];
+                sum += std::abs(out.difference.values[i]);
+                out.largestGap = std::max(out.largestGap, double(std::abs(out.difference.values[i])));
+            }
+            out.meanGap = sum / std::max<size_t>(out.difference.values.size(), 1);
+            // Maps in [0, 1] (min-max, joint, share) are compared on that scale; absolute maps on their largest gap.
+            const double scale = noWords || out.largestGap <= 1 ? 1.0 : out.largestGap;
+            out.differenceImage = renderDifference(out.difference, scale);
+            return out;
+        },
+        [this](const Drawn& drawn) { showDrawn(drawn); });
 }
 
-void CompareView::render() {
+void CompareView::showDrawn(const Drawn& drawn) {
+    if (drawn.otherMaps) other_.install(drawn.otherMaps);
     const auto& other = other_.summary();
+    word_ = drawn.word;
+    otherWord_ = drawn.otherWord;
+    difference_ = drawn.difference;
     const QString word = word_ >= 0 && word_ < int(main_.words.size()) ? main_.words[size_t(word_)].text : QString();
-    thisView_->setImage(renderOverlay(main_.image, {&mainMap_}, style_));
+    thisView_->setImage(drawn.thisImage);
+    otherView_->setImage(drawn.otherImage);
+    differenceView_->setImage(drawn.differenceImage);
     if (otherWord_ < 0) {
-        otherView_->setImage(other.image);
         otherCaption_->setText(tr("Other session"));
-        differenceView_->setImage(QImage());
-        difference_ = {};
         note_->setText(word.isEmpty() ? tr("Select a word to compare its maps.")
                                       : tr("“%1” is not in the other session's prompt.").arg(word));
         Q_EMIT shown();
         return;
     }
-    const HeatMap& otherMap = other_.wordMap(otherWord_, otherQuery_);
-    otherView_->setImage(renderOverlay(other.image, {&otherMap}, style_));
-    const int otherCalls = otherQuery_.callEnd < 0 ? other.calls : otherQuery_.callEnd;
+    const int otherCalls = drawn.otherQuery.callEnd < 0 ? other.calls : drawn.otherQuery.callEnd;
     otherCaption_->setText(
-        tr("Other session, steps %1–%2 of %3").arg(otherQuery_.callBegin + 1).arg(otherCalls).arg(other.calls));
-    if (mainMap_.empty() || otherMap.empty()) return;
-    const HeatMap resampled = resampledMap(otherMap, mainMap_.width, mainMap_.height);
-    difference_ = mainMap_;
-    double sum = 0, largest = 0;
-    for (size_t i = 0; i < difference_.values.size(); ++i) {
-        difference_.values[i] = mainMap_.values[i] - resampled.values[i];
-        sum += std::abs(difference_.values[i]);
-        largest = std::max(largest, double(std::abs(difference_.values[i])));
-    }
-    // Maps in [0, 1] (min-max, joint, share) are compared on that scale; absolute maps on their largest gap.
-    const double scale = main_.words.empty() || largest <= 1 ? 1.0 : largest;
-    differenceView_->setImage(renderDifference(difference_, scale));
+        tr("Other session, steps %1–%2 of %3").arg(drawn.otherQuery.callBegin + 1).arg(otherCalls).arg(other.calls));
+    if (difference_.empty()) return;
     note_->setText(tr("“%1”: mean |this − other| = %2, largest %3.")
                        .arg(word)
-                       .arg(sum / std::max<size_t>(difference_.values.size(), 1), 0, 'f', 3)
-                       .arg(largest, 0, 'f', 3));
+                       .arg(drawn.meanGap, 0, 'f', 3)
+                       .arg(drawn.largestGap, 0, 'f', 3));
     Q_EMIT shown();
 }
 

@@ -56,16 +56,14 @@ Q_SIGNALS:
     void shown(); // both sides and the difference are drawn for the latest request
 
 private:
-    void render();
+    struct Drawn;
+    void showDrawn(const Drawn& drawn);
 
     ExplorationEngine other_;
     QThreadPool pool_;
-    JobTracker requests_; // the other session's maps for the word shown last
+    JobTracker requests_; // what shows the word asked for last
     SessionSummary main_;
-    int word_ = -1, otherWord_ = -1;
-    HeatMap mainMap_;
-    MapQuery otherQuery_;
-    OverlayStyle style_;
+    int word_ = -1, otherWord_ = -1; // as shown
     HeatMap difference_;
 
     QLabel* title_;
