@@ -7,12 +7,20 @@
 
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
+#include <torch/torch.h>
 
 #include <QProcess>
 #include <QRegularExpression>
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <thread>
+#include <unistd.h>
 
 namespace {
 
@@ -82,6 +90,44 @@ private Q_SLOTS:
         QCOMPARE(daam::parallelForThreads(), 2);
         at::set_num_threads(1);
         QCOMPARE(daam::parallelForThreads(), 1);
+    }
+
+    void yieldingReachesTheThreadsTeam() {
+        // A thread that yields, and the OpenMP team it then starts inside LibTorch, run nicer; the thread that
+        // started it does not.
+        auto niceness = [] { return getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid))); };
+        // The process's threads at niceness `n` (field 19 of /proc/self/task/<tid>/stat).
+        auto threadsAt = [](int n) {
+            int count = 0;
+            for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+                std::ifstream stat(task.path() / "stat");
+                std::string line;
+                std::getline(stat, line);
+                std::istringstream fields(line.substr(line.rfind(')') + 2)); // after the name, which may hold spaces
+                std::string field;
+                for (int i = 3; i <= 19 && fields >> field; ++i) {
+                }
+                count += field == std::to_string(n) ? 1 : 0;
+            }
+            return count;
+        };
+        const int mine = niceness();
+        if (mine > 16) QSKIP("this process already runs at the lowest priorities");
+        at::set_num_threads(2);
+        int before = 0, returned = 0, team = 0;
+        std::thread worker([&] {
+            before = niceness();
+            returned = daam::yieldToOtherThreads(3);
+            // Large enough for LibTorch to split it over its threads: the team is made now, by this thread.
+            const auto x = torch::rand({1 << 24});
+            QVERIFY(x.exp().sum().item<double>() > 0);
+            team = threadsAt(mine + 3);
+        });
+        worker.join();
+        QCOMPARE(before, mine);
+        QCOMPARE(returned, mine + 3);
+        QVERIFY2(team >= 2, qPrintable(QString::number(team))); // this thread and the team it started
+        QCOMPARE(niceness(), mine);
     }
 
     // OpenBLAS's fallback for a CPU model it does not know is replaced by the kernels the CPU runs; its

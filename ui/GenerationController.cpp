@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "GenerationController.h"
 
+#include "daam/util/Runtime.h"
+
 namespace daam::ui {
 
 GenerationController::GenerationController(QObject* parent) : QObject(parent), worker_(new GenerationWorker) {
@@ -24,6 +26,10 @@ GenerationController::GenerationController(QObject* parent) : QObject(parent), w
         if (!queued_) Q_EMIT cancelled();
         onDone();
     });
+    // Generation takes every core for seconds to minutes: the window's thread must win them back at once when it
+    // has something to draw (bench_ui_scrub, generating).
+    connect(
+        &thread_, &QThread::started, worker_, [] { daam::yieldToOtherThreads(); }, Qt::DirectConnection);
     thread_.start();
 }
 

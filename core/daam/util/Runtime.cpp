@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <dlfcn.h>
@@ -15,6 +16,8 @@
 #include <set>
 #include <string>
 #include <strings.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <thread>
 #include <unistd.h>
 
@@ -136,6 +139,23 @@ int parallelForThreads() {
         threads.insert(at::get_thread_num());
     });
     return static_cast<int>(threads.size());
+}
+
+int yieldToOtherThreads(int steps) {
+#ifdef __linux__
+    // On Linux niceness belongs to each thread (PRIO_PROCESS with a thread id), and a new thread inherits its
+    // creator's.
+    const auto thread = static_cast<id_t>(syscall(SYS_gettid));
+    errno = 0;
+    const int now = getpriority(PRIO_PROCESS, thread);
+    if (errno != 0) return -1;
+    const int wanted = std::min(now + std::max(steps, 0), 19);
+    if (setpriority(PRIO_PROCESS, thread, wanted) != 0) return -1;
+    return wanted;
+#else
+    (void)steps;
+    return -1;
+#endif
 }
 
 } // namespace daam

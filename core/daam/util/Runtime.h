@@ -62,4 +62,11 @@ private:
 // daam_core is built without OpenMP, which is the mistake this exists to catch.
 int parallelForThreads();
 
+// Makes the calling thread, and the threads it starts from now on (its OpenMP team among them: libgomp starts a
+// team per thread that opens a parallel region), yield the CPU to the process's other threads when they want it
+// (Linux: `steps` more niceness for this thread alone). For a front end's long computations, so that on a machine
+// with few cores the thread that draws the window is never kept waiting by them; alone on the CPU they run as
+// fast as before. Returns the niceness now in effect; -1 where nothing changed.
+int yieldToOtherThreads(int steps = 5);
+
 } // namespace daam
