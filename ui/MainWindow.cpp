@@ -443,9 +443,10 @@ void MainWindow::startCompute() {
 void MainWindow::onFrame(const std::shared_ptr<const Frame>& frame) {
     const bool current = engine_.install(frame->maps);
     statusBar()->clearMessage();
-    if (!current) return; // made for a session closed since
-    // The user moved on while this ran: make the frame of the state they are at now instead of showing this one.
-    if (!frame->answers(wantedFrame())) return startCompute();
+    if (!engine_.hasSession()) return;
+    // Made for a session replaced since, or the user moved on while this ran: make the frame of the state they are
+    // at now instead of showing this one.
+    if (!current || !frame->answers(wantedFrame())) return startCompute();
     frame_ = frame;
     present();
 }
