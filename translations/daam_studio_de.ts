@@ -180,27 +180,27 @@
         <translation>Verglichen mit %1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/CompareView.cpp" line="176"/>
+        <location filename="../ui/CompareView.cpp" line="211"/>
         <source>Other session</source>
         <translation>Andere Sitzung</translation>
     </message>
     <message>
-        <location filename="../ui/CompareView.cpp" line="179"/>
+        <location filename="../ui/CompareView.cpp" line="212"/>
         <source>Select a word to compare its maps.</source>
         <translation>Wählen Sie ein Wort, um seine Karten zu vergleichen.</translation>
     </message>
     <message>
-        <location filename="../ui/CompareView.cpp" line="180"/>
+        <location filename="../ui/CompareView.cpp" line="213"/>
         <source>“%1” is not in the other session&apos;s prompt.</source>
         <translation>„%1“ steht nicht im Prompt der anderen Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/CompareView.cpp" line="188"/>
+        <location filename="../ui/CompareView.cpp" line="219"/>
         <source>Other session, steps %1–%2 of %3</source>
         <translation>Andere Sitzung, Schritte %1–%2 von %3</translation>
     </message>
     <message>
-        <location filename="../ui/CompareView.cpp" line="201"/>
+        <location filename="../ui/CompareView.cpp" line="221"/>
         <source>“%1”: mean |this − other| = %2, largest %3.</source>
         <translation>„%1“: Mittel |diese − andere| = %2, größte %3.</translation>
     </message>
@@ -1052,7 +1052,7 @@
     <name>daam::ui::MainWindow</name>
     <message>
         <location filename="../ui/MainWindow.cpp" line="87"/>
-        <location filename="../ui/MainWindow.cpp" line="1087"/>
+        <location filename="../ui/MainWindow.cpp" line="1099"/>
         <source>DAAM Studio</source>
         <translation>DAAM Studio</translation>
     </message>
@@ -1229,286 +1229,286 @@
         <translation>Die Heatmaps konnten nicht berechnet werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="512"/>
+        <location filename="../ui/MainWindow.cpp" line="513"/>
         <source>Syntax: %1</source>
         <translation>Syntax: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="514"/>
+        <location filename="../ui/MainWindow.cpp" line="515"/>
         <source>Syntax: the parser relates none of the prompt&apos;s words</source>
         <translation>Syntax: Der Parser setzt keine Wörter des Prompts in Beziehung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="516"/>
+        <location filename="../ui/MainWindow.cpp" line="517"/>
         <source>Syntax unavailable: %1</source>
         <translation>Syntax nicht verfügbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="542"/>
+        <location filename="../ui/MainWindow.cpp" line="543"/>
         <source>Draw the word&apos;s region to score its map against it.</source>
         <translation>Zeichnen Sie den Bereich des Wortes, um seine Karte daran zu messen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="552"/>
+        <location filename="../ui/MainWindow.cpp" line="553"/>
         <source>IoU of the map at τ = %1 with the drawn region: %2</source>
         <translation>IoU der Karte bei τ = %1 mit dem gezeichneten Bereich: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="563"/>
+        <location filename="../ui/MainWindow.cpp" line="564"/>
         <source>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
         <translation>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="572"/>
+        <location filename="../ui/MainWindow.cpp" line="573"/>
         <source>%1(%2 → %3)
 </source>
         <translation>%1(%2 → %3)
 </translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="633"/>
+        <location filename="../ui/MainWindow.cpp" line="634"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="634"/>
+        <location filename="../ui/MainWindow.cpp" line="635"/>
         <source>x %1, y %2 — %3</source>
         <translation>x %1, y %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="678"/>
+        <location filename="../ui/MainWindow.cpp" line="679"/>
         <source>Opening %1…</source>
         <translation>%1 wird geöffnet …</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="726"/>
+        <location filename="../ui/MainWindow.cpp" line="738"/>
         <source>Could not save the annotations: %1</source>
         <translation>Die Annotationen konnten nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="728"/>
+        <location filename="../ui/MainWindow.cpp" line="736"/>
         <source>Saved the annotations in %1</source>
         <translation>Annotationen in %1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="734"/>
+        <location filename="../ui/MainWindow.cpp" line="746"/>
         <source>Export the ratings</source>
         <translation>Bewertungen exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="734"/>
+        <location filename="../ui/MainWindow.cpp" line="746"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="751"/>
+        <location filename="../ui/MainWindow.cpp" line="763"/>
         <source>Could not export the ratings: %1</source>
         <translation>Die Bewertungen konnten nicht exportiert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="758"/>
+        <location filename="../ui/MainWindow.cpp" line="770"/>
         <source>Opening %1 to compare…</source>
         <translation>%1 wird zum Vergleich geöffnet…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="762"/>
+        <location filename="../ui/MainWindow.cpp" line="774"/>
         <source>Could not compare with %1: %2</source>
         <translation>Vergleich mit %1 nicht möglich: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="767"/>
+        <location filename="../ui/MainWindow.cpp" line="779"/>
         <source>Comparing with %1</source>
         <translation>Vergleich mit %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="775"/>
+        <location filename="../ui/MainWindow.cpp" line="787"/>
         <source>Open or generate a session first, then compare it with another.</source>
         <translation>Öffnen oder erzeugen Sie zuerst eine Sitzung und vergleichen Sie sie dann mit einer anderen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="777"/>
+        <location filename="../ui/MainWindow.cpp" line="789"/>
         <source>Compare with a session folder</source>
         <translation>Mit einem Sitzungsordner vergleichen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="791"/>
+        <location filename="../ui/MainWindow.cpp" line="803"/>
         <source>Reading the settings of %1…</source>
         <translation>Die Einstellungen von %1 werden gelesen …</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="820"/>
+        <location filename="../ui/MainWindow.cpp" line="832"/>
         <source>%1 carries no settings: %2</source>
         <translation>%1 enthält keine Einstellungen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="826"/>
+        <location filename="../ui/MainWindow.cpp" line="838"/>
         <source>Could not take the settings of a PNG: %1</source>
         <translation>Die Einstellungen eines PNG konnten nicht übernommen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="833"/>
+        <location filename="../ui/MainWindow.cpp" line="845"/>
         <source>Settings from %1 (%2).</source>
         <translation>Einstellungen aus %1 (%2).</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="853"/>
+        <location filename="../ui/MainWindow.cpp" line="865"/>
         <source>Could not open the session %1: %2</source>
         <translation>Die Sitzung %1 konnte nicht geöffnet werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="861"/>
+        <location filename="../ui/MainWindow.cpp" line="873"/>
         <source>Opened %1</source>
         <translation>%1 geöffnet</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="882"/>
+        <location filename="../ui/MainWindow.cpp" line="894"/>
         <source>Settings of the session %1.</source>
         <translation>Einstellungen der Sitzung %1.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="901"/>
+        <location filename="../ui/MainWindow.cpp" line="913"/>
         <source>The session&apos;s settings were not taken: %1</source>
         <translation>Die Einstellungen der Sitzung wurden nicht übernommen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="908"/>
+        <location filename="../ui/MainWindow.cpp" line="920"/>
         <source>The generated session cannot be shown: %1</source>
         <translation>Die erzeugte Sitzung kann nicht angezeigt werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="921"/>
+        <location filename="../ui/MainWindow.cpp" line="933"/>
         <source>Saving %1…</source>
         <translation>%1 wird gespeichert …</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="931"/>
+        <location filename="../ui/MainWindow.cpp" line="943"/>
         <source>Could not save the session: %1</source>
         <translation>Die Sitzung konnte nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="941"/>
+        <location filename="../ui/MainWindow.cpp" line="953"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1001"/>
+        <location filename="../ui/MainWindow.cpp" line="1013"/>
         <source>Nothing to export: open or generate a session first.</source>
         <translation>Nichts zu exportieren: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="995"/>
+        <location filename="../ui/MainWindow.cpp" line="1007"/>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1004"/>
-        <location filename="../ui/MainWindow.cpp" line="1043"/>
-        <location filename="../ui/MainWindow.cpp" line="1060"/>
+        <location filename="../ui/MainWindow.cpp" line="1016"/>
+        <location filename="../ui/MainWindow.cpp" line="1055"/>
+        <location filename="../ui/MainWindow.cpp" line="1072"/>
         <source>Wrote %1</source>
         <translation>%1 geschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1030"/>
+        <location filename="../ui/MainWindow.cpp" line="1042"/>
         <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
         <translation>Export fehlgeschlagen: %1: Verwenden Sie einen Dateinamen auf .png, .svg oder .pdf</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="971"/>
+        <location filename="../ui/MainWindow.cpp" line="983"/>
         <source>Nothing to export: select at least one word.</source>
         <translation>Nichts zu exportieren: Wählen Sie mindestens ein Wort.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1049"/>
+        <location filename="../ui/MainWindow.cpp" line="1061"/>
         <source>Export failed: %1: use a .npy or .safetensors file name</source>
         <translation>Export fehlgeschlagen: %1: Dateiname auf .npy oder .safetensors verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1070"/>
+        <location filename="../ui/MainWindow.cpp" line="1082"/>
         <source>Masks written: %1</source>
         <translation>Masken geschrieben: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1088"/>
+        <location filename="../ui/MainWindow.cpp" line="1100"/>
         <source>unsaved</source>
         <translation>nicht gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1089"/>
+        <location filename="../ui/MainWindow.cpp" line="1101"/>
         <source>%1 (%2) — DAAM Studio</source>
         <translation>%1 (%2) — DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1146"/>
+        <location filename="../ui/MainWindow.cpp" line="1158"/>
         <source>Type what the image shows in the prompt, then Generate: its words get maps over the image.</source>
         <translation>Beschreiben Sie im Prompt, was das Bild zeigt, dann „Erzeugen“: Seine Wörter erhalten Karten über dem Bild.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1153"/>
+        <location filename="../ui/MainWindow.cpp" line="1165"/>
         <source>Open a session folder</source>
         <translation>Sitzungsordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1158"/>
+        <location filename="../ui/MainWindow.cpp" line="1170"/>
         <source>Take the settings of an image</source>
         <translation>Einstellungen eines Bildes übernehmen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="918"/>
-        <location filename="../ui/MainWindow.cpp" line="1164"/>
+        <location filename="../ui/MainWindow.cpp" line="930"/>
+        <location filename="../ui/MainWindow.cpp" line="1176"/>
         <source>Nothing to save: open or generate a session first.</source>
         <translation>Nichts zu speichern: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1165"/>
+        <location filename="../ui/MainWindow.cpp" line="1177"/>
         <source>Save the session as a folder</source>
         <translation>Sitzung als Ordner speichern</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1171"/>
+        <location filename="../ui/MainWindow.cpp" line="1183"/>
         <source>Export the overlay</source>
         <translation>Overlay exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1159"/>
         <location filename="../ui/MainWindow.cpp" line="1171"/>
-        <location filename="../ui/MainWindow.cpp" line="1199"/>
+        <location filename="../ui/MainWindow.cpp" line="1183"/>
+        <location filename="../ui/MainWindow.cpp" line="1211"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1178"/>
+        <location filename="../ui/MainWindow.cpp" line="1190"/>
         <source>Export a figure</source>
         <translation>Abbildung exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1179"/>
+        <location filename="../ui/MainWindow.cpp" line="1191"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
         <translation>PNG-Bild (*.png);;SVG-Zeichnung (*.svg);;PDF-Dokument (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1185"/>
+        <location filename="../ui/MainWindow.cpp" line="1197"/>
         <source>Figure resolution</source>
         <translation>Auflösung der Abbildung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1185"/>
+        <location filename="../ui/MainWindow.cpp" line="1197"/>
         <source>Dots per inch:</source>
         <translation>Punkte pro Zoll (dpi):</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1192"/>
+        <location filename="../ui/MainWindow.cpp" line="1204"/>
         <source>Export the maps as numbers</source>
         <translation>Karten als Zahlen exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1193"/>
+        <location filename="../ui/MainWindow.cpp" line="1205"/>
         <source>safetensors (*.safetensors);;NumPy arrays (*.npy)</source>
         <translation>safetensors (*.safetensors);;NumPy-Arrays (*.npy)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1199"/>
+        <location filename="../ui/MainWindow.cpp" line="1211"/>
         <source>Export masks</source>
         <translation>Masken exportieren</translation>
     </message>

@@ -180,27 +180,27 @@
         <translation>与 %1 比较：%2</translation>
     </message>
     <message>
-        <location filename="../ui/CompareView.cpp" line="176"/>
+        <location filename="../ui/CompareView.cpp" line="211"/>
         <source>Other session</source>
         <translation>另一会话</translation>
     </message>
     <message>
-        <location filename="../ui/CompareView.cpp" line="179"/>
+        <location filename="../ui/CompareView.cpp" line="212"/>
         <source>Select a word to compare its maps.</source>
         <translation>选择一个词以比较其热图。</translation>
     </message>
     <message>
-        <location filename="../ui/CompareView.cpp" line="180"/>
+        <location filename="../ui/CompareView.cpp" line="213"/>
         <source>“%1” is not in the other session&apos;s prompt.</source>
         <translation>“%1”不在另一会话的提示词中。</translation>
     </message>
     <message>
-        <location filename="../ui/CompareView.cpp" line="188"/>
+        <location filename="../ui/CompareView.cpp" line="219"/>
         <source>Other session, steps %1–%2 of %3</source>
         <translation>另一会话，第 %1–%2 步，共 %3 步</translation>
     </message>
     <message>
-        <location filename="../ui/CompareView.cpp" line="201"/>
+        <location filename="../ui/CompareView.cpp" line="221"/>
         <source>“%1”: mean |this − other| = %2, largest %3.</source>
         <translation>“%1”：平均 |本会话 − 另一会话| = %2，最大 %3。</translation>
     </message>
@@ -1052,7 +1052,7 @@
     <name>daam::ui::MainWindow</name>
     <message>
         <location filename="../ui/MainWindow.cpp" line="87"/>
-        <location filename="../ui/MainWindow.cpp" line="1087"/>
+        <location filename="../ui/MainWindow.cpp" line="1099"/>
         <source>DAAM Studio</source>
         <translation>DAAM Studio</translation>
     </message>
@@ -1229,286 +1229,286 @@
         <translation>无法计算热力图：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="512"/>
+        <location filename="../ui/MainWindow.cpp" line="513"/>
         <source>Syntax: %1</source>
         <translation>句法：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="514"/>
+        <location filename="../ui/MainWindow.cpp" line="515"/>
         <source>Syntax: the parser relates none of the prompt&apos;s words</source>
         <translation>句法：解析器未找到提示词之间的任何关系</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="516"/>
+        <location filename="../ui/MainWindow.cpp" line="517"/>
         <source>Syntax unavailable: %1</source>
         <translation>句法不可用：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="542"/>
+        <location filename="../ui/MainWindow.cpp" line="543"/>
         <source>Draw the word&apos;s region to score its map against it.</source>
         <translation>绘制该词的区域，以据此为其热图打分。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="552"/>
+        <location filename="../ui/MainWindow.cpp" line="553"/>
         <source>IoU of the map at τ = %1 with the drawn region: %2</source>
         <translation>τ = %1 时热图与所绘区域的 IoU：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="563"/>
+        <location filename="../ui/MainWindow.cpp" line="564"/>
         <source>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
         <translation>IoU(%1, %2) = %3
 IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="572"/>
+        <location filename="../ui/MainWindow.cpp" line="573"/>
         <source>%1(%2 → %3)
 </source>
         <translation>%1(%2 → %3)
 </translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="633"/>
+        <location filename="../ui/MainWindow.cpp" line="634"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="634"/>
+        <location filename="../ui/MainWindow.cpp" line="635"/>
         <source>x %1, y %2 — %3</source>
         <translation>x %1，y %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="678"/>
+        <location filename="../ui/MainWindow.cpp" line="679"/>
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="726"/>
+        <location filename="../ui/MainWindow.cpp" line="738"/>
         <source>Could not save the annotations: %1</source>
         <translation>无法保存标注：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="728"/>
+        <location filename="../ui/MainWindow.cpp" line="736"/>
         <source>Saved the annotations in %1</source>
         <translation>已将标注保存到 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="734"/>
+        <location filename="../ui/MainWindow.cpp" line="746"/>
         <source>Export the ratings</source>
         <translation>导出评分</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="734"/>
+        <location filename="../ui/MainWindow.cpp" line="746"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="751"/>
+        <location filename="../ui/MainWindow.cpp" line="763"/>
         <source>Could not export the ratings: %1</source>
         <translation>无法导出评分：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="758"/>
+        <location filename="../ui/MainWindow.cpp" line="770"/>
         <source>Opening %1 to compare…</source>
         <translation>正在打开 %1 以进行比较…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="762"/>
+        <location filename="../ui/MainWindow.cpp" line="774"/>
         <source>Could not compare with %1: %2</source>
         <translation>无法与 %1 比较：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="767"/>
+        <location filename="../ui/MainWindow.cpp" line="779"/>
         <source>Comparing with %1</source>
         <translation>正在与 %1 比较</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="775"/>
+        <location filename="../ui/MainWindow.cpp" line="787"/>
         <source>Open or generate a session first, then compare it with another.</source>
         <translation>请先打开或生成一个会话，再与另一个会话比较。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="777"/>
+        <location filename="../ui/MainWindow.cpp" line="789"/>
         <source>Compare with a session folder</source>
         <translation>与会话文件夹比较</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="791"/>
+        <location filename="../ui/MainWindow.cpp" line="803"/>
         <source>Reading the settings of %1…</source>
         <translation>正在读取 %1 的设置…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="820"/>
+        <location filename="../ui/MainWindow.cpp" line="832"/>
         <source>%1 carries no settings: %2</source>
         <translation>%1 不含设置：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="826"/>
+        <location filename="../ui/MainWindow.cpp" line="838"/>
         <source>Could not take the settings of a PNG: %1</source>
         <translation>无法读取 PNG 的设置：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="833"/>
+        <location filename="../ui/MainWindow.cpp" line="845"/>
         <source>Settings from %1 (%2).</source>
         <translation>设置来自 %1（%2）。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="853"/>
+        <location filename="../ui/MainWindow.cpp" line="865"/>
         <source>Could not open the session %1: %2</source>
         <translation>无法打开会话 %1：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="861"/>
+        <location filename="../ui/MainWindow.cpp" line="873"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="882"/>
+        <location filename="../ui/MainWindow.cpp" line="894"/>
         <source>Settings of the session %1.</source>
         <translation>会话 %1 的设置。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="901"/>
+        <location filename="../ui/MainWindow.cpp" line="913"/>
         <source>The session&apos;s settings were not taken: %1</source>
         <translation>未采用该会话的设置：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="908"/>
+        <location filename="../ui/MainWindow.cpp" line="920"/>
         <source>The generated session cannot be shown: %1</source>
         <translation>无法显示生成的会话：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="921"/>
+        <location filename="../ui/MainWindow.cpp" line="933"/>
         <source>Saving %1…</source>
         <translation>正在保存 %1…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="931"/>
+        <location filename="../ui/MainWindow.cpp" line="943"/>
         <source>Could not save the session: %1</source>
         <translation>无法保存会话：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="941"/>
+        <location filename="../ui/MainWindow.cpp" line="953"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1001"/>
+        <location filename="../ui/MainWindow.cpp" line="1013"/>
         <source>Nothing to export: open or generate a session first.</source>
         <translation>没有可导出的内容：请先打开或生成一个会话。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="995"/>
+        <location filename="../ui/MainWindow.cpp" line="1007"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1004"/>
-        <location filename="../ui/MainWindow.cpp" line="1043"/>
-        <location filename="../ui/MainWindow.cpp" line="1060"/>
+        <location filename="../ui/MainWindow.cpp" line="1016"/>
+        <location filename="../ui/MainWindow.cpp" line="1055"/>
+        <location filename="../ui/MainWindow.cpp" line="1072"/>
         <source>Wrote %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1030"/>
+        <location filename="../ui/MainWindow.cpp" line="1042"/>
         <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
         <translation>导出失败：%1：请使用 .png、.svg 或 .pdf 文件名</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="971"/>
+        <location filename="../ui/MainWindow.cpp" line="983"/>
         <source>Nothing to export: select at least one word.</source>
         <translation>没有可导出的内容：请至少选择一个词。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1049"/>
+        <location filename="../ui/MainWindow.cpp" line="1061"/>
         <source>Export failed: %1: use a .npy or .safetensors file name</source>
         <translation>导出失败：%1：请使用 .npy 或 .safetensors 文件名</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1070"/>
+        <location filename="../ui/MainWindow.cpp" line="1082"/>
         <source>Masks written: %1</source>
         <translation>已写入掩码：%1 个</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1088"/>
+        <location filename="../ui/MainWindow.cpp" line="1100"/>
         <source>unsaved</source>
         <translation>未保存</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1089"/>
+        <location filename="../ui/MainWindow.cpp" line="1101"/>
         <source>%1 (%2) — DAAM Studio</source>
         <translation>%1（%2）— DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1146"/>
+        <location filename="../ui/MainWindow.cpp" line="1158"/>
         <source>Type what the image shows in the prompt, then Generate: its words get maps over the image.</source>
         <translation>在提示词中输入图像的内容，然后点击生成：其中的词会在图像上得到热图。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1153"/>
+        <location filename="../ui/MainWindow.cpp" line="1165"/>
         <source>Open a session folder</source>
         <translation>打开会话文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1158"/>
+        <location filename="../ui/MainWindow.cpp" line="1170"/>
         <source>Take the settings of an image</source>
         <translation>读取图像的设置</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="918"/>
-        <location filename="../ui/MainWindow.cpp" line="1164"/>
+        <location filename="../ui/MainWindow.cpp" line="930"/>
+        <location filename="../ui/MainWindow.cpp" line="1176"/>
         <source>Nothing to save: open or generate a session first.</source>
         <translation>没有可保存的内容：请先打开或生成一个会话。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1165"/>
+        <location filename="../ui/MainWindow.cpp" line="1177"/>
         <source>Save the session as a folder</source>
         <translation>将会话保存为文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1171"/>
+        <location filename="../ui/MainWindow.cpp" line="1183"/>
         <source>Export the overlay</source>
         <translation>导出叠加图</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1159"/>
         <location filename="../ui/MainWindow.cpp" line="1171"/>
-        <location filename="../ui/MainWindow.cpp" line="1199"/>
+        <location filename="../ui/MainWindow.cpp" line="1183"/>
+        <location filename="../ui/MainWindow.cpp" line="1211"/>
         <source>PNG images (*.png)</source>
         <translation>PNG 图像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1178"/>
+        <location filename="../ui/MainWindow.cpp" line="1190"/>
         <source>Export a figure</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1179"/>
+        <location filename="../ui/MainWindow.cpp" line="1191"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
         <translation>PNG 图像 (*.png);;SVG 矢量图 (*.svg);;PDF 文档 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1185"/>
+        <location filename="../ui/MainWindow.cpp" line="1197"/>
         <source>Figure resolution</source>
         <translation>图表分辨率</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1185"/>
+        <location filename="../ui/MainWindow.cpp" line="1197"/>
         <source>Dots per inch:</source>
         <translation>每英寸点数（DPI）：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1192"/>
+        <location filename="../ui/MainWindow.cpp" line="1204"/>
         <source>Export the maps as numbers</source>
         <translation>将热图导出为数值</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1193"/>
+        <location filename="../ui/MainWindow.cpp" line="1205"/>
         <source>safetensors (*.safetensors);;NumPy arrays (*.npy)</source>
         <translation>safetensors (*.safetensors);;NumPy 数组 (*.npy)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1199"/>
+        <location filename="../ui/MainWindow.cpp" line="1211"/>
         <source>Export masks</source>
         <translation>导出掩码</translation>
     </message>

@@ -506,16 +506,19 @@ bool ExplorationEngine::setAnnotation(int word, const QImage& mask, int rating) 
     return true;
 }
 
-bool ExplorationEngine::saveAnnotations(QString* error) {
-    try {
-        if (!d->session) throw daam::Error("no session");
-        if (d->summary.dir.isEmpty()) throw daam::Error("the session is not saved yet: save it first (File ▸ Save)");
-        daam::saveSessionAnnotations(QFile::encodeName(d->summary.dir).toStdString(), *d->session);
-        return true;
-    } catch (const std::exception& e) {
-        if (error) *error = QString::fromStdString(e.what());
-        return false;
-    }
+std::function<QString()> ExplorationEngine::saveAnnotationsJob() const {
+    if (!d->session) return [] { return QStringLiteral("no session"); };
+    if (d->summary.dir.isEmpty())
+        return [] { return QStringLiteral("the session is not saved yet: save it first (File ▸ Save)"); };
+    // A copy of the session as it is now: annotating goes on meanwhile.
+    return [session = std::make_shared<const daam::Session>(*d->session), dir = QFile::encodeName(d->summary.dir)] {
+        try {
+            daam::saveSessionAnnotations(dir.toStdString(), *session);
+            return QString();
+        } catch (const std::exception& e) {
+            return QString::fromStdString(e.what());
+        }
+    };
 }
 
 QString ExplorationEngine::ratingsCsv() const {

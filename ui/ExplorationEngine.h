@@ -106,9 +106,9 @@ public:
     bool setAnnotation(int word, const QImage& mask, int rating);
     // Whether prompt word `word` can be annotated (a word of the prompt, not a start/end token or negative word).
     bool annotatable(int word) const;
-    // Writes the annotations into the session's folder (only annotations/); false with `error` for an unsaved
-    // session or a failed write.
-    bool saveAnnotations(QString* error);
+    // Writing the annotations into the session's folder (only annotations/) as a job for any thread, from a copy
+    // of them as they are now; it returns the error (an unsaved session, a failed write), empty when written.
+    std::function<QString()> saveAnnotationsJob() const;
     // The ratings as CSV rows: session,word,text,rating (a header first).
     QString ratingsCsv() const;
 

@@ -719,15 +719,26 @@ void MainWindow::showAnnotatedWord() {
 }
 
 void MainWindow::saveAnnotations() {
-    QString error;
     if (engine_.summary().dir.isEmpty()) {
         saveDialog(); // an unsaved session is saved whole, its annotations with it
         return;
     }
-    if (!engine_.saveAnnotations(&error)) return showError(tr("Could not save the annotations: %1").arg(error));
-    clearError();
-    statusBar()->showMessage(tr("Saved the annotations in %1").arg(QDir::toNativeSeparators(engine_.summary().dir)),
-                             4000);
+    writeInBackground(
+        [job = engine_.saveAnnotationsJob()] {
+            Written out;
+            out.error = job();
+            out.ok = out.error.isEmpty();
+            return out;
+        },
+        [this, dir = engine_.summary().dir](const Written& written) {
+            if (written.ok) {
+                clearError();
+                statusBar()->showMessage(tr("Saved the annotations in %1").arg(QDir::toNativeSeparators(dir)), 4000);
+            } else {
+                showError(tr("Could not save the annotations: %1").arg(written.error));
+            }
+            Q_EMIT annotationsSaved(written.ok);
+        });
 }
 
 void MainWindow::exportRatingsDialog() {

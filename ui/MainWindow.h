@@ -128,6 +128,7 @@ Q_SIGNALS:
     void pngOpened(bool ok);
     void compareOpened(bool ok);
     void sessionSaved(bool ok);
+    void annotationsSaved(bool ok);
     void exported(bool ok, const QStringList& written);
 
 protected:

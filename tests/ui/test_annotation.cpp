@@ -18,6 +18,7 @@
 #include <QFile>
 #include <QLabel>
 #include <QRegularExpression>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
 
@@ -95,8 +96,10 @@ private Q_SLOTS:
         panel->ratingBox()->setValue(2);
 
         // Saved into the session folder, read back by the core and by eval-masks' reader.
+        QSignalSpy saved(&window, &MainWindow::annotationsSaved); // written on a worker thread
         window.annotationPanel()->saveButton()->click();
-        QVERIFY2(window.lastError().isEmpty(), qPrintable(window.lastError()));
+        QVERIFY(saved.wait(10000));
+        QVERIFY2(saved.front().front().toBool() && window.lastError().isEmpty(), qPrintable(window.lastError()));
         const auto loaded = daam::loadSession(dir.toStdString());
         QCOMPARE(loaded.annotations.size(), size_t(2));
         QCOMPARE(loaded.annotations.at(kWordCat).rating, 4);
