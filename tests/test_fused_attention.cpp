@@ -60,10 +60,12 @@ private Q_SLOTS:
         auto q = torch::randn({batch, nq, d}) * 2, k = torch::randn({batch, nk, d}) * 2,
              v = torch::randn({batch, nk, d});
         const double scale = 1.0 / std::sqrt(double(d));
-        const auto fused = daam::fusedAttention(q, k, v, scale);
         const auto plain =
             daam::plainAttention(q.to(torch::kFloat64), k.to(torch::kFloat64), v.to(torch::kFloat64), scale);
-        DAAM_COMPARE_TENSORS("fused vs plain (float64)", fused, plain, 2e-6);
+        DAAM_COMPARE_TENSORS("fused vs plain (float64)", daam::fusedAttention(q, k, v, scale), plain, 2e-6);
+        // The portable kernel too, which CPUs without AVX-512 take.
+        DAAM_COMPARE_TENSORS("portable fused vs plain (float64)",
+                             daam::fusedAttention(q, k, v, scale, daam::FusedAttentionKernel::Portable), plain, 2e-6);
     }
 
     // bfloat16 on a CPU with AVX512-BF16: inputs rounded to bf16 once, so the kernel, LibTorch's bf16 path and

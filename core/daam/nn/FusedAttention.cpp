@@ -463,8 +463,8 @@ void attendAllBf16(const torch::Tensor& q, const torch::Tensor& k, const torch::
 #endif
 
 template <int NV>
-void attendAll(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, float scale,
-               torch::Tensor& out) {
+void attendAll(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, float scale, torch::Tensor& out,
+               bool portable) {
     // Rows per group: as many as keep the scores (R x 4 vectors) and accumulators (R x NV) in 32 registers.
     constexpr int R = NV <= 3 ? 4 : (NV <= 5 ? 2 : 1);
     const int64_t batch = q.size(0), nq = q.size(1), nk = k.size(1);
@@ -482,7 +482,10 @@ void attendAll(const torch::Tensor& q, const torch::Tensor& k, const torch::Tens
     const float* vpd = vp.data_ptr<float>();
     float* od = out.data_ptr<float>();
 #if DAAM_HAVE_BF16_KERNEL
-    static const bool avx512 = __builtin_cpu_supports("avx512f");
+    static const bool cpuHasAvx512 = __builtin_cpu_supports("avx512f");
+    const bool avx512 = cpuHasAvx512 && !portable;
+#else
+    (void)portable;
 #endif
     forEachRowGroup<R>(batch, nq, [&](int64_t b, int64_t row, auto rows) {
         const Prepared kv{ktd + b * d * nkPad, vpd + b * nkPad * NV * kLanes, nk, nkPad};
@@ -554,7 +557,8 @@ bool fusedAttentionSupports(const torch::Tensor& q, const torch::Tensor& k, cons
     return type == torch::kFloat32 || (type == torch::kBFloat16 && cpuHasBf16Kernel());
 }
 
-torch::Tensor fusedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale) {
+torch::Tensor fusedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale,
+                             FusedAttentionKernel kernel) {
     TORCH_CHECK(q.dim() == 3 && k.dim() == 3 && v.dim() == 3, "fusedAttention expects [B, N, D] tensors");
     if (!fusedAttentionSupports(q, k, v)) return plainAttention(q, k, v, scale);
     auto qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous();
@@ -562,7 +566,9 @@ torch::Tensor fusedAttention(const torch::Tensor& q, const torch::Tensor& k, con
     const int nv = static_cast<int>((v.size(2) + kLanes - 1) / kLanes);
     const float s = static_cast<float>(scale);
     if (q.scalar_type() == torch::kFloat32) {
-        withVectorCount(nv, [&](auto vectors) { attendAll<decltype(vectors)::value>(qc, kc, vc, s, out); });
+        withVectorCount(nv, [&](auto vectors) {
+            attendAll<decltype(vectors)::value>(qc, kc, vc, s, out, kernel == FusedAttentionKernel::Portable);
+        });
     } else {
 #if DAAM_HAVE_BF16_KERNEL
         withVectorCount(nv, [&](auto vectors) { attendAllBf16<decltype(vectors)::value>(qc, kc, vc, s, out); });

@@ -17,7 +17,13 @@ namespace daam {
 // on a CPU with AVX512-BF16, use a fused kernel (fusedAttentionSupports); anything else is computed the plain
 // way. float32 matches the plain computation to float32 rounding (relative error ~1e-6); bfloat16 computes in
 // float32 with bf16 products and probabilities, about as close to float32 as LibTorch's bf16 path.
-torch::Tensor fusedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale);
+//
+// The float32 kernel comes in two builds: one for AVX-512 (taken where the CPU has it) and a portable one
+// (compiled for AVX-512, AVX2 and plain x86-64, chosen at run time). `kernel` picks the portable one anyway, so
+// that tests and benchmarks reach it on every CPU.
+enum class FusedAttentionKernel { Fastest, Portable };
+torch::Tensor fusedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale,
+                             FusedAttentionKernel kernel = FusedAttentionKernel::Fastest);
 
 // Whether fusedAttention takes a fused kernel for these tensors (dtype, device, head sizes, this CPU).
 bool fusedAttentionSupports(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v);
