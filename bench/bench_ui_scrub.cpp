@@ -13,6 +13,7 @@
 #include "GenerationController.h"
 #include "GenerationPanel.h"
 #include "MainWindow.h"
+#include "OverlayRenderer.h"
 #include "RangeSlider.h"
 
 #include "daam/trace/Session.h"
@@ -172,6 +173,27 @@ int main(int argc, char** argv) {
     const double comparing = longestWait(app, window, words, 150, [&](int i) { window.state()->selectWord(i); });
     QDir(out).removeRecursively();
 
+    // What a frame costs its worker besides the maps: drawing the overlay (median of 9).
+    auto renderMs = [&](const std::vector<int>& words, daam::ui::MaskMode mode) {
+        std::vector<const daam::ui::HeatMap*> maps;
+        for (int w : words)
+            maps.push_back(&window.engine().wordMap(w, window.state()->query()));
+        daam::ui::OverlayStyle style;
+        style.maskMode = mode;
+        std::vector<double> times;
+        for (int i = 0; i < 9; ++i) {
+            QElapsedTimer t;
+            t.start();
+            const QImage image = daam::ui::renderOverlay(window.engine().summary().image, maps, style);
+            times.push_back(t.nsecsElapsed() / 1e6);
+        }
+        std::sort(times.begin(), times.end());
+        return times[times.size() / 2];
+    };
+    const double renderOne = renderMs({5}, daam::ui::MaskMode::None);
+    const double renderTwo = renderMs({5, 9}, daam::ui::MaskMode::None);
+    const double renderFill = renderMs({5}, daam::ui::MaskMode::Fill);
+
     std::printf("longest event-loop wait, ms (one frame at 60 Hz: 16.7):\n");
     std::printf("  generating on the built-in model:    %6.1f\n", generating);
     std::printf("  session shown, first maps computing: %6.1f\n", shown);
@@ -184,6 +206,9 @@ int main(int argc, char** argv) {
                 saving);
     std::printf("  figure of two words, PDF at 300 dpi: %6.0f ms, longest event-loop wait meanwhile %.1f\n", figureMs,
                 exporting);
+    std::printf("overlay drawn by a frame's worker, median ms: one word %.1f, two words %.1f, one word's mask filled "
+                "%.1f\n",
+                renderOne, renderTwo, renderFill);
     std::printf("compared with the saved session (longest event-loop wait, ms):\n");
     std::printf("  opened beside it:                    %6.1f\n", compareOpening);
     std::printf("  %d words clicked, 150 ms apart:      %6.1f (%d drawn)\n", words, comparing, shownSides);

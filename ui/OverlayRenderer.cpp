@@ -49,6 +49,26 @@ QImage renderOverlay(const QImage& image, const std::vector<const HeatMap*>& map
     for (size_t i = 0; i < usable.size(); ++i)
         hues.push_back(single ? mapColor(style.colorMap, 1.0f) : toRgbf(wordColor(int(i), int(usable.size()))));
 
+    if (single && style.maskMode == MaskMode::None) {
+        // The common case (one word, its heat map) without the per-pixel choices below: the same arithmetic, with
+        // the colour table looked up once instead of per pixel (bench_ui_scrub: the overlay at SDXL's size).
+        const auto& table = daam::colorTable(style.colorMap);
+        const float* values = usable[0]->values.data();
+        for (int y = 0; y < h; ++y) {
+            uchar* line = out.scanLine(y);
+            const float* row = values + size_t(y) * w;
+            for (int x = 0; x < w; ++x) {
+                const float v = std::clamp(row[x], 0.0f, 1.0f);
+                const auto& c = table[static_cast<size_t>(daam::colorIndex(v))];
+                const float k = a * v;
+                line[3 * x] = toByte(float(line[3 * x]) * (1 - k) + float(c.r) * k);
+                line[3 * x + 1] = toByte(float(line[3 * x + 1]) * (1 - k) + float(c.g) * k);
+                line[3 * x + 2] = toByte(float(line[3 * x + 2]) * (1 - k) + float(c.b) * k);
+            }
+        }
+        return out;
+    }
+
     auto inside = [&](size_t k, int x, int y) {
         return x >= 0 && y >= 0 && x < w && y < h && usable[k]->at(x, y) > tau;
     };
