@@ -241,13 +241,10 @@ DAAM_AVX512_TARGET DAAM_INLINE __m512 allLanesMax(__m512 x) {
     return _mm512_max_ps(x, _mm512_permute_ps(x, 0xB1));    // swap neighbours
 }
 
-// R query rows (bf16 pairs, qStride pairs apart) against all keys; writes the normalized rows as bf16.
-// The running max and sum live in vector registers (the max in every lane, the sum spread over lanes until
-// the end): a scalar exp here was a library call, and around a call every vector register is spilled.
+// The AVX-512 kernels' running state of R query rows, empty: output accumulators, the max (in every lane) and
+// the sum (spread over lanes until the end).
 template <int R, int NV>
-DAAM_BF16_TARGET void attendRowsBf16(const uint32_t* q, int64_t qStride, const PreparedBf16& kv, float scale,
-                                     uint16_t* out, int64_t outStride, int dv) {
-    __m512 acc[R][NV], m[R], l[R];
+DAAM_AVX512_TARGET DAAM_INLINE void startRows(__m512 (&acc)[R][NV], __m512 (&m)[R], __m512 (&l)[R]) {
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 16
@@ -256,6 +253,44 @@ DAAM_BF16_TARGET void attendRowsBf16(const uint32_t* q, int64_t qStride, const P
         m[r] = _mm512_set1_ps(-FLT_MAX);
         l[r] = _mm512_setzero_ps();
     }
+}
+
+// The lanes of the real keys in each 16-key vector of a block of which `valid` keys are real.
+DAAM_AVX512_TARGET DAAM_INLINE void realKeys(int64_t valid, __mmask16 (&keep)[4]) {
+#pragma GCC unroll 4
+    for (int t = 0; t < 4; ++t) {
+        const int64_t n = std::clamp<int64_t>(valid - t * kLanes, 0, kLanes);
+        keep[t] = static_cast<__mmask16>((1u << n) - 1u);
+    }
+}
+
+// One row's online-softmax step over a key block (scores `s`, padded keys already at -FLT_MAX): the running
+// max and sum move on, the accumulators are rescaled, and `e` gets the block's unnormalized probabilities (0 for
+// padded keys).
+template <int Degree, int NV>
+DAAM_AVX512_TARGET DAAM_INLINE void softmaxStep(const __m512 (&s)[4], const __mmask16 (&keep)[4], __m512& m, __m512& l,
+                                                __m512 (&acc)[NV], __m512 (&e)[4]) {
+    const __m512 mNew =
+        _mm512_max_ps(m, allLanesMax(_mm512_max_ps(_mm512_max_ps(s[0], s[1]), _mm512_max_ps(s[2], s[3]))));
+    const __m512 correction = vexpNonPositive<Degree>(_mm512_sub_ps(m, mNew));
+    m = mNew;
+#pragma GCC unroll 4
+    for (int t = 0; t < 4; ++t)
+        e[t] = _mm512_maskz_mov_ps(keep[t], vexpNonPositive<Degree>(_mm512_sub_ps(s[t], mNew)));
+    l = _mm512_fmadd_ps(l, correction, _mm512_add_ps(_mm512_add_ps(e[0], e[1]), _mm512_add_ps(e[2], e[3])));
+#pragma GCC unroll 16
+    for (int j = 0; j < NV; ++j)
+        acc[j] = _mm512_mul_ps(acc[j], correction);
+}
+
+// R query rows (bf16 pairs, qStride pairs apart) against all keys; writes the normalized rows as bf16.
+// The running max and sum live in vector registers (the max in every lane, the sum spread over lanes until
+// the end): a scalar exp here was a library call, and around a call every vector register is spilled.
+template <int R, int NV>
+DAAM_BF16_TARGET void attendRowsBf16(const uint32_t* q, int64_t qStride, const PreparedBf16& kv, float scale,
+                                     uint16_t* out, int64_t outStride, int dv) {
+    __m512 acc[R][NV], m[R], l[R];
+    startRows<R, NV>(acc, m, l);
     alignas(64) uint16_t p[R][kKeyBlock];
     const __m512 scaleV = _mm512_set1_ps(scale), lowest = _mm512_set1_ps(-FLT_MAX);
     for (int64_t j0 = 0; j0 < kv.nkPad; j0 += kKeyBlock) {
@@ -279,34 +314,18 @@ DAAM_BF16_TARGET void attendRowsBf16(const uint32_t* q, int64_t qStride, const P
             }
         }
         const int64_t valid = std::min<int64_t>(kKeyBlock, kv.nk - j0);
-        // Lane masks of the real keys in each vector of the block (padded keys take no part).
-        __mmask16 keep[4];
-#pragma GCC unroll 4
-        for (int t = 0; t < 4; ++t) {
-            const int64_t n = std::clamp<int64_t>(valid - t * kLanes, 0, kLanes);
-            keep[t] = static_cast<__mmask16>((1u << n) - 1u);
-        }
+        __mmask16 keep[4]; // padded keys take no part
+        realKeys(valid, keep);
 #pragma GCC unroll 8
         for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 4
             for (int t = 0; t < 4; ++t)
                 s[r][t] = _mm512_mask_mul_ps(lowest, keep[t], s[r][t], scaleV);
-            const __m512 mNew = _mm512_max_ps(
-                m[r], allLanesMax(_mm512_max_ps(_mm512_max_ps(s[r][0], s[r][1]), _mm512_max_ps(s[r][2], s[r][3]))));
-            const __m512 correction = vexpNonPositive<4>(_mm512_sub_ps(m[r], mNew));
-            m[r] = mNew;
             __m512 e[4];
-#pragma GCC unroll 4
-            for (int t = 0; t < 4; ++t) // a padded key's -FLT_MAX gives exp(-87.3), 1e-38: nothing
-                e[t] = vexpNonPositive<4>(_mm512_sub_ps(s[r][t], mNew));
-            l[r] =
-                _mm512_fmadd_ps(l[r], correction, _mm512_add_ps(_mm512_add_ps(e[0], e[1]), _mm512_add_ps(e[2], e[3])));
+            softmaxStep<4, NV>(s[r], keep, m[r], l[r], acc[r], e);
             // cvtne2ps_pbh(a, b) puts b's 16 values first, then a's.
             _mm512_store_si512(&p[r][0], (__m512i)_mm512_cvtne2ps_pbh(e[1], e[0]));
             _mm512_store_si512(&p[r][32], (__m512i)_mm512_cvtne2ps_pbh(e[3], e[2]));
-#pragma GCC unroll 16
-            for (int j = 0; j < NV; ++j)
-                acc[r][j] = _mm512_mul_ps(acc[r][j], correction);
         }
         const int64_t pairs = (valid + 1) / 2; // an odd last key pairs with a padded key of probability 0
         for (int64_t c = 0; c < pairs; ++c) {
@@ -345,14 +364,7 @@ template <int R, int NV>
 DAAM_AVX512_TARGET void attendRowsAvx512(const float* q, int64_t qStride, int d, const Prepared& kv, float* out,
                                          int64_t outStride, int dv) {
     __m512 acc[R][NV], m[R], l[R];
-#pragma GCC unroll 8
-    for (int r = 0; r < R; ++r) {
-#pragma GCC unroll 16
-        for (int j = 0; j < NV; ++j)
-            acc[r][j] = _mm512_setzero_ps();
-        m[r] = _mm512_set1_ps(-FLT_MAX);
-        l[r] = _mm512_setzero_ps();
-    }
+    startRows<R, NV>(acc, m, l);
     alignas(64) float p[R][kKeyBlock];
     const __m512 lowest = _mm512_set1_ps(-FLT_MAX);
     for (int64_t j0 = 0; j0 < kv.nkPad; j0 += kKeyBlock) {
@@ -376,32 +388,18 @@ DAAM_AVX512_TARGET void attendRowsAvx512(const float* q, int64_t qStride, int d,
             }
         }
         const int64_t valid = std::min<int64_t>(kKeyBlock, kv.nk - j0);
-        __mmask16 keep[4]; // the real keys of each vector of the block (padded keys take no part)
-#pragma GCC unroll 4
-        for (int t = 0; t < 4; ++t) {
-            const int64_t n = std::clamp<int64_t>(valid - t * kLanes, 0, kLanes);
-            keep[t] = static_cast<__mmask16>((1u << n) - 1u);
-        }
+        __mmask16 keep[4]; // padded keys take no part
+        realKeys(valid, keep);
 #pragma GCC unroll 8
         for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 4
             for (int t = 0; t < 4; ++t)
                 s[r][t] = _mm512_mask_mov_ps(lowest, keep[t], s[r][t]);
-            const __m512 mNew = _mm512_max_ps(
-                m[r], allLanesMax(_mm512_max_ps(_mm512_max_ps(s[r][0], s[r][1]), _mm512_max_ps(s[r][2], s[r][3]))));
-            const __m512 correction = vexpNonPositive<7>(_mm512_sub_ps(m[r], mNew));
-            m[r] = mNew;
-            __m512 sum = _mm512_setzero_ps();
+            __m512 e[4];
+            softmaxStep<7, NV>(s[r], keep, m[r], l[r], acc[r], e);
 #pragma GCC unroll 4
-            for (int t = 0; t < 4; ++t) {
-                const __m512 e = _mm512_maskz_mov_ps(keep[t], vexpNonPositive<7>(_mm512_sub_ps(s[r][t], mNew)));
-                sum = _mm512_add_ps(sum, e);
-                _mm512_store_ps(&p[r][t * kLanes], e);
-            }
-            l[r] = _mm512_fmadd_ps(l[r], correction, sum);
-#pragma GCC unroll 16
-            for (int j = 0; j < NV; ++j)
-                acc[r][j] = _mm512_mul_ps(acc[r][j], correction);
+            for (int t = 0; t < 4; ++t)
+                _mm512_store_ps(&p[r][t * kLanes], e[t]);
         }
         for (int64_t c = 0; c < valid; ++c) {
             const float* vrow = kv.v + (j0 + c) * (NV * kLanes);
