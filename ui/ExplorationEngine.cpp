@@ -384,18 +384,6 @@ std::vector<const HeatMap*> ExplorationEngine::wordMaps(const GridMapsPtr& maps,
     return out;
 }
 
-std::function<ExplorationEngine::WordMapsForExport()>
-ExplorationEngine::wordMapsJob(const MapQuery& query, const std::vector<int>& words) const {
-    return [job = gridMapsJob(query), words] {
-        WordMapsForExport out;
-        out.maps = job();
-        const auto maps = wordMaps(out.maps, words);
-        for (size_t i = 0; i < words.size(); ++i)
-            if (maps[i] && !maps[i]->empty()) out.words.emplace_back(words[i], maps[i]);
-        return out;
-    };
-}
-
 bool ExplorationEngine::hasWordMaps(const GridMapsPtr& maps, const std::vector<int>& words) {
     if (!maps) return false;
     for (int w : words)

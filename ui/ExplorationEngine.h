@@ -75,13 +75,6 @@ public:
     static std::vector<const HeatMap*> wordMaps(const GridMapsPtr& maps, const std::vector<int>& words);
     // Whether the image maps of `words` in `maps` are made, so that wordMaps() would not compute.
     static bool hasWordMaps(const GridMapsPtr& maps, const std::vector<int>& words);
-    // The image maps of the selected `words` for `query`, as a job for any thread (aggregating unless the maps are
-    // at hand) that returns them with the maps that hold them: for exports, which write off the GUI thread.
-    struct WordMapsForExport {
-        GridMapsPtr maps;                                  // keeps `words` valid
-        std::vector<std::pair<int, const HeatMap*>> words; // (word, its image map), those that have one
-    };
-    std::function<WordMapsForExport()> wordMapsJob(const MapQuery& query, const std::vector<int>& words) const;
     // Attention mass of a word per UNet call: the mean attention probability its tokens get over the
     // query's layers (all calls; the range is what the plot shades).
     std::vector<double> massOverCalls(int word, const std::vector<int>& layers) const;

@@ -988,12 +988,12 @@ bool MainWindow::exportSelectedWords(std::function<Written(const std::vector<Exp
     for (int w : selected)
         texts << engine_.summary().words[size_t(w)].text;
     writeInBackground(
-        [job = engine_.wordMapsJob(state_->query(), selected), selected, texts, write = std::move(write)] {
-            const auto maps = job(); // holds the maps while they are written
+        [job = engine_.gridMapsJob(state_->query()), selected, texts, write = std::move(write)] {
+            const GridMapsPtr grid = job(); // holds the word maps while they are written
+            const auto maps = ExplorationEngine::wordMaps(grid, selected);
             std::vector<ExportWord> words;
-            for (const auto& [word, map] : maps.words)
-                words.push_back(
-                    {word, texts[int(std::find(selected.begin(), selected.end(), word) - selected.begin())], map});
+            for (size_t i = 0; i < selected.size(); ++i)
+                if (maps[i] && !maps[i]->empty()) words.push_back({selected[i], texts[int(i)], maps[i]});
             return write(words);
         },
         [this, done](const Written& written) { endExport(written, done); });
