@@ -50,8 +50,8 @@ QImage renderOverlay(const QImage& image, const std::vector<const HeatMap*>& map
         hues.push_back(single ? mapColor(style.colorMap, 1.0f) : toRgbf(wordColor(int(i), int(usable.size()))));
 
     if (single && style.maskMode == MaskMode::None) {
-        // The common case (one word, its heat map) without the per-pixel choices below: the same arithmetic, with
-        // the colour table looked up once instead of per pixel (bench_ui_scrub: the overlay at SDXL's size).
+        // One word's heat map, the common case, apart from the per-pixel choices below: the colour table is looked
+        // up once instead of per pixel (bench_ui_scrub: the overlay at SDXL's size).
         const auto& table = daam::colorTable(style.colorMap);
         const float* values = usable[0]->values.data();
         for (int y = 0; y < h; ++y) {
@@ -78,29 +78,22 @@ QImage renderOverlay(const QImage& image, const std::vector<const HeatMap*>& map
         for (int x = 0; x < w; ++x) {
             Rgbf px{float(line[3 * x]), float(line[3 * x + 1]), float(line[3 * x + 2])};
             Rgbf result = px;
-            if (style.maskMode == MaskMode::None) {
-                if (single) {
-                    const float v = std::clamp(usable[0]->at(x, y), 0.0f, 1.0f);
-                    const Rgbf c = mapColor(style.colorMap, v);
-                    const float k = a * v;
-                    result = {px.r * (1 - k) + c.r * k, px.g * (1 - k) + c.g * k, px.b * (1 - k) + c.b * k};
-                } else {
-                    // Each word's hue weighted by its heat; the strongest heat sets how much colour shows.
-                    Rgbf c;
-                    float sum = 0, peak = 0;
-                    for (size_t k = 0; k < usable.size(); ++k) {
-                        const float v = std::clamp(usable[k]->at(x, y), 0.0f, 1.0f);
-                        c.r += hues[k].r * v;
-                        c.g += hues[k].g * v;
-                        c.b += hues[k].b * v;
-                        sum += v;
-                        peak = std::max(peak, v);
-                    }
-                    if (sum > 0) {
-                        const float k = a * peak;
-                        result = {px.r * (1 - k) + c.r / sum * k, px.g * (1 - k) + c.g / sum * k,
-                                  px.b * (1 - k) + c.b / sum * k};
-                    }
+            if (style.maskMode == MaskMode::None) { // several words (one is drawn above)
+                // Each word's hue weighted by its heat; the strongest heat sets how much colour shows.
+                Rgbf c;
+                float sum = 0, peak = 0;
+                for (size_t k = 0; k < usable.size(); ++k) {
+                    const float v = std::clamp(usable[k]->at(x, y), 0.0f, 1.0f);
+                    c.r += hues[k].r * v;
+                    c.g += hues[k].g * v;
+                    c.b += hues[k].b * v;
+                    sum += v;
+                    peak = std::max(peak, v);
+                }
+                if (sum > 0) {
+                    const float k = a * peak;
+                    result = {px.r * (1 - k) + c.r / sum * k, px.g * (1 - k) + c.g / sum * k,
+                              px.b * (1 - k) + c.b / sum * k};
                 }
             } else if (style.maskMode == MaskMode::Fill) {
                 for (size_t k = 0; k < usable.size(); ++k)
