@@ -70,8 +70,9 @@ addClamped(float* sums, const float* values, int64_t count, int64_t stride) {
 
 // Maps [n, r, h, w] each upsampled as bicubic() does, clamped at 0 and summed over n: [r, height, width]. The
 // upsampling is separable: along the height, then along the width, four taps each, with every map in the innermost
-// loop. That is four to five times as fast as PyTorch's bicubic kernel on SDXL's maps (bench_heatmap_query), and
-// never holds every upsampled map at once; the sums agree with it to float rounding.
+// loop, and never holds every upsampled map at once; the sums agree with PyTorch's kernel to float rounding. On an
+// SDXL-sized trace every token over steps 10-40 took 39.5 ms with PyTorch's kernel, 6.2 ms with this
+// (bench_heatmap_query).
 torch::Tensor upsampleClampSum(const torch::Tensor& maps, int height, int width) {
     const int64_t n = maps.size(0), r = maps.size(1), h = maps.size(2), w = maps.size(3), m = n * r;
     const auto input = maps.to(torch::kFloat32).permute({2, 3, 0, 1}).contiguous(); // [h, w, n, r]
@@ -119,7 +120,6 @@ int HeatMapAggregator::referenceSide(int defaultImageSide) {
 HeatMapAggregator::HeatMapAggregator(std::shared_ptr<const AttentionTrace> trace, int gridHeight, int gridWidth)
     : trace_(std::move(trace)), gridHeight_(gridHeight), gridWidth_(gridWidth) {
     if (gridHeight_ <= 0 || gridWidth_ <= 0) throw Error("heat map grid must not be empty");
-    torch::NoGradGuard noGrad;
     const auto& layers = trace_->layers();
     for (size_t l = 0; l < layers.size(); ++l) {
         const int64_t cells = int64_t(layers[l].height) * layers[l].width;
@@ -178,8 +178,8 @@ torch::Tensor HeatMapAggregator::tokenMaps(const HeatMapQuery& query, const std:
 
     auto total = torch::zeros({static_cast<int64_t>(rows.size()), gridHeight_, gridWidth_}, torch::kFloat32);
     int64_t keys = 0; // (layer, head) pairs averaged over
-    // Maps still to upsample, [n, rows, h, w] each, by resolution: one bicubic call per resolution instead of one
-    // per layer (SDXL has 70 layers at two resolutions).
+    // Maps still to upsample, [n, rows, h, w] each, by resolution: one upsampling per resolution instead of one per
+    // layer (SDXL has 70 layers at two resolutions).
     std::map<std::pair<int, int>, std::vector<torch::Tensor>> pending;
     // Sub-range sums come from the trace's prefix sums, made on first need (whole-range queries never need them).
     std::shared_ptr<const AttentionTrace::CallPrefixSums> prefix;

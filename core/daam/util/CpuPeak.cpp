@@ -18,6 +18,19 @@ namespace {
 constexpr int kPeakChains = 12;
 
 #if defined(__x86_64__)
+// Every lane of every accumulator added, so that the compiler keeps the loop. Stored and added by hand: GCC 12's
+// _mm512_reduce_add_ps warns of an uninitialised operand of its own.
+__attribute__((target("avx512f"))) float sumOfLanes(const __m512 (&acc)[kPeakChains]) {
+    alignas(64) float lanes[16];
+    float sum = 0;
+    for (int j = 0; j < kPeakChains; ++j) {
+        _mm512_store_ps(lanes, acc[j]);
+        for (float v : lanes)
+            sum += v;
+    }
+    return sum;
+}
+
 __attribute__((target("avx512f"))) float fp32Avx512(long iterations) {
     __m512 acc[kPeakChains];
     for (int j = 0; j < kPeakChains; ++j)
@@ -28,15 +41,7 @@ __attribute__((target("avx512f"))) float fp32Avx512(long iterations) {
         for (int j = 0; j < kPeakChains; ++j)
             acc[j] = _mm512_fmadd_ps(acc[j], b, c);
     }
-    // Stored and added by hand: GCC 12's _mm512_reduce_add_ps warns of an uninitialised operand of its own.
-    alignas(64) float lanes[16];
-    float sum = 0;
-    for (int j = 0; j < kPeakChains; ++j) {
-        _mm512_store_ps(lanes, acc[j]);
-        for (float v : lanes)
-            sum += v;
-    }
-    return sum;
+    return sumOfLanes(acc);
 }
 
 __attribute__((target("avx2,fma"))) float fp32Avx2(long iterations) {
@@ -69,15 +74,7 @@ __attribute__((target("avx512f,avx512bf16"))) float bf16Avx512(long iterations) 
         for (int j = 0; j < kPeakChains; ++j)
             acc[j] = _mm512_dpbf16_ps(acc[j], one, one);
     }
-    // Stored and added by hand: GCC 12's _mm512_reduce_add_ps warns of an uninitialised operand of its own.
-    alignas(64) float lanes[16];
-    float sum = 0;
-    for (int j = 0; j < kPeakChains; ++j) {
-        _mm512_store_ps(lanes, acc[j]);
-        for (float v : lanes)
-            sum += v;
-    }
-    return sum;
+    return sumOfLanes(acc);
 }
 #endif
 
