@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // daam::Linear and daam::Conv2d: LibTorch's result on every path (float32 inference through oneDNN, packed
-// convolution weights, grad mode, bf16), a packed weight that no longer matches its parameter dropped, and the
-// UNet loader packing in float32 only.
+// convolution weights, oneDNN's Winograd kernels for large 3×3 inputs, grad mode, bf16), a packed or transformed
+// weight that no longer matches its parameter dropped, and the UNet loader packing in float32 only.
 #include "daam/nn/DenseLayers.h"
 #include "daam/nn/ResnetBlock2D.h"
 #include "daam/nn/UNet2DConditionModel.h"
@@ -16,6 +16,17 @@ namespace {
 
 double maxRelative(const torch::Tensor& a, const torch::Tensor& b) {
     return ((a - b).abs().max() / b.abs().max()).item<double>();
+}
+
+// A packed daam::Conv2d and LibTorch's own with the same parameters.
+std::pair<daam::Conv2d, torch::nn::Conv2d> convolutionPair(const torch::nn::Conv2dOptions& options) {
+    daam::Conv2d ours(options);
+    torch::nn::Conv2d stock(options);
+    torch::NoGradGuard noGrad;
+    stock->weight.copy_(ours->weight);
+    if (options.bias()) stock->bias.copy_(ours->bias);
+    if (!ours->packForInference()) throw std::runtime_error("not packed");
+    return {ours, stock};
 }
 
 } // namespace
@@ -87,6 +98,75 @@ private Q_SLOTS:
         conv->weight.set_data(torch::randn({4, 4, 3, 3})); // replaced, as loading weights does
         QVERIFY(maxRelative(conv->forward(x), torch::conv2d(x, conv->weight, conv->bias, 1, 1)) < 1e-5);
         QVERIFY(!conv->packed());
+    }
+
+    void largeInputsRunWinograd() {
+        torch::manual_seed(8);
+        torch::NoGradGuard noGrad;
+        QVERIFY(64 * 72 >= daam::kWinogradMinPixels);
+        const std::vector<torch::nn::Conv2dOptions> shapes = {
+            torch::nn::Conv2dOptions(16, 32, 3).padding(1),
+            torch::nn::Conv2dOptions(32, 16, 3).padding(1).bias(false),
+            torch::nn::Conv2dOptions(16, 16, 3).padding(0),
+        };
+        for (const auto& options : shapes) {
+            auto [ours, stock] = convolutionPair(options);
+            const auto x = torch::randn({2, options.in_channels(), 64, 72});
+            const auto expected = stock->forward(x);
+            const auto got = ours->forward(x);
+            QCOMPARE(ours->winograd(), daam::test::winogradExpected());
+            QCOMPARE(ours->packed(), !daam::test::winogradExpected()); // the transformed copy replaces the packed one
+            QCOMPARE(got.sizes(), expected.sizes());
+            QVERIFY(got.is_contiguous());
+            QVERIFY2(maxRelative(got, expected) < 1e-5, qPrintable(QString::number(maxRelative(got, expected))));
+        }
+    }
+
+    void smallInputsStayDirect() {
+        torch::manual_seed(9);
+        torch::NoGradGuard noGrad;
+        auto [ours, stock] = convolutionPair(torch::nn::Conv2dOptions(16, 16, 3).padding(1));
+        const auto x = torch::randn({2, 16, 32, 32});
+        QVERIFY(maxRelative(ours->forward(x), stock->forward(x)) < 1e-5);
+        QVERIFY(!ours->winograd());
+        QVERIFY(ours->packed());
+        // Strided, 1×1 and grouped convolutions have no Winograd form, whatever their input.
+        for (const auto& options :
+             {torch::nn::Conv2dOptions(16, 16, 3).padding(1).stride(2), torch::nn::Conv2dOptions(16, 32, 1),
+              torch::nn::Conv2dOptions(16, 16, 3).padding(1).groups(2)}) {
+            auto [other, otherStock] = convolutionPair(options);
+            const auto large = torch::randn({1, 16, 64, 64});
+            QVERIFY(maxRelative(other->forward(large), otherStock->forward(large)) < 1e-5);
+            QVERIFY(!other->winograd());
+        }
+    }
+
+    void winogradFollowsTheInputSize() {
+        if (!daam::test::winogradExpected()) QSKIP("no Winograd kernels in this build or on this CPU");
+        torch::manual_seed(10);
+        torch::NoGradGuard noGrad;
+        auto [ours, stock] = convolutionPair(torch::nn::Conv2dOptions(32, 32, 3).padding(1));
+        // Once Winograd, always: other batches and sizes, smaller ones too, whether the transformed layout fits
+        // them or has to be made again; then the first size again.
+        for (const auto& sizes : std::vector<std::vector<int64_t>>{
+                 {2, 32, 64, 64}, {1, 32, 64, 64}, {2, 32, 96, 96}, {2, 32, 24, 40}, {3, 32, 8, 8}, {2, 32, 64, 64}}) {
+            const auto x = torch::randn(sizes);
+            const auto got = ours->forward(x), expected = stock->forward(x);
+            QVERIFY(ours->winograd());
+            QVERIFY2(maxRelative(got, expected) < 1e-5, qPrintable(QString::number(maxRelative(got, expected))));
+        }
+        // A weight changed in place, or replaced, leaves the transformed copy behind.
+        ours->weight.mul_(2);
+        const auto x = torch::randn({2, 32, 64, 64});
+        QVERIFY(maxRelative(ours->forward(x), torch::conv2d(x, ours->weight, ours->bias, 1, 1)) < 1e-5);
+        QVERIFY(!ours->winograd());
+        QVERIFY(!ours->packed());
+        QVERIFY(ours->packForInference());
+        ours->forward(x);
+        QVERIFY(ours->winograd());
+        ours->weight.set_data(torch::randn({32, 32, 3, 3}));
+        QVERIFY(maxRelative(ours->forward(x), torch::conv2d(x, ours->weight, ours->bias, 1, 1)) < 1e-5);
+        QVERIFY(!ours->winograd());
     }
 
     void onlyFloat32IsPacked() {

@@ -5,6 +5,7 @@
 #include "daam/io/Safetensors.h"
 #include "daam/io/WeightSet.h"
 #include "daam/nn/BasicTransformerBlock.h"
+#include "daam/nn/DenseLayers.h"
 #include "daam/nn/ResnetBlock2D.h"
 #include "daam/nn/UNet2DConditionModel.h"
 #include "daam/util/Error.h"
@@ -150,6 +151,39 @@ private Q_SLOTS:
         qInfo("%s out_tfloat rel err %.3g", pipe.constData(),
               daam::test::relativeError(outF, unit.at("unet.out_tfloat")));
         DAAM_COMPARE_TENSORS(pipe.toStdString() + " unet.out_tfloat", outF, unit.at("unet.out_tfloat"), 1e-5);
+    }
+
+    void largeLatentsMatchDiffusers_data() {
+        QTest::addColumn<QByteArray>("pipe");
+        QTest::addColumn<QStringList>("cases");
+        QTest::newRow("sd1-tiny") << QByteArray("sd1-tiny")
+                                  << QStringList{QStringLiteral("sd1_64x64"), QStringLiteral("sd1_72x80")};
+        QTest::newRow("sd2-tiny") << QByteArray("sd2-tiny") << QStringList{QStringLiteral("sd2_64x64")};
+    }
+
+    // Latents of 64x64 and more take oneDNN's Winograd convolutions in float32 (DenseLayers.h), which the
+    // reference's 16x24 cases never reach: diffusers' output at such sizes (tests/data/unet, written by
+    // tools/make_unet_goldens.py), one size after another on one model. Measured: see the qInfo lines; tolerance
+    // 1e-5, as above.
+    void largeLatentsMatchDiffusers() {
+        DAAM_REQUIRE_REFERENCE();
+        QFETCH(QByteArray, pipe);
+        QFETCH(QStringList, cases);
+        torch::NoGradGuard noGrad;
+        auto unet = loadUNet(pipeDir(pipe.toStdString()));
+        for (const auto& name : cases) {
+            const auto golden =
+                loadSafetensors(daam::test::testDataDir() + "/unet/" + name.toStdString() + ".safetensors");
+            const auto out =
+                unet->forward(golden.at("sample"), golden.at("timestep"), golden.at("encoder_hidden_states"));
+            qInfo("%s rel err %.3g", qPrintable(name), daam::test::relativeError(out, golden.at("out")));
+            DAAM_COMPARE_TENSORS(name.toStdString(), out, golden.at("out"), 1e-5);
+        }
+        int winograd = 0;
+        for (const auto& module : unet->modules())
+            if (auto* conv = dynamic_cast<Conv2dImpl*>(module.get()); conv && conv->winograd()) ++winograd;
+        qInfo("%d convolutions took Winograd", winograd);
+        QCOMPARE(winograd > 0, daam::test::winogradExpected());
     }
 
     void observerSeesConditionalHalf_data() { matchesDiffusers_data(); }

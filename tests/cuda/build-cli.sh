@@ -17,6 +17,6 @@ torch_prefix=$(python3 -c 'import torch.utils; print(torch.utils.cmake_prefix_pa
 build=/tmp/daam-build
 cli=$build/bin/daam-cli
 cmake -S . -B $build -G Ninja -DCMAKE_BUILD_TYPE=Release -DDAAM_BUILD_UI=OFF -DDAAM_BUILD_TESTS=OFF \
-    -DDAAM_BUILD_FUZZERS=OFF -DTORCH_CUDA_ARCH_LIST=9.0 "-DCMAKE_PREFIX_PATH=$torch_prefix;$root/usr" \
+    -DDAAM_BUILD_FUZZERS=OFF -DDAAM_ONEDNN_WINOGRAD=OFF -DTORCH_CUDA_ARCH_LIST=9.0 "-DCMAKE_PREFIX_PATH=$torch_prefix;$root/usr" \
     > /tmp/configure.log 2>&1 || { tail -40 /tmp/configure.log; return 1; }
 ninja -C $build -k 0 daam-cli > /tmp/build.log 2>&1 || { grep -A12 "error" /tmp/build.log | head -150; return 1; }

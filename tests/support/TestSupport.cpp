@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "TestSupport.h"
 
+#include "daam/nn/WinogradConvolution.h"
+
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -75,6 +77,12 @@ std::string makeTempDir(const std::string& tag) {
     if (!::mkdtemp(buf.data())) throw std::runtime_error("mkdtemp failed for " + tmpl);
     tempDirs().emplace_back(buf.data());
     return tempDirs().back();
+}
+
+bool winogradExpected() {
+    return daam::WinogradConvolution::compiledIn() && __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+           __builtin_cpu_supports("avx512dq");
 }
 
 double relativeError(const torch::Tensor& out, const torch::Tensor& ref) {

@@ -25,6 +25,10 @@ std::string testDataDir();
 // A fresh temporary directory, removed when the process exits normally.
 std::string makeTempDir(const std::string& tag);
 
+// Whether this build runs oneDNN's Winograd convolutions and this CPU has the AVX-512 level (F, BW, VL, DQ) that
+// oneDNN's Winograd kernels need, read from the CPU itself.
+bool winogradExpected();
+
 // ‖out − ref‖ / ‖ref‖ computed in float64.
 double relativeError(const torch::Tensor& out, const torch::Tensor& ref);
 

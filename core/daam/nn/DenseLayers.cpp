@@ -2,6 +2,9 @@
 // Linear and Conv2d: see DenseLayers.h.
 #include "daam/nn/DenseLayers.h"
 
+#include "daam/nn/WinogradConvolution.h"
+#include "daam/util/ProcessMemory.h"
+
 #include <ATen/Context.h>
 #include <torch/torch.h>
 
@@ -54,6 +57,8 @@ torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
 
 bool Conv2dImpl::packForInference() {
     packed_ = torch::Tensor();
+    winograd_.reset();
+    winogradUnavailable_ = false;
     const auto* padding = explicitPadding(options.padding());
     if (!padding || !zeroPadded(options.padding_mode()) || options.transposed() || !weight.device().is_cpu() ||
         weight.scalar_type() != torch::kFloat32 || !at::hasMKLDNN())
@@ -70,14 +75,45 @@ bool Conv2dImpl::packedStillValid() const {
     return weight.data_ptr() == packedData_ && weight._version() == packedVersion_;
 }
 
+bool Conv2dImpl::winogradShape() const {
+    const auto& k = *options.kernel_size();
+    const auto& s = *options.stride();
+    const auto& d = *options.dilation();
+    return k[0] == 3 && k[1] == 3 && s[0] == 1 && s[1] == 1 && d[0] == 1 && d[1] == 1 && options.groups() == 1;
+}
+
+torch::Tensor Conv2dImpl::winogradForward(const torch::Tensor& x) {
+    if (winograd_ && winograd_->fits(x.sizes())) return winograd_->forward(x);
+    const auto& padding = **explicitPadding(options.padding());
+    std::shared_ptr<WinogradConvolution> made =
+        WinogradConvolution::make(weight, bias, {padding[0], padding[1]}, x.sizes());
+    // The transform read the weight's file pages back in; the transformed copy takes their place, as the packed one
+    // did.
+    releaseCleanFilePages(weight.data_ptr(), weight.nbytes());
+    if (!made) {
+        if (!winograd_) winogradUnavailable_ = true;
+        return torch::Tensor();
+    }
+    winograd_ = std::move(made);
+    packed_ = torch::Tensor();
+    return winograd_->forward(x);
+}
+
 torch::Tensor Conv2dImpl::forward(const torch::Tensor& x) {
-    if (packed_.defined()) {
-        if (!packedStillValid()) {
-            packed_ = torch::Tensor();
-        } else if (x.dim() == 4 && floatInference(x, weight)) {
+    if ((packed_.defined() || winograd_) && !packedStillValid()) {
+        packed_ = torch::Tensor();
+        winograd_.reset();
+    }
+    if (x.dim() == 4 && floatInference(x, weight)) {
+        // Only convolutions packed for inference switch: that is the model's opt-in to keeping weight copies.
+        const bool toWinograd = winograd_ || (packed_.defined() && !winogradUnavailable_ && winogradShape() &&
+                                              x.size(2) * x.size(3) >= kWinogradMinPixels);
+        if (toWinograd) {
+            if (auto y = winogradForward(x); y.defined()) return y;
+        }
+        if (packed_.defined())
             return at::mkldnn_convolution(x.contiguous(), packed_, bias, **explicitPadding(options.padding()),
                                           *options.stride(), *options.dilation(), options.groups());
-        }
     }
     return torch::nn::Conv2dImpl::forward(x);
 }
