@@ -131,6 +131,8 @@ MainWindow::MainWindow(QWidget* parent)
     plotsDock->setObjectName(QStringLiteral("plotsDock"));
     plotsDock->setWidget(plots_);
     plots_->setMinimumWidth(300);
+    connect(plots_, &PlotsPanel::exportRequested, this,
+            [this](PlotsPanel::Plot plot, const QString& path) { exportPlot(plot, path); });
     addDockWidget(Qt::RightDockWidgetArea, plotsDock);
     splitDockWidget(controlsDock, plotsDock, Qt::Horizontal);
 
@@ -1080,6 +1082,26 @@ bool MainWindow::exportMasks(const QString& path) {
             return out;
         },
         tr("Masks written: %1").arg(state_->selectedWords().size()));
+}
+
+bool MainWindow::exportPlot(PlotsPanel::Plot plot, const QString& path) {
+    QByteArray bytes;
+    QString error;
+    if (!plots_->renderPlot(plot, path, &bytes, &error)) {
+        showError(tr("Export failed: %1").arg(error));
+        return false;
+    }
+    writeInBackground(
+        [path, bytes = std::move(bytes)] {
+            Written out;
+            out.ok = commit(path, bytes, &out.error);
+            if (out.ok) out.files << path;
+            return out;
+        },
+        [this, done = tr("Wrote %1").arg(QDir::toNativeSeparators(path))](const Written& written) {
+            endExport(written, done);
+        });
+    return true;
 }
 
 void MainWindow::showError(const QString& message) {

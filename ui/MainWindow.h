@@ -11,6 +11,7 @@
 #include "GenerationWorker.h"
 #include "JobTracker.h"
 #include "OverlayRenderer.h"
+#include "PlotsPanel.h"
 
 #include <QMainWindow>
 
@@ -86,6 +87,8 @@ public:
     bool exportMasks(const QString& path);
     // The selected words' maps as numbers: .safetensors (one file, a tensor per word) or .npy (a file per word).
     bool exportMapValues(const QString& path);
+    // One of the Plots panel's plots, drawn now and written on the worker (see PlotsPanel::renderPlot).
+    bool exportPlot(PlotsPanel::Plot plot, const QString& path);
     // Whether a save or an export is still writing.
     bool isWriting() const { return writing_ > 0; }
 

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "PlotsPanel.h"
 
-#include "Exporter.h"
-
 // Debian's qcustomplot.h spells Qt's keywords out, and every target builds with QT_NO_KEYWORDS (for
 // torch): lend it the keywords for the include only. This file must never include torch headers.
 #define signals Q_SIGNALS
@@ -14,7 +12,6 @@
 #include <QBuffer>
 #include <QFileDialog>
 #include <QMenu>
-#include <QMessageBox>
 #include <QPdfWriter>
 #include <QSvgGenerator>
 #include <QVBoxLayout>
@@ -88,9 +85,7 @@ PlotsPanel::PlotsPanel(QWidget* parent) : QWidget(parent) {
             menu.addAction(tr("Save Plot As…"), this, [this, which] {
                 const QString path = QFileDialog::getSaveFileName(this, tr("Save the plot"), QDir::homePath(),
                                                                   tr("PNG (*.png);;PDF (*.pdf);;SVG (*.svg)"));
-                QString error;
-                if (!path.isEmpty() && !exportPlot(which, path, &error))
-                    QMessageBox::warning(this, tr("Save the plot"), error);
+                if (!path.isEmpty()) Q_EMIT exportRequested(which, path);
             });
             menu.exec(widget->mapToGlobal(at));
         });
@@ -156,14 +151,14 @@ void PlotsPanel::setRange(int callBegin, int callEnd) {
     mass_->replot(QCustomPlot::rpQueuedReplot);
 }
 
-bool PlotsPanel::exportPlot(Plot plot, const QString& path, QString* error) const {
+bool PlotsPanel::renderPlot(Plot plot, const QString& path, QByteArray* bytes, QString* error) const {
     QCustomPlot* widget = plot == Plot::Mass ? mass_ : plot == Plot::LayerShare ? layers_ : histogram_;
     // A plot never shown has no size of its own yet: a figure-sized default.
     const int width = widget->width() > 50 ? widget->width() : 480;
     const int height = widget->height() > 50 ? widget->height() : 320;
     const QString suffix = QFileInfo(path).suffix().toLower();
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
+    bytes->clear();
+    QBuffer buffer(bytes);
     buffer.open(QIODevice::WriteOnly);
     if (suffix == QLatin1String("png")) {
         if (!widget->toPixmap(width, height, 2.0).toImage().save(&buffer, "PNG")) {
@@ -189,7 +184,7 @@ bool PlotsPanel::exportPlot(Plot plot, const QString& path, QString* error) cons
         return false;
     }
     buffer.close();
-    return commit(path, bytes, error);
+    return true;
 }
 
 std::pair<double, double> PlotsPanel::shadedRange() const {

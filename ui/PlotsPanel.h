@@ -31,10 +31,16 @@ public:
     void clear();
 
     enum class Plot { Mass, LayerShare, Histogram };
-    // One plot as it is drawn, by the file's suffix: .png (twice the widget's pixels), .pdf or .svg; written whole
-    // or not at all. False with `error` set on failure.
-    bool exportPlot(Plot plot, const QString& path, QString* error) const;
+    // One plot as it is drawn now, encoded as the file name's suffix says: .png (twice the widget's pixels), .pdf or
+    // .svg. Only the encoding: QCustomPlot draws on the GUI thread, and the file is for a worker to write
+    // (MainWindow::exportPlot). False with `error` set on failure.
+    bool renderPlot(Plot plot, const QString& path, QByteArray* bytes, QString* error) const;
 
+Q_SIGNALS:
+    // "Save Plot As…" in a plot's context menu, with the file name chosen.
+    void exportRequested(daam::ui::PlotsPanel::Plot plot, const QString& path);
+
+public:
     QCustomPlot* massPlot() const { return mass_; }
     QCustomPlot* layerPlot() const { return layers_; }
     QCustomPlot* histogramPlot() const { return histogram_; }

@@ -188,23 +188,41 @@ private Q_SLOTS:
 
     void plotsExport() {
         const QString dir = QString::fromStdString(daam::test::makeTempDir("ui-plots"));
-        auto* plots = window_->plots();
-        QString error;
-        QVERIFY2(plots->exportPlot(PlotsPanel::Plot::Mass, dir + QStringLiteral("/mass.png"), &error),
-                 qPrintable(error));
-        const QImage png(dir + QStringLiteral("/mass.png"));
-        QVERIFY(!png.isNull() && png.width() >= 200 && png.height() >= 200); // twice a shown plot's pixels
-        QVERIFY2(plots->exportPlot(PlotsPanel::Plot::LayerShare, dir + QStringLiteral("/layers.pdf"), &error),
-                 qPrintable(error));
-        QFile pdf(dir + QStringLiteral("/layers.pdf"));
+        QStringList files;
+        const QString png = dir + QStringLiteral("/mass.png");
+        QVERIFY2(daam::test::exportWritten(*window_, window_->exportPlot(PlotsPanel::Plot::Mass, png), &files),
+                 qPrintable(window_->lastError()));
+        QCOMPARE(files, QStringList{png});
+        const QImage image(png);
+        QVERIFY(!image.isNull() && image.width() >= 200 && image.height() >= 200); // twice a shown plot's pixels
+        const QString pdfPath = dir + QStringLiteral("/layers.pdf");
+        QVERIFY2(daam::test::exportWritten(*window_, window_->exportPlot(PlotsPanel::Plot::LayerShare, pdfPath)),
+                 qPrintable(window_->lastError()));
+        QFile pdf(pdfPath);
         QVERIFY(pdf.open(QIODevice::ReadOnly) && pdf.read(5) == "%PDF-");
-        QVERIFY2(plots->exportPlot(PlotsPanel::Plot::Histogram, dir + QStringLiteral("/heat.svg"), &error),
-                 qPrintable(error));
-        QSvgRenderer svg(dir + QStringLiteral("/heat.svg"));
+        const QString svgPath = dir + QStringLiteral("/heat.svg");
+        QVERIFY2(daam::test::exportWritten(*window_, window_->exportPlot(PlotsPanel::Plot::Histogram, svgPath)),
+                 qPrintable(window_->lastError()));
+        QSvgRenderer svg(svgPath);
         QVERIFY(svg.isValid());
-        QVERIFY(!plots->exportPlot(PlotsPanel::Plot::Mass, dir + QStringLiteral("/mass.gif"), &error));
-        QVERIFY(error.contains(QStringLiteral(".png, .pdf or .svg")));
+        // A name that says no format: refused at once, nothing started or written.
+        QVERIFY(!window_->exportPlot(PlotsPanel::Plot::Mass, dir + QStringLiteral("/mass.gif")));
+        QVERIFY(window_->lastError().contains(QStringLiteral(".png, .pdf or .svg")));
+        QVERIFY(!window_->isWriting());
         QVERIFY(!QFile::exists(dir + QStringLiteral("/mass.gif")));
+        // An unwritable folder: the write fails on the worker and the window says so.
+        const QString missing = dir + QStringLiteral("/no/such/folder/mass.png");
+        QVERIFY(window_->exportPlot(PlotsPanel::Plot::Mass, missing));
+        QVERIFY(!daam::test::exportWritten(*window_, true));
+        QVERIFY(window_->lastError().contains(QStringLiteral("mass.png")));
+        QVERIFY(!QFile::exists(missing));
+        // The context menu's request takes the same way.
+        const QString fromMenu = dir + QStringLiteral("/menu.svg");
+        QSignalSpy ended(window_.get(), &MainWindow::exported);
+        Q_EMIT window_->plots()->exportRequested(PlotsPanel::Plot::Histogram, fromMenu);
+        QVERIFY(ended.wait(30000));
+        QVERIFY(ended.front().at(0).toBool());
+        QVERIFY(QSvgRenderer(fromMenu).isValid());
     }
 
     void openingASessionRestoresItsSettings() {
