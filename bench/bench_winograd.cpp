@@ -12,6 +12,7 @@
 
 #include <torch/torch.h>
 
+#include <chrono>
 #include <cstdio>
 #include <map>
 
@@ -38,10 +39,10 @@ int main(int, char** argv) {
     };
     std::printf("threads: %d, BLAS kernels %s; SD 1.5 at 512x512, batch 2, float32\n", runtime.threads,
                 runtime.blasCore.c_str());
-    std::printf("%-24s %5s %10s %10s %8s %10s %12s\n", "in -> out @ side", "count", "direct s", "winograd s", "ratio",
-                "rel diff", "+weight MB");
+    std::printf("%-24s %5s %10s %10s %8s %10s %12s %12s\n", "in -> out @ side", "count", "direct s", "winograd s",
+                "ratio", "rel diff", "+weight MB", "transform s");
     struct Level {
-        double direct = 0, winograd = 0, extraBytes = 0;
+        double direct = 0, winograd = 0, extraBytes = 0, transform = 0;
     };
     std::map<int64_t, Level, std::greater<>> levels;
     for (const auto& s : shapes) {
@@ -55,7 +56,9 @@ int main(int, char** argv) {
                 direct = at::mkldnn_convolution(x, packed, bias, {1, 1}, {1, 1}, {1, 1}, 1);
             },
             4);
+        const auto t0 = std::chrono::steady_clock::now();
         const auto conv = daam::WinogradConvolution::make(weight, bias, {1, 1}, x.sizes());
+        const double transformS = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         char name[48];
         std::snprintf(name, sizeof(name), "%lld -> %lld @ %lld", (long long)s.in, (long long)s.out, (long long)s.side);
         auto& level = levels[s.side];
@@ -68,15 +71,18 @@ int main(int, char** argv) {
         const double winogradS = bestTime([&] { winograd = conv->forward(x); }, 4);
         const double diff = ((winograd - direct).norm() / direct.norm()).item<double>();
         const double extra = double(conv->weightBytes()) - double(weight.nbytes());
-        std::printf("%-24s %5d %10.4f %10.4f %7.2fx %10.2e %12.1f\n", name, s.count, directS, winogradS,
-                    directS / winogradS, diff, extra / 1e6);
+        std::printf("%-24s %5d %10.4f %10.4f %7.2fx %10.2e %12.1f %12.4f\n", name, s.count, directS, winogradS,
+                    directS / winogradS, diff, extra / 1e6, transformS);
         level.winograd += s.count * winogradS;
         level.extraBytes += s.count * extra;
+        level.transform += s.count * transformS;
     }
-    std::printf("\nper UNet call, by latent size (kWinogradMinPixels = %lld px):\n%-8s %10s %10s %10s %12s\n",
-                (long long)daam::kWinogradMinPixels, "side", "direct s", "winograd s", "saved s", "+weight GB");
+    std::printf("\nper UNet call, by latent size (kWinogradMinPixels = %lld px; the weights are transformed once, in "
+                "the first call):\n%-8s %10s %10s %10s %12s %14s\n",
+                (long long)daam::kWinogradMinPixels, "side", "direct s", "winograd s", "saved s", "+weight GB",
+                "first call +s");
     for (const auto& [side, level] : levels)
-        std::printf("%-8lld %10.3f %10.3f %10.3f %12.3f\n", (long long)side, level.direct, level.winograd,
-                    level.direct - level.winograd, level.extraBytes / 1e9);
+        std::printf("%-8lld %10.3f %10.3f %10.3f %12.3f %14.3f\n", (long long)side, level.direct, level.winograd,
+                    level.direct - level.winograd, level.extraBytes / 1e9, level.transform);
     return 0;
 }
