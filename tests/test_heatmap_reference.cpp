@@ -220,8 +220,8 @@ private Q_SLOTS:
     }
 
     void upsamplingMatchesPyTorchsBicubic() {
-        // The aggregator upsamples with two matrix products: per (layer, head), up, clamped and summed, it must give
-        // what F::interpolate gives, up and down, square or not, at SDXL's sizes among them.
+        // The aggregator upsamples in two separable four-tap passes: per (layer, head), up, clamped and summed, it must
+        // give what F::interpolate gives, up and down, square or not, at SDXL's sizes among them.
         struct Size {
             int height, width;
         };

@@ -35,7 +35,6 @@
 #include <QMimeData>
 #include <QPainter>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
@@ -569,9 +568,9 @@ void MainWindow::refreshOverlay() {
                            .arg(o.ioaAB, 0, 'f', 3)
                            .arg(o.ioaBA, 0, 'f', 3);
         // A pair the parse relates is named by its relation, head first.
+        const std::pair<int, int> pair{selected[0], selected[1]};
         for (const auto& arc : tokens_->dependencies())
-            if (std::vector<int>{arc.head, arc.dependent} == std::vector<int>(selected.begin(), selected.begin() + 2) ||
-                std::vector<int>{arc.dependent, arc.head} == std::vector<int>(selected.begin(), selected.begin() + 2))
+            if (pair == std::pair{arc.head, arc.dependent} || pair == std::pair{arc.dependent, arc.head})
                 text.prepend(tr("%1(%2 → %3)\n")
                                  .arg(arc.relation, summary.words[arc.head].text, summary.words[arc.dependent].text));
         explore_->showOverlap(text);
@@ -753,12 +752,8 @@ bool MainWindow::exportRatings(const QString& path) {
     writeInBackground(
         [path, csv = engine_.ratingsCsv().toUtf8()] {
             Written out;
-            QSaveFile file(path);
-            out.ok = file.open(QIODevice::WriteOnly) && file.write(csv) == csv.size() && file.commit();
-            if (out.ok)
-                out.files << path;
-            else
-                out.error = QStringLiteral("%1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
+            out.ok = commit(path, csv, &out.error);
+            if (out.ok) out.files << path;
             return out;
         },
         [this](const Written& written) {

@@ -219,7 +219,7 @@ private:
     QThreadPool pool_;    // every background job of the window but writes; the destructor waits for it
     QThreadPool writers_; // saves and exports, one at a time, so that a long write holds up no map
     int writing_ = 0;     // writes not yet back
-    // Latest request wins, one channel each. Aggregation runs one job at a time (onGridMaps() catches up);
+    // Latest request wins, one channel each. Frames are made one job at a time (onFrame() catches up);
     // opening a PNG's session supersedes a background open.
     JobTracker compute_, parse_, opens_, pngs_, compares_;
     CompareView* compare_;
