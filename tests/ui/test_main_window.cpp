@@ -32,6 +32,8 @@
 #include <fstream>
 #include <numeric>
 
+#include <sys/stat.h>
+
 using namespace daam::ui;
 using daam::test::exportWritten;
 using daam::test::kWordA;
@@ -592,6 +594,45 @@ private Q_SLOTS:
         QCOMPARE(opened.front().front().toBool(), false);
         QVERIFY(window_->errorBanner()->isVisible());
         QCOMPARE(window_->engine().summary().prompt, QStringLiteral("second"));
+    }
+
+    void aFrameMadeForAReplacedSessionIsNotShown() {
+        // The window's one worker makes one frame at a time. A compare read that waits on a pipe holds that worker,
+        // so the frame job of one session waits behind it while a second session, with the same words and
+        // settings but a brighter image, replaces the first.
+        auto bright = daam::test::makeSyntheticSession();
+        std::fill(bright.image.pixels.begin(), bright.image.pixels.end(), uint8_t(220));
+        const auto root = daam::test::makeTempDir("ui-replaced-session");
+        daam::saveSession(root + "/bright", bright);
+        std::filesystem::create_directories(root + "/held");
+        const std::string pipe = root + "/held/generation.json";
+        QCOMPARE(::mkfifo(pipe.c_str(), 0600), 0);
+        // Whatever happens below, the worker is let go (the window's destructor waits for it).
+        struct Release {
+            std::string pipe;
+            bool done = false;
+            void operator()() {
+                if (done) return;
+                done = true;
+                std::ofstream(pipe) << "{"; // opens once the reader has; a malformed file ends the compare
+            }
+            ~Release() { (*this)(); }
+        } release{pipe};
+
+        QTRY_VERIFY(!window_->isComputing());
+        QSignalSpy compared(window_.get(), &MainWindow::compareOpened);
+        window_->compareWith(QString::fromStdString(root + "/held"));
+        QVERIFY(window_->openSession(dir_));
+        const int before = window_->computeJobsStarted();
+        QTRY_COMPARE(window_->computeJobsStarted(), before + 1); // the first session's frame, queued
+        QVERIFY(window_->isComputing());
+        QVERIFY(window_->openSession(QString::fromStdString(root + "/bright")));
+        release();
+        QVERIFY(compared.wait(10000));
+        QTRY_VERIFY(!window_->isComputing() && window_->engine().isReady(window_->state()->query()));
+        // The first session's frame came back, was not shown, and the bright session's was made instead.
+        QCOMPARE(window_->computeJobsStarted(), before + 2);
+        QCOMPARE(window_->imageView()->image(), overlay());
     }
 
     void displaySettingsPersist() {
