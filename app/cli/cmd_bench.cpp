@@ -218,11 +218,18 @@ int runBench(const std::vector<std::string>& argv) {
         const auto profile = profileOps([&] { pipeline->generate(request); });
         std::printf("profile of one untraced generation: %.2f s (profiled), %.2f s inside ops\n", profile.wallSeconds,
                     profile.opSeconds());
-        std::printf("  %-40s %10s %7s %8s\n", "op", "self s", "share", "calls");
-        for (size_t i = 0; i < profile.ops.size() && i < 20; ++i) {
-            const auto& op = profile.ops[i];
-            std::printf("  %-40s %10.3f %6.1f%% %8lld\n", op.name.c_str(), op.selfSeconds,
-                        100 * op.selfSeconds / profile.wallSeconds, op.calls);
+        // Shares of the whole profiled run, or of the stage's own time.
+        auto table = [&](const std::vector<OpTime>& ops, size_t rows, double total) {
+            std::printf("  %-40s %10s %7s %8s\n", "op", "self s", "share", "calls");
+            for (size_t i = 0; i < ops.size() && i < rows; ++i)
+                std::printf("  %-40s %10.3f %6.1f%% %8lld\n", ops[i].name.c_str(), ops[i].selfSeconds,
+                            100 * ops[i].selfSeconds / total, ops[i].calls);
+        };
+        table(profile.ops, 20, profile.wallSeconds);
+        for (const auto& stage : profile.stages) {
+            std::printf("stage %s: %lld x, %.2f s (%.3f s each), %.2f s outside ops\n", stage.name.c_str(), stage.calls,
+                        stage.seconds, stage.seconds / double(stage.calls), stage.outsideOps);
+            table(stage.ops, 10, stage.seconds);
         }
     }
     return 0;

@@ -3,6 +3,7 @@
 #include "daam/nn/WinogradConvolution.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 #include <torch/torch.h>
 
 #ifdef DAAM_HAVE_ONEDNN
@@ -155,6 +156,7 @@ bool WinogradConvolution::fits(c10::IntArrayRef inputSizes) {
 }
 
 torch::Tensor WinogradConvolution::forward(const torch::Tensor& x) {
+    RECORD_USER_SCOPE("daam::winograd_convolution"); // oneDNN's primitive is no aten op (OpProfile.h)
     WinogradRun* run = state_->findRun(x.sizes());
     if (!run || x.scalar_type() != torch::kFloat32 || !x.device().is_cpu())
         throw std::invalid_argument("WinogradConvolution::forward: an input it was not made for");

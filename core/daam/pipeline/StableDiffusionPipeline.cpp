@@ -14,6 +14,7 @@
 #include "daam/util/Runtime.h"
 #include "daam/util/Version.h"
 
+#include <ATen/record_function.h>
 #include <torch/torch.h>
 #include <torch/version.h>
 
@@ -387,6 +388,7 @@ GenerationResult StableDiffusionPipeline::generate(const GenerationRequest& requ
     };
     torch::Tensor cond, uncond, pooledCond, pooledUncond;
     {
+        RECORD_USER_SCOPE("stage: text encoders"); // the profile's stages (OpProfile.h)
         torch::Tensor ids = idsOf(result.prompt.ids).to(device_), negIds = idsOf(result.negative.ids).to(device_);
         torch::Tensor ids2, negIds2;
         if (tokenizer2_) {
@@ -463,6 +465,7 @@ GenerationResult StableDiffusionPipeline::generate(const GenerationRequest& requ
         call.step = c - firstCall;
         call.condBegin = guided ? 1 : 0;
         call.condCount = 1;
+        RECORD_USER_SCOPE("stage: UNet call");
         auto eps = unet_->forward(input, scheduler->timestepTensor(c).to(device_), text,
                                   family_ == ModelFamily::SDXL ? &added : nullptr, observer ? &call : nullptr);
         if (guided) {
@@ -492,6 +495,7 @@ GenerationResult StableDiffusionPipeline::generate(const GenerationRequest& requ
         releaseFreedMemory();
         releaseCleanWeightPages(*unet_);
         const LargeBlocksFromTheOs largeBlocks;
+        RECORD_USER_SCOPE("stage: VAE decode");
         image = vae_->decode((latents / vae_->scalingFactor()).to(vaeDtype_));
     }
     result.image = (image.to(torch::kCPU, torch::kFloat32)[0] / 2 + 0.5).clamp(0, 1);

@@ -47,6 +47,16 @@ OpProfile profileOps(const std::function<void()>& work) {
             byThread[e.at("tid").dump()].push_back(
                 {e.at("name").get<std::string>(), e.at("ts").get<double>(), e.at("dur").get<double>(), 0});
     std::map<std::string, OpTime> totals;
+    std::map<std::string, StageTime> stages;
+    std::map<std::string, std::map<std::string, OpTime>> stageOps;
+    const std::string prefix = kStagePrefix;
+    auto isStage = [&](const Event& e) { return e.name.compare(0, prefix.size(), prefix) == 0; };
+    auto add = [](std::map<std::string, OpTime>& to, const std::string& name, double seconds) {
+        auto& t = to[name];
+        t.name = name;
+        t.selfSeconds += seconds;
+        t.calls += 1;
+    };
     for (auto& [thread, list] : byThread) {
         // Outer ops first: by start, and the longer of two that start together.
         std::sort(list.begin(), list.end(), [](const Event& a, const Event& b) {
@@ -55,23 +65,50 @@ OpProfile profileOps(const std::function<void()>& work) {
         for (auto& e : list)
             e.self = e.duration;
         std::vector<Event*> open;
-        for (auto& e : list) {
+        std::vector<const Event*> stageOf(list.size(), nullptr); // the outermost stage around each event
+        for (size_t i = 0; i < list.size(); ++i) {
+            auto& e = list[i];
             while (!open.empty() && open.back()->begin + open.back()->duration <= e.begin)
                 open.pop_back();
             if (!open.empty()) open.back()->self -= e.duration;
+            for (const Event* outer : open)
+                if (isStage(*outer)) {
+                    stageOf[i] = outer;
+                    break;
+                }
             open.push_back(&e);
         }
-        for (const auto& e : list) {
-            auto& t = totals[e.name];
-            t.name = e.name;
-            t.selfSeconds += std::max(0.0, e.self) * 1e-6;
-            t.calls += 1;
+        for (size_t i = 0; i < list.size(); ++i) {
+            const auto& e = list[i];
+            const double self = std::max(0.0, e.self) * 1e-6;
+            if (isStage(e)) {
+                if (stageOf[i]) { // a part of the outer stage
+                    stages[stageOf[i]->name].outsideOps += self;
+                    continue;
+                }
+                auto& stage = stages[e.name];
+                stage.name = e.name.substr(prefix.size());
+                stage.seconds += e.duration * 1e-6;
+                stage.calls += 1;
+                stage.outsideOps += self;
+                continue;
+            }
+            add(totals, e.name, self);
+            if (stageOf[i]) add(stageOps[stageOf[i]->name], e.name, self);
         }
     }
+    auto byTime = [](const OpTime& a, const OpTime& b) { return a.selfSeconds > b.selfSeconds; };
     for (auto& [name, t] : totals)
         profile.ops.push_back(t);
-    std::sort(profile.ops.begin(), profile.ops.end(),
-              [](const OpTime& a, const OpTime& b) { return a.selfSeconds > b.selfSeconds; });
+    std::sort(profile.ops.begin(), profile.ops.end(), byTime);
+    for (auto& [name, stage] : stages) {
+        for (auto& [op, t] : stageOps[name])
+            stage.ops.push_back(t);
+        std::sort(stage.ops.begin(), stage.ops.end(), byTime);
+        profile.stages.push_back(std::move(stage));
+    }
+    std::sort(profile.stages.begin(), profile.stages.end(),
+              [](const StageTime& a, const StageTime& b) { return a.seconds > b.seconds; });
     return profile;
 }
 
