@@ -406,8 +406,13 @@ QString GenerationPanel::modelPath() const {
 
 void GenerationPanel::setModelDir(const QString& dir) {
     const int listed = model_->findData(dir, kModelPathRole);
-    if (listed >= 0) return model_->setCurrentIndex(listed);
-    model_->setCurrentText(dir);
+    if (listed >= 0)
+        model_->setCurrentIndex(listed);
+    else
+        model_->setCurrentText(dir);
+    // The box says nothing when its index stays, and while restoreSettings() fills it, it announced its first
+    // item before that item had a path: the counter would be left reading a label as a folder.
+    tokenCounter_->setModelDir(modelPath());
 }
 
 QStringList GenerationPanel::modelFolders() const {
