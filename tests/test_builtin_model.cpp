@@ -11,6 +11,7 @@
 #include "daam/sched/SchedulerFactory.h"
 #include "daam/trace/HeatMapAggregator.h"
 #include "daam/util/Error.h"
+#include "daam/util/OpProfile.h"
 
 #include "CliRunner.h"
 #include "TestSupport.h"
@@ -23,6 +24,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 namespace fs = std::filesystem;
 
@@ -316,6 +318,33 @@ private Q_SLOTS:
     }
 
     // A prompt one token past the text encoder's 30 is refused before any step, naming what would be lost.
+    // `bench --profile` splits a generation by stage: each UNet call, the decode and the text encoders.
+    void aProfiledGenerationShowsItsStages() {
+        auto pipeline = daam::StableDiffusionPipeline::load(dir_);
+        daam::GenerationRequest request;
+        request.steps = 3;
+        request.prompt = "a red circle";
+        const auto profile = daam::profileOps([&] { pipeline->generate(request); });
+        std::map<std::string, const daam::StageTime*> stages;
+        for (const auto& stage : profile.stages)
+            stages[stage.name] = &stage;
+        QCOMPARE(stages.size(), size_t(3));
+        QVERIFY(stages.count("UNet call") && stages.count("VAE decode") && stages.count("text encoders"));
+        QCOMPARE(stages["UNet call"]->calls, 3LL);
+        QCOMPARE(stages["VAE decode"]->calls, 1LL);
+        QCOMPARE(stages["text encoders"]->calls, 1LL);
+        double staged = 0;
+        for (const auto& stage : profile.stages) {
+            QVERIFY(!stage.ops.empty());
+            staged += stage.seconds;
+        }
+        QVERIFY(staged <= profile.wallSeconds);
+        bool convolutions = false;
+        for (const auto& op : stages["UNet call"]->ops)
+            convolutions = convolutions || op.name.find("convolution") != std::string::npos;
+        QVERIFY(convolutions);
+    }
+
     void refusesAPromptPastTheTokenLimit() {
         auto pipeline = daam::StableDiffusionPipeline::load(dir_);
         const std::string fits = "a red circle and a blue square and a green star and a yellow triangle and a purple "

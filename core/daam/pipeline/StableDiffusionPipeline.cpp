@@ -465,9 +465,12 @@ GenerationResult StableDiffusionPipeline::generate(const GenerationRequest& requ
         call.step = c - firstCall;
         call.condBegin = guided ? 1 : 0;
         call.condCount = 1;
-        RECORD_USER_SCOPE("stage: UNet call");
-        auto eps = unet_->forward(input, scheduler->timestepTensor(c).to(device_), text,
-                                  family_ == ModelFamily::SDXL ? &added : nullptr, observer ? &call : nullptr);
+        torch::Tensor eps;
+        {
+            RECORD_USER_SCOPE("stage: UNet call");
+            eps = unet_->forward(input, scheduler->timestepTensor(c).to(device_), text,
+                                 family_ == ModelFamily::SDXL ? &added : nullptr, observer ? &call : nullptr);
+        }
         if (guided) {
             auto parts = eps.chunk(2);
             eps = parts[0] + r.guidance * (parts[1] - parts[0]);
