@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // daam::Linear and daam::Conv2d: LibTorch's result on every path (float32 inference through oneDNN, packed
-// convolution weights, oneDNN's Winograd kernels for large 3×3 inputs, grad mode, bf16), a packed or transformed
-// weight that no longer matches its parameter dropped, and the UNet loader packing in float32 only.
+// convolution weights, oneDNN's Winograd kernels for large 3×3 inputs, grad mode, bf16 Linear as a convolution), a
+// packed or transformed weight that no longer matches its parameter dropped, and the UNet loader packing in float32
+// only.
 #include "daam/nn/DenseLayers.h"
 #include "daam/nn/ResnetBlock2D.h"
 #include "daam/nn/UNet2DConditionModel.h"
@@ -50,6 +51,25 @@ private Q_SLOTS:
         daam::Linear noBias(torch::nn::LinearOptions(40, 24).bias(false));
         const auto x = torch::randn({128, 40});
         QVERIFY(maxRelative(noBias->forward(x), x.matmul(noBias->weight.t())) < 1e-5);
+    }
+
+    void bf16LinearMatchesFloat32() {
+        torch::manual_seed(9);
+        daam::Linear ours(torch::nn::LinearOptions(64, 48));
+        ours->to(torch::kBFloat16);
+        torch::NoGradGuard noGrad;
+        const auto w = ours->weight.to(torch::kFloat32), b = ours->bias.to(torch::kFloat32);
+        // 2048 rows take the 1×1 convolution on a CPU with AVX512-BF16; 200 rows and a strided input LibTorch's own.
+        for (const auto& x : {torch::randn({2, 1024, 64}), torch::randn({2, 100, 64}), torch::randn({64, 1500}).t()}) {
+            const auto in = x.to(torch::kBFloat16);
+            const auto expected = torch::nn::functional::linear(in.to(torch::kFloat32), w, b);
+            const auto got = ours->forward(in);
+            QCOMPARE(got.scalar_type(), torch::kBFloat16);
+            QCOMPARE(got.sizes(), expected.sizes());
+            QVERIFY(got.is_contiguous());
+            const double error = maxRelative(got.to(torch::kFloat32), expected);
+            QVERIFY2(error < 1e-2, qPrintable(QString::number(error)));
+        }
     }
 
     void linearKeepsGradients() {
