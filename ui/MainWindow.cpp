@@ -749,17 +749,11 @@ void MainWindow::exportRatingsDialog() {
 }
 
 bool MainWindow::exportRatings(const QString& path) {
-    writeInBackground(
-        [path, csv = engine_.ratingsCsv().toUtf8()] {
-            Written out;
-            out.ok = commit(path, csv, &out.error);
-            if (out.ok) out.files << path;
-            return out;
-        },
-        [this](const Written& written) {
-            if (!written.ok) showError(tr("Could not export the ratings: %1").arg(written.error));
-            Q_EMIT exported(written.ok, written.files);
-        });
+    writeInBackground([path, csv = engine_.ratingsCsv().toUtf8()] { return writeBytes(path, csv); },
+                      [this](const Written& written) {
+                          if (!written.ok) showError(tr("Could not export the ratings: %1").arg(written.error));
+                          Q_EMIT exported(written.ok, written.files);
+                      });
     return true;
 }
 
@@ -953,6 +947,13 @@ bool MainWindow::saveSession(const QString& dir) {
     return true;
 }
 
+MainWindow::Written MainWindow::writeBytes(const QString& path, const QByteArray& bytes) {
+    Written out;
+    out.ok = commit(path, bytes, &out.error);
+    if (out.ok) out.files << path;
+    return out;
+}
+
 void MainWindow::writeInBackground(std::function<Written()> write, std::function<void(const Written&)> done) {
     ++writing_;
     writers_.start([this, write = std::move(write), done = std::move(done)] {
@@ -1086,16 +1087,10 @@ bool MainWindow::exportPlot(PlotsPanel::Plot plot, const QString& path) {
         showError(tr("Export failed: %1").arg(error));
         return false;
     }
-    writeInBackground(
-        [path, bytes = std::move(bytes)] {
-            Written out;
-            out.ok = commit(path, bytes, &out.error);
-            if (out.ok) out.files << path;
-            return out;
-        },
-        [this, done = tr("Wrote %1").arg(QDir::toNativeSeparators(path))](const Written& written) {
-            endExport(written, done);
-        });
+    writeInBackground([path, bytes = std::move(bytes)] { return writeBytes(path, bytes); },
+                      [this, done = tr("Wrote %1").arg(QDir::toNativeSeparators(path))](const Written& written) {
+                          endExport(written, done);
+                      });
     return true;
 }
 

@@ -206,6 +206,8 @@ private:
         QStringList files;
         QString error;
     };
+    // Writes `bytes` to `path` whole or not at all (Exporter's commit()); for a worker.
+    static Written writeBytes(const QString& path, const QByteArray& bytes);
     // Runs `write` on the writers' pool (one write at a time, in the order asked) and `done` with its result on
     // this thread.
     void writeInBackground(std::function<Written()> write, std::function<void(const Written&)> done);
