@@ -3,6 +3,7 @@
 #include "daam/nn/DenseLayers.h"
 
 #include "daam/nn/WinogradConvolution.h"
+#include "daam/util/CpuPeak.h"
 #include "daam/util/ProcessMemory.h"
 
 #include <ATen/Context.h>
@@ -34,15 +35,7 @@ bool floatInference(const torch::Tensor& x, const torch::Tensor& weight) {
 // Measured where the CPU multiplies bf16 itself; elsewhere oneDNN emulates it, or LibTorch's convolution may not
 // reach oneDNN at all.
 bool bf16Inference(const torch::Tensor& x, const torch::Tensor& weight) {
-#if defined(__x86_64__)
-    static const bool native = __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("avx512bw") &&
-                               __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
-    return native && cpuInference(x, weight, torch::kBFloat16);
-#else
-    (void)x;
-    (void)weight;
-    return false;
-#endif
+    return cpuHasAvx512Bf16() && cpuInference(x, weight, torch::kBFloat16);
 }
 
 // LibTorch 1.13 holds options in c10::variant, later versions in std::variant: ordinary lookup then finds the

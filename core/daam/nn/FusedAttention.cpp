@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "daam/nn/FusedAttention.h"
 
+#include "daam/util/CpuPeak.h"
+
 #include <ATen/Parallel.h>
 #include <ATen/record_function.h>
 #include <torch/torch.h>
@@ -529,17 +531,6 @@ template <typename F> bool withVectorCount(int nv, F&& f) {
     }
 }
 
-bool cpuHasBf16Kernel() {
-#if DAAM_HAVE_BF16_KERNEL
-    static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                            __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
-                            __builtin_cpu_supports("avx512bf16");
-    return has;
-#else
-    return false;
-#endif
-}
-
 } // namespace
 
 torch::Tensor plainAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale) {
@@ -553,7 +544,7 @@ bool fusedAttentionSupports(const torch::Tensor& q, const torch::Tensor& k, cons
     if (k.scalar_type() != type || v.scalar_type() != type || q.size(2) > 256 || v.size(2) > 256) return false;
     const int nv = static_cast<int>((v.size(2) + kLanes - 1) / kLanes);
     if (!withVectorCount(nv, [](auto) {})) return false;
-    return type == torch::kFloat32 || (type == torch::kBFloat16 && cpuHasBf16Kernel());
+    return type == torch::kFloat32 || (type == torch::kBFloat16 && cpuHasAvx512Bf16());
 }
 
 torch::Tensor fusedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale,

@@ -109,6 +109,17 @@ template <class Kernel> double peakRate(Kernel kernel, double flopsPerIteration,
 
 } // namespace
 
+bool cpuHasAvx512Bf16() {
+#if defined(__x86_64__)
+    static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                            __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+                            __builtin_cpu_supports("avx512bf16");
+    return has;
+#else
+    return false;
+#endif
+}
+
 CpuPeak measureCpuPeak(int threads, double seconds) {
     CpuPeak peak;
     threads = std::max(1, threads);

@@ -15,4 +15,8 @@ struct CpuPeak {
 // Runs each kernel on `threads` OpenMP threads for about `seconds` and keeps the best of three rounds.
 CpuPeak measureCpuPeak(int threads, double seconds = 0.2);
 
+// Whether this CPU multiplies bfloat16 itself: AVX-512 (F, BW, DQ, VL) with its BF16 dot products. Where it does
+// not, oneDNN emulates bf16 and the fused bf16 attention kernel is absent.
+bool cpuHasAvx512Bf16();
+
 } // namespace daam
