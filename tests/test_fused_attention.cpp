@@ -120,6 +120,50 @@ private Q_SLOTS:
         QVERIFY(!torch::equal(fused, plain)); // different paths, so not bit-identical
     }
 
+    // The kernels move a row's running max only where a key block's scores lead it by more than a margin. Scores
+    // that climb key after key (up to 175 over a row: the max moves every block or every few blocks, and within a
+    // block the scores lead the max they start from), that fall (the max never moves after the first block) and
+    // that climb within the margin must all give the float64 result.
+    void runningMaxMovesOrNotAcrossKeyBlocks_data() {
+        QTest::addColumn<double>("slope");
+        QTest::newRow("climbing steeply") << 0.25;
+        QTest::newRow("falling steeply") << -0.25;
+        QTest::newRow("climbing within the margin") << 0.02;
+    }
+    void runningMaxMovesOrNotAcrossKeyBlocks() {
+        QFETCH(double, slope);
+        const int64_t nk = 700, d = 40;
+        torch::manual_seed(11);
+        // Scores of query row i against key j: (i + 1) * slope * j / 8 plus noise (q·k with the scale of 1/sqrt(d)).
+        const auto q = torch::cat({torch::arange(1, 9).to(torch::kFloat32).unsqueeze(1) * std::sqrt(double(d)),
+                                   torch::randn({8, d - 1})},
+                                  1)
+                           .unsqueeze(0);
+        const auto k =
+            torch::cat(
+                {(torch::arange(nk).to(torch::kFloat32) * slope / 8).unsqueeze(1), torch::randn({nk, d - 1}) * 0.5}, 1)
+                .unsqueeze(0);
+        const auto v = torch::randn({1, nk, d});
+        const double scale = 1.0 / std::sqrt(double(d));
+        const auto reference =
+            daam::plainAttention(q.to(torch::kFloat64), k.to(torch::kFloat64), v.to(torch::kFloat64), scale);
+        // Scores in the hundreds carry float32's rounding of their size: the bar is LibTorch's own float32 error.
+        const double plainError = daam::test::relativeError(daam::plainAttention(q, k, v, scale), reference);
+        const double bar = std::max(2e-6, 2 * plainError);
+        for (const auto kernel : {daam::FusedAttentionKernel::Fastest, daam::FusedAttentionKernel::Portable}) {
+            const double error = daam::test::relativeError(daam::fusedAttention(q, k, v, scale, kernel), reference);
+            qInfo("float32 relative error: fused %.2e, LibTorch %.2e", error, plainError);
+            QVERIFY2(error <= bar, qPrintable(QString::number(error)));
+        }
+        const auto qb = q.to(torch::kBFloat16), kb = k.to(torch::kBFloat16), vb = v.to(torch::kBFloat16);
+        if (!daam::fusedAttentionSupports(qb, kb, vb)) return; // no AVX512-BF16 here
+        const auto bf16Reference =
+            daam::plainAttention(qb.to(torch::kFloat64), kb.to(torch::kFloat64), vb.to(torch::kFloat64), scale);
+        const double error =
+            daam::test::relativeError(daam::fusedAttention(qb, kb, vb, scale).to(torch::kFloat64), bf16Reference);
+        QVERIFY2(error <= 3e-3, qPrintable(QString::number(error)));
+    }
+
     void fallsBackForOtherTypes() {
         auto q = torch::randn({2, 10, 300}), k = torch::randn({2, 12, 300}), v = torch::randn({2, 12, 300});
         DAAM_COMPARE_TENSORS("d = 300 (plain path)", daam::fusedAttention(q, k, v, 0.05),

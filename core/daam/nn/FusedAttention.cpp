@@ -193,6 +193,25 @@ template <int R, typename F> void forEachRowGroup(int64_t batch, int64_t nq, F&&
     });
 }
 
+// Query rows per tile and keys per chunk: a tile's rows all take one chunk of keys before the next, so that the
+// chunk (kᵀ and v) is read from the L1 cache instead of the L2 for every group of rows (at 64x64, one head's keys
+// and values are 0.7 MB in bf16).
+constexpr int64_t kTileRows = 32;
+constexpr int64_t kKeyChunk = 128;
+
+// Runs fn(b, row0, rows) over tiles of up to kTileRows query rows of every batch entry, spread over LibTorch's
+// threads.
+template <int R, typename F> void forEachRowTile(int64_t batch, int64_t nq, F&& fn) {
+    static_assert(kTileRows % R == 0 && kKeyChunk % kKeyBlock == 0);
+    const int64_t tiles = (nq + kTileRows - 1) / kTileRows;
+    at::parallel_for(0, batch * tiles, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t task = begin; task < end; ++task) {
+            const int64_t b = task / tiles, row0 = (task % tiles) * kTileRows;
+            fn(b, row0, std::min(kTileRows, nq - row0));
+        }
+    });
+}
+
 #if DAAM_HAVE_BF16_KERNEL
 // The bfloat16 kernel: the same walk over 64-key blocks, with both products as AVX512-BF16 dot products
 // (vdpbf16ps: pairs of bf16 multiplied and summed into float32 lanes), which run at twice the float32 FMA
@@ -208,23 +227,23 @@ template <int R, typename F> void forEachRowGroup(int64_t batch, int64_t nq, F&&
 
 #define DAAM_AVX512_TARGET __attribute__((target("avx512f")))
 
-// exp for x <= 0 (scores minus their running max): x = n ln2 + r, exp(r) by its Taylor series to r^Degree, 2^n
-// by vscalefps. bf16 takes Degree 4 (relative error below 5e-5, under a tenth of bf16's rounding, which the
-// probabilities get next), float32 Degree 7 (truncation below 6e-9). The exp is most of the kernels' work
-// besides the dot products at SD's head size of 40.
-template <int Degree> DAAM_AVX512_TARGET DAAM_INLINE __m512 vexpNonPositive(__m512 x) {
-    x = _mm512_max_ps(x, _mm512_set1_ps(-87.3f));
-    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f), x);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.42860682030941723e-6f), r);
-    float factorial = 1;
-    for (int k = 2; k <= Degree; ++k)
-        factorial *= float(k);
-    __m512 p = _mm512_set1_ps(1.0f / factorial);
-    for (int k = Degree; k >= 1; --k) { // 1/(k-1)! = k/k!
-        factorial /= float(k);
-        p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / factorial));
+// 2^x for x <= kMaxLead (scores in log2 units minus their running max): x = n + r with |r| <= 1/2, 2^r by the Taylor
+// series of exp(r ln2) to r^Degree, 2^n by vscalefps. The kernels take scores in log2 units (the softmax scale times
+// log2 e folded into one multiply) so that the exponent needs no conversion. bf16 takes Degree 4 (relative error
+// below 5e-5, under a tenth of bf16's rounding, which the probabilities get next), float32 Degree 7 (truncation below
+// 6e-9). The exp is most of the kernels' work besides the dot products at SD's head size of 40.
+template <int Degree> DAAM_AVX512_TARGET DAAM_INLINE __m512 vexp2(__m512 x) {
+    x = _mm512_max_ps(x, _mm512_set1_ps(-126.0f));
+    const __m512 n = _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m512 r = _mm512_sub_ps(x, n);
+    constexpr double ln2 = 0.69314718055994531;
+    double coefficient = 1; // ln2^k / k!
+    for (int k = 1; k <= Degree; ++k)
+        coefficient *= ln2 / k;
+    __m512 p = _mm512_set1_ps(float(coefficient));
+    for (int k = Degree; k >= 1; --k) {
+        coefficient *= k / ln2;
+        p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(float(coefficient)));
     }
     return _mm512_scalef_ps(p, n);
 }
@@ -267,36 +286,104 @@ DAAM_AVX512_TARGET DAAM_INLINE void realKeys(int64_t valid, __mmask16 (&keep)[4]
     }
 }
 
-// One row's online-softmax step over a key block (scores `s`, padded keys already at -FLT_MAX): the running
-// max and sum move on, the accumulators are rescaled, and `e` gets the block's unnormalized probabilities (0 for
-// padded keys).
+// How far (in log2 units) a score may lead the running max before the max moves. Moving it costs an exp and a
+// rescale of every accumulator, and after the first blocks a row's max rarely moves: letting scores lead it a little
+// skips nearly every move. Probabilities then reach 2^8 before normalization, far inside float32 and bf16's range.
+constexpr float kMaxLead = 8.0f;
+
+// One row's online-softmax step over a key block (scores `s` in log2 units, padded keys already at -FLT_MAX): the
+// running max and sum move on, the accumulators are rescaled where the max moved, and `e` gets the block's
+// unnormalized probabilities (0 for padded keys).
 template <int Degree, int NV>
 DAAM_AVX512_TARGET DAAM_INLINE void softmaxStep(const __m512 (&s)[4], const __mmask16 (&keep)[4], __m512& m, __m512& l,
                                                 __m512 (&acc)[NV], __m512 (&e)[4]) {
-    const __m512 mNew =
-        _mm512_max_ps(m, allLanesMax(_mm512_max_ps(_mm512_max_ps(s[0], s[1]), _mm512_max_ps(s[2], s[3]))));
-    const __m512 correction = vexpNonPositive<Degree>(_mm512_sub_ps(m, mNew));
-    m = mNew;
+    const __m512 blockMax = _mm512_max_ps(_mm512_max_ps(s[0], s[1]), _mm512_max_ps(s[2], s[3]));
+    if (_mm512_cmp_ps_mask(blockMax, _mm512_add_ps(m, _mm512_set1_ps(kMaxLead)), _CMP_GT_OQ)) {
+        const __m512 mNew = _mm512_max_ps(m, allLanesMax(blockMax));
+        const __m512 correction = vexp2<Degree>(_mm512_sub_ps(m, mNew));
+        m = mNew;
+        l = _mm512_mul_ps(l, correction);
+#pragma GCC unroll 16
+        for (int j = 0; j < NV; ++j)
+            acc[j] = _mm512_mul_ps(acc[j], correction);
+    }
 #pragma GCC unroll 4
     for (int t = 0; t < 4; ++t)
-        e[t] = _mm512_maskz_mov_ps(keep[t], vexpNonPositive<Degree>(_mm512_sub_ps(s[t], mNew)));
-    l = _mm512_fmadd_ps(l, correction, _mm512_add_ps(_mm512_add_ps(e[0], e[1]), _mm512_add_ps(e[2], e[3])));
-#pragma GCC unroll 16
-    for (int j = 0; j < NV; ++j)
-        acc[j] = _mm512_mul_ps(acc[j], correction);
+        e[t] = _mm512_maskz_mov_ps(keep[t], vexp2<Degree>(_mm512_sub_ps(s[t], m)));
+    l = _mm512_add_ps(l, _mm512_add_ps(_mm512_add_ps(e[0], e[1]), _mm512_add_ps(e[2], e[3])));
 }
 
-// R query rows (bf16 pairs, qStride pairs apart) against all keys; writes the normalized rows as bf16.
-// The running max and sum live in vector registers (the max in every lane, the sum spread over lanes until
-// the end): a scalar exp here was a library call, and around a call every vector register is spilled.
-template <int R, int NV>
-DAAM_BF16_TARGET void attendRowsBf16(const uint32_t* q, int64_t qStride, const PreparedBf16& kv, float scale,
-                                     uint16_t* out, int64_t outStride, int dv) {
+// The running state of R query rows between key chunks: output accumulators, max and sum as startRows makes them.
+template <int R, int NV> struct RowsState {
+    static constexpr int kRows = R;
     __m512 acc[R][NV], m[R], l[R];
-    startRows<R, NV>(acc, m, l);
+};
+
+// Runs the AVX-512 kernels over every batch entry's query rows, tile by tile, each tile's rows in groups of R (and
+// single rows for a tile's last rows) over one key chunk after another: keys(b, row, kBegin, kEnd, state) moves a
+// group's state over a chunk, finish(b, row, state) writes the group's rows.
+template <int R, int NV, typename Keys, typename Finish>
+void attendTiles(int64_t batch, int64_t nq, int64_t nkPad, Keys&& keys, Finish&& finish) {
+    forEachRowTile<R>(batch, nq, [&](int64_t b, int64_t row0, int64_t rows) {
+        const int64_t groups = rows / R;
+        RowsState<R, NV> full[kTileRows / R];
+        RowsState<1, NV> rest[R];
+        for (int64_t k0 = 0; k0 < nkPad; k0 += kKeyChunk) {
+            const int64_t k1 = std::min(nkPad, k0 + kKeyChunk);
+            for (int64_t g = 0; g < groups; ++g)
+                keys(b, row0 + g * R, k0, k1, full[g]);
+            for (int64_t r = groups * R; r < rows; ++r)
+                keys(b, row0 + r, k0, k1, rest[r - groups * R]);
+        }
+        for (int64_t g = 0; g < groups; ++g)
+            finish(b, row0 + g * R, full[g]);
+        for (int64_t r = groups * R; r < rows; ++r)
+            finish(b, row0 + r, rest[r - groups * R]);
+    });
+}
+
+// A kernel's registers from a group's state, or empty for its first key chunk; and back.
+template <int R, int NV>
+DAAM_AVX512_TARGET DAAM_INLINE void loadRows(const RowsState<R, NV>& state, bool first, __m512 (&acc)[R][NV],
+                                             __m512 (&m)[R], __m512 (&l)[R]) {
+    if (first) {
+        startRows<R, NV>(acc, m, l);
+        return;
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 16
+        for (int j = 0; j < NV; ++j)
+            acc[r][j] = state.acc[r][j];
+        m[r] = state.m[r];
+        l[r] = state.l[r];
+    }
+}
+template <int R, int NV>
+DAAM_AVX512_TARGET DAAM_INLINE void storeRows(const __m512 (&acc)[R][NV], const __m512 (&m)[R], const __m512 (&l)[R],
+                                              RowsState<R, NV>& state) {
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 16
+        for (int j = 0; j < NV; ++j)
+            state.acc[r][j] = acc[r][j];
+        state.m[r] = m[r];
+        state.l[r] = l[r];
+    }
+}
+
+// R query rows (bf16 pairs, qStride pairs apart) against the keys from kBegin to kEnd (whole key blocks), moving
+// their running state on. The running max and sum live in vector registers (the max in every lane, the sum spread
+// over lanes until the end): a scalar exp here was a library call, and around a call every vector register is
+// spilled.
+template <int R, int NV>
+DAAM_BF16_TARGET void attendKeysBf16(const uint32_t* q, int64_t qStride, const PreparedBf16& kv, float scale,
+                                     int64_t kBegin, int64_t kEnd, RowsState<R, NV>& state) {
+    __m512 acc[R][NV], m[R], l[R];
+    loadRows<R, NV>(state, kBegin == 0, acc, m, l);
     alignas(64) uint16_t p[R][kKeyBlock];
-    const __m512 scaleV = _mm512_set1_ps(scale), lowest = _mm512_set1_ps(-FLT_MAX);
-    for (int64_t j0 = 0; j0 < kv.nkPad; j0 += kKeyBlock) {
+    const __m512 scaleV = _mm512_set1_ps(scale * float(M_LOG2E)), lowest = _mm512_set1_ps(-FLT_MAX);
+    for (int64_t j0 = kBegin; j0 < kEnd; j0 += kKeyBlock) {
         __m512 s[R][4];
 #pragma GCC unroll 8
         for (int r = 0; r < R; ++r)
@@ -348,14 +435,20 @@ DAAM_BF16_TARGET void attendRowsBf16(const uint32_t* q, int64_t qStride, const P
             }
         }
     }
+    storeRows<R, NV>(acc, m, l, state);
+}
+
+// Writes R rows of finished state, normalized, as bf16.
+template <int R, int NV>
+DAAM_BF16_TARGET void finishRowsBf16(const RowsState<R, NV>& state, uint16_t* out, int64_t outStride, int dv) {
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
         alignas(64) uint16_t row[NV * kLanes];
-        const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(l[r]));
+        const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(state.l[r]));
 #pragma GCC unroll 16
         for (int j = 0; j < NV; ++j)
             _mm256_store_si256(reinterpret_cast<__m256i*>(row + j * kLanes),
-                               (__m256i)_mm512_cvtneps_pbh(_mm512_mul_ps(acc[r][j], inv)));
+                               (__m256i)_mm512_cvtneps_pbh(_mm512_mul_ps(state.acc[r][j], inv)));
         std::memcpy(out + r * outStride, row, sizeof(uint16_t) * dv);
     }
 }
@@ -364,13 +457,13 @@ DAAM_BF16_TARGET void attendRowsBf16(const uint32_t* q, int64_t qStride, const P
 // registers and the exp by vscalefps. attendRows keeps them as scalars, with a scalar exp per row and key block
 // that is a library call, around which every vector register is spilled (bench_attention: 51 % of the FMA peak).
 template <int R, int NV>
-DAAM_AVX512_TARGET void attendRowsAvx512(const float* q, int64_t qStride, int d, const Prepared& kv, float* out,
-                                         int64_t outStride, int dv) {
+DAAM_AVX512_TARGET void attendKeysAvx512(const float* q, int64_t qStride, int d, const Prepared& kv, int64_t kBegin,
+                                         int64_t kEnd, RowsState<R, NV>& state) {
     __m512 acc[R][NV], m[R], l[R];
-    startRows<R, NV>(acc, m, l);
+    loadRows<R, NV>(state, kBegin == 0, acc, m, l);
     alignas(64) float p[R][kKeyBlock];
     const __m512 lowest = _mm512_set1_ps(-FLT_MAX);
-    for (int64_t j0 = 0; j0 < kv.nkPad; j0 += kKeyBlock) {
+    for (int64_t j0 = kBegin; j0 < kEnd; j0 += kKeyBlock) {
         __m512 s[R][4];
 #pragma GCC unroll 8
         for (int r = 0; r < R; ++r)
@@ -419,13 +512,19 @@ DAAM_AVX512_TARGET void attendRowsAvx512(const float* q, int64_t qStride, int d,
             }
         }
     }
+    storeRows<R, NV>(acc, m, l, state);
+}
+
+// Writes R rows of finished state, normalized.
+template <int R, int NV>
+DAAM_AVX512_TARGET void finishRowsAvx512(const RowsState<R, NV>& state, float* out, int64_t outStride, int dv) {
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
         alignas(64) float row[NV * kLanes];
-        const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(l[r]));
+        const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(state.l[r]));
 #pragma GCC unroll 16
         for (int j = 0; j < NV; ++j)
-            _mm512_store_ps(row + j * kLanes, _mm512_mul_ps(acc[r][j], inv));
+            _mm512_store_ps(row + j * kLanes, _mm512_mul_ps(state.acc[r][j], inv));
         std::memcpy(out + r * outStride, row, sizeof(float) * dv);
     }
 }
@@ -454,11 +553,19 @@ void attendAllBf16(const torch::Tensor& q, const torch::Tensor& k, const torch::
     const auto* kd = reinterpret_cast<const uint32_t*>(kp.data_ptr<at::BFloat16>());
     const auto* vd = reinterpret_cast<const uint16_t*>(vp.data_ptr<at::BFloat16>());
     auto* od = reinterpret_cast<uint16_t*>(out.data_ptr<at::BFloat16>());
-    forEachRowGroup<R>(batch, nq, [&](int64_t b, int64_t row, auto rows) {
-        const PreparedBf16 kv{kd + b * dPairs * nkPad, vd + b * nkPad * NV * kLanes, nk, nkPad, dPairs};
-        attendRowsBf16<decltype(rows)::value, NV>(qd + (b * nq + row) * dPairs, dPairs, kv, scale,
-                                                  od + (b * nq + row) * dv, dv, static_cast<int>(dv));
-    });
+    const auto batchKeys = [&](int64_t b) {
+        return PreparedBf16{kd + b * dPairs * nkPad, vd + b * nkPad * NV * kLanes, nk, nkPad, dPairs};
+    };
+    attendTiles<R, NV>(
+        batch, nq, nkPad,
+        [&](int64_t b, int64_t row, int64_t k0, int64_t k1, auto& state) {
+            constexpr int rows = std::remove_reference_t<decltype(state)>::kRows;
+            attendKeysBf16<rows, NV>(qd + (b * nq + row) * dPairs, dPairs, batchKeys(b), scale, k0, k1, state);
+        },
+        [&](int64_t b, int64_t row, const auto& state) {
+            constexpr int rows = std::remove_reference_t<decltype(state)>::kRows;
+            finishRowsBf16<rows, NV>(state, od + (b * nq + row) * dv, dv, static_cast<int>(dv));
+        });
 }
 #pragma GCC diagnostic pop
 #endif
@@ -472,9 +579,17 @@ void attendAll(const torch::Tensor& q, const torch::Tensor& k, const torch::Tens
     const int d = static_cast<int>(q.size(2)), dv = static_cast<int>(v.size(2));
     const int64_t nkPad = (nk + kKeyBlock - 1) / kKeyBlock * kKeyBlock;
 
-    // kᵀ (scaled: folding the scale into the keys saves a multiply per score) and v, padded.
+#if DAAM_HAVE_BF16_KERNEL
+    static const bool cpuHasAvx512 = __builtin_cpu_supports("avx512f");
+    const bool avx512 = cpuHasAvx512 && !portable;
+#else
+    (void)portable;
+    const bool avx512 = false;
+#endif
+    // kᵀ (scaled: folding the scale into the keys saves a multiply per score; the AVX-512 kernel takes scores in
+    // log2 units) and v, padded.
     auto kt = torch::zeros({batch, d, nkPad}, torch::kFloat32);
-    kt.narrow(2, 0, nk).copy_(k.transpose(1, 2) * scale);
+    kt.narrow(2, 0, nk).copy_(k.transpose(1, 2) * (avx512 ? scale * float(M_LOG2E) : scale));
     auto vp = torch::zeros({batch, nkPad, NV * kLanes}, torch::kFloat32);
     vp.narrow(2, 0, dv).narrow(1, 0, nk).copy_(v);
 
@@ -482,22 +597,27 @@ void attendAll(const torch::Tensor& q, const torch::Tensor& k, const torch::Tens
     const float* ktd = kt.data_ptr<float>();
     const float* vpd = vp.data_ptr<float>();
     float* od = out.data_ptr<float>();
+    const auto batchKeys = [&](int64_t b) {
+        return Prepared{ktd + b * d * nkPad, vpd + b * nkPad * NV * kLanes, nk, nkPad};
+    };
 #if DAAM_HAVE_BF16_KERNEL
-    static const bool cpuHasAvx512 = __builtin_cpu_supports("avx512f");
-    const bool avx512 = cpuHasAvx512 && !portable;
-#else
-    (void)portable;
+    if (avx512) {
+        attendTiles<R, NV>(
+            batch, nq, nkPad,
+            [&](int64_t b, int64_t row, int64_t k0, int64_t k1, auto& state) {
+                constexpr int rows = std::remove_reference_t<decltype(state)>::kRows;
+                attendKeysAvx512<rows, NV>(qd + (b * nq + row) * d, d, d, batchKeys(b), k0, k1, state);
+            },
+            [&](int64_t b, int64_t row, const auto& state) {
+                constexpr int rows = std::remove_reference_t<decltype(state)>::kRows;
+                finishRowsAvx512<rows, NV>(state, od + (b * nq + row) * dv, dv, dv);
+            });
+        return;
+    }
 #endif
     forEachRowGroup<R>(batch, nq, [&](int64_t b, int64_t row, auto rows) {
-        const Prepared kv{ktd + b * d * nkPad, vpd + b * nkPad * NV * kLanes, nk, nkPad};
-        constexpr int rowCount = decltype(rows)::value;
-#if DAAM_HAVE_BF16_KERNEL
-        if (avx512) {
-            attendRowsAvx512<rowCount, NV>(qd + (b * nq + row) * d, d, d, kv, od + (b * nq + row) * dv, dv, dv);
-            return;
-        }
-#endif
-        attendRows<rowCount, NV>(qd + (b * nq + row) * d, d, d, kv, od + (b * nq + row) * dv, dv, dv);
+        attendRows<decltype(rows)::value, NV>(qd + (b * nq + row) * d, d, d, batchKeys(b), od + (b * nq + row) * dv, dv,
+                                              dv);
     });
 }
 

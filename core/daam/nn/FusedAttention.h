@@ -5,7 +5,9 @@
 // matrices of 4096 x 4096 with an inner size of only 40. A BLAS matmul then spends its time writing and
 // re-reading 1 GB of scores (measured here: 42 GFLOP/s for the whole layer, about 5 s of every guided
 // step). This kernel walks blocks of 64 keys per group of query rows, keeps scores in registers, and
-// folds them into the output with an online (running max) softmax, as flash attention does on GPUs.
+// folds them into the output with an online (running max) softmax, as flash attention does on GPUs; the
+// AVX-512 kernels take tiles of query rows over chunks of keys that stay in the L1 cache, and move a row's
+// running max only where new scores lead it by more than a margin.
 // The probabilities never exist in memory, so DAAM's cross-attention capture uses the explicit path.
 #pragma once
 
