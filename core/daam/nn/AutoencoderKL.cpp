@@ -30,7 +30,7 @@ torch::Tensor EncoderImpl::forward(torch::Tensor x) {
     for (auto& b : down_)
         x = b->forward(x);
     x = mid_block->forward(x);
-    return conv_out->forward(torch::silu(conv_norm_out->forward(x)));
+    return conv_out->forward(conv_norm_out->forwardSilu(x));
 }
 
 DecoderImpl::DecoderImpl(const AutoencoderKLConfig& c) {
@@ -54,7 +54,7 @@ torch::Tensor DecoderImpl::forward(torch::Tensor z) {
     x = mid_block->forward(x);
     for (auto& b : up_)
         x = b->forward(x);
-    return conv_out->forward(torch::silu(conv_norm_out->forward(x)));
+    return conv_out->forward(conv_norm_out->forwardSilu(x));
 }
 
 AutoencoderKLImpl::AutoencoderKLImpl(const AutoencoderKLConfig& c) : config_(c) {

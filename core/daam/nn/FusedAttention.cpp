@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "daam/nn/FusedAttention.h"
 
+#include "daam/nn/VectorMath.h"
 #include "daam/util/CpuPeak.h"
 
 #include <ATen/Parallel.h>
@@ -19,76 +20,13 @@
 #define DAAM_HAVE_BF16_KERNEL 1
 #endif
 
-// The helpers below are always inlined into the target_clones kernel, so they take its instruction
-// set; the psABI note GCC emits for vector arguments does not apply to inlined calls.
-#pragma GCC diagnostic ignored "-Wpsabi"
-#define DAAM_INLINE inline __attribute__((always_inline))
-
 namespace daam {
 
 namespace {
 
-// 16 floats: one AVX-512 register where the CPU has it; the compiler splits it elsewhere.
-typedef float v16 __attribute__((vector_size(64)));
-typedef int32_t vi16 __attribute__((vector_size(64)));
+using namespace vec;
 
-constexpr int kLanes = 16;
 constexpr int kKeyBlock = 64; // keys per block: 4 vectors of scores per row
-
-DAAM_INLINE v16 load(const float* p) {
-    v16 v;
-    std::memcpy(&v, p, sizeof(v));
-    return v;
-}
-DAAM_INLINE void store(float* p, v16 v) {
-    std::memcpy(p, &v, sizeof(v));
-}
-DAAM_INLINE v16 splat(float x) {
-    return v16{} + x;
-}
-
-// Horizontal reductions in four shuffle steps (halves, quarters, ...) instead of 15 scalar operations.
-DAAM_INLINE v16 swapHalves(v16 v, int step) {
-    vi16 mask;
-    for (int i = 0; i < kLanes; ++i)
-        mask[i] = i ^ step;
-    return __builtin_shuffle(v, mask);
-}
-DAAM_INLINE float hmax(v16 v) {
-    for (int step = 8; step >= 1; step /= 2) {
-        const v16 w = swapHalves(v, step);
-        v = v > w ? v : w;
-    }
-    return v[0];
-}
-DAAM_INLINE float hsum(v16 v) {
-    for (int step = 8; step >= 1; step /= 2)
-        v += swapHalves(v, step);
-    return v[0];
-}
-
-// exp for the softmax: x = n ln2 + r with |r| <= ln2/2, exp(r) by its Taylor series to r^7 (truncation
-// below 6e-9 relative), 2^n through the exponent bits. Inputs are clamped to the float range.
-DAAM_INLINE v16 vexp(v16 x) {
-    const v16 lo = splat(-87.3f), hi = splat(88.7f);
-    x = x < lo ? lo : x;
-    x = x > hi ? hi : x;
-    const v16 shifter = splat(12582912.0f); // 1.5 * 2^23: adding and subtracting it rounds to an integer
-    const v16 n = (x * splat(1.44269504088896341f) + shifter) - shifter;
-    const v16 r = (x - n * splat(0.693145751953125f)) - n * splat(1.42860682030941723e-6f);
-    v16 p = splat(1.0f / 5040);
-    p = p * r + splat(1.0f / 720);
-    p = p * r + splat(1.0f / 120);
-    p = p * r + splat(1.0f / 24);
-    p = p * r + splat(1.0f / 6);
-    p = p * r + splat(0.5f);
-    p = p * r + splat(1.0f);
-    p = p * r + splat(1.0f);
-    const vi16 bits = (__builtin_convertvector(n, vi16) + 127) << 23;
-    v16 scale;
-    std::memcpy(&scale, &bits, sizeof(scale));
-    return p * scale;
-}
 
 // One batch entry, prepared once: kᵀ padded to whole key blocks [D][NkPad], v padded [NkPad][NV*16].
 struct Prepared {
@@ -140,7 +78,7 @@ attendRows(const float* q, int64_t qStride, int d, const Prepared& kv, float* ou
             const v16 mv = splat(mNew);
             v16 sum = splat(0);
             for (int t = 0; t < 4; ++t) {
-                v16 e = vexp(s[r][t] - mv);
+                v16 e = vec::exp(s[r][t] - mv);
                 if (valid < kKeyBlock)
                     for (int i = 0; i < kLanes; ++i)
                         if (t * kLanes + i >= valid) e[i] = 0;
@@ -232,7 +170,7 @@ template <int R, typename F> void forEachRowTile(int64_t batch, int64_t nq, F&& 
 // log2 e folded into one multiply) so that the exponent needs no conversion. bf16 takes Degree 4 (relative error
 // below 5e-5, under a tenth of bf16's rounding, which the probabilities get next), float32 Degree 7 (truncation below
 // 6e-9). The exp is most of the kernels' work besides the dot products at SD's head size of 40.
-template <int Degree> DAAM_AVX512_TARGET DAAM_INLINE __m512 vexp2(__m512 x) {
+template <int Degree> DAAM_AVX512_TARGET DAAM_VECTOR_INLINE __m512 vexp2(__m512 x) {
     x = _mm512_max_ps(x, _mm512_set1_ps(-126.0f));
     const __m512 n = _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     const __m512 r = _mm512_sub_ps(x, n);
@@ -256,7 +194,7 @@ struct PreparedBf16 {
 };
 
 // The max of all 16 lanes, in every lane.
-DAAM_AVX512_TARGET DAAM_INLINE __m512 allLanesMax(__m512 x) {
+DAAM_AVX512_TARGET DAAM_VECTOR_INLINE __m512 allLanesMax(__m512 x) {
     x = _mm512_max_ps(x, _mm512_shuffle_f32x4(x, x, 0x4E)); // swap 256-bit halves
     x = _mm512_max_ps(x, _mm512_shuffle_f32x4(x, x, 0xB1)); // swap 128-bit quarters
     x = _mm512_max_ps(x, _mm512_permute_ps(x, 0x4E));       // swap pairs within 128 bits
@@ -266,7 +204,7 @@ DAAM_AVX512_TARGET DAAM_INLINE __m512 allLanesMax(__m512 x) {
 // The AVX-512 kernels' running state of R query rows, empty: output accumulators, the max (in every lane) and
 // the sum (spread over lanes until the end).
 template <int R, int NV>
-DAAM_AVX512_TARGET DAAM_INLINE void startRows(__m512 (&acc)[R][NV], __m512 (&m)[R], __m512 (&l)[R]) {
+DAAM_AVX512_TARGET DAAM_VECTOR_INLINE void startRows(__m512 (&acc)[R][NV], __m512 (&m)[R], __m512 (&l)[R]) {
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 16
@@ -278,7 +216,7 @@ DAAM_AVX512_TARGET DAAM_INLINE void startRows(__m512 (&acc)[R][NV], __m512 (&m)[
 }
 
 // The lanes of the real keys in each 16-key vector of a block of which `valid` keys are real.
-DAAM_AVX512_TARGET DAAM_INLINE void realKeys(int64_t valid, __mmask16 (&keep)[4]) {
+DAAM_AVX512_TARGET DAAM_VECTOR_INLINE void realKeys(int64_t valid, __mmask16 (&keep)[4]) {
 #pragma GCC unroll 4
     for (int t = 0; t < 4; ++t) {
         const int64_t n = std::clamp<int64_t>(valid - t * kLanes, 0, kLanes);
@@ -295,8 +233,8 @@ constexpr float kMaxLead = 8.0f;
 // running max and sum move on, the accumulators are rescaled where the max moved, and `e` gets the block's
 // unnormalized probabilities (0 for padded keys).
 template <int Degree, int NV>
-DAAM_AVX512_TARGET DAAM_INLINE void softmaxStep(const __m512 (&s)[4], const __mmask16 (&keep)[4], __m512& m, __m512& l,
-                                                __m512 (&acc)[NV], __m512 (&e)[4]) {
+DAAM_AVX512_TARGET DAAM_VECTOR_INLINE void softmaxStep(const __m512 (&s)[4], const __mmask16 (&keep)[4], __m512& m,
+                                                       __m512& l, __m512 (&acc)[NV], __m512 (&e)[4]) {
     const __m512 blockMax = _mm512_max_ps(_mm512_max_ps(s[0], s[1]), _mm512_max_ps(s[2], s[3]));
     if (_mm512_cmp_ps_mask(blockMax, _mm512_add_ps(m, _mm512_set1_ps(kMaxLead)), _CMP_GT_OQ)) {
         const __m512 mNew = _mm512_max_ps(m, allLanesMax(blockMax));
@@ -344,8 +282,8 @@ void attendTiles(int64_t batch, int64_t nq, int64_t nkPad, Keys&& keys, Finish&&
 
 // A kernel's registers from a group's state, or empty for its first key chunk; and back.
 template <int R, int NV>
-DAAM_AVX512_TARGET DAAM_INLINE void loadRows(const RowsState<R, NV>& state, bool first, __m512 (&acc)[R][NV],
-                                             __m512 (&m)[R], __m512 (&l)[R]) {
+DAAM_AVX512_TARGET DAAM_VECTOR_INLINE void loadRows(const RowsState<R, NV>& state, bool first, __m512 (&acc)[R][NV],
+                                                    __m512 (&m)[R], __m512 (&l)[R]) {
     if (first) {
         startRows<R, NV>(acc, m, l);
         return;
@@ -360,8 +298,8 @@ DAAM_AVX512_TARGET DAAM_INLINE void loadRows(const RowsState<R, NV>& state, bool
     }
 }
 template <int R, int NV>
-DAAM_AVX512_TARGET DAAM_INLINE void storeRows(const __m512 (&acc)[R][NV], const __m512 (&m)[R], const __m512 (&l)[R],
-                                              RowsState<R, NV>& state) {
+DAAM_AVX512_TARGET DAAM_VECTOR_INLINE void storeRows(const __m512 (&acc)[R][NV], const __m512 (&m)[R],
+                                                     const __m512 (&l)[R], RowsState<R, NV>& state) {
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 16

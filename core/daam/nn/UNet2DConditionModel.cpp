@@ -167,7 +167,7 @@ torch::Tensor UNet2DConditionModelImpl::forward(const torch::Tensor& sample, con
         }
         x = up_[i]->forward(x, emb, encoderHiddenStates, call, skips, size);
     }
-    x = torch::silu(conv_norm_out->forward(x));
+    x = conv_norm_out->forwardSilu(x);
     return conv_out->forward(x);
 }
 
