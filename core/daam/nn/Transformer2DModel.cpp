@@ -37,7 +37,8 @@ torch::Tensor Transformer2DModelImpl::forward(const torch::Tensor& x, const torc
         seq = proj_in_linear->forward(h.permute({0, 2, 3, 1}).reshape({b, hh * ww, options_.channels}));
     } else {
         h = proj_in_conv->forward(h);
-        seq = h.permute({0, 2, 3, 1}).reshape({b, hh * ww, h.size(1)});
+        // reshape would return a transposed view here; the blocks' layer norms and residuals read rows.
+        seq = h.permute({0, 2, 3, 1}).reshape({b, hh * ww, h.size(1)}).contiguous();
     }
     for (size_t i = 0; i < blocks_.size(); ++i)
         seq = blocks_[i]->forward(seq, context, call, i < layerInfos_.size() ? &layerInfos_[i] : nullptr, hh, ww);
