@@ -61,10 +61,11 @@ private Q_SLOTS:
         QTest::addColumn<int>("groups");
         QTest::addColumn<bool>("affine");
         QTest::addColumn<bool>("silu");
-        const QList<qint64> unet{2, 64, 16, 16}, odd{3, 6, 5, 7}, flat{2, 32, 17};
+        const QList<qint64> unet{2, 64, 16, 16}, odd{3, 6, 5, 7}, flat{2, 32, 17}, vae{1, 128, 48, 40};
         QTest::newRow("unet-like, affine") << unet << 32 << true << false;
         QTest::newRow("unet-like, affine, silu") << unet << 32 << true << true;
         QTest::newRow("35 pixels per map, silu") << odd << 3 << true << true;
+        QTest::newRow("vae-like, affine, silu") << vae << 32 << true << true;
         QTest::newRow("1-d maps, no affine") << flat << 8 << false << false;
         QTest::newRow("1-d maps, no affine, silu") << flat << 8 << false << true;
     }
@@ -91,6 +92,14 @@ private Q_SLOTS:
                                            affine ? asFloat(bias) : torch::Tensor(), 1e-6);
         if (silu) reference = torch::silu(reference);
         DAAM_COMPARE_TENSORS("bf16 GroupNorm vs float32", asFloat(ours), reference, 4e-3);
+        // Channels-last maps: the same values, and the result stays channels-last.
+        if (x.dim() == 4) {
+            const auto xc = x.contiguous(torch::MemoryFormat::ChannelsLast);
+            QVERIFY(daam::bf16GroupNormSupports(xc, groups));
+            const auto oursChannelsLast = daam::bf16GroupNorm(xc, groups, weight, bias, 1e-6, silu);
+            QVERIFY(oursChannelsLast.is_contiguous(torch::MemoryFormat::ChannelsLast));
+            DAAM_COMPARE_TENSORS("channels-last bf16 GroupNorm vs float32", asFloat(oursChannelsLast), reference, 4e-3);
+        }
     }
 
     void layerNormMatchesFloat32_data() {

@@ -51,6 +51,39 @@ private Q_SLOTS:
         check("encode_logvar", dist.logvar);
     }
 
+    // bf16 on the CPU decodes channels-last (AutoencoderKL.cpp): the golden decode to bf16's precision, a
+    // contiguous NCHW image, as close to it as the NCHW decode through the same bf16 modules.
+    void bf16DecodeMatchesDiffusers() {
+        DAAM_REQUIRE_REFERENCE();
+        torch::NoGradGuard noGrad;
+        auto unit = loadSafetensors(daam::test::referencePath("sd1-tiny/unit.safetensors"));
+        LoadOptions options;
+        options.dtype = torch::kBFloat16;
+        auto vae = loadAutoencoderKL(daam::test::referencePath("pipelines/sd1-tiny/vae"), options);
+        const auto z = unit.at("vae.z").to(torch::kBFloat16);
+        const auto image = vae->decode(z);
+        QVERIFY(image.is_contiguous());
+        QCOMPARE(image.scalar_type(), torch::kBFloat16);
+        const double err = daam::test::relativeError(image.to(torch::kFloat32), unit.at("vae.decode_out"));
+        qInfo("bf16 decode vs diffusers' float32: relative error %.2e", err);
+        QVERIFY2(err < 2e-2, qPrintable(QString::number(err)));
+        // The NCHW way, layer by layer as the decoder runs them but without the channels-last conversion.
+        auto modules = vae->named_modules();
+        auto conv = [&](const std::string& name) { return modules[name]->as<daam::Conv2dImpl>(); };
+        auto x = conv("decoder.conv_in")->forward(conv("post_quant_conv")->forward(z));
+        x = modules["decoder.mid_block"]->as<UNetMidBlock2DImpl>()->forward(x);
+        for (size_t i = 0; modules.contains("decoder.up_blocks." + std::to_string(i)); ++i)
+            x = modules["decoder.up_blocks." + std::to_string(i)]->as<UpDecoderBlock2DImpl>()->forward(x);
+        x = conv("decoder.conv_out")
+                ->forward(modules["decoder.conv_norm_out"]->as<daam::GroupNormImpl>()->forwardSilu(x));
+        QVERIFY(!x.is_contiguous(torch::MemoryFormat::ChannelsLast) || x.size(1) == 1);
+        // The two ways round bf16 at different points through some thirty layers: each is as close to float32.
+        const double nchwErr = daam::test::relativeError(x.to(torch::kFloat32), unit.at("vae.decode_out"));
+        const double layoutErr = daam::test::relativeError(image.to(torch::kFloat32), x.to(torch::kFloat32));
+        qInfo("NCHW bf16 decode vs float32 %.2e; channels-last vs NCHW %.2e", nchwErr, layoutErr);
+        QVERIFY2(err <= 1.5 * nchwErr, qPrintable(QString::number(err)));
+    }
+
     void wrongShapeNamesTensor() {
         DAAM_REQUIRE_REFERENCE();
         const auto dir = daam::test::makeTempDir("vae-shape") + "/vae";

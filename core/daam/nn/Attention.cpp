@@ -104,6 +104,11 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& hidden, const torch::T
 torch::Tensor AttentionImpl::forwardSpatial(const torch::Tensor& x) {
     const auto b = x.size(0), c = x.size(1), hh = x.size(2), ww = x.size(3);
     auto hidden = group_norm ? group_norm->forward(x) : x;
+    if (x.is_contiguous(torch::MemoryFormat::ChannelsLast) && !x.is_contiguous()) {
+        // Channels-last maps are [B, HW, C] rows already, and the result goes back as channels-last maps.
+        hidden = forward(hidden.permute({0, 2, 3, 1}).reshape({b, hh * ww, c}));
+        return hidden.reshape({b, hh, ww, c}).permute({0, 3, 1, 2}) + x;
+    }
     hidden = hidden.reshape({b, c, hh * ww}).transpose(1, 2); // [B, HW, C]
     hidden = forward(hidden);
     hidden = hidden.transpose(1, 2).reshape({b, c, hh, ww});

@@ -24,8 +24,8 @@ uint16_t* bf16Data(torch::Tensor& t) {
     return reinterpret_cast<uint16_t*>(t.data_ptr<at::BFloat16>());
 }
 
-bool bf16OnCpu(const torch::Tensor& t) {
-    return t.defined() && t.device().is_cpu() && t.scalar_type() == torch::kBFloat16 && t.is_contiguous() &&
+bool bf16OnCpu(const torch::Tensor& t, torch::MemoryFormat format = torch::MemoryFormat::Contiguous) {
+    return t.defined() && t.device().is_cpu() && t.scalar_type() == torch::kBFloat16 && t.is_contiguous(format) &&
            !(torch::GradMode::is_enabled() && t.requires_grad());
 }
 
@@ -101,6 +101,52 @@ DAAM_KERNEL_TARGETS void groupNormGroup(const uint16_t* x, uint16_t* y, int64_t 
     }
 }
 
+// Channels-last maps: per-channel sums over a range of pixels of [pixels, C] rows, of the values or of their squared
+// distances from their group's mean (`center`, one per channel) where center is given.
+DAAM_KERNEL_TARGETS void channelSums(const uint16_t* x, int64_t pixels, int64_t channels, const float* center,
+                                     float* sums) {
+    for (int64_t c = 0; c < channels; ++c)
+        sums[c] = 0;
+    for (int64_t p = 0; p < pixels; ++p) {
+        const uint16_t* row = x + p * channels;
+        int64_t c = 0;
+        for (; c + kLanes <= channels; c += kLanes) {
+            v16 v = loadBf16(row + c);
+            if (center) {
+                v -= load(center + c);
+                v *= v;
+            }
+            store(sums + c, load(sums + c) + v);
+        }
+        for (; c < channels; ++c) {
+            float v = bf16ToFloat(row[c]);
+            if (center) {
+                v -= center[c];
+                v *= v;
+            }
+            sums[c] += v;
+        }
+    }
+}
+
+// y = x * scale + shift per channel (then SiLU where `silu`) over [pixels, C] rows.
+DAAM_KERNEL_TARGETS void scaleShiftRows(const uint16_t* x, uint16_t* y, int64_t pixels, int64_t channels,
+                                        const float* scale, const float* shift, bool silu) {
+    for (int64_t p = 0; p < pixels; ++p) {
+        const uint16_t* in = x + p * channels;
+        uint16_t* out = y + p * channels;
+        int64_t c = 0;
+        for (; c + kLanes <= channels; c += kLanes) {
+            const v16 v = loadBf16(in + c) * load(scale + c) + load(shift + c);
+            storeBf16(out + c, silu ? vec::silu(v) : v);
+        }
+        for (; c < channels; ++c) {
+            const float v = bf16ToFloat(in[c]) * scale[c] + shift[c];
+            out[c] = floatToBf16(silu ? v / (1.0f + std::exp(-v)) : v);
+        }
+    }
+}
+
 DAAM_KERNEL_TARGETS void layerNormRow(const uint16_t* x, uint16_t* y, int64_t n, const float* weight, const float* bias,
                                       float eps) {
     float mean, rstd;
@@ -139,21 +185,78 @@ int64_t rowGrain(int64_t n) {
 
 } // namespace
 
-bool bf16GroupNormSupports(const torch::Tensor& x, int64_t groups) {
-    return bf16OnCpu(x) && x.dim() >= 2 && groups > 0 && x.size(1) % groups == 0 && x.numel() > 0;
+// Channels-last and not also contiguous (a map of one pixel or one channel is both).
+bool channelsLast(const torch::Tensor& x) {
+    return x.dim() == 4 && !x.is_contiguous() && x.is_contiguous(torch::MemoryFormat::ChannelsLast);
 }
+
+bool bf16GroupNormSupports(const torch::Tensor& x, int64_t groups) {
+    return x.defined() && (bf16OnCpu(x) || (channelsLast(x) && bf16OnCpu(x, torch::MemoryFormat::ChannelsLast))) &&
+           x.dim() >= 2 && groups > 0 && x.size(1) % groups == 0 && x.numel() > 0;
+}
+
+namespace {
+
+// GroupNorm over channels-last [N, C, H, W] (memory [N, H, W, C]): per-channel sums over chunks of pixels in
+// parallel, then the group statistics, then one pass that scales and shifts every channel.
+void groupNormChannelsLast(const uint16_t* in, uint16_t* out, int64_t batch, int64_t channels, int64_t pixels,
+                           int64_t groups, const std::vector<float>& weight, const std::vector<float>& bias, double eps,
+                           bool silu) {
+    const int64_t perGroup = channels / groups;
+    const int64_t chunk = std::max<int64_t>(1, 32768 / channels), chunks = (pixels + chunk - 1) / chunk;
+    std::vector<float> partial(chunks * channels), center(channels), scale(channels), shift(channels);
+    for (int64_t n = 0; n < batch; ++n) {
+        const uint16_t* x = in + n * pixels * channels;
+        uint16_t* y = out + n * pixels * channels;
+        // Group sums, by chunks of pixels; the second time around, of squared distances from the group means.
+        auto groupTotals = [&](const float* around) {
+            at::parallel_for(0, chunks, 1, [&](int64_t begin, int64_t end) {
+                for (int64_t k = begin; k < end; ++k)
+                    channelSums(x + k * chunk * channels, std::min(chunk, pixels - k * chunk), channels, around,
+                                partial.data() + k * channels);
+            });
+            std::vector<double> totals(groups, 0.0);
+            for (int64_t k = 0; k < chunks; ++k)
+                for (int64_t c = 0; c < channels; ++c)
+                    totals[c / perGroup] += partial[k * channels + c];
+            return totals;
+        };
+        const double count = double(perGroup) * double(pixels);
+        const auto sums = groupTotals(nullptr);
+        for (int64_t c = 0; c < channels; ++c)
+            center[c] = static_cast<float>(sums[c / perGroup] / count);
+        const auto squares = groupTotals(center.data());
+        for (int64_t c = 0; c < channels; ++c) {
+            const double rstd = 1.0 / std::sqrt(squares[c / perGroup] / count + eps);
+            scale[c] = static_cast<float>(rstd * (weight.empty() ? 1.0f : weight[c]));
+            shift[c] = (bias.empty() ? 0.0f : bias[c]) - center[c] * scale[c];
+        }
+        at::parallel_for(0, chunks, 1, [&](int64_t begin, int64_t end) {
+            for (int64_t k = begin; k < end; ++k)
+                scaleShiftRows(x + k * chunk * channels, y + k * chunk * channels, std::min(chunk, pixels - k * chunk),
+                               channels, scale.data(), shift.data(), silu);
+        });
+    }
+}
+
+} // namespace
 
 torch::Tensor bf16GroupNorm(const torch::Tensor& x, int64_t groups, const torch::Tensor& weight,
                             const torch::Tensor& bias, double eps, bool silu) {
-    TORCH_CHECK(bf16GroupNormSupports(x, groups), "bf16GroupNorm: not a contiguous bf16 CPU tensor in groups");
+    TORCH_CHECK(bf16GroupNormSupports(x, groups),
+                "bf16GroupNorm: not a contiguous or channels-last bf16 CPU tensor in groups");
     const int64_t batch = x.size(0), channels = x.size(1), pixels = x.numel() / (batch * channels);
     const int64_t perGroup = channels / groups;
     const auto w = floatValues(weight), b = floatValues(bias);
     TORCH_CHECK((w.empty() || int64_t(w.size()) == channels) && (b.empty() || int64_t(b.size()) == channels),
                 "bf16GroupNorm: weight or bias of another size than the channels");
-    auto y = torch::empty_like(x);
+    auto y = torch::empty_like(x); // in x's memory format
     const uint16_t* in = bf16Data(x);
     uint16_t* out = bf16Data(y);
+    if (channelsLast(x)) {
+        groupNormChannelsLast(in, out, batch, channels, pixels, groups, w, b, eps, silu);
+        return y;
+    }
     at::parallel_for(0, batch * groups, 1, [&](int64_t begin, int64_t end) {
         for (int64_t task = begin; task < end; ++task) {
             const int64_t g = task % groups, offset = (task / groups * channels + g * perGroup) * pixels;

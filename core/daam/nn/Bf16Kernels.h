@@ -16,7 +16,8 @@
 
 namespace daam {
 
-// x [N, C, ...] contiguous bf16 on the CPU, C a multiple of groups, no gradient wanted.
+// x [N, C, ...] contiguous (or [N, C, H, W] channels-last) bf16 on the CPU, C a multiple of groups, no gradient
+// wanted. The result has x's memory format.
 bool bf16GroupNormSupports(const torch::Tensor& x, int64_t groups);
 // group_norm (statistics in float32, two passes over each group), then SiLU where `silu`; weight and bias [C] of any
 // floating type, or undefined.
