@@ -15,7 +15,12 @@ namespace {
 
 using namespace vec;
 
+// Each kernel compiled for AVX-512, AVX2 and plain x86-64, chosen at run time; other CPUs get one plain build.
+#if defined(__x86_64__)
 #define DAAM_KERNEL_TARGETS __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define DAAM_KERNEL_TARGETS
+#endif
 
 const uint16_t* bf16Data(const torch::Tensor& t) {
     return reinterpret_cast<const uint16_t*>(t.data_ptr<at::BFloat16>());
