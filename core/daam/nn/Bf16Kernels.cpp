@@ -101,7 +101,7 @@ DAAM_KERNEL_TARGETS void groupNormGroup(const uint16_t* x, uint16_t* y, int64_t 
         }
         for (; i < pixels; ++i) {
             const float v = bf16ToFloat(in[i]) * scale + shift;
-            out[i] = floatToBf16(silu ? v / (1.0f + std::exp(-v)) : v);
+            out[i] = floatToBf16(silu ? vec::silu(v) : v);
         }
     }
 }
@@ -147,7 +147,7 @@ DAAM_KERNEL_TARGETS void scaleShiftRows(const uint16_t* x, uint16_t* y, int64_t 
         }
         for (; c < channels; ++c) {
             const float v = bf16ToFloat(in[c]) * scale[c] + shift[c];
-            out[c] = floatToBf16(silu ? v / (1.0f + std::exp(-v)) : v);
+            out[c] = floatToBf16(silu ? vec::silu(v) : v);
         }
     }
 }
@@ -188,19 +188,10 @@ int64_t rowGrain(int64_t n) {
     return std::max<int64_t>(1, 16384 / std::max<int64_t>(n, 1));
 }
 
-} // namespace
-
 // Channels-last and not also contiguous (a map of one pixel or one channel is both).
 bool channelsLast(const torch::Tensor& x) {
     return x.dim() == 4 && !x.is_contiguous() && x.is_contiguous(torch::MemoryFormat::ChannelsLast);
 }
-
-bool bf16GroupNormSupports(const torch::Tensor& x, int64_t groups) {
-    return x.defined() && (bf16OnCpu(x) || (channelsLast(x) && bf16OnCpu(x, torch::MemoryFormat::ChannelsLast))) &&
-           x.dim() >= 2 && groups > 0 && x.size(1) % groups == 0 && x.numel() > 0;
-}
-
-namespace {
 
 // GroupNorm over channels-last [N, C, H, W] (memory [N, H, W, C]): per-channel sums over chunks of pixels in
 // parallel, then the group statistics, then one pass that scales and shifts every channel.
@@ -245,6 +236,11 @@ void groupNormChannelsLast(const uint16_t* in, uint16_t* out, int64_t batch, int
 }
 
 } // namespace
+
+bool bf16GroupNormSupports(const torch::Tensor& x, int64_t groups) {
+    return x.defined() && (bf16OnCpu(x) || (channelsLast(x) && bf16OnCpu(x, torch::MemoryFormat::ChannelsLast))) &&
+           x.dim() >= 2 && groups > 0 && x.size(1) % groups == 0 && x.numel() > 0;
+}
 
 torch::Tensor bf16GroupNorm(const torch::Tensor& x, int64_t groups, const torch::Tensor& weight,
                             const torch::Tensor& bias, double eps, bool silu) {

@@ -4,6 +4,7 @@
 // always inlined, so it takes the instruction set of the kernel it is inlined into.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -99,9 +100,12 @@ DAAM_VECTOR_INLINE v16 exp(v16 x) {
     return p * (v16)bits;
 }
 
-// x · sigmoid(x).
+// x · sigmoid(x), for 16 lanes and for one value (a kernel's last values past whole vectors).
 DAAM_VECTOR_INLINE v16 silu(v16 x) {
     return x / (splat(1.0f) + exp(-x));
+}
+DAAM_VECTOR_INLINE float silu(float x) {
+    return x / (1.0f + std::exp(-x));
 }
 
 // GELU with the exact erf, as torch.nn.functional.gelu computes it: erf by Abramowitz and Stegun 7.1.26 (absolute
