@@ -122,6 +122,20 @@ private Q_SLOTS:
         DAAM_VERIFY_THROWS_NAMING(daam::Error, p.generate(bad), "fp16 needs a CUDA device");
     }
 
+    void availableDevicesAreWhatParseDeviceTakes() {
+        const auto devices = daam::availableDevices();
+        QVERIFY(!devices.empty());
+        QCOMPARE(devices.front(), std::string("cpu"));
+        const size_t gpus = torch::cuda::is_available() ? torch::cuda::device_count() : 0;
+        QCOMPARE(devices.size(), 1 + gpus);
+        for (size_t i = 0; i < devices.size(); ++i) {
+            const auto device = daam::parseDevice(devices[i]);
+            QCOMPARE(device.is_cuda(), i > 0);
+            if (i > 0) QCOMPARE(int(device.index()), int(i - 1));
+        }
+        if (gpus == 0) DAAM_VERIFY_THROWS_NAMING(daam::Error, daam::parseDevice("cuda:0"), "no CUDA device available");
+    }
+
     void missingComponentIsNamed() {
         DAAM_REQUIRE_REFERENCE();
         const auto dir = daam::test::makeTempDir("pipe") + "/model";

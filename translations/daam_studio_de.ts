@@ -732,164 +732,214 @@
         <translation>Nur SDXL: die Originalgröße (B×H), die linke obere Ecke des Ausschnitts (O,L) und die Zielgröße (B×H), die dem UNet mitgeteilt werden; leer: die Bildgröße und kein Ausschnitt, wie bei diffusers</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="267"/>
+        <location filename="../ui/GenerationPanel.cpp" line="269"/>
+        <source>Where the model runs: the CPU, or one of the CUDA GPUs this build finds</source>
+        <translation>Wo das Modell rechnet: auf der CPU oder auf einer der CUDA-GPUs, die dieser Build findet</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="271"/>
+        <source>float32</source>
+        <translation>float32</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="272"/>
+        <source>As the model was trained: what the reference results are checked against</source>
+        <translation>Wie das Modell trainiert wurde: daran werden die Referenzergebnisse geprüft</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="274"/>
+        <source>bfloat16</source>
+        <translation>bfloat16</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="276"/>
+        <source>Less memory, and about twice as fast on CPUs with bfloat16 instructions and on GPUs; heat maps about 1% from float32&apos;s</source>
+        <translation>Weniger Speicher und etwa doppelt so schnell auf CPUs mit bfloat16-Befehlen und auf GPUs; Heatmaps etwa 1 % von denen in float32 entfernt</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="279"/>
+        <source>float16</source>
+        <translation>float16</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="280"/>
+        <source>Less memory and the fastest on GPUs; CUDA only</source>
+        <translation>Weniger Speicher und auf GPUs am schnellsten; nur mit CUDA</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="281"/>
+        <source>The number format the model computes in</source>
+        <translation>Das Zahlenformat, in dem das Modell rechnet</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="282"/>
+        <source>Precision</source>
+        <translation>Genauigkeit</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="418"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="268"/>
-        <source>CUDA GPU</source>
-        <translation>CUDA-GPU</translation>
-    </message>
-    <message>
-        <location filename="../ui/GenerationPanel.cpp" line="269"/>
+        <location filename="../ui/GenerationPanel.cpp" line="287"/>
         <source>&amp;Device:</source>
         <translation>Ge&amp;rät:</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="270"/>
+        <location filename="../ui/GenerationPanel.cpp" line="290"/>
         <source>Keep per-head maps</source>
         <translation>Karten je Kopf behalten</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="271"/>
+        <location filename="../ui/GenerationPanel.cpp" line="291"/>
         <source>Keep every step&apos;s map of every head: exact step ranges and single heads in the Layers panel, for a trace as many times larger as the layers have heads</source>
         <translation>Die Karte jedes Kopfes in jedem Schritt behalten: exakte Schrittbereiche und einzelne Köpfe im Ebenen-Bereich, für eine Aufzeichnung, die so viel mal größer ist, wie die Ebenen Köpfe haben</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="276"/>
-        <location filename="../ui/GenerationPanel.cpp" line="591"/>
+        <location filename="../ui/GenerationPanel.cpp" line="296"/>
+        <location filename="../ui/GenerationPanel.cpp" line="661"/>
         <source>&amp;Generate</source>
         <translation>&amp;Erzeugen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="277"/>
-        <location filename="../ui/GenerationPanel.cpp" line="593"/>
+        <location filename="../ui/GenerationPanel.cpp" line="297"/>
+        <location filename="../ui/GenerationPanel.cpp" line="663"/>
         <source>Generate the image and trace its attention (Ctrl+Return)</source>
         <translation>Bild erzeugen und seine Attention verfolgen (Ctrl+Return)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="279"/>
+        <location filename="../ui/GenerationPanel.cpp" line="299"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="280"/>
+        <location filename="../ui/GenerationPanel.cpp" line="300"/>
         <source>Stop the generation after the current step (Esc)</source>
         <translation>Die Erzeugung nach dem aktuellen Schritt anhalten (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="304"/>
+        <location filename="../ui/GenerationPanel.cpp" line="324"/>
         <source>Denoising preview</source>
         <translation>Vorschau der Entrauschung</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="324"/>
+        <location filename="../ui/GenerationPanel.cpp" line="344"/>
         <source>Shapes (plain)</source>
         <translation>Formen (schlicht)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="325"/>
+        <location filename="../ui/GenerationPanel.cpp" line="345"/>
         <source>Shapes (attention-supervised)</source>
         <translation>Formen (Attention überwacht)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="331"/>
+        <location filename="../ui/GenerationPanel.cpp" line="351"/>
         <source>A small model of a world of coloured shapes, trained as Stable Diffusion is: its maps are what DAAM finds in a model nobody showed where to look.</source>
         <translation>Ein kleines Modell einer Welt farbiger Formen, trainiert wie Stable Diffusion: Seine Karten zeigen, was DAAM in einem Modell findet, dem niemand gezeigt hat, wohin es schauen soll.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="334"/>
+        <location filename="../ui/GenerationPanel.cpp" line="354"/>
         <source>The same model with its cross-attention also taught where each object is: its maps are close to what it was taught, not only what DAAM finds.</source>
         <translation>Dasselbe Modell, dessen Cross-Attention zusätzlich gelernt hat, wo jedes Objekt liegt: Seine Karten liegen nahe an dem, was ihm beigebracht wurde, nicht nur an dem, was DAAM findet.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="450"/>
+        <location filename="../ui/GenerationPanel.cpp" line="419"/>
+        <source>CUDA GPU %1</source>
+        <translation>CUDA-GPU %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="442"/>
+        <source>%1 (not found)</source>
+        <translation>%1 (nicht gefunden)</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="518"/>
         <source>%1 × %2</source>
         <translation>%1 × %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="468"/>
+        <location filename="../ui/GenerationPanel.cpp" line="536"/>
         <source>%1 steps is outside %2–%3: set to %4.</source>
         <translation>%1 Schritte liegen außerhalb von %2–%3: auf %4 gesetzt.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="477"/>
+        <location filename="../ui/GenerationPanel.cpp" line="545"/>
         <source>Guidance %1 is outside %2–%3.</source>
         <translation>Guidance %1 liegt außerhalb von %2–%3.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="487"/>
+        <location filename="../ui/GenerationPanel.cpp" line="555"/>
         <source>DDIM&apos;s eta %1 is not among these settings: generating here uses 0.</source>
         <translation>Das Eta %1 von DDIM gehört nicht zu diesen Einstellungen: hier wird mit 0 erzeugt.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="491"/>
+        <location filename="../ui/GenerationPanel.cpp" line="559"/>
         <source>Made with the model “%1”; the model above is kept.</source>
         <translation>Mit dem Modell „%1“ erzeugt; das Modell oben bleibt eingestellt.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="559"/>
+        <location filename="../ui/GenerationPanel.cpp" line="629"/>
         <source>Choose a diffusers model folder</source>
         <translation>Diffusers-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="564"/>
+        <location filename="../ui/GenerationPanel.cpp" line="634"/>
         <source>Choose a checkpoint file</source>
         <translation>Checkpoint-Datei wählen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="565"/>
+        <location filename="../ui/GenerationPanel.cpp" line="635"/>
         <source>Checkpoints (*.safetensors);;All files (*)</source>
         <translation>Checkpoints (*.safetensors);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="570"/>
+        <location filename="../ui/GenerationPanel.cpp" line="640"/>
         <source>Add a folder to search for models</source>
         <translation>Ordner zur Modellsuche hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="591"/>
+        <location filename="../ui/GenerationPanel.cpp" line="661"/>
         <source>Restart</source>
         <translation>Neu starten</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="592"/>
+        <location filename="../ui/GenerationPanel.cpp" line="662"/>
         <source>Cancel this generation and start again with the current settings (Ctrl+Return)</source>
         <translation>Diese Erzeugung abbrechen und mit den aktuellen Einstellungen neu beginnen (Ctrl+Return)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="600"/>
+        <location filename="../ui/GenerationPanel.cpp" line="670"/>
         <source>Starting…</source>
         <translation>Wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="607"/>
+        <location filename="../ui/GenerationPanel.cpp" line="677"/>
         <source>Loading the model from %1…</source>
         <translation>Modell wird aus %1 geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="613"/>
+        <location filename="../ui/GenerationPanel.cpp" line="683"/>
         <source>Step %1 of %2</source>
         <translation>Schritt %1 von %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="614"/>
+        <location filename="../ui/GenerationPanel.cpp" line="684"/>
         <source>%1 elapsed, about %2 left</source>
         <translation>%1 vergangen, noch etwa %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="630"/>
+        <location filename="../ui/GenerationPanel.cpp" line="700"/>
         <source>Tokens: %1, in %2 windows of %3</source>
         <translation>Token: %1, in %2 Fenstern zu %3</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="632"/>
+        <location filename="../ui/GenerationPanel.cpp" line="702"/>
         <source>Tokens: %1 / %2, too many: the text encoder reads %2. Shorten it, or read it with A1111&apos;s syntax, to generate.</source>
         <translation>Token: %1 / %2, zu viele: Der Text-Encoder liest %2. Kürzen Sie den Prompt oder lesen Sie ihn mit der A1111-Syntax, um zu erzeugen.</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="636"/>
+        <location filename="../ui/GenerationPanel.cpp" line="706"/>
         <source>Tokens: %1 / %2</source>
         <translation>Tokens: %1 / %2</translation>
     </message>
@@ -1051,464 +1101,466 @@
 <context>
     <name>daam::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="87"/>
-        <location filename="../ui/MainWindow.cpp" line="1099"/>
+        <location filename="../ui/MainWindow.cpp" line="86"/>
+        <location filename="../ui/MainWindow.cpp" line="1112"/>
         <source>DAAM Studio</source>
         <translation>DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="114"/>
-        <location filename="../ui/MainWindow.cpp" line="365"/>
+        <location filename="../ui/MainWindow.cpp" line="113"/>
+        <location filename="../ui/MainWindow.cpp" line="367"/>
         <source>Point at the image to see which words drew each spot.</source>
         <translation>Zeigen Sie auf das Bild, um zu sehen, welche Wörter jede Stelle gezeichnet haben.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="116"/>
+        <location filename="../ui/MainWindow.cpp" line="115"/>
         <source>Values under the cursor</source>
         <translation>Werte unter dem Mauszeiger</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="120"/>
+        <location filename="../ui/MainWindow.cpp" line="119"/>
         <source>Explore</source>
         <translation>Erkunden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="130"/>
+        <location filename="../ui/MainWindow.cpp" line="129"/>
         <source>Plots</source>
         <translation>Diagramme</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="138"/>
+        <location filename="../ui/MainWindow.cpp" line="139"/>
         <source>Generate</source>
         <translation>Erzeugen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="152"/>
+        <location filename="../ui/MainWindow.cpp" line="153"/>
         <source>Compare</source>
         <translation>Vergleich</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="159"/>
+        <location filename="../ui/MainWindow.cpp" line="160"/>
         <source>Annotate</source>
         <translation>Annotieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="198"/>
+        <location filename="../ui/MainWindow.cpp" line="199"/>
         <source>Write a prompt first.</source>
         <translation>Schreiben Sie zuerst einen Prompt.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="199"/>
+        <location filename="../ui/MainWindow.cpp" line="200"/>
         <source>Choose a model folder first.</source>
         <translation>Wählen Sie zuerst einen Modellordner.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="208"/>
-        <location filename="../ui/MainWindow.cpp" line="209"/>
+        <location filename="../ui/MainWindow.cpp" line="210"/>
+        <location filename="../ui/MainWindow.cpp" line="211"/>
         <source>Generation failed: %1</source>
         <translation>Erzeugung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="212"/>
+        <location filename="../ui/MainWindow.cpp" line="214"/>
         <source>Cancelled.</source>
         <translation>Abgebrochen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="214"/>
+        <location filename="../ui/MainWindow.cpp" line="216"/>
         <source>Done in %1 s.</source>
         <translation>Fertig in %1 s.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="238"/>
+        <location filename="../ui/MainWindow.cpp" line="240"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="256"/>
+        <location filename="../ui/MainWindow.cpp" line="258"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="257"/>
+        <location filename="../ui/MainWindow.cpp" line="259"/>
         <source>&amp;Open Session…</source>
         <translation>Sitzung ö&amp;ffnen…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="259"/>
+        <location filename="../ui/MainWindow.cpp" line="261"/>
         <source>Open &amp;Recent</source>
         <translation>&amp;Zuletzt geöffnet</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="261"/>
+        <location filename="../ui/MainWindow.cpp" line="263"/>
         <source>&amp;Compare With Session…</source>
         <translation>Mit Sitzung &amp;vergleichen…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="263"/>
+        <location filename="../ui/MainWindow.cpp" line="265"/>
         <source>Settings from &amp;PNG…</source>
         <translation>Einstellungen aus &amp;PNG…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="265"/>
+        <location filename="../ui/MainWindow.cpp" line="267"/>
         <source>&amp;Save Session As…</source>
         <translation>Sitzung &amp;speichern unter…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="268"/>
+        <location filename="../ui/MainWindow.cpp" line="270"/>
         <source>Export &amp;Overlay as PNG…</source>
         <translation>&amp;Overlay als PNG exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="270"/>
+        <location filename="../ui/MainWindow.cpp" line="272"/>
         <source>Export &amp;Figure (PNG, SVG, PDF)…</source>
         <translation>&amp;Abbildung exportieren (PNG, SVG, PDF)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="272"/>
+        <location filename="../ui/MainWindow.cpp" line="274"/>
         <source>Export &amp;Masks as PNG…</source>
         <translation>&amp;Masken als PNG exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="273"/>
+        <location filename="../ui/MainWindow.cpp" line="275"/>
         <source>Export Map &amp;Values (.npy, .safetensors)…</source>
         <translation>Karten&amp;werte exportieren (.npy, .safetensors)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="275"/>
+        <location filename="../ui/MainWindow.cpp" line="277"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="278"/>
+        <location filename="../ui/MainWindow.cpp" line="280"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="282"/>
+        <location filename="../ui/MainWindow.cpp" line="284"/>
         <source>&amp;Fit Image</source>
         <translation>Bild &amp;einpassen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="284"/>
+        <location filename="../ui/MainWindow.cpp" line="286"/>
         <source>&amp;Language</source>
         <translation>&amp;Sprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="290"/>
+        <location filename="../ui/MainWindow.cpp" line="292"/>
         <source>System Language</source>
         <translation>Systemsprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="303"/>
+        <location filename="../ui/MainWindow.cpp" line="305"/>
         <source>Language</source>
         <translation>Sprache</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="304"/>
+        <location filename="../ui/MainWindow.cpp" line="306"/>
         <source>The new language takes effect when DAAM Studio is started again.</source>
         <translation>Die neue Sprache wird beim nächsten Start von DAAM Studio wirksam.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="308"/>
+        <location filename="../ui/MainWindow.cpp" line="310"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="310"/>
+        <location filename="../ui/MainWindow.cpp" line="312"/>
         <source>&amp;About DAAM Studio…</source>
         <translation>&amp;Über DAAM Studio…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="417"/>
+        <location filename="../ui/MainWindow.cpp" line="419"/>
         <source>Computing heat maps…</source>
         <translation>Heatmaps werden berechnet…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="438"/>
+        <location filename="../ui/MainWindow.cpp" line="440"/>
         <source>Could not compute the heat maps: %1</source>
         <translation>Die Heatmaps konnten nicht berechnet werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="513"/>
+        <location filename="../ui/MainWindow.cpp" line="515"/>
         <source>Syntax: %1</source>
         <translation>Syntax: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="515"/>
+        <location filename="../ui/MainWindow.cpp" line="517"/>
         <source>Syntax: the parser relates none of the prompt&apos;s words</source>
         <translation>Syntax: Der Parser setzt keine Wörter des Prompts in Beziehung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="517"/>
+        <location filename="../ui/MainWindow.cpp" line="519"/>
         <source>Syntax unavailable: %1</source>
         <translation>Syntax nicht verfügbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="543"/>
+        <location filename="../ui/MainWindow.cpp" line="545"/>
         <source>Draw the word&apos;s region to score its map against it.</source>
         <translation>Zeichnen Sie den Bereich des Wortes, um seine Karte daran zu messen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="553"/>
+        <location filename="../ui/MainWindow.cpp" line="555"/>
         <source>IoU of the map at τ = %1 with the drawn region: %2</source>
         <translation>IoU der Karte bei τ = %1 mit dem gezeichneten Bereich: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="564"/>
+        <location filename="../ui/MainWindow.cpp" line="566"/>
         <source>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
         <translation>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="573"/>
+        <location filename="../ui/MainWindow.cpp" line="575"/>
         <source>%1(%2 → %3)
 </source>
         <translation>%1(%2 → %3)
 </translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="634"/>
+        <location filename="../ui/MainWindow.cpp" line="636"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="635"/>
+        <location filename="../ui/MainWindow.cpp" line="637"/>
         <source>x %1, y %2 — %3</source>
         <translation>x %1, y %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="679"/>
+        <location filename="../ui/MainWindow.cpp" line="681"/>
         <source>Opening %1…</source>
         <translation>%1 wird geöffnet …</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="738"/>
+        <location filename="../ui/MainWindow.cpp" line="740"/>
         <source>Could not save the annotations: %1</source>
         <translation>Die Annotationen konnten nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="736"/>
+        <location filename="../ui/MainWindow.cpp" line="738"/>
         <source>Saved the annotations in %1</source>
         <translation>Annotationen in %1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="746"/>
+        <location filename="../ui/MainWindow.cpp" line="748"/>
         <source>Export the ratings</source>
         <translation>Bewertungen exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="746"/>
+        <location filename="../ui/MainWindow.cpp" line="748"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="763"/>
+        <location filename="../ui/MainWindow.cpp" line="755"/>
         <source>Could not export the ratings: %1</source>
         <translation>Die Bewertungen konnten nicht exportiert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="770"/>
+        <location filename="../ui/MainWindow.cpp" line="762"/>
         <source>Opening %1 to compare…</source>
         <translation>%1 wird zum Vergleich geöffnet…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="774"/>
+        <location filename="../ui/MainWindow.cpp" line="766"/>
         <source>Could not compare with %1: %2</source>
         <translation>Vergleich mit %1 nicht möglich: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="779"/>
+        <location filename="../ui/MainWindow.cpp" line="771"/>
         <source>Comparing with %1</source>
         <translation>Vergleich mit %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="787"/>
+        <location filename="../ui/MainWindow.cpp" line="779"/>
         <source>Open or generate a session first, then compare it with another.</source>
         <translation>Öffnen oder erzeugen Sie zuerst eine Sitzung und vergleichen Sie sie dann mit einer anderen.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="789"/>
+        <location filename="../ui/MainWindow.cpp" line="781"/>
         <source>Compare with a session folder</source>
         <translation>Mit einem Sitzungsordner vergleichen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="803"/>
+        <location filename="../ui/MainWindow.cpp" line="795"/>
         <source>Reading the settings of %1…</source>
         <translation>Die Einstellungen von %1 werden gelesen …</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="832"/>
+        <location filename="../ui/MainWindow.cpp" line="824"/>
         <source>%1 carries no settings: %2</source>
         <translation>%1 enthält keine Einstellungen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="838"/>
+        <location filename="../ui/MainWindow.cpp" line="830"/>
         <source>Could not take the settings of a PNG: %1</source>
         <translation>Die Einstellungen eines PNG konnten nicht übernommen werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="845"/>
+        <location filename="../ui/MainWindow.cpp" line="837"/>
         <source>Settings from %1 (%2).</source>
         <translation>Einstellungen aus %1 (%2).</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="865"/>
+        <location filename="../ui/MainWindow.cpp" line="857"/>
         <source>Could not open the session %1: %2</source>
         <translation>Die Sitzung %1 konnte nicht geöffnet werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="873"/>
+        <location filename="../ui/MainWindow.cpp" line="865"/>
         <source>Opened %1</source>
         <translation>%1 geöffnet</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="894"/>
+        <location filename="../ui/MainWindow.cpp" line="886"/>
         <source>Settings of the session %1.</source>
         <translation>Einstellungen der Sitzung %1.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="913"/>
+        <location filename="../ui/MainWindow.cpp" line="905"/>
         <source>The session&apos;s settings were not taken: %1</source>
         <translation>Die Einstellungen der Sitzung wurden nicht übernommen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="920"/>
+        <location filename="../ui/MainWindow.cpp" line="912"/>
         <source>The generated session cannot be shown: %1</source>
         <translation>Die erzeugte Sitzung kann nicht angezeigt werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="933"/>
+        <location filename="../ui/MainWindow.cpp" line="925"/>
         <source>Saving %1…</source>
         <translation>%1 wird gespeichert …</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="943"/>
+        <location filename="../ui/MainWindow.cpp" line="935"/>
         <source>Could not save the session: %1</source>
         <translation>Die Sitzung konnte nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="953"/>
+        <location filename="../ui/MainWindow.cpp" line="945"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1013"/>
+        <location filename="../ui/MainWindow.cpp" line="1012"/>
         <source>Nothing to export: open or generate a session first.</source>
         <translation>Nichts zu exportieren: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1007"/>
+        <location filename="../ui/MainWindow.cpp" line="1006"/>
+        <location filename="../ui/MainWindow.cpp" line="1088"/>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1016"/>
-        <location filename="../ui/MainWindow.cpp" line="1055"/>
-        <location filename="../ui/MainWindow.cpp" line="1072"/>
+        <location filename="../ui/MainWindow.cpp" line="1015"/>
+        <location filename="../ui/MainWindow.cpp" line="1054"/>
+        <location filename="../ui/MainWindow.cpp" line="1071"/>
+        <location filename="../ui/MainWindow.cpp" line="1092"/>
         <source>Wrote %1</source>
         <translation>%1 geschrieben</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1042"/>
+        <location filename="../ui/MainWindow.cpp" line="1041"/>
         <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
         <translation>Export fehlgeschlagen: %1: Verwenden Sie einen Dateinamen auf .png, .svg oder .pdf</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="983"/>
+        <location filename="../ui/MainWindow.cpp" line="982"/>
         <source>Nothing to export: select at least one word.</source>
         <translation>Nichts zu exportieren: Wählen Sie mindestens ein Wort.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1061"/>
+        <location filename="../ui/MainWindow.cpp" line="1060"/>
         <source>Export failed: %1: use a .npy or .safetensors file name</source>
         <translation>Export fehlgeschlagen: %1: Dateiname auf .npy oder .safetensors verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1082"/>
+        <location filename="../ui/MainWindow.cpp" line="1081"/>
         <source>Masks written: %1</source>
         <translation>Masken geschrieben: %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1100"/>
+        <location filename="../ui/MainWindow.cpp" line="1113"/>
         <source>unsaved</source>
         <translation>nicht gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1101"/>
+        <location filename="../ui/MainWindow.cpp" line="1114"/>
         <source>%1 (%2) — DAAM Studio</source>
         <translation>%1 (%2) — DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1158"/>
+        <location filename="../ui/MainWindow.cpp" line="1171"/>
         <source>Type what the image shows in the prompt, then Generate: its words get maps over the image.</source>
         <translation>Beschreiben Sie im Prompt, was das Bild zeigt, dann „Erzeugen“: Seine Wörter erhalten Karten über dem Bild.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1165"/>
+        <location filename="../ui/MainWindow.cpp" line="1178"/>
         <source>Open a session folder</source>
         <translation>Sitzungsordner öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1170"/>
+        <location filename="../ui/MainWindow.cpp" line="1183"/>
         <source>Take the settings of an image</source>
         <translation>Einstellungen eines Bildes übernehmen</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="930"/>
-        <location filename="../ui/MainWindow.cpp" line="1176"/>
+        <location filename="../ui/MainWindow.cpp" line="922"/>
+        <location filename="../ui/MainWindow.cpp" line="1189"/>
         <source>Nothing to save: open or generate a session first.</source>
         <translation>Nichts zu speichern: Öffnen oder erzeugen Sie zuerst eine Sitzung.</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1177"/>
+        <location filename="../ui/MainWindow.cpp" line="1190"/>
         <source>Save the session as a folder</source>
         <translation>Sitzung als Ordner speichern</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1183"/>
+        <location filename="../ui/MainWindow.cpp" line="1196"/>
         <source>Export the overlay</source>
         <translation>Overlay exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1171"/>
-        <location filename="../ui/MainWindow.cpp" line="1183"/>
-        <location filename="../ui/MainWindow.cpp" line="1211"/>
+        <location filename="../ui/MainWindow.cpp" line="1184"/>
+        <location filename="../ui/MainWindow.cpp" line="1196"/>
+        <location filename="../ui/MainWindow.cpp" line="1224"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1190"/>
+        <location filename="../ui/MainWindow.cpp" line="1203"/>
         <source>Export a figure</source>
         <translation>Abbildung exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1191"/>
+        <location filename="../ui/MainWindow.cpp" line="1204"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
         <translation>PNG-Bild (*.png);;SVG-Zeichnung (*.svg);;PDF-Dokument (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1197"/>
+        <location filename="../ui/MainWindow.cpp" line="1210"/>
         <source>Figure resolution</source>
         <translation>Auflösung der Abbildung</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1197"/>
+        <location filename="../ui/MainWindow.cpp" line="1210"/>
         <source>Dots per inch:</source>
         <translation>Punkte pro Zoll (dpi):</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1204"/>
+        <location filename="../ui/MainWindow.cpp" line="1217"/>
         <source>Export the maps as numbers</source>
         <translation>Karten als Zahlen exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1205"/>
+        <location filename="../ui/MainWindow.cpp" line="1218"/>
         <source>safetensors (*.safetensors);;NumPy arrays (*.npy)</source>
         <translation>safetensors (*.safetensors);;NumPy-Arrays (*.npy)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1211"/>
+        <location filename="../ui/MainWindow.cpp" line="1224"/>
         <source>Export masks</source>
         <translation>Masken exportieren</translation>
     </message>
@@ -1524,99 +1576,98 @@ IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</translation>
 <context>
     <name>daam::ui::PlotsPanel</name>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="67"/>
+        <location filename="../ui/PlotsPanel.cpp" line="64"/>
         <source>Attention mass per step</source>
         <translation>Attention-Masse pro Schritt</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="68"/>
+        <location filename="../ui/PlotsPanel.cpp" line="65"/>
         <source>Share per layer</source>
         <translation>Anteil pro Schicht</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="69"/>
+        <location filename="../ui/PlotsPanel.cpp" line="66"/>
         <source>Heat values</source>
         <translation>Heat-Werte</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="70"/>
+        <location filename="../ui/PlotsPanel.cpp" line="67"/>
         <source>denoising step</source>
         <translation>Entrauschungsschritt</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="71"/>
+        <location filename="../ui/PlotsPanel.cpp" line="68"/>
         <source>mean attention</source>
         <translation>mittlere Attention</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="72"/>
+        <location filename="../ui/PlotsPanel.cpp" line="69"/>
         <source>layer</source>
         <translation>Schicht</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="73"/>
-        <location filename="../ui/PlotsPanel.cpp" line="238"/>
+        <location filename="../ui/PlotsPanel.cpp" line="70"/>
+        <location filename="../ui/PlotsPanel.cpp" line="233"/>
         <source>heat</source>
         <translation>Heat</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="74"/>
+        <location filename="../ui/PlotsPanel.cpp" line="71"/>
         <source>pixels</source>
         <translation>Pixel</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="76"/>
+        <location filename="../ui/PlotsPanel.cpp" line="73"/>
         <source>How much attention the selected words receive at each step; the shaded band is the chosen range</source>
         <translation>Wie viel Attention die gewählten Wörter in jedem Schritt erhalten; das schattierte Band ist der gewählte Bereich</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="77"/>
+        <location filename="../ui/PlotsPanel.cpp" line="74"/>
         <source>Each layer&apos;s part of the selected word&apos;s heat map</source>
         <translation>Anteil jeder Schicht an der Heatmap des gewählten Wortes</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="78"/>
+        <location filename="../ui/PlotsPanel.cpp" line="75"/>
         <source>Distribution of the selected word&apos;s heat values; the line is the threshold τ</source>
         <translation>Verteilung der Heat-Werte des gewählten Wortes; die Linie ist die Schwelle τ</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="88"/>
+        <location filename="../ui/PlotsPanel.cpp" line="85"/>
         <source>Save Plot As…</source>
         <translation>Diagramm speichern unter…</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="89"/>
-        <location filename="../ui/PlotsPanel.cpp" line="93"/>
+        <location filename="../ui/PlotsPanel.cpp" line="86"/>
         <source>Save the plot</source>
         <translation>Diagramm speichern</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="90"/>
+        <location filename="../ui/PlotsPanel.cpp" line="87"/>
         <source>PNG (*.png);;PDF (*.pdf);;SVG (*.svg)</source>
         <translation>PNG (*.png);;PDF (*.pdf);;SVG (*.svg)</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="170"/>
+        <location filename="../ui/PlotsPanel.cpp" line="165"/>
         <source>%1: could not encode the plot</source>
         <translation>%1: Das Diagramm konnte nicht kodiert werden</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="188"/>
+        <location filename="../ui/PlotsPanel.cpp" line="183"/>
         <source>%1: use a .png, .pdf or .svg file name</source>
         <translation>%1: Dateiname auf .png, .pdf oder .svg verwenden</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="219"/>
+        <location filename="../ui/PlotsPanel.cpp" line="214"/>
         <source>share</source>
         <translation>Anteil</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="219"/>
+        <location filename="../ui/PlotsPanel.cpp" line="214"/>
         <source>share of “%1”</source>
         <translation>Anteil von „%1“</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="238"/>
+        <location filename="../ui/PlotsPanel.cpp" line="233"/>
         <source>heat of “%1”</source>
         <translation>Heat von „%1“</translation>
     </message>

@@ -732,164 +732,214 @@
         <translation>仅限 SDXL：告知 UNet 的原始尺寸（宽×高）、裁剪左上角（上,左）和目标尺寸（宽×高）；留空：使用图像尺寸且不裁剪，与 diffusers 相同</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="267"/>
+        <location filename="../ui/GenerationPanel.cpp" line="269"/>
+        <source>Where the model runs: the CPU, or one of the CUDA GPUs this build finds</source>
+        <translation>模型在哪里运行：CPU，或此构建找到的某块 CUDA GPU</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="271"/>
+        <source>float32</source>
+        <translation>float32</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="272"/>
+        <source>As the model was trained: what the reference results are checked against</source>
+        <translation>与模型训练时相同：参考结果以此为准进行校验</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="274"/>
+        <source>bfloat16</source>
+        <translation>bfloat16</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="276"/>
+        <source>Less memory, and about twice as fast on CPUs with bfloat16 instructions and on GPUs; heat maps about 1% from float32&apos;s</source>
+        <translation>内存更少，在支持 bfloat16 指令的 CPU 和 GPU 上约快一倍；热力图与 float32 相差约 1%</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="279"/>
+        <source>float16</source>
+        <translation>float16</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="280"/>
+        <source>Less memory and the fastest on GPUs; CUDA only</source>
+        <translation>内存更少，在 GPU 上最快；仅限 CUDA</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="281"/>
+        <source>The number format the model computes in</source>
+        <translation>模型计算所用的数值格式</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="282"/>
+        <source>Precision</source>
+        <translation>精度</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="418"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="268"/>
-        <source>CUDA GPU</source>
-        <translation>CUDA GPU</translation>
-    </message>
-    <message>
-        <location filename="../ui/GenerationPanel.cpp" line="269"/>
+        <location filename="../ui/GenerationPanel.cpp" line="287"/>
         <source>&amp;Device:</source>
         <translation>设备(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="270"/>
+        <location filename="../ui/GenerationPanel.cpp" line="290"/>
         <source>Keep per-head maps</source>
         <translation>保留每个注意力头的热图</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="271"/>
+        <location filename="../ui/GenerationPanel.cpp" line="291"/>
         <source>Keep every step&apos;s map of every head: exact step ranges and single heads in the Layers panel, for a trace as many times larger as the layers have heads</source>
         <translation>保留每一步每个头的热图：在“层”面板中可得到精确的步数范围和单个头，但追踪数据会按层的头数成倍增大</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="276"/>
-        <location filename="../ui/GenerationPanel.cpp" line="591"/>
+        <location filename="../ui/GenerationPanel.cpp" line="296"/>
+        <location filename="../ui/GenerationPanel.cpp" line="661"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="277"/>
-        <location filename="../ui/GenerationPanel.cpp" line="593"/>
+        <location filename="../ui/GenerationPanel.cpp" line="297"/>
+        <location filename="../ui/GenerationPanel.cpp" line="663"/>
         <source>Generate the image and trace its attention (Ctrl+Return)</source>
         <translation>生成图像并追踪其注意力（Ctrl+Return）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="279"/>
+        <location filename="../ui/GenerationPanel.cpp" line="299"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="280"/>
+        <location filename="../ui/GenerationPanel.cpp" line="300"/>
         <source>Stop the generation after the current step (Esc)</source>
         <translation>在当前步骤结束后停止生成（Esc）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="304"/>
+        <location filename="../ui/GenerationPanel.cpp" line="324"/>
         <source>Denoising preview</source>
         <translation>去噪预览</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="324"/>
+        <location filename="../ui/GenerationPanel.cpp" line="344"/>
         <source>Shapes (plain)</source>
         <translation>形状（普通）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="325"/>
+        <location filename="../ui/GenerationPanel.cpp" line="345"/>
         <source>Shapes (attention-supervised)</source>
         <translation>形状（注意力监督）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="331"/>
+        <location filename="../ui/GenerationPanel.cpp" line="351"/>
         <source>A small model of a world of coloured shapes, trained as Stable Diffusion is: its maps are what DAAM finds in a model nobody showed where to look.</source>
         <translation>一个彩色形状世界的小模型，按 Stable Diffusion 的方式训练：它的热图就是 DAAM 在一个没人教过它该看哪里的模型中找到的。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="334"/>
+        <location filename="../ui/GenerationPanel.cpp" line="354"/>
         <source>The same model with its cross-attention also taught where each object is: its maps are close to what it was taught, not only what DAAM finds.</source>
         <translation>同一个模型，但其交叉注意力还被教过每个物体的位置：它的热图接近它被教的内容，而不只是 DAAM 找到的。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="450"/>
+        <location filename="../ui/GenerationPanel.cpp" line="419"/>
+        <source>CUDA GPU %1</source>
+        <translation>CUDA GPU %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="442"/>
+        <source>%1 (not found)</source>
+        <translation>%1（未找到）</translation>
+    </message>
+    <message>
+        <location filename="../ui/GenerationPanel.cpp" line="518"/>
         <source>%1 × %2</source>
         <translation>%1 × %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="468"/>
+        <location filename="../ui/GenerationPanel.cpp" line="536"/>
         <source>%1 steps is outside %2–%3: set to %4.</source>
         <translation>%1 步超出 %2–%3 的范围：已设为 %4。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="477"/>
+        <location filename="../ui/GenerationPanel.cpp" line="545"/>
         <source>Guidance %1 is outside %2–%3.</source>
         <translation>引导强度 %1 超出 %2–%3 的范围。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="487"/>
+        <location filename="../ui/GenerationPanel.cpp" line="555"/>
         <source>DDIM&apos;s eta %1 is not among these settings: generating here uses 0.</source>
         <translation>DDIM 的 eta %1 不在这些设置中：此处生成时使用 0。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="491"/>
+        <location filename="../ui/GenerationPanel.cpp" line="559"/>
         <source>Made with the model “%1”; the model above is kept.</source>
         <translation>由模型“%1”生成；上方的模型保持不变。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="559"/>
+        <location filename="../ui/GenerationPanel.cpp" line="629"/>
         <source>Choose a diffusers model folder</source>
         <translation>选择 diffusers 模型文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="564"/>
+        <location filename="../ui/GenerationPanel.cpp" line="634"/>
         <source>Choose a checkpoint file</source>
         <translation>选择检查点文件</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="565"/>
+        <location filename="../ui/GenerationPanel.cpp" line="635"/>
         <source>Checkpoints (*.safetensors);;All files (*)</source>
         <translation>检查点 (*.safetensors);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="570"/>
+        <location filename="../ui/GenerationPanel.cpp" line="640"/>
         <source>Add a folder to search for models</source>
         <translation>添加用于查找模型的文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="591"/>
+        <location filename="../ui/GenerationPanel.cpp" line="661"/>
         <source>Restart</source>
         <translation>重新开始</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="592"/>
+        <location filename="../ui/GenerationPanel.cpp" line="662"/>
         <source>Cancel this generation and start again with the current settings (Ctrl+Return)</source>
         <translation>取消本次生成并使用当前设置重新开始（Ctrl+Return）</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="600"/>
+        <location filename="../ui/GenerationPanel.cpp" line="670"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="607"/>
+        <location filename="../ui/GenerationPanel.cpp" line="677"/>
         <source>Loading the model from %1…</source>
         <translation>正在从 %1 加载模型…</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="613"/>
+        <location filename="../ui/GenerationPanel.cpp" line="683"/>
         <source>Step %1 of %2</source>
         <translation>第 %1 步，共 %2 步</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="614"/>
+        <location filename="../ui/GenerationPanel.cpp" line="684"/>
         <source>%1 elapsed, about %2 left</source>
         <translation>已用 %1，约剩 %2</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="630"/>
+        <location filename="../ui/GenerationPanel.cpp" line="700"/>
         <source>Tokens: %1, in %2 windows of %3</source>
         <translation>词元：%1，分为 %2 个窗口，每个 %3</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="632"/>
+        <location filename="../ui/GenerationPanel.cpp" line="702"/>
         <source>Tokens: %1 / %2, too many: the text encoder reads %2. Shorten it, or read it with A1111&apos;s syntax, to generate.</source>
         <translation>词元：%1 / %2，过多：文本编码器只读取 %2 个。请缩短提示词，或使用 A1111 语法读取，然后再生成。</translation>
     </message>
     <message>
-        <location filename="../ui/GenerationPanel.cpp" line="636"/>
+        <location filename="../ui/GenerationPanel.cpp" line="706"/>
         <source>Tokens: %1 / %2</source>
         <translation>词元：%1 / %2</translation>
     </message>
@@ -1051,464 +1101,466 @@
 <context>
     <name>daam::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="87"/>
-        <location filename="../ui/MainWindow.cpp" line="1099"/>
+        <location filename="../ui/MainWindow.cpp" line="86"/>
+        <location filename="../ui/MainWindow.cpp" line="1112"/>
         <source>DAAM Studio</source>
         <translation>DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="114"/>
-        <location filename="../ui/MainWindow.cpp" line="365"/>
+        <location filename="../ui/MainWindow.cpp" line="113"/>
+        <location filename="../ui/MainWindow.cpp" line="367"/>
         <source>Point at the image to see which words drew each spot.</source>
         <translation>将鼠标指向图像，查看每个位置由哪些词绘制。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="116"/>
+        <location filename="../ui/MainWindow.cpp" line="115"/>
         <source>Values under the cursor</source>
         <translation>光标处的数值</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="120"/>
+        <location filename="../ui/MainWindow.cpp" line="119"/>
         <source>Explore</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="130"/>
+        <location filename="../ui/MainWindow.cpp" line="129"/>
         <source>Plots</source>
         <translation>图表</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="138"/>
+        <location filename="../ui/MainWindow.cpp" line="139"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="152"/>
+        <location filename="../ui/MainWindow.cpp" line="153"/>
         <source>Compare</source>
         <translation>比较</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="159"/>
+        <location filename="../ui/MainWindow.cpp" line="160"/>
         <source>Annotate</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="198"/>
+        <location filename="../ui/MainWindow.cpp" line="199"/>
         <source>Write a prompt first.</source>
         <translation>请先输入提示词。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="199"/>
+        <location filename="../ui/MainWindow.cpp" line="200"/>
         <source>Choose a model folder first.</source>
         <translation>请先选择模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="208"/>
-        <location filename="../ui/MainWindow.cpp" line="209"/>
+        <location filename="../ui/MainWindow.cpp" line="210"/>
+        <location filename="../ui/MainWindow.cpp" line="211"/>
         <source>Generation failed: %1</source>
         <translation>生成失败：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="212"/>
+        <location filename="../ui/MainWindow.cpp" line="214"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="214"/>
+        <location filename="../ui/MainWindow.cpp" line="216"/>
         <source>Done in %1 s.</source>
         <translation>完成，用时 %1 秒。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="238"/>
+        <location filename="../ui/MainWindow.cpp" line="240"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="256"/>
+        <location filename="../ui/MainWindow.cpp" line="258"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="257"/>
+        <location filename="../ui/MainWindow.cpp" line="259"/>
         <source>&amp;Open Session…</source>
         <translation>打开会话(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="259"/>
+        <location filename="../ui/MainWindow.cpp" line="261"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="261"/>
+        <location filename="../ui/MainWindow.cpp" line="263"/>
         <source>&amp;Compare With Session…</source>
         <translation>与会话比较(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="263"/>
+        <location filename="../ui/MainWindow.cpp" line="265"/>
         <source>Settings from &amp;PNG…</source>
         <translation>从 PNG 读取设置(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="265"/>
+        <location filename="../ui/MainWindow.cpp" line="267"/>
         <source>&amp;Save Session As…</source>
         <translation>会话另存为(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="268"/>
+        <location filename="../ui/MainWindow.cpp" line="270"/>
         <source>Export &amp;Overlay as PNG…</source>
         <translation>将叠加图导出为 PNG(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="270"/>
+        <location filename="../ui/MainWindow.cpp" line="272"/>
         <source>Export &amp;Figure (PNG, SVG, PDF)…</source>
         <translation>导出图表（PNG、SVG、PDF）(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="272"/>
+        <location filename="../ui/MainWindow.cpp" line="274"/>
         <source>Export &amp;Masks as PNG…</source>
         <translation>将掩码导出为 PNG(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="273"/>
+        <location filename="../ui/MainWindow.cpp" line="275"/>
         <source>Export Map &amp;Values (.npy, .safetensors)…</source>
         <translation>导出热图数值(&amp;V)（.npy、.safetensors）…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="275"/>
+        <location filename="../ui/MainWindow.cpp" line="277"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="278"/>
+        <location filename="../ui/MainWindow.cpp" line="280"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="282"/>
+        <location filename="../ui/MainWindow.cpp" line="284"/>
         <source>&amp;Fit Image</source>
         <translation>适应窗口(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="284"/>
+        <location filename="../ui/MainWindow.cpp" line="286"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="290"/>
+        <location filename="../ui/MainWindow.cpp" line="292"/>
         <source>System Language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="303"/>
+        <location filename="../ui/MainWindow.cpp" line="305"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="304"/>
+        <location filename="../ui/MainWindow.cpp" line="306"/>
         <source>The new language takes effect when DAAM Studio is started again.</source>
         <translation>新语言将在下次启动 DAAM Studio 时生效。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="308"/>
+        <location filename="../ui/MainWindow.cpp" line="310"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="310"/>
+        <location filename="../ui/MainWindow.cpp" line="312"/>
         <source>&amp;About DAAM Studio…</source>
         <translation>关于 DAAM Studio(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="417"/>
+        <location filename="../ui/MainWindow.cpp" line="419"/>
         <source>Computing heat maps…</source>
         <translation>正在计算热力图…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="438"/>
+        <location filename="../ui/MainWindow.cpp" line="440"/>
         <source>Could not compute the heat maps: %1</source>
         <translation>无法计算热力图：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="513"/>
+        <location filename="../ui/MainWindow.cpp" line="515"/>
         <source>Syntax: %1</source>
         <translation>句法：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="515"/>
+        <location filename="../ui/MainWindow.cpp" line="517"/>
         <source>Syntax: the parser relates none of the prompt&apos;s words</source>
         <translation>句法：解析器未找到提示词之间的任何关系</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="517"/>
+        <location filename="../ui/MainWindow.cpp" line="519"/>
         <source>Syntax unavailable: %1</source>
         <translation>句法不可用：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="543"/>
+        <location filename="../ui/MainWindow.cpp" line="545"/>
         <source>Draw the word&apos;s region to score its map against it.</source>
         <translation>绘制该词的区域，以据此为其热图打分。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="553"/>
+        <location filename="../ui/MainWindow.cpp" line="555"/>
         <source>IoU of the map at τ = %1 with the drawn region: %2</source>
         <translation>τ = %1 时热图与所绘区域的 IoU：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="564"/>
+        <location filename="../ui/MainWindow.cpp" line="566"/>
         <source>IoU(%1, %2) = %3
 IoA(%1 in %2) = %4 · IoA(%2 in %1) = %5</source>
         <translation>IoU(%1, %2) = %3
 IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="573"/>
+        <location filename="../ui/MainWindow.cpp" line="575"/>
         <source>%1(%2 → %3)
 </source>
         <translation>%1(%2 → %3)
 </translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="634"/>
+        <location filename="../ui/MainWindow.cpp" line="636"/>
         <source>%1 %2</source>
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="635"/>
+        <location filename="../ui/MainWindow.cpp" line="637"/>
         <source>x %1, y %2 — %3</source>
         <translation>x %1，y %2 — %3</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="679"/>
+        <location filename="../ui/MainWindow.cpp" line="681"/>
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="738"/>
+        <location filename="../ui/MainWindow.cpp" line="740"/>
         <source>Could not save the annotations: %1</source>
         <translation>无法保存标注：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="736"/>
+        <location filename="../ui/MainWindow.cpp" line="738"/>
         <source>Saved the annotations in %1</source>
         <translation>已将标注保存到 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="746"/>
+        <location filename="../ui/MainWindow.cpp" line="748"/>
         <source>Export the ratings</source>
         <translation>导出评分</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="746"/>
+        <location filename="../ui/MainWindow.cpp" line="748"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="763"/>
+        <location filename="../ui/MainWindow.cpp" line="755"/>
         <source>Could not export the ratings: %1</source>
         <translation>无法导出评分：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="770"/>
+        <location filename="../ui/MainWindow.cpp" line="762"/>
         <source>Opening %1 to compare…</source>
         <translation>正在打开 %1 以进行比较…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="774"/>
+        <location filename="../ui/MainWindow.cpp" line="766"/>
         <source>Could not compare with %1: %2</source>
         <translation>无法与 %1 比较：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="779"/>
+        <location filename="../ui/MainWindow.cpp" line="771"/>
         <source>Comparing with %1</source>
         <translation>正在与 %1 比较</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="787"/>
+        <location filename="../ui/MainWindow.cpp" line="779"/>
         <source>Open or generate a session first, then compare it with another.</source>
         <translation>请先打开或生成一个会话，再与另一个会话比较。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="789"/>
+        <location filename="../ui/MainWindow.cpp" line="781"/>
         <source>Compare with a session folder</source>
         <translation>与会话文件夹比较</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="803"/>
+        <location filename="../ui/MainWindow.cpp" line="795"/>
         <source>Reading the settings of %1…</source>
         <translation>正在读取 %1 的设置…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="832"/>
+        <location filename="../ui/MainWindow.cpp" line="824"/>
         <source>%1 carries no settings: %2</source>
         <translation>%1 不含设置：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="838"/>
+        <location filename="../ui/MainWindow.cpp" line="830"/>
         <source>Could not take the settings of a PNG: %1</source>
         <translation>无法读取 PNG 的设置：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="845"/>
+        <location filename="../ui/MainWindow.cpp" line="837"/>
         <source>Settings from %1 (%2).</source>
         <translation>设置来自 %1（%2）。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="865"/>
+        <location filename="../ui/MainWindow.cpp" line="857"/>
         <source>Could not open the session %1: %2</source>
         <translation>无法打开会话 %1：%2</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="873"/>
+        <location filename="../ui/MainWindow.cpp" line="865"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="894"/>
+        <location filename="../ui/MainWindow.cpp" line="886"/>
         <source>Settings of the session %1.</source>
         <translation>会话 %1 的设置。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="913"/>
+        <location filename="../ui/MainWindow.cpp" line="905"/>
         <source>The session&apos;s settings were not taken: %1</source>
         <translation>未采用该会话的设置：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="920"/>
+        <location filename="../ui/MainWindow.cpp" line="912"/>
         <source>The generated session cannot be shown: %1</source>
         <translation>无法显示生成的会话：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="933"/>
+        <location filename="../ui/MainWindow.cpp" line="925"/>
         <source>Saving %1…</source>
         <translation>正在保存 %1…</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="943"/>
+        <location filename="../ui/MainWindow.cpp" line="935"/>
         <source>Could not save the session: %1</source>
         <translation>无法保存会话：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="953"/>
+        <location filename="../ui/MainWindow.cpp" line="945"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1013"/>
+        <location filename="../ui/MainWindow.cpp" line="1012"/>
         <source>Nothing to export: open or generate a session first.</source>
         <translation>没有可导出的内容：请先打开或生成一个会话。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1007"/>
+        <location filename="../ui/MainWindow.cpp" line="1006"/>
+        <location filename="../ui/MainWindow.cpp" line="1088"/>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1016"/>
-        <location filename="../ui/MainWindow.cpp" line="1055"/>
-        <location filename="../ui/MainWindow.cpp" line="1072"/>
+        <location filename="../ui/MainWindow.cpp" line="1015"/>
+        <location filename="../ui/MainWindow.cpp" line="1054"/>
+        <location filename="../ui/MainWindow.cpp" line="1071"/>
+        <location filename="../ui/MainWindow.cpp" line="1092"/>
         <source>Wrote %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1042"/>
+        <location filename="../ui/MainWindow.cpp" line="1041"/>
         <source>Export failed: %1: use a .png, .svg or .pdf file name</source>
         <translation>导出失败：%1：请使用 .png、.svg 或 .pdf 文件名</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="983"/>
+        <location filename="../ui/MainWindow.cpp" line="982"/>
         <source>Nothing to export: select at least one word.</source>
         <translation>没有可导出的内容：请至少选择一个词。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1061"/>
+        <location filename="../ui/MainWindow.cpp" line="1060"/>
         <source>Export failed: %1: use a .npy or .safetensors file name</source>
         <translation>导出失败：%1：请使用 .npy 或 .safetensors 文件名</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1082"/>
+        <location filename="../ui/MainWindow.cpp" line="1081"/>
         <source>Masks written: %1</source>
         <translation>已写入掩码：%1 个</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1100"/>
+        <location filename="../ui/MainWindow.cpp" line="1113"/>
         <source>unsaved</source>
         <translation>未保存</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1101"/>
+        <location filename="../ui/MainWindow.cpp" line="1114"/>
         <source>%1 (%2) — DAAM Studio</source>
         <translation>%1（%2）— DAAM Studio</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1158"/>
+        <location filename="../ui/MainWindow.cpp" line="1171"/>
         <source>Type what the image shows in the prompt, then Generate: its words get maps over the image.</source>
         <translation>在提示词中输入图像的内容，然后点击生成：其中的词会在图像上得到热图。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1165"/>
+        <location filename="../ui/MainWindow.cpp" line="1178"/>
         <source>Open a session folder</source>
         <translation>打开会话文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1170"/>
+        <location filename="../ui/MainWindow.cpp" line="1183"/>
         <source>Take the settings of an image</source>
         <translation>读取图像的设置</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="930"/>
-        <location filename="../ui/MainWindow.cpp" line="1176"/>
+        <location filename="../ui/MainWindow.cpp" line="922"/>
+        <location filename="../ui/MainWindow.cpp" line="1189"/>
         <source>Nothing to save: open or generate a session first.</source>
         <translation>没有可保存的内容：请先打开或生成一个会话。</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1177"/>
+        <location filename="../ui/MainWindow.cpp" line="1190"/>
         <source>Save the session as a folder</source>
         <translation>将会话保存为文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1183"/>
+        <location filename="../ui/MainWindow.cpp" line="1196"/>
         <source>Export the overlay</source>
         <translation>导出叠加图</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1171"/>
-        <location filename="../ui/MainWindow.cpp" line="1183"/>
-        <location filename="../ui/MainWindow.cpp" line="1211"/>
+        <location filename="../ui/MainWindow.cpp" line="1184"/>
+        <location filename="../ui/MainWindow.cpp" line="1196"/>
+        <location filename="../ui/MainWindow.cpp" line="1224"/>
         <source>PNG images (*.png)</source>
         <translation>PNG 图像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1190"/>
+        <location filename="../ui/MainWindow.cpp" line="1203"/>
         <source>Export a figure</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1191"/>
+        <location filename="../ui/MainWindow.cpp" line="1204"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)</source>
         <translation>PNG 图像 (*.png);;SVG 矢量图 (*.svg);;PDF 文档 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1197"/>
+        <location filename="../ui/MainWindow.cpp" line="1210"/>
         <source>Figure resolution</source>
         <translation>图表分辨率</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1197"/>
+        <location filename="../ui/MainWindow.cpp" line="1210"/>
         <source>Dots per inch:</source>
         <translation>每英寸点数（DPI）：</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1204"/>
+        <location filename="../ui/MainWindow.cpp" line="1217"/>
         <source>Export the maps as numbers</source>
         <translation>将热图导出为数值</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1205"/>
+        <location filename="../ui/MainWindow.cpp" line="1218"/>
         <source>safetensors (*.safetensors);;NumPy arrays (*.npy)</source>
         <translation>safetensors (*.safetensors);;NumPy 数组 (*.npy)</translation>
     </message>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="1211"/>
+        <location filename="../ui/MainWindow.cpp" line="1224"/>
         <source>Export masks</source>
         <translation>导出掩码</translation>
     </message>
@@ -1524,99 +1576,98 @@ IoA(%1 在 %2 中) = %4 · IoA(%2 在 %1 中) = %5</translation>
 <context>
     <name>daam::ui::PlotsPanel</name>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="67"/>
+        <location filename="../ui/PlotsPanel.cpp" line="64"/>
         <source>Attention mass per step</source>
         <translation>每步注意力总量</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="68"/>
+        <location filename="../ui/PlotsPanel.cpp" line="65"/>
         <source>Share per layer</source>
         <translation>各层占比</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="69"/>
+        <location filename="../ui/PlotsPanel.cpp" line="66"/>
         <source>Heat values</source>
         <translation>热度值</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="70"/>
+        <location filename="../ui/PlotsPanel.cpp" line="67"/>
         <source>denoising step</source>
         <translation>去噪步骤</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="71"/>
+        <location filename="../ui/PlotsPanel.cpp" line="68"/>
         <source>mean attention</source>
         <translation>平均注意力</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="72"/>
+        <location filename="../ui/PlotsPanel.cpp" line="69"/>
         <source>layer</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="73"/>
-        <location filename="../ui/PlotsPanel.cpp" line="238"/>
+        <location filename="../ui/PlotsPanel.cpp" line="70"/>
+        <location filename="../ui/PlotsPanel.cpp" line="233"/>
         <source>heat</source>
         <translation>热度</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="74"/>
+        <location filename="../ui/PlotsPanel.cpp" line="71"/>
         <source>pixels</source>
         <translation>像素</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="76"/>
+        <location filename="../ui/PlotsPanel.cpp" line="73"/>
         <source>How much attention the selected words receive at each step; the shaded band is the chosen range</source>
         <translation>所选词在每一步获得的注意力；阴影带为所选范围</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="77"/>
+        <location filename="../ui/PlotsPanel.cpp" line="74"/>
         <source>Each layer&apos;s part of the selected word&apos;s heat map</source>
         <translation>各层在所选词热力图中所占的部分</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="78"/>
+        <location filename="../ui/PlotsPanel.cpp" line="75"/>
         <source>Distribution of the selected word&apos;s heat values; the line is the threshold τ</source>
         <translation>所选词热度值的分布；竖线为阈值 τ</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="88"/>
+        <location filename="../ui/PlotsPanel.cpp" line="85"/>
         <source>Save Plot As…</source>
         <translation>图表另存为…</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="89"/>
-        <location filename="../ui/PlotsPanel.cpp" line="93"/>
+        <location filename="../ui/PlotsPanel.cpp" line="86"/>
         <source>Save the plot</source>
         <translation>保存图表</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="90"/>
+        <location filename="../ui/PlotsPanel.cpp" line="87"/>
         <source>PNG (*.png);;PDF (*.pdf);;SVG (*.svg)</source>
         <translation>PNG (*.png);;PDF (*.pdf);;SVG (*.svg)</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="170"/>
+        <location filename="../ui/PlotsPanel.cpp" line="165"/>
         <source>%1: could not encode the plot</source>
         <translation>%1：无法编码该图表</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="188"/>
+        <location filename="../ui/PlotsPanel.cpp" line="183"/>
         <source>%1: use a .png, .pdf or .svg file name</source>
         <translation>%1：请使用 .png、.pdf 或 .svg 文件名</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="219"/>
+        <location filename="../ui/PlotsPanel.cpp" line="214"/>
         <source>share</source>
         <translation>占比</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="219"/>
+        <location filename="../ui/PlotsPanel.cpp" line="214"/>
         <source>share of “%1”</source>
         <translation>“%1”的占比</translation>
     </message>
     <message>
-        <location filename="../ui/PlotsPanel.cpp" line="238"/>
+        <location filename="../ui/PlotsPanel.cpp" line="233"/>
         <source>heat of “%1”</source>
         <translation>“%1”的热度</translation>
     </message>

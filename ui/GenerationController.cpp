@@ -30,7 +30,10 @@ GenerationController::GenerationController(QObject* parent) : QObject(parent), w
     // has something to draw (bench_ui_scrub, generating).
     connect(
         &thread_, &QThread::started, worker_, [] { daam::yieldToOtherThreads(); }, Qt::DirectConnection);
+    connect(worker_, &GenerationWorker::devicesFound, this, &GenerationController::devicesFound);
     thread_.start();
+    // Before any request: the worker's thread handles its queue in order.
+    QMetaObject::invokeMethod(worker_, &GenerationWorker::findDevices, Qt::QueuedConnection);
 }
 
 GenerationController::~GenerationController() {

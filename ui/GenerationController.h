@@ -35,6 +35,8 @@ Q_SIGNALS:
     void failed(const QString& message);
     void cancelled();
     void runningChanged(bool running);
+    // The devices generation can run on ("cpu", "cuda:0", ...), found on the generation thread once it starts.
+    void devicesFound(const QStringList& devices);
     void requestGenerate(const daam::ui::GenerationSettings& settings); // to the worker (queued)
 
 private:

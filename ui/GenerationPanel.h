@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The generation controls: prompt (negative prompt behind a disclosure), model folder with recent ones,
-// seed with a dice button, steps, guidance, scheduler, size and device; Generate and Cancel; progress
+// seed with a dice button, steps, guidance, scheduler, size, device and precision; Generate and Cancel; progress
 // with step count and time left, and the live preview of the denoising.
 #pragma once
 
@@ -54,6 +54,12 @@ public:
     void saveSettings() const; // QSettings
     void restoreSettings();
 
+    // The devices generation can run on ("cpu", "cuda:0", ...), as the generation thread found them. A chosen
+    // device that is not among them stays chosen, marked as not found.
+    void setDevices(const QStringList& devices);
+    QComboBox* deviceBox() const { return device_; }
+    QComboBox* precisionBox() const { return precision_; }
+
     void setRunning(bool running);
     void showLoading(const QString& dir);
     void showProgress(int call, int calls, double elapsedSeconds, double secondsLeft);
@@ -88,6 +94,10 @@ private:
     void rememberModel(const QString& dir);
     void showFoundModels(const QList<ModelChoice>& models);
     void showTokenCounts();
+    static QString deviceLabel(const QString& device);
+    void selectDevice(const QString& device);
+    // float16 only on a GPU: a CPU device turns it into bfloat16.
+    void offerPrecisions();
     // Selects width x height, adding it to the choices when it is not one of them (a PNG's 512 x 768).
     void selectSize(int width, int height);
 
@@ -108,6 +118,8 @@ private:
     QComboBox* scheduler_;
     QComboBox* size_;
     QComboBox* device_;
+    QComboBox* precision_;
+    bool devicesFound_ = false;
     QCheckBox* keepHeads_;
     QComboBox* syntax_;
     QLineEdit* image_;

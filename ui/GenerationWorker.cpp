@@ -67,6 +67,7 @@ struct GenerationWorker::Impl {
     std::unique_ptr<daam::StableDiffusionPipeline> pipeline;
     QString loadedDir;
     QString loadedDevice;
+    QString loadedDtype;
 };
 
 GenerationWorker::GenerationWorker(QObject* parent) : QObject(parent), d(std::make_unique<Impl>()) {
@@ -78,14 +79,17 @@ GenerationWorker::~GenerationWorker() = default;
 
 void GenerationWorker::generate(const GenerationSettings& settings) {
     try {
-        if (!d->pipeline || d->loadedDir != settings.modelDir || d->loadedDevice != settings.device) {
+        if (!d->pipeline || d->loadedDir != settings.modelDir || d->loadedDevice != settings.device ||
+            d->loadedDtype != settings.dtype) {
             Q_EMIT loadingModel(settings.modelDir);
             d->pipeline.reset();
             daam::PipelineOptions options;
             options.device = settings.device.toStdString();
+            options.dtype = settings.dtype.toStdString();
             d->pipeline = daam::StableDiffusionPipeline::load(settings.modelDir.toStdString(), options);
             d->loadedDir = settings.modelDir;
             d->loadedDevice = settings.device;
+            d->loadedDtype = settings.dtype;
         }
         if (cancel_) {
             Q_EMIT cancelled();
@@ -108,6 +112,7 @@ void GenerationWorker::generate(const GenerationSettings& settings) {
         request.targetWidth = settings.targetWidth;
         request.targetHeight = settings.targetHeight;
         request.device = settings.device.toStdString();
+        request.dtype = settings.dtype.toStdString();
         torch::Tensor inputImage;
         if (!settings.initImage.isEmpty()) {
             request.initImage = QFileInfo(settings.initImage).absoluteFilePath().toStdString();
@@ -127,6 +132,17 @@ void GenerationWorker::generate(const GenerationSettings& settings) {
     } catch (const std::exception& e) {
         Q_EMIT failed(QString::fromStdString(e.what()));
     }
+}
+
+void GenerationWorker::findDevices() {
+    QStringList devices;
+    try {
+        for (const auto& device : daam::availableDevices())
+            devices << QString::fromStdString(device);
+    } catch (const std::exception&) {
+        devices = {QStringLiteral("cpu")}; // a CUDA driver that fails to start leaves the CPU
+    }
+    Q_EMIT devicesFound(devices);
 }
 
 } // namespace daam::ui

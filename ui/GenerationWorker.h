@@ -10,6 +10,7 @@
 #include <QImage>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <atomic>
 #include <memory>
@@ -31,7 +32,8 @@ struct GenerationSettings {
     int originalWidth = 0, originalHeight = 0;
     int cropTop = 0, cropLeft = 0;
     int targetWidth = 0, targetHeight = 0;
-    QString device = QStringLiteral("cpu");
+    QString device = QStringLiteral("cpu"); // cpu, cuda:N
+    QString dtype = QStringLiteral("fp32"); // fp32, bf16, fp16 (CUDA only)
     bool keepHeads = false; // keep each call's per-head maps: exact step ranges and heads, a larger trace
     // Image-to-image: the input image (any format Qt reads), and where the run starts on it: the first step at or
     // below `startTimestep` to explain the image, or `strength` of the schedule when that is negative.
@@ -54,6 +56,8 @@ public:
 
 public Q_SLOTS:
     void generate(const daam::ui::GenerationSettings& settings);
+    // Lists the devices generation can run on (daam::availableDevices): devicesFound.
+    void findDevices();
 
 Q_SIGNALS:
     void loadingModel(const QString& dir);
@@ -62,6 +66,7 @@ Q_SIGNALS:
     void finished(const daam::ui::SessionPtr& session, double seconds);
     void failed(const QString& message);
     void cancelled();
+    void devicesFound(const QStringList& devices);
 
 private:
     struct Impl;

@@ -202,6 +202,7 @@ MainWindow::MainWindow(QWidget* parent)
     });
     connect(generationPanel_, &GenerationPanel::cancelRequested, generation_, &GenerationController::cancel);
     connect(generation_, &GenerationController::runningChanged, generationPanel_, &GenerationPanel::setRunning);
+    connect(generation_, &GenerationController::devicesFound, generationPanel_, &GenerationPanel::setDevices);
     connect(generation_, &GenerationController::loadingModel, generationPanel_, &GenerationPanel::showLoading);
     connect(generation_, &GenerationController::progress, generationPanel_, &GenerationPanel::showProgress);
     connect(generation_, &GenerationController::preview, generationPanel_, &GenerationPanel::showPreview);

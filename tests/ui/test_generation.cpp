@@ -3,7 +3,7 @@
 // arrives per UNet call while the test's event loop keeps running, cancel stops within one step, a
 // broken model folder is reported, and a finished generation is shown by the window. On the built-in
 // model (always there): the event loop never waits more than 50 ms during a whole generation, a prompt
-// past the text encoder's token limit is reported, not cut short, and the preview ends on the image.
+// past the text encoder's token limit is reported, not cut short, the preview ends on the image, and bfloat16 runs.
 #include "GenerationController.h"
 #include "GenerationPanel.h"
 #include "LayerSelector.h"
@@ -143,6 +143,46 @@ private Q_SLOTS:
         QCOMPARE(finished.front().front().value<SessionPtr>()->trace->hasHeadMaps(), keepHeads);
         qInfo("generation %.0f ms; longest event-loop wait %.1f ms", clock.nsecsElapsed() / 1e6, longest / 1e6);
         QVERIFY2(longest <= 50'000'000, qPrintable(QString::number(longest / 1e6) + QStringLiteral(" ms")));
+    }
+
+    // The controller reports the devices it can run on before any request; bfloat16 reloads the model in it and the
+    // session records it, with maps close to float32's.
+    void bfloat16OnTheBuiltInModel() {
+        GenerationController controller;
+        QSignalSpy devices(&controller, &GenerationController::devicesFound);
+        QSignalSpy finished(&controller, &GenerationController::finished);
+        QSignalSpy failed(&controller, &GenerationController::failed);
+        QTRY_VERIFY_WITH_TIMEOUT(!devices.isEmpty(), 30000);
+        const auto found = devices.front().front().toStringList();
+        QVERIFY(!found.isEmpty());
+        QCOMPARE(found.front(), QStringLiteral("cpu"));
+
+        GenerationSettings s;
+        s.modelDir = GenerationPanel::builtInModelDir();
+        s.prompt = QStringLiteral("a red circle and a blue square");
+        s.steps = 10;
+        std::vector<SessionPtr> sessions;
+        for (const auto* dtype : {"fp32", "bf16"}) {
+            s.dtype = QString::fromLatin1(dtype);
+            finished.clear();
+            controller.start(s);
+            QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), kGenerationTimeoutMs);
+            if (!failed.isEmpty()) QFAIL(qPrintable(failed.front().front().toString()));
+            sessions.push_back(finished.front().front().value<SessionPtr>());
+            QCOMPARE(sessions.back()->generation["request"]["dtype"].get<std::string>(), std::string(dtype));
+        }
+        // Every layer's maps of every call, heads summed: bfloat16 rounds, so they differ, but little.
+        double worst = 0;
+        const auto& fp32 = *sessions[0]->trace;
+        const auto& bf16 = *sessions[1]->trace;
+        for (size_t layer = 0; layer < fp32.layers().size(); ++layer) {
+            const auto a = fp32.headTotals(int(layer)).sum(0);
+            const auto b = bf16.headTotals(int(layer)).sum(0);
+            worst = std::max(worst, ((b - a).norm() / a.norm()).item<double>());
+        }
+        qInfo("bfloat16 vs float32 maps: worst layer relative error %.2e", worst);
+        QVERIFY(worst > 0);
+        QVERIFY2(worst < 2e-2, qPrintable(QString::number(worst)));
     }
 
     void cancelStopsWithinOneStep() {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The generation panel: its model list (the built-in model by name, the models of the model folders found in the
-// background with their family, a pickle listed but not choosable, a found model chosen by its path) and SDXL's
-// size fields.
+// background with their family, a pickle listed but not choosable, a found model chosen by its path), SDXL's
+// size fields, and the device and precision choices.
 #include "GenerationPanel.h"
 
 #include "daam/pipeline/OriginalCheckpointWriter.h"
@@ -102,6 +102,63 @@ private Q_SLOTS:
         other.setSettings(s);
         QCOMPARE(other.settings().originalHeight, 768);
         QCOMPARE(other.settings().cropLeft, 32);
+    }
+
+    void precisionFollowsTheDevice() {
+        GenerationPanel panel;
+        auto* device = panel.deviceBox();
+        auto* precision = panel.precisionBox();
+        QCOMPARE(device->count(), 1); // the CPU until the generation thread reports
+        panel.setDevices({QStringLiteral("cpu"), QStringLiteral("cuda:0"), QStringLiteral("cuda:1")});
+        QCOMPARE(device->count(), 3);
+        QCOMPARE(device->itemText(2), QStringLiteral("CUDA GPU 1"));
+        auto* items = qobject_cast<QStandardItemModel*>(precision->model());
+        QVERIFY(items);
+        const int fp16 = precision->findData(QStringLiteral("fp16"));
+        QVERIFY(!items->item(fp16)->isEnabled()); // on the CPU
+
+        device->setCurrentIndex(2);
+        QVERIFY(items->item(fp16)->isEnabled());
+        precision->setCurrentIndex(fp16);
+        auto s = panel.settings();
+        QCOMPARE(s.device, QStringLiteral("cuda:1"));
+        QCOMPARE(s.dtype, QStringLiteral("fp16"));
+        // Back to the CPU, which has no float16: its half-size format instead.
+        device->setCurrentIndex(0);
+        QVERIFY(!items->item(fp16)->isEnabled());
+        QCOMPARE(panel.settings().dtype, QStringLiteral("bf16"));
+
+        // Settings and the saved state carry both.
+        GenerationPanel other;
+        other.setDevices({QStringLiteral("cpu"), QStringLiteral("cuda:0"), QStringLiteral("cuda:1")});
+        other.setSettings(s);
+        QCOMPARE(other.settings().device, QStringLiteral("cuda:1"));
+        QCOMPARE(other.settings().dtype, QStringLiteral("fp16"));
+        other.saveSettings();
+        QCOMPARE(QSettings().value(QStringLiteral("generation/dtype")).toString(), QStringLiteral("fp16"));
+        GenerationPanel restored;
+        restored.restoreSettings();
+        QCOMPARE(restored.settings().device, QStringLiteral("cuda:1"));
+        QCOMPARE(restored.settings().dtype, QStringLiteral("fp16"));
+    }
+
+    void aChosenDeviceThatIsNotFoundStaysChosen() {
+        GenerationPanel panel;
+        GenerationSettings s = panel.settings();
+        s.device = QStringLiteral("cuda:1"); // saved on a machine with two GPUs
+        s.dtype = QStringLiteral("fp16");
+        panel.setSettings(s);
+        QCOMPARE(panel.settings().device, QStringLiteral("cuda:1"));
+        QCOMPARE(panel.settings().dtype, QStringLiteral("fp16"));
+        panel.setDevices({QStringLiteral("cpu"), QStringLiteral("cuda:0")});
+        QCOMPARE(panel.settings().device, QStringLiteral("cuda:1"));
+        QCOMPARE(panel.deviceBox()->currentText(), QStringLiteral("CUDA GPU 1 (not found)"));
+        QCOMPARE(panel.deviceBox()->count(), 3);
+        // "cuda", as settings saved before devices were numbered say, is the first GPU.
+        s.device = QStringLiteral("cuda");
+        panel.setSettings(s);
+        QCOMPARE(panel.settings().device, QStringLiteral("cuda:0"));
+        QCOMPARE(panel.deviceBox()->currentText(), QStringLiteral("CUDA GPU 0"));
     }
 };
 

@@ -83,6 +83,14 @@ torch::Device parseDevice(const std::string& device) {
     return d;
 }
 
+std::vector<std::string> availableDevices() {
+    std::vector<std::string> devices{"cpu"};
+    if (torch::cuda::is_available())
+        for (size_t i = 0; i < torch::cuda::device_count(); ++i)
+            devices.push_back("cuda:" + std::to_string(i));
+    return devices;
+}
+
 torch::ScalarType parseDType(const std::string& dtype, const torch::Device& device) {
     if (dtype == "fp32") return torch::kFloat32;
     if (dtype == "bf16") return torch::kBFloat16;

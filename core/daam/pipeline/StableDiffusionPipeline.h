@@ -159,4 +159,8 @@ torch::Tensor pngToPixels(const PngImage& image);
 torch::Device parseDevice(const std::string& device);
 torch::ScalarType parseDType(const std::string& dtype, const torch::Device& device);
 
+// The devices this LibTorch can generate on, as parseDevice takes them: "cpu", then "cuda:0", "cuda:1", ... for each
+// CUDA device it finds. Asking starts CUDA's driver in a CUDA build, which can take seconds: not on a GUI thread.
+std::vector<std::string> availableDevices();
+
 } // namespace daam
