@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // daam::Linear and daam::Conv2d: LibTorch's result on every path (float32 inference through oneDNN, packed
 // convolution weights, oneDNN's Winograd kernels for large 3×3 inputs, grad mode, bf16 Linear as a convolution), a
-// packed or transformed weight that no longer matches its parameter dropped, and the UNet loader packing in float32
-// only.
+// packed or transformed weight that no longer matches its parameter dropped, bfloat16 convolutions packed from a
+// weight in another dtype, and the UNet loader packing in float32 and bfloat16.
 #include "daam/nn/DenseLayers.h"
 #include "daam/nn/ResnetBlock2D.h"
 #include "daam/nn/UNet2DConditionModel.h"
+#include "daam/util/CpuPeak.h"
 
 #include "TestSupport.h"
 
@@ -191,12 +192,44 @@ private Q_SLOTS:
         QVERIFY(!ours->winograd());
     }
 
-    void onlyFloat32IsPacked() {
+    void packingFollowsTheType() {
         daam::Conv2d conv(torch::nn::Conv2dOptions(4, 4, 3).padding(1));
+        QVERIFY(!conv->packForInference(torch::kFloat16));
+        QCOMPARE(conv->packForInference(torch::kBFloat16), daam::cpuHasAvx512Bf16()); // from a float32 weight
         conv->to(torch::kBFloat16);
         QVERIFY(!conv->packForInference());
+        QCOMPARE(conv->packForInference(torch::kBFloat16), daam::cpuHasAvx512Bf16());
         daam::Conv2d same(torch::nn::Conv2dOptions(4, 4, 3).padding(torch::kSame));
         QVERIFY(!same->packForInference());
+        QVERIFY(!same->packForInference(torch::kBFloat16));
+    }
+
+    // A bfloat16 model's convolution packed from the weight in its file's dtype (float32 here): the result of the
+    // plain bfloat16 convolution, to the bit, and again once the weight changes and the packed copy goes.
+    void bf16PackedFromAFloat32Weight() {
+        if (!daam::cpuHasAvx512Bf16()) QSKIP("this CPU has no AVX-512 BF16: bfloat16 convolutions are not packed");
+        torch::manual_seed(8);
+        torch::NoGradGuard noGrad;
+        for (const auto& options :
+             {torch::nn::Conv2dOptions(16, 32, 3).padding(1), torch::nn::Conv2dOptions(16, 16, 3).stride(2).padding(1),
+              torch::nn::Conv2dOptions(16, 8, 1)}) {
+            daam::Conv2d conv(options);
+            conv->bias.set_data(conv->bias.to(torch::kBFloat16));
+            QVERIFY(conv->packForInference(torch::kBFloat16));
+            QCOMPARE(conv->weight.scalar_type(), torch::kFloat32);
+            const auto x = torch::randn({2, 16, 12, 10}).to(torch::kBFloat16);
+            const auto plain = [&] {
+                return torch::conv2d(x, conv->weight.to(torch::kBFloat16), conv->bias, *options.stride(),
+                                     c10::get<torch::ExpandingArray<2>>(options.padding()));
+            };
+            auto got = conv->forward(x);
+            QCOMPARE(got.scalar_type(), torch::kBFloat16);
+            QVERIFY(torch::equal(got, plain()));
+            conv->weight.mul_(2);
+            got = conv->forward(x);
+            QVERIFY(!conv->packed());
+            QVERIFY(torch::equal(got, plain()));
+        }
     }
 
     void gradModeTakesTheStockPath() {
@@ -218,7 +251,9 @@ private Q_SLOTS:
             QVERIFY(block->named_parameters().contains(name));
     }
 
-    void unetLoaderPacksInFloat32Only() {
+    // In bfloat16 the packed convolutions' weights stay in the file's dtype (float32 here): only the packed copy is
+    // bfloat16.
+    void unetLoaderPacksFloat32AndBf16() {
         const auto dir = daam::test::referencePath("pipelines/sd1-tiny/unet");
         auto fp32 = daam::loadUNet(dir);
         auto* conv = dynamic_cast<daam::Conv2dImpl*>(fp32->named_modules()["conv_in"].get());
@@ -227,7 +262,13 @@ private Q_SLOTS:
         bf16.dtype = torch::kBFloat16;
         auto inBf16 = daam::loadUNet(dir, bf16);
         auto* convBf16 = dynamic_cast<daam::Conv2dImpl*>(inBf16->named_modules()["conv_in"].get());
-        QVERIFY(convBf16 && !convBf16->packed());
+        QVERIFY(convBf16);
+        QCOMPARE(convBf16->packed(), daam::cpuHasAvx512Bf16());
+        QCOMPARE(convBf16->weight.scalar_type(), daam::cpuHasAvx512Bf16() ? torch::kFloat32 : torch::kBFloat16);
+        QCOMPARE(convBf16->bias.scalar_type(), torch::kBFloat16);
+        auto* linear = dynamic_cast<torch::nn::LinearImpl*>(inBf16->named_modules()["time_embedding.linear_1"].get());
+        QVERIFY(linear);
+        QCOMPARE(linear->weight.scalar_type(), torch::kBFloat16);
     }
 };
 

@@ -302,7 +302,8 @@ void loadStateDict(torch::nn::Module& module, const WeightSet& weights, const Lo
         if (!weights.contains(name)) continue;
         torch::Tensor source = weights.tensor(name);
         const bool floating = torch::isFloatingType(source.scalar_type());
-        const auto dtype = floating ? options.dtype : target.scalar_type();
+        const bool keep = floating && options.device.is_cpu() && options.keepFileDtype && options.keepFileDtype(name);
+        const auto dtype = keep ? source.scalar_type() : floating ? options.dtype : target.scalar_type();
         if (source.scalar_type() == dtype && options.device.is_cpu()) {
             target.set_data(source); // zero-copy: the parameter aliases the mapped file
         } else {

@@ -8,6 +8,7 @@
 
 #include <torch/types.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -87,6 +88,9 @@ struct LoadOptions {
     // Weights files `<base>.<variant>.safetensors` of a diffusers folder ("fp16"); empty: the plain files, or the
     // only variant when a folder holds nothing else.
     std::string variant;
+    // On the CPU, floating-point tensors this names alias the file in the file's dtype instead of being converted,
+    // for a module that keeps its own converted copy (bfloat16 convolutions packed for oneDNN, DenseLayers.h).
+    std::function<bool(const std::string& name)> keepFileDtype;
 };
 
 // Copies (or, when dtype and device already match, aliases) every parameter and buffer of `module` from

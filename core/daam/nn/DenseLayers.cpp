@@ -71,17 +71,24 @@ torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
     return torch::nn::LinearImpl::forward(x);
 }
 
-bool Conv2dImpl::packForInference() {
+bool Conv2dImpl::packable(torch::ScalarType type) const {
+    if (!explicitPadding(options.padding()) || !zeroPadded(options.padding_mode()) || options.transposed() ||
+        !weight.device().is_cpu() || !at::hasMKLDNN())
+        return false;
+    if (type == torch::kFloat32) return weight.scalar_type() == torch::kFloat32;
+    return type == torch::kBFloat16 && cpuHasAvx512Bf16() && torch::isFloatingType(weight.scalar_type());
+}
+
+bool Conv2dImpl::packForInference(torch::ScalarType type) {
     packed_ = torch::Tensor();
     winograd_.reset();
     winogradUnavailable_ = false;
-    const auto* padding = explicitPadding(options.padding());
-    if (!padding || !zeroPadded(options.padding_mode()) || options.transposed() || !weight.device().is_cpu() ||
-        weight.scalar_type() != torch::kFloat32 || !at::hasMKLDNN())
-        return false;
+    if (!packable(type)) return false;
     torch::NoGradGuard noGrad;
-    packed_ = at::mkldnn_reorder_conv2d_weight(weight.contiguous().to_mkldnn(), **padding, *options.stride(),
-                                               *options.dilation(), options.groups());
+    const auto source = weight.scalar_type() == type ? weight : weight.to(type);
+    packed_ = at::mkldnn_reorder_conv2d_weight(source.contiguous().to_mkldnn(), **explicitPadding(options.padding()),
+                                               *options.stride(), *options.dilation(), options.groups());
+    packedType_ = type;
     packedData_ = weight.data_ptr();
     packedVersion_ = weight._version();
     return true;
@@ -123,27 +130,41 @@ torch::Tensor Conv2dImpl::forward(const torch::Tensor& x) {
         packed_ = torch::Tensor();
         winograd_.reset();
     }
+    const bool packedFor = x.dim() == 4 && packed_.defined() && packedType_ == x.scalar_type();
     if (x.dim() == 4 && floatInference(x, weight)) {
         // Only convolutions packed for inference switch: that is the model's opt-in to keeping weight copies.
-        const bool toWinograd = winograd_ || (packed_.defined() && !winogradUnavailable_ && winogradShape() &&
+        const bool toWinograd = winograd_ || (packedFor && !winogradUnavailable_ && winogradShape() &&
                                               x.size(2) * x.size(3) >= kWinogradMinPixels);
         if (toWinograd) {
             if (auto y = winogradForward(x); y.defined()) return y;
         }
-        if (packed_.defined())
-            return at::mkldnn_convolution(x.contiguous(), packed_, bias, **explicitPadding(options.padding()),
-                                          *options.stride(), *options.dilation(), options.groups());
     }
+    if (packedFor && cpuInference(x, packed_, packedType_))
+        return at::mkldnn_convolution(x.contiguous(), packed_, bias, **explicitPadding(options.padding()),
+                                      *options.stride(), *options.dilation(), options.groups());
+    // A bfloat16 model's packed convolutions may keep their weight in the file's dtype: a forward the packed copy
+    // does not serve (training, a replaced weight) converts it.
+    if (weight.scalar_type() != x.scalar_type()) return _conv_forward(x, weight.to(x.scalar_type()));
     return torch::nn::Conv2dImpl::forward(x);
 }
 
 void packConvolutionsForInference(torch::nn::Module& module,
-                                  const std::function<void(const std::string& weight)>& packed) {
+                                  const std::function<void(const std::string& weight)>& packed,
+                                  torch::ScalarType type) {
     for (const auto& item : module.named_modules()) {
         auto* conv = dynamic_cast<Conv2dImpl*>(item.value().get());
-        if (conv && conv->packForInference() && packed)
+        if (conv && conv->packForInference(type) && packed)
             packed(item.key().empty() ? std::string("weight") : item.key() + ".weight");
     }
+}
+
+std::vector<std::string> packableConvolutionWeights(torch::nn::Module& module, torch::ScalarType type) {
+    std::vector<std::string> names;
+    for (const auto& item : module.named_modules()) {
+        auto* conv = dynamic_cast<Conv2dImpl*>(item.value().get());
+        if (conv && conv->packable(type)) names.push_back(item.key().empty() ? "weight" : item.key() + ".weight");
+    }
+    return names;
 }
 
 } // namespace daam

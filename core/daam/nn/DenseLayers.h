@@ -10,8 +10,9 @@
 //   instead (WinogradConvolution.h), three times as fast, within 2e-6 of the direct result. Their transformed
 //   weight is four times the packed one, so smaller inputs, where the convolutions carry more channels and take
 //   less time, keep the direct path. A convolution switches at its first such input and stays Winograd after.
-// - In bfloat16, where LibTorch already runs oneDNN for both, only Linear with at least 1024 rows changes path (the
-//   same 1×1 convolution: 700-745 GFLOP/s against 470-660 for the matmul at SD 1.5's 64×64 and 32×32 levels).
+// - In bfloat16, where LibTorch already runs oneDNN for both, Linear with at least 1024 rows changes path (the same
+//   1×1 convolution: 700-745 GFLOP/s against 470-660 for the matmul at SD 1.5's 64×64 and 32×32 levels), and Conv2d
+//   packs its weight as in float32: oneDNN's reorder of the weight took 0.16 s of each SD 1.5 UNet call.
 // Training (grad mode) and other devices always take LibTorch's own forward.
 #pragma once
 
@@ -24,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace daam {
 
@@ -45,10 +47,14 @@ public:
     using torch::nn::Conv2dImpl::Conv2dImpl;
     torch::Tensor forward(const torch::Tensor& x);
 
-    // Keeps a copy of the float32 weight in oneDNN's layout for CPU inference; false (nothing kept) where that
-    // path does not apply (another dtype or device, padding given as "same"/"valid", no oneDNN). The copy is
-    // dropped, and the plain path taken, once the weight is replaced or changed in place.
-    bool packForInference();
+    // Keeps a copy of the weight in oneDNN's layout for CPU inference in `type`: float32 from a float32 weight, or
+    // bfloat16 (where the CPU multiplies it, cpuHasAvx512Bf16) from a weight of any floating dtype, which a bfloat16
+    // model may leave in its file's dtype (LoadOptions::keepFileDtype) so that only the packed copy is held. False
+    // (nothing kept) where that path does not apply (another dtype or device, padding given as "same"/"valid", no
+    // oneDNN). The copy is dropped, and the plain path taken, once the weight is replaced or changed in place.
+    bool packForInference(torch::ScalarType type = torch::kFloat32);
+    // Whether packForInference(type) would pack, known before the weight is loaded.
+    bool packable(torch::ScalarType type) const;
     bool packed() const { return packed_.defined(); }
     // Whether the weight is kept transformed for oneDNN's Winograd kernels (set by the first large enough input).
     bool winograd() const { return winograd_ != nullptr; }
@@ -61,6 +67,7 @@ private:
     torch::Tensor packed_;
     std::shared_ptr<WinogradConvolution> winograd_;
     bool winogradUnavailable_ = false; // oneDNN had no Winograd kernel for the first large input
+    torch::ScalarType packedType_ = torch::kFloat32;
     const void* packedData_ = nullptr;
     int64_t packedVersion_ = -1;
 };
@@ -69,6 +76,9 @@ TORCH_MODULE(Conv2d);
 // Packs every daam::Conv2d below `module` (packForInference) and calls `packed` with each weight it packed, named as
 // named_parameters() names it, right after packing it.
 void packConvolutionsForInference(torch::nn::Module& module,
-                                  const std::function<void(const std::string& weight)>& packed = {});
+                                  const std::function<void(const std::string& weight)>& packed = {},
+                                  torch::ScalarType type = torch::kFloat32);
+// The weights packConvolutionsForInference(module, {}, type) would pack, named as named_parameters() names them.
+std::vector<std::string> packableConvolutionWeights(torch::nn::Module& module, torch::ScalarType type);
 
 } // namespace daam
