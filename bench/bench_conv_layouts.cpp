@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SD 1.5's 3×3 bfloat16 convolutions at 512x512 (batch 2) from a weight packed once, in three activation layouts:
-// NCHW through LibTorch's mkldnn_convolution (what the UNet runs: oneDNN reorders the input to its blocked layout and
-// the output back on every call), channels-last (NHWC) given to oneDNN as it is, and oneDNN's own blocked layout kept
-// between layers (no reorder at all). Milliseconds per convolution, the best of several runs, and the ratios: what a
-// UNet kept channels-last or blocked from end to end could save on its convolutions.
+// NCHW through LibTorch's mkldnn_convolution (oneDNN reorders the input to its blocked layout and the output back on
+// every call), channels-last (NHWC) given to oneDNN as it is (ChannelsLastConvolution's way), and oneDNN's own blocked
+// layout kept between layers (no reorder at all). Milliseconds per convolution, the best of several runs, and the
+// ratios: what a UNet kept channels-last or blocked from end to end saves on its convolutions.
 // Usage: bench_conv_layouts   (needs oneDNN's headers, DAAM_HAVE_ONEDNN, and a CPU with AVX-512 BF16)
+#include "daam/nn/ChannelsLastConvolution.h"
 #include "daam/util/CpuPeak.h"
 #include "daam/util/Runtime.h"
 
@@ -28,8 +29,8 @@ torch::Tensor bufferFor(const memory::desc& desc) {
     return torch::empty({int64_t(desc.get_size())}, torch::kUInt8);
 }
 
-// One oneDNN direct convolution whose source and destination are in `layout` (nhwc, or any: oneDNN's choice), with
-// the weight reordered into the primitive's layout once.
+// One oneDNN direct convolution whose source and destination are in `layout` (here any: oneDNN's choice, its blocked
+// layout), with the weight reordered into the primitive's layout once.
 struct OneDnnConvolution {
     dnnl::engine engine{dnnl::engine::kind::cpu, 0};
     dnnl::convolution_forward primitive;
@@ -112,10 +113,16 @@ int main(int, char** argv) {
             },
             10);
 
-        OneDnnConvolution nhwcConv(weight, bias, 2, s.side, s.side, memory::format_tag::nhwc);
+        daam::ConvolutionGeometry geometry;
+        geometry.padding = {1, 1};
+        const auto nhwcConv = daam::ChannelsLastConvolution::make(weight, bias, geometry, x.sizes());
+        if (!nhwcConv) {
+            std::fprintf(stderr, "no channels-last bf16 convolution here\n");
+            return 1;
+        }
         const auto xNhwc = x.contiguous(c10::MemoryFormat::ChannelsLast);
-        auto yNhwc = torch::empty_like(reference, c10::MemoryFormat::ChannelsLast);
-        const double nhwc = daam::bench::bestTime([&] { nhwcConv.run(xNhwc.data_ptr(), yNhwc.data_ptr()); }, 10);
+        torch::Tensor yNhwc;
+        const double nhwc = daam::bench::bestTime([&] { yNhwc = nhwcConv->forward(xNhwc); }, 10);
         const double error = (yNhwc.to(torch::kFloat32) - reference.to(torch::kFloat32)).abs().max().item<double>();
 
         OneDnnConvolution blockedConv(weight, bias, 2, s.side, s.side, memory::format_tag::any);

@@ -5,9 +5,11 @@
 #include "daam/io/Safetensors.h"
 #include "daam/io/WeightSet.h"
 #include "daam/nn/BasicTransformerBlock.h"
+#include "daam/nn/ChannelsLastConvolution.h"
 #include "daam/nn/DenseLayers.h"
 #include "daam/nn/ResnetBlock2D.h"
 #include "daam/nn/UNet2DConditionModel.h"
+#include "daam/util/CpuPeak.h"
 #include "daam/util/Error.h"
 #include "daam/util/JsonConfig.h"
 
@@ -151,6 +153,41 @@ private Q_SLOTS:
         qInfo("%s out_tfloat rel err %.3g", pipe.constData(),
               daam::test::relativeError(outF, unit.at("unet.out_tfloat")));
         DAAM_COMPARE_TENSORS(pipe.toStdString() + " unet.out_tfloat", outF, unit.at("unet.out_tfloat"), 1e-5);
+    }
+
+    void bf16MatchesDiffusers_data() { matchesDiffusers_data(); }
+
+    // A bf16 UNet as the loader makes it (on an AVX-512 BF16 CPU: packed convolutions on channels-last activations,
+    // DenseLayers.h) against diffusers' float32 output, and the same UNet with its convolutions kept on NCHW
+    // activations: both within bf16's precision of the golden, the channels-last one no further than 1.5x the other.
+    void bf16MatchesDiffusers() {
+        DAAM_REQUIRE_REFERENCE();
+        QFETCH(QByteArray, pipe);
+        torch::NoGradGuard noGrad;
+        auto unit = loadSafetensors(daam::test::referencePath(pipe.toStdString() + "/unit.safetensors"));
+        daam::LoadOptions bf16;
+        bf16.dtype = torch::kBFloat16;
+        auto unet = loadUNet(pipeDir(pipe.toStdString()), bf16);
+        const auto added = addedFor(unit);
+        const auto sample = unit.at("unet.sample").to(torch::kBFloat16);
+        const auto ehs = unit.at("unet.encoder_hidden_states").to(torch::kBFloat16);
+        const auto& golden = unit.at("unet.out_t981");
+        const auto out = unet->forward(sample, torch::tensor(int64_t(981)), ehs, &added);
+        QVERIFY(out.is_contiguous());
+        int channelsLast = 0;
+        for (const auto& module : unet->modules())
+            if (auto* conv = dynamic_cast<Conv2dImpl*>(module.get()); conv && conv->channelsLast()) {
+                ++channelsLast;
+                conv->allowChannelsLast(false);
+            }
+        QCOMPARE(channelsLast > 0, daam::ChannelsLastConvolution::compiledIn() && daam::cpuHasAvx512Bf16());
+        const auto nchw = unet->forward(sample, torch::tensor(int64_t(981)), ehs, &added);
+        const double error = daam::test::relativeError(out.to(torch::kFloat32), golden);
+        const double nchwError = daam::test::relativeError(nchw.to(torch::kFloat32), golden);
+        qInfo("%s bf16 rel err %.3g (%d convolutions channels-last), NCHW %.3g", pipe.constData(), error, channelsLast,
+              nchwError);
+        QVERIFY2(error < 3e-2 && nchwError < 3e-2, qPrintable(QString::number(std::max(error, nchwError))));
+        QVERIFY2(error <= 1.5 * nchwError, qPrintable(QString::number(error)));
     }
 
     void largeLatentsMatchDiffusers_data() {

@@ -11,8 +11,11 @@
 //   weight is four times the packed one, so smaller inputs, where the convolutions carry more channels and take
 //   less time, keep the direct path. A convolution switches at its first such input and stays Winograd after.
 // - In bfloat16, where LibTorch already runs oneDNN for both, Linear with at least 1024 rows changes path (the same
-//   1×1 convolution: 700-745 GFLOP/s against 470-660 for the matmul at SD 1.5's 64×64 and 32×32 levels), and Conv2d
-//   packs its weight as in float32, which takes 0.11 s off a 3.0 s SD 1.5 UNet call (bench_unet_packing).
+//   1×1 convolution: 700-745 GFLOP/s against 470-660 for the matmul at SD 1.5's 64×64 and 32×32 levels), and a
+//   packed Conv2d runs oneDNN itself on channels-last activations (ChannelsLastConvolution.h), so that a UNet's
+//   activations stay channels-last from its first convolution on; where that is not built in, LibTorch's
+//   mkldnn_convolution runs from the packed weight, which took 0.11 s off a 3.0 s SD 1.5 UNet call against a
+//   weight reordered every call (bench_unet_packing).
 // Training (grad mode) and other devices always take LibTorch's own forward.
 #pragma once
 
@@ -29,6 +32,7 @@
 
 namespace daam {
 
+class ChannelsLastConvolution;
 class WinogradConvolution;
 
 // SD 1.5 at 512×512 has 64×64 latents; at 32×32 its convolutions would hold 0.75 GB more weight for 0.7 s less per
@@ -55,18 +59,29 @@ public:
     bool packForInference(torch::ScalarType type = torch::kFloat32);
     // Whether packForInference(type) would pack, known before the weight is loaded.
     bool packable(torch::ScalarType type) const;
-    bool packed() const { return packed_.defined(); }
+    bool packed() const { return packed_.defined() || channelsLast_; }
     // Whether the weight is kept transformed for oneDNN's Winograd kernels (set by the first large enough input).
     bool winograd() const { return winograd_ != nullptr; }
+    // Whether a bf16 packed convolution runs on channels-last activations (ChannelsLastConvolution, made when it is
+    // packed); its output is channels-last then.
+    bool channelsLast() const { return channelsLast_ != nullptr; }
+    // Whether a bf16 packed convolution may switch to channels-last (by default it does); false keeps it on
+    // LibTorch's mkldnn_convolution, as a build without oneDNN's headers runs, for comparisons.
+    void allowChannelsLast(bool allow);
 
 private:
     bool packedStillValid() const;
     bool winogradShape() const;
     torch::Tensor winogradForward(const torch::Tensor& x);
+    std::shared_ptr<ChannelsLastConvolution> makeChannelsLast(c10::IntArrayRef inputSizes) const;
+    torch::Tensor channelsLastForward(const torch::Tensor& x);
 
     torch::Tensor packed_;
     std::shared_ptr<WinogradConvolution> winograd_;
     bool winogradUnavailable_ = false; // oneDNN had no Winograd kernel for the first large input
+    std::shared_ptr<ChannelsLastConvolution> channelsLast_;
+    bool channelsLastUnavailable_ = false; // oneDNN had no kernel for the first bf16 input, or not allowed
+    bool channelsLastAllowed_ = true;
     torch::ScalarType packedType_ = torch::kFloat32;
     const void* packedData_ = nullptr;
     int64_t packedVersion_ = -1;

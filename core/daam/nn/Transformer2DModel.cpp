@@ -46,7 +46,10 @@ torch::Tensor Transformer2DModelImpl::forward(const torch::Tensor& x, const torc
     if (proj_out_linear) {
         out = proj_out_linear->forward(seq).reshape({b, hh, ww, options_.channels}).permute({0, 3, 1, 2});
     } else {
-        out = proj_out_conv->forward(seq.reshape({b, hh, ww, seq.size(2)}).permute({0, 3, 1, 2}).contiguous());
+        // The rows are a channels-last image already: a channels-last UNet (bf16, DenseLayers.h) takes them as they
+        // are.
+        out = proj_out_conv->forward(
+            seq.reshape({b, hh, ww, seq.size(2)}).permute({0, 3, 1, 2}).contiguous(x.suggest_memory_format()));
     }
     return out + x;
 }

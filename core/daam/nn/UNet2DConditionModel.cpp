@@ -170,7 +170,8 @@ torch::Tensor UNet2DConditionModelImpl::forward(const torch::Tensor& sample, con
         x = up_[i]->forward(x, emb, encoderHiddenStates, call, skips, size);
     }
     x = conv_norm_out->forwardSilu(x);
-    return conv_out->forward(x);
+    // A bf16 UNet's activations are channels-last (DenseLayers.h); the schedulers get what diffusers gives them.
+    return conv_out->forward(x).contiguous();
 }
 
 UNet2DConditionModel loadUNet(const std::string& componentDir, const LoadOptions& options) {

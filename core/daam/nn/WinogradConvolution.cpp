@@ -2,13 +2,11 @@
 // WinogradConvolution: see WinogradConvolution.h.
 #include "daam/nn/WinogradConvolution.h"
 
+#include "daam/nn/OneDnn.h"
+
 #include <ATen/Parallel.h>
 #include <ATen/record_function.h>
 #include <torch/torch.h>
-
-#ifdef DAAM_HAVE_ONEDNN
-#include <oneapi/dnnl/dnnl.hpp>
-#endif
 
 #include <optional>
 #include <stdexcept>
@@ -22,22 +20,9 @@ namespace {
 
 using dnnl::memory;
 using ConvolutionDesc = dnnl::convolution_forward::primitive_desc;
-
-const dnnl::engine& cpuEngine() {
-    static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-    return engine;
-}
-
-memory::dims dimsOf(c10::IntArrayRef sizes) {
-    return memory::dims(sizes.begin(), sizes.end());
-}
-
-// Buffers come from LibTorch's allocator, as every other activation does, so that the runtime's kept heap serves
-// them (Runtime.h) and nothing stays allocated between calls; oneDNN would otherwise keep each primitive's
-// scratchpad (tens of MB at SD 1.5's sizes) for as long as the primitive lives.
-torch::Tensor bufferFor(const memory::desc& desc) {
-    return torch::empty({static_cast<int64_t>(desc.get_size())}, torch::kUInt8);
-}
+using onednn::bufferFor;
+using onednn::cpuEngine;
+using onednn::dimsOf;
 
 } // namespace
 

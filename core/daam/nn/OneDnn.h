@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// What the classes that call oneDNN themselves share (WinogradConvolution, ChannelsLastConvolution): the CPU engine,
+// LibTorch sizes as oneDNN dims, and buffers from LibTorch's allocator. Only for files built with oneDNN's headers
+// (DAAM_HAVE_ONEDNN).
+#pragma once
+
+#ifdef DAAM_HAVE_ONEDNN
+
+#include <oneapi/dnnl/dnnl.hpp>
+#include <torch/torch.h>
+
+namespace daam::onednn {
+
+inline const dnnl::engine& cpuEngine() {
+    static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+    return engine;
+}
+
+inline dnnl::memory::dims dimsOf(c10::IntArrayRef sizes) {
+    return dnnl::memory::dims(sizes.begin(), sizes.end());
+}
+
+// Buffers come from LibTorch's allocator, as every other activation does, so that the runtime's kept heap serves
+// them (Runtime.h) and nothing stays allocated between calls; oneDNN would otherwise keep each primitive's
+// scratchpad (tens of MB at SD 1.5's sizes) for as long as the primitive lives.
+inline torch::Tensor bufferFor(const dnnl::memory::desc& desc) {
+    return torch::empty({static_cast<int64_t>(desc.get_size())}, torch::kUInt8);
+}
+
+} // namespace daam::onednn
+
+#endif
