@@ -36,8 +36,7 @@ struct ChannelsLastConvolution::State {
     ConvolutionGeometry geometry;
     memory::desc weightDesc;
     torch::Tensor weight; // reordered
-    // Sizes seen, newest last; a few at most (the conditional and unconditional batch, an image size or two).
-    std::vector<ChannelsLastRun> runs;
+    onednn::RunsBySize<ChannelsLastRun> runs;
 
     std::optional<ConvolutionDesc> describe(c10::IntArrayRef inputSizes, const memory::desc& weights) const {
         if (inputSizes.size() != 4 || inputSizes[1] != weightSizes[1] * geometry.groups) return std::nullopt;
@@ -83,8 +82,6 @@ struct ChannelsLastConvolution::State {
     }
 
     void addRun(c10::IntArrayRef inputSizes, const ConvolutionDesc& desc) {
-        constexpr std::size_t kMaxRuns = 4;
-        if (runs.size() == kMaxRuns) runs.erase(runs.begin());
         ChannelsLastRun run;
         run.inputSizes = inputSizes.vec();
         const memory::dims outDims = desc.dst_desc().dims();
@@ -93,13 +90,7 @@ struct ChannelsLastConvolution::State {
         run.dst = desc.dst_desc();
         run.scratchpad = desc.scratchpad_desc();
         run.convolution = dnnl::convolution_forward(desc);
-        runs.push_back(std::move(run));
-    }
-
-    ChannelsLastRun* findRun(c10::IntArrayRef inputSizes) {
-        for (auto& run : runs)
-            if (c10::IntArrayRef(run.inputSizes) == inputSizes) return &run;
-        return nullptr;
+        runs.add(std::move(run));
     }
 
     // Reorders `plain` (bf16, contiguous) into the layout `desc` asks for.
@@ -144,7 +135,7 @@ std::unique_ptr<ChannelsLastConvolution> ChannelsLastConvolution::make(const tor
 }
 
 bool ChannelsLastConvolution::fits(c10::IntArrayRef inputSizes) {
-    if (state_->findRun(inputSizes)) return true;
+    if (state_->runs.find(inputSizes)) return true;
     const auto desc = state_->describe(inputSizes, state_->anyWeights());
     if (!desc || desc->weights_desc() != state_->weightDesc) return false;
     state_->addRun(inputSizes, *desc);
@@ -153,7 +144,7 @@ bool ChannelsLastConvolution::fits(c10::IntArrayRef inputSizes) {
 
 torch::Tensor ChannelsLastConvolution::forward(const torch::Tensor& x) {
     RECORD_USER_SCOPE("daam::channels_last_convolution"); // oneDNN's primitive is no aten op (OpProfile.h)
-    ChannelsLastRun* run = state_->findRun(x.sizes());
+    ChannelsLastRun* run = state_->runs.find(x.sizes());
     if (!run || x.scalar_type() != torch::kBFloat16 || !x.device().is_cpu())
         throw std::invalid_argument("ChannelsLastConvolution::forward: an input it was not made for");
     const torch::Tensor input = x.contiguous(c10::MemoryFormat::ChannelsLast);

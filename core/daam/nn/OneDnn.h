@@ -9,6 +9,8 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <torch/torch.h>
 
+#include <vector>
+
 namespace daam::onednn {
 
 inline const dnnl::engine& cpuEngine() {
@@ -26,6 +28,25 @@ inline dnnl::memory::dims dimsOf(c10::IntArrayRef sizes) {
 inline torch::Tensor bufferFor(const dnnl::memory::desc& desc) {
     return torch::empty({static_cast<int64_t>(desc.get_size())}, torch::kUInt8);
 }
+
+// The primitives made for a few input sizes (the conditional and unconditional batch, an image size or two), newest
+// last; `Run` has the `inputSizes` it was made for.
+template <class Run> class RunsBySize {
+public:
+    Run* find(c10::IntArrayRef inputSizes) {
+        for (auto& run : runs_)
+            if (c10::IntArrayRef(run.inputSizes) == inputSizes) return &run;
+        return nullptr;
+    }
+    void add(Run run) {
+        if (runs_.size() == kMaxRuns) runs_.erase(runs_.begin());
+        runs_.push_back(std::move(run));
+    }
+
+private:
+    static constexpr std::size_t kMaxRuns = 4;
+    std::vector<Run> runs_;
+};
 
 } // namespace daam::onednn
 

@@ -40,8 +40,7 @@ struct WinogradConvolution::State {
     std::array<int64_t, 2> padding{};
     memory::desc transformedDesc;
     torch::Tensor transformed;
-    // Sizes seen, newest last; a few at most (the conditional and unconditional batch, an image size or two).
-    std::vector<WinogradRun> runs;
+    onednn::RunsBySize<WinogradRun> runs;
 
     std::optional<ConvolutionDesc> describe(c10::IntArrayRef inputSizes, const memory::desc& weights) const {
         if (inputSizes.size() != 4 || inputSizes[1] != weight.size(1)) return std::nullopt;
@@ -69,9 +68,7 @@ struct WinogradConvolution::State {
         }
     }
 
-    WinogradRun& addRun(c10::IntArrayRef inputSizes, const ConvolutionDesc& desc) {
-        constexpr std::size_t kMaxRuns = 4;
-        if (runs.size() == kMaxRuns) runs.erase(runs.begin());
+    void addRun(c10::IntArrayRef inputSizes, const ConvolutionDesc& desc) {
         WinogradRun run;
         run.inputSizes = inputSizes.vec();
         const memory::dims outDims = desc.dst_desc().dims();
@@ -86,14 +83,7 @@ struct WinogradConvolution::State {
             dnnl::reorder(dnnl::reorder::primitive_desc(cpuEngine(), run.plainSrc, cpuEngine(), run.blockedSrc));
         run.fromBlocked =
             dnnl::reorder(dnnl::reorder::primitive_desc(cpuEngine(), run.blockedDst, cpuEngine(), run.plainDst));
-        runs.push_back(std::move(run));
-        return runs.back();
-    }
-
-    WinogradRun* findRun(c10::IntArrayRef inputSizes) {
-        for (auto& run : runs)
-            if (c10::IntArrayRef(run.inputSizes) == inputSizes) return &run;
-        return nullptr;
+        runs.add(std::move(run));
     }
 };
 
@@ -132,7 +122,7 @@ std::unique_ptr<WinogradConvolution> WinogradConvolution::make(const torch::Tens
 }
 
 bool WinogradConvolution::fits(c10::IntArrayRef inputSizes) {
-    if (state_->findRun(inputSizes)) return true;
+    if (state_->runs.find(inputSizes)) return true;
     const memory::desc anyWeights(dimsOf(state_->weight.sizes()), memory::data_type::f32, memory::format_tag::any);
     const auto desc = state_->describe(inputSizes, anyWeights);
     if (!desc || desc->weights_desc() != state_->transformedDesc) return false;
@@ -142,7 +132,7 @@ bool WinogradConvolution::fits(c10::IntArrayRef inputSizes) {
 
 torch::Tensor WinogradConvolution::forward(const torch::Tensor& x) {
     RECORD_USER_SCOPE("daam::winograd_convolution"); // oneDNN's primitive is no aten op (OpProfile.h)
-    WinogradRun* run = state_->findRun(x.sizes());
+    WinogradRun* run = state_->runs.find(x.sizes());
     if (!run || x.scalar_type() != torch::kFloat32 || !x.device().is_cpu())
         throw std::invalid_argument("WinogradConvolution::forward: an input it was not made for");
     const torch::Tensor input = x.contiguous();
