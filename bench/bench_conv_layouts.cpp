@@ -14,25 +14,20 @@
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
-#ifdef DAAM_HAVE_ONEDNN
-#include <oneapi/dnnl/dnnl.hpp>
-#endif
+#include "daam/nn/OneDnn.h" // oneDNN's headers, with DAAM_HAVE_ONEDNN
 
 #include <cstdio>
 
 #ifdef DAAM_HAVE_ONEDNN
 namespace {
 
+using daam::onednn::bufferFor;
 using dnnl::memory;
-
-torch::Tensor bufferFor(const memory::desc& desc) {
-    return torch::empty({int64_t(desc.get_size())}, torch::kUInt8);
-}
 
 // One oneDNN direct convolution whose source and destination are in `layout` (here any: oneDNN's choice, its blocked
 // layout), with the weight reordered into the primitive's layout once.
 struct OneDnnConvolution {
-    dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+    const dnnl::engine& engine = daam::onednn::cpuEngine();
     dnnl::convolution_forward primitive;
     memory::desc src, dst;
     torch::Tensor weights, bias, scratchpad;
@@ -55,15 +50,10 @@ struct OneDnnConvolution {
         dst = desc.dst_desc();
         weightsDesc = desc.weights_desc();
         scratchpadDesc = desc.scratchpad_desc();
-        weights = bufferFor(weightsDesc);
+        weights = daam::onednn::reordered(weight.contiguous(),
+                                          memory::desc({o, c, 3, 3}, bf16, memory::format_tag::oihw), weightsDesc);
         scratchpad = bufferFor(scratchpadDesc);
         bias = biasIn.contiguous();
-        const auto plainWeight = weight.contiguous();
-        memory plain(memory::desc({o, c, 3, 3}, bf16, memory::format_tag::oihw), engine, plainWeight.data_ptr());
-        memory packed(weightsDesc, engine, weights.data_ptr());
-        dnnl::stream stream(engine);
-        dnnl::reorder(plain, packed).execute(stream, plain, packed);
-        stream.wait();
     }
 
     void run(void* srcData, void* dstData) {

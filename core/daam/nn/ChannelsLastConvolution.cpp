@@ -39,7 +39,7 @@ struct ChannelsLastConvolution::State {
     onednn::RunsBySize<ChannelsLastRun> runs;
 
     std::optional<ConvolutionDesc> describe(c10::IntArrayRef inputSizes, const memory::desc& weights) const {
-        if (inputSizes.size() != 4 || inputSizes[1] != weightSizes[1] * geometry.groups) return std::nullopt;
+        if (inputSizes.size() != 4 || inputSizes[1] != weightSizes[1]) return std::nullopt;
         const auto& g = geometry;
         const int64_t n = inputSizes[0], o = weightSizes[0];
         int64_t out[2];
@@ -73,12 +73,7 @@ struct ChannelsLastConvolution::State {
     }
 
     memory::desc anyWeights() const {
-        memory::dims dims = onednn::dimsOf(weightSizes);
-        if (geometry.groups > 1) {
-            dims[0] /= geometry.groups;
-            dims.insert(dims.begin(), geometry.groups);
-        }
-        return memory::desc(dims, memory::data_type::bf16, memory::format_tag::any);
+        return memory::desc(onednn::dimsOf(weightSizes), memory::data_type::bf16, memory::format_tag::any);
     }
 
     void addRun(c10::IntArrayRef inputSizes, const ConvolutionDesc& desc) {
@@ -92,20 +87,6 @@ struct ChannelsLastConvolution::State {
         run.convolution = dnnl::convolution_forward(desc);
         runs.add(std::move(run));
     }
-
-    // Reorders `plain` (bf16, contiguous) into the layout `desc` asks for.
-    void reorderWeight(const torch::Tensor& plain, const memory::desc& desc) {
-        memory::desc plainDesc(onednn::dimsOf(weightSizes), memory::data_type::bf16, memory::format_tag::oihw);
-        if (geometry.groups > 1) plainDesc = plainDesc.reshape(desc.dims());
-        weightDesc = desc;
-        weight = onednn::bufferFor(desc);
-        memory from(plainDesc, onednn::cpuEngine(), plain.data_ptr());
-        memory to(desc, onednn::cpuEngine(), weight.data_ptr());
-        dnnl::stream stream(onednn::cpuEngine());
-        at::internal::lazy_init_num_threads();
-        dnnl::reorder(from, to).execute(stream, from, to);
-        stream.wait();
-    }
 };
 
 bool ChannelsLastConvolution::compiledIn() {
@@ -117,7 +98,7 @@ std::unique_ptr<ChannelsLastConvolution> ChannelsLastConvolution::make(const tor
                                                                        const ConvolutionGeometry& geometry,
                                                                        c10::IntArrayRef inputSizes) {
     if (!weight.defined() || weight.dim() != 4 || !torch::isFloatingType(weight.scalar_type()) ||
-        !weight.device().is_cpu() || geometry.groups < 1 || weight.size(0) % geometry.groups != 0)
+        !weight.device().is_cpu() || geometry.groups != 1)
         return nullptr;
     if (bias.defined() && (bias.dim() != 1 || bias.size(0) != weight.size(0) ||
                            bias.scalar_type() != torch::kBFloat16 || !bias.device().is_cpu()))
@@ -129,7 +110,11 @@ std::unique_ptr<ChannelsLastConvolution> ChannelsLastConvolution::make(const tor
     const auto desc = state->describe(inputSizes, state->anyWeights());
     if (!desc) return nullptr;
     torch::NoGradGuard noGrad;
-    state->reorderWeight(weight.detach().to(torch::kBFloat16).contiguous(), desc->weights_desc());
+    state->weightDesc = desc->weights_desc();
+    state->weight = onednn::reordered(
+        weight.detach().to(torch::kBFloat16).contiguous(),
+        memory::desc(onednn::dimsOf(weight.sizes()), memory::data_type::bf16, memory::format_tag::oihw),
+        state->weightDesc);
     state->addRun(inputSizes, *desc);
     return std::unique_ptr<ChannelsLastConvolution>(new ChannelsLastConvolution(std::move(state)));
 }
@@ -168,10 +153,6 @@ torch::Tensor ChannelsLastConvolution::forward(const torch::Tensor& x) {
     return output;
 }
 
-std::size_t ChannelsLastConvolution::weightBytes() const {
-    return state_->weightDesc.get_size();
-}
-
 #else // no oneDNN headers in this build
 
 struct ChannelsLastConvolution::State {};
@@ -191,10 +172,6 @@ bool ChannelsLastConvolution::fits(c10::IntArrayRef) {
 
 torch::Tensor ChannelsLastConvolution::forward(const torch::Tensor&) {
     throw std::logic_error("ChannelsLastConvolution::forward: built without oneDNN");
-}
-
-std::size_t ChannelsLastConvolution::weightBytes() const {
-    return 0;
 }
 
 #endif

@@ -22,15 +22,15 @@ namespace daam {
 
 struct ConvolutionGeometry {
     std::array<int64_t, 2> stride{1, 1}, padding{0, 0}, dilation{1, 1};
-    int64_t groups = 1;
+    int64_t groups = 1; // only 1 is run
 };
 
 class ChannelsLastConvolution {
 public:
     static bool compiledIn();
 
-    // For bf16 inputs of `inputSizes` [N, C, H, W]: `weight` [O, C / groups, kH, kW] of any floating dtype (converted
-    // to bf16 once), `bias` [O] bf16 or undefined (shared, not copied).
+    // For bf16 inputs of `inputSizes` [N, C, H, W]: `weight` [O, C, kH, kW] of any floating dtype (converted to bf16
+    // once), `bias` [O] bf16 or undefined (shared, not copied); nullptr for grouped convolutions.
     static std::unique_ptr<ChannelsLastConvolution> make(const torch::Tensor& weight, const torch::Tensor& bias,
                                                          const ConvolutionGeometry& geometry,
                                                          c10::IntArrayRef inputSizes);
@@ -41,7 +41,6 @@ public:
     // x: bf16 [N, C, H, W] with fits(x.sizes()), in any layout (copied to channels-last unless it is); returns a
     // channels-last [N, O, H', W'].
     torch::Tensor forward(const torch::Tensor& x);
-    std::size_t weightBytes() const;
 
 private:
     struct State;

@@ -85,7 +85,7 @@ bool Conv2dImpl::packForInference(torch::ScalarType type) {
     winograd_.reset();
     winogradUnavailable_ = false;
     channelsLast_.reset();
-    channelsLastUnavailable_ = !channelsLastAllowed_;
+    channelsLastUnavailable_ = false;
     if (!packable(type)) return false;
     torch::NoGradGuard noGrad;
     packedType_ = type;
@@ -98,6 +98,7 @@ bool Conv2dImpl::packForInference(torch::ScalarType type) {
     if (type == torch::kBFloat16 && channelsLastAllowed_) {
         channelsLast_ = makeChannelsLast({1, options.in_channels(), 64, 64});
         if (channelsLast_) return true;
+        channelsLastUnavailable_ = true; // no kernel, or no oneDNN headers: no second try at the first call
     }
     const auto source = weight.scalar_type() == type ? weight : weight.to(type);
     packed_ = at::mkldnn_reorder_conv2d_weight(source.contiguous().to_mkldnn(), **explicitPadding(options.padding()),
@@ -138,10 +139,7 @@ torch::Tensor Conv2dImpl::winogradForward(const torch::Tensor& x) {
 
 void Conv2dImpl::allowChannelsLast(bool allow) {
     channelsLastAllowed_ = allow;
-    if (!allow && channelsLast_)
-        packForInference(packedType_); // LibTorch's packed copy instead
-    else
-        channelsLastUnavailable_ = !allow;
+    if (!allow && channelsLast_) packForInference(packedType_); // LibTorch's packed copy instead
 }
 
 std::shared_ptr<ChannelsLastConvolution> Conv2dImpl::makeChannelsLast(c10::IntArrayRef inputSizes) const {
@@ -158,7 +156,7 @@ std::shared_ptr<ChannelsLastConvolution> Conv2dImpl::makeChannelsLast(c10::IntAr
 
 torch::Tensor Conv2dImpl::channelsLastForward(const torch::Tensor& x) {
     if (channelsLast_ && channelsLast_->fits(x.sizes())) return channelsLast_->forward(x);
-    if (channelsLastUnavailable_) return torch::Tensor();
+    if (channelsLastUnavailable_ || !channelsLastAllowed_) return torch::Tensor();
     std::shared_ptr<ChannelsLastConvolution> made = makeChannelsLast(x.sizes());
     // The reorder read the weight's file pages back in; the reordered copy takes their place, as the packed one did.
     releaseCleanFilePages(weight.data_ptr(), weight.nbytes());

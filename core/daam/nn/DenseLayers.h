@@ -80,7 +80,7 @@ private:
     std::shared_ptr<WinogradConvolution> winograd_;
     bool winogradUnavailable_ = false; // oneDNN had no Winograd kernel for the first large input
     std::shared_ptr<ChannelsLastConvolution> channelsLast_;
-    bool channelsLastUnavailable_ = false; // oneDNN had no kernel for the first bf16 input, or not allowed
+    bool channelsLastUnavailable_ = false; // oneDNN had no kernel for this convolution
     bool channelsLastAllowed_ = true;
     torch::ScalarType packedType_ = torch::kFloat32;
     const void* packedData_ = nullptr;

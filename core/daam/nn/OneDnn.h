@@ -6,6 +6,7 @@
 
 #ifdef DAAM_HAVE_ONEDNN
 
+#include <ATen/Parallel.h>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <torch/torch.h>
 
@@ -27,6 +28,20 @@ inline dnnl::memory::dims dimsOf(c10::IntArrayRef sizes) {
 // scratchpad (tens of MB at SD 1.5's sizes) for as long as the primitive lives.
 inline torch::Tensor bufferFor(const dnnl::memory::desc& desc) {
     return torch::empty({static_cast<int64_t>(desc.get_size())}, torch::kUInt8);
+}
+
+// `plain` (contiguous, described by `plainDesc`) reordered into a new buffer in the layout `desc` asks for, on the
+// calling thread's OpenMP team as LibTorch's own operators run.
+inline torch::Tensor reordered(const torch::Tensor& plain, const dnnl::memory::desc& plainDesc,
+                               const dnnl::memory::desc& desc) {
+    torch::Tensor buffer = bufferFor(desc);
+    dnnl::memory from(plainDesc, cpuEngine(), plain.data_ptr());
+    dnnl::memory to(desc, cpuEngine(), buffer.data_ptr());
+    dnnl::stream stream(cpuEngine());
+    at::internal::lazy_init_num_threads();
+    dnnl::reorder(from, to).execute(stream, from, to);
+    stream.wait();
+    return buffer;
 }
 
 // The primitives made for a few input sizes (the conditional and unconditional batch, an image size or two), newest

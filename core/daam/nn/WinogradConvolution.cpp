@@ -109,14 +109,9 @@ std::unique_ptr<WinogradConvolution> WinogradConvolution::make(const torch::Tens
     if (!desc) return nullptr;
 
     state->transformedDesc = desc->weights_desc();
-    state->transformed = bufferFor(state->transformedDesc);
-    const memory::desc plainDesc(dimsOf(weight.sizes()), memory::data_type::f32, memory::format_tag::oihw);
-    memory plain(plainDesc, cpuEngine(), state->weight.data_ptr());
-    memory transformed(state->transformedDesc, cpuEngine(), state->transformed.data_ptr());
-    dnnl::stream stream(cpuEngine());
-    at::internal::lazy_init_num_threads();
-    dnnl::reorder(plain, transformed).execute(stream, plain, transformed);
-    stream.wait();
+    state->transformed = onednn::reordered(
+        state->weight, memory::desc(dimsOf(weight.sizes()), memory::data_type::f32, memory::format_tag::oihw),
+        state->transformedDesc);
     state->addRun(inputSizes, *desc);
     return std::unique_ptr<WinogradConvolution>(new WinogradConvolution(std::move(state)));
 }
