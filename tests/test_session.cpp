@@ -159,6 +159,56 @@ private Q_SLOTS:
         check(*second);
     }
 
+    void aLayerReportedTwiceInACallAddsUp() {
+        const auto table = makeSession(false).trace->layers();
+        daam::AttentionTrace trace(table, 5, {torch::kFloat32, true});
+        torch::manual_seed(5);
+        const auto first = torch::softmax(torch::randn({2, 64, 9}), -1);
+        const auto second = torch::softmax(torch::randn({2, 64, 9}), -1);
+        trace.add(0, 0, first);
+        trace.add(0, 0, second);
+        const auto both = (first + second).narrow(2, 0, 5).transpose(1, 2).reshape({2, 5, 8, 8});
+        QVERIFY(torch::allclose(trace.layerMaps(0)[0], both.sum(0)));
+        QVERIFY(torch::allclose(trace.layerHeadMaps(0)[0], both));
+        QVERIFY(torch::allclose(trace.headTotals(0), both));
+        // The layer that did not report has zeros, and so has a call skipped over.
+        trace.add(2, 0, first);
+        QCOMPARE(trace.calls(), 3);
+        QVERIFY(torch::equal(trace.layerMaps(1), torch::zeros({3, 5, 4, 6})));
+        QVERIFY(torch::equal(trace.layerMaps(0)[1], torch::zeros({5, 8, 8})));
+        QVERIFY(torch::allclose(trace.layerMaps(0)[2], first.narrow(2, 0, 5).sum(0).t().reshape({5, 8, 8})));
+        QCOMPARE(trace.bytes(), size_t(3) * trace.bytesPerCall() + size_t(2 * 5 * 64 + 4 * 5 * 24) * 4);
+    }
+
+    // The GPU path (device-side totals, pinned buffers filled without waiting) against the CPU's, for the suite
+    // as tests/cuda runs it on a machine with a GPU.
+    void aTraceMadeOnAGpuEqualsTheOneMadeOnTheCpu() {
+        if (!torch::cuda::is_available()) QSKIP("no CUDA device");
+        const auto table = makeSession(false).trace->layers();
+        for (const auto storage : {torch::kFloat32, torch::kFloat16}) {
+            daam::AttentionTrace onCpu(table, 5, {storage, true}), onGpu(table, 5, {storage, true});
+            torch::manual_seed(11);
+            for (int c = 0; c < 4; ++c) {
+                for (int l = 0; l < 2; ++l) {
+                    const auto probs =
+                        torch::softmax(torch::randn({table[l].heads, table[l].height * table[l].width, 9}), -1);
+                    onCpu.add(c, l, probs);
+                    onGpu.add(c, l, probs.to(torch::kCUDA));
+                }
+                if (c == 1) QVERIFY(torch::allclose(onGpu.headTotals(1), onCpu.headTotals(1), 1e-5, 1e-7));
+            }
+            for (int l = 0; l < 2; ++l) {
+                QVERIFY(onGpu.headTotals(l).is_cpu());
+                QVERIFY(torch::allclose(onGpu.headTotals(l), onCpu.headTotals(l), 1e-5, 1e-7));
+                QVERIFY(torch::allclose(onGpu.layerMaps(l).to(torch::kFloat32), onCpu.layerMaps(l).to(torch::kFloat32),
+                                        1e-3, 1e-6));
+                QVERIFY(torch::allclose(onGpu.layerHeadMaps(l).to(torch::kFloat32),
+                                        onCpu.layerHeadMaps(l).to(torch::kFloat32), 1e-3, 1e-6));
+            }
+            QCOMPARE(onGpu.bytes(), onCpu.bytes());
+        }
+    }
+
     void opensASessionWrittenBeforeLayersKeptTheirDownscale() {
         const auto dir = daam::test::makeTempDir("session") + "/old";
         daam::saveSession(dir, makeSession(false));

@@ -5,10 +5,16 @@
 // Alongside, per layer, the per-head sums over all calls (float32): castorini/daam upsamples and clamps
 // each (layer, head) map before averaging, so reproducing its default exactly needs per-head totals.
 // Optionally every call's per-head maps are kept too (exact answers for any time range, 8-20x memory).
+//
+// On a GPU the reduction runs where the probabilities are: the per-head totals stay on the device, and each
+// call's maps go into one pinned host buffer by copies that do not wait for the device. The first read after
+// add() waits for them once. A blocking copy per layer (16 per SD 1.5 UNet call) stalled the device each time.
 #pragma once
 
 #include "daam/config/CrossAttentionLayer.h"
 
+#include <c10/core/Stream.h>
+#include <c10/util/Optional.h>
 #include <torch/types.h>
 
 #include <memory>
@@ -27,7 +33,8 @@ public:
     AttentionTrace(CrossAttentionLayerTable layers, int tokens, AttentionTraceOptions options = {});
 
     // One layer's probabilities at one UNet call: [heads, h*w, K] with K >= tokens (the first `tokens`
-    // key columns are kept). Calls arrive in order; the first add() of a new call index opens it.
+    // key columns are kept), on any device, in any floating dtype. Calls arrive in order; the first add() of
+    // a new call index opens it. A layer reported twice in one call adds up (never for SD UNets).
     void add(int call, int layer, const torch::Tensor& probs);
 
     const CrossAttentionLayerTable& layers() const { return layers_; }
@@ -35,10 +42,10 @@ public:
     int calls() const { return calls_; }
     const AttentionTraceOptions& options() const { return options_; }
 
-    // [calls, tokens, h, w] in the storage dtype, heads summed. Undefined if the layer never reported.
+    // [calls, tokens, h, w] in the storage dtype, heads summed; zeros at calls the layer did not report.
     torch::Tensor layerMaps(int layer) const;
-    // [heads, tokens, h, w] float32: every call summed, per head.
-    const torch::Tensor& headTotals(int layer) const { return headTotals_.at(layer); }
+    // [heads, tokens, h, w] float32 on the CPU: every call summed, per head.
+    const torch::Tensor& headTotals(int layer) const;
     bool hasHeadMaps() const { return options_.keepHeads; }
     // [calls, heads, tokens, h, w] in the storage dtype (keepHeads only).
     torch::Tensor layerHeadMaps(int layer) const;
@@ -79,9 +86,19 @@ private:
     int tokens_ = 0;
     int calls_ = 0;
     AttentionTraceOptions options_;
-    std::vector<std::vector<torch::Tensor>> perCall_;      // [layer][call] -> [tokens, h, w]
-    std::vector<std::vector<torch::Tensor>> perCallHeads_; // [layer][call] -> [heads, tokens, h, w]
-    std::vector<torch::Tensor> headTotals_;                // [layer] -> [heads, tokens, h, w] float32
+    // [layer][call] -> [tokens, h, w] and [heads, tokens, h, w] on the CPU. A call's maps of every layer are views
+    // of one buffer, so that on a GPU each call pins host memory once.
+    std::vector<std::vector<torch::Tensor>> perCall_;
+    std::vector<std::vector<torch::Tensor>> perCallHeads_;
+    std::vector<int> lastCall_;             // [layer] -> the last call it reported at, -1 before any
+    std::vector<torch::Tensor> headTotals_; // [layer] -> [heads, tokens, h, w] float32, where add() runs
+    void openCall(torch::Device device);    // a zeroed buffer for the next call's maps (pinned for a GPU)
+    // Copies into the host buffers may still run on this stream: readers wait for it once, and take the per-head
+    // totals to the host. Guarded by settleMutex_ (a pointer, like derivedMutex_, so that a trace can be copied).
+    mutable c10::optional<c10::Stream> pendingCopies_;
+    mutable std::vector<torch::Tensor> hostHeadTotals_; // headTotals_ on the CPU, when they are on a device
+    mutable std::shared_ptr<std::mutex> settleMutex_ = std::make_shared<std::mutex>();
+    void settle() const;
     void forgetDerived(); // after a change: what pixelMeans() and callPrefixSums() kept no longer holds
     mutable std::shared_ptr<std::mutex> derivedMutex_ = std::make_shared<std::mutex>();
     mutable torch::Tensor pixelMeans_; // pixelMeans(); undefined until asked for, and after a change
