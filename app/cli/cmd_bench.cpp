@@ -183,9 +183,9 @@ int runBench(const std::vector<std::string>& argv) {
         tracedFaults.push_back(traced.faultsPerCall);
     }
     const double call = median(plainCall), tcall = median(tracedCall);
-    std::printf("untraced: %.3f s per UNet call (median), %.2f s per generation, %.0f minor page faults per call\n",
+    std::printf("untraced: %.4f s per UNet call (median), %.2f s per generation, %.0f minor page faults per call\n",
                 call, median(plainTotal), median(plainFaults));
-    std::printf("traced:   %.3f s per UNet call (median), %.2f s per generation, %.0f minor page faults per call\n",
+    std::printf("traced:   %.4f s per UNet call (median), %.2f s per generation, %.0f minor page faults per call\n",
                 tcall, median(tracedTotal), median(tracedFaults));
     std::printf("capture overhead: traced/untraced = %.3f per call, %.3f per generation\n", call > 0 ? tcall / call : 0,
                 median(tracedTotal) / median(plainTotal));
