@@ -5,9 +5,9 @@
 # shaped pipeline in fp16, bf16 and fp32, then trains the built-in model's design on the GPU until the
 # deadline, keeping the model of each segment.
 #
-#   DEBS=dir-of-debs REFERENCE=dir DEADLINE_S=seconds OUT=dir tests/cuda/run-checks.sh [train-demo options]
+#   DEVROOT=tarball REFERENCE=dir DEADLINE_S=seconds OUT=dir tests/cuda/run-checks.sh [train-demo options]
 #
-# DEBS: see build-cli.sh.
+# DEVROOT: made here by `tests/cuda/pack-devroot.sh` (see build.sh).
 set -u
 start=$(date +%s)
 deadline=$((start + ${DEADLINE_S:-480}))
@@ -21,7 +21,7 @@ python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.versio
 nproc
 
 log "configure and build daam-cli"
-source tests/cuda/build-cli.sh || exit 1
+source tests/cuda/build.sh cli || exit 1
 log "built"
 
 for dtype in ${REF_DTYPES-fp32 fp16}; do
@@ -29,23 +29,12 @@ for dtype in ${REF_DTYPES-fp32 fp16}; do
     python3 tests/cuda/compare_reference.py --cli $cli --reference "${REFERENCE:?}" --device cuda --dtype $dtype
 done
 
-# GPU memory is not in the bench's report (it reads the process's resident memory): sample it.
-gpu_peak() {
-    peak=0
-    while sleep 0.1; do
-        used=$(nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits | head -1)
-        [ "$used" -gt "$peak" ] && peak=$used && echo $peak > /tmp/gpu-peak
-    done
-}
+source tests/cuda/gpu-memory.sh
 log "SD 1.5-shaped bench on cuda (512x512, 10 steps)"
 for dtype in ${BENCH_DTYPES-fp16 bf16 fp32}; do
-    echo 0 > /tmp/gpu-peak
-    gpu_peak &
-    sampler=$!
-    $cli bench --sd15-shapes /tmp/sd15 --prompt "a cat and a dog" --steps 10 --repeat 3 --tflop-per-step 1.6 \
-        --device cuda --dtype $dtype 2>&1 | grep -v "^writing"
-    kill $sampler
-    echo "$dtype: GPU memory peak $(cat /tmp/gpu-peak) MiB (nvidia-smi, sampled every 0.1 s)"
+    echo "$dtype:"
+    gpu_memory_peak $cli bench --sd15-shapes /tmp/sd15 --prompt "a cat and a dog" --steps 10 --repeat 3 \
+        --tflop-per-step 1.6 --device cuda --dtype $dtype 2>&1 | grep -v "^writing"
 done
 rm -rf /tmp/sd15
 

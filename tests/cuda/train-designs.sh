@@ -3,9 +3,9 @@
 # Trains several UNet designs of the built-in model side by side on one GPU, in one device call, all from one
 # autoencoder, and brings back each run's model (and, if asked, its checkpoint).
 #
-#   DEBS=dir AUTOENCODER=dir DESIGNS=file DEADLINE_S=seconds OUT=dir tests/cuda/train-designs.sh
+#   DEVROOT=tarball AUTOENCODER=dir DESIGNS=file DEADLINE_S=seconds OUT=dir tests/cuda/train-designs.sh
 #
-# DEBS: see build-cli.sh. AUTOENCODER: made by pack-autoencoder.sh, or a pipeline folder such as
+# DEVROOT: made here by `tests/cuda/pack-devroot.sh` (see build.sh). AUTOENCODER: made by pack-autoencoder.sh, or a pipeline folder such as
 # resources/models/shapes-plain (train-demo --vae-from takes its tokenizer and VAE); or, in its place,
 # AUTOENCODER_OPTIONS (`--latent-factor 1`): train that autoencoder first, here. DESIGNS: one run per line, a name
 # and its train-demo UNet options (`c16 --unet-channels 32,64 --unet-cross-attention 0,1`); each run starts with
@@ -43,7 +43,7 @@ if [ -n "${CLI:-}" ]; then
     cli=$CLI
 else
     nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
-    source tests/cuda/build-cli.sh || exit 1
+    source tests/cuda/build.sh cli || exit 1
     log "built"
 fi
 
