@@ -2,6 +2,7 @@
 // Attention: see Attention.h.
 #include "daam/nn/Attention.h"
 
+#include "daam/nn/ChannelsLast.h"
 #include "daam/nn/FusedAttention.h"
 
 #include <torch/nn/modules/dropout.h>
@@ -104,7 +105,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& hidden, const torch::T
 torch::Tensor AttentionImpl::forwardSpatial(const torch::Tensor& x) {
     const auto b = x.size(0), c = x.size(1), hh = x.size(2), ww = x.size(3);
     auto hidden = group_norm ? group_norm->forward(x) : x;
-    if (x.is_contiguous(torch::MemoryFormat::ChannelsLast) && !x.is_contiguous()) {
+    if (isChannelsLast(x)) {
         // Channels-last maps are [B, HW, C] rows already, and the result goes back as channels-last maps.
         hidden = forward(hidden.permute({0, 2, 3, 1}).reshape({b, hh * ww, c}));
         return hidden.reshape({b, hh, ww, c}).permute({0, 3, 1, 2}) + x;

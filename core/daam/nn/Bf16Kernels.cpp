@@ -2,6 +2,7 @@
 // Fused bf16 CPU kernels: see Bf16Kernels.h.
 #include "daam/nn/Bf16Kernels.h"
 
+#include "daam/nn/ChannelsLast.h"
 #include "daam/nn/VectorMath.h"
 
 #include <ATen/Parallel.h>
@@ -188,11 +189,6 @@ int64_t rowGrain(int64_t n) {
     return std::max<int64_t>(1, 16384 / std::max<int64_t>(n, 1));
 }
 
-// Channels-last and not also contiguous (a map of one pixel or one channel is both).
-bool channelsLast(const torch::Tensor& x) {
-    return x.dim() == 4 && !x.is_contiguous() && x.is_contiguous(torch::MemoryFormat::ChannelsLast);
-}
-
 // GroupNorm over channels-last [N, C, H, W] (memory [N, H, W, C]): per-channel sums over chunks of pixels in
 // parallel, then the group statistics, then one pass that scales and shifts every channel.
 void groupNormChannelsLast(const uint16_t* in, uint16_t* out, int64_t batch, int64_t channels, int64_t pixels,
@@ -238,7 +234,7 @@ void groupNormChannelsLast(const uint16_t* in, uint16_t* out, int64_t batch, int
 } // namespace
 
 bool bf16GroupNormSupports(const torch::Tensor& x, int64_t groups) {
-    return x.defined() && (bf16OnCpu(x) || (channelsLast(x) && bf16OnCpu(x, torch::MemoryFormat::ChannelsLast))) &&
+    return x.defined() && (bf16OnCpu(x) || (isChannelsLast(x) && bf16OnCpu(x, torch::MemoryFormat::ChannelsLast))) &&
            x.dim() >= 2 && groups > 0 && x.size(1) % groups == 0 && x.numel() > 0;
 }
 
@@ -254,7 +250,7 @@ torch::Tensor bf16GroupNorm(const torch::Tensor& x, int64_t groups, const torch:
     auto y = torch::empty_like(x); // in x's memory format
     const uint16_t* in = bf16Data(x);
     uint16_t* out = bf16Data(y);
-    if (channelsLast(x)) {
+    if (isChannelsLast(x)) {
         groupNormChannelsLast(in, out, batch, channels, pixels, groups, w, b, eps, silu);
         return y;
     }
