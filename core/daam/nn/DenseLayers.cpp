@@ -53,6 +53,13 @@ template <class Variant> bool zeroPadded(const Variant& mode) {
     return get_if<torch::enumtype::kZeros>(&mode) != nullptr;
 }
 
+// Calls visit(conv, weight) for every daam::Conv2d below `module`, its weight named as named_parameters() names it.
+template <class Visit> void forEachConvolution(torch::nn::Module& module, const Visit& visit) {
+    for (const auto& item : module.named_modules())
+        if (auto* conv = dynamic_cast<Conv2dImpl*>(item.value().get()))
+            visit(*conv, item.key().empty() ? std::string("weight") : item.key() + ".weight");
+}
+
 } // namespace
 
 torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
@@ -200,19 +207,16 @@ torch::Tensor Conv2dImpl::forward(const torch::Tensor& x) {
 void packConvolutionsForInference(torch::nn::Module& module,
                                   const std::function<void(const std::string& weight)>& packed,
                                   torch::ScalarType type) {
-    for (const auto& item : module.named_modules()) {
-        auto* conv = dynamic_cast<Conv2dImpl*>(item.value().get());
-        if (conv && conv->packForInference(type) && packed)
-            packed(item.key().empty() ? std::string("weight") : item.key() + ".weight");
-    }
+    forEachConvolution(module, [&](Conv2dImpl& conv, const std::string& weight) {
+        if (conv.packForInference(type) && packed) packed(weight);
+    });
 }
 
 std::vector<std::string> packableConvolutionWeights(torch::nn::Module& module, torch::ScalarType type) {
     std::vector<std::string> names;
-    for (const auto& item : module.named_modules()) {
-        auto* conv = dynamic_cast<Conv2dImpl*>(item.value().get());
-        if (conv && conv->packable(type)) names.push_back(item.key().empty() ? "weight" : item.key() + ".weight");
-    }
+    forEachConvolution(module, [&](Conv2dImpl& conv, const std::string& weight) {
+        if (conv.packable(type)) names.push_back(weight);
+    });
     return names;
 }
 
