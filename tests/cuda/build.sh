@@ -15,7 +15,8 @@ case "${1:?cli or all}" in
     all) what=(-DDAAM_BUILD_UI=ON -DDAAM_BUILD_TESTS=ON) targets=all ;;
     *) echo "build.sh: cli or all, not $1" >&2; return 1 ;;
 esac
-# PyTorch's LibTorch carries its own oneDNN, without headers: no Winograd kernels of ours.
+# PyTorch's LibTorch carries its own oneDNN, without headers: none of our oneDNN kernels (Winograd, bf16
+# channels-last), whose switch is DAAM_ONEDNN_WINOGRAD.
 cmake -S . -B $build -G Ninja -DCMAKE_BUILD_TYPE=Release "${what[@]}" -DDAAM_BUILD_FUZZERS=OFF \
     -DDAAM_ONEDNN_WINOGRAD=OFF -DTORCH_CUDA_ARCH_LIST=9.0 "${devroot_cmake_args[@]}" > /tmp/configure.log 2>&1 ||
     { tail -40 /tmp/configure.log; return 1; }
