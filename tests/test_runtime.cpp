@@ -12,6 +12,8 @@
 #include <QProcess>
 #include <QRegularExpression>
 
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -38,6 +40,30 @@ Residency residencyOf64MiB() {
     const long long whileHeld = daam::procStatusBytes("VmRSS") - before;
     std::free(block);
     return {whileHeld, daam::procStatusBytes("VmRSS") - before};
+}
+
+// Whether the kernel backs memory with transparent huge pages where a program asks (MADV_HUGEPAGE).
+bool hugePagesOffered() {
+    std::ifstream setting("/sys/kernel/mm/transparent_hugepage/enabled");
+    std::string line;
+    std::getline(setting, line);
+    return line.find("[always]") != std::string::npos || line.find("[madvise]") != std::string::npos;
+}
+
+// The AnonHugePages of the mapping that holds `address`, in bytes (/proc/self/smaps); -1 if none holds it.
+long long anonHugePagesAt(std::uintptr_t address) {
+    std::ifstream smaps("/proc/self/smaps");
+    bool inside = false;
+    for (std::string line; std::getline(smaps, line);) {
+        std::uintptr_t begin = 0, end = 0;
+        if (std::sscanf(line.c_str(), "%lx-%lx ", &begin, &end) == 2 && line.find(':') > line.find('-')) {
+            inside = address >= begin && address < end;
+            continue;
+        }
+        long long kb = 0;
+        if (inside && std::sscanf(line.c_str(), "AnonHugePages: %lld kB", &kb) == 1) return kb * 1024;
+    }
+    return -1;
 }
 
 } // namespace
@@ -80,6 +106,61 @@ private Q_SLOTS:
         const auto outside = residencyOf64MiB();
         QVERIFY(outside.whileHeld > 56 * mib);
         QVERIFY2(outside.afterFree > 56 * mib, "freed outside the scope, the block left the process");
+        daam::releaseFreedMemory();
+    }
+
+    // Inside the scope LibTorch's large blocks are mapped on 2 MiB boundaries, on transparent huge pages where the
+    // kernel offers them, and unmapped when freed; outside it they stay in the kept heap.
+    void largeTensorsGetMappingsOfTheirOwnInsideTheScope() {
+        qunsetenv("DAAM_MALLOC");
+        QVERIFY(daam::initRuntime().mallocTuned);
+        daam::releaseFreedMemory();
+        const long long mib = 1 << 20;
+        {
+            const daam::LargeBlocksFromTheOs largeBlocks;
+            const long long before = daam::procStatusBytes("VmRSS");
+            auto block = torch::ones({64 * mib / 4});
+            const auto address = reinterpret_cast<std::uintptr_t>(block.data_ptr());
+            QCOMPARE(address % (2 * mib), std::uintptr_t(0));
+            QVERIFY(daam::procStatusBytes("VmRSS") - before > 56 * mib);
+            if (hugePagesOffered()) {
+                const long long huge = anonHugePagesAt(address);
+                QVERIFY2(huge > 0, "the kernel offers huge pages where asked, but the block has none");
+            }
+            block = torch::Tensor();
+            QVERIFY2(daam::procStatusBytes("VmRSS") - before < 8 * mib, "freed inside the scope, the block stayed");
+        }
+        daam::releaseFreedMemory();
+        const long long before = daam::procStatusBytes("VmRSS");
+        auto block = torch::ones({64 * mib / 4});
+        block = torch::Tensor();
+        QVERIFY2(daam::procStatusBytes("VmRSS") - before > 56 * mib, "freed outside the scope, the block left");
+        daam::releaseFreedMemory();
+    }
+
+    // oneDNN allocates its buffers through LibTorch's CPU allocator and frees them through whichever allocator is in
+    // place then (raw_deallocate): buffers made inside the scope and freed after it, and the other way round, go
+    // back to the allocator that made them. Convolutions in and out of scopes, nested ones included, give the same
+    // result as outside any.
+    void oneDnnBuffersCrossScopes() {
+        QVERIFY(daam::initRuntime().mallocTuned);
+        torch::manual_seed(2);
+        torch::NoGradGuard noGrad;
+        const auto x = torch::randn({1, 64, 96, 96});
+        const auto weight = torch::randn({64, 64, 3, 3}) * 0.05;
+        const auto expected = torch::conv2d(x, weight, {}, 1, 1);
+        torch::Tensor inside;
+        {
+            const daam::LargeBlocksFromTheOs largeBlocks(std::size_t(1) << 20);
+            {
+                const daam::LargeBlocksFromTheOs nested;
+                inside = torch::conv2d(x, weight, {}, 1, 1);
+            }
+            QVERIFY(torch::equal(torch::conv2d(x, weight, {}, 1, 1), expected));
+        }
+        QVERIFY(torch::equal(inside, expected));
+        inside = torch::Tensor(); // a mapped block freed outside the scope
+        QVERIFY(torch::equal(torch::conv2d(x, weight, {}, 1, 1), expected));
         daam::releaseFreedMemory();
     }
 

@@ -41,11 +41,15 @@ std::string blasKernelsInUse();
 // parameters, replaced by views of the weight files, would otherwise stay resident (4.3 GB for SD 1.5).
 void releaseFreedMemory();
 
-// While alive, and where initRuntime() keeps every block in the heap, a block of at least `threshold` bytes
-// that the heap's free memory cannot serve is mapped on its own and unmapped when freed (glibc's default
-// for large blocks), instead of growing the heap. For one-off work whose large maps change size from one
-// layer to the next, which a kept heap serves by growing past its holes: two SD 1.5 VAE decodes at 512x512
-// in fp32 added 1.87-3.22 GB that way, and 1.15 GB with this, at 1.2x the time (bench_vae_decode).
+// While alive, and where initRuntime() keeps every block in the heap, a LibTorch block of at least `threshold`
+// bytes is mapped on its own, on transparent huge pages where the kernel offers them, and unmapped when freed;
+// any other block that large which the heap's free memory cannot serve is mapped by glibc. The heap does not grow
+// for them. For one-off work whose large maps change size from one layer to the next, which a kept heap serves by
+// growing past its holes. Two SD 1.5 VAE decodes at 512x512 (bench_vae_decode, AMD EPYC, 2 threads):
+// - fp32: the kept heap added 3.48 GB and took 8.54 s per decode; this, 1.18 GB and 7.88 s;
+// - bf16: the kept heap added 1.25 GB and took 3.69 s per decode; this, 0.66 GB and 3.72 s.
+// glibc's own mappings fault their 4 KiB pages in one by one: with those the decodes took 23.99 s and 6.30 s.
+// Scopes may nest, and overlap across threads: the smallest threshold of those alive applies.
 class LargeBlocksFromTheOs {
 public:
     explicit LargeBlocksFromTheOs(std::size_t threshold = std::size_t(32) << 20);
@@ -54,6 +58,7 @@ public:
     LargeBlocksFromTheOs& operator=(const LargeBlocksFromTheOs&) = delete;
 
 private:
+    std::size_t threshold_;
     bool active_ = false;
 };
 
