@@ -448,7 +448,13 @@ GenerationResult StableDiffusionPipeline::generate(const GenerationRequest& requ
     if (pixels.defined()) {
         // diffusers' prepare_latents: the VAE's sample of the image, then the noise, from one generator.
         result.inputImage = pixelsAtSize(pixels.to(torch::kFloat32), r.height, r.width);
-        const auto moments = vae_->encode((result.inputImage * 2 - 1).unsqueeze(0).to(device_, vaeDtype_));
+        LatentDistribution moments;
+        {
+            // As the decode below: the kept heap would grow past its holes for the encoder's large maps.
+            const LargeBlocksFromTheOs largeBlocks;
+            RECORD_USER_SCOPE("stage: VAE encode");
+            moments = vae_->encode((result.inputImage * 2 - 1).unsqueeze(0).to(device_, vaeDtype_));
+        }
         if (moments.mean.sizes() != c10::IntArrayRef(latentShape))
             throw Error("the VAE encodes a " + std::to_string(r.width) + "x" + std::to_string(r.height) +
                         " image to latents of another shape than the UNet reads");
