@@ -20,4 +20,5 @@ esac
 cmake -S . -B $build -G Ninja -DCMAKE_BUILD_TYPE=Release "${what[@]}" -DDAAM_BUILD_FUZZERS=OFF \
     -DDAAM_ONEDNN_WINOGRAD=OFF -DTORCH_CUDA_ARCH_LIST=9.0 "${devroot_cmake_args[@]}" > /tmp/configure.log 2>&1 ||
     { tail -40 /tmp/configure.log; return 1; }
-ninja -C $build -k 0 $targets > /tmp/build.log 2>&1 || { grep -B2 -A12 "error\|FAILED" /tmp/build.log | head -150; return 1; }
+ninja -C $build -k 0 $targets > /tmp/build.log 2>&1 ||
+    { grep -B2 -A12 "error\|FAILED" /tmp/build.log | head -150; return 1; }

@@ -5,13 +5,13 @@
 #
 #   DEVROOT=tarball AUTOENCODER=dir DESIGNS=file DEADLINE_S=seconds OUT=dir tests/cuda/train-designs.sh
 #
-# DEVROOT: made here by `tests/cuda/pack-devroot.sh` (see build.sh). AUTOENCODER: made by pack-autoencoder.sh, or a pipeline folder such as
-# resources/models/shapes-plain (train-demo --vae-from takes its tokenizer and VAE); or, in its place,
-# AUTOENCODER_OPTIONS (`--latent-factor 1`): train that autoencoder first, here. DESIGNS: one run per line, a name
-# and its train-demo UNet options (`c16 --unet-channels 32,64 --unet-cross-attention 0,1`); each run starts with
-# --vae-from the autoencoder, with its seed, scenes and latent factor. Every run stops at its first checkpoint
-# after the deadline less MARGIN_S, and OUT/NAME.tgz.aa, .ab, ... get its model/ and train-log.tsv, in 15 MiB
-# parts (the device tool brings back no file over 16 MiB; join them with `cat NAME.tgz.* | tar xz`).
+# DEVROOT: made here by `tests/cuda/pack-devroot.sh` (see build.sh). AUTOENCODER: made by pack-autoencoder.sh, or a
+# pipeline folder such as resources/models/shapes-plain (train-demo --vae-from takes its tokenizer and VAE); or, in its
+# place, AUTOENCODER_OPTIONS (`--latent-factor 1`): train that autoencoder first, here. DESIGNS: one run per line, a
+# name and its train-demo UNet options (`c16 --unet-channels 32,64 --unet-cross-attention 0,1`); each run starts with
+# --vae-from the autoencoder, with its seed, scenes and latent factor. Every run stops at its first checkpoint after the
+# deadline less MARGIN_S, and OUT/NAME.tgz.aa, .ab, ... get its model/ and train-log.tsv, in 15 MiB parts (the device
+# tool brings back no file over 16 MiB; join them with `cat NAME.tgz.* | tar xz`).
 #
 # With SNAPSHOT_EVERY=N (a multiple of CHECKPOINT_EVERY), the archive also holds snap-STEP/ with the text encoder
 # and UNet exported at every N steps, so one call gives each design's curve: copy model/ and put a snapshot's
